@@ -1,0 +1,184 @@
+/* wire: DNS wire format: names (wire form, lowercase, compare, hash),
+ * query parsing (header, question, OPT) and the response writer with name
+ * compression and truncation. Nothing here allocates. */
+#ifndef CAIRN_WIRE_H
+#define CAIRN_WIRE_H
+
+#include "cairn/common.h"
+
+#define WIRE_NAME_MAX   255    /* RFC 1035 §2.3.4 */
+#define WIRE_LABEL_MAX  63
+#define WIRE_HDR_LEN    12
+#define WIRE_UDP_MIN    512    /* RFC 1035 §4.2.1 */
+#define WIRE_EDNS_SIZE  1232   /* our default advertised EDNS buffer */
+
+enum {
+	WIRE_TYPE_A = 1, WIRE_TYPE_NS = 2, WIRE_TYPE_CNAME = 5, WIRE_TYPE_SOA = 6,
+	WIRE_TYPE_PTR = 12, WIRE_TYPE_HINFO = 13, WIRE_TYPE_MX = 15,
+	WIRE_TYPE_TXT = 16, WIRE_TYPE_AAAA = 28, WIRE_TYPE_SRV = 33,
+	WIRE_TYPE_DNAME = 39, WIRE_TYPE_OPT = 41, WIRE_TYPE_DS = 43,
+	WIRE_TYPE_RRSIG = 46, WIRE_TYPE_NSEC = 47, WIRE_TYPE_DNSKEY = 48,
+	WIRE_TYPE_IXFR = 251, WIRE_TYPE_AXFR = 252, WIRE_TYPE_ANY = 255,
+	WIRE_TYPE_CAA = 257,
+};
+enum { WIRE_CLASS_IN = 1, WIRE_CLASS_CH = 3, WIRE_CLASS_ANY = 255 };
+enum {
+	WIRE_RCODE_NOERROR = 0, WIRE_RCODE_FORMERR = 1, WIRE_RCODE_SERVFAIL = 2,
+	WIRE_RCODE_NXDOMAIN = 3, WIRE_RCODE_NOTIMP = 4, WIRE_RCODE_REFUSED = 5,
+	WIRE_RCODE_BADVERS = 16, /* extended, RFC 6891 §6.1.3 */
+};
+enum { WIRE_OPCODE_QUERY = 0 };
+
+/* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
+#define WIRE_FLAG_QR 0x8000
+#define WIRE_FLAG_AA 0x0400
+#define WIRE_FLAG_TC 0x0200
+#define WIRE_FLAG_RD 0x0100
+#define WIRE_FLAG_RA 0x0080
+#define WIRE_FLAG_AD 0x0020
+#define WIRE_FLAG_CD 0x0010
+
+static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t wire_get32(const uint8_t *p)
+{ return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
+static inline void wire_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void wire_put32(uint8_t *p, uint32_t v)
+{ p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v; }
+
+/* ---- names ----
+ * A "wire name" is an uncompressed sequence of length-prefixed labels ending
+ * in the root label, at most 255 bytes. Keys are lowercase wire names. */
+
+/* Reads the possibly compressed name at msg[*pos] into out (at least
+ * WIRE_NAME_MAX bytes), lowercased when lower is true. Rejects labels > 63,
+ * names > 255, reserved label types, pointers that leave the message, and
+ * pointers that do not point strictly backwards (which also stops loops).
+ * Advances *pos past the name as it appears at *pos. Returns CAIRN_OK or
+ * CAIRN_EFORMAT; *outlen is the name's length. */
+cairn_err wire_name_unpack(const uint8_t *msg, size_t msglen, size_t *pos,
+			   uint8_t *out, size_t *outlen, bool lower);
+/* Length of a valid uncompressed wire name, including the root label. */
+size_t wire_name_len(const uint8_t *name);
+/* Number of labels, not counting the root. */
+unsigned wire_name_labels(const uint8_t *name);
+/* Lowercases ASCII letters in place (RFC 4343). */
+void wire_name_lower(uint8_t *name);
+/* Case-insensitive equality. */
+bool wire_name_equal(const uint8_t *a, const uint8_t *b);
+/* RFC 4034 §6.1 canonical order: <0, 0, >0. Case-insensitive. */
+int wire_name_compare(const uint8_t *a, const uint8_t *b);
+/* True when name equals parent or lies below it (case-insensitive). */
+bool wire_name_is_subdomain(const uint8_t *name, const uint8_t *parent);
+/* Hash of a lowercase wire name (FNV-1a style, fast). */
+uint32_t wire_name_hash(const uint8_t *name, size_t len);
+/* The name with its first label removed (points into name); the root
+ * returns itself. */
+const uint8_t *wire_name_parent(const uint8_t *name);
+/* Presentation form ("www.example.", "." for the root) with \DDD and \.
+ * escapes. Returns CAIRN_ELIMIT when buf is too small. */
+cairn_err wire_name_to_text(const uint8_t *name, char *buf, size_t buflen);
+/* Parses presentation form (absolute or relative to origin; origin may be
+ * NULL meaning the root) into out (WIRE_NAME_MAX bytes), lowercased.
+ * Returns CAIRN_EFORMAT for empty labels, labels > 63 or names > 255. */
+cairn_err wire_name_from_text(const char *text, const uint8_t *origin,
+			      uint8_t *out, size_t *outlen);
+
+/* ---- queries ---- */
+enum wire_verdict {
+	WIRE_OK = 0,        /* a well-formed query to answer */
+	WIRE_DROP,          /* no answer at all (short header, QR=1) */
+	WIRE_FORMERR,       /* answer FORMERR */
+	WIRE_NOTIMP,        /* opcode other than QUERY: answer NOTIMP */
+	WIRE_BADVERS,       /* EDNS version > 0: answer BADVERS (RFC 6891 §6.1.3) */
+};
+
+struct wire_query {
+	const uint8_t *pkt;
+	size_t len;
+	uint16_t id;
+	uint16_t flags;          /* raw flags word of the query */
+	uint8_t opcode;
+	bool has_question;       /* question parsed (echo it in any answer) */
+	size_t question_len;     /* bytes of the question at pkt+12 (name+type+class) */
+	uint8_t qname[WIRE_NAME_MAX]; /* lowercase wire form */
+	size_t qname_len;
+	uint16_t qtype, qclass;
+	bool has_edns;
+	uint8_t edns_version;
+	bool edns_do;
+	uint16_t edns_udp;       /* client's advertised size, as sent */
+	size_t opt_len;          /* 0 when no OPT was parsed */
+};
+
+/* Parses a query. Fills q as far as it got (so that an error answer can echo
+ * ID, RD, opcode and the question when those parsed) and returns the
+ * verdict. Malformed means: QDCOUNT != 1, ANCOUNT or NSCOUNT != 0 for QUERY,
+ * a bad name, a compressed question name, truncated records, more than one
+ * OPT, OPT not owned by the root, malformed OPT options, bytes after the last
+ * record. */
+enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_query *q);
+
+/* Largest UDP response allowed for q: 512 without EDNS, otherwise
+ * max(512, min(client size, ours)). */
+size_t wire_query_udp_limit(const struct wire_query *q, size_t ours);
+
+/* ---- RRsets as stored by zones and the cache ---- */
+struct wire_rrset {
+	const uint8_t *owner;    /* lowercase wire name */
+	uint16_t type, rclass;
+	uint32_t ttl;
+	uint16_t count;          /* number of RRs */
+	uint32_t rdata_len;      /* bytes at rdata */
+	const uint8_t *rdata;    /* count x (16-bit big-endian rdlength, rdata) */
+};
+
+/* ---- response writer ---- */
+enum wire_section { WIRE_SEC_ANSWER = 0, WIRE_SEC_AUTHORITY, WIRE_SEC_ADDITIONAL };
+#define WIRE_COMP_MAX 64
+
+struct wire_writer {
+	uint8_t *buf;
+	size_t limit;            /* bytes the response may use (UDP limit or 65535) */
+	size_t len;
+	size_t reserve;          /* bytes kept free for the OPT record */
+	uint16_t count[3];
+	bool tc;                 /* truncated: nothing more is added */
+	bool edns;               /* the query had EDNS: finish() adds OPT */
+	bool edns_do;
+	uint16_t edns_size;      /* our advertised size */
+	uint16_t ede_code;       /* RFC 8914 extended error, 0xffff = none */
+	const char *ede_text;
+	unsigned ncomp;
+	uint16_t comp[WIRE_COMP_MAX]; /* offsets of names usable as pointer targets */
+};
+
+/* Starts a response to q in buf (limit bytes usable): copies ID, opcode and
+ * RD, sets QR, flags (WIRE_FLAG_AA, WIRE_FLAG_RA ...) and rcode (an extended
+ * rcode's upper bits go to OPT at finish), copies the question byte-exact
+ * when q->has_question, and reserves room for OPT when q->has_edns. */
+void wire_writer_begin(struct wire_writer *w, uint8_t *buf, size_t limit,
+		       const struct wire_query *q, uint16_t flags, unsigned rcode,
+		       uint16_t edns_size);
+/* Sets the rcode (may be extended) after begin. */
+void wire_writer_rcode(struct wire_writer *w, unsigned rcode);
+/* Appends one RRset to sec. owner overrides rs->owner when not NULL (used
+ * for wildcard synthesis); names are compressed for the RFC 1035 types
+ * (NS CNAME SOA PTR MX, RFC 3597 §4) and copied verbatim otherwise.
+ * If it does not fit the RRset is rolled back whole (RFC 2181 §9); in the
+ * answer and authority sections that sets TC and stops further writes.
+ * Returns CAIRN_OK or CAIRN_ELIMIT. */
+cairn_err wire_writer_rrset(struct wire_writer *w, enum wire_section sec,
+			    const struct wire_rrset *rs, const uint8_t *owner);
+/* Same with the TTL of every record replaced by ttl (cache aging, SOA
+ * negative TTL). */
+cairn_err wire_writer_rrset_ttl(struct wire_writer *w, enum wire_section sec,
+				const struct wire_rrset *rs, const uint8_t *owner,
+				uint32_t ttl);
+/* Adds an Extended DNS Error (RFC 8914) to the OPT written by finish. text
+ * must outlive the writer. */
+void wire_writer_ede(struct wire_writer *w, uint16_t code, const char *text);
+/* Writes counts, TC, and OPT (our size, DO echoed, extended rcode); returns
+ * the response length. */
+size_t wire_writer_finish(struct wire_writer *w);
+
+#endif

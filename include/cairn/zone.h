@@ -1,0 +1,48 @@
+/* zone: zone file loading (ldns, with $INCLUDE), validation, the compiled
+ * read-only zone database and the RFC 1034 §4.3.2 authoritative lookup. */
+#ifndef CAIRN_ZONE_H
+#define CAIRN_ZONE_H
+
+#include "cairn/common.h"
+#include "cairn/wire.h"
+
+struct zone;       /* one compiled zone: immutable after zone_load */
+struct zone_set;   /* the zones served together: immutable */
+
+/* Receives one problem found while loading: file and line of the offending
+ * record (line 0 when it concerns the zone as a whole) and a message. */
+typedef void (*zone_report_fn)(void *ctx, const char *file, unsigned line,
+			       const char *msg);
+
+/* Loads the zone named origin (presentation form) from file, validates it
+ * and compiles it. Every problem is passed to report (which may be NULL);
+ * any problem makes it return CAIRN_EFORMAT (CAIRN_EIO when the file cannot
+ * be read) and leave *out NULL. On success the caller owns *out. */
+cairn_err zone_load(const char *origin, const char *file, zone_report_fn report,
+		    void *ctx, struct zone **out);
+void zone_free(struct zone *z);
+/* The zone's origin (lowercase wire name, owned by z). */
+const uint8_t *zone_origin(const struct zone *z);
+uint32_t zone_serial(const struct zone *z);
+/* Number of resource records loaded. */
+size_t zone_rr_count(const struct zone *z);
+
+/* Builds a set from n zones and takes ownership of them (also on error).
+ * Returns CAIRN_EEXIST if two zones have the same origin. */
+cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out);
+void zone_set_free(struct zone_set *zs);
+/* The zone whose origin is the closest enclosing one of name (lowercase
+ * wire), or NULL. Owned by zs. */
+const struct zone *zone_set_find(const struct zone_set *zs, const uint8_t *name);
+
+/* Answers q from the closest enclosing zone of zs, following RFC 1034
+ * §4.3.2, RFC 2181, RFC 4592 (wildcards), RFC 6604 (CNAME chains, across
+ * the zones of zs, loops stop) and RFC 8482 (minimal ANY). Writes the
+ * whole response with w (begun by the function itself in buf, limit bytes,
+ * advertising edns_size). Returns false, writing nothing, when no zone
+ * encloses the name. Allocates nothing. */
+bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
+		     uint8_t *buf, size_t limit, uint16_t edns_size,
+		     struct wire_writer *w);
+
+#endif
