@@ -84,4 +84,14 @@ cairn_err cairn_prefix_parse(const char *text, struct cairn_prefix *out);
 /* True when sa (v4, v6 or v4-mapped v6) lies inside p. */
 bool cairn_prefix_match(const struct cairn_prefix *p, const struct sockaddr *sa);
 
+
+/* ---- event sources ----
+ * Every fd a worker's epoll watches carries, as epoll_event.data.ptr, a
+ * pointer to a struct cairn_event (usually embedded first in the owner's
+ * struct). The worker's loop calls ev->fn(ev, events) for each ready fd, so
+ * sockets of the server and of the resolver's transport share one loop. */
+struct cairn_event {
+	void (*fn)(struct cairn_event *ev, uint32_t events);
+};
+
 #endif
