@@ -1,0 +1,75 @@
+/* cache: the resolver's shared cache of positive RRsets and negative
+ * answers (RFC 2308) with absolute expiry, RFC 2181 §5.4.1 ranking, a byte
+ * budget with LRU eviction, and one lock per shard. Thread safe. */
+#ifndef CAIRN_CACHE_H
+#define CAIRN_CACHE_H
+
+#include "cairn/common.h"
+#include "cairn/wire.h"
+
+struct cache;
+
+/* Credibility of data, lowest first (RFC 2181 §5.4.1). Data of a higher
+ * rank replaces lower-ranked data; lower never replaces higher while the
+ * higher is unexpired. */
+enum cache_rank {
+	CACHE_RANK_GLUE = 1,        /* additional section, glue */
+	CACHE_RANK_REFERRAL,        /* authority section of a non-AA reply (referral NS) */
+	CACHE_RANK_ANSWER_NONAUTH,  /* answer section of a non-AA reply (e.g. forwarder) */
+	CACHE_RANK_AUTH_AUTHORITY,  /* authority section of an AA reply */
+	CACHE_RANK_AUTH_ANSWER,     /* answer section of an AA reply */
+};
+
+struct cache_config {
+	size_t max_bytes;           /* budget for everything stored, incl. overhead */
+	uint32_t max_ttl;           /* cache-max-ttl (default 86400) */
+	uint32_t max_negative_ttl;  /* cache-max-negative-ttl (default 3600) */
+	unsigned shards;            /* power of two; 0 = default */
+};
+
+struct cache_stats {
+	uint64_t entries, bytes, hits, misses, evictions, inserts;
+};
+
+/* Creates an empty cache; caller owns it (cache_free). */
+cairn_err cache_new(const struct cache_config *cfg, struct cache **out);
+void cache_free(struct cache *c);
+
+/* Stores a copy of rs (its TTL clamped to max_ttl, expiry = now + TTL)
+ * unless an unexpired entry of higher rank exists for (owner, type).
+ * Returns CAIRN_OK (also when it kept the better entry) or CAIRN_ENOMEM.
+ * now is in seconds (monotonic). */
+cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
+			  enum cache_rank rank, uint64_t now);
+
+/* Stores a negative answer: NXDOMAIN for name (any type) when nxdomain,
+ * else NODATA for (name, type). soa (may be NULL) is kept to be returned in
+ * the authority section; ttl is the negative TTL (RFC 2308 §5: min of SOA
+ * TTL and MINIMUM; clamped to max_negative_ttl here). */
+cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type,
+			     bool nxdomain, const struct wire_rrset *soa,
+			     uint32_t ttl, enum cache_rank rank, uint64_t now);
+
+enum cache_result {
+	CACHE_MISS = 0,
+	CACHE_POSITIVE,    /* *rs holds the RRset */
+	CACHE_NXDOMAIN,    /* *rs holds the SOA (count 0 if none was stored) */
+	CACHE_NODATA,      /* *rs holds the SOA (count 0 if none was stored) */
+};
+
+/* Looks up (name, type) — a lowercase wire name. On a hit the RRset (or the
+ * SOA of a negative entry) is copied into scratch (scratch_len bytes, e.g. a
+ * worker's 64 KiB buffer) and *rs points into scratch with the remaining
+ * TTL (aged to now); *rank gets the entry's rank when rank is not NULL.
+ * An NXDOMAIN entry for name answers every type. Expired entries are misses.
+ * Allocates nothing. */
+enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
+			    uint64_t now, uint8_t *scratch, size_t scratch_len,
+			    struct wire_rrset *rs, enum cache_rank *rank);
+
+/* Removes name's entries (all types), and every name below it when below. */
+void cache_flush_name(struct cache *c, const uint8_t *name, bool below);
+void cache_flush(struct cache *c);
+void cache_get_stats(struct cache *c, struct cache_stats *out);
+
+#endif
