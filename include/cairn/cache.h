@@ -21,24 +21,46 @@ enum cache_rank {
 };
 
 struct cache_config {
-	size_t max_bytes;           /* budget for everything stored, incl. overhead */
+	size_t max_bytes;           /* budget for everything stored, incl. overhead
+	                             * (entries, hash tables, shard array) */
 	uint32_t max_ttl;           /* cache-max-ttl (default 86400) */
 	uint32_t max_negative_ttl;  /* cache-max-negative-ttl (default 3600) */
-	unsigned shards;            /* power of two; 0 = default */
+	unsigned shards;            /* power of two <= 4096; 0 = default (32, fewer
+	                             * when a shard would get < 64 KiB) */
 };
 
+/* Fills cfg with the defaults: 64 MiB, max TTL 86400, max negative TTL 3600,
+ * default shard count. */
+void cache_config_default(struct cache_config *cfg);
+
+/* Fixed bytes accounted per entry on top of its names and rdata (entry
+ * header + allocator chunk header); the allocator's rounding comes on top. */
+size_t cache_entry_overhead(void);
+
+/* bytes includes the fixed cost (shard array, hash tables) and is never
+ * above max_bytes. hits/misses count cache_get calls; evictions count entries
+ * pushed out by the budget (not expiry or flushes). */
 struct cache_stats {
 	uint64_t entries, bytes, hits, misses, evictions, inserts;
 };
 
-/* Creates an empty cache; caller owns it (cache_free). */
+/* Creates an empty cache; caller owns it (cache_free). Returns CAIRN_EINVAL
+ * for a shard count that is not a power of two <= 4096 or a budget too small
+ * for the fixed overhead plus 1 KiB per shard, CAIRN_ENOMEM. */
 cairn_err cache_new(const struct cache_config *cfg, struct cache **out);
 void cache_free(struct cache *c);
 
 /* Stores a copy of rs (its TTL clamped to max_ttl, expiry = now + TTL)
  * unless an unexpired entry of higher rank exists for (owner, type).
- * Returns CAIRN_OK (also when it kept the better entry) or CAIRN_ENOMEM.
- * now is in seconds (monotonic). */
+ * Returns CAIRN_OK (also when it kept the better entry, and when the TTL is
+ * 0, or >= 2^31 which RFC 2181 §8 treats as 0: nothing is stored),
+ * CAIRN_ENOMEM, CAIRN_ELIMIT when the entry is larger than a shard's budget
+ * (not stored), CAIRN_EINVAL for a bad owner, type 0 or rdlengths that do
+ * not add up to rdata_len. now is in seconds (monotonic).
+ * Positive and negative entries compete by rank: an RRset or NODATA for
+ * (name, type) replaces the NXDOMAIN entry of name when its rank is equal or
+ * higher, and is not stored when an unexpired NXDOMAIN of higher rank
+ * exists. The class is stored but is not part of the key (IN only). */
 cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 			  enum cache_rank rank, uint64_t now);
 
@@ -49,6 +71,9 @@ cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type,
 			     bool nxdomain, const struct wire_rrset *soa,
 			     uint32_t ttl, enum cache_rank rank, uint64_t now);
+/* (cache_put_negative returns like cache_put_rrset; type is ignored when
+ * nxdomain. A new NXDOMAIN leaves the name's per-type entries in place but
+ * cache_get prefers it over them unless they have a higher rank.) */
 
 enum cache_result {
 	CACHE_MISS = 0,
@@ -61,13 +86,19 @@ enum cache_result {
  * SOA of a negative entry) is copied into scratch (scratch_len bytes, e.g. a
  * worker's 64 KiB buffer) and *rs points into scratch with the remaining
  * TTL (aged to now); *rank gets the entry's rank when rank is not NULL.
- * An NXDOMAIN entry for name answers every type. Expired entries are misses.
- * Allocates nothing. */
+ * An NXDOMAIN entry for name answers every type; when both it and an entry
+ * for (name, type) are live, the higher rank wins, on equal rank the newer.
+ * A negative entry stored without SOA yields count 0, type SOA and owner =
+ * name. Expired entries are misses (and are freed). A hit moves the entry to
+ * the front of its shard's LRU. When scratch is too small for the entry
+ * (owner + rdata bytes) it returns CACHE_MISS and counts neither a hit nor
+ * a miss. Allocates nothing. */
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank);
 
-/* Removes name's entries (all types), and every name below it when below. */
+/* Removes name's entries (all types, NXDOMAIN included), and every name
+ * below it when below (walks every shard). */
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below);
 void cache_flush(struct cache *c);
 void cache_get_stats(struct cache *c, struct cache_stats *out);

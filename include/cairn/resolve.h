@@ -30,4 +30,8 @@ void resolver_cancel(struct resolver *r, void *ctx);
 int resolver_timeout_ms(const struct resolver *r);
 void resolver_tick(struct resolver *r);
 
+/* c-ares' version string (static; transport.c, the one file that includes
+ * <ares.h>). */
+const char *transport_cares_version(void);
+
 #endif

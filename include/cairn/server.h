@@ -1,0 +1,38 @@
+/* server: the worker threads of cairnd, each with its own epoll loop and
+ * SO_REUSEPORT UDP and TCP sockets on every listen address, and the dispatch
+ * that turns a query into a response. */
+#ifndef CAIRN_SERVER_H
+#define CAIRN_SERVER_H
+
+#include "cairn/common.h"
+
+struct server;
+struct zone_set;
+struct cairn_config;
+
+/* Creates a server for cfg (which it copies what it needs from; cfg may be
+ * freed afterwards) and binds every socket of every worker; no thread runs
+ * yet. Takes ownership of zones (also on error). Logs the reason of a
+ * failure (e.g. "127.0.0.1@53: Address already in use") and returns
+ * CAIRN_EIO for a socket problem, CAIRN_ENOMEM when out of memory. On
+ * success the caller owns *out (server_free). */
+cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
+		     struct server **out);
+
+/* Starts the worker threads. Returns CAIRN_EIO when a thread cannot be
+ * created (the ones started are stopped again). */
+cairn_err server_start(struct server *s);
+
+/* Publishes a new zone set to the workers (ownership passes to s) and frees
+ * the previous one once no worker can still be reading it. Safe to call
+ * from one thread (the daemon's) while the workers answer. */
+void server_set_zones(struct server *s, struct zone_set *zones);
+
+/* Asks every worker to stop and waits for them; sockets stay open until
+ * server_free. */
+void server_stop(struct server *s);
+
+/* Stops the server if needed, closes every socket and frees the zones. */
+void server_free(struct server *s);
+
+#endif

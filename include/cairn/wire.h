@@ -148,6 +148,7 @@ struct wire_writer {
 	uint16_t edns_size;      /* our advertised size */
 	uint16_t ede_code;       /* RFC 8914 extended error, 0xffff = none */
 	const char *ede_text;
+	uint8_t ext_rcode;       /* upper 8 bits of the rcode, for OPT (RFC 6891 §6.1.3) */
 	unsigned ncomp;
 	uint16_t comp[WIRE_COMP_MAX]; /* offsets of names usable as pointer targets */
 };
@@ -161,12 +162,15 @@ void wire_writer_begin(struct wire_writer *w, uint8_t *buf, size_t limit,
 		       uint16_t edns_size);
 /* Sets the rcode (may be extended) after begin. */
 void wire_writer_rcode(struct wire_writer *w, unsigned rcode);
+/* Bytes the OPT record written by finish() will take (0 without EDNS). */
+size_t wire_writer_opt_len(const struct wire_writer *w);
 /* Appends one RRset to sec. owner overrides rs->owner when not NULL (used
  * for wildcard synthesis); names are compressed for the RFC 1035 types
  * (NS CNAME SOA PTR MX, RFC 3597 §4) and copied verbatim otherwise.
  * If it does not fit the RRset is rolled back whole (RFC 2181 §9); in the
  * answer and authority sections that sets TC and stops further writes.
- * Returns CAIRN_OK or CAIRN_ELIMIT. */
+ * Returns CAIRN_OK, CAIRN_ELIMIT, or CAIRN_EFORMAT (rolled back) when
+ * rs->rdata is not count well-framed records. */
 cairn_err wire_writer_rrset(struct wire_writer *w, enum wire_section sec,
 			    const struct wire_rrset *rs, const uint8_t *owner);
 /* Same with the TTL of every record replaced by ttl (cache aging, SOA

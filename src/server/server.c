@@ -1,1 +1,350 @@
-/* placeholder: being written */
+/* server: worker threads, their sockets and their event loops, and the
+ * publication of the zone set to them.
+ *
+ * Zone set swap (an RCU-like scheme without per-query atomics): each worker,
+ * at the top of every loop iteration, announces the generation it is about
+ * to read (active_gen) and then loads the current zone set pointer; before
+ * sleeping in epoll_wait it announces 0 (holds no zone set). A swap stores
+ * the new pointer, bumps the generation, and frees the old set only once
+ * every worker is at 0 or at the new generation. */
+#include "config.h"
+
+#include "server_int.h"
+#include "cairn/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EPOLL_BATCH 64
+#define TCP_BACKLOG 256
+
+static bool is_wildcard(const struct cairn_sockaddr *a)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return s4->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
+}
+
+static void addr_text(const struct cairn_sockaddr *a, char *buf, size_t len)
+{
+	cairn_sockaddr_format(a, buf, len);
+}
+
+/* Opens a nonblocking socket of type on a, with SO_REUSEPORT when reuse is
+ * true, and binds it. Returns the fd or -1 (logged). */
+static int open_socket(const struct cairn_sockaddr *a, int type, bool reuse, bool pktinfo)
+{
+	int family = a->ss.ss_family, on = 1, fd;
+	char text[INET6_ADDRSTRLEN + 8];
+
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
+		goto fail;
+	/* a restarted server must bind despite old connections in TIME_WAIT */
+	if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+		goto fail;
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0)
+		goto fail;
+	if (pktinfo && family == AF_INET &&
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0)
+		goto fail;
+	if (pktinfo && family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
+		goto fail;
+	if (type == SOCK_DGRAM && family == AF_INET) {
+		/* answers may exceed the path MTU: let the kernel fragment
+		 * instead of failing with EMSGSIZE (as NSD and unbound do) */
+		int pmtu = IP_PMTUDISC_OMIT;
+
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	}
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, TCP_BACKLOG) != 0)
+		goto fail;
+	return fd;
+fail:
+	addr_text(a, text, sizeof(text));
+	log_err("cannot listen on %s (%s): %s", text, type == SOCK_STREAM ? "tcp" : "udp",
+		strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* SO_REUSEPORT would let us share a port with another cairnd of the same
+ * user without noticing: bind once without it to be sure the address is
+ * free. Returns false (logged) when it is not. */
+static bool address_free(const struct cairn_sockaddr *a)
+{
+	int fd;
+
+	for (int t = 0; t < 2; t++) {
+		fd = open_socket(a, t ? SOCK_STREAM : SOCK_DGRAM, false, false);
+		if (fd < 0)
+			return false;
+		close(fd);
+	}
+	return true;
+}
+
+static void on_wake(struct cairn_event *ev, uint32_t events)
+{
+	struct worker *w = (struct worker *)((char *)ev - offsetof(struct worker, wake_ev));
+	uint64_t v;
+
+	(void)events;
+	if (read(w->wakefd, &v, sizeof(v)) == sizeof(v))
+		w->running = false;
+}
+
+static cairn_err epoll_add(struct worker *w, int fd, struct cairn_event *ev)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = ev };
+
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &e) == 0 ? CAIRN_OK : CAIRN_EIO;
+}
+
+static cairn_err worker_init(struct server *s, struct worker *w, unsigned id)
+{
+	cairn_err err = CAIRN_ENOMEM;
+
+	w->srv = s;
+	w->id = id;
+	w->epfd = w->wakefd = -1;
+	w->udp = calloc(s->n_listen, sizeof(*w->udp));
+	w->tcpl = calloc(s->n_listen, sizeof(*w->tcpl));
+	w->batch = udp_batch_new();
+	w->tcp_out = malloc(TCP_MSG_MAX);
+	if (!w->udp || !w->tcpl || !w->batch || !w->tcp_out)
+		goto done;
+	err = CAIRN_EIO;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->epfd < 0 || w->wakefd < 0) {
+		log_err("worker %u: %s", id, strerror(errno));
+		goto done;
+	}
+	w->wake_ev.fn = on_wake;
+	if (epoll_add(w, w->wakefd, &w->wake_ev) != CAIRN_OK)
+		goto done;
+	for (size_t i = 0; i < s->n_listen; i++) {
+		const struct cairn_sockaddr *a = &s->listen[i];
+		struct udp_sock *u = &w->udp[i];
+		struct tcp_listener *t = &w->tcpl[i];
+
+		u->w = w;
+		u->ev.fn = udp_on_event;
+		u->family = a->ss.ss_family;
+		u->pktinfo = is_wildcard(a);
+		u->fd = open_socket(a, SOCK_DGRAM, true, u->pktinfo);
+		if (u->fd < 0)
+			goto done;
+		w->n_udp++;
+		if (epoll_add(w, u->fd, &u->ev) != CAIRN_OK)
+			goto done;
+		t->w = w;
+		t->ev.fn = tcp_on_accept;
+		t->fd = open_socket(a, SOCK_STREAM, true, false);
+		if (t->fd < 0)
+			goto done;
+		w->n_tcpl++;
+		if (epoll_add(w, t->fd, &t->ev) != CAIRN_OK)
+			goto done;
+	}
+	err = CAIRN_OK;
+done:
+	return err;
+}
+
+static void worker_fini(struct worker *w)
+{
+	tcp_close_all(w);
+	tcp_bury(w);
+	for (size_t i = 0; i < w->n_udp; i++)
+		close(w->udp[i].fd);
+	for (size_t i = 0; i < w->n_tcpl; i++)
+		close(w->tcpl[i].fd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->wakefd >= 0)
+		close(w->wakefd);
+	free(w->udp);
+	free(w->tcpl);
+	udp_batch_free(w->batch);
+	free(w->tcp_out);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *s = w->srv;
+	struct epoll_event events[EPOLL_BATCH];
+	int n, timeout;
+
+	while (w->running) {
+		timeout = tcp_sweep_idle(w, cairn_now_ms());
+		/* quiescent while asleep: hold no zone set */
+		atomic_store(&w->active_gen, 0);
+		w->zones = NULL;
+		n = epoll_wait(w->epfd, events, EPOLL_BATCH, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("worker %u: epoll_wait: %s", w->id, strerror(errno));
+			break;
+		}
+		/* announce first, then read the pointer (seq_cst pairs with the
+		 * store-then-check in server_set_zones) */
+		atomic_store(&w->active_gen, atomic_load(&s->zones_gen));
+		w->zones = atomic_load(&s->zones);
+		for (int i = 0; i < n; i++) {
+			struct cairn_event *ev = events[i].data.ptr;
+
+			ev->fn(ev, events[i].events);
+		}
+		tcp_bury(w);
+	}
+	atomic_store(&w->active_gen, 0);
+	w->zones = NULL;
+	return NULL;
+}
+
+cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
+		     struct server **out)
+{
+	struct server *s;
+	cairn_err err = CAIRN_ENOMEM;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		if (zones)
+			zone_set_free(zones);
+		return CAIRN_ENOMEM;
+	}
+	pthread_mutex_init(&s->swap_lock, NULL);
+	atomic_init(&s->zones, zones);
+	atomic_init(&s->zones_gen, 1);
+	s->set.edns_size = (uint16_t)cfg->edns_buffer_size;
+	s->set.tcp_idle_ms = cfg->tcp_idle_timeout * 1000u;
+	s->set.tcp_max_conns = cfg->tcp_max_connections;
+	s->set.log_queries = cfg->log_queries;
+	s->set.recursion = cfg->recursion;
+	s->listen = calloc(cfg->n_listen, sizeof(*s->listen));
+	s->workers = calloc(cfg->threads, sizeof(*s->workers));
+	if (!s->listen || !s->workers)
+		goto done;
+	s->n_listen = cfg->n_listen;
+	for (size_t i = 0; i < cfg->n_listen; i++)
+		s->listen[i] = cfg->listen[i].addr;
+
+	err = CAIRN_EIO;
+	for (size_t i = 0; i < s->n_listen; i++)
+		if (!address_free(&s->listen[i]))
+			goto done;
+	for (unsigned i = 0; i < cfg->threads; i++) {
+		s->n_workers++;
+		err = worker_init(s, &s->workers[i], i);
+		if (err != CAIRN_OK)
+			goto done;
+	}
+	err = CAIRN_OK;
+done:
+	if (err == CAIRN_ENOMEM)
+		log_err("cannot create the server: out of memory");
+	if (err != CAIRN_OK)
+		server_free(s);
+	else
+		*out = s;
+	return err;
+}
+
+cairn_err server_start(struct server *s)
+{
+	for (unsigned i = 0; i < s->n_workers; i++) {
+		struct worker *w = &s->workers[i];
+		int rc;
+
+		w->running = true;
+		rc = pthread_create(&w->thread, NULL, worker_main, w);
+		if (rc != 0) {
+			log_err("cannot start worker thread %u: %s", i, strerror(rc));
+			server_stop(s);
+			return CAIRN_EIO;
+		}
+		w->started = true;
+	}
+	return CAIRN_OK;
+}
+
+void server_set_zones(struct server *s, struct zone_set *zones)
+{
+	struct zone_set *old;
+	uint64_t gen;
+	struct timespec nap = { 0, 1000000 }; /* 1 ms */
+
+	pthread_mutex_lock(&s->swap_lock);
+	old = atomic_exchange(&s->zones, zones);
+	gen = atomic_fetch_add(&s->zones_gen, 1) + 1;
+	for (unsigned i = 0; i < s->n_workers; i++) {
+		struct worker *w = &s->workers[i];
+		uint64_t g;
+
+		/* a worker announcing an older generation may still hold old */
+		while ((g = atomic_load(&w->active_gen)) != 0 && g < gen)
+			nanosleep(&nap, NULL);
+	}
+	pthread_mutex_unlock(&s->swap_lock);
+	if (old)
+		zone_set_free(old);
+}
+
+void server_stop(struct server *s)
+{
+	uint64_t one = 1;
+
+	for (unsigned i = 0; i < s->n_workers; i++) {
+		struct worker *w = &s->workers[i];
+
+		if (w->started && write(w->wakefd, &one, sizeof(one)) != sizeof(one))
+			log_err("worker %u: cannot wake: %s", i, strerror(errno));
+	}
+	for (unsigned i = 0; i < s->n_workers; i++) {
+		struct worker *w = &s->workers[i];
+
+		if (w->started) {
+			pthread_join(w->thread, NULL);
+			w->started = false;
+		}
+	}
+}
+
+void server_free(struct server *s)
+{
+	if (!s)
+		return;
+	server_stop(s);
+	for (unsigned i = 0; i < s->n_workers; i++)
+		worker_fini(&s->workers[i]);
+	free(s->workers);
+	free(s->listen);
+	if (atomic_load(&s->zones))
+		zone_set_free(atomic_load(&s->zones));
+	pthread_mutex_destroy(&s->swap_lock);
+	free(s);
+}

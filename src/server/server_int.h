@@ -1,0 +1,151 @@
+/* server internals shared by server.c (workers, sockets, loop), udp.c,
+ * tcp.c and dispatch.c. Not part of any other module's interface. */
+#ifndef CAIRN_SERVER_INT_H
+#define CAIRN_SERVER_INT_H
+
+#include "cairn/common.h"
+#include "cairn/server.h"
+#include "cairn/wire.h"
+#include "cairn/zone.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+#define UDP_BATCH     32      /* datagrams per recvmmsg/sendmmsg */
+#define UDP_ROUNDS    4       /* batches per readiness event before others run */
+#define UDP_RX_SIZE   4096    /* largest query read; larger ones are cut */
+#define UDP_TX_SIZE   4096    /* >= the largest edns-buffer-size */
+#define TCP_MSG_MAX   65535   /* RFC 1035 §4.2.2: 16-bit length prefix */
+#define TCP_WBUF_HIGH 65536   /* stop reading a connection with this much unsent */
+#define TCP_ACCEPTS   64      /* accepts per readiness event */
+
+struct worker;
+
+/* Settings the workers read; copied from the config, immutable. */
+struct server_settings {
+	uint16_t edns_size;
+	unsigned tcp_idle_ms;
+	unsigned tcp_max_conns;
+	bool log_queries;
+	bool recursion;
+};
+
+struct udp_sock {
+	struct cairn_event ev;   /* first: epoll data.ptr */
+	struct worker *w;
+	int fd;
+	int family;
+	bool pktinfo;            /* wildcard address: reply from the queried one */
+};
+
+struct tcp_listener {
+	struct cairn_event ev;
+	struct worker *w;
+	int fd;
+};
+
+struct tcp_conn {
+	struct cairn_event ev;
+	struct worker *w;
+	int fd;
+	bool dead;               /* closed; freed after the current event batch */
+	bool eof;                /* the client closed its side */
+	uint32_t events;         /* epoll interest currently registered */
+	uint64_t last_ms;        /* last progress (read or write) */
+	struct tcp_conn *prev, *next; /* activity list, least recent first */
+	struct cairn_sockaddr peer;
+	uint8_t *rbuf;           /* framed queries received, not yet answered */
+	size_t rlen, rcap;
+	uint8_t *wbuf;           /* framed responses not yet sent, from woff */
+	size_t woff, wlen, wcap;
+	unsigned pending;        /* queries whose answer comes later (resolver) */
+};
+
+struct worker {
+	struct server *srv;
+	unsigned id;
+	pthread_t thread;
+	bool started;
+	int epfd;
+	int wakefd;              /* eventfd: server_stop writes to it */
+	struct cairn_event wake_ev;
+	bool running;
+
+	/* zone set in use during one loop iteration (see server.c) */
+	_Alignas(64) _Atomic uint64_t active_gen; /* 0 while not reading zones */
+	const struct zone_set *zones;
+
+	struct udp_sock *udp;
+	size_t n_udp;
+	struct tcp_listener *tcpl;
+	size_t n_tcpl;
+
+	/* TCP connections: activity list (head = least recently active) */
+	struct tcp_conn *conn_head, *conn_tail;
+	size_t n_conns;
+	struct tcp_conn *graveyard; /* closed, freed at the end of the batch */
+
+	struct udp_batch *batch; /* recvmmsg/sendmmsg buffers */
+	uint8_t *tcp_out;        /* response buffer for TCP (TCP_MSG_MAX) */
+};
+
+struct server {
+	struct server_settings set;
+	struct cairn_sockaddr *listen;
+	size_t n_listen;
+	unsigned n_workers;
+	struct worker *workers;
+	_Atomic(struct zone_set *) zones;
+	_Atomic uint64_t zones_gen;  /* bumped by each server_set_zones */
+	pthread_mutex_t swap_lock;   /* one swap at a time */
+};
+
+/* ---- dispatch.c ---- */
+
+/* Where a query came from, for logging and (later) ACLs. */
+struct dispatch_src {
+	const struct sockaddr *addr;
+	bool tcp;
+};
+
+/* Answers the query pkt[0..len) into out (cap bytes, at least UDP_TX_SIZE
+ * for UDP and TCP_MSG_MAX for TCP) from the worker's current zone set.
+ * Returns the response length, 0 when the query gets no answer. Allocates
+ * nothing.
+ * When the resolver joins, a query it takes returns 0 here with the answer
+ * delivered later: over UDP by udp_send_late() to the saved client address,
+ * over TCP by tcp_conn_send() on the connection (whose `pending` count keeps
+ * it from being idle, and whose close cancels the resolution). */
+size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
+		      const struct dispatch_src *src, uint8_t *out, size_t cap);
+
+/* ---- udp.c ---- */
+struct udp_batch;
+/* Allocates a worker's batch buffers; NULL when out of memory. */
+struct udp_batch *udp_batch_new(void);
+void udp_batch_free(struct udp_batch *b);
+/* epoll handler of a struct udp_sock. */
+void udp_on_event(struct cairn_event *ev, uint32_t events);
+/* Sends one response from s to client (from local when not NULL: the
+ * address the query was sent to). For answers completed after the batch
+ * they arrived in. Returns CAIRN_OK or CAIRN_EIO. */
+cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
+			socklen_t clen, const struct cairn_sockaddr *local,
+			const uint8_t *resp, size_t len);
+
+/* ---- tcp.c ---- */
+/* epoll handler of a struct tcp_listener. */
+void tcp_on_accept(struct cairn_event *ev, uint32_t events);
+/* Queues a response (without length prefix) on c and tries to send it.
+ * Returns CAIRN_OK, or CAIRN_ENOMEM / CAIRN_EIO after which c is closed. */
+cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len);
+/* Closes connections idle for tcp_idle_ms; returns the milliseconds until
+ * the next one may expire, -1 when there is none. */
+int tcp_sweep_idle(struct worker *w, uint64_t now_ms);
+/* Frees the connections closed during the last event batch. */
+void tcp_bury(struct worker *w);
+/* Closes every connection of w (worker shutdown). */
+void tcp_close_all(struct worker *w);
+
+#endif

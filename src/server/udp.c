@@ -1,1 +1,219 @@
-/* placeholder: being written */
+/* udp: a worker's UDP I/O: datagrams in and out in batches (recvmmsg and
+ * sendmmsg), with the reply sent from the address the query was sent to
+ * when the socket listens on a wildcard address (RFC 2181 §4). */
+#include "server_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+union udp_ctl {
+	uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct cmsghdr align;
+};
+
+struct udp_batch {
+	struct mmsghdr rx[UDP_BATCH], tx[UDP_BATCH];
+	struct iovec rxiov[UDP_BATCH], txiov[UDP_BATCH];
+	struct sockaddr_storage addr[UDP_BATCH];
+	union udp_ctl rxctl[UDP_BATCH], txctl[UDP_BATCH];
+	uint8_t rxbuf[UDP_BATCH][UDP_RX_SIZE];
+	uint8_t txbuf[UDP_BATCH][UDP_TX_SIZE];
+};
+
+struct udp_batch *udp_batch_new(void)
+{
+	struct udp_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	for (size_t i = 0; i < UDP_BATCH; i++) {
+		b->rxiov[i].iov_base = b->rxbuf[i];
+		b->rxiov[i].iov_len = UDP_RX_SIZE;
+		b->rx[i].msg_hdr.msg_iov = &b->rxiov[i];
+		b->rx[i].msg_hdr.msg_iovlen = 1;
+		b->rx[i].msg_hdr.msg_name = &b->addr[i];
+	}
+	return b;
+}
+
+void udp_batch_free(struct udp_batch *b)
+{
+	free(b);
+}
+
+/* Sets tx's control data so the reply leaves from the destination address
+ * of the query described by rx's IP_PKTINFO / IPV6_PKTINFO. */
+static void reply_from(struct msghdr *rx, struct msghdr *tx, union udp_ctl *ctl)
+{
+	struct cmsghdr *in, *out;
+
+	tx->msg_control = NULL;
+	tx->msg_controllen = 0;
+	for (in = CMSG_FIRSTHDR(rx); in; in = CMSG_NXTHDR(rx, in)) {
+		memset(ctl, 0, sizeof(*ctl));
+		tx->msg_control = ctl->buf;
+		if (in->cmsg_level == IPPROTO_IP && in->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(in), sizeof(pi));
+			pi.ipi_spec_dst = pi.ipi_addr;
+			pi.ipi_ifindex = 0;
+			tx->msg_controllen = CMSG_SPACE(sizeof(pi));
+			out = CMSG_FIRSTHDR(tx);
+			out->cmsg_level = IPPROTO_IP;
+			out->cmsg_type = IP_PKTINFO;
+			out->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(out), &pi, sizeof(pi));
+			return;
+		}
+		if (in->cmsg_level == IPPROTO_IPV6 && in->cmsg_type == IPV6_PKTINFO) {
+			tx->msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
+			out = CMSG_FIRSTHDR(tx);
+			out->cmsg_level = IPPROTO_IPV6;
+			out->cmsg_type = IPV6_PKTINFO;
+			out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+			memcpy(CMSG_DATA(out), CMSG_DATA(in), sizeof(struct in6_pktinfo));
+			return;
+		}
+		tx->msg_control = NULL;
+	}
+}
+
+static bool port_zero(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port == 0;
+	return ((const struct sockaddr_in6 *)a)->sin6_port == 0;
+}
+
+/* Sends tx[0..m); a datagram the kernel refuses is skipped, and when the
+ * socket buffer is full the rest is dropped (UDP is lossy; the client
+ * retries). */
+static void send_batch(struct udp_sock *s, struct udp_batch *b, unsigned m)
+{
+	unsigned sent = 0;
+	int r;
+
+	while (sent < m) {
+		r = sendmmsg(s->fd, b->tx + sent, m - sent, MSG_DONTWAIT);
+		if (r > 0) {
+			sent += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			log_debug("udp: send buffer full, %u answers dropped", m - sent);
+			return;
+		}
+		log_debug("udp: sendmmsg: %s", strerror(errno));
+		sent++;
+	}
+}
+
+void udp_on_event(struct cairn_event *ev, uint32_t events)
+{
+	struct udp_sock *s = (struct udp_sock *)ev;
+	struct worker *w = s->w;
+	struct udp_batch *b = w->batch;
+	struct dispatch_src src = { .tcp = false };
+	unsigned m;
+	int n;
+
+	(void)events;
+	for (unsigned round = 0; round < UDP_ROUNDS; round++) {
+		for (size_t i = 0; i < UDP_BATCH; i++) {
+			struct msghdr *h = &b->rx[i].msg_hdr;
+
+			h->msg_namelen = sizeof(b->addr[i]);
+			h->msg_control = s->pktinfo ? b->rxctl[i].buf : NULL;
+			h->msg_controllen = s->pktinfo ? sizeof(b->rxctl[i]) : 0;
+			h->msg_flags = 0;
+		}
+		n = recvmmsg(s->fd, b->rx, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_debug("udp: recvmmsg: %s", strerror(errno));
+			return;
+		}
+		m = 0;
+		for (int i = 0; i < n; i++) {
+			struct msghdr *h = &b->tx[m].msg_hdr;
+			size_t len;
+
+			/* no answer to port 0: it cannot be a real client */
+			if (port_zero(&b->addr[i]))
+				continue;
+			src.addr = (const struct sockaddr *)&b->addr[i];
+			len = dispatch_query(w, b->rxbuf[i], b->rx[i].msg_len, &src,
+					     b->txbuf[i], UDP_TX_SIZE);
+			if (len == 0)
+				continue;
+			b->txiov[i].iov_base = b->txbuf[i];
+			b->txiov[i].iov_len = len;
+			h->msg_name = &b->addr[i];
+			h->msg_namelen = b->rx[i].msg_hdr.msg_namelen;
+			h->msg_iov = &b->txiov[i];
+			h->msg_iovlen = 1;
+			h->msg_flags = 0;
+			if (s->pktinfo) {
+				reply_from(&b->rx[i].msg_hdr, h, &b->txctl[m]);
+			} else {
+				h->msg_control = NULL;
+				h->msg_controllen = 0;
+			}
+			m++;
+		}
+		if (m)
+			send_batch(s, b, m);
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
+			socklen_t clen, const struct cairn_sockaddr *local,
+			const uint8_t *resp, size_t len)
+{
+	union udp_ctl ctl;
+	struct iovec iov = { .iov_base = (void *)resp, .iov_len = len };
+	struct msghdr h = {
+		.msg_name = (void *)client, .msg_namelen = clen,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	struct cmsghdr *c;
+
+	memset(&ctl, 0, sizeof(ctl));
+	if (s->pktinfo && local && local->ss.ss_family == AF_INET) {
+		struct in_pktinfo pi = {
+			.ipi_spec_dst = ((const struct sockaddr_in *)&local->ss)->sin_addr,
+		};
+
+		h.msg_control = ctl.buf;
+		h.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else if (s->pktinfo && local && local->ss.ss_family == AF_INET6) {
+		struct in6_pktinfo pi = {
+			.ipi6_addr = ((const struct sockaddr_in6 *)&local->ss)->sin6_addr,
+		};
+
+		h.msg_control = ctl.buf;
+		h.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	if (sendmsg(s->fd, &h, MSG_DONTWAIT) < 0) {
+		log_debug("udp: sendmsg: %s", strerror(errno));
+		return CAIRN_EIO;
+	}
+	return CAIRN_OK;
+}

@@ -1,1 +1,187 @@
-/* placeholder: being written */
+/* wire/query.c: parsing of incoming queries: header, the one question, and
+ * the additional section (OPT, RFC 6891; other records skipped). Every read
+ * is bounds-checked; malformed input yields FORMERR or DROP. */
+#include "cairn/wire.h"
+
+#include <string.h>
+
+#define OPT_FIXED_LEN 11
+#define RR_FIXED_LEN  10      /* type, class, TTL, rdlength */
+
+/* Parses the uncompressed question name at pkt[*pos] into q->qname
+ * (lowercased). A compression pointer in the question is malformed here:
+ * nothing precedes it that it could legitimately point to. */
+static bool parse_qname(const uint8_t *pkt, size_t len, size_t *pos,
+			struct wire_query *q)
+{
+	size_t p = *pos, n = 0;
+
+	for (;;) {
+		if (p >= len)
+			return false;
+		uint8_t c = pkt[p];
+		if (c & 0xc0)           /* pointer or reserved label type */
+			return false;
+		if (n + 1 + c > WIRE_NAME_MAX)  /* RFC 1035 §2.3.4 */
+			return false;
+		if (p + 1 + c > len)
+			return false;
+		q->qname[n++] = c;
+		p++;
+		if (c == 0)
+			break;
+		for (unsigned i = 0; i < c; i++) {
+			uint8_t ch = pkt[p + i];
+			q->qname[n++] = (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
+		}
+		p += c;
+	}
+	q->qname_len = n;
+	*pos = p;
+	return true;
+}
+
+/* Checks the option TLVs of an OPT RR's rdata (RFC 6891 §6.1.2). */
+static bool opt_options_ok(const uint8_t *rd, size_t rdlen)
+{
+	size_t p = 0;
+	while (p < rdlen) {
+		if (rdlen - p < 4)
+			return false;
+		size_t olen = wire_get16(rd + p + 2);
+		p += 4;
+		if (rdlen - p < olen)
+			return false;
+		p += olen;
+	}
+	return true;
+}
+
+enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
+{
+	enum wire_verdict v = WIRE_FORMERR;
+	uint16_t qd, an, ns, ar;
+	size_t pos = WIRE_HDR_LEN;
+	bool opt_seen = false;
+
+	q->pkt = pkt;
+	q->len = len;
+	q->id = 0;
+	q->flags = 0;
+	q->opcode = 0;
+	q->has_question = false;
+	q->question_len = 0;
+	q->qname_len = 0;
+	q->qtype = q->qclass = 0;
+	q->has_edns = false;
+	q->edns_version = 0;
+	q->edns_do = false;
+	q->edns_udp = 0;
+	q->opt_len = 0;
+
+	/* RFC 1035 §4.1.1: a message shorter than its header gets no answer. */
+	if (len < WIRE_HDR_LEN) {
+		v = WIRE_DROP;
+		goto done;
+	}
+	q->id = wire_get16(pkt);
+	q->flags = wire_get16(pkt + 2);
+	q->opcode = (uint8_t)((q->flags >> 11) & 0xf);
+	/* Responses are never answered (avoids answer loops). */
+	if (q->flags & WIRE_FLAG_QR) {
+		v = WIRE_DROP;
+		goto done;
+	}
+	qd = wire_get16(pkt + 4);
+	an = wire_get16(pkt + 6);
+	ns = wire_get16(pkt + 8);
+	ar = wire_get16(pkt + 10);
+
+	if (qd == 1) {
+		if (!parse_qname(pkt, len, &pos, q) || len - pos < 4) {
+			/* RFC 1035 §4.1.2 malformed question; an unknown
+			 * opcode still gets NOTIMP. */
+			v = q->opcode != WIRE_OPCODE_QUERY ? WIRE_NOTIMP : WIRE_FORMERR;
+			goto done;
+		}
+		q->qtype = wire_get16(pkt + pos);
+		q->qclass = wire_get16(pkt + pos + 2);
+		pos += 4;
+		q->has_question = true;
+		q->question_len = pos - WIRE_HDR_LEN;
+	}
+	/* Opcodes other than QUERY are not implemented (RFC 1035 §4.1.1). */
+	if (q->opcode != WIRE_OPCODE_QUERY) {
+		v = WIRE_NOTIMP;
+		goto done;
+	}
+	/* A standard query holds exactly one question and no answer or
+	 * authority records (RFC 1035 §4.1.1, §7.3; RFC 7873 cookie-only
+	 * queries with QDCOUNT 0 get FORMERR too). */
+	if (qd != 1 || an != 0 || ns != 0) {
+		v = WIRE_FORMERR;
+		goto done;
+	}
+
+	for (unsigned i = 0; i < ar; i++) {
+		uint8_t owner[WIRE_NAME_MAX];
+		size_t owner_len, rr_start = pos;
+		/* Any additional record (OPT, TSIG, ...) is parsed for
+		 * bounds; names there may be compressed. */
+		if (wire_name_unpack(pkt, len, &pos, owner, &owner_len, false) != CAIRN_OK)
+			goto done;
+		if (len - pos < RR_FIXED_LEN)
+			goto done;
+		uint16_t type = wire_get16(pkt + pos);
+		uint16_t rclass = wire_get16(pkt + pos + 2);
+		uint32_t ttl = wire_get32(pkt + pos + 4);
+		size_t rdlen = wire_get16(pkt + pos + 8);
+		pos += RR_FIXED_LEN;
+		if (len - pos < rdlen)
+			goto done;
+		if (type == WIRE_TYPE_OPT) {
+			/* RFC 6891 §6.1.1: one OPT, owned by the root. */
+			if (opt_seen) {
+				q->has_edns = false;
+				goto done;
+			}
+			opt_seen = true;
+			if (owner_len != 1)
+				goto done;
+			uint8_t version = (uint8_t)(ttl >> 16);
+			/* Options are only defined for version 0; a higher
+			 * version gets BADVERS whatever its options hold. */
+			if (version == 0 && !opt_options_ok(pkt + pos, rdlen))
+				goto done;
+			q->has_edns = true;
+			q->edns_udp = rclass;
+			q->edns_version = version;
+			q->edns_do = (ttl & 0x8000u) != 0;   /* RFC 3225 §3 */
+			q->opt_len = pos + rdlen - rr_start;
+		}
+		pos += rdlen;
+	}
+	/* Bytes after the last record make the message malformed. */
+	if (pos != len)
+		goto done;
+	/* RFC 6891 §6.1.3: unsupported EDNS version gets BADVERS. */
+	if (q->has_edns && q->edns_version > 0) {
+		v = WIRE_BADVERS;
+		goto done;
+	}
+	v = WIRE_OK;
+done:
+	return v;
+}
+
+size_t wire_query_udp_limit(const struct wire_query *q, size_t ours)
+{
+	size_t lim;
+
+	/* RFC 1035 §4.2.1: 512 without EDNS; RFC 6891 §6.2.3/§6.2.5: the
+	 * smaller of the two sizes, never below 512. */
+	if (!q->has_edns)
+		return WIRE_UDP_MIN;
+	lim = q->edns_udp < ours ? q->edns_udp : ours;
+	return lim < WIRE_UDP_MIN ? WIRE_UDP_MIN : lim;
+}

@@ -1,1 +1,233 @@
-/* placeholder: being written */
+/* zone/answer.c: the authoritative answer (RFC 1034 §4.3.2) from a compiled
+ * zone set: referrals at zone cuts, exact matches, CNAME chains across our
+ * zones (RFC 6604), wildcards (RFC 4592), negative answers (RFC 2308) and
+ * minimal ANY (RFC 8482). This is the hot path: it allocates nothing and
+ * only reads the immutable zone data. */
+#include "zone_int.h"
+
+#include <string.h>
+
+#define ADDL_MAX 32
+
+enum outcome { OUT_ANSWER, OUT_CNAME, OUT_NODATA, OUT_NXDOMAIN, OUT_REFERRAL };
+
+struct step {
+	enum outcome kind;
+	const struct zone *z;
+	const struct zone_rrset *rrset;   /* answer, CNAME, or the cut's NS */
+};
+
+struct additional {
+	const struct wire_rrset *rs[ADDL_MAX];
+	unsigned n;
+};
+
+/* RFC 1034 §4.3.2 step 3a-3b on the node found for the name (exact or
+ * wildcard). */
+static void match(const struct zone_node *n, uint16_t qtype, struct step *st)
+{
+	/* RFC 8482 §4.1: answer ANY with one RRset, the first in the file. */
+	if (qtype == WIRE_TYPE_ANY) {
+		st->kind = n->nrrsets ? OUT_ANSWER : OUT_NODATA;
+		st->rrset = n->nrrsets ? &n->rrsets[0] : NULL;
+		return;
+	}
+	if ((st->rrset = zdb_rrset(n, qtype)) != NULL) {
+		st->kind = OUT_ANSWER;
+		return;
+	}
+	/* RFC 1034 §4.3.2 step 3a: a CNAME answers every other type. */
+	if ((st->rrset = zdb_rrset(n, WIRE_TYPE_CNAME)) != NULL) {
+		st->kind = OUT_CNAME;
+		return;
+	}
+	st->kind = OUT_NODATA;
+}
+
+static void referral(const struct zone *z, const struct zone_node *n, struct step *st)
+{
+	const struct zone_node *cut = zdb_cut_above(z, n);
+	st->kind = OUT_REFERRAL;
+	st->rrset = zdb_rrset(cut, WIRE_TYPE_NS);
+}
+
+/* One lookup of name (lowercase wire, len bytes) in z, which encloses it. */
+static void lookup(const struct zone *z, const uint8_t *name, size_t len,
+		   uint16_t qtype, struct step *st)
+{
+	const struct zone_node *n = zdb_find(z, name, len);
+
+	st->z = z;
+	if (n) {
+		/* RFC 1034 §4.3.2 step 3b: a cut above or at the name refers
+		 * the client on; DS belongs to the parent side of a cut
+		 * (RFC 4035 §3.1.4.1), so it is answered here. */
+		if ((n->flags & ZNODE_BELOW) ||
+		    ((n->flags & ZNODE_CUT) && qtype != WIRE_TYPE_DS)) {
+			referral(z, n, st);
+			return;
+		}
+		match(n, qtype, st);
+		return;
+	}
+	/* The closest encloser: every ancestor up to the apex exists as a
+	 * node or an empty non-terminal, so the first one found is it. */
+	const uint8_t *p = name;
+	size_t plen = len;
+	do {
+		plen -= 1u + p[0];
+		p += 1u + p[0];
+		n = zdb_find(z, p, plen);
+	} while (!n && plen > z->origin_len);
+	if (!n) {                      /* not below the apex: cannot happen */
+		st->kind = OUT_NXDOMAIN;
+		return;
+	}
+	if (n->flags & (ZNODE_CUT | ZNODE_BELOW)) {
+		referral(z, n, st);
+		return;
+	}
+	/* RFC 4592 §3.3.1: only the source of synthesis "*.<closest
+	 * encloser>" may match; an existing name or ENT on the way was found
+	 * above and blocks it. */
+	if (n->flags & ZNODE_WILDCHILD) {
+		uint8_t wc[WIRE_NAME_MAX];
+		wc[0] = 1;
+		wc[1] = '*';
+		memcpy(wc + 2, p, plen);       /* plen + 2 <= len: p is a proper suffix */
+		const struct zone_node *w = zdb_find(z, wc, plen + 2);
+		if (w) {
+			match(w, qtype, st);
+			return;
+		}
+	}
+	st->kind = OUT_NXDOMAIN;
+}
+
+static void addl_put(struct additional *a, const struct zone_rrset *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->rs[i] == &s->rs)
+			return;
+	if (a->n < ADDL_MAX)
+		a->rs[a->n++] = &s->rs;
+}
+
+/* Additional-section processing (RFC 1034 §3.6, RFC 3596 §3): A and AAAA
+ * of NS, MX and SRV targets in our zones. A referral carries glue from its
+ * own zone only; answers never carry another zone's occluded data. */
+static void addl_collect(struct additional *a, const struct zone_rrset *s, bool is_referral)
+{
+	if (!s || !s->addl)
+		return;
+	for (uint16_t c = 0; c < s->rs.count; c++) {
+		const struct zone_addl *t = &s->addl[c];
+		const struct zone_node *n = t->node;
+		if (!n)
+			continue;
+		if (is_referral ? !t->same_zone :
+		    ((n->flags & (ZNODE_CUT | ZNODE_BELOW)) &&
+		     !(s->rs.type == WIRE_TYPE_NS && t->same_zone)))
+			continue;
+		addl_put(a, zdb_rrset(n, WIRE_TYPE_A));
+		addl_put(a, zdb_rrset(n, WIRE_TYPE_AAAA));
+	}
+}
+
+static bool seen_before(const uint8_t *t, size_t tlen, const struct wire_query *q,
+			uint8_t names[][WIRE_NAME_MAX], const size_t *lens, unsigned n)
+{
+	if (tlen == q->qname_len && memcmp(t, q->qname, tlen) == 0)
+		return true;
+	for (unsigned i = 0; i < n; i++)
+		if (lens[i] == tlen && memcmp(names[i], t, tlen) == 0)
+			return true;
+	return false;
+}
+
+bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
+		     uint8_t *buf, size_t limit, uint16_t edns_size,
+		     struct wire_writer *w)
+{
+	const struct zone *z = zone_set_find(zs, q->qname);
+	uint8_t names[ZONE_CHAIN_MAX][WIRE_NAME_MAX];
+	size_t lens[ZONE_CHAIN_MAX];
+	struct additional addl = { .n = 0 };
+	struct step st;
+
+	if (!z)
+		return false;
+	/* We serve class IN only; like NSD, class ANY is answered from IN
+	 * data without AA, any other class is refused. */
+	if (q->qclass != WIRE_CLASS_IN && q->qclass != WIRE_CLASS_ANY) {
+		wire_writer_begin(w, buf, limit, q, 0, WIRE_RCODE_REFUSED, edns_size);
+		wire_writer_finish(w);
+		return true;
+	}
+	bool aa = q->qclass == WIRE_CLASS_IN;
+
+	lookup(z, q->qname, q->qname_len, q->qtype, &st);
+	/* RFC 1034 §4.3.2 step 3b: referrals are not authoritative; in a
+	 * chain AA follows the first answer (RFC 6604 §2.1). */
+	wire_writer_begin(w, buf, limit, q,
+			  aa && st.kind != OUT_REFERRAL ? WIRE_FLAG_AA : 0,
+			  WIRE_RCODE_NOERROR, edns_size);
+	/* The owner as the client wrote it: the question keeps its case. */
+	const uint8_t *owner = q->pkt + WIRE_HDR_LEN;
+	unsigned links = 0;
+
+	while (st.kind == OUT_CNAME) {
+		if (wire_writer_rrset(w, WIRE_SEC_ANSWER, &st.rrset->rs, owner) != CAIRN_OK)
+			goto finish;
+		/* RFC 1034 §4.3.2 step 3a: restart at the canonical name while
+		 * it is ours; a repeated name (a loop) or the chain limit
+		 * ends the answer with what we have (RFC 6604 §2.1: the rcode is
+		 * that of the last step). */
+		const uint8_t *target = st.rrset->rs.rdata + 2;
+		size_t tlen = wire_get16(st.rrset->rs.rdata);
+		if (links >= ZONE_CHAIN_MAX || tlen == 0 || tlen > WIRE_NAME_MAX)
+			goto finish;
+		memcpy(names[links], target, tlen);
+		wire_name_lower(names[links]);
+		if (seen_before(names[links], tlen, q, names, lens, links))
+			goto finish;
+		lens[links] = tlen;
+		const struct zone *z2 = zone_set_find(zs, names[links]);
+		if (!z2)
+			goto finish;
+		lookup(z2, names[links], tlen, q->qtype, &st);
+		owner = target;
+		links++;
+	}
+
+	switch (st.kind) {
+	case OUT_ANSWER:
+		if (wire_writer_rrset(w, WIRE_SEC_ANSWER, &st.rrset->rs, owner) == CAIRN_OK)
+			addl_collect(&addl, st.rrset, false);
+		break;
+	case OUT_NXDOMAIN:
+		wire_writer_rcode(w, WIRE_RCODE_NXDOMAIN);
+		/* fall through */
+	case OUT_NODATA:
+		/* RFC 2308 §3: the SOA in authority with the negative TTL. */
+		if (st.z->soa)
+			wire_writer_rrset_ttl(w, WIRE_SEC_AUTHORITY, &st.z->soa->rs, NULL,
+					      st.z->neg_ttl);
+		break;
+	case OUT_REFERRAL:
+		/* RFC 1034 §4.3.2 step 3b: the cut's NS in authority, glue in
+		 * additional. */
+		if (wire_writer_rrset(w, WIRE_SEC_AUTHORITY, &st.rrset->rs, NULL) == CAIRN_OK)
+			addl_collect(&addl, st.rrset, true);
+		break;
+	case OUT_CNAME:
+		break;
+	}
+	for (unsigned i = 0; i < addl.n; i++)
+		wire_writer_rrset(w, WIRE_SEC_ADDITIONAL, addl.rs[i], NULL);
+finish:
+	wire_writer_finish(w);
+	return true;
+}

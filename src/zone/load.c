@@ -1,1 +1,454 @@
-/* placeholder: being written */
+/* zone/load.c: reads a zone file (RFC 1035 §5.1 master file format) with
+ * ldns, one entry at a time, into compact records. The entry splitter here
+ * handles comments, parentheses and quotes across lines so that every record
+ * keeps the file and line it started on; it also implements $ORIGIN, $TTL
+ * and $INCLUDE, which ldns 1.8.3 cannot do for us. */
+#include "zone_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+/* What one file being read needs; includes nest through the C stack. */
+struct zfile {
+	const char *path;
+	uint16_t idx;             /* index into zl->files */
+	unsigned depth;
+	ldns_rdf *origin;         /* current $ORIGIN (owned) */
+	ldns_rdf *prev;           /* previous owner (owned, managed by ldns) */
+	uint32_t default_ttl;
+	bool have_ttl;            /* $TTL seen (else the last TTL is the default) */
+	char *real;               /* realpath, for loop detection */
+	struct zfile *up;         /* the including file */
+};
+
+static cairn_err read_file(struct zload *zl, const char *path, const ldns_rdf *origin,
+			   struct zfile *up, uint16_t from_file, uint32_t from_line);
+
+void zload_problem(struct zload *zl, uint32_t seq, uint16_t file, uint32_t line,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1200];
+
+	zl->nerrors++;
+	if (zl->nprobs >= ZONE_PROBLEMS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (zl->nprobs == zl->capprobs) {
+		size_t cap = zl->capprobs ? zl->capprobs * 2 : 16;
+		struct zone_problem *p = realloc(zl->probs, cap * sizeof *p);
+		if (!p) {
+			zl->oom = true;
+			return;
+		}
+		zl->probs = p;
+		zl->capprobs = cap;
+	}
+	char *msg = strdup(buf);
+	if (!msg) {
+		zl->oom = true;
+		return;
+	}
+	zl->probs[zl->nprobs++] = (struct zone_problem){
+		.seq = seq, .line = line, .order = (uint32_t)zl->nprobs, .file = file,
+		.msg = msg };
+}
+
+const char *zload_name(const uint8_t *name, char *buf, size_t buflen)
+{
+	if (wire_name_to_text(name, buf, buflen) != CAIRN_OK)
+		snprintf(buf, buflen, "(name)");
+	return buf;
+}
+
+static uint16_t add_file(struct zload *zl, const char *path)
+{
+	if (zl->nfiles >= UINT16_MAX - 1)
+		return UINT16_MAX;
+	char **f = realloc(zl->files, (zl->nfiles + 1) * sizeof *f);
+	if (!f)
+		return UINT16_MAX;
+	zl->files = f;
+	f[zl->nfiles] = strdup(path);
+	if (!f[zl->nfiles])
+		return UINT16_MAX;
+	return (uint16_t)zl->nfiles++;
+}
+
+/* Appends one record converted from rr. */
+static cairn_err add_record(struct zload *zl, struct zfile *zf, uint32_t line,
+			    const ldns_rr *rr)
+{
+	cairn_err err = CAIRN_OK;
+	ldns_buffer *buf = NULL;
+	const ldns_rdf *own = ldns_rr_owner(rr);
+	uint8_t owner[WIRE_NAME_MAX];
+	size_t olen = ldns_rdf_size(own);
+
+	if (olen == 0 || olen > WIRE_NAME_MAX) {
+		zload_problem(zl, zl->seq, zf->idx, line, "bad owner name");
+		goto done;
+	}
+	memcpy(owner, ldns_rdf_data(own), olen);
+	wire_name_lower(owner);
+
+	buf = ldns_buffer_new(256);
+	if (!buf || ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK) {
+		err = CAIRN_ENOMEM;
+		goto done;
+	}
+	size_t rdlen = ldns_buffer_position(buf);
+	if (rdlen > UINT16_MAX) {
+		zload_problem(zl, zl->seq, zf->idx, line, "record data longer than 65535 bytes");
+		goto done;
+	}
+	if (zl->nrecs == zl->caprecs) {
+		size_t cap = zl->caprecs ? zl->caprecs * 2 : 1024;
+		struct zone_rec *r = realloc(zl->recs, cap * sizeof *r);
+		if (!r) {
+			err = CAIRN_ENOMEM;
+			goto done;
+		}
+		zl->recs = r;
+		zl->caprecs = cap;
+	}
+	struct zone_rec *r = &zl->recs[zl->nrecs];
+	const struct zone_rec *last = zl->nrecs ? &zl->recs[zl->nrecs - 1] : NULL;
+	memset(r, 0, sizeof *r);
+	if (last && last->owner_len == olen && memcmp(last->owner, owner, olen) == 0) {
+		r->owner = last->owner;      /* consecutive records share the owner */
+		r->hash = last->hash;
+	} else {
+		r->owner = arena_dup(&zl->tmp, owner, olen);
+		r->hash = wire_name_hash(owner, olen);
+	}
+	r->rdata = rdlen ? arena_dup(&zl->tmp, ldns_buffer_begin(buf), rdlen) : (const uint8_t *)"";
+	if (!r->owner || !r->rdata) {
+		err = CAIRN_ENOMEM;
+		goto done;
+	}
+	r->owner_len = (uint8_t)olen;
+	r->rdlen = (uint16_t)rdlen;
+	r->type = (uint16_t)ldns_rr_get_type(rr);
+	r->ttl = ldns_rr_ttl(rr);
+	r->seq = zl->seq;
+	r->line = line;
+	r->file = zf->idx;
+	zl->nrecs++;
+done:
+	ldns_buffer_free(buf);
+	return err;
+}
+
+/* Parses a directive's domain name argument relative to origin; NULL on a
+ * bad name. */
+static ldns_rdf *parse_origin(const char *text, const ldns_rdf *origin)
+{
+	ldns_rdf *d = ldns_dname_new_frm_str(text);
+	if (!d)
+		return NULL;
+	if (!ldns_dname_str_absolute(text) && origin) {
+		if (ldns_dname_cat(d, origin) != LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(d);
+			return NULL;
+		}
+	}
+	return d;
+}
+
+/* Splits a directive line into at most 4 whitespace separated words (a word
+ * may be double-quoted); returns the number found. Modifies s. */
+static int split_words(char *s, char *w[4])
+{
+	int n = 0;
+	while (*s && n < 4) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		if (*s == '"') {
+			w[n++] = ++s;
+			while (*s && *s != '"')
+				s++;
+		} else {
+			w[n++] = s;
+			while (*s && !isspace((unsigned char)*s))
+				s++;
+		}
+		if (*s)
+			*s++ = '\0';
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s ? n + 1 : n;
+}
+
+/* The path of an $INCLUDE: relative to the including file's directory. */
+static char *include_path(const char *from, const char *name)
+{
+	const char *slash = strrchr(from, '/');
+	if (name[0] == '/' || !slash)
+		return strdup(name);
+	size_t dl = (size_t)(slash - from) + 1;
+	char *p = malloc(dl + strlen(name) + 1);
+	if (p) {
+		memcpy(p, from, dl);
+		strcpy(p + dl, name);
+	}
+	return p;
+}
+
+static cairn_err directive(struct zload *zl, struct zfile *zf, uint32_t line, char *text)
+{
+	char *w[4];
+	int n = split_words(text, w);
+
+	if (strcasecmp(w[0], "$ORIGIN") == 0) {
+		ldns_rdf *o = n == 2 ? parse_origin(w[1], zf->origin) : NULL;
+		if (!o) {
+			zload_problem(zl, zl->seq, zf->idx, line, "$ORIGIN needs one valid domain name");
+			return CAIRN_OK;
+		}
+		ldns_rdf_deep_free(zf->origin);
+		zf->origin = o;
+	} else if (strcasecmp(w[0], "$TTL") == 0) {
+		const char *end = NULL;
+		uint32_t ttl = n == 2 ? ldns_str2period(w[1], &end) : 0;
+		if (n != 2 || !isdigit((unsigned char)w[1][0]) || !end || *end) {
+			zload_problem(zl, zl->seq, zf->idx, line, "$TTL needs one valid TTL");
+			return CAIRN_OK;
+		}
+		zf->default_ttl = ttl;
+		zf->have_ttl = true;
+	} else if (strcasecmp(w[0], "$INCLUDE") == 0) {
+		if (n < 2 || n > 3) {
+			zload_problem(zl, zl->seq, zf->idx, line, "$INCLUDE needs a file name and an optional origin");
+			return CAIRN_OK;
+		}
+		ldns_rdf *o = NULL;
+		if (n == 3 && !(o = parse_origin(w[2], zf->origin))) {
+			zload_problem(zl, zl->seq, zf->idx, line, "$INCLUDE origin is not a valid domain name");
+			return CAIRN_OK;
+		}
+		char *path = include_path(zf->path, w[1]);
+		cairn_err err = path ? read_file(zl, path, o ? o : zf->origin, zf, zf->idx, line)
+				     : CAIRN_ENOMEM;
+		free(path);
+		ldns_rdf_deep_free(o);
+		/* RFC 1035 §5.1: the origin reverts after an $INCLUDE; a file
+		 * that cannot be read was reported already. */
+		return err == CAIRN_EIO ? CAIRN_OK : err;
+	} else {
+		zload_problem(zl, zl->seq, zf->idx, line, "unknown directive %s", w[0]);
+	}
+	return CAIRN_OK;
+}
+
+/* One complete entry (parentheses joined, comments removed). */
+static cairn_err entry(struct zload *zl, struct zfile *zf, uint32_t line, char *text)
+{
+	const char *p = text;
+	ldns_rr *rr = NULL;
+	cairn_err err = CAIRN_OK;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p)
+		return CAIRN_OK;
+	zl->seq++;
+	if (*text == '$')
+		return directive(zl, zf, line, text);
+
+	ldns_status st = ldns_rr_new_frm_str(&rr, text, zf->default_ttl, zf->origin, &zf->prev);
+	if (st != LDNS_STATUS_OK) {
+		zload_problem(zl, zl->seq, zf->idx, line, "syntax error: %s",
+			      ldns_get_errorstr_by_id(st));
+		goto done;
+	}
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		char *c = ldns_rr_class2str(ldns_rr_get_class(rr));
+		zload_problem(zl, zl->seq, zf->idx, line, "class %s is not supported (only IN)",
+			      c ? c : "?");
+		free(c);
+		goto done;
+	}
+	/* RFC 1035 §5.1: without $TTL an omitted TTL is the last one given. */
+	if (!zf->have_ttl)
+		zf->default_ttl = ldns_rr_ttl(rr);
+	err = add_record(zl, zf, line, rr);
+done:
+	ldns_rr_free(rr);
+	return err;
+}
+
+struct splitter {
+	char *buf;
+	size_t len, cap;
+	int paren;
+	uint32_t start;           /* line the pending entry began on */
+};
+
+static bool sp_put(struct splitter *s, char c)
+{
+	if (s->len + 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		char *b = realloc(s->buf, cap);
+		if (!b)
+			return false;
+		s->buf = b;
+		s->cap = cap;
+	}
+	s->buf[s->len++] = c;
+	s->buf[s->len] = '\0';
+	return true;
+}
+
+/* Feeds one physical line; returns false on out of memory. Sets *done
+ * when an entry is complete in s->buf. */
+static bool sp_line(struct zload *zl, struct zfile *zf, struct splitter *s,
+		    const char *l, uint32_t lineno, bool *done)
+{
+	bool quoted = false;
+
+	*done = false;
+	if (s->len == 0 && s->paren == 0)
+		s->start = lineno;
+	for (const char *p = l; *p && *p != '\n' && *p != '\r'; p++) {
+		char c = *p;
+		if (c == '\\' && p[1] && p[1] != '\n') {
+			if (!sp_put(s, c) || !sp_put(s, p[1]))
+				return false;
+			p++;
+			continue;
+		}
+		if (quoted) {
+			if (c == '"')
+				quoted = false;
+		} else if (c == '"') {
+			quoted = true;
+		} else if (c == ';') {
+			break;
+		} else if (c == '(') {
+			s->paren++;
+			c = ' ';
+		} else if (c == ')') {
+			if (s->paren == 0) {
+				zload_problem(zl, zl->seq + 1, zf->idx, lineno,
+					      "syntax error: ')' without '('");
+				s->len = 0;
+				return true;
+			}
+			s->paren--;
+			c = ' ';
+		}
+		if (!sp_put(s, c))
+			return false;
+	}
+	if (quoted) {
+		zload_problem(zl, zl->seq + 1, zf->idx, lineno, "syntax error: unterminated quoted string");
+		s->len = 0;
+		s->paren = 0;
+		return true;
+	}
+	if (s->paren > 0)
+		return sp_put(s, ' ');
+	*done = s->len > 0;
+	return true;
+}
+
+static cairn_err read_file(struct zload *zl, const char *path, const ldns_rdf *origin,
+			   struct zfile *up, uint16_t from_file, uint32_t from_line)
+{
+	cairn_err err = CAIRN_OK;
+	struct zfile zf = { .path = path, .up = up, .depth = up ? up->depth + 1 : 0 };
+	struct splitter sp = { 0 };
+	char *line = NULL;
+	size_t linecap = 0;
+	uint32_t lineno = 0;
+	FILE *fp = NULL;
+
+	if (zf.depth > ZONE_INCLUDE_DEPTH) {
+		zload_problem(zl, zl->seq, from_file, from_line,
+			      "$INCLUDE nested deeper than %d files", ZONE_INCLUDE_DEPTH);
+		return CAIRN_EIO;
+	}
+	fp = fopen(path, "r");
+	if (!fp) {
+		zload_problem(zl, zl->seq, up ? from_file : UINT16_MAX, from_line,
+			      "cannot open %s: %s", path, strerror(errno));
+		return CAIRN_EIO;
+	}
+	zf.real = realpath(path, NULL);
+	for (struct zfile *u = up; u && zf.real; u = u->up) {
+		if (u->real && strcmp(u->real, zf.real) == 0) {
+			zload_problem(zl, zl->seq, from_file, from_line,
+				      "$INCLUDE loop: %s is already being read", path);
+			err = CAIRN_EIO;
+			goto done;
+		}
+	}
+	zf.idx = add_file(zl, path);
+	zf.origin = ldns_rdf_clone(origin);
+	if (zf.idx == UINT16_MAX || !zf.origin) {
+		err = CAIRN_ENOMEM;
+		goto done;
+	}
+	if (up) {
+		zf.default_ttl = up->default_ttl;
+		zf.have_ttl = up->have_ttl;
+	} else {
+		zf.default_ttl = 3600;
+	}
+
+	while (getline(&line, &linecap, fp) >= 0) {
+		bool complete;
+		lineno++;
+		if (!sp_line(zl, &zf, &sp, line, lineno, &complete)) {
+			err = CAIRN_ENOMEM;
+			goto done;
+		}
+		if (!complete)
+			continue;
+		err = entry(zl, &zf, sp.start, sp.buf);
+		sp.len = 0;
+		if (err != CAIRN_OK)
+			goto done;
+	}
+	if (sp.paren > 0)
+		zload_problem(zl, zl->seq + 1, zf.idx, sp.start, "syntax error: '(' without ')'");
+	/* The origin, owner and $TTL of the including file are its own and
+	 * stay as they were (RFC 1035 §5.1). */
+done:
+	if (fp)
+		fclose(fp);
+	free(line);
+	free(sp.buf);
+	free(zf.real);
+	ldns_rdf_deep_free(zf.origin);
+	ldns_rdf_deep_free(zf.prev);
+	return err;
+}
+
+cairn_err zload_read(struct zload *zl, const char *file)
+{
+	char text[WIRE_NAME_MAX * 4 + 1];
+	ldns_rdf *origin = NULL;
+	cairn_err err;
+
+	if (wire_name_to_text(zl->origin, text, sizeof text) != CAIRN_OK)
+		return CAIRN_EINVAL;
+	origin = ldns_dname_new_frm_str(text);
+	if (!origin)
+		return CAIRN_ENOMEM;
+	err = read_file(zl, file, origin, NULL, UINT16_MAX, 0);
+	ldns_rdf_deep_free(origin);
+	return err;
+}

@@ -1,0 +1,133 @@
+/* zone internals: the records read from a zone file, the problem list, the
+ * compiled node/RRset database and the lookups answer.c runs on it. Shared
+ * by load.c, check.c, db.c and answer.c only. */
+#ifndef CAIRN_ZONE_INT_H
+#define CAIRN_ZONE_INT_H
+
+#include "cairn/zone.h"
+
+#define ZONE_INCLUDE_DEPTH 10     /* nested $INCLUDE files */
+#define ZONE_PROBLEMS_MAX  1000   /* problems reported before giving up */
+#define ZONE_CHAIN_MAX     12     /* CNAME links followed in one answer */
+#define ZONE_NONE          UINT32_MAX
+
+/* ---- the load: records as read, before compilation ---- */
+struct zone_rec {
+	const uint8_t *owner;     /* lowercase wire name (temporary arena) */
+	const uint8_t *rdata;     /* uncompressed wire rdata, as written */
+	uint32_t hash;            /* wire_name_hash(owner) */
+	uint32_t ttl;
+	uint32_t seq;             /* position in reading order */
+	uint32_t line;
+	uint16_t type;
+	uint16_t rdlen;
+	uint16_t file;            /* index into zload.files */
+	uint8_t owner_len;
+	uint8_t dead;             /* dropped by validation (duplicate, outside) */
+};
+
+struct zone_problem {
+	uint32_t seq;
+	uint32_t line;
+	uint32_t order;           /* insertion order, keeps the sort stable */
+	uint16_t file;            /* UINT16_MAX: no file (zone as a whole) */
+	char *msg;                /* malloc'd */
+};
+
+struct zload {
+	uint8_t origin[WIRE_NAME_MAX];
+	size_t origin_len;
+	const char *report_file;  /* name used for zone-wide problems */
+	struct arena tmp;         /* owners and rdata of recs */
+	struct zone_rec *recs;
+	size_t nrecs, caprecs;
+	char **files;             /* every file read, for messages */
+	size_t nfiles;
+	struct zone_problem *probs;
+	size_t nprobs, capprobs;
+	size_t nerrors;
+	bool oom;
+	uint32_t seq;
+};
+
+/* Records a problem at (file, line) attached to position seq. Never fails
+ * (out of memory is remembered in zl->oom). */
+void zload_problem(struct zload *zl, uint32_t seq, uint16_t file, uint32_t line,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Owner or rdata name in presentation form for messages (static buffer per
+ * call site is the caller's: buf of at least 1024 bytes). */
+const char *zload_name(const uint8_t *name, char *buf, size_t buflen);
+/* Reads file (and what it includes) into zl->recs. Returns CAIRN_EIO when
+ * the top file cannot be opened, CAIRN_ENOMEM, else CAIRN_OK (syntax errors
+ * are problems, counted in zl->nerrors). */
+cairn_err zload_read(struct zload *zl, const char *file);
+/* Sorts the records by owner, type and rdata and checks them: outside the
+ * zone, duplicates, SOA, NS at the apex, CNAME rules, TTLs within RRsets
+ * (lowered to the smallest with a warning). Marks dropped records dead. */
+void zcheck_records(struct zload *zl);
+
+/* ---- the compiled database ---- */
+enum {
+	ZNODE_CUT      = 0x01,    /* NS below the apex: a delegation point */
+	ZNODE_BELOW    = 0x02,    /* strictly below a zone cut (glue, occluded) */
+	ZNODE_WILDCHILD = 0x04,   /* "*.<this name>" exists */
+	ZNODE_APEX     = 0x08,
+	ZNODE_WILD     = 0x10,    /* the first label is "*" */
+};
+
+struct zone_node;
+struct zone_addl {                /* one NS/MX/SRV target */
+	const struct zone_node *node; /* the target's node, NULL if not ours */
+	bool same_zone;
+};
+struct zone_rrset {
+	struct wire_rrset rs;
+	struct zone_addl *addl;   /* count entries for NS/MX/SRV, else NULL */
+};
+struct zone_node {
+	const uint8_t *name;      /* lowercase wire name */
+	struct zone_rrset *rrsets;/* in order of first appearance in the file */
+	uint32_t parent;          /* node index, ZONE_NONE for the apex */
+	uint16_t nrrsets;         /* 0: empty non-terminal */
+	uint8_t name_len;         /* 1..255; 255 fits since root is never here */
+	uint8_t flags;
+};
+struct zone_slot { uint32_t hash, node; };
+
+struct zone {
+	uint8_t origin[WIRE_NAME_MAX];
+	size_t origin_len;
+	unsigned origin_labels;
+	struct arena arena;       /* names, rrsets, rdata, addl arrays */
+	struct zone_node *nodes;  /* malloc'd, nnodes entries */
+	size_t nnodes;
+	struct zone_slot *slots;  /* malloc'd, mask + 1 entries */
+	uint32_t mask;
+	const struct zone_node *apex;
+	const struct zone_rrset *soa;
+	uint32_t neg_ttl;         /* min(SOA TTL, MINIMUM), RFC 2308 §3 */
+	uint32_t serial;
+	size_t rr_count;
+};
+
+/* Builds z's nodes, ENTs, flags and in-zone additional pointers from the
+ * live records of zl (sorted by zcheck_records). Returns CAIRN_OK or
+ * CAIRN_ENOMEM. */
+cairn_err zdb_build(struct zone *z, struct zload *zl);
+/* Exact lookup of a lowercase wire name; NULL when absent. */
+const struct zone_node *zdb_find(const struct zone *z, const uint8_t *name,
+				 size_t len);
+/* Exact lookup with the name's hash already computed. */
+const struct zone_node *zdb_find_h(const struct zone *z, const uint8_t *name,
+				   size_t len, uint32_t hash);
+/* The RRset of type at node, or NULL. */
+const struct zone_rrset *zdb_rrset(const struct zone_node *n, uint16_t type);
+/* The topmost zone cut at or above n (n must carry CUT or BELOW). */
+const struct zone_node *zdb_cut_above(const struct zone *z, const struct zone_node *n);
+/* Checks glue for NS targets below delegations (needs the built db). */
+void zcheck_glue(struct zload *zl, const struct zone *z);
+/* Offset of the target name inside the rdata of an NS, MX or SRV record,
+ * or -1 for other types. */
+int zdb_target_offset(uint16_t type);
+
+#endif

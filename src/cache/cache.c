@@ -1,0 +1,522 @@
+/* cache: sharded RRset / negative-answer cache with absolute expiry,
+ * RFC 2181 §5.4.1 ranking, a byte budget and per-shard LRU eviction.
+ *
+ * Layout. The cache is an array of shards (a power of two), each with its
+ * own mutex, fixed-size chained hash table and intrusive LRU list. A name's
+ * shard is chosen from the hash of its lowercase wire form only, so all
+ * entries of one owner name (every type plus its NXDOMAIN entry) live in one
+ * shard under one lock; the bucket inside the shard mixes in the type.
+ *
+ * Each entry is one malloc: the header below followed by the key name, the
+ * stored RRset's owner when it differs from the key (the SOA of a negative
+ * entry) and the RRset's rdata (count x (rdlength16, rdata)).
+ *
+ * Memory. An entry costs malloc_usable_size() + one size_t of allocator
+ * chunk header (what glibc malloc really consumes). The shard array and the
+ * hash tables are allocated once in cache_new and are subtracted from
+ * max_bytes before the rest is split evenly among the shards; a shard
+ * evicts from its LRU tail before an insert would exceed its share, so the
+ * total never exceeds max_bytes. */
+#include "cairn/cache.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_DEFAULT_SHARDS   32
+#define CACHE_MAX_SHARDS       4096
+#define CACHE_MIN_SHARD_BYTES  (64 * 1024)  /* default shard count shrinks to keep this */
+#define CACHE_BYTES_PER_BUCKET 256          /* hash table sized for ~this much per entry */
+/* Key type of an NXDOMAIN entry. Type 0 is reserved (RFC 6895 §3.1) and
+ * never names real data. */
+#define CACHE_TYPE_NXDOMAIN    0
+
+enum centry_kind { KIND_POSITIVE = 0, KIND_NXDOMAIN, KIND_NODATA };
+
+struct centry {
+	struct centry *hnext, **hpprev;  /* hash chain; hnext doubles as free list */
+	struct centry *lprev, *lnext;    /* LRU, lprev towards the head (MRU) */
+	uint64_t expiry;                 /* absolute, seconds; expired when <= now */
+	uint64_t seq;                    /* shard insert sequence (newer = larger) */
+	uint32_t bhash;                  /* hash of (key name, key type) */
+	uint32_t cost;                   /* bytes accounted to the shard */
+	uint32_t rdata_len;
+	uint16_t key_type;               /* CACHE_TYPE_NXDOMAIN for NXDOMAIN */
+	uint16_t rr_type, rr_class, count;
+	uint8_t kind, rank, key_len;
+	uint8_t own_len;                 /* 0: the RRset's owner is the key name */
+	uint8_t data[];                  /* key, [owner], rdata */
+};
+
+struct shard {
+	pthread_mutex_t lock;
+	struct centry **table;
+	uint32_t tmask;
+	struct centry *head, *tail;      /* LRU: head is most recently used */
+	size_t bytes, budget;
+	uint64_t entries, hits, misses, evictions, inserts, seq;
+} __attribute__((aligned(64)));
+
+struct cache {
+	struct shard *shards;
+	unsigned nshards;
+	uint32_t smask;
+	uint32_t max_ttl, max_negative_ttl;
+	size_t fixed;                    /* cache struct, shards and tables */
+};
+
+void cache_config_default(struct cache_config *cfg)
+{
+	cfg->max_bytes = 64u << 20;
+	cfg->max_ttl = 86400;
+	cfg->max_negative_ttl = 3600;
+	cfg->shards = 0;
+}
+
+size_t cache_entry_overhead(void)
+{
+	return sizeof(struct centry) + sizeof(size_t);
+}
+
+static uint32_t fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static uint32_t key_hash(uint32_t name_hash, uint16_t type)
+{
+	return fmix32(name_hash ^ ((uint32_t)type * 0x9e3779b1u));
+}
+
+static struct shard *shard_of(struct cache *c, uint32_t name_hash)
+{
+	return &c->shards[fmix32(name_hash ^ 0x5bd1e995u) & c->smask];
+}
+
+static bool expired(const struct centry *e, uint64_t now)
+{
+	return e->expiry <= now;
+}
+
+static struct centry *lookup(struct shard *s, uint32_t bhash, const uint8_t *key,
+			     size_t klen, uint16_t ktype)
+{
+	for (struct centry *e = s->table[bhash & s->tmask]; e; e = e->hnext)
+		if (e->bhash == bhash && e->key_type == ktype && e->key_len == klen &&
+		    memcmp(e->data, key, klen) == 0)
+			return e;
+	return NULL;
+}
+
+static void lru_unlink(struct shard *s, struct centry *e)
+{
+	if (e->lprev) e->lprev->lnext = e->lnext; else s->head = e->lnext;
+	if (e->lnext) e->lnext->lprev = e->lprev; else s->tail = e->lprev;
+}
+
+static void lru_push_head(struct shard *s, struct centry *e)
+{
+	e->lprev = NULL;
+	e->lnext = s->head;
+	if (s->head) s->head->lprev = e; else s->tail = e;
+	s->head = e;
+}
+
+/* Unlinks e from the shard and pushes it on *freelist (freed after the
+ * lock is dropped). */
+static void remove_entry(struct shard *s, struct centry *e, struct centry **freelist)
+{
+	*e->hpprev = e->hnext;
+	if (e->hnext) e->hnext->hpprev = e->hpprev;
+	lru_unlink(s, e);
+	s->bytes -= e->cost;
+	s->entries--;
+	e->hnext = *freelist;
+	*freelist = e;
+}
+
+static void free_list(struct centry *e)
+{
+	while (e) {
+		struct centry *next = e->hnext;
+		free(e);
+		e = next;
+	}
+}
+
+static void insert_entry(struct shard *s, struct centry *e)
+{
+	struct centry **head = &s->table[e->bhash & s->tmask];
+	e->hnext = *head;
+	e->hpprev = head;
+	if (*head) (*head)->hpprev = &e->hnext;
+	*head = e;
+	lru_push_head(s, e);
+	e->seq = ++s->seq;
+	s->bytes += e->cost;
+	s->entries++;
+	s->inserts++;
+}
+
+cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
+{
+	cairn_err err = CAIRN_ENOMEM;
+	struct cache *c = NULL;
+	unsigned n = cfg->shards;
+
+	*out = NULL;
+	if (n == 0) {
+		n = CACHE_DEFAULT_SHARDS;
+		while (n > 1 && cfg->max_bytes / n < CACHE_MIN_SHARD_BYTES)
+			n /= 2;
+	}
+	if (n > CACHE_MAX_SHARDS || (n & (n - 1)) != 0) {
+		err = CAIRN_EINVAL;
+		goto done;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto done;
+	c->nshards = 0;  /* counts initialised shards, for cache_free */
+	c->smask = n - 1;
+	c->max_ttl = cfg->max_ttl;
+	c->max_negative_ttl = cfg->max_negative_ttl;
+	c->shards = aligned_alloc(64, n * sizeof(struct shard));
+	if (!c->shards)
+		goto done;
+	memset(c->shards, 0, n * sizeof(struct shard));
+	c->fixed = malloc_usable_size(c) + malloc_usable_size(c->shards) + 2 * sizeof(size_t);
+
+	/* Buckets per shard: one per CACHE_BYTES_PER_BUCKET of the share. */
+	size_t share = cfg->max_bytes / n;
+	uint32_t buckets = 8;
+	while (buckets < (1u << 24) && (size_t)buckets * CACHE_BYTES_PER_BUCKET < share)
+		buckets *= 2;
+	size_t table_cost = buckets * sizeof(struct centry *) + sizeof(size_t);
+	c->fixed += n * table_cost;
+	if (cfg->max_bytes <= c->fixed || (cfg->max_bytes - c->fixed) / n < 1024) {
+		err = CAIRN_EINVAL;  /* budget too small to hold anything useful */
+		goto done;
+	}
+	size_t budget = (cfg->max_bytes - c->fixed) / n;
+	for (unsigned i = 0; i < n; i++) {
+		struct shard *s = &c->shards[i];
+		s->table = calloc(buckets, sizeof(struct centry *));
+		if (!s->table)
+			goto done;
+		s->tmask = buckets - 1;
+		s->budget = budget;
+		pthread_mutex_init(&s->lock, NULL);
+		c->nshards = i + 1;
+	}
+	*out = c;
+	c = NULL;
+	err = CAIRN_OK;
+done:
+	cache_free(c);
+	return err;
+}
+
+void cache_free(struct cache *c)
+{
+	if (!c)
+		return;
+	if (c->shards) {
+		for (unsigned i = 0; i < c->nshards; i++) {
+			struct shard *s = &c->shards[i];
+			for (struct centry *e = s->head, *next; e; e = next) {
+				next = e->lnext;
+				free(e);
+			}
+			free(s->table);
+			pthread_mutex_destroy(&s->lock);
+		}
+		free(c->shards);
+	}
+	free(c);
+}
+
+/* Sum of rdlength prefixes must match rdata_len exactly. */
+static bool rdata_valid(uint16_t count, const uint8_t *rdata, uint32_t rdata_len)
+{
+	size_t pos = 0;
+	for (uint16_t i = 0; i < count; i++) {
+		if (pos + 2 > rdata_len)
+			return false;
+		pos += 2 + wire_get16(rdata + pos);
+	}
+	return pos == rdata_len;
+}
+
+/* RFC 2181 §8: a TTL with the top bit set is treated as zero. */
+static uint32_t clamp_ttl(uint32_t ttl, uint32_t max)
+{
+	if (ttl & 0x80000000u)
+		return 0;
+	return ttl < max ? ttl : max;
+}
+
+/* Inserts e (built by the caller, key in e->data) under the ranking rules.
+ * Takes ownership of e. */
+static cairn_err store(struct cache *c, struct centry *e, uint32_t name_hash, uint64_t now)
+{
+	struct shard *s = shard_of(c, name_hash);
+	struct centry *freelist = NULL, *old, *nx;
+	const uint8_t *key = e->data;
+
+	if (e->cost > s->budget) {
+		free(e);
+		return CAIRN_ELIMIT;
+	}
+	pthread_mutex_lock(&s->lock);
+	/* RFC 2181 §5.4.1: unexpired data of a higher rank is not replaced by
+	 * data of a lower rank; equal or higher rank replaces it. */
+	old = lookup(s, e->bhash, key, e->key_len, e->key_type);
+	if (old && !expired(old, now) && old->rank > e->rank)
+		goto keep;
+	if (e->key_type != CACHE_TYPE_NXDOMAIN) {
+		/* Data (or NODATA) for (name, type) says the name exists, which
+		 * contradicts an NXDOMAIN for name: the better ranked one wins. */
+		uint32_t nh = key_hash(name_hash, CACHE_TYPE_NXDOMAIN);
+		nx = lookup(s, nh, key, e->key_len, CACHE_TYPE_NXDOMAIN);
+		if (nx && !expired(nx, now) && nx->rank > e->rank)
+			goto keep;
+		if (nx)
+			remove_entry(s, nx, &freelist);
+	}
+	if (old)
+		remove_entry(s, old, &freelist);
+	while (s->tail && s->bytes + e->cost > s->budget) {
+		remove_entry(s, s->tail, &freelist);
+		s->evictions++;
+	}
+	insert_entry(s, e);
+	pthread_mutex_unlock(&s->lock);
+	free_list(freelist);
+	return CAIRN_OK;
+keep:
+	pthread_mutex_unlock(&s->lock);
+	free_list(freelist);
+	free(e);
+	return CAIRN_OK;
+}
+
+/* Allocates an entry with room for key + owner + rdata and fills the key. */
+static struct centry *entry_new(const uint8_t *name, size_t klen, size_t olen,
+				uint32_t rdata_len)
+{
+	struct centry *e = malloc(sizeof(*e) + klen + olen + rdata_len);
+	if (!e)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	memcpy(e->data, name, klen);
+	wire_name_lower(e->data);  /* keys are lowercase (RFC 4343) */
+	e->key_len = (uint8_t)klen;
+	e->own_len = (uint8_t)olen;
+	e->rdata_len = rdata_len;
+	e->cost = (uint32_t)(malloc_usable_size(e) + sizeof(size_t));
+	return e;
+}
+
+cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
+			  enum cache_rank rank, uint64_t now)
+{
+	size_t klen = wire_name_len(rs->owner);
+	uint32_t ttl = clamp_ttl(rs->ttl, c->max_ttl);
+
+	if (klen == 0 || klen > WIRE_NAME_MAX || rs->type == CACHE_TYPE_NXDOMAIN ||
+	    !rdata_valid(rs->count, rs->rdata, rs->rdata_len))
+		return CAIRN_EINVAL;
+	if (ttl == 0)
+		return CAIRN_OK;  /* RFC 1035 §3.2.1: TTL 0 is not cached */
+	struct centry *e = entry_new(rs->owner, klen, 0, rs->rdata_len);
+	if (!e)
+		return CAIRN_ENOMEM;
+	if (rs->rdata_len)
+		memcpy(e->data + klen, rs->rdata, rs->rdata_len);
+	e->kind = KIND_POSITIVE;
+	e->rank = (uint8_t)rank;
+	e->expiry = now + ttl;
+	e->key_type = rs->type;
+	e->rr_type = rs->type;
+	e->rr_class = rs->rclass;
+	e->count = rs->count;
+	uint32_t h = wire_name_hash(e->data, klen);
+	e->bhash = key_hash(h, e->key_type);
+	return store(c, e, h, now);
+}
+
+cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type,
+			     bool nxdomain, const struct wire_rrset *soa,
+			     uint32_t ttl, enum cache_rank rank, uint64_t now)
+{
+	size_t klen = wire_name_len(name), olen = 0;
+	uint32_t rlen = 0;
+
+	if (klen == 0 || klen > WIRE_NAME_MAX || (!nxdomain && type == CACHE_TYPE_NXDOMAIN))
+		return CAIRN_EINVAL;
+	if (soa) {
+		olen = wire_name_len(soa->owner);
+		rlen = soa->rdata_len;
+		if (olen == 0 || olen > WIRE_NAME_MAX ||
+		    !rdata_valid(soa->count, soa->rdata, soa->rdata_len))
+			return CAIRN_EINVAL;
+	}
+	/* RFC 2308 §5: the negative TTL, capped by cache-max-negative-ttl. */
+	ttl = clamp_ttl(ttl, c->max_negative_ttl);
+	if (ttl == 0)
+		return CAIRN_OK;
+	struct centry *e = entry_new(name, klen, olen, rlen);
+	if (!e)
+		return CAIRN_ENOMEM;
+	if (soa) {
+		memcpy(e->data + klen, soa->owner, olen);
+		wire_name_lower(e->data + klen);
+		if (rlen)
+			memcpy(e->data + klen + olen, soa->rdata, rlen);
+		e->rr_type = soa->type;
+		e->rr_class = soa->rclass;
+		e->count = soa->count;
+	} else {
+		e->rr_type = WIRE_TYPE_SOA;
+		e->rr_class = WIRE_CLASS_IN;
+	}
+	e->kind = nxdomain ? KIND_NXDOMAIN : KIND_NODATA;
+	e->rank = (uint8_t)rank;
+	e->expiry = now + ttl;
+	/* RFC 2308 §5: NXDOMAIN is cached against the name alone (it answers
+	 * every type), NODATA against (name, type). */
+	e->key_type = nxdomain ? CACHE_TYPE_NXDOMAIN : type;
+	uint32_t h = wire_name_hash(e->data, klen);
+	e->bhash = key_hash(h, e->key_type);
+	return store(c, e, h, now);
+}
+
+enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
+			    uint64_t now, uint8_t *scratch, size_t scratch_len,
+			    struct wire_rrset *rs, enum cache_rank *rank)
+{
+	size_t klen = wire_name_len(name);
+	uint32_t h = wire_name_hash(name, klen);
+	struct shard *s = shard_of(c, h);
+	struct centry *freelist = NULL, *e, *nx = NULL;
+	enum cache_result res = CACHE_MISS;
+
+	pthread_mutex_lock(&s->lock);
+	e = lookup(s, key_hash(h, type), name, klen, type);
+	if (e && expired(e, now)) {
+		remove_entry(s, e, &freelist);  /* lazily freed */
+		e = NULL;
+	}
+	if (type != CACHE_TYPE_NXDOMAIN) {
+		nx = lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
+			    CACHE_TYPE_NXDOMAIN);
+		if (nx && expired(nx, now)) {
+			remove_entry(s, nx, &freelist);
+			nx = NULL;
+		}
+	}
+	/* Both present: the higher rank wins, on equal rank the newer. */
+	if (nx && (!e || nx->rank > e->rank || (nx->rank == e->rank && nx->seq > e->seq)))
+		e = nx;
+	if (!e) {
+		s->misses++;
+		goto done;
+	}
+	size_t olen = e->own_len ? e->own_len : e->key_len;
+	const uint8_t *owner = e->own_len ? e->data + e->key_len : e->data;
+	if (olen + e->rdata_len > scratch_len)
+		goto done;  /* documented: a miss that is not counted */
+	memcpy(scratch, owner, olen);
+	memcpy(scratch + olen, e->data + e->key_len + e->own_len, e->rdata_len);
+	rs->owner = scratch;
+	rs->type = e->rr_type;
+	rs->rclass = e->rr_class;
+	uint64_t left = e->expiry - now;
+	rs->ttl = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+	rs->count = e->count;
+	rs->rdata_len = e->rdata_len;
+	rs->rdata = scratch + olen;
+	if (rank)
+		*rank = (enum cache_rank)e->rank;
+	res = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
+	      e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
+	if (s->head != e) {
+		lru_unlink(s, e);
+		lru_push_head(s, e);
+	}
+	s->hits++;
+done:
+	pthread_mutex_unlock(&s->lock);
+	free_list(freelist);
+	return res;
+}
+
+static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)
+{
+	struct centry *freelist = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	for (struct centry *e = s->head, *next; e; e = next) {
+		next = e->lnext;
+		bool match;
+		if (!name)
+			match = true;
+		else if (below)
+			match = wire_name_is_subdomain(e->data, name);
+		else
+			match = e->key_len == nlen && memcmp(e->data, name, nlen) == 0;
+		if (match)
+			remove_entry(s, e, &freelist);
+	}
+	pthread_mutex_unlock(&s->lock);
+	free_list(freelist);
+}
+
+void cache_flush_name(struct cache *c, const uint8_t *name, bool below)
+{
+	uint8_t key[WIRE_NAME_MAX];
+	size_t nlen = wire_name_len(name);
+
+	if (nlen == 0 || nlen > WIRE_NAME_MAX)
+		return;
+	memcpy(key, name, nlen);
+	wire_name_lower(key);
+	name = key;
+	if (!below) {
+		/* Every entry of one owner name lives in the same shard. */
+		flush_shard(shard_of(c, wire_name_hash(name, nlen)), name, nlen, false);
+		return;
+	}
+	for (unsigned i = 0; i < c->nshards; i++)
+		flush_shard(&c->shards[i], name, nlen, true);
+}
+
+void cache_flush(struct cache *c)
+{
+	for (unsigned i = 0; i < c->nshards; i++)
+		flush_shard(&c->shards[i], NULL, 0, false);
+}
+
+void cache_get_stats(struct cache *c, struct cache_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bytes = c->fixed;
+	for (unsigned i = 0; i < c->nshards; i++) {
+		struct shard *s = &c->shards[i];
+		pthread_mutex_lock(&s->lock);
+		out->entries += s->entries;
+		out->bytes += s->bytes;
+		out->hits += s->hits;
+		out->misses += s->misses;
+		out->evictions += s->evictions;
+		out->inserts += s->inserts;
+		pthread_mutex_unlock(&s->lock);
+	}
+}

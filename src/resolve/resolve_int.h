@@ -1,0 +1,153 @@
+/* resolve_int: internals shared by the files of the resolver module:
+ * the transport (c-ares, transport.c only), upstream message parsing and
+ * scrubbing (msg.c, iterate.c), server selection (servers.c), root hints
+ * (hints.c) and the per-worker resolver (resolver.c). */
+#ifndef CAIRN_RESOLVE_INT_H
+#define CAIRN_RESOLVE_INT_H
+
+#include "cairn/resolve.h"
+#include "cairn/cache.h"
+
+/* ---- transport (transport.c: the only file that includes <ares.h>) ---- */
+struct transport;
+
+/* Outcome of one upstream exchange: CAIRN_OK with the reply, CAIRN_ELIMIT
+ * for a timeout, CAIRN_EIO for a network error, CAIRN_EINVAL when it could
+ * not even be sent (no route, no socket), CAIRN_ENOTFOUND when the
+ * transport was destroyed with the query pending. pkt is valid only during
+ * the call. */
+typedef void (*transport_done_fn)(void *arg, cairn_err err, const uint8_t *pkt,
+				  size_t len);
+
+/* Creates a transport whose sockets go into epoll_fd; caller owns it. */
+cairn_err transport_new(int epoll_fd, unsigned timeout_ms, struct transport **out);
+/* Destroys every channel; pending callbacks run with CAIRN_ENOTFOUND. */
+void transport_free(struct transport *t);
+/* Sends pkt (a complete DNS query; c-ares replaces its ID with a random
+ * one) to server over UDP, or TCP when tcp; fn runs exactly once, never
+ * before this returns. Returns CAIRN_OK or CAIRN_ENOMEM/CAIRN_EIO. */
+cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *server,
+			 bool tcp, const uint8_t *pkt, size_t len,
+			 transport_done_fn fn, void *arg);
+/* Milliseconds until transport_tick is due, -1 when nothing is pending. */
+int transport_timeout_ms(struct transport *t);
+/* Processes c-ares timeouts and retires idle or used-up channels. */
+void transport_tick(struct transport *t);
+/* Number of live channels (tests). */
+unsigned transport_channels(const struct transport *t);
+
+/* ---- upstream messages (msg.c) ---- */
+#define RMSG_MAX_RR   512
+#define RMSG_DATA     (128 * 1024)
+
+struct rmsg_rr {
+	uint8_t sec;             /* enum wire_section */
+	bool keep;               /* survives scrubbing */
+	uint16_t type, rclass;
+	uint32_t ttl;
+	uint32_t owner;          /* offset in data: lowercase wire name */
+	uint32_t rdata;          /* offset in data: rdata, names decompressed */
+	uint16_t rdlen;
+};
+
+struct rmsg {
+	uint16_t id, flags;
+	uint8_t rcode;           /* header rcode (4 bits) */
+	bool has_opt;
+	uint8_t qname[WIRE_NAME_MAX]; /* as sent (case kept) */
+	size_t qname_len;
+	uint16_t qtype, qclass;
+	unsigned nrr;
+	struct rmsg_rr rr[RMSG_MAX_RR];
+	size_t dlen;
+	uint8_t data[RMSG_DATA];
+};
+
+/* Parses a reply: header, exactly one question, all records (names
+ * decompressed, rdata names of RFC 1035 types decompressed, OPT noted and
+ * skipped). Returns CAIRN_OK or CAIRN_EFORMAT / CAIRN_ELIMIT. */
+cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m);
+static inline const uint8_t *rmsg_owner(const struct rmsg *m, unsigned i)
+{ return m->data + m->rr[i].owner; }
+static inline const uint8_t *rmsg_rdata(const struct rmsg *m, unsigned i)
+{ return m->data + m->rr[i].rdata; }
+/* Collects the kept records of (sec, owner, type) into one RRset: rdata in
+ * buf (cap bytes) as count x (rdlength, rdata), TTL the minimum (RFC 2181
+ * §5.2), duplicates dropped. rs->owner points into m. Returns false when
+ * there is no such record or buf is too small. */
+bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
+		uint8_t *buf, size_t cap, struct wire_rrset *rs);
+
+/* ---- accumulated answer: RRsets to put in the client's response ---- */
+struct acc {
+	uint8_t *buf;
+	size_t len, cap;
+	bool fixed;              /* buf is not malloc'd: never grows */
+};
+/* Appends rs to section sec with TTL ttl. Returns CAIRN_OK, CAIRN_ENOMEM or
+ * CAIRN_ELIMIT (fixed buffer full). */
+cairn_err acc_add(struct acc *a, int sec, const struct wire_rrset *rs, uint32_t ttl);
+/* Iterates: *pos starts at 0; returns false at the end. */
+bool acc_next(const struct acc *a, size_t *pos, int *sec, struct wire_rrset *rs);
+/* True when an answer-section CNAME owned by name is already in a. */
+bool acc_has_cname(const struct acc *a, const uint8_t *name);
+
+/* ---- root hints (hints.c) ---- */
+#define HINTS_MAX_NS   16
+#define HINTS_MAX_ADDR 4
+struct hints_ns {
+	uint8_t name[WIRE_NAME_MAX];
+	unsigned naddr;
+	struct cairn_sockaddr addr[HINTS_MAX_ADDR];
+};
+struct hints {
+	unsigned n;
+	struct hints_ns ns[HINTS_MAX_NS];
+};
+/* Parses root hints in zone file form (". NS name", "name A addr", "name
+ * AAAA addr"). Returns CAIRN_OK, or CAIRN_EFORMAT when a line is malformed
+ * or no server has an address. */
+cairn_err hints_parse(const char *text, uint16_t port, struct hints *out);
+/* Loads path; when path is NULL the default file is tried and the built-in
+ * IANA copy used if it is missing (*builtin set). A configured path that
+ * cannot be read is CAIRN_EIO. */
+cairn_err hints_load(const char *path, uint16_t port, struct hints *out, bool *builtin);
+
+/* ---- server selection (servers.c) ---- */
+#define SERVERS_MAX 512
+struct server_info {
+	struct cairn_sockaddr sa;
+	uint32_t srtt_ms;        /* smoothed round trip time */
+	uint64_t lame_until;     /* ms; REFUSED, SERVFAIL, bad answers */
+	uint64_t down_until;     /* ms; repeated timeouts */
+	uint64_t last_used;
+	unsigned timeouts;       /* consecutive */
+	bool noedns;             /* answered FORMERR to EDNS */
+	bool loopback_logged;
+	bool used;
+};
+struct servers {
+	struct server_info tab[SERVERS_MAX];
+	uint64_t v4_down_until, v6_down_until;  /* family unreachable */
+	uint64_t rng;
+};
+void servers_init(struct servers *s, uint64_t seed);
+/* The entry of sa, created (evicting the least recently used) if new;
+ * never NULL. */
+struct server_info *servers_get(struct servers *s, const struct cairn_sockaddr *sa,
+				uint64_t now);
+/* Chooses among n candidate addresses the one to query next: not tried[],
+ * not lame or down, family reachable; lowest SRTT, with occasional
+ * exploration of another. Returns an index, or -1 when none is usable. */
+int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
+		   const bool *tried, unsigned n, uint64_t now);
+void servers_rtt(struct servers *s, const struct cairn_sockaddr *sa, uint32_t ms,
+		 uint64_t now);
+void servers_timeout(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+void servers_lame(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+void servers_unreachable(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+/* True for 127/8, ::1 and v4-mapped 127/8. */
+bool servers_is_loopback(const struct cairn_sockaddr *sa);
+uint64_t servers_random(struct servers *s);
+
+#endif

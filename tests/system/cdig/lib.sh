@@ -1,0 +1,109 @@
+# Helpers shared by the cdig system tests (sourced, bash).
+# Each test gets its own temp dir; everything started is killed on exit.
+
+: "${top_srcdir:?top_srcdir must be set}"
+: "${top_builddir:?top_builddir must be set}"
+CDIG="$top_builddir/cdig"
+DATA="$top_srcdir/tests/system/cdig"
+T=$(mktemp -d "${TMPDIR:-/tmp}/cdig-test.XXXXXX")
+PIDS=()
+FAILS=0
+CHECKS=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 ||
+			die "required program '$c' is not installed (Debian: apt-get install $(pkg_of "$c"))"
+	done
+}
+pkg_of() {
+	case $1 in
+	nsd) echo nsd ;; unbound) echo unbound ;; jq) echo jq ;; dig) echo bind9-dnsutils ;;
+	*) echo "$1" ;;
+	esac
+}
+PATH="$PATH:/usr/sbin:/sbin"
+[ -x "$CDIG" ] || die "$CDIG not built"
+
+ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "not ok $CHECKS - $*"; }
+finish() {
+	echo "# $CHECKS checks, $FAILS failed"
+	[ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ]
+}
+
+# free_port: prints a TCP+UDP port on 127.0.0.1 nothing listens on.
+free_port() {
+	python3 - <<'PY'
+import socket
+for _ in range(50):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p))
+    except OSError:
+        t.close(); continue
+    t.close(); u.close(); print(p); break
+PY
+}
+
+# start_nsd DIR ADDR PORT ZONE:FILE... : writes DIR/nsd.conf and starts nsd
+# in the foreground (background job); waits until it answers SOA of the
+# first zone over UDP.
+start_nsd() {
+	local dir=$1 addr=$2 port=$3 z zone file first=
+	shift 3
+	mkdir -p "$dir"
+	{
+		echo "server:"
+		echo "  ip-address: $addr@$port"
+		echo "  port: $port"
+		echo "  username: \"\""
+		echo "  chroot: \"\""
+		echo "  zonesdir: \"$dir\""
+		echo "  database: \"\""
+		echo "  pidfile: \"$dir/nsd.pid\""
+		echo "  xfrdfile: \"$dir/xfrd.state\""
+		echo "  zonelistfile: \"$dir/zone.list\""
+		echo "  logfile: \"$dir/nsd.log\""
+		echo "  server-count: 1"
+		echo "  verbosity: 1"
+		echo "  hide-version: yes"
+		echo "  minimal-responses: no"
+		echo "  refuse-any: no"
+		if nsd -h 2>&1 | grep -q . && strings "$(command -v nsd)" 2>/dev/null | grep -q rrl-ratelimit; then
+			echo "  rrl-ratelimit: 0"
+		fi
+		echo "remote-control:"
+		echo "  control-enable: no"
+		for z in "$@"; do
+			zone=${z%%:*}; file=${z#*:}
+			[ -n "$first" ] || first=$zone
+			echo "zone:"
+			echo "  name: \"$zone\""
+			echo "  zonefile: \"$file\""
+		done
+	} >"$dir/nsd.conf"
+	nsd -d -c "$dir/nsd.conf" >"$dir/nsd.out" 2>&1 &
+	PIDS+=($!)
+	local i
+	for i in $(seq 1 100); do
+		if dig +short +time=1 +tries=1 @"$addr" -p "$port" "$first" SOA 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		kill -0 "${PIDS[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$dir/nsd.out" "$dir/nsd.log" >&2 2>/dev/null
+	die "nsd did not start ($dir/nsd.conf)"
+}

@@ -1,0 +1,750 @@
+/* Unit tests for cache/: round trip, TTL aging and clamping, ranking,
+ * negative entries, byte budget and LRU, flushes, a threaded stress test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cairn/cache.h"
+
+#define NOW 1000000u
+
+/* Text name ("www.example.com", "." = root) to wire form, as given (case
+ * kept). Returns the length. */
+static size_t mkname(const char *text, uint8_t *out)
+{
+	size_t o = 0;
+	if (strcmp(text, ".") != 0) {
+		while (*text) {
+			const char *dot = strchr(text, '.');
+			size_t l = dot ? (size_t)(dot - text) : strlen(text);
+			out[o++] = (uint8_t)l;
+			memcpy(out + o, text, l);
+			o += l;
+			text += l + (dot ? 1 : 0);
+		}
+	}
+	out[o++] = 0;
+	return o;
+}
+
+struct trr {
+	uint8_t owner[WIRE_NAME_MAX];
+	uint8_t rdata[65536];
+	struct wire_rrset rs;
+};
+
+/* An A RRset with n addresses base, base+1, ... */
+static struct wire_rrset *mk_a(struct trr *t, const char *name, uint32_t ttl,
+			       uint32_t base, unsigned n)
+{
+	mkname(name, t->owner);
+	size_t pos = 0;
+	for (unsigned i = 0; i < n; i++) {
+		wire_put16(t->rdata + pos, 4);
+		wire_put32(t->rdata + pos + 2, base + i);
+		pos += 6;
+	}
+	t->rs = (struct wire_rrset){ .owner = t->owner, .type = WIRE_TYPE_A,
+		.rclass = WIRE_CLASS_IN, .ttl = ttl, .count = (uint16_t)n,
+		.rdata_len = (uint32_t)pos, .rdata = t->rdata };
+	return &t->rs;
+}
+
+/* One TXT-like record of len bytes of rdata (type given). */
+static struct wire_rrset *mk_blob(struct trr *t, const char *name, uint16_t type,
+				  uint32_t ttl, size_t len, uint8_t fill)
+{
+	mkname(name, t->owner);
+	wire_put16(t->rdata, (uint16_t)len);
+	memset(t->rdata + 2, fill, len);
+	t->rs = (struct wire_rrset){ .owner = t->owner, .type = type,
+		.rclass = WIRE_CLASS_IN, .ttl = ttl, .count = 1,
+		.rdata_len = (uint32_t)(len + 2), .rdata = t->rdata };
+	return &t->rs;
+}
+
+static struct wire_rrset *mk_soa(struct trr *t, const char *zone, uint32_t ttl)
+{
+	mkname(zone, t->owner);
+	/* mname ".", rname ".", serial..minimum */
+	uint8_t *p = t->rdata + 2;
+	*p++ = 0;
+	*p++ = 0;
+	for (int i = 0; i < 5; i++, p += 4)
+		wire_put32(p, 1000u + (uint32_t)i);
+	size_t len = (size_t)(p - t->rdata) - 2;
+	wire_put16(t->rdata, (uint16_t)len);
+	t->rs = (struct wire_rrset){ .owner = t->owner, .type = WIRE_TYPE_SOA,
+		.rclass = WIRE_CLASS_IN, .ttl = ttl, .count = 1,
+		.rdata_len = (uint32_t)(len + 2), .rdata = t->rdata };
+	return &t->rs;
+}
+
+static struct cache *mkcache(size_t bytes, unsigned shards)
+{
+	struct cache_config cfg;
+	struct cache *c;
+	cache_config_default(&cfg);
+	cfg.max_bytes = bytes;
+	cfg.shards = shards;
+	assert_int_equal(cache_new(&cfg, &c), CAIRN_OK);
+	return c;
+}
+
+static uint8_t scratch[65536];
+
+static enum cache_result get(struct cache *c, const char *name, uint16_t type,
+			     uint64_t now, struct wire_rrset *out, enum cache_rank *rank)
+{
+	uint8_t n[WIRE_NAME_MAX];
+	mkname(name, n);
+	return cache_get(c, n, type, now, scratch, sizeof(scratch), out, rank);
+}
+
+static uint32_t first_a(const struct wire_rrset *rs)
+{
+	assert_true(rs->count >= 1);
+	assert_int_equal(wire_get16(rs->rdata), 4);
+	return wire_get32(rs->rdata + 2);
+}
+
+static void test_roundtrip(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(1 << 20, 0);
+	struct wire_rrset rs;
+	enum cache_rank rank = 0;
+	struct cache_stats st;
+
+	assert_int_equal(cache_put_rrset(c, mk_a(&t, "WWW.Example.COM", 300, 0x0a000001, 3),
+					 CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, &rank), CACHE_POSITIVE);
+	uint8_t want[WIRE_NAME_MAX];
+	size_t wl = mkname("www.example.com", want);
+	assert_memory_equal(rs.owner, want, wl);
+	assert_int_equal(rs.type, WIRE_TYPE_A);
+	assert_int_equal(rs.rclass, WIRE_CLASS_IN);
+	assert_int_equal(rs.ttl, 300);
+	assert_int_equal(rs.count, 3);
+	assert_int_equal(rs.rdata_len, 18);
+	assert_memory_equal(rs.rdata, t.rdata, 18);
+	assert_ptr_equal(rs.owner, scratch);
+	assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	/* rank pointer may be NULL */
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_AAAA, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "www.example.org", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(st.inserts, 1);
+	assert_int_equal(st.hits, 2);
+	assert_int_equal(st.misses, 3);
+	assert_true(st.bytes <= 1 << 20);
+
+	/* Replacing keeps one entry. */
+	assert_int_equal(cache_put_rrset(c, mk_a(&t, "www.example.com", 300, 0x0a000009, 1),
+					 CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(rs.count, 1);
+	assert_int_equal(first_a(&rs), 0x0a000009);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+
+	/* Root owner and an empty RRset (count 0) work too. */
+	static struct trr r;
+	mk_a(&r, ".", 60, 0, 0);
+	r.rs.type = WIRE_TYPE_NS;
+	assert_int_equal(cache_put_rrset(c, &r.rs, CACHE_RANK_REFERRAL, NOW), CAIRN_OK);
+	assert_int_equal(get(c, ".", WIRE_TYPE_NS, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(rs.count, 0);
+	assert_int_equal(rs.owner[0], 0);
+	cache_free(c);
+}
+
+static void test_ttl_aging(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(1 << 20, 4);
+	struct wire_rrset rs;
+	struct cache_stats st;
+
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 1, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "a.test", WIRE_TYPE_A, NOW + 100, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(rs.ttl, 200);
+	assert_int_equal(get(c, "a.test", WIRE_TYPE_A, NOW + 299, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(rs.ttl, 1);
+	assert_int_equal(get(c, "a.test", WIRE_TYPE_A, NOW + 300, &rs, NULL), CACHE_MISS);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);  /* freed lazily by the expired lookup */
+	/* Even asking at the original time again: it is gone. */
+	assert_int_equal(get(c, "a.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	cache_free(c);
+}
+
+static void test_clamping(void **state)
+{
+	(void)state;
+	static struct trr t, soa;
+	struct cache_config cfg;
+	struct cache *c;
+	struct wire_rrset rs;
+	struct cache_stats st;
+	uint8_t n[WIRE_NAME_MAX];
+
+	cache_config_default(&cfg);
+	assert_int_equal(cfg.max_ttl, 86400);
+	assert_int_equal(cfg.max_negative_ttl, 3600);
+	cfg.max_bytes = 1 << 20;
+	cfg.max_ttl = 3600;
+	cfg.max_negative_ttl = 900;
+	assert_int_equal(cache_new(&cfg, &c), CAIRN_OK);
+
+	cache_put_rrset(c, mk_a(&t, "long.test", 100000, 1, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "long.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(rs.ttl, 3600);
+	assert_int_equal(get(c, "long.test", WIRE_TYPE_A, NOW + 3600, &rs, NULL), CACHE_MISS);
+
+	mkname("neg.test", n);
+	cache_put_negative(c, n, 0, true, mk_soa(&soa, "test", 86400), 86400,
+			   CACHE_RANK_AUTH_AUTHORITY, NOW);
+	assert_int_equal(get(c, "neg.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NXDOMAIN);
+	assert_int_equal(rs.ttl, 900);
+	mkname("nodata.test", n);
+	cache_put_negative(c, n, WIRE_TYPE_MX, false, NULL, 7200, CACHE_RANK_AUTH_AUTHORITY, NOW);
+	assert_int_equal(get(c, "nodata.test", WIRE_TYPE_MX, NOW + 10, &rs, NULL), CACHE_NODATA);
+	assert_int_equal(rs.ttl, 890);
+	/* Below the cap the TTL is kept. */
+	cache_put_negative(c, n, WIRE_TYPE_TXT, false, NULL, 60, CACHE_RANK_AUTH_AUTHORITY, NOW);
+	assert_int_equal(get(c, "nodata.test", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_NODATA);
+	assert_int_equal(rs.ttl, 60);
+
+	/* TTL 0 and TTLs with the top bit set (RFC 2181 §8) are not cached. */
+	cache_get_stats(c, &st);
+	uint64_t before = st.entries;
+	assert_int_equal(cache_put_rrset(c, mk_a(&t, "zero.test", 0, 1, 1),
+					 CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+	assert_int_equal(cache_put_rrset(c, mk_a(&t, "big.test", 0x80000000u, 1, 1),
+					 CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, before);
+	assert_int_equal(get(c, "zero.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "big.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	cache_free(c);
+}
+
+static void test_ranking(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(1 << 20, 0);
+	struct wire_rrset rs;
+	enum cache_rank rank;
+
+	/* Glue first, then the authoritative answer replaces it. */
+	cache_put_rrset(c, mk_a(&t, "ns1.example.com", 3600, 0x01020304, 1), CACHE_RANK_GLUE, NOW);
+	assert_int_equal(get(c, "ns1.example.com", WIRE_TYPE_A, NOW, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_GLUE);
+	cache_put_rrset(c, mk_a(&t, "ns1.example.com", 600, 0x05060708, 1),
+			CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "ns1.example.com", WIRE_TYPE_A, NOW, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 0x05060708);
+	assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	assert_int_equal(rs.ttl, 600);
+
+	/* Glue (and every lower rank) does not replace the unexpired answer. */
+	for (int r = CACHE_RANK_GLUE; r < CACHE_RANK_AUTH_ANSWER; r++) {
+		assert_int_equal(cache_put_rrset(c, mk_a(&t, "ns1.example.com", 3600, 0x09090909, 1),
+						 (enum cache_rank)r, NOW + 1), CAIRN_OK);
+		assert_int_equal(get(c, "ns1.example.com", WIRE_TYPE_A, NOW + 1, &rs, &rank),
+				 CACHE_POSITIVE);
+		assert_int_equal(first_a(&rs), 0x05060708);
+		assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	}
+	/* Equal rank replaces (fresh data). */
+	cache_put_rrset(c, mk_a(&t, "ns1.example.com", 600, 0x0a0a0a0a, 1),
+			CACHE_RANK_AUTH_ANSWER, NOW + 2);
+	assert_int_equal(get(c, "ns1.example.com", WIRE_TYPE_A, NOW + 2, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 0x0a0a0a0a);
+	/* Once the answer expired, glue may take its place. */
+	cache_put_rrset(c, mk_a(&t, "ns1.example.com", 3600, 0x0b0b0b0b, 1), CACHE_RANK_GLUE,
+			NOW + 602);
+	assert_int_equal(get(c, "ns1.example.com", WIRE_TYPE_A, NOW + 602, &rs, &rank),
+			 CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 0x0b0b0b0b);
+	assert_int_equal(rank, CACHE_RANK_GLUE);
+	/* Referral NS replaces glue-ranked NS; non-auth answer replaces referral. */
+	cache_put_rrset(c, mk_a(&t, "example.com", 100, 1, 1), CACHE_RANK_REFERRAL, NOW);
+	cache_put_rrset(c, mk_a(&t, "example.com", 100, 2, 1), CACHE_RANK_ANSWER_NONAUTH, NOW);
+	assert_int_equal(get(c, "example.com", WIRE_TYPE_A, NOW, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 2);
+	assert_int_equal(rank, CACHE_RANK_ANSWER_NONAUTH);
+	cache_free(c);
+}
+
+static void test_nxdomain(void **state)
+{
+	(void)state;
+	static struct trr soa, t;
+	struct cache *c = mkcache(1 << 20, 0);
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX], z[WIRE_NAME_MAX];
+	size_t zl = mkname("example.com", z);
+
+	mkname("nx.example.com", n);
+	assert_int_equal(cache_put_negative(c, n, WIRE_TYPE_A, true, mk_soa(&soa, "Example.COM", 3600),
+					    300, CACHE_RANK_AUTH_AUTHORITY, NOW), CAIRN_OK);
+	static const uint16_t types[] = { WIRE_TYPE_A, WIRE_TYPE_AAAA, WIRE_TYPE_MX,
+					  WIRE_TYPE_TXT, WIRE_TYPE_SOA, WIRE_TYPE_NS, 65000 };
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		assert_int_equal(get(c, "nx.example.com", types[i], NOW + 5, &rs, NULL), CACHE_NXDOMAIN);
+		assert_int_equal(rs.type, WIRE_TYPE_SOA);
+		assert_int_equal(rs.count, 1);
+		assert_int_equal(rs.ttl, 295);
+		assert_memory_equal(rs.owner, z, zl);  /* SOA owner, lowercased */
+		assert_int_equal(rs.rdata_len, soa.rs.rdata_len);
+		assert_memory_equal(rs.rdata, soa.rdata, soa.rs.rdata_len);
+	}
+	assert_int_equal(get(c, "example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "a.nx.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "nx.example.com", WIRE_TYPE_A, NOW + 300, &rs, NULL), CACHE_MISS);
+
+	/* Without SOA: count 0, owner = the name. */
+	mkname("nosoa.example.com", n);
+	cache_put_negative(c, n, 0, true, NULL, 60, CACHE_RANK_AUTH_AUTHORITY, NOW);
+	assert_int_equal(get(c, "nosoa.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NXDOMAIN);
+	assert_int_equal(rs.count, 0);
+	assert_int_equal(rs.rdata_len, 0);
+	assert_int_equal(rs.type, WIRE_TYPE_SOA);
+	assert_memory_equal(rs.owner, n, wire_name_len(n));
+
+	/* NXDOMAIN vs. positive data of the same name, by rank. */
+	cache_put_rrset(c, mk_a(&t, "x.example.com", 600, 7, 1), CACHE_RANK_ANSWER_NONAUTH, NOW);
+	mkname("x.example.com", n);
+	cache_put_negative(c, n, 0, true, NULL, 600, CACHE_RANK_AUTH_AUTHORITY, NOW);
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NXDOMAIN);
+	/* Glue for a name known not to exist is not stored. */
+	cache_put_rrset(c, mk_a(&t, "x.example.com", 600, 8, 1), CACHE_RANK_GLUE, NOW);
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NXDOMAIN);
+	/* An authoritative answer replaces it: the name exists after all. */
+	cache_put_rrset(c, mk_a(&t, "x.example.com", 600, 9, 1), CACHE_RANK_AUTH_ANSWER, NOW + 1);
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_A, NOW + 1, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 9);
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_MX, NOW + 1, &rs, NULL), CACHE_MISS);
+	/* A lower-ranked NXDOMAIN does not hide the better answer, but answers
+	 * the other types. */
+	cache_put_negative(c, n, 0, true, NULL, 600, CACHE_RANK_ANSWER_NONAUTH, NOW + 2);
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_A, NOW + 2, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_MX, NOW + 2, &rs, NULL), CACHE_NXDOMAIN);
+	/* Higher rank NXDOMAIN is not replaced by a lower one. */
+	cache_put_negative(c, n, 0, true, NULL, 600, CACHE_RANK_AUTH_ANSWER, NOW + 3);
+	cache_put_negative(c, n, 0, true, NULL, 30, CACHE_RANK_GLUE, NOW + 3);
+	enum cache_rank rank;
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_MX, NOW + 3, &rs, &rank), CACHE_NXDOMAIN);
+	assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	assert_int_equal(rs.ttl, 600);
+	/* Equal rank, newer NXDOMAIN wins over the older positive entry. */
+	assert_int_equal(get(c, "x.example.com", WIRE_TYPE_A, NOW + 3, &rs, NULL), CACHE_NXDOMAIN);
+	cache_free(c);
+}
+
+static void test_nodata(void **state)
+{
+	(void)state;
+	static struct trr soa, t;
+	struct cache *c = mkcache(1 << 20, 0);
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX];
+
+	mkname("v4only.example.com", n);
+	assert_int_equal(cache_put_negative(c, n, WIRE_TYPE_AAAA, false,
+					    mk_soa(&soa, "example.com", 3600), 120,
+					    CACHE_RANK_AUTH_AUTHORITY, NOW), CAIRN_OK);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_AAAA, NOW, &rs, NULL), CACHE_NODATA);
+	assert_int_equal(rs.type, WIRE_TYPE_SOA);
+	assert_int_equal(rs.count, 1);
+	assert_int_equal(rs.ttl, 120);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_MX, NOW, &rs, NULL), CACHE_MISS);
+	cache_put_rrset(c, mk_a(&t, "v4only.example.com", 600, 3, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_AAAA, NOW, &rs, NULL), CACHE_NODATA);
+	/* NODATA and positive data for the same (name, type) replace each
+	 * other by rank. */
+	cache_put_negative(c, n, WIRE_TYPE_A, false, NULL, 60, CACHE_RANK_GLUE, NOW);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	cache_put_negative(c, n, WIRE_TYPE_A, false, NULL, 60, CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NODATA);
+	cache_put_rrset(c, mk_a(&t, "v4only.example.com", 600, 3, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "v4only.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	cache_free(c);
+}
+
+static void test_budget_100k(void **state)
+{
+	(void)state;
+	static struct trr t;
+	const size_t budget = 1 << 20;
+	struct cache *c = mkcache(budget, 16);
+	struct cache_stats st;
+	struct wire_rrset rs;
+	char name[64];
+
+	for (unsigned i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "host%u.zone%u.example", i, i % 97);
+		if (i % 3 == 0)
+			mk_blob(&t, name, WIRE_TYPE_TXT, 3600, 1 + (i % 700), (uint8_t)i);
+		else
+			mk_a(&t, name, 3600, i, 1 + i % 8);
+		assert_int_equal(cache_put_rrset(c, &t.rs, CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+		if (i % 1000 == 0) {
+			cache_get_stats(c, &st);
+			assert_true(st.bytes <= budget);
+		}
+	}
+	cache_get_stats(c, &st);
+	assert_true(st.bytes <= budget);
+	assert_true(st.bytes > budget * 9 / 10);  /* the budget is actually used */
+	assert_int_equal(st.inserts, 100000);
+	assert_int_equal(st.entries + st.evictions, 100000);
+	assert_true(st.evictions > 90000);
+	/* The newest entry is there, the oldest went. */
+	snprintf(name, sizeof(name), "host99998.zone%u.example", 99998u % 97);
+	assert_int_equal(get(c, name, WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "host1.zone1.example", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	print_message("budget %zu: %" PRIu64 " entries, %" PRIu64 " bytes, %" PRIu64 " evictions\n",
+		      budget, st.entries, st.bytes, st.evictions);
+	cache_free(c);
+}
+
+static void test_lru_mru(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(64 * 1024, 1);
+	struct cache_stats st;
+	struct wire_rrset rs;
+	char name[64];
+	unsigned i;
+
+	cache_put_rrset(c, mk_a(&t, "keep.test", 3600, 42, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	for (i = 0;; i++) {
+		snprintf(name, sizeof(name), "filler%u.test", i);
+		cache_put_rrset(c, mk_a(&t, name, 3600, i, 2), CACHE_RANK_AUTH_ANSWER, NOW);
+		/* Using keep.test moves it to the front every time. */
+		assert_int_equal(get(c, "keep.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+		cache_get_stats(c, &st);
+		assert_true(st.bytes <= 64 * 1024);
+		if (st.evictions >= 50)
+			break;
+		assert_true(i < 100000);
+	}
+	assert_int_equal(get(c, "keep.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 42);
+	/* The least recently used fillers were evicted (in order), the newer
+	 * ones kept. */
+	assert_int_equal(get(c, "filler0.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	snprintf(name, sizeof(name), "filler%u.test", (unsigned)st.evictions - 1);
+	assert_int_equal(get(c, name, WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	snprintf(name, sizeof(name), "filler%u.test", (unsigned)st.evictions);
+	assert_int_equal(get(c, name, WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	snprintf(name, sizeof(name), "filler%u.test", i);
+	assert_int_equal(get(c, name, WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+
+	/* Without the gets, keep2 would be the first to go. */
+	cache_put_rrset(c, mk_a(&t, "keep2.test", 3600, 43, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	cache_get_stats(c, &st);
+	uint64_t ev = st.evictions;
+	for (i = 0; st.evictions < ev + st.entries; i++) {
+		snprintf(name, sizeof(name), "more%u.test", i);
+		cache_put_rrset(c, mk_a(&t, name, 3600, i, 2), CACHE_RANK_AUTH_ANSWER, NOW);
+		cache_get_stats(c, &st);
+	}
+	assert_int_equal(get(c, "keep2.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	cache_free(c);
+}
+
+static void test_flush(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(1 << 20, 8);
+	struct cache_stats st, empty;
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX];
+	static const char *names[] = { "example.com", "www.example.com", "a.b.example.com",
+				       "notexample.com", "example.org", "com" };
+
+	cache_get_stats(c, &empty);
+	assert_int_equal(empty.entries, 0);
+	for (size_t i = 0; i < 6; i++) {
+		cache_put_rrset(c, mk_a(&t, names[i], 600, 1, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+		cache_put_rrset(c, mk_blob(&t, names[i], WIRE_TYPE_TXT, 600, 10, 1),
+				CACHE_RANK_AUTH_ANSWER, NOW);
+	}
+	mkname("nx.example.com", n);
+	cache_put_negative(c, n, 0, true, NULL, 600, CACHE_RANK_AUTH_ANSWER, NOW);
+
+	/* Exact name only (all its types), in any case. */
+	mkname("EXAMPLE.com", n);
+	cache_flush_name(c, n, false);
+	assert_int_equal(get(c, "example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "example.com", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "nx.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NXDOMAIN);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 11);
+
+	/* At and below. */
+	mkname("example.com", n);
+	cache_flush_name(c, n, true);
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "a.b.example.com", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "nx.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "notexample.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "example.org", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 6);
+
+	cache_flush(c);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.bytes, empty.bytes);
+	assert_int_equal(get(c, "com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	/* Still usable after a flush. */
+	cache_put_rrset(c, mk_a(&t, "com", 600, 5, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(get(c, "com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	/* Flushing below the root empties everything. */
+	mkname(".", n);
+	cache_flush_name(c, n, true);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	cache_free(c);
+}
+
+static void test_scratch_and_limits(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(256 * 1024, 16);  /* ~14 KiB per shard */
+	struct cache_stats st0, st;
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX], small[64];
+	size_t nl = mkname("small.test", n);
+
+	cache_put_rrset(c, mk_a(&t, "small.test", 60, 1, 8), CACHE_RANK_AUTH_ANSWER, NOW);
+	size_t need = nl + 8 * 6;
+	cache_get_stats(c, &st0);
+	assert_int_equal(cache_get(c, n, WIRE_TYPE_A, NOW, small, need - 1, &rs, NULL), CACHE_MISS);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.hits, st0.hits);
+	assert_int_equal(st.misses, st0.misses);
+	assert_int_equal(cache_get(c, n, WIRE_TYPE_A, NOW, small, need, &rs, NULL), CACHE_POSITIVE);
+	assert_ptr_equal(rs.owner, small);
+
+	/* Larger than a shard's budget: rejected, nothing evicted. */
+	assert_int_equal(cache_put_rrset(c, mk_blob(&t, "huge.test", WIRE_TYPE_TXT, 60, 20000, 1),
+					 CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_ELIMIT);
+	assert_int_equal(get(c, "huge.test", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "small.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+
+	/* Bad input. */
+	mk_a(&t, "bad.test", 60, 1, 2);
+	t.rs.rdata_len--;
+	assert_int_equal(cache_put_rrset(c, &t.rs, CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_EINVAL);
+	mk_a(&t, "bad.test", 60, 1, 1);
+	t.rs.type = 0;
+	assert_int_equal(cache_put_rrset(c, &t.rs, CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_EINVAL);
+	assert_int_equal(cache_put_negative(c, n, 0, false, NULL, 60, CACHE_RANK_AUTH_ANSWER, NOW),
+			 CAIRN_EINVAL);
+	cache_free(c);
+
+	struct cache_config cfg;
+	struct cache *c2;
+	cache_config_default(&cfg);
+	cfg.shards = 3;
+	assert_int_equal(cache_new(&cfg, &c2), CAIRN_EINVAL);
+	cfg.shards = 8192;
+	assert_int_equal(cache_new(&cfg, &c2), CAIRN_EINVAL);
+	cfg.shards = 16;
+	cfg.max_bytes = 4096;
+	assert_int_equal(cache_new(&cfg, &c2), CAIRN_EINVAL);
+	/* Default shard count shrinks for small budgets but still works. */
+	cfg.shards = 0;
+	cfg.max_bytes = 64 * 1024;
+	assert_int_equal(cache_new(&cfg, &c2), CAIRN_OK);
+	cache_get_stats(c2, &st);
+	assert_true(st.bytes < 64 * 1024);
+	cache_free(c2);
+	cache_free(NULL);
+}
+
+/* Compares what the cache accounts with what the allocator really used. */
+static void test_overhead(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(256u << 20, 0);
+	struct cache_stats st0, st;
+	char name[64];
+	const unsigned n = 20000;
+	size_t payload = 0;
+
+	cache_get_stats(c, &st0);
+	struct mallinfo2 m0 = mallinfo2();
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "h%u.example.com", i);
+		mk_a(&t, name, 3600, i, 1);
+		payload += wire_name_len(t.owner) + t.rs.rdata_len;
+		assert_int_equal(cache_put_rrset(c, &t.rs, CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+	}
+	struct mallinfo2 m1 = mallinfo2();
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, n);
+	double accounted = (double)(st.bytes - st0.bytes) / n;
+	double avg_payload = (double)payload / n;
+	print_message("per entry: payload %.1f B, accounted %.1f B (overhead %.1f B; header+chunk %zu B)\n",
+		      avg_payload, accounted, accounted - avg_payload, cache_entry_overhead());
+	assert_true(accounted >= avg_payload + (double)cache_entry_overhead() - 1);
+	if (m1.uordblks > m0.uordblks) {
+		/* glibc malloc: in-use bytes (chunk sizes incl. headers). */
+		double real = (double)(m1.uordblks - m0.uordblks) / n;
+		print_message("per entry: malloc in use %.1f B\n", real);
+		assert_true(real <= accounted + 0.5);
+	} else {
+		print_message("allocator replaced (sanitizer/valgrind): mallinfo2 not comparable\n");
+	}
+	cache_free(c);
+}
+
+/* ---- threads ---- */
+struct stress {
+	struct cache *c;
+	unsigned seed;
+	uint64_t ops, hits;
+	int bad;
+	size_t budget;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *stress_thread(void *arg)
+{
+	struct stress *s = arg;
+	static __thread struct trr t;
+	static __thread uint8_t buf[65536];
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX];
+	char name[64];
+	uint64_t end = mono_ms() + 1000;
+	unsigned r = s->seed;
+
+	while (mono_ms() < end) {
+		for (int k = 0; k < 64; k++) {
+			r = r * 1103515245u + 12345u;
+			unsigned idx = (r >> 8) % 5000, op = (r >> 20) % 100;
+			uint64_t now = NOW + (r >> 28);
+			snprintf(name, sizeof(name), "n%u.z%u.stress", idx, idx % 13);
+			if (op < 30) {
+				/* Content is a function of idx: any hit must match it. */
+				mk_a(&t, name, 5 + idx % 20, idx, 1 + idx % 5);
+				cache_put_rrset(s->c, &t.rs, (enum cache_rank)(1 + op % 5), now);
+			} else if (op < 35) {
+				mkname(name, n);
+				cache_put_negative(s->c, n, WIRE_TYPE_AAAA, op & 1, NULL, 10,
+						   (enum cache_rank)(1 + op % 5), now);
+			} else if (op < 99) {
+				mkname(name, n);
+				enum cache_result res = cache_get(s->c, n, WIRE_TYPE_A, now, buf,
+								  sizeof(buf), &rs, NULL);
+				if (res == CACHE_POSITIVE) {
+					s->hits++;
+					if (rs.count != 1 + idx % 5 || wire_get32(rs.rdata + 2) != idx ||
+					    !wire_name_equal(rs.owner, n))
+						s->bad++;
+				}
+			} else if ((r & 0xe) == 0) {
+				snprintf(name, sizeof(name), "z%u.stress", idx % 13);
+				mkname(name, n);
+				cache_flush_name(s->c, n, (r & 1) != 0);
+			}
+			s->ops++;
+		}
+		struct cache_stats st;
+		cache_get_stats(s->c, &st);
+		if (st.bytes > s->budget)
+			s->bad++;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	const size_t budget = 64 * 1024;  /* small: eviction happens all the time */
+	struct cache *c = mkcache(budget, 16);
+	struct stress st[4];
+	pthread_t th[4];
+	struct cache_stats cs;
+
+	for (int i = 0; i < 4; i++) {
+		st[i] = (struct stress){ .c = c, .seed = 7919u * (unsigned)(i + 1), .budget = budget };
+		assert_int_equal(pthread_create(&th[i], NULL, stress_thread, &st[i]), 0);
+	}
+	uint64_t ops = 0, hits = 0;
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(st[i].bad, 0);
+		ops += st[i].ops;
+		hits += st[i].hits;
+	}
+	cache_get_stats(c, &cs);
+	print_message("threads: %" PRIu64 " ops, %" PRIu64 " positive hits, %" PRIu64
+		      " entries, %" PRIu64 " bytes, %" PRIu64 " evictions\n",
+		      ops, hits, cs.entries, cs.bytes, cs.evictions);
+	assert_true(cs.bytes <= budget);
+	assert_true(hits > 0);
+	assert_true(cs.evictions > 1000);
+	assert_true(cs.hits + cs.misses > 0);
+	cache_flush(c);
+	cache_get_stats(c, &cs);
+	assert_int_equal(cs.entries, 0);
+	cache_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_ttl_aging),
+		cmocka_unit_test(test_clamping),
+		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_nxdomain),
+		cmocka_unit_test(test_nodata),
+		cmocka_unit_test(test_budget_100k),
+		cmocka_unit_test(test_lru_mru),
+		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_scratch_and_limits),
+		cmocka_unit_test(test_overhead),
+		cmocka_unit_test(test_threads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
