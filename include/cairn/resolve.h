@@ -34,4 +34,33 @@ void resolver_tick(struct resolver *r);
  * <ares.h>). */
 const char *transport_cares_version(void);
 
+/* ---- configuration ---- */
+#define RESOLVER_MAX_FORWARD_ADDR 8
+/* forward-zone: names at or below name go, with RD=1, to these resolvers. */
+struct resolver_forward {
+	uint8_t name[WIRE_NAME_MAX];           /* lowercase wire form */
+	unsigned naddr;
+	struct cairn_sockaddr addr[RESOLVER_MAX_FORWARD_ADDR];
+};
+
+struct resolver_config {
+	const char *root_hints;        /* NULL: /usr/share/dns/root.hints or built-in */
+	bool query_loopback;           /* allow upstream servers on 127/8 and ::1 */
+	bool qname_minimisation;       /* RFC 9156, relaxed */
+	uint16_t edns_size;            /* advertised to clients and upstream (1232) */
+	unsigned upstream_timeout_ms;  /* one upstream exchange (1000) */
+	unsigned max_queries;          /* upstream queries per client question (32) */
+	unsigned max_referrals;        /* referrals followed per question (30) */
+	unsigned max_glueless;         /* NS names without glue resolved per delegation (5) */
+	unsigned max_time_ms;          /* whole resolution (10000), then SERVFAIL */
+	uint16_t upstream_port;        /* port of upstream servers (53) */
+	const struct resolver_forward *forwards;  /* copied by resolver_new */
+	unsigned n_forwards;
+};
+
+/* Fills cfg with the defaults above. */
+void resolver_config_default(struct resolver_config *cfg);
+/* Number of upstream queries this resolver has sent (tests, statistics). */
+uint64_t resolver_upstream_queries(const struct resolver *r);
+
 #endif

@@ -103,7 +103,8 @@ struct wire_query {
 	uint8_t qname[WIRE_NAME_MAX]; /* lowercase wire form */
 	size_t qname_len;
 	uint16_t qtype, qclass;
-	bool has_edns;
+	bool has_edns;           /* an OPT was seen (also when it was malformed:
+				  * the FORMERR answer carries OPT, RFC 6891 §7) */
 	uint8_t edns_version;
 	bool edns_do;
 	uint16_t edns_udp;       /* client's advertised size, as sent */

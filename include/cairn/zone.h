@@ -39,8 +39,13 @@ const struct zone *zone_set_find(const struct zone_set *zs, const uint8_t *name)
  * §4.3.2, RFC 2181, RFC 4592 (wildcards), RFC 6604 (CNAME chains, across
  * the zones of zs, loops stop) and RFC 8482 (minimal ANY). Writes the
  * whole response with w (begun by the function itself in buf, limit bytes,
- * advertising edns_size). Returns false, writing nothing, when no zone
- * encloses the name. Allocates nothing. */
+ * advertising edns_size); the caller completes it with wire_writer_finish()
+ * (so it may still add an EDE) and sends w->buf. A query of a class other
+ * than IN (or ANY, answered from IN data without AA, like NSD) inside our
+ * zones gets REFUSED. Returns false, writing nothing, when no zone
+ * encloses the name. Allocates nothing; q->pkt must stay readable until
+ * the response is finished (the question's name is used as the answers'
+ * owner, which keeps its case). */
 bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 		     uint8_t *buf, size_t limit, uint16_t edns_size,
 		     struct wire_writer *w);

@@ -291,6 +291,8 @@ static int plus_option(const char *arg, struct cdig_query *q)
 			return usage_error("Invalid option", arg);
 		}
 		*(bool *)((char *)q + d->off) = on;
+		if (d->off == QOFF(tcp))
+			q->tcp_set = true;
 		if (strcmp(d->name, "short") == 0 && on) {
 			/* dig: +short turns the other display options off. */
 			q->cmd = q->comments = q->question = false;

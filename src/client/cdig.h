@@ -36,7 +36,7 @@ struct cdig_query {
 	bool qtype_set, qclass_set;
 	bool reverse;            /* name came from -x */
 
-	bool tcp, ignore_tc, recurse, dnssec, edns, adflag, cdflag;
+	bool tcp, tcp_set, ignore_tc, recurse, dnssec, edns, adflag, cdflag;
 	uint16_t bufsize;
 	int time_s, tries;
 
@@ -44,6 +44,8 @@ struct cdig_query {
 	bool additional, stats, multiline, ttlunits, ttlid, nssearch, trace;
 	bool json, identify;
 	char hints[512];         /* +hints=FILE for +trace; "" = ask server */
+	int argc;                /* the command line, for the banner */
+	char **argv;
 };
 
 /* A resolved server address with the label dig prints in parentheses. */

@@ -196,7 +196,7 @@ void cdig_json_message(FILE *f, ldns_pkt *pkt, const uint8_t *wire,
 	jstr(f, when);
 	fprintf(f, ",\n  \"dateSeconds\": %lld", (long long)now);
 	if (r) {
-		char comment[256];
+		char comment[512];
 
 		cdig_server_addr(&r->from, addr, sizeof(addr));
 		snprintf(comment, sizeof(comment), "from %s(%s) over %s in %u ms",

@@ -64,6 +64,7 @@ static void print_short(const struct cdig_query *q, const struct cdig_reply *r)
 static int run_query(const struct cdig_query *q, struct banner *b)
 {
 	struct cdig_server srv[CDIG_MAX_SERVERS];
+	struct cdig_query tq;
 	struct cdig_reply r = { 0 };
 	size_t nsrv = 0;
 	uint8_t *wire = NULL;
@@ -90,6 +91,15 @@ static int run_query(const struct cdig_query *q, struct banner *b)
 		return err == CAIRN_EINVAL ? CDIG_EXIT_USAGE : CDIG_EXIT_INTERNAL;
 	}
 	patch_bufsize(q, wire, len);
+	if (!q->tcp_set && (q->qtype == LDNS_RR_TYPE_ANY ||
+			    q->qtype == LDNS_RR_TYPE_AXFR ||
+			    q->qtype == LDNS_RR_TYPE_IXFR)) {
+		/* dig 9.18 sends ANY (and zone transfers) over TCP unless
+		 * +notcp is given. */
+		tq = *q;
+		tq.tcp = true;
+		q = &tq;
+	}
 	if (q->qr) {
 		ldns_pkt *qp = NULL;
 
@@ -156,7 +166,8 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		b.printed = false;
+		qs[i].argc = argc - 1;
+		qs[i].argv = argv + 1;
 		rc = run_query(&qs[i], &b);
 		if (rc)
 			last = rc;

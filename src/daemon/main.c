@@ -249,6 +249,8 @@ static void log_start(const struct cairn_config *cfg, const char *summary)
 		char a[INET6_ADDRSTRLEN + 8];
 
 		cairn_sockaddr_format(&cfg->listen[i].addr, a, sizeof(a));
+		if (strrchr(a, '#'))
+			*strrchr(a, '#') = '@'; /* the config's ADDRESS@PORT form */
 		used += (size_t)snprintf(listen + used, sizeof(listen) - used, "%s%s",
 					 i ? " " : "", a);
 	}
@@ -264,12 +266,15 @@ static int run(const struct options *o)
 	struct zone_set *zs = NULL;
 	struct server *srv = NULL;
 	char summary[4096];
+	char *conf_abs = NULL;
 	bool pidfile_written = false;
 	sigset_t sigs;
 	int sig, ready_fd = -1, status = 1;
 
 	if (config_load(o->conf, report_problem, &r, &cfg) != CAIRN_OK)
 		goto done;
+	/* SIGHUP reads the file again after chdir("/"): keep its full path */
+	conf_abs = realpath(o->conf, NULL);
 	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK)
 		goto done;
 	if (o->check) {
@@ -321,7 +326,7 @@ static int run(const struct options *o)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(o->conf, srv);
+			reload(conf_abs ? conf_abs : o->conf, srv);
 			continue;
 		}
 		log_info("signal %d (%s): stopping", sig, strsignal(sig));
@@ -340,6 +345,7 @@ done:
 	if (status == 0 && !o->check)
 		log_info("cairnd stopped");
 	config_free(cfg);
+	free(conf_abs);
 	return status;
 }
 

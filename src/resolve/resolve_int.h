@@ -150,4 +150,123 @@ void servers_unreachable(struct servers *s, const struct cairn_sockaddr *sa, uin
 bool servers_is_loopback(const struct cairn_sockaddr *sa);
 uint64_t servers_random(struct servers *s);
 
+/* ---- resolutions (resolver.c, iterate.c) ---- */
+#define DP_MAX_NS      16
+#define DP_MAX_ADDR    48
+#define RQ_MAX_CNAME   12      /* CNAME links followed per question */
+#define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
+#define RQ_BUCKETS     1024
+
+enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
+
+/* A delegation point: a zone and the servers we may ask about it. */
+struct dp {
+	bool valid;
+	bool forward;            /* forward-zone: RD=1 to resolvers, no iteration */
+	uint8_t zone[WIRE_NAME_MAX];
+	unsigned nns;
+	struct {
+		uint8_t name[WIRE_NAME_MAX];
+		uint8_t state;       /* enum ns_state */
+	} ns[DP_MAX_NS];
+	unsigned naddr;
+	struct cairn_sockaddr addr[DP_MAX_ADDR];
+	bool tried[DP_MAX_ADDR];
+	unsigned glueless;       /* sub-resolutions started for NS names */
+};
+
+struct waiter {
+	struct waiter *next;
+	resolve_done_fn done;
+	void *ctx;
+	size_t limit;
+	struct wire_query q;     /* q.pkt points to pkt */
+	uint8_t pkt[];           /* header and question of the client's query */
+};
+
+/* One resolution: a client question (shared by identical ones in flight)
+ * or a sub-resolution (root priming, an NS name without glue). */
+struct rq {
+	struct rq *next, *prev;  /* resolver's active or dead list */
+	struct rq *hnext;        /* in-flight table */
+	struct resolver *r;
+	struct rq *parent;       /* waits for us (sub-resolution) */
+	struct rq *child;        /* we wait for it */
+	struct waiter *waiters;
+	uint8_t qname[WIRE_NAME_MAX];
+	uint16_t qtype, qclass;
+	uint8_t cur[WIRE_NAME_MAX];   /* current name of the CNAME chain */
+	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels;
+	uint64_t deadline;       /* ms */
+	bool finished, in_table, outstanding, priming, net_error;
+	struct dp dp;
+	/* the upstream query in flight */
+	uint8_t qpkt[WIRE_HDR_LEN + WIRE_NAME_MAX + 4 + 11];
+	size_t qpkt_len, qsec_len;
+	uint8_t sname[WIRE_NAME_MAX]; /* lowercase name asked */
+	uint16_t stype;
+	int addr_idx;
+	bool tcp, edns;
+	uint64_t sent_at;
+	/* the outcome */
+	uint8_t rcode;
+	uint16_t ede;            /* RFC 8914 code, 0xffff = none */
+	const char *ede_text;
+	struct acc acc;
+};
+
+struct resolver {
+	struct resolver_config cfg;
+	struct resolver_forward *forwards;
+	struct cache *cache;
+	struct transport *t;
+	struct hints hints;
+	struct servers servers;
+	struct rq *active, *dead;
+	struct rq *table[RQ_BUCKETS];
+	uint64_t upstream;       /* queries sent */
+	struct rmsg msg;         /* the reply being processed */
+	uint8_t scratch[65536 + 4096];  /* cache_get */
+	uint8_t rrbuf[65536 + 4096];    /* rmsg_rrset */
+	uint8_t out[65536];             /* responses */
+	uint8_t fastbuf[65536];         /* accumulator of the cache-hit path */
+};
+
+enum chain_res { CHAIN_MISS, CHAIN_DONE, CHAIN_FAIL };
+/* Follows (name, qtype) and CNAMEs through the cache, appending what it
+ * finds to a; on CHAIN_MISS name is the name still to resolve, on
+ * CHAIN_DONE *rcode is set, on CHAIN_FAIL the chain is too long or loops. */
+enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
+				unsigned *cnames, struct acc *a, uint8_t *rcode);
+/* Advances q: answers from the cache, finds the delegation, picks a server
+ * and sends, or finishes. */
+void iter_step(struct rq *q);
+
+/* iterate.c: delegation point building, for scrub.c */
+void iter_dp_reset(struct rq *q, const uint8_t *zone);
+void iter_dp_add_ns(struct rq *q, const uint8_t *name);
+void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa);
+/* Adds the addresses of an A or AAAA RRset; true when it had any. */
+bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs);
+
+/* scrub.c: what a validated reply to q means */
+enum outcome {
+	IT_DONE,        /* q->acc and q->rcode hold the answer */
+	IT_FOLLOW,      /* a CNAME led out of the zone: q->cur changed */
+	IT_REFERRAL,    /* q->dp is the delegated zone */
+	IT_LAME,        /* the server cannot answer for the zone */
+	IT_QMIN_NEXT,   /* minimised name exists: ask one label more */
+	IT_FAIL,        /* CNAME loop or chain too long */
+};
+/* Scrubs m (RFC 2181 §5.4.1, bailiwick of q->dp.zone), caches what is
+ * believable and classifies the reply. */
+enum outcome scrub_process(struct rq *q, struct rmsg *m);
+/* RFC 2308 §5 negative TTL of an SOA RRset: min(TTL, MINIMUM); 0 if none. */
+uint32_t scrub_soa_negative_ttl(const struct wire_rrset *soa);
+
+/* resolver.c, for iterate.c */
+void rq_finish(struct rq *q);
+void rq_fail(struct rq *q, uint16_t ede, const char *text);
+struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype);
+
 #endif

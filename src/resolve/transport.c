@@ -61,7 +61,6 @@ struct transport {
 	struct treq *deferred;      /* failed inside ares_send: run at tick */
 };
 
-const char *transport_cares_version(void);
 /* Returns c-ares' version string (static). */
 const char *transport_cares_version(void)
 {

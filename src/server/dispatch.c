@@ -3,7 +3,9 @@
  * allocates; the response is written into the caller's buffer. */
 #include "server_int.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *type_name(uint16_t t, char *buf, size_t len)
 {

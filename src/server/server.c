@@ -39,7 +39,12 @@ static bool is_wildcard(const struct cairn_sockaddr *a)
 
 static void addr_text(const struct cairn_sockaddr *a, char *buf, size_t len)
 {
+	char *hash;
+
 	cairn_sockaddr_format(a, buf, len);
+	hash = strrchr(buf, '#');
+	if (hash)
+		*hash = '@'; /* the config's ADDRESS@PORT form */
 }
 
 /* Opens a nonblocking socket of type on a, with SO_REUSEPORT when reuse is

@@ -57,12 +57,61 @@ static bool opt_options_ok(const uint8_t *rd, size_t rdlen)
 	return true;
 }
 
+/* Walks count records from *pos: any record (OPT, TSIG, ...) is parsed
+ * for bounds, names may be compressed; the OPT fills q. Returns false for
+ * a malformed record. */
+static bool parse_records(const uint8_t *pkt, size_t len, size_t *posp,
+			  unsigned count, struct wire_query *q)
+{
+	size_t pos = *posp;
+	bool opt_seen = false;
+
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t owner[WIRE_NAME_MAX];
+		size_t owner_len, rr_start = pos;
+		if (wire_name_unpack(pkt, len, &pos, owner, &owner_len, false) != CAIRN_OK)
+			return false;
+		if (len - pos < RR_FIXED_LEN)
+			return false;
+		uint16_t type = wire_get16(pkt + pos);
+		uint16_t rclass = wire_get16(pkt + pos + 2);
+		uint32_t ttl = wire_get32(pkt + pos + 4);
+		size_t rdlen = wire_get16(pkt + pos + 8);
+		pos += RR_FIXED_LEN;
+		if (type == WIRE_TYPE_OPT) {
+			/* RFC 6891 §7: a FORMERR for a bad OPT still carries
+			 * an OPT, so q says EDNS as soon as one is seen. */
+			if (!q->has_edns) {
+				q->has_edns = true;
+				q->edns_udp = rclass;
+				q->edns_version = (uint8_t)(ttl >> 16);
+				q->edns_do = (ttl & 0x8000u) != 0;   /* RFC 3225 §3 */
+			}
+			/* RFC 6891 §6.1.1: one OPT, owned by the root. */
+			if (opt_seen || owner_len != 1)
+				return false;
+			opt_seen = true;
+			if (len - pos < rdlen)
+				return false;
+			/* Options are only defined for version 0; a higher
+			 * version gets BADVERS whatever its options hold. */
+			if (q->edns_version == 0 && !opt_options_ok(pkt + pos, rdlen))
+				return false;
+			q->opt_len = pos + rdlen - rr_start;
+		} else if (len - pos < rdlen) {
+			return false;
+		}
+		pos += rdlen;
+	}
+	*posp = pos;
+	return true;
+}
+
 enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
 {
 	enum wire_verdict v = WIRE_FORMERR;
 	uint16_t qd, an, ns, ar;
 	size_t pos = WIRE_HDR_LEN;
-	bool opt_seen = false;
 
 	q->pkt = pkt;
 	q->len = len;
@@ -110,8 +159,12 @@ enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_q
 		q->has_question = true;
 		q->question_len = pos - WIRE_HDR_LEN;
 	}
-	/* Opcodes other than QUERY are not implemented (RFC 1035 §4.1.1). */
+	/* Opcodes other than QUERY are not implemented (RFC 1035 §4.1.1).
+	 * Their records are still walked, best effort, so that the NOTIMP
+	 * answer can carry an OPT when the request had one (RFC 6891 §7). */
 	if (q->opcode != WIRE_OPCODE_QUERY) {
+		if (qd <= 1 && (qd == 0 || q->has_question))
+			(void)parse_records(pkt, len, &pos, (unsigned)an + ns + ar, q);
 		v = WIRE_NOTIMP;
 		goto done;
 	}
@@ -122,45 +175,8 @@ enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_q
 		v = WIRE_FORMERR;
 		goto done;
 	}
-
-	for (unsigned i = 0; i < ar; i++) {
-		uint8_t owner[WIRE_NAME_MAX];
-		size_t owner_len, rr_start = pos;
-		/* Any additional record (OPT, TSIG, ...) is parsed for
-		 * bounds; names there may be compressed. */
-		if (wire_name_unpack(pkt, len, &pos, owner, &owner_len, false) != CAIRN_OK)
-			goto done;
-		if (len - pos < RR_FIXED_LEN)
-			goto done;
-		uint16_t type = wire_get16(pkt + pos);
-		uint16_t rclass = wire_get16(pkt + pos + 2);
-		uint32_t ttl = wire_get32(pkt + pos + 4);
-		size_t rdlen = wire_get16(pkt + pos + 8);
-		pos += RR_FIXED_LEN;
-		if (len - pos < rdlen)
-			goto done;
-		if (type == WIRE_TYPE_OPT) {
-			/* RFC 6891 §6.1.1: one OPT, owned by the root. */
-			if (opt_seen) {
-				q->has_edns = false;
-				goto done;
-			}
-			opt_seen = true;
-			if (owner_len != 1)
-				goto done;
-			uint8_t version = (uint8_t)(ttl >> 16);
-			/* Options are only defined for version 0; a higher
-			 * version gets BADVERS whatever its options hold. */
-			if (version == 0 && !opt_options_ok(pkt + pos, rdlen))
-				goto done;
-			q->has_edns = true;
-			q->edns_udp = rclass;
-			q->edns_version = version;
-			q->edns_do = (ttl & 0x8000u) != 0;   /* RFC 3225 §3 */
-			q->opt_len = pos + rdlen - rr_start;
-		}
-		pos += rdlen;
-	}
+	if (!parse_records(pkt, len, &pos, ar, q))
+		goto done;
 	/* Bytes after the last record make the message malformed. */
 	if (pos != len)
 		goto done;

@@ -163,7 +163,6 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	 * data without AA, any other class is refused. */
 	if (q->qclass != WIRE_CLASS_IN && q->qclass != WIRE_CLASS_ANY) {
 		wire_writer_begin(w, buf, limit, q, 0, WIRE_RCODE_REFUSED, edns_size);
-		wire_writer_finish(w);
 		return true;
 	}
 	bool aa = q->qclass == WIRE_CLASS_IN;
@@ -228,6 +227,5 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	for (unsigned i = 0; i < addl.n; i++)
 		wire_writer_rrset(w, WIRE_SEC_ADDITIONAL, addl.rs[i], NULL);
 finish:
-	wire_writer_finish(w);
 	return true;
 }

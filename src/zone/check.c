@@ -188,7 +188,8 @@ void zcheck_records(struct zload *zl)
 			r->dead = 1;
 		}
 	}
-	qsort(zl->recs, zl->nrecs, sizeof *zl->recs, rec_cmp);
+	if (zl->nrecs > 1)
+		qsort(zl->recs, zl->nrecs, sizeof *zl->recs, rec_cmp);
 	for (size_t i = 0; i < zl->nrecs;) {
 		size_t j = i + 1;
 		while (j < zl->nrecs && same_owner(&zl->recs[i], &zl->recs[j]))

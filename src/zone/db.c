@@ -398,7 +398,8 @@ static int prob_cmp(const void *a, const void *b)
 
 static void report_all(struct zload *zl, const char *file, zone_report_fn report, void *ctx)
 {
-	qsort(zl->probs, zl->nprobs, sizeof *zl->probs, prob_cmp);
+	if (zl->nprobs > 1)
+		qsort(zl->probs, zl->nprobs, sizeof *zl->probs, prob_cmp);
 	for (size_t i = 0; i < zl->nprobs; i++) {
 		const struct zone_problem *p = &zl->probs[i];
 		if (report)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ldns/ldns.h>
 
@@ -27,8 +28,9 @@ struct zfile {
 	struct zfile *up;         /* the including file */
 };
 
-static cairn_err read_file(struct zload *zl, const char *path, const ldns_rdf *origin,
-			   struct zfile *up, uint16_t from_file, uint32_t from_line);
+static cairn_err read_file(struct zload *zl, const char *path, const char *shown,
+			   const ldns_rdf *origin, struct zfile *up, uint16_t from_file,
+			   uint32_t from_line);
 
 void zload_problem(struct zload *zl, uint32_t seq, uint16_t file, uint32_t line,
 		   const char *fmt, ...)
@@ -239,8 +241,8 @@ static cairn_err directive(struct zload *zl, struct zfile *zf, uint32_t line, ch
 			return CAIRN_OK;
 		}
 		char *path = include_path(zf->path, w[1]);
-		cairn_err err = path ? read_file(zl, path, o ? o : zf->origin, zf, zf->idx, line)
-				     : CAIRN_ENOMEM;
+		cairn_err err = path ? read_file(zl, path, w[1], o ? o : zf->origin, zf,
+						 zf->idx, line) : CAIRN_ENOMEM;
 		free(path);
 		ldns_rdf_deep_free(o);
 		/* RFC 1035 §5.1: the origin reverts after an $INCLUDE; a file
@@ -269,8 +271,12 @@ static cairn_err entry(struct zload *zl, struct zfile *zf, uint32_t line, char *
 
 	ldns_status st = ldns_rr_new_frm_str(&rr, text, zf->default_ttl, zf->origin, &zf->prev);
 	if (st != LDNS_STATUS_OK) {
-		zload_problem(zl, zl->seq, zf->idx, line, "syntax error: %s",
-			      ldns_get_errorstr_by_id(st));
+		const char *why = ldns_get_errorstr_by_id(st);
+		if (!why)
+			why = "cannot parse the record";
+		else if (strncasecmp(why, "Syntax error, ", 14) == 0)
+			why += 14;
+		zload_problem(zl, zl->seq, zf->idx, line, "syntax error: %s", why);
 		goto done;
 	}
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
@@ -364,8 +370,11 @@ static bool sp_line(struct zload *zl, struct zfile *zf, struct splitter *s,
 	return true;
 }
 
-static cairn_err read_file(struct zload *zl, const char *path, const ldns_rdf *origin,
-			   struct zfile *up, uint16_t from_file, uint32_t from_line)
+/* Reads path (shown in messages as shown) with origin; up is the including
+ * file, from_file/from_line where the $INCLUDE stood. */
+static cairn_err read_file(struct zload *zl, const char *path, const char *shown,
+			   const ldns_rdf *origin, struct zfile *up, uint16_t from_file,
+			   uint32_t from_line)
 {
 	cairn_err err = CAIRN_OK;
 	struct zfile zf = { .path = path, .up = up, .depth = up ? up->depth + 1 : 0 };
@@ -383,14 +392,14 @@ static cairn_err read_file(struct zload *zl, const char *path, const ldns_rdf *o
 	fp = fopen(path, "r");
 	if (!fp) {
 		zload_problem(zl, zl->seq, up ? from_file : UINT16_MAX, from_line,
-			      "cannot open %s: %s", path, strerror(errno));
+			      "cannot open %s: %s", shown, strerror(errno));
 		return CAIRN_EIO;
 	}
 	zf.real = realpath(path, NULL);
 	for (struct zfile *u = up; u && zf.real; u = u->up) {
 		if (u->real && strcmp(u->real, zf.real) == 0) {
 			zload_problem(zl, zl->seq, from_file, from_line,
-				      "$INCLUDE loop: %s is already being read", path);
+				      "$INCLUDE loop: %s is already being read", shown);
 			err = CAIRN_EIO;
 			goto done;
 		}
@@ -448,7 +457,7 @@ cairn_err zload_read(struct zload *zl, const char *file)
 	origin = ldns_dname_new_frm_str(text);
 	if (!origin)
 		return CAIRN_ENOMEM;
-	err = read_file(zl, file, origin, NULL, UINT16_MAX, 0);
+	err = read_file(zl, file, file, origin, NULL, UINT16_MAX, 0);
 	ldns_rdf_deep_free(origin);
 	return err;
 }

@@ -1,1 +1,396 @@
-int main(void){return 0;}
+/* Unit tests for the cairnd.conf parser (src/daemon/config.c): good files,
+ * defaults, and every kind of error with its exact file:line message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cairn/config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fixture {
+	char dir[64];
+	char conf[128];
+	char msgs[4096];     /* "file:line: message\n" per problem */
+	unsigned count;
+};
+
+static void collect(void *ctx, const char *file, unsigned line, const char *msg)
+{
+	struct fixture *f = ctx;
+	size_t used = strlen(f->msgs);
+
+	if (line)
+		snprintf(f->msgs + used, sizeof(f->msgs) - used, "%s:%u: %s\n", file, line, msg);
+	else
+		snprintf(f->msgs + used, sizeof(f->msgs) - used, "%s: %s\n", file, msg);
+	f->count++;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[256];
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/cairn-test-config-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->conf, sizeof(f->conf), "%s/cairnd.conf", f->dir);
+	snprintf(path, sizeof(path), "%s/zones", f->dir);
+	if (mkdir(path, 0755) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/zones/a.zone", f->dir);
+	write_file(path, "; only its existence matters here\n");
+	snprintf(path, sizeof(path), "%s/zones/b.zone", f->dir);
+	write_file(path, "; only its existence matters here\n");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/zones/a.zone", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/zones/b.zone", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/zones", f->dir);
+	rmdir(path);
+	unlink(f->conf);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Parses text as f->conf; returns the result code. */
+static cairn_err parse(struct fixture *f, const char *text, struct cairn_config **cfg)
+{
+	f->msgs[0] = '\0';
+	f->count = 0;
+	return config_load_text(f->conf, text, collect, f, cfg);
+}
+
+/* Checks that text fails with exactly the problems in expect, where "@"
+ * at the start of a line stands for the config file's path. */
+static void expect_errors(struct fixture *f, const char *text, const char *expect)
+{
+	struct cairn_config *cfg = (void *)1;
+	char want[4096];
+	size_t used = 0;
+
+	for (const char *c = expect; *c && used < sizeof(want) - 1; c++) {
+		if (*c == '@' && (c == expect || c[-1] == '\n'))
+			used += (size_t)snprintf(want + used, sizeof(want) - used, "%s", f->conf);
+		else
+			want[used++] = *c;
+	}
+	want[used] = '\0';
+	assert_int_equal(parse(f, text, &cfg), CAIRN_EFORMAT);
+	assert_null(cfg);
+	assert_string_equal(f->msgs, want);
+}
+
+static void test_defaults(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+	const struct sockaddr_in *s4;
+	const struct sockaddr_in6 *s6;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	assert_int_equal(parse(f, "server:\n", &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(cfg->n_listen, 2);
+	s4 = (const struct sockaddr_in *)&cfg->listen[0].addr.ss;
+	s6 = (const struct sockaddr_in6 *)&cfg->listen[1].addr.ss;
+	assert_int_equal(s4->sin_family, AF_INET);
+	assert_int_equal(ntohl(s4->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(ntohs(s4->sin_port), 53);
+	assert_int_equal(s6->sin6_family, AF_INET6);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr));
+	assert_int_equal(ntohs(s6->sin6_port), 53);
+	assert_int_equal(cfg->threads, cpus < 1 ? 1 : cpus);
+	assert_int_equal(cfg->edns_buffer_size, 1232);
+	assert_int_equal(cfg->tcp_idle_timeout, 10);
+	assert_int_equal(cfg->tcp_max_connections, 256);
+	assert_false(cfg->recursion);
+	assert_false(cfg->log_queries);
+	assert_int_equal(cfg->log_sink, LOG_SINK_SYSLOG);
+	assert_null(cfg->user);
+	assert_null(cfg->pidfile);
+	assert_int_equal(cfg->n_zones, 0);
+	assert_string_equal(cfg->dir, f->dir);
+	config_free(cfg);
+
+	/* an empty file is a valid configuration too */
+	assert_int_equal(parse(f, "", &cfg), CAIRN_OK);
+	assert_int_equal(cfg->n_listen, 2);
+	config_free(cfg);
+}
+
+static void test_full(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+	char want[256];
+	const struct sockaddr_in6 *s6;
+	const char *text =
+		"# a full configuration\n"
+		"\n"
+		"server:\n"
+		"    listen: 127.0.0.1@5353     # first\n"
+		"\tlisten: \"::1@5353\"\n"
+		"  listen: 0.0.0.0\n"
+		"  threads: 3\n"
+		"  user: \"\"\n"
+		"  pidfile: run/cairnd.pid\n"
+		"  log: /var/log/cairnd.log\n"
+		"  log-queries: yes\n"
+		"  recursion: no\n"
+		"  edns-buffer-size: 4096\n"
+		"  tcp-idle-timeout: 30\n"
+		"  tcp-max-connections: 1000\r\n"
+		"zone:\n"
+		"  name: Lab.Test.\n"
+		"  file: zones/a.zone\n"
+		"zone:\n"
+		"  file: \"zones/b.zone\"   # file may come first\n"
+		"  name: \"2.0.192.in-addr.arpa\"\n"
+		"server:\n"
+		"  listen: ::@53\n";
+
+	assert_int_equal(parse(f, text, &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(cfg->n_listen, 4);
+	assert_string_equal(cfg->listen[0].text, "127.0.0.1@5353");
+	assert_int_equal(cfg->listen[0].line, 4);
+	assert_string_equal(cfg->listen[1].text, "::1@5353");
+	s6 = (const struct sockaddr_in6 *)&cfg->listen[1].addr.ss;
+	assert_int_equal(ntohs(s6->sin6_port), 5353);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&cfg->listen[2].addr.ss)->sin_port), 53);
+	assert_int_equal(cfg->listen[3].line, 23);
+	assert_int_equal(cfg->threads, 3);
+	assert_non_null(cfg->user);
+	assert_string_equal(cfg->user, "");
+	snprintf(want, sizeof(want), "%s/run/cairnd.pid", f->dir);
+	assert_string_equal(cfg->pidfile, want);
+	assert_int_equal(cfg->log_sink, LOG_SINK_FILE);
+	assert_string_equal(cfg->log_path, "/var/log/cairnd.log");
+	assert_true(cfg->log_queries);
+	assert_false(cfg->recursion);
+	assert_int_equal(cfg->edns_buffer_size, 4096);
+	assert_int_equal(cfg->tcp_idle_timeout, 30);
+	assert_int_equal(cfg->tcp_max_connections, 1000);
+	assert_int_equal(cfg->n_zones, 2);
+	assert_string_equal(cfg->zones[0].name, "Lab.Test");
+	snprintf(want, sizeof(want), "%s/zones/a.zone", f->dir);
+	assert_string_equal(cfg->zones[0].file, want);
+	assert_int_equal(cfg->zones[0].line, 16);
+	assert_string_equal(cfg->zones[1].name, "2.0.192.in-addr.arpa");
+	snprintf(want, sizeof(want), "%s/zones/b.zone", f->dir);
+	assert_string_equal(cfg->zones[1].file, want);
+	config_free(cfg);
+}
+
+static void test_values(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+
+	/* '#' inside quotes is data, not a comment */
+	assert_int_equal(parse(f, "server:\n user: \"a#b\" # c\n log: stderr\n"
+			       " recursion: yes\n", &cfg), CAIRN_OK);
+	assert_string_equal(cfg->user, "a#b");
+	assert_int_equal(cfg->log_sink, LOG_SINK_STDERR);
+	assert_true(cfg->recursion);
+	config_free(cfg);
+
+	assert_int_equal(parse(f, "server:\n log: syslog\n edns-buffer-size: 512\n"
+			       " threads: 1\n", &cfg), CAIRN_OK);
+	assert_int_equal(cfg->log_sink, LOG_SINK_SYSLOG);
+	assert_int_equal(cfg->edns_buffer_size, 512);
+	assert_int_equal(cfg->threads, 1);
+	config_free(cfg);
+
+	/* the root zone and an absolute file name */
+	char text[512];
+	snprintf(text, sizeof(text), "zone:\n name: .\n file: %s/zones/a.zone\n", f->dir);
+	assert_int_equal(parse(f, text, &cfg), CAIRN_OK);
+	assert_string_equal(cfg->zones[0].name, ".");
+	config_free(cfg);
+}
+
+static void test_file_load(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+	char missing[256];
+
+	write_file(f->conf, "server:\n  threads: 2\nzone:\n  name: a.test\n  file: zones/a.zone\n");
+	f->msgs[0] = '\0';
+	assert_int_equal(config_load(f->conf, collect, f, &cfg), CAIRN_OK);
+	assert_int_equal(cfg->threads, 2);
+	assert_string_equal(cfg->path, f->conf);
+	config_free(cfg);
+
+	write_file(f->conf, "server:\n  threads: two\n");
+	f->msgs[0] = '\0';
+	assert_int_equal(config_load(f->conf, collect, f, &cfg), CAIRN_EFORMAT);
+	assert_null(cfg);
+	char want[512];
+	snprintf(want, sizeof(want), "%s:2: 'threads' wants a number, not 'two'\n", f->conf);
+	assert_string_equal(f->msgs, want);
+
+	snprintf(missing, sizeof(missing), "%s/nonexistent.conf", f->dir);
+	f->msgs[0] = '\0';
+	assert_int_equal(config_load(missing, collect, f, &cfg), CAIRN_EIO);
+	assert_null(cfg);
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory\n", missing);
+	assert_string_equal(f->msgs, want);
+}
+
+static void test_syntax_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_errors(f, "server:\n  threads 2\n",
+		      "@:2: syntax error: expected 'clause:' or 'key: value'\n");
+	expect_errors(f, "server:\n  user: \"abc\n",
+		      "@:2: unterminated quoted value\n");
+	expect_errors(f, "server:\n  user: \"abc\" def\n",
+		      "@:2: unexpected text after the quoted value of 'user'\n");
+	expect_errors(f, "server: yes\n",
+		      "@:1: clause 'server:' takes no value\n");
+	expect_errors(f, "server:\n  pidfile:\n",
+		      "@:2: 'pidfile' needs a value\n");
+	expect_errors(f, "\n\nserverr:\n",
+		      "@:3: unknown clause 'serverr:'\n");
+	expect_errors(f, "server:\n  thread: 2\n",
+		      "@:2: unknown key 'thread'\n");
+	expect_errors(f, "threads: 2\nserver:\n",
+		      "@:1: 'threads' outside of a clause (it belongs in 'server:')\n");
+	expect_errors(f, "server:\n  name: a.test\n",
+		      "@:2: 'name' is not allowed in 'server:' (it belongs in 'zone:')\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n  threads: 1\n",
+		      "@:4: 'threads' is not allowed in 'zone:' (it belongs in 'server:')\n");
+	expect_errors(f, "server:\n  threads: 2\n  threads: 3\n",
+		      "@:3: 'threads' given twice (first on line 2)\n");
+}
+
+static void test_value_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_errors(f, "server:\n  recursion: maybe\n",
+		      "@:2: 'recursion' wants yes or no, not 'maybe'\n");
+	expect_errors(f, "server:\n  log-queries: 1\n",
+		      "@:2: 'log-queries' wants yes or no, not '1'\n");
+	expect_errors(f, "server:\n  threads: 0\n",
+		      "@:2: 'threads' must be between 1 and 1024, not 0\n");
+	expect_errors(f, "server:\n  threads: -1\n",
+		      "@:2: 'threads' wants a number, not '-1'\n");
+	expect_errors(f, "server:\n  threads: 2x\n",
+		      "@:2: 'threads' wants a number, not '2x'\n");
+	expect_errors(f, "server:\n  edns-buffer-size: 511\n",
+		      "@:2: 'edns-buffer-size' must be between 512 and 4096, not 511\n");
+	expect_errors(f, "server:\n  edns-buffer-size: 4097\n",
+		      "@:2: 'edns-buffer-size' must be between 512 and 4096, not 4097\n");
+	expect_errors(f, "server:\n  tcp-idle-timeout: 0\n",
+		      "@:2: 'tcp-idle-timeout' must be between 1 and 3600, not 0\n");
+	expect_errors(f, "server:\n  tcp-max-connections: 99999999999999999999999\n",
+		      "@:2: 'tcp-max-connections' wants a number, not '99999999999999999999999'\n");
+	expect_errors(f, "server:\n  listen: 127.0.0.1@99999\n",
+		      "@:2: bad listen address '127.0.0.1@99999' (want ADDRESS[@PORT])\n");
+	expect_errors(f, "server:\n  listen: localhost\n",
+		      "@:2: bad listen address 'localhost' (want ADDRESS[@PORT])\n");
+	expect_errors(f, "server:\n  listen: 127.0.0.1@53\n  listen: 127.0.0.1\n",
+		      "@:3: duplicate listen address '127.0.0.1' (also on line 2)\n");
+	expect_errors(f, "server:\n  log: \"\"\n",
+		      "@:2: 'log' wants syslog, stderr or a file name\n");
+}
+
+static void test_zone_errors(void **state)
+{
+	struct fixture *f = *state;
+	char text[512], want[1024];
+
+	expect_errors(f, "zone:\n  file: zones/a.zone\nzone:\n  name: b.test\n"
+		      "  file: zones/b.zone\n",
+		      "@:1: zone without 'name'\n");
+	expect_errors(f, "zone:\n  name: a.test\n",
+		      "@:1: zone 'a.test' without 'file'\n");
+	expect_errors(f, "zone:\n",
+		      "@:1: zone without 'name'\n@:1: zone without 'file'\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "zone:\n  name: A.TEST.\n  file: zones/b.zone\n",
+		      "@:5: duplicate zone 'A.TEST.' (also in the zone on line 1)\n");
+	expect_errors(f, "zone:\n  name: a..test\n  file: zones/a.zone\n",
+		      "@:2: bad zone name 'a..test': it has an empty label\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n  name: b.test\n",
+		      "@:4: 'name' given twice (first on line 2)\n");
+
+	snprintf(text, sizeof(text), "zone:\n  name: a.test\n  file: zones/missing.zone\n");
+	snprintf(want, sizeof(want),
+		 "@:3: cannot read zone file '%s/zones/missing.zone': No such file or directory\n",
+		 f->dir);
+	expect_errors(f, text, want);
+}
+
+static void test_many_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	/* every problem is reported, each at its own line */
+	expect_errors(f,
+		      "server:\n"
+		      "  threads: none\n"
+		      "  bogus: 1\n"
+		      "  # fine\n"
+		      "zone:\n"
+		      "  name: a.test\n"
+		      "  file: zones/a.zone\n"
+		      "  listen: 127.0.0.1\n"
+		      "zone:\n"
+		      "  name: a.test\n",
+		      "@:2: 'threads' wants a number, not 'none'\n"
+		      "@:3: unknown key 'bogus'\n"
+		      "@:8: 'listen' is not allowed in 'zone:' (it belongs in 'server:')\n"
+		      "@:10: duplicate zone 'a.test' (also in the zone on line 5)\n"
+		      "@:9: zone without 'file'\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_value_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -491,6 +491,17 @@ static void test_query_notimp(void **state)
 	assert_int_equal(q.opcode, 4);
 	assert_true(q.has_question);
 	assert_int_equal(q.qtype, WIRE_TYPE_SOA);
+	assert_false(q.has_edns);
+	/* with an answer record and an OPT: the OPT is found for the reply */
+	pb_hdr(&p, 5, 4 << 11, 1, 1, 0, 1);
+	pb_question(&p, "Lab.Test", WIRE_TYPE_SOA, WIRE_CLASS_IN);
+	pb_u8(&p, 0xc0); pb_u8(&p, 12);
+	pb_u16(&p, WIRE_TYPE_A); pb_u16(&p, 1); pb_u32(&p, 60); pb_u16(&p, 4); pb_u32(&p, 0);
+	pb_opt(&p, 1400, 0, true, NULL, 0);
+	assert_int_equal(parse_pb(&p, &q), WIRE_NOTIMP);
+	assert_true(q.has_question);
+	assert_true(q.has_edns);
+	assert_int_equal(q.edns_udp, 1400);
 	/* UPDATE (5) with nonzero other counts is still NOTIMP */
 	pb_hdr(&p, 5, 5 << 11, 1, 1, 1, 0);
 	pb_question(&p, "Lab.Test", WIRE_TYPE_SOA, WIRE_CLASS_IN);
@@ -665,6 +676,7 @@ static void test_query_formerr_opt(void **state)
 	pb_opt(&p, 1232, 0, false, NULL, 0);
 	assert_int_equal(parse_pb(&p, &q), WIRE_FORMERR);
 	assert_true(q.has_question);
+	assert_true(q.has_edns);      /* RFC 6891 §7: FORMERR carries OPT */
 
 	/* OPT owner not the root */
 	pb_hdr(&p, 1, 0, 1, 0, 0, 1);
@@ -683,8 +695,26 @@ static void test_query_formerr_opt(void **state)
 	uint8_t o1[] = { 0, 10, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8 };
 	pb_hdr(&p, 1, 0, 1, 0, 0, 1);
 	pb_question(&p, "a", 1, 1);
-	pb_opt(&p, 1232, 0, false, o1, sizeof(o1));
+	pb_opt(&p, 1232, 0, true, o1, sizeof(o1));
 	assert_int_equal(parse_pb(&p, &q), WIRE_FORMERR);
+	assert_true(q.has_edns);
+	assert_true(q.edns_do);
+	assert_int_equal(q.opt_len, 0);
+	/* the FORMERR answer to it carries an OPT */
+	{
+		struct wire_writer w;
+		uint8_t out[512];
+		q.pkt = p.b;
+		wire_writer_begin(&w, out, wire_query_udp_limit(&q, 1232), &q, 0,
+				  WIRE_RCODE_FORMERR, 1232);
+		size_t len = wire_writer_finish(&w);
+		ldns_pkt *lp = NULL;
+		assert_int_equal(ldns_wire2pkt(&lp, out, len), LDNS_STATUS_OK);
+		assert_true(ldns_pkt_edns(lp));
+		assert_int_equal(ldns_pkt_get_rcode(lp), LDNS_RCODE_FORMERR);
+		assert_int_equal(ldns_pkt_qdcount(lp), 1);
+		ldns_pkt_free(lp);
+	}
 	/* partial option header */
 	uint8_t o2[] = { 0, 10, 0 };
 	pb_hdr(&p, 1, 0, 1, 0, 0, 1);
@@ -766,7 +796,8 @@ static void rr_add(struct rrbuf *r, const void *pre, size_t npre, const char *n1
 	uint8_t tmp[WIRE_NAME_MAX];
 	size_t len, start = r->rdn;
 	r->rdn += 2;
-	memcpy(r->rd + r->rdn, pre, npre);
+	if (npre)
+		memcpy(r->rd + r->rdn, pre, npre);
 	r->rdn += npre;
 	const char *names[2] = { n1, n2 };
 	for (int i = 0; i < 2; i++) {
@@ -776,7 +807,8 @@ static void rr_add(struct rrbuf *r, const void *pre, size_t npre, const char *n1
 		memcpy(r->rd + r->rdn, tmp, len);
 		r->rdn += len;
 	}
-	memcpy(r->rd + r->rdn, post, npost);
+	if (npost)
+		memcpy(r->rd + r->rdn, post, npost);
 	r->rdn += npost;
 	wire_put16(r->rd + start, (uint16_t)(r->rdn - start - 2));
 	r->rs.count++;

@@ -107,3 +107,54 @@ start_nsd() {
 	cat "$dir/nsd.out" "$dir/nsd.log" >&2 2>/dev/null
 	die "nsd did not start ($dir/nsd.conf)"
 }
+
+# start_unbound DIR ADDR PORT HINTS: a resolver that iterates from HINTS
+# with loopback upstreams allowed and no DNSSEC validation.
+start_unbound() {
+	local dir=$1 addr=$2 port=$3 hints=$4 i
+	mkdir -p "$dir"
+	cat >"$dir/unbound.conf" <<UB
+server:
+  interface: $addr@$port
+  port: $port
+  username: ""
+  chroot: ""
+  directory: "$dir"
+  pidfile: "$dir/unbound.pid"
+  logfile: "$dir/unbound.log"
+  use-syslog: no
+  verbosity: 1
+  do-ip6: no
+  do-not-query-localhost: no
+  module-config: "iterator"
+  root-hints: "$hints"
+  access-control: 127.0.0.0/8 allow
+  qname-minimisation: no
+  harden-referral-path: no
+  num-threads: 1
+  so-reuseport: no
+remote-control:
+  control-enable: no
+UB
+	unbound -d -c "$dir/unbound.conf" >"$dir/unbound.out" 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 1 100); do
+		if dig +time=1 +tries=1 @"$addr" -p "$port" . NS 2>/dev/null | grep -q 'status: NOERROR'; then
+			return 0
+		fi
+		kill -0 "${PIDS[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$dir/unbound.out" "$dir/unbound.log" >&2 2>/dev/null
+	die "unbound did not start ($dir/unbound.conf)"
+}
+
+# start_lab: the trace lab (inside a private network namespace): root on
+# 127.1.0.1, the TLD lab. on 127.2.0.1, example.lab. and other.lab. (a
+# glueless delegation) on 127.3.0.1, all on port 53.
+start_lab() {
+	local L="$DATA/lab"
+	start_nsd "$T/root" 127.1.0.1 53 ".:$L/root.zone"
+	start_nsd "$T/tld" 127.2.0.1 53 "lab:$L/lab.zone"
+	start_nsd "$T/leaf" 127.3.0.1 53 "example.lab:$L/example.lab.zone" "other.lab:$L/other.lab.zone"
+}

@@ -1,0 +1,581 @@
+/* iterate: the resolver algorithm of RFC 1034 §5.3.3 — answer from the
+ * cache, find the closest delegation, ask one of its servers, then follow
+ * the referral, the CNAME or cache the answer. Replies are validated and
+ * scrubbed (RFC 2181 §5.4.1: only in-bailiwick data is believed) before
+ * anything is cached. */
+#include "resolve_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define EDE_OTHER          0
+#define EDE_NO_REACHABLE  22   /* RFC 8914 §4.23 */
+#define EDE_NETWORK       23   /* RFC 8914 §4.24 */
+
+static uint64_t now_s(void)
+{
+	return cairn_now_ms() / 1000;
+}
+
+/* ---- the cache ---- */
+
+enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
+				unsigned *cnames, struct acc *a, uint8_t *rcode)
+{
+	struct wire_rrset rs;
+	enum cache_rank rank;
+	enum cache_result res;
+	uint64_t now = now_s();
+
+	for (;;) {
+		res = cache_get(r->cache, name, qtype, now, r->scratch, sizeof(r->scratch),
+				&rs, &rank);
+		if (res == CACHE_POSITIVE && rank >= CACHE_RANK_ANSWER_NONAUTH) {
+			if (acc_add(a, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+				return CHAIN_MISS;
+			*rcode = WIRE_RCODE_NOERROR;
+			return CHAIN_DONE;
+		}
+		if (res == CACHE_NXDOMAIN || res == CACHE_NODATA) {
+			if (rs.count && acc_add(a, WIRE_SEC_AUTHORITY, &rs, rs.ttl) != CAIRN_OK)
+				return CHAIN_MISS;
+			/* RFC 6604 §3: the rcode is that of the last name */
+			*rcode = res == CACHE_NXDOMAIN ? WIRE_RCODE_NXDOMAIN : WIRE_RCODE_NOERROR;
+			return CHAIN_DONE;
+		}
+		if (qtype == WIRE_TYPE_CNAME)
+			return CHAIN_MISS;
+		res = cache_get(r->cache, name, WIRE_TYPE_CNAME, now, r->scratch,
+				sizeof(r->scratch), &rs, &rank);
+		if (res != CACHE_POSITIVE || rank < CACHE_RANK_ANSWER_NONAUTH || rs.count < 1)
+			return CHAIN_MISS;
+		/* a CNAME loop or an over-long chain fails (RFC 1034 §3.6.2) */
+		if (acc_has_cname(a, name) || ++*cnames > RQ_MAX_CNAME)
+			return CHAIN_FAIL;
+		if (acc_add(a, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+			return CHAIN_MISS;
+		memcpy(name, rs.rdata + 2, wire_name_len(rs.rdata + 2));
+		wire_name_lower(name);
+	}
+}
+
+/* ---- delegation points ---- */
+
+void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa)
+{
+	struct resolver *r = q->r;
+	struct dp *dp = &q->dp;
+	char buf[128];
+
+	if (!r->cfg.query_loopback && !dp->forward && servers_is_loopback(sa)) {
+		struct server_info *e = servers_get(&r->servers, sa, cairn_now_ms());
+		if (!e->loopback_logged) {
+			e->loopback_logged = true;
+			log_info("resolver: not querying %s: a loopback address "
+				 "(query-loopback: no)", cairn_sockaddr_format(sa, buf, sizeof(buf)));
+		}
+		return;
+	}
+	for (unsigned i = 0; i < dp->naddr; i++)
+		if (dp->addr[i].len == sa->len && memcmp(&dp->addr[i].ss, &sa->ss, sa->len) == 0)
+			return;
+	if (dp->naddr < DP_MAX_ADDR) {
+		dp->tried[dp->naddr] = false;
+		dp->addr[dp->naddr++] = *sa;
+	}
+}
+
+static void rr_to_addr(struct rq *q, uint16_t type, const uint8_t *rd,
+		       struct cairn_sockaddr *sa)
+{
+	uint16_t port = q->r->cfg.upstream_port ? q->r->cfg.upstream_port : 53;
+
+	memset(sa, 0, sizeof(*sa));
+	if (type == WIRE_TYPE_A) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&sa->ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		memcpy(&in->sin_addr, rd, 4);
+		sa->len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa->ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		memcpy(&in6->sin6_addr, rd, 16);
+		sa->len = sizeof(*in6);
+	}
+}
+
+/* Adds the addresses of an A or AAAA RRset to the dp; true if any. */
+bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs)
+{
+	struct cairn_sockaddr sa;
+	size_t pos = 0;
+	bool any = false;
+	size_t want = rs->type == WIRE_TYPE_A ? 4 : 16;
+
+	for (unsigned i = 0; i < rs->count && pos + 2 <= rs->rdata_len; i++) {
+		uint16_t l = wire_get16(rs->rdata + pos);
+		if (l == want && pos + 2 + l <= rs->rdata_len) {
+			rr_to_addr(q, rs->type, rs->rdata + pos + 2, &sa);
+			iter_dp_add_addr(q, &sa);
+			any = true;
+		}
+		pos += 2 + l;
+	}
+	return any;
+}
+
+/* Looks up the addresses of the dp's NS names in the cache. */
+static void dp_cached_addrs(struct rq *q)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset rs;
+	uint64_t now = now_s();
+	static const uint16_t types[2] = { WIRE_TYPE_A, WIRE_TYPE_AAAA };
+
+	for (unsigned i = 0; i < q->dp.nns; i++) {
+		if (q->dp.ns[i].state == NS_HAVE_ADDR)
+			continue;
+		for (int t = 0; t < 2; t++)
+			if (cache_get(r->cache, q->dp.ns[i].name, types[t], now, r->scratch,
+				      sizeof(r->scratch), &rs, NULL) == CACHE_POSITIVE &&
+			    iter_dp_add_rrset(q, &rs))
+				q->dp.ns[i].state = NS_HAVE_ADDR;
+	}
+}
+
+void iter_dp_reset(struct rq *q, const uint8_t *zone)
+{
+	struct dp *dp = &q->dp;
+
+	dp->valid = true;
+	dp->forward = false;
+	memcpy(dp->zone, zone, wire_name_len(zone));
+	dp->nns = 0;
+	dp->naddr = 0;
+	dp->glueless = 0;
+	q->qmin_labels = wire_name_labels(zone) + 1;
+}
+
+void iter_dp_add_ns(struct rq *q, const uint8_t *name)
+{
+	struct dp *dp = &q->dp;
+
+	for (unsigned i = 0; i < dp->nns; i++)
+		if (wire_name_equal(dp->ns[i].name, name))
+			return;
+	if (dp->nns >= DP_MAX_NS)
+		return;
+	memcpy(dp->ns[dp->nns].name, name, wire_name_len(name));
+	wire_name_lower(dp->ns[dp->nns].name);
+	dp->ns[dp->nns].state = NS_NEW;
+	dp->nns++;
+}
+
+static void dp_from_ns(struct rq *q, const uint8_t *zone, const struct wire_rrset *rs)
+{
+	size_t pos = 0;
+
+	iter_dp_reset(q, zone);
+	for (unsigned i = 0; i < rs->count && pos + 2 <= rs->rdata_len; i++) {
+		iter_dp_add_ns(q, rs->rdata + pos + 2);
+		pos += 2 + wire_get16(rs->rdata + pos);
+	}
+}
+
+static void dp_from_hints(struct rq *q)
+{
+	const struct hints *h = &q->r->hints;
+	static const uint8_t root[1] = { 0 };
+
+	iter_dp_reset(q, root);
+	for (unsigned i = 0; i < h->n; i++) {
+		iter_dp_add_ns(q, h->ns[i].name);
+		for (unsigned j = 0; j < h->ns[i].naddr; j++)
+			iter_dp_add_addr(q, &h->ns[i].addr[j]);
+		if (h->ns[i].naddr)
+			q->dp.ns[q->dp.nns - 1].state = NS_HAVE_ADDR;
+	}
+}
+
+static const struct resolver_forward *find_forward(struct resolver *r, const uint8_t *name)
+{
+	const struct resolver_forward *best = NULL;
+
+	for (unsigned i = 0; i < r->cfg.n_forwards; i++) {
+		const struct resolver_forward *f = &r->cfg.forwards[i];
+		if (wire_name_is_subdomain(name, f->name) &&
+		    (!best || wire_name_labels(f->name) > wire_name_labels(best->name)))
+			best = f;
+	}
+	return best;
+}
+
+enum find_res { FIND_OK, FIND_DONE, FIND_WAIT, FIND_FAIL };
+
+/* Finds the closest enclosing delegation of q->cur in the cache (RFC 1034
+ * §5.3.3 step 2), priming the root from the hints when needed. */
+static enum find_res find_dp(struct rq *q)
+{
+	struct resolver *r = q->r;
+	const struct resolver_forward *fwd = find_forward(r, q->cur);
+	const uint8_t *name = q->cur;
+	struct wire_rrset rs;
+	enum cache_result res;
+	uint64_t now = now_s();
+
+	if (fwd) {
+		iter_dp_reset(q, fwd->name);
+		q->dp.forward = true;
+		for (unsigned i = 0; i < fwd->naddr; i++)
+			iter_dp_add_addr(q, &fwd->addr[i]);
+		return FIND_OK;
+	}
+	/* DS lives in the parent zone (RFC 4035 §3.1.4.1) */
+	if (q->qtype == WIRE_TYPE_DS && name[0])
+		name = wire_name_parent(name);
+	for (;;) {
+		res = cache_get(r->cache, name, WIRE_TYPE_NS, now, r->scratch,
+				sizeof(r->scratch), &rs, NULL);
+		if (res == CACHE_POSITIVE && rs.count) {
+			dp_from_ns(q, name, &rs);
+			dp_cached_addrs(q);
+			if (!name[0] && q->dp.naddr == 0)
+				dp_from_hints(q);
+			return FIND_OK;
+		}
+		/* RFC 8020 §2: nothing exists below a name that does not exist */
+		if (res == CACHE_NXDOMAIN && name != q->cur) {
+			if (rs.count)
+				acc_add(&q->acc, WIRE_SEC_AUTHORITY, &rs, rs.ttl);
+			q->rcode = WIRE_RCODE_NXDOMAIN;
+			return FIND_DONE;
+		}
+		if (!name[0])
+			break;
+		name = wire_name_parent(name);
+	}
+	/* RFC 8109: the hints only serve to ask the root for its NS set */
+	if (q->qname[0] == 0 && q->qtype == WIRE_TYPE_NS) {
+		dp_from_hints(q);
+		return FIND_OK;
+	}
+	if (q->nest >= RQ_MAX_NEST + 1)
+		return FIND_FAIL;
+	struct rq *c = rq_child(q, (const uint8_t *)"", WIRE_TYPE_NS);
+	if (!c)
+		return FIND_FAIL;
+	iter_step(c);
+	return FIND_WAIT;
+}
+
+/* ---- sending ---- */
+
+static bool asking(const struct rq *q, const uint8_t *name, uint16_t qtype)
+{
+	for (; q; q = q->parent)
+		if (q->qtype == qtype && wire_name_equal(q->cur, name))
+			return true;
+	return false;
+}
+
+/* Starts a sub-resolution for an NS name without usable addresses,
+ * at most max_glueless per delegation (the NXNSAttack bound). */
+static bool start_glueless(struct rq *q)
+{
+	struct resolver *r = q->r;
+	struct dp *dp = &q->dp;
+
+	if (q->nest >= RQ_MAX_NEST || dp->forward)
+		return false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < dp->nns; i++) {
+			uint8_t want = pass == 0 ? NS_NEW : NS_TRIED_A;
+			uint16_t type = pass == 0 ? WIRE_TYPE_A : WIRE_TYPE_AAAA;
+			struct rq *c;
+
+			if (dp->ns[i].state != want)
+				continue;
+			if (dp->glueless >= r->cfg.max_glueless)
+				return false;
+			dp->ns[i].state = pass == 0 ? NS_TRIED_A : NS_DONE;
+			/* a name server inside the zone it serves, without glue,
+			 * cannot be reached: do not chase our own tail */
+			if (asking(q, dp->ns[i].name, type) ||
+			    wire_name_is_subdomain(dp->ns[i].name, dp->zone))
+				continue;
+			dp->glueless++;
+			c = rq_child(q, dp->ns[i].name, type);
+			if (!c)
+				return false;
+			iter_step(c);
+			return true;
+		}
+	}
+	return false;
+}
+
+static size_t build_query(struct rq *q, bool rd)
+{
+	struct resolver *r = q->r;
+	uint8_t *p = q->qpkt;
+	size_t nlen = wire_name_len(q->sname);
+	uint64_t bits = servers_random(&r->servers);
+	unsigned nbit = 0;
+
+	wire_put16(p, (uint16_t)servers_random(&r->servers)); /* c-ares sets its own */
+	wire_put16(p + 2, rd ? WIRE_FLAG_RD : 0);
+	wire_put16(p + 4, 1);
+	wire_put16(p + 6, 0);
+	wire_put16(p + 8, 0);
+	wire_put16(p + 10, q->edns ? 1 : 0);
+	memcpy(p + 12, q->sname, nlen);
+	/* 0x20: random letter case, checked in the reply (draft-vixie-dnsext-dns0x20) */
+	for (size_t i = 0; i < nlen; i++) {
+		uint8_t c = p[12 + i];
+		if (c >= 'a' && c <= 'z') {
+			if (nbit == 64) {
+				bits = servers_random(&r->servers);
+				nbit = 0;
+			}
+			if ((bits >> nbit++) & 1)
+				p[12 + i] = (uint8_t)(c - 32);
+		}
+	}
+	p += 12 + nlen;
+	wire_put16(p, q->stype);
+	wire_put16(p + 2, q->qclass);
+	p += 4;
+	q->qsec_len = nlen + 4;
+	if (q->edns) {
+		/* RFC 6891 §6.1.2: root owner, OPT, our buffer size, no DO */
+		p[0] = 0;
+		wire_put16(p + 1, WIRE_TYPE_OPT);
+		wire_put16(p + 3, r->cfg.edns_size);
+		wire_put32(p + 5, 0);
+		wire_put16(p + 9, 0);
+		p += 11;
+	}
+	return (size_t)(p - q->qpkt);
+}
+
+static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
+
+static void send_to(struct rq *q, int idx)
+{
+	struct resolver *r = q->r;
+	struct server_info *e;
+	cairn_err err;
+
+	e = servers_get(&r->servers, &q->dp.addr[idx], cairn_now_ms());
+	q->addr_idx = idx;
+	q->edns = !e->noedns;
+	q->qpkt_len = build_query(q, q->dp.forward);
+	q->sent++;
+	r->upstream++;
+	q->sent_at = cairn_now_ms();
+	err = transport_send(r->t, &q->dp.addr[idx], q->tcp, q->qpkt, q->qpkt_len, on_reply, q);
+	if (err != CAIRN_OK) {
+		q->dp.tried[idx] = true;
+		q->net_error = true;
+		iter_step(q);
+		return;
+	}
+	q->outstanding = true;
+}
+
+/* Picks the name to ask: the full name, or with QNAME minimisation
+ * (RFC 9156 §2.3) one label more than the zone, asked for type A. */
+static void choose_sname(struct rq *q)
+{
+	unsigned labels = wire_name_labels(q->cur);
+	const uint8_t *n = q->cur;
+
+	if (!q->r->cfg.qname_minimisation || q->dp.forward || q->qmin_labels >= labels ||
+	    q->qtype == WIRE_TYPE_DS) {
+		memcpy(q->sname, q->cur, wire_name_len(q->cur));
+		q->stype = q->qtype;
+		return;
+	}
+	for (unsigned skip = labels - q->qmin_labels; skip; skip--)
+		n = wire_name_parent(n);
+	memcpy(q->sname, n, wire_name_len(n));
+	q->stype = WIRE_TYPE_A;
+}
+
+static void send_next(struct rq *q)
+{
+	struct resolver *r = q->r;
+	int idx;
+
+	if (q->sent >= q->max_sent) {
+		rq_fail(q, EDE_OTHER, "upstream query limit exceeded");
+		return;
+	}
+	idx = servers_select(&r->servers, q->dp.addr, q->dp.tried, q->dp.naddr,
+			     cairn_now_ms());
+	if (idx < 0) {
+		if (start_glueless(q))
+			return;
+		rq_fail(q, q->net_error ? EDE_NETWORK : EDE_NO_REACHABLE,
+			q->net_error ? "no authoritative server answered"
+				     : "no usable authoritative server");
+		return;
+	}
+	q->tcp = false;
+	choose_sname(q);
+	send_to(q, idx);
+}
+
+void iter_step(struct rq *q)
+{
+	if (q->finished || q->child || q->outstanding)
+		return;
+	if (cairn_now_ms() >= q->deadline) {
+		rq_fail(q, EDE_OTHER, "resolution time limit exceeded");
+		return;
+	}
+	if (!q->dp.valid) {
+		switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode)) {
+		case CHAIN_DONE:
+			rq_finish(q);
+			return;
+		case CHAIN_FAIL:
+			rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
+			return;
+		case CHAIN_MISS:
+			break;
+		}
+		switch (find_dp(q)) {
+		case FIND_OK:
+			break;
+		case FIND_DONE:
+			rq_finish(q);
+			return;
+		case FIND_WAIT:
+			return;
+		case FIND_FAIL:
+			rq_fail(q, EDE_OTHER, "resolution nested too deeply");
+			return;
+		}
+	} else if (q->dp.nns) {
+		/* back from a sub-resolution: its addresses are in the cache */
+		dp_cached_addrs(q);
+	}
+	send_next(q);
+}
+
+/* ---- replies ---- */
+
+/* RFC 5452 §9.1 and DESIGN.md rule 4: c-ares matched the ID and the
+ * source address; we check QR, opcode and the question byte for byte,
+ * which includes the 0x20 letter case we chose. */
+static bool reply_matches(const struct rq *q, const uint8_t *pkt, size_t len)
+{
+	uint16_t flags;
+
+	if (len < WIRE_HDR_LEN + q->qsec_len)
+		return false;
+	flags = wire_get16(pkt + 2);
+	if (!(flags & WIRE_FLAG_QR) || ((flags >> 11) & 0xf) != WIRE_OPCODE_QUERY)
+		return false;
+	if (wire_get16(pkt) != wire_get16(q->qpkt) && false)
+		return false;  /* c-ares rewrote our ID and matched its own */
+	if (wire_get16(pkt + 4) != 1)
+		return false;
+	return memcmp(pkt + WIRE_HDR_LEN, q->qpkt + WIRE_HDR_LEN, q->qsec_len) == 0;
+}
+
+static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
+{
+	struct rq *q = arg;
+	struct resolver *r = q->r;
+	const struct cairn_sockaddr *sa;
+	uint64_t now = cairn_now_ms();
+	unsigned rcode;
+	char buf[128];
+
+	q->outstanding = false;
+	if (q->finished)
+		return;          /* freed at the next tick */
+	if (err == CAIRN_ENOTFOUND) {
+		rq_fail(q, EDE_NETWORK, "resolver shutting down");
+		return;
+	}
+	sa = &q->dp.addr[q->addr_idx];
+	if (err != CAIRN_OK) {
+		if (err == CAIRN_EINVAL)
+			servers_unreachable(&r->servers, sa, now);
+		else
+			servers_timeout(&r->servers, sa, now);
+		log_debug("resolver: %s: %s", cairn_sockaddr_format(sa, buf, sizeof(buf)),
+			  err == CAIRN_ELIMIT ? "timeout" : "network error");
+		q->net_error = true;
+		q->dp.tried[q->addr_idx] = true;
+		iter_step(q);
+		return;
+	}
+	if (!reply_matches(q, pkt, len)) {
+		log_debug("resolver: %s: reply does not match the query",
+			  cairn_sockaddr_format(sa, buf, sizeof(buf)));
+		servers_lame(&r->servers, sa, now);
+		q->dp.tried[q->addr_idx] = true;
+		iter_step(q);
+		return;
+	}
+	servers_rtt(&r->servers, sa, (uint32_t)(now - q->sent_at), now);
+	rcode = wire_get16(pkt + 2) & 0xf;
+	/* RFC 1035 §4.2.1, RFC 7766 §5: truncated over UDP, ask again on TCP */
+	if ((wire_get16(pkt + 2) & WIRE_FLAG_TC) && !q->tcp) {
+		q->tcp = true;
+		send_to(q, q->addr_idx);
+		return;
+	}
+	/* RFC 6891 §7: FORMERR to a query with OPT: try without EDNS */
+	if (rcode == WIRE_RCODE_FORMERR && q->edns) {
+		servers_get(&r->servers, sa, now)->noedns = true;
+		send_to(q, q->addr_idx);
+		return;
+	}
+	if (rcode != WIRE_RCODE_NOERROR && rcode != WIRE_RCODE_NXDOMAIN) {
+		servers_lame(&r->servers, sa, now);
+		q->dp.tried[q->addr_idx] = true;
+		iter_step(q);
+		return;
+	}
+	if (rmsg_parse(pkt, len, &r->msg) != CAIRN_OK) {
+		servers_lame(&r->servers, sa, now);
+		q->dp.tried[q->addr_idx] = true;
+		iter_step(q);
+		return;
+	}
+	switch (scrub_process(q, &r->msg)) {
+	case IT_DONE:
+		rq_finish(q);
+		return;
+	case IT_FAIL:
+		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
+		return;
+	case IT_FOLLOW:
+		q->dp.valid = false;
+		break;
+	case IT_REFERRAL:
+		if (++q->referrals > r->cfg.max_referrals) {
+			rq_fail(q, EDE_OTHER, "referral limit exceeded");
+			return;
+		}
+		break;
+	case IT_QMIN_NEXT:
+		q->qmin_labels++;
+		memset(q->dp.tried, 0, sizeof(q->dp.tried));
+		break;
+	case IT_LAME:
+		log_debug("resolver: %s is lame for this zone",
+			  cairn_sockaddr_format(sa, buf, sizeof(buf)));
+		servers_lame(&r->servers, sa, now);
+		q->dp.tried[q->addr_idx] = true;
+		break;
+	}
+	iter_step(q);
+}

@@ -1,0 +1,388 @@
+/* resolver: one per worker thread — answers from the shared cache without
+ * allocating, otherwise starts (or joins, when an identical question is in
+ * flight) a resolution, and answers every waiting client when it ends. */
+#include "resolve_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define EDE_NONE 0xffff
+
+void resolver_config_default(struct resolver_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->qname_minimisation = true;
+	cfg->edns_size = WIRE_EDNS_SIZE;
+	cfg->upstream_timeout_ms = 1000;
+	cfg->max_queries = 32;
+	cfg->max_referrals = 30;
+	cfg->max_glueless = 5;
+	cfg->max_time_ms = 10000;
+	cfg->upstream_port = 53;
+}
+
+cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
+		       int epoll_fd, struct resolver **out)
+{
+	struct resolver *r;
+	uint64_t seed = 0;
+	bool builtin;
+	cairn_err err;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return CAIRN_ENOMEM;
+	r->cfg = *cfg;
+	r->cache = cache;
+	if (cfg->n_forwards) {
+		r->forwards = calloc(cfg->n_forwards, sizeof(*r->forwards));
+		if (!r->forwards) {
+			err = CAIRN_ENOMEM;
+			goto done;
+		}
+		memcpy(r->forwards, cfg->forwards, cfg->n_forwards * sizeof(*r->forwards));
+		r->cfg.forwards = r->forwards;
+	}
+	r->cfg.root_hints = NULL;  /* not kept: the hints are loaded now */
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = cairn_now_ms() ^ (uintptr_t)r;
+	servers_init(&r->servers, seed);
+	err = hints_load(cfg->root_hints, cfg->upstream_port ? cfg->upstream_port : 53,
+			 &r->hints, &builtin);
+	if (err != CAIRN_OK)
+		goto done;
+	if (builtin)
+		log_debug("resolver: using the built-in root hints");
+	err = transport_new(epoll_fd, cfg->upstream_timeout_ms, &r->t);
+done:
+	if (err != CAIRN_OK) {
+		free(r->forwards);
+		free(r);
+		return err;
+	}
+	*out = r;
+	return CAIRN_OK;
+}
+
+static void list_del(struct rq **head, struct rq *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		*head = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	q->next = q->prev = NULL;
+}
+
+static void list_add(struct rq **head, struct rq *q)
+{
+	q->prev = NULL;
+	q->next = *head;
+	if (*head)
+		(*head)->prev = q;
+	*head = q;
+}
+
+static void rq_free(struct rq *q)
+{
+	while (q->waiters) {
+		struct waiter *w = q->waiters;
+		q->waiters = w->next;
+		free(w);
+	}
+	free(q->acc.buf);
+	free(q);
+}
+
+void resolver_free(struct resolver *r)
+{
+	if (!r)
+		return;
+	for (struct rq *q = r->active; q; q = q->next)
+		q->finished = true;   /* pending callbacks now do nothing */
+	transport_free(r->t);
+	while (r->active) {
+		struct rq *q = r->active;
+		list_del(&r->active, q);
+		rq_free(q);
+	}
+	while (r->dead) {
+		struct rq *q = r->dead;
+		list_del(&r->dead, q);
+		rq_free(q);
+	}
+	free(r->forwards);
+	free(r);
+}
+
+uint64_t resolver_upstream_queries(const struct resolver *r)
+{
+	return r->upstream;
+}
+
+static unsigned bucket(const uint8_t *name, uint16_t qtype)
+{
+	return (wire_name_hash(name, wire_name_len(name)) ^ (qtype * 2654435761u)) %
+	       RQ_BUCKETS;
+}
+
+static void table_del(struct resolver *r, struct rq *q)
+{
+	struct rq **pp;
+
+	if (!q->in_table)
+		return;
+	for (pp = &r->table[bucket(q->qname, q->qtype)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == q) {
+			*pp = q->hnext;
+			break;
+		}
+	q->in_table = false;
+}
+
+/* Writes the response for one client from the accumulated answer. */
+static size_t build_response(struct resolver *r, const struct wire_query *cq, size_t limit,
+			     const struct acc *a, uint8_t rcode, uint16_t ede,
+			     const char *ede_text)
+{
+	struct wire_writer w;
+	struct wire_rrset rs;
+	size_t pos = 0;
+	int sec;
+
+	if (limit > sizeof(r->out))
+		limit = sizeof(r->out);
+	/* Answers from a resolver: AA clear, RA set (RFC 1035 §4.1.1). */
+	wire_writer_begin(&w, r->out, limit, cq, WIRE_FLAG_RA, rcode, r->cfg.edns_size);
+	while (acc_next(a, &pos, &sec, &rs))
+		if (wire_writer_rrset_ttl(&w, (enum wire_section)sec, &rs, NULL, rs.ttl) !=
+		    CAIRN_OK && sec != WIRE_SEC_ADDITIONAL)
+			break;
+	/* RFC 8914: say why when the client can read it */
+	if (ede != EDE_NONE && cq->has_edns)
+		wire_writer_ede(&w, ede, ede_text);
+	return wire_writer_finish(&w);
+}
+
+static void rq_respond(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	while (q->waiters) {
+		struct waiter *w = q->waiters;
+		size_t len;
+
+		q->waiters = w->next;
+		len = build_response(r, &w->q, w->limit, &q->acc, q->rcode, q->ede, q->ede_text);
+		w->done(w->ctx, r->out, len);
+		free(w);
+	}
+}
+
+void rq_finish(struct rq *q)
+{
+	struct resolver *r = q->r;
+	struct rq *parent = q->parent;
+
+	if (q->finished)
+		return;
+	q->finished = true;
+	table_del(r, q);
+	list_del(&r->active, q);
+	list_add(&r->dead, q);
+	if (q->child) {
+		q->child->parent = NULL;   /* it finishes on its own and caches */
+		q->child = NULL;
+	}
+	rq_respond(q);
+	if (parent) {
+		q->parent = NULL;
+		parent->child = NULL;
+		parent->sent += q->sent;
+		if (q->priming && q->rcode != WIRE_RCODE_NOERROR) {
+			rq_fail(parent, q->ede != EDE_NONE ? q->ede : 22,
+				q->ede_text ? q->ede_text : "root priming failed");
+			return;
+		}
+		if (q->net_error)
+			parent->net_error = true;
+		iter_step(parent);
+	}
+}
+
+void rq_fail(struct rq *q, uint16_t ede, const char *text)
+{
+	if (q->finished)
+		return;
+	q->acc.len = 0;
+	q->rcode = WIRE_RCODE_SERVFAIL;
+	q->ede = ede;
+	q->ede_text = text;
+	rq_finish(q);
+}
+
+static struct rq *rq_new(struct resolver *r, const uint8_t *name, uint16_t qtype,
+			 uint16_t qclass)
+{
+	struct rq *q = calloc(1, sizeof(*q));
+	size_t len = wire_name_len(name);
+
+	if (!q)
+		return NULL;
+	q->r = r;
+	memcpy(q->qname, name, len);
+	wire_name_lower(q->qname);
+	memcpy(q->cur, q->qname, len);
+	q->qtype = qtype;
+	q->qclass = qclass;
+	q->max_sent = r->cfg.max_queries;
+	q->deadline = cairn_now_ms() + r->cfg.max_time_ms;
+	q->ede = EDE_NONE;
+	list_add(&r->active, q);
+	return q;
+}
+
+struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype)
+{
+	struct rq *c = rq_new(parent->r, name, qtype, WIRE_CLASS_IN);
+
+	if (!c)
+		return NULL;
+	c->parent = parent;
+	c->nest = parent->nest + 1;
+	c->max_sent = parent->max_sent > parent->sent ? parent->max_sent - parent->sent : 0;
+	c->deadline = parent->deadline;
+	c->priming = name[0] == 0 && qtype == WIRE_TYPE_NS;
+	parent->child = c;
+	return c;
+}
+
+static cairn_err add_waiter(struct rq *q, const struct wire_query *cq, size_t limit,
+			    resolve_done_fn done, void *ctx)
+{
+	size_t plen = WIRE_HDR_LEN + cq->question_len;
+	struct waiter *w, **pp;
+
+	if (plen > cq->len)
+		return CAIRN_EINVAL;
+	w = malloc(sizeof(*w) + plen);
+	if (!w)
+		return CAIRN_ENOMEM;
+	w->next = NULL;
+	w->done = done;
+	w->ctx = ctx;
+	w->limit = limit;
+	w->q = *cq;
+	memcpy(w->pkt, cq->pkt, plen);
+	w->q.pkt = w->pkt;
+	w->q.len = plen;
+	for (pp = &q->waiters; *pp; pp = &(*pp)->next)
+		;
+	*pp = w;
+	return CAIRN_OK;
+}
+
+cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
+			 resolve_done_fn done, void *ctx)
+{
+	uint8_t name[WIRE_NAME_MAX], rcode = 0;
+	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
+	unsigned cnames = 0, b;
+	struct rq *rq;
+	size_t len;
+	cairn_err err;
+
+	if (!q->has_question)
+		return CAIRN_EINVAL;
+	if (q->qclass != WIRE_CLASS_IN || q->qtype == WIRE_TYPE_AXFR ||
+	    q->qtype == WIRE_TYPE_IXFR) {
+		len = build_response(r, q, limit, &fast, WIRE_RCODE_REFUSED, EDE_NONE, NULL);
+		done(ctx, r->out, len);
+		return CAIRN_OK;
+	}
+	/* The cache-hit path: nothing is allocated. */
+	memcpy(name, q->qname, q->qname_len);
+	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) == CHAIN_DONE) {
+		len = build_response(r, q, limit, &fast, rcode, EDE_NONE, NULL);
+		done(ctx, r->out, len);
+		return CAIRN_OK;
+	}
+	/* Identical questions in flight are resolved once. */
+	b = bucket(q->qname, q->qtype);
+	for (rq = r->table[b]; rq; rq = rq->hnext)
+		if (rq->qtype == q->qtype && rq->qclass == q->qclass &&
+		    wire_name_equal(rq->qname, q->qname))
+			return add_waiter(rq, q, limit, done, ctx);
+	rq = rq_new(r, q->qname, q->qtype, q->qclass);
+	if (!rq)
+		return CAIRN_ENOMEM;
+	err = add_waiter(rq, q, limit, done, ctx);
+	if (err != CAIRN_OK) {
+		list_del(&r->active, rq);
+		rq_free(rq);
+		return err;
+	}
+	rq->hnext = r->table[b];
+	r->table[b] = rq;
+	rq->in_table = true;
+	iter_step(rq);
+	return CAIRN_OK;
+}
+
+void resolver_cancel(struct resolver *r, void *ctx)
+{
+	for (struct rq *q = r->active; q; q = q->next) {
+		struct waiter **pp = &q->waiters;
+		while (*pp) {
+			if ((*pp)->ctx == ctx) {
+				struct waiter *w = *pp;
+				*pp = w->next;
+				free(w);
+			} else {
+				pp = &(*pp)->next;
+			}
+		}
+	}
+}
+
+int resolver_timeout_ms(const struct resolver *r)
+{
+	int t = transport_timeout_ms(r->t);
+	uint64_t now = cairn_now_ms();
+
+	for (const struct rq *q = r->active; q; q = q->next) {
+		int d = q->deadline <= now ? 0 : (int)(q->deadline - now);
+		if (t < 0 || d < t)
+			t = d;
+	}
+	if (r->dead && (t < 0 || t > 100))
+		t = 100;
+	return t;
+}
+
+void resolver_tick(struct resolver *r)
+{
+	uint64_t now;
+	struct rq *q, *next;
+
+	transport_tick(r->t);
+	now = cairn_now_ms();
+	/* Whole-resolution time limit: SERVFAIL (innermost first is not
+	 * needed: a parent whose child fails re-checks its own deadline). */
+	for (q = r->active; q; q = next) {
+		next = q->next;
+		if (q->deadline <= now && !q->child) {
+			rq_fail(q, 0, "resolution time limit exceeded");
+			next = r->active;  /* the list changed under us */
+		}
+	}
+	for (q = r->dead; q; q = next) {
+		next = q->next;
+		if (!q->outstanding) {
+			list_del(&r->dead, q);
+			rq_free(q);
+		}
+	}
+}

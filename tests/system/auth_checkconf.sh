@@ -1,0 +1,156 @@
+#!/bin/bash
+# auth_checkconf: `cairnd -n -c FILE` checks the configuration and every
+# zone, binds nothing, exits 0 for good files and 1 for broken ones, and
+# names each problem as file:line: message.  Also -V and bad options.
+. "$top_srcdir/tests/system/lib.sh"
+need python3
+
+# run_n CONF: runs cairnd -n, output in $OUT, status in $RC
+run_n() {
+	LAST_Q="cairnd -n -c $1"
+	OUT=$(cd / && timeout 20 "$CAIRND" -n -c "$1" 2>&1)
+	RC=$?
+}
+
+# good CONF
+good() {
+	run_n "$1"
+	if [ "$RC" -eq 0 ]; then pass; else fail "exit status $RC for a good configuration"; fi
+}
+
+# bad CONF REGEX...: exit status 1 and every REGEX (extended) in the output
+bad() {
+	local conf=$1 re
+	shift
+	run_n "$conf"
+	if [ "$RC" -eq 1 ]; then pass; else fail "exit status $RC for a broken configuration, expected 1"; fi
+	for re in "$@"; do
+		if grep -Eq -- "$re" <<<"$OUT"; then pass; else fail "no line matching /$re/"; fi
+	done
+}
+
+[ -x "$CAIRND" ] || die "no cairnd binary at $CAIRND"
+
+echo "== good configurations"
+good "$top_srcdir/etc/cairnd-lab.conf"
+for c in "$top_srcdir"/zones/lab/*.conf; do
+	# the toy Internet's servers (the resolver's keys may not exist yet in
+	# this version: only the authoritative ones are checked here)
+	[ "$(basename "$c")" = resolver.conf ] && continue
+	good "$c"
+done
+PORT=$(free_port)
+write_lab_conf "$TMP/lab.conf" "$PORT"
+good "$TMP/lab.conf"
+
+# -n binds nothing: it succeeds while another process holds the port
+python3 -c '
+import socket, sys, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", int(sys.argv[1])))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", int(sys.argv[1]))); t.listen()
+time.sleep(15)' "$PORT" &
+HOLDER=$!
+PIDS+=("$HOLDER")
+sleep 0.5
+good "$TMP/lab.conf"
+kill "$HOLDER"
+
+# relative paths are resolved against the config file's directory
+mkdir -p "$TMP/rel/conf" "$TMP/rel/zones"
+cp "$ZONEDIR/lab.test.zone" "$TMP/rel/zones/"
+printf 'server:\n\tlisten: 127.0.0.1@%s\n\trecursion: no\nzone:\n\tname: lab.test\n\tfile: ../zones/lab.test.zone\n' \
+	"$PORT" >"$TMP/rel/conf/c.conf"
+good "$TMP/rel/conf/c.conf"
+
+echo "== broken configurations"
+# mkconf NAME LINES...: a config file; line 1 is "server:"
+mkconf() {
+	local f=$TMP/$1.conf
+	shift
+	printf '%s\n' "server:" "$@" >"$f"
+	echo "$f"
+}
+C=$(mkconf unknown-key "	listen: 127.0.0.1@$PORT" "	frobnicate: yes")
+bad "$C" "unknown-key\.conf:3: .*frobnicate"
+C=$(mkconf bad-threads "	threads: many")
+bad "$C" "bad-threads\.conf:2: .*threads"
+C=$(mkconf bad-threads0 "	threads: 0")
+bad "$C" "bad-threads0\.conf:2: .*threads"
+C=$(mkconf bad-bool "	listen: 127.0.0.1@$PORT" "	recursion: maybe")
+bad "$C" "bad-bool\.conf:3: .*recursion"
+C=$(mkconf bad-listen "	listen: 999.1.1.1@53")
+bad "$C" "bad-listen\.conf:2: .*999\.1\.1\.1"
+C=$(mkconf bad-port "	listen: 127.0.0.1@70000")
+bad "$C" "bad-port\.conf:2: .*70000"
+C=$(mkconf bad-clause "	listen: 127.0.0.1@$PORT" "options:" "	threads: 1")
+bad "$C" "bad-clause\.conf:3: .*options"
+C=$(mkconf missing-zone "	listen: 127.0.0.1@$PORT" "zone:" "	name: lab.test" "	file: $TMP/no/such.zone")
+bad "$C" "missing-zone\.conf:5: .*no/such\.zone"
+C=$(mkconf zone-no-name "	listen: 127.0.0.1@$PORT" "zone:" "	file: $ZONEDIR/lab.test.zone")
+bad "$C" "zone-no-name\.conf:3: .*name"
+C=$(mkconf several "	threads: lots" "	listen: 127.0.0.1@$PORT" "	bogus: 1")
+bad "$C" "several\.conf:2: .*threads" "several\.conf:4: .*bogus"
+bad "$TMP/does-not-exist.conf" "does-not-exist\.conf"
+
+echo "== zones with problems"
+# zonecase NAME ORIGIN: a config loading $TMP/NAME.zone as ORIGIN
+zonecase() {
+	mkconf "$1" "	listen: 127.0.0.1@$PORT" "zone:" "	name: $2" "	file: $TMP/$1.zone"
+}
+cat >"$TMP/bad1.zone" <<'EOF'
+$ORIGIN bad.test.
+$TTL 1h
+@ IN SOA ns1 hostmaster 1 1h 1h 1w 1h
+  IN NS ns1
+ns1 IN A 192.0.2.1
+www IN CNAME ns1
+www IN A 192.0.2.2
+out.example. IN A 192.0.2.3
+dup IN A 192.0.2.4
+dup IN A 192.0.2.4
+sub IN NS ns.sub
+@ IN SOA ns1 hostmaster 2 1h 1h 1w 1h
+ok IN A 192.0.2.9
+EOF
+C=$(zonecase bad1 bad.test)
+bad "$C" "bad1\.zone:(6|7): .*CNAME" "bad1\.zone:8: " "bad1\.zone:(9|10): .*[Dd]uplicate" \
+	"bad1\.zone:11: .*(glue|ns\.sub)" "bad1\.zone:(3|12): .*SOA"
+# no NS at the apex; concerns the zone as a whole (line 0 or no line)
+printf '$ORIGIN nons.test.\n$TTL 1h\n@ IN SOA ns1 hm 1 1h 1h 1w 1h\nwww IN A 192.0.2.1\n' >"$TMP/bad2.zone"
+C=$(zonecase bad2 nons.test)
+bad "$C" "bad2\.zone(:[0-9]+)?: .*NS"
+# no SOA at all
+printf '$ORIGIN nosoa.test.\n$TTL 1h\n@ IN NS ns1\nns1 IN A 192.0.2.1\n' >"$TMP/bad3.zone"
+C=$(zonecase bad3 nosoa.test)
+bad "$C" "bad3\.zone(:[0-9]+)?: .*SOA"
+# a syntax error on line 5
+printf '$ORIGIN syn.test.\n$TTL 1h\n@ IN SOA ns1 hm 1 1h 1h 1w 1h\n  IN NS ns1\nns1 IN A 300.1.2.3\n' >"$TMP/bad4.zone"
+C=$(zonecase bad4 syn.test)
+bad "$C" "bad4\.zone:5: "
+# an error inside an $INCLUDEd file is reported with that file's name and line
+printf '$ORIGIN inc.test.\n$TTL 1h\n@ IN SOA ns1 hm 1 1h 1h 1w 1h\n  IN NS ns1\n$INCLUDE bad5.inc\n' >"$TMP/bad5.zone"
+printf 'ns1 IN A 192.0.2.1\nwww IN AAAA not-an-address\n' >"$TMP/bad5.inc"
+C=$(zonecase bad5 inc.test)
+bad "$C" "bad5\.inc:2: "
+# an $INCLUDE loop stops with an error
+printf '$ORIGIN loop.test.\n$TTL 1h\n@ IN SOA ns1 hm 1 1h 1h 1w 1h\n  IN NS ns1\nns1 IN A 192.0.2.1\n$INCLUDE bad6.zone\n' >"$TMP/bad6.zone"
+C=$(zonecase bad6 loop.test)
+bad "$C" "bad6\.zone:6: "
+# a missing $INCLUDE file
+printf '$ORIGIN noinc.test.\n$TTL 1h\n@ IN SOA ns1 hm 1 1h 1h 1w 1h\n  IN NS ns1\nns1 IN A 192.0.2.1\n$INCLUDE nowhere.inc\n' >"$TMP/bad7.zone"
+C=$(zonecase bad7 noinc.test)
+bad "$C" "bad7\.zone:6: .*nowhere\.inc"
+# one broken zone among good ones still fails the whole check
+C=$(mkconf mixed "	listen: 127.0.0.1@$PORT" "zone:" "	name: lab.test" "	file: $ZONEDIR/lab.test.zone" \
+	"zone:" "	name: syn.test" "	file: $TMP/bad4.zone")
+bad "$C" "bad4\.zone:5: "
+
+echo "== command line"
+LAST_Q="cairnd -V"
+OUT=$("$CAIRND" -V 2>&1); RC=$?
+if [ "$RC" -eq 0 ]; then pass; else fail "-V exit status $RC"; fi
+if grep -qi 'c-ares.*1\.[0-9]' <<<"$OUT" && grep -qi 'ldns.*1\.[0-9]' <<<"$OUT"; then pass; else fail "-V does not name the c-ares and ldns versions"; fi
+LAST_Q="cairnd -Q"
+OUT=$("$CAIRND" -Q 2>&1); RC=$?
+if [ "$RC" -ne 0 ] && [ "$RC" -lt 128 ]; then pass; else fail "unknown option: exit status $RC"; fi
+finish
