@@ -18,12 +18,19 @@ typedef void (*resolve_done_fn)(void *ctx, const uint8_t *resp, size_t len);
  * data.ptr pointing to a struct cairn_event (see common.h). */
 cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 		       int epoll_fd, struct resolver **out);
+/* Frees r; the done function of each query still pending is called with
+ * resp NULL and len 0 so that its ctx can be released. */
 void resolver_free(struct resolver *r);
 /* Starts answering q (not authoritative here). limit is the largest response
  * the client accepts. done is called exactly once, possibly before this
  * returns (cache hit), unless resolver_cancel(ctx) is called first. */
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
 			 resolve_done_fn done, void *ctx);
+/* The allocation-free cache-hit path: when the whole answer is in the
+ * cache, writes the response to q (at most limit bytes) into out, sets *len
+ * and returns true; otherwise returns false and writes nothing useful. */
+bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
+			    uint8_t *out, size_t limit, size_t *len);
 /* Forgets every pending query whose ctx is ctx (client went away). */
 void resolver_cancel(struct resolver *r, void *ctx);
 /* Milliseconds until the resolver needs resolver_tick(), -1 for never. */

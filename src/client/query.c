@@ -279,7 +279,7 @@ cairn_err cdig_query_send(const struct cdig_query *q,
 		    (out->wire[2] & 0x02)) {
 			struct cdig_reply udp = *out;
 
-			if (!quiet && !q->short_form && !q->json)
+			if (!quiet && q->comments && !q->short_form && !q->json)
 				printf(";; Truncated, retrying in TCP mode.\n");
 			err = try_server(q, &srv[i], src, true, wire, len, quiet, out);
 			if (err != CAIRN_OK) {

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cairn/config.h"
+#include "cairn/wire.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -285,12 +286,136 @@ static void zone_end(struct parser *p, void *target)
 		       z->name ? z->name : "", z->name ? "' " : "");
 }
 
+/* ---- the resolver's keys ---- */
+
+/* allow-recursion: one or more prefixes separated by blanks; repeatable. */
+static bool parse_allow_recursion(struct parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+	char *copy = strdup(value), *save = NULL;
+	bool ok = copy != NULL;
+
+	for (char *t = copy ? strtok_r(copy, " \t,", &save) : NULL; t && ok;
+	     t = strtok_r(NULL, " \t,", &save)) {
+		struct cairn_prefix pfx, *grown;
+
+		if (cairn_prefix_parse(t, &pfx) != CAIRN_OK) {
+			report(p, p->line, "bad address prefix '%s' (want e.g. 10.0.0.0/8)", t);
+			ok = false;
+			break;
+		}
+		grown = realloc(cfg->allow_recursion,
+				(cfg->n_allow_recursion + 1) * sizeof(*grown));
+		if (!grown) {
+			ok = false;
+			break;
+		}
+		cfg->allow_recursion = grown;
+		cfg->allow_recursion[cfg->n_allow_recursion++] = pfx;
+	}
+	if (!copy)
+		report(p, p->line, "out of memory");
+	free(copy);
+	return ok;
+}
+
+/* cache-size: bytes, with an optional k, m or g suffix. */
+static bool parse_cache_size(struct parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+	char *end = NULL;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (end && (*end == 'k' || *end == 'K'))
+		n <<= 10, end++;
+	else if (end && (*end == 'm' || *end == 'M'))
+		n <<= 20, end++;
+	else if (end && (*end == 'g' || *end == 'G'))
+		n <<= 30, end++;
+	if (errno || end == value || *end || n < 65536 || n > (1ULL << 40)) {
+		report(p, p->line, "bad cache-size '%s' (want e.g. 64m, at least 64k)", value);
+		return false;
+	}
+	cfg->cache_size = (size_t)n;
+	return true;
+}
+
+static void *forward_begin(struct parser *p)
+{
+	struct cairn_config *cfg = p->cfg;
+	struct config_forward *grown;
+
+	grown = realloc(cfg->forwards, (cfg->n_forwards + 1) * sizeof(*grown));
+	if (!grown) {
+		report(p, p->line, "out of memory");
+		return NULL;
+	}
+	cfg->forwards = grown;
+	cfg->forwards[cfg->n_forwards] = (struct config_forward){ .line = p->line };
+	return &cfg->forwards[cfg->n_forwards++];
+}
+
+static void forward_end(struct parser *p, void *target)
+{
+	struct config_forward *f = target;
+
+	if (!key_given(p, "forward-zone", "name"))
+		report(p, f->line, "forward-zone without 'name'");
+	if (!key_given(p, "forward-zone", "forward-addr"))
+		report(p, f->line, "forward-zone without 'forward-addr'");
+}
+
+static bool parse_forward_name(struct parser *p, void *target, const char *value)
+{
+	struct config_forward *f = target;
+	uint8_t wire[WIRE_NAME_MAX];
+	size_t len;
+
+	if (wire_name_from_text(value, NULL, wire, &len) != CAIRN_OK) {
+		report(p, p->line, "bad forward-zone name '%s'", value);
+		return false;
+	}
+	free(f->name);
+	f->name = strdup(value);
+	if (!f->name) {
+		report(p, p->line, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static bool parse_forward_addr(struct parser *p, void *target, const char *value)
+{
+	struct config_forward *f = target;
+	struct cairn_sockaddr sa, *grown;
+
+	if (cairn_sockaddr_parse(value, CONFIG_DEFAULT_PORT, &sa) != CAIRN_OK) {
+		report(p, p->line, "bad forward-addr '%s' (want ADDRESS[@PORT])", value);
+		return false;
+	}
+	if (f->n_addr >= 8) {
+		report(p, p->line, "at most 8 forward-addr per forward-zone");
+		return false;
+	}
+	grown = realloc(f->addr, (f->n_addr + 1) * sizeof(*grown));
+	if (!grown) {
+		report(p, p->line, "out of memory");
+		return false;
+	}
+	f->addr = grown;
+	f->addr[f->n_addr++] = sa;
+	return true;
+}
+
 #define CFG(field) offsetof(struct cairn_config, field)
 #define ZONE(field) offsetof(struct config_zone, field)
 
 static const struct clause_def clauses[] = {
 	{ "server", server_begin, NULL, false },
 	{ "zone", zone_begin, zone_end, true },
+	{ "forward-zone", forward_begin, forward_end, true },
 };
 
 static const struct key_def keys[] = {
@@ -306,6 +431,15 @@ static const struct key_def keys[] = {
 	{ "server", "tcp-max-connections", KEY_UINT, CFG(tcp_max_connections), 1, 65536, false, NULL },
 	{ "zone", "name", KEY_FUNC, 0, 0, 0, false, parse_zone_name },
 	{ "zone", "file", KEY_FUNC, 0, 0, 0, false, parse_zone_file },
+	{ "server", "allow-recursion", KEY_FUNC, 0, 0, 0, true, parse_allow_recursion },
+	{ "server", "root-hints", KEY_PATH, CFG(root_hints), 0, 0, false, NULL },
+	{ "server", "query-loopback", KEY_BOOL, CFG(query_loopback), 0, 0, false, NULL },
+	{ "server", "qname-minimisation", KEY_BOOL, CFG(qname_minimisation), 0, 0, false, NULL },
+	{ "server", "cache-size", KEY_FUNC, 0, 0, 0, false, parse_cache_size },
+	{ "server", "cache-max-ttl", KEY_UINT, CFG(cache_max_ttl), 0, 604800 * 4, false, NULL },
+	{ "server", "cache-max-negative-ttl", KEY_UINT, CFG(cache_max_negative_ttl), 0, 604800, false, NULL },
+	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
+	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
 };
 
 #define N_CLAUSES (sizeof(clauses) / sizeof(clauses[0]))
@@ -578,6 +712,10 @@ cairn_err config_load_text(const char *path, const char *text,
 	p.cfg->edns_buffer_size = CONFIG_DEFAULT_EDNS_SIZE;
 	p.cfg->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE;
 	p.cfg->tcp_max_connections = CONFIG_DEFAULT_TCP_MAX_CONNS;
+	p.cfg->qname_minimisation = true;
+	p.cfg->cache_size = CONFIG_DEFAULT_CACHE_SIZE;
+	p.cfg->cache_max_ttl = CONFIG_DEFAULT_CACHE_MAX_TTL;
+	p.cfg->cache_max_negative_ttl = CONFIG_DEFAULT_CACHE_NEG_TTL;
 
 	for (line = copy; line; line = next) {
 		next = strchr(line, '\n');
@@ -664,6 +802,13 @@ void config_free(struct cairn_config *cfg)
 		free(cfg->zones[i].file);
 	}
 	free(cfg->zones);
+	for (size_t i = 0; i < cfg->n_forwards; i++) {
+		free(cfg->forwards[i].name);
+		free(cfg->forwards[i].addr);
+	}
+	free(cfg->forwards);
+	free(cfg->allow_recursion);
+	free(cfg->root_hints);
 	free(cfg->listen);
 	free(cfg->user);
 	free(cfg->pidfile);

@@ -282,9 +282,6 @@ static int run(const struct options *o)
 		status = 0;
 		goto done;
 	}
-	if (cfg->recursion)
-		log_warn("recursion: yes, but this build has no resolver: names outside "
-			 "our zones get REFUSED");
 
 	/* signals are taken by sigwait below; worker threads inherit the mask */
 	sigemptyset(&sigs);

@@ -480,8 +480,6 @@ static bool reply_matches(const struct rq *q, const uint8_t *pkt, size_t len)
 	flags = wire_get16(pkt + 2);
 	if (!(flags & WIRE_FLAG_QR) || ((flags >> 11) & 0xf) != WIRE_OPCODE_QUERY)
 		return false;
-	if (wire_get16(pkt) != wire_get16(q->qpkt) && false)
-		return false;  /* c-ares rewrote our ID and matched its own */
 	if (wire_get16(pkt + 4) != 1)
 		return false;
 	return memcmp(pkt + WIRE_HDR_LEN, q->qpkt + WIRE_HDR_LEN, q->qsec_len) == 0;

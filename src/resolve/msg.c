@@ -49,7 +49,7 @@ static cairn_err parse_rdata(const uint8_t *pkt, size_t len, size_t pos, uint16_
 	unsigned pre, names;
 	uint8_t tmp[WIRE_NAME_MAX * 2 + 32];
 	size_t tlen = 0, end = pos + rdlen, nlen;
-	uint32_t off;
+	uint32_t off = 0;
 	cairn_err err;
 
 	if ((type == WIRE_TYPE_A && rdlen != 4) || (type == WIRE_TYPE_AAAA && rdlen != 16))

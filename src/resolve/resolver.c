@@ -90,6 +90,7 @@ static void rq_free(struct rq *q)
 	while (q->waiters) {
 		struct waiter *w = q->waiters;
 		q->waiters = w->next;
+		w->done(w->ctx, NULL, 0);   /* never answered: release ctx */
 		free(w);
 	}
 	free(q->acc.buf);
@@ -143,8 +144,8 @@ static void table_del(struct resolver *r, struct rq *q)
 }
 
 /* Writes the response for one client from the accumulated answer. */
-static size_t build_response(struct resolver *r, const struct wire_query *cq, size_t limit,
-			     const struct acc *a, uint8_t rcode, uint16_t ede,
+static size_t build_response(struct resolver *r, uint8_t *out, const struct wire_query *cq,
+			     size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
 			     const char *ede_text)
 {
 	struct wire_writer w;
@@ -152,10 +153,8 @@ static size_t build_response(struct resolver *r, const struct wire_query *cq, si
 	size_t pos = 0;
 	int sec;
 
-	if (limit > sizeof(r->out))
-		limit = sizeof(r->out);
 	/* Answers from a resolver: AA clear, RA set (RFC 1035 §4.1.1). */
-	wire_writer_begin(&w, r->out, limit, cq, WIRE_FLAG_RA, rcode, r->cfg.edns_size);
+	wire_writer_begin(&w, out, limit, cq, WIRE_FLAG_RA, rcode, r->cfg.edns_size);
 	while (acc_next(a, &pos, &sec, &rs))
 		if (wire_writer_rrset_ttl(&w, (enum wire_section)sec, &rs, NULL, rs.ttl) !=
 		    CAIRN_OK && sec != WIRE_SEC_ADDITIONAL)
@@ -175,7 +174,8 @@ static void rq_respond(struct rq *q)
 		size_t len;
 
 		q->waiters = w->next;
-		len = build_response(r, &w->q, w->limit, &q->acc, q->rcode, q->ede, q->ede_text);
+		len = build_response(r, r->out, &w->q, w->limit > sizeof(r->out) ? sizeof(r->out) : w->limit,
+				     &q->acc, q->rcode, q->ede, q->ede_text);
 		w->done(w->ctx, r->out, len);
 		free(w);
 	}
@@ -296,16 +296,18 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 
 	if (!q->has_question)
 		return CAIRN_EINVAL;
+	if (limit > sizeof(r->out))
+		limit = sizeof(r->out);
 	if (q->qclass != WIRE_CLASS_IN || q->qtype == WIRE_TYPE_AXFR ||
 	    q->qtype == WIRE_TYPE_IXFR) {
-		len = build_response(r, q, limit, &fast, WIRE_RCODE_REFUSED, EDE_NONE, NULL);
+		len = build_response(r, r->out, q, limit, &fast, WIRE_RCODE_REFUSED, EDE_NONE, NULL);
 		done(ctx, r->out, len);
 		return CAIRN_OK;
 	}
 	/* The cache-hit path: nothing is allocated. */
 	memcpy(name, q->qname, q->qname_len);
 	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) == CHAIN_DONE) {
-		len = build_response(r, q, limit, &fast, rcode, EDE_NONE, NULL);
+		len = build_response(r, r->out, q, limit, &fast, rcode, EDE_NONE, NULL);
 		done(ctx, r->out, len);
 		return CAIRN_OK;
 	}
@@ -331,9 +333,25 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	return CAIRN_OK;
 }
 
-void resolver_cancel(struct resolver *r, void *ctx)
+bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
+			    uint8_t *out, size_t limit, size_t *len)
 {
-	for (struct rq *q = r->active; q; q = q->next) {
+	uint8_t name[WIRE_NAME_MAX], rcode = 0;
+	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
+	unsigned cnames = 0;
+
+	if (!q->has_question || q->qclass != WIRE_CLASS_IN)
+		return false;
+	memcpy(name, q->qname, q->qname_len);
+	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) != CHAIN_DONE)
+		return false;
+	*len = build_response(r, out, q, limit, &fast, rcode, EDE_NONE, NULL);
+	return true;
+}
+
+static void cancel_in(struct rq *list, void *ctx)
+{
+	for (struct rq *q = list; q; q = q->next) {
 		struct waiter **pp = &q->waiters;
 		while (*pp) {
 			if ((*pp)->ctx == ctx) {
@@ -345,6 +363,12 @@ void resolver_cancel(struct resolver *r, void *ctx)
 			}
 		}
 	}
+}
+
+void resolver_cancel(struct resolver *r, void *ctx)
+{
+	cancel_in(r->active, ctx);
+	cancel_in(r->dead, ctx);   /* a finishing one may still hold waiters */
 }
 
 int resolver_timeout_ms(const struct resolver *r)

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *type_name(uint16_t t, char *buf, size_t len)
@@ -80,6 +81,100 @@ static size_t error_response(const struct worker *w, const struct wire_query *q,
 	return wire_writer_finish(&wr);
 }
 
+/* ---- recursion (the resolver answers later) ---- */
+
+/* A UDP query the resolver answers after its batch: where to send it. */
+struct udp_late {
+	struct udp_sock *s;
+	struct sockaddr_storage client;
+	socklen_t clen;
+	bool has_local;
+	struct cairn_sockaddr local;  /* the address the query was sent to */
+};
+
+static void udp_late_done(void *ctx, const uint8_t *resp, size_t len)
+{
+	struct udp_late *l = ctx;
+
+	if (resp)
+		udp_send_late(l->s, (const struct sockaddr *)&l->client, l->clen,
+			      l->has_local ? &l->local : NULL, resp, len);
+	free(l);
+}
+
+/* TCP: ctx is the connection; conn_close cancels what it still waits for. */
+static void tcp_late_done(void *ctx, const uint8_t *resp, size_t len)
+{
+	struct tcp_conn *c = ctx;
+
+	if (c->pending)
+		c->pending--;
+	if (resp && !c->dead)
+		tcp_conn_send(c, resp, len);
+}
+
+static void pktinfo_local(const struct msghdr *h, struct udp_late *l)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)h); c;
+	     c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			struct sockaddr_in *in = (struct sockaddr_in *)&l->local.ss;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			in->sin_family = AF_INET;
+			in->sin_addr = pi.ipi_addr;
+			l->local.len = sizeof(*in);
+			l->has_local = true;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&l->local.ss;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			in6->sin6_family = AF_INET6;
+			in6->sin6_addr = pi.ipi6_addr;
+			l->local.len = sizeof(*in6);
+			l->has_local = true;
+		}
+	}
+}
+
+static bool recursion_allowed(const struct worker *w, const struct sockaddr *sa)
+{
+	for (size_t i = 0; i < w->srv->n_allow; i++)
+		if (cairn_prefix_match(&w->srv->allow[i], sa))
+			return true;
+	return false;
+}
+
+/* Hands q to the resolver; returns CAIRN_OK when the answer comes later. */
+static cairn_err resolve_late(struct worker *w, const struct dispatch_src *src,
+			      const struct wire_query *q, size_t limit)
+{
+	struct udp_late *l;
+	cairn_err err;
+
+	if (src->tcp) {
+		src->conn->pending++;
+		err = resolver_query(w->resolver, q, limit, tcp_late_done, src->conn);
+		if (err != CAIRN_OK)
+			src->conn->pending--;
+		return err;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return CAIRN_ENOMEM;
+	l->s = src->udp;
+	l->clen = src->addrlen <= sizeof(l->client) ? src->addrlen : sizeof(l->client);
+	memcpy(&l->client, src->addr, l->clen);
+	if (src->udp->pktinfo && src->rxhdr)
+		pktinfo_local(src->rxhdr, l);
+	err = resolver_query(w->resolver, q, limit, udp_late_done, l);
+	if (err != CAIRN_OK)
+		free(l);
+	return err;
+}
+
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap)
 {
@@ -127,9 +222,19 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	} else if (w->zones && zone_set_answer(w->zones, &q, out, limit, set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
 		rcode = out[3] & 0x0f;
+	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {
+		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len)) {
+			/* the cache-hit path: answered now, nothing allocated */
+			rcode = out[3] & 0x0f;
+		} else if (resolve_late(w, src, &q, limit) == CAIRN_OK) {
+			return 0;   /* answered later through udp_send_late / tcp */
+		} else {
+			rcode = WIRE_RCODE_SERVFAIL;
+			resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		}
 	} else {
-		/* Not authoritative and no resolver here: RFC 1034 §4.3.2 step 3,
-		 * RFC 5358 — REFUSED, RA clear. */
+		/* Not authoritative and no resolver here (or the client may not
+		 * recurse): RFC 1034 §4.3.2 step 3, RFC 5358 — REFUSED, RA clear. */
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	}

@@ -11,6 +11,8 @@
 
 #include "server_int.h"
 #include "cairn/config.h"
+#include "cairn/cache.h"
+#include "cairn/wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +126,66 @@ static cairn_err epoll_add(struct worker *w, int fd, struct cairn_event *ev)
 	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &e) == 0 ? CAIRN_OK : CAIRN_EIO;
 }
 
+/* recursion: yes — the shared cache, the resolver's settings and the
+ * allow-recursion ACL (default: loopback, RFC 1918, ULA, link-local). */
+static cairn_err recursion_init(struct server *s, const struct cairn_config *cfg)
+{
+	static const char *def_acl[] = {
+		"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+		"169.254.0.0/16", "fc00::/7", "fe80::/10",
+	};
+	struct cache_config cc = {
+		.max_bytes = cfg->cache_size, .max_ttl = cfg->cache_max_ttl,
+		.max_negative_ttl = cfg->cache_max_negative_ttl,
+	};
+	size_t n = cfg->n_allow_recursion ? cfg->n_allow_recursion
+					  : sizeof(def_acl) / sizeof(def_acl[0]);
+	cairn_err err;
+
+	s->allow = calloc(n, sizeof(*s->allow));
+	if (!s->allow)
+		return CAIRN_ENOMEM;
+	s->n_allow = n;
+	for (size_t i = 0; i < n; i++) {
+		if (cfg->n_allow_recursion)
+			s->allow[i] = cfg->allow_recursion[i];
+		else if (cairn_prefix_parse(def_acl[i], &s->allow[i]) != CAIRN_OK)
+			return CAIRN_EINVAL;
+	}
+	resolver_config_default(&s->rcfg);
+	if (cfg->root_hints) {
+		s->root_hints = strdup(cfg->root_hints);
+		if (!s->root_hints)
+			return CAIRN_ENOMEM;
+	}
+	s->rcfg.root_hints = s->root_hints;
+	s->rcfg.query_loopback = cfg->query_loopback;
+	s->rcfg.qname_minimisation = cfg->qname_minimisation;
+	s->rcfg.edns_size = (uint16_t)cfg->edns_buffer_size;
+	if (cfg->n_forwards) {
+		s->forwards = calloc(cfg->n_forwards, sizeof(*s->forwards));
+		if (!s->forwards)
+			return CAIRN_ENOMEM;
+		for (size_t i = 0; i < cfg->n_forwards; i++) {
+			struct resolver_forward *f = &s->forwards[i];
+			size_t len;
+
+			if (wire_name_from_text(cfg->forwards[i].name, NULL, f->name, &len) !=
+			    CAIRN_OK)
+				return CAIRN_EINVAL;
+			for (size_t j = 0; j < cfg->forwards[i].n_addr &&
+					   j < RESOLVER_MAX_FORWARD_ADDR; j++)
+				f->addr[f->naddr++] = cfg->forwards[i].addr[j];
+		}
+		s->rcfg.forwards = s->forwards;
+		s->rcfg.n_forwards = (unsigned)cfg->n_forwards;
+	}
+	err = cache_new(&cc, &s->cache);
+	if (err != CAIRN_OK)
+		log_err("cannot create the cache: %s", cairn_strerror(err));
+	return err;
+}
+
 static cairn_err worker_init(struct server *s, struct worker *w, unsigned id)
 {
 	cairn_err err = CAIRN_ENOMEM;
@@ -147,6 +209,15 @@ static cairn_err worker_init(struct server *s, struct worker *w, unsigned id)
 	w->wake_ev.fn = on_wake;
 	if (epoll_add(w, w->wakefd, &w->wake_ev) != CAIRN_OK)
 		goto done;
+	if (s->cache) {
+		err = resolver_new(&s->rcfg, s->cache, w->epfd, &w->resolver);
+		if (err != CAIRN_OK) {
+			log_err("worker %u: cannot start the resolver: %s", id,
+				cairn_strerror(err));
+			goto done;
+		}
+		err = CAIRN_EIO;
+	}
 	for (size_t i = 0; i < s->n_listen; i++) {
 		const struct cairn_sockaddr *a = &s->listen[i];
 		struct udp_sock *u = &w->udp[i];
@@ -180,6 +251,8 @@ static void worker_fini(struct worker *w)
 {
 	tcp_close_all(w);
 	tcp_bury(w);
+	resolver_free(w->resolver);
+	w->resolver = NULL;
 	for (size_t i = 0; i < w->n_udp; i++)
 		close(w->udp[i].fd);
 	for (size_t i = 0; i < w->n_tcpl; i++)
@@ -203,6 +276,11 @@ static void *worker_main(void *arg)
 
 	while (w->running) {
 		timeout = tcp_sweep_idle(w, cairn_now_ms());
+		if (w->resolver) {
+			int rt = resolver_timeout_ms(w->resolver);
+			if (rt >= 0 && (timeout < 0 || rt < timeout))
+				timeout = rt;
+		}
 		/* quiescent while asleep: hold no zone set */
 		atomic_store(&w->active_gen, 0);
 		w->zones = NULL;
@@ -222,6 +300,10 @@ static void *worker_main(void *arg)
 
 			ev->fn(ev, events[i].events);
 		}
+		/* upstream timeouts, resolution deadlines, freeing of what the
+		 * batch finished with */
+		if (w->resolver)
+			resolver_tick(w->resolver);
 		tcp_bury(w);
 	}
 	atomic_store(&w->active_gen, 0);
@@ -250,6 +332,12 @@ cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
 	s->set.tcp_max_conns = cfg->tcp_max_connections;
 	s->set.log_queries = cfg->log_queries;
 	s->set.recursion = cfg->recursion;
+	if (cfg->recursion) {
+		err = recursion_init(s, cfg);
+		if (err != CAIRN_OK)
+			goto done;
+		err = CAIRN_ENOMEM;
+	}
 	s->listen = calloc(cfg->n_listen, sizeof(*s->listen));
 	s->workers = calloc(cfg->threads, sizeof(*s->workers));
 	if (!s->listen || !s->workers)
@@ -351,5 +439,9 @@ void server_free(struct server *s)
 	if (atomic_load(&s->zones))
 		zone_set_free(atomic_load(&s->zones));
 	pthread_mutex_destroy(&s->swap_lock);
+	cache_free(s->cache);
+	free(s->forwards);
+	free(s->root_hints);
+	free(s->allow);
 	free(s);
 }

@@ -7,6 +7,7 @@
 #include "cairn/server.h"
 #include "cairn/wire.h"
 #include "cairn/zone.h"
+#include "cairn/resolve.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -88,6 +89,7 @@ struct worker {
 
 	struct udp_batch *batch; /* recvmmsg/sendmmsg buffers */
 	uint8_t *tcp_out;        /* response buffer for TCP (TCP_MSG_MAX) */
+	struct resolver *resolver; /* NULL unless recursion: yes */
 };
 
 struct server {
@@ -99,6 +101,13 @@ struct server {
 	_Atomic(struct zone_set *) zones;
 	_Atomic uint64_t zones_gen;  /* bumped by each server_set_zones */
 	pthread_mutex_t swap_lock;   /* one swap at a time */
+	/* the resolver (recursion: yes): one shared cache, ACL, settings */
+	struct cache *cache;
+	struct resolver_config rcfg;
+	struct resolver_forward *forwards;
+	char *root_hints;
+	struct cairn_prefix *allow;
+	size_t n_allow;
 };
 
 /* ---- dispatch.c ---- */
@@ -107,6 +116,10 @@ struct server {
 struct dispatch_src {
 	const struct sockaddr *addr;
 	bool tcp;
+	struct udp_sock *udp;          /* UDP: the socket, for a late answer */
+	const struct msghdr *rxhdr;    /* UDP: the received header (pktinfo) */
+	socklen_t addrlen;             /* UDP: length of addr */
+	struct tcp_conn *conn;         /* TCP: the connection */
 };
 
 /* Answers the query pkt[0..len) into out (cap bytes, at least UDP_TX_SIZE

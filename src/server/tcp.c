@@ -62,8 +62,9 @@ static void conn_close(struct tcp_conn *c)
 
 	if (c->dead)
 		return;
-	/* When the resolver joins: resolver_cancel(w->resolver, c) here when
-	 * c->pending, so no late answer can reach a freed connection. */
+	/* no late answer may reach a freed connection */
+	if (c->pending && w->resolver)
+		resolver_cancel(w->resolver, c);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -208,7 +209,8 @@ cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len)
 static bool process(struct tcp_conn *c)
 {
 	struct worker *w = c->w;
-	struct dispatch_src src = { .addr = (const struct sockaddr *)&c->peer.ss, .tcp = true };
+	struct dispatch_src src = { .addr = (const struct sockaddr *)&c->peer.ss, .tcp = true,
+				    .conn = c };
 	size_t off = 0, mlen, len;
 
 	while (c->rlen - off >= 2 && c->wlen - c->woff < TCP_WBUF_HIGH) {

@@ -147,6 +147,9 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 			if (port_zero(&b->addr[i]))
 				continue;
 			src.addr = (const struct sockaddr *)&b->addr[i];
+			src.addrlen = b->rx[i].msg_hdr.msg_namelen;
+			src.udp = s;
+			src.rxhdr = &b->rx[i].msg_hdr;
 			len = dispatch_query(w, b->rxbuf[i], b->rx[i].msg_len, &src,
 					     b->txbuf[i], UDP_TX_SIZE);
 			if (len == 0)

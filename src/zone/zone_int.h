@@ -54,8 +54,8 @@ struct zload {
  * (out of memory is remembered in zl->oom). */
 void zload_problem(struct zload *zl, uint32_t seq, uint16_t file, uint32_t line,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Owner or rdata name in presentation form for messages (static buffer per
- * call site is the caller's: buf of at least 1024 bytes). */
+/* name in presentation form for messages, written into the caller's buf
+ * (1024 bytes hold any name); returns buf. */
 const char *zload_name(const uint8_t *name, char *buf, size_t buflen);
 /* Reads file (and what it includes) into zl->recs. Returns CAIRN_EIO when
  * the top file cannot be opened, CAIRN_ENOMEM, else CAIRN_OK (syntax errors
@@ -89,7 +89,7 @@ struct zone_node {
 	struct zone_rrset *rrsets;/* in order of first appearance in the file */
 	uint32_t parent;          /* node index, ZONE_NONE for the apex */
 	uint16_t nrrsets;         /* 0: empty non-terminal */
-	uint8_t name_len;         /* 1..255; 255 fits since root is never here */
+	uint8_t name_len;         /* 1 (the root) .. 255 */
 	uint8_t flags;
 };
 struct zone_slot { uint32_t hash, node; };
@@ -114,6 +114,8 @@ struct zone {
  * live records of zl (sorted by zcheck_records). Returns CAIRN_OK or
  * CAIRN_ENOMEM. */
 cairn_err zdb_build(struct zone *z, struct zload *zl);
+/* Puts (hash, node) into an open-addressing table with room to spare. */
+void zdb_slot_put(struct zone_slot *slots, uint32_t mask, uint32_t hash, uint32_t node);
 /* Exact lookup of a lowercase wire name; NULL when absent. */
 const struct zone_node *zdb_find(const struct zone *z, const uint8_t *name,
 				 size_t len);

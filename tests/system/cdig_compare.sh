@@ -74,6 +74,8 @@ compare -x 192.0.2.99                      # NXDOMAIN in a reverse zone
 compare big.cdig.test TXT +bufsize=512     # TC=1, retried over TCP
 compare big.cdig.test TXT +noedns          # TC=1 at 512, retried over TCP
 compare big.cdig.test TXT +noedns +ignore  # TC=1 kept
+compare big.cdig.test TXT +bufsize=512 +noall +answer
+compare big.cdig.test TXT +bufsize=512 +short
 compare www.cdig.test +dnssec
 compare cdig.test SOA +multiline
 compare nx.cdig.test +multiline

@@ -16,7 +16,7 @@ C=("$CDIG" @127.0.0.1 -p "$PORT")
 text_section() { # section args...
 	local sec=$1
 	shift
-	"${C[@]}" +noall "+$sec" "$@" | tr -s '\t' ' '
+	"${C[@]}" +noall "+$sec" "$@" | grep -v "^;;" | tr -s '\t' ' '
 }
 json_section() { # key args...
 	local key=$1

@@ -19,6 +19,8 @@ set -u
 : "${top_srcdir:?top_srcdir must be set (make check sets it)}"
 : "${top_builddir:?top_builddir must be set (make check sets it)}"
 export LC_ALL=C
+# nsd and friends live in sbin, which ordinary users may not have on PATH
+export PATH=$PATH:/usr/sbin:/sbin
 
 CAIRND=${CAIRND:-$top_builddir/cairnd}
 SYSDIR=$top_srcdir/tests/system

@@ -183,7 +183,7 @@ static void test_load_good(void **state)
 	assert_non_null(z);
 	assert_memory_equal(zone_origin(z), "\007example", 9);
 	assert_int_equal(zone_serial(z), 2024010101);
-	assert_int_equal(zone_rr_count(z), 47);
+	assert_int_equal(zone_rr_count(z), 48);
 	z = zone_set_find(zs, (const uint8_t *)"\002ns\005other\004test");
 	assert_non_null(z);
 	assert_int_equal(zone_serial(z), 7);
@@ -226,6 +226,8 @@ static void test_syntax_features(void **state)
 	       "host2.lab.example. 300 IN A 192.0.2.21", "", "");
 	expect(ask("lab.example.", LDNS_RR_TYPE_TXT), LDNS_RCODE_NOERROR, true,
 	       "lab.example. 3600 IN TXT \"lab apex\"", "", "");
+	expect(ask("host3.rel.lab.example.", LDNS_RR_TYPE_A), LDNS_RCODE_NOERROR, true,
+	       "host3.rel.lab.example. 3600 IN A 192.0.2.22", "", "");
 	/* ... and the origin reverts after it */
 	expect(ask("after.example.", LDNS_RR_TYPE_A), LDNS_RCODE_NOERROR, true,
 	       "after.example. 3600 IN A 192.0.2.99", "", "");
@@ -517,6 +519,22 @@ static void test_child_zone(void **state)
 	zone_set_free(s);
 }
 
+static void test_relative_origins(void **state)
+{
+	(void)state;
+	struct zone *z = load_ok("rel.test.", "relative.zone");
+	struct zone_set *s = NULL;
+	assert_int_equal(zone_set_new(&z, 1, &s), CAIRN_OK);
+	/* $ORIGIN sub, then $INCLUDE with the relative origin "deeper" */
+	ldns_pkt *r = ask_set(s, "a.sub.rel.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
+	expect(r, LDNS_RCODE_NOERROR, true, "a.sub.rel.test. 3600 IN A 192.0.2.2", "", "");
+	r = ask_set(s, "c.deeper.sub.rel.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
+	expect(r, LDNS_RCODE_NOERROR, true, "c.deeper.sub.rel.test. 3600 IN A 192.0.2.4", "", "");
+	r = ask_set(s, "b.sub.rel.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
+	expect(r, LDNS_RCODE_NOERROR, true, "b.sub.rel.test. 3600 IN A 192.0.2.3", "", "");
+	zone_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest load_tests[] = {
@@ -531,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_set_duplicate),
 		cmocka_unit_test(test_child_zone),
+		cmocka_unit_test(test_relative_origins),
 	};
 	const struct CMUnitTest answer_tests[] = {
 		cmocka_unit_test(test_load_good),

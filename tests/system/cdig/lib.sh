@@ -29,11 +29,13 @@ need() {
 pkg_of() {
 	case $1 in
 	nsd) echo nsd ;; unbound) echo unbound ;; jq) echo jq ;; dig) echo bind9-dnsutils ;;
+	ip) echo iproute2 ;; python3) echo python3 ;;
 	*) echo "$1" ;;
 	esac
 }
 PATH="$PATH:/usr/sbin:/sbin"
 [ -x "$CDIG" ] || die "$CDIG not built"
+need python3
 
 ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
 bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "not ok $CHECKS - $*"; }

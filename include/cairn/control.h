@@ -1,0 +1,67 @@
+/* control: cairnd's control socket, a Unix stream socket on which local
+ * administrators (root and the daemon's own user, enforced by the socket
+ * file's owner and mode) send one command line and read a text reply; it is
+ * served by a dedicated thread. cairn-control(8) is its client. */
+#ifndef CAIRN_CONTROL_H
+#define CAIRN_CONTROL_H
+
+#include "cairn/common.h"
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#define CONTROL_DEFAULT_SOCKET LOCALSTATEDIR "/run/cairnd.ctl"
+#define CONTROL_LINE_MAX 1024      /* longest command line */
+#define CONTROL_TIMEOUT_MS 5000    /* a client must send its line within this */
+
+/* Reply protocol: the first line is "ok" or "error: MESSAGE"; the body
+ * follows; the daemon closes the connection after the reply. */
+#define CONTROL_REPLY_OK "ok"
+#define CONTROL_REPLY_ERR "error: "
+
+struct control;
+struct cache;
+struct stats_snapshot;
+
+/* What the commands act on, supplied by the daemon. Callbacks run on the
+ * control thread. */
+struct control_target {
+	void *ctx;
+	/* Fills *out with the current statistics (summed over workers,
+	 * cache numbers, uptime, zones). Required. */
+	void (*stats)(void *ctx, struct stats_snapshot *out);
+	/* Rereads the configuration and every zone and swaps them in;
+	 * writes problems (file:line) to out. Returns CAIRN_OK, or an error
+	 * after which the old data keeps serving. When NULL, `reload` sends
+	 * SIGHUP to the process instead. */
+	cairn_err (*reload)(void *ctx, FILE *out);
+	/* The shared cache, or NULL when the daemon has none (flush and
+	 * cache-show then answer with an error). */
+	struct cache *(*cache)(void *ctx);
+	/* Extra `status` lines (may be NULL). */
+	void (*status)(void *ctx, FILE *out);
+};
+
+/* Creates the socket at path (mode 0660, owned by uid:gid; pass
+ * (uid_t)-1 / (gid_t)-1 to keep the creator's), which must be done while
+ * still root when the daemon drops privileges. A stale socket file (nobody
+ * listening) is replaced; a live one means another cairnd: CAIRN_EEXIST.
+ * Returns CAIRN_OK and *out (owned by the caller, control_free), CAIRN_EIO
+ * (logged), CAIRN_EINVAL for a path too long for a socket, CAIRN_ENOMEM.
+ * target is copied. */
+cairn_err control_open(const char *path, uid_t uid, gid_t gid,
+		       const struct control_target *target, struct control **out);
+
+/* Starts the thread that serves the socket. Returns CAIRN_OK or CAIRN_EIO. */
+cairn_err control_start(struct control *c);
+
+/* Runs one command line (without newline) and writes the reply (status
+ * line and body) to out. The thread uses it; tests may call it directly.
+ * Returns true when the reply is "ok". */
+bool control_execute(struct control *c, const char *line, FILE *out);
+
+/* Stops the thread, closes the socket and removes its file (when it can:
+ * after a privilege drop the directory may not allow it; logged). */
+void control_free(struct control *c);
+
+#endif

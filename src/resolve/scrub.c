@@ -1,0 +1,292 @@
+/* scrub: what an upstream reply means. Every record outside the bailiwick
+ * of the zone we asked is dropped before anything is believed (RFC 2181
+ * §5.4.1, as Unbound's scrubber does): the answer keeps only the question's
+ * name and its CNAME chain, the authority only NS and SOA on the way down
+ * to that name, the additional only addresses of those NS names. Then the
+ * reply is an answer, a referral, a negative answer or lame. */
+#include "resolve_int.h"
+
+#include <string.h>
+
+static uint64_t now_s(void)
+{
+	return cairn_now_ms() / 1000;
+}
+
+uint32_t scrub_soa_negative_ttl(const struct wire_rrset *soa)
+{
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t min;
+
+	if (!soa || soa->count == 0 || soa->rdata_len < 2)
+		return 0;
+	rd = soa->rdata;
+	rdlen = wire_get16(rd);
+	if (rdlen < 22 || (size_t)rdlen + 2 > soa->rdata_len)
+		return 0;
+	min = wire_get32(rd + 2 + rdlen - 4);
+	/* RFC 2308 §5: the lesser of the SOA's TTL and its MINIMUM field */
+	return soa->ttl < min ? soa->ttl : min;
+}
+
+static bool is_answer_type(uint16_t want, uint16_t type)
+{
+	return type == want || (want == WIRE_TYPE_ANY && type != WIRE_TYPE_CNAME);
+}
+
+/* Marks the kept records; returns the last name of the chain in n and
+ * whether the final data was found. */
+static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
+{
+	const uint8_t *zone = q->dp.zone;
+	bool fwd = q->dp.forward, final = false;
+	bool chain[RMSG_MAX_RR];
+
+	memset(chain, 0, sizeof(chain));
+	memcpy(n, q->sname, wire_name_len(q->sname));
+	for (unsigned i = 0; i < m->nrr; i++) {
+		struct rmsg_rr *rr = &m->rr[i];
+		if (rr->rclass != q->qclass ||
+		    (!fwd && !wire_name_is_subdomain(rmsg_owner(m, i), zone)))
+			rr->keep = false;
+	}
+	/* answer: the name asked and the CNAME chain from it */
+	for (unsigned step = 0; step <= RQ_MAX_CNAME + 1; step++) {
+		int cname = -1;
+		for (unsigned i = 0; i < m->nrr; i++) {
+			struct rmsg_rr *rr = &m->rr[i];
+			if (rr->sec != WIRE_SEC_ANSWER || !rr->keep ||
+			    !wire_name_equal(rmsg_owner(m, i), n))
+				continue;
+			if (is_answer_type(q->stype, rr->type)) {
+				chain[i] = true;
+				final = true;
+			} else if (rr->type == WIRE_TYPE_CNAME) {
+				chain[i] = true;
+				cname = (int)i;
+			}
+		}
+		if (final || cname < 0)
+			break;
+		memcpy(n, rmsg_rdata(m, (unsigned)cname), wire_name_len(rmsg_rdata(m, (unsigned)cname)));
+		wire_name_lower(n);
+		/* data about a name outside the zone comes from its own servers */
+		if (!fwd && !wire_name_is_subdomain(n, zone))
+			break;
+	}
+	for (unsigned i = 0; i < m->nrr; i++) {
+		struct rmsg_rr *rr = &m->rr[i];
+		if (rr->sec == WIRE_SEC_ANSWER)
+			rr->keep = chain[i];
+		else if (rr->sec == WIRE_SEC_AUTHORITY && rr->keep)
+			/* NS and SOA on the path from the zone down to the name */
+			rr->keep = (rr->type == WIRE_TYPE_NS || rr->type == WIRE_TYPE_SOA) &&
+				   wire_name_is_subdomain(n, rmsg_owner(m, i));
+	}
+	/* additional: only addresses of the NS names kept above */
+	for (unsigned i = 0; i < m->nrr; i++) {
+		struct rmsg_rr *rr = &m->rr[i];
+		bool ok = false;
+		if (rr->sec != WIRE_SEC_ADDITIONAL || !rr->keep)
+			continue;
+		if (rr->type == WIRE_TYPE_A || rr->type == WIRE_TYPE_AAAA)
+			for (unsigned j = 0; j < m->nrr && !ok; j++)
+				ok = m->rr[j].sec == WIRE_SEC_AUTHORITY && m->rr[j].keep &&
+				     m->rr[j].type == WIRE_TYPE_NS &&
+				     wire_name_equal(rmsg_rdata(m, j), rmsg_owner(m, i));
+		rr->keep = ok;
+	}
+	return final;
+}
+
+static int find_auth(const struct rmsg *m, uint16_t type)
+{
+	for (unsigned i = 0; i < m->nrr; i++)
+		if (m->rr[i].sec == WIRE_SEC_AUTHORITY && m->rr[i].keep && m->rr[i].type == type)
+			return (int)i;
+	return -1;
+}
+
+/* The deepest kept NS owner strictly below the zone: a referral. */
+static int find_referral(const struct rq *q, const struct rmsg *m)
+{
+	int best = -1;
+
+	if (q->dp.forward)
+		return -1;
+	for (unsigned i = 0; i < m->nrr; i++) {
+		const uint8_t *o = rmsg_owner(m, i);
+		if (m->rr[i].sec != WIRE_SEC_AUTHORITY || !m->rr[i].keep ||
+		    m->rr[i].type != WIRE_TYPE_NS || wire_name_equal(o, q->dp.zone))
+			continue;
+		if (best < 0 || wire_name_labels(o) > wire_name_labels(rmsg_owner(m, (unsigned)best)))
+			best = (int)i;
+	}
+	return best;
+}
+
+static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, bool nx,
+			     enum cache_rank rank)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset soa;
+	int i = find_auth(m, WIRE_TYPE_SOA);
+	uint32_t ttl;
+
+	q->rcode = nx ? WIRE_RCODE_NXDOMAIN : WIRE_RCODE_NOERROR;
+	if (i < 0 || !rmsg_rrset(m, WIRE_SEC_AUTHORITY, rmsg_owner(m, (unsigned)i),
+				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa))
+		return IT_DONE;  /* without an SOA nothing is cached (RFC 2308 §5) */
+	ttl = scrub_soa_negative_ttl(&soa);
+	if (cache_put_negative(r->cache, name, q->qtype, nx, &soa, ttl, rank, now_s()) !=
+	    CAIRN_OK)
+		log_debug("resolver: cache full: negative answer not cached");
+	if (acc_add(&q->acc, WIRE_SEC_AUTHORITY, &soa, ttl) != CAIRN_OK)
+		log_err("resolver: out of memory building an answer");
+	return IT_DONE;
+}
+
+static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset ns, glue;
+	uint8_t zone[WIRE_NAME_MAX];
+	uint64_t now = now_s();
+	static const uint16_t types[2] = { WIRE_TYPE_A, WIRE_TYPE_AAAA };
+
+	memcpy(zone, rmsg_owner(m, idx), wire_name_len(rmsg_owner(m, idx)));
+	if (!rmsg_rrset(m, WIRE_SEC_AUTHORITY, zone, WIRE_TYPE_NS, r->rrbuf,
+			sizeof(r->rrbuf), &ns))
+		return IT_LAME;
+	if (cache_put_rrset(r->cache, &ns, CACHE_RANK_REFERRAL, now) != CAIRN_OK)
+		log_debug("resolver: cache full: referral not cached");
+	iter_dp_reset(q, zone);
+	for (size_t pos = 0, i = 0; i < ns.count && pos + 2 <= ns.rdata_len; i++) {
+		iter_dp_add_ns(q, ns.rdata + pos + 2);
+		pos += 2 + wire_get16(ns.rdata + pos);
+	}
+	/* glue: only what scrub() kept, i.e. inside the delegating zone */
+	for (unsigned i = 0; i < q->dp.nns; i++)
+		for (int t = 0; t < 2; t++) {
+			if (!rmsg_rrset(m, WIRE_SEC_ADDITIONAL, q->dp.ns[i].name, types[t],
+					r->rrbuf, sizeof(r->rrbuf), &glue))
+				continue;
+			if (cache_put_rrset(r->cache, &glue, CACHE_RANK_GLUE, now) != CAIRN_OK)
+				log_debug("resolver: cache full: glue not cached");
+			if (iter_dp_add_rrset(q, &glue))
+				q->dp.ns[i].state = NS_HAVE_ADDR;
+		}
+	return IT_REFERRAL;
+}
+
+/* Caches and accumulates the answer chain from sname; returns IT_FAIL on a
+ * loop or an over-long chain. */
+static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank rank)
+{
+	struct resolver *r = q->r;
+	uint8_t x[WIRE_NAME_MAX];
+	struct wire_rrset rs;
+	uint64_t now = now_s();
+
+	memcpy(x, q->sname, wire_name_len(q->sname));
+	for (;;) {
+		bool final = false;
+		uint16_t done_types[16];
+		unsigned ndone = 0;
+
+		for (unsigned i = 0; i < m->nrr; i++) {
+			const struct rmsg_rr *rr = &m->rr[i];
+			bool seen = false;
+			if (rr->sec != WIRE_SEC_ANSWER || !rr->keep || rr->type == WIRE_TYPE_CNAME ||
+			    !is_answer_type(q->stype, rr->type) || !wire_name_equal(rmsg_owner(m, i), x))
+				continue;
+			for (unsigned k = 0; k < ndone; k++)
+				seen |= done_types[k] == rr->type;
+			if (seen || ndone == 16)
+				continue;
+			done_types[ndone++] = rr->type;
+			final = true;
+			if (!rmsg_rrset(m, WIRE_SEC_ANSWER, x, rr->type, r->rrbuf,
+					sizeof(r->rrbuf), &rs))
+				continue;
+			cache_put_rrset(r->cache, &rs, rank, now);
+			if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+				return IT_FAIL;
+		}
+		if (final)
+			return IT_DONE;
+		if (!rmsg_rrset(m, WIRE_SEC_ANSWER, x, WIRE_TYPE_CNAME, r->rrbuf,
+				sizeof(r->rrbuf), &rs))
+			return IT_FOLLOW;
+		/* RFC 1034 §3.6.2: chains end; loops and long chains fail */
+		if (acc_has_cname(&q->acc, x) || ++q->cnames > RQ_MAX_CNAME)
+			return IT_FAIL;
+		cache_put_rrset(r->cache, &rs, rank, now);
+		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+			return IT_FAIL;
+		memcpy(x, rs.rdata + 2, wire_name_len(rs.rdata + 2));
+		wire_name_lower(x);
+		if (!q->dp.forward && !wire_name_is_subdomain(x, q->dp.zone))
+			return IT_FOLLOW;
+	}
+}
+
+enum outcome scrub_process(struct rq *q, struct rmsg *m)
+{
+	uint8_t n[WIRE_NAME_MAX];
+	bool fwd = q->dp.forward, aa = (m->flags & WIRE_FLAG_AA) != 0;
+	bool minimised = !wire_name_equal(q->sname, q->cur);
+	bool final, nx = m->rcode == WIRE_RCODE_NXDOMAIN;
+	bool has_chain = false, has_soa;
+	enum cache_rank rank = fwd ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_ANSWER;
+	enum outcome o;
+	int ref;
+
+	final = scrub(q, m, n);
+	for (unsigned i = 0; i < m->nrr; i++)
+		has_chain |= m->rr[i].sec == WIRE_SEC_ANSWER && m->rr[i].keep;
+	has_soa = find_auth(m, WIRE_TYPE_SOA) >= 0;
+	ref = find_referral(q, m);
+
+	if (minimised) {
+		if (ref >= 0 && !has_soa && !has_chain)
+			return referral(q, m, (unsigned)ref);
+		if (nx) {
+			if (!aa)
+				return IT_LAME;
+			/* RFC 8020 §2 / RFC 9156 §2.3: nothing below it either */
+			return negative(q, m, q->sname, true, CACHE_RANK_AUTH_AUTHORITY);
+		}
+		return aa ? IT_QMIN_NEXT : IT_LAME;
+	}
+	if (has_chain) {
+		/* RFC 2181 §6.1: answers come from the zone's servers with AA */
+		if (!aa && !fwd)
+			return IT_LAME;
+		o = take_chain(q, m, rank);
+		if (o != IT_FOLLOW)
+			return o;
+		(void)final;
+		memcpy(q->cur, n, wire_name_len(n));
+		/* RFC 6604 §3: the rcode speaks of the last name of the chain */
+		if (fwd || wire_name_is_subdomain(n, q->dp.zone)) {
+			if (nx)
+				return negative(q, m, n, true, rank);
+			if (has_soa && ref < 0)
+				return negative(q, m, n, false, rank);
+		}
+		return IT_FOLLOW;
+	}
+	if (nx) {
+		if (!aa && !fwd)
+			return IT_LAME;
+		return negative(q, m, q->sname, true, fwd ? rank : CACHE_RANK_AUTH_AUTHORITY);
+	}
+	if (ref >= 0 && !has_soa)
+		return referral(q, m, (unsigned)ref);
+	if (aa || fwd)
+		return negative(q, m, q->sname, false, fwd ? rank : CACHE_RANK_AUTH_AUTHORITY);
+	/* no answer, no referral down, no authority: lame (or upward referral) */
+	return IT_LAME;
+}

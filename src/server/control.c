@@ -1,0 +1,586 @@
+/* control: the control socket and its commands (see control.h and
+ * cairn-control(8)). One thread accepts one connection at a time, reads one
+ * line (bounded size and time), runs it and writes the reply. */
+#include "config.h"
+
+#include "cairn/control.h"
+#include "cairn/cache.h"
+#include "cairn/stats.h"
+#include "cairn/wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ldns/ldns.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CACHE_SHOW_SCRATCH 65536
+
+struct control {
+	struct control_target t;
+	char *path;              /* NULL: no socket (control_execute only) */
+	int fd;
+	int wakefd;
+	pthread_t thread;
+	bool started;
+};
+
+/* ---- commands ---- */
+
+static bool cmd_stats(struct control *c, int argc, char **argv, FILE *out, bool prom)
+{
+	struct stats_snapshot snap;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(out, CONTROL_REPLY_ERR "%s takes no arguments\n", argv[0]);
+		return false;
+	}
+	c->t.stats(c->t.ctx, &snap);
+	fprintf(out, CONTROL_REPLY_OK "\n");
+	return (prom ? stats_render_prometheus(&snap, out) : stats_render_text(&snap, out)) == CAIRN_OK;
+}
+
+static bool cmd_status(struct control *c, int argc, char **argv, FILE *out)
+{
+	struct stats_snapshot snap;
+
+	if (argc != 1) {
+		fprintf(out, CONTROL_REPLY_ERR "%s takes no arguments\n", argv[0]);
+		return false;
+	}
+	c->t.stats(c->t.ctx, &snap);
+	fprintf(out, CONTROL_REPLY_OK "\n");
+	fprintf(out, "version: %s\n", PACKAGE_VERSION);
+	fprintf(out, "pid: %ld\n", (long)getpid());
+	fprintf(out, "uptime: %llu seconds\n", (unsigned long long)snap.uptime_s);
+	fprintf(out, "workers: %u\n", snap.workers);
+	fprintf(out, "zones: %llu\n", (unsigned long long)snap.zones);
+	fprintf(out, "cache: %s\n", snap.have_cache ? "yes" : "no");
+	if (c->t.status)
+		c->t.status(c->t.ctx, out);
+	fprintf(out, "state: running\n");
+	return true;
+}
+
+static bool cmd_reload(struct control *c, int argc, char **argv, FILE *out)
+{
+	char *msgs = NULL;
+	size_t len = 0;
+	FILE *m;
+	cairn_err err;
+
+	if (argc != 1) {
+		fprintf(out, CONTROL_REPLY_ERR "%s takes no arguments\n", argv[0]);
+		return false;
+	}
+	if (!c->t.reload) {
+		if (kill(getpid(), SIGHUP) != 0) {
+			fprintf(out, CONTROL_REPLY_ERR "cannot signal: %s\n", strerror(errno));
+			return false;
+		}
+		fprintf(out, CONTROL_REPLY_OK "\nreload requested (SIGHUP); see the log\n");
+		return true;
+	}
+	m = open_memstream(&msgs, &len);
+	if (!m) {
+		fprintf(out, CONTROL_REPLY_ERR "out of memory\n");
+		return false;
+	}
+	err = c->t.reload(c->t.ctx, m);
+	fclose(m);
+	if (err == CAIRN_OK)
+		fprintf(out, CONTROL_REPLY_OK "\n%sreloaded\n", msgs ? msgs : "");
+	else
+		fprintf(out, CONTROL_REPLY_ERR "reload failed, old configuration and zones "
+			"kept serving\n%s", msgs ? msgs : "");
+	free(msgs);
+	return err == CAIRN_OK;
+}
+
+static bool cmd_stop(struct control *c, int argc, char **argv, FILE *out)
+{
+	(void)c;
+	if (argc != 1) {
+		fprintf(out, CONTROL_REPLY_ERR "%s takes no arguments\n", argv[0]);
+		return false;
+	}
+	/* the daemon's main thread waits for SIGTERM and stops gracefully */
+	if (kill(getpid(), SIGTERM) != 0) {
+		fprintf(out, CONTROL_REPLY_ERR "cannot signal: %s\n", strerror(errno));
+		return false;
+	}
+	fprintf(out, CONTROL_REPLY_OK "\nstopping\n");
+	return true;
+}
+
+static struct cache *need_cache(struct control *c, const char *cmd, FILE *out)
+{
+	struct cache *cache = c->t.cache ? c->t.cache(c->t.ctx) : NULL;
+
+	if (!cache)
+		fprintf(out, CONTROL_REPLY_ERR "%s: this server has no cache (recursion: no)\n", cmd);
+	return cache;
+}
+
+static bool parse_name(const char *text, uint8_t *name, FILE *out)
+{
+	size_t len;
+
+	if (wire_name_from_text(text, NULL, name, &len) != CAIRN_OK) {
+		fprintf(out, CONTROL_REPLY_ERR "bad domain name '%s'\n", text);
+		return false;
+	}
+	return true;
+}
+
+static bool cmd_flush(struct control *c, int argc, char **argv, FILE *out)
+{
+	struct cache *cache;
+
+	if (argc != 1) {
+		fprintf(out, CONTROL_REPLY_ERR "%s takes no arguments\n", argv[0]);
+		return false;
+	}
+	cache = need_cache(c, argv[0], out);
+	if (!cache)
+		return false;
+	cache_flush(cache);
+	fprintf(out, CONTROL_REPLY_OK "\ncache flushed\n");
+	return true;
+}
+
+static bool cmd_flush_name(struct control *c, int argc, char **argv, FILE *out)
+{
+	uint8_t name[WIRE_NAME_MAX];
+	struct cache *cache;
+	bool below;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "below") != 0)) {
+		fprintf(out, CONTROL_REPLY_ERR "usage: flush-name NAME [below]\n");
+		return false;
+	}
+	below = argc == 3;
+	if (!parse_name(argv[1], name, out))
+		return false;
+	cache = need_cache(c, argv[0], out);
+	if (!cache)
+		return false;
+	cache_flush_name(cache, name, below);
+	fprintf(out, CONTROL_REPLY_OK "\nflushed %s%s\n", argv[1], below ? " and every name below it" : "");
+	return true;
+}
+
+/* Prints the RRset rs (uncompressed rdata) as presentation-format lines. */
+static void print_rrset(const struct wire_rrset *rs, FILE *out)
+{
+	size_t olen = wire_name_len(rs->owner), off = 0;
+	uint8_t rr[WIRE_NAME_MAX + 10 + 65535];
+
+	for (uint16_t i = 0; i < rs->count && off + 2 <= rs->rdata_len; i++) {
+		size_t rdlen = wire_get16(rs->rdata + off), pos = 0;
+		ldns_rr *lrr = NULL;
+		char *text;
+
+		if (off + 2 + rdlen > rs->rdata_len)
+			break;
+		memcpy(rr, rs->owner, olen);
+		wire_put16(rr + olen, rs->type);
+		wire_put16(rr + olen + 2, rs->rclass);
+		wire_put32(rr + olen + 4, rs->ttl);
+		memcpy(rr + olen + 8, rs->rdata + off, 2 + rdlen);
+		off += 2 + rdlen;
+		if (ldns_wire2rr(&lrr, rr, olen + 10 + rdlen, &pos, LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK) {
+			fprintf(out, "; (record %u of the RRset cannot be shown)\n", (unsigned)i + 1);
+			continue;
+		}
+		text = ldns_rr2str(lrr);
+		if (text)
+			fputs(text, out);
+		free(text);
+		ldns_rr_free(lrr);
+	}
+}
+
+static void print_negative(const char *what, const char *name, const char *type,
+			   const struct wire_rrset *soa, FILE *out)
+{
+	fprintf(out, "; %s %s%s%s, %u seconds left\n", what, name, type ? " " : "",
+		type ? type : "", soa->ttl);
+	if (soa->count)
+		print_rrset(soa, out);
+}
+
+static bool cmd_cache_show(struct control *c, int argc, char **argv, FILE *out)
+{
+	/* the cache is keyed by (name, type): look at every type it is
+	 * likely to hold */
+	static const uint16_t types[] = {
+		WIRE_TYPE_A, WIRE_TYPE_AAAA, WIRE_TYPE_NS, WIRE_TYPE_CNAME, WIRE_TYPE_DNAME,
+		WIRE_TYPE_SOA, WIRE_TYPE_MX, WIRE_TYPE_TXT, WIRE_TYPE_PTR, WIRE_TYPE_SRV,
+		WIRE_TYPE_HINFO, WIRE_TYPE_CAA, WIRE_TYPE_DS, WIRE_TYPE_DNSKEY,
+		WIRE_TYPE_RRSIG, WIRE_TYPE_NSEC, 35 /* NAPTR */, 44 /* SSHFP */,
+		50 /* NSEC3 */, 52 /* TLSA */, 64 /* SVCB */, 65 /* HTTPS */,
+	};
+	uint8_t name[WIRE_NAME_MAX];
+	struct cache *cache;
+	uint8_t *scratch = NULL;
+	bool nx_shown = false, any = false;
+	char tb[16];
+
+	if (argc != 2) {
+		fprintf(out, CONTROL_REPLY_ERR "usage: cache-show NAME\n");
+		return false;
+	}
+	if (!parse_name(argv[1], name, out))
+		return false;
+	cache = need_cache(c, argv[0], out);
+	if (!cache)
+		return false;
+	scratch = malloc(CACHE_SHOW_SCRATCH);
+	if (!scratch) {
+		fprintf(out, CONTROL_REPLY_ERR "out of memory\n");
+		return false;
+	}
+	fprintf(out, CONTROL_REPLY_OK "\n");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct wire_rrset rs;
+		enum cache_result r;
+		uint64_t now = cairn_now_ms() / 1000;
+
+		r = cache_get(cache, name, types[i], now, scratch, CACHE_SHOW_SCRATCH, &rs, NULL);
+		if (r == CACHE_POSITIVE) {
+			print_rrset(&rs, out);
+			any = true;
+		} else if (r == CACHE_NXDOMAIN && !nx_shown) {
+			print_negative("NXDOMAIN", argv[1], NULL, &rs, out);
+			nx_shown = any = true;
+		} else if (r == CACHE_NODATA) {
+			print_negative("NODATA", argv[1], stats_type_name(types[i], tb, sizeof(tb)),
+				       &rs, out);
+			any = true;
+		}
+	}
+	if (!any)
+		fprintf(out, "; nothing cached for %s\n", argv[1]);
+	free(scratch);
+	return true;
+}
+
+static bool cmd_help(int argc, char **argv, FILE *out)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(out, CONTROL_REPLY_OK "\n"
+		"stats              statistics, one 'name value' per line\n"
+		"stats-prometheus   statistics in the Prometheus text format\n"
+		"status             version, pid, uptime, workers, zones\n"
+		"reload             reread the configuration and every zone\n"
+		"flush              empty the cache\n"
+		"flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
+		"cache-show NAME    what the cache holds for NAME\n"
+		"stop               stop the server\n");
+	return true;
+}
+
+bool control_execute(struct control *c, const char *line, FILE *out)
+{
+	char buf[CONTROL_LINE_MAX + 1], *argv[8], *save = NULL, *tok;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t\r\n", &save); tok && argc < 8;
+	     tok = strtok_r(NULL, " \t\r\n", &save))
+		argv[argc++] = tok;
+	if (tok) {
+		fprintf(out, CONTROL_REPLY_ERR "too many arguments\n");
+		return false;
+	}
+	if (argc == 0) {
+		fprintf(out, CONTROL_REPLY_ERR "empty command (try 'help')\n");
+		return false;
+	}
+	if (strcmp(argv[0], "stats") == 0)
+		return cmd_stats(c, argc, argv, out, false);
+	if (strcmp(argv[0], "stats-prometheus") == 0)
+		return cmd_stats(c, argc, argv, out, true);
+	if (strcmp(argv[0], "status") == 0)
+		return cmd_status(c, argc, argv, out);
+	if (strcmp(argv[0], "reload") == 0)
+		return cmd_reload(c, argc, argv, out);
+	if (strcmp(argv[0], "flush") == 0)
+		return cmd_flush(c, argc, argv, out);
+	if (strcmp(argv[0], "flush-name") == 0)
+		return cmd_flush_name(c, argc, argv, out);
+	if (strcmp(argv[0], "cache-show") == 0)
+		return cmd_cache_show(c, argc, argv, out);
+	if (strcmp(argv[0], "stop") == 0)
+		return cmd_stop(c, argc, argv, out);
+	if (strcmp(argv[0], "help") == 0)
+		return cmd_help(argc, argv, out);
+	fprintf(out, CONTROL_REPLY_ERR "unknown command '%.64s' (try 'help')\n", argv[0]);
+	return false;
+}
+
+/* ---- the socket ---- */
+
+/* Reads one line from fd within CONTROL_TIMEOUT_MS into buf (NUL
+ * terminated, newline removed). Returns false on timeout, EOF before a
+ * newline with nothing read, or a line too long. */
+static bool read_line(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	uint64_t deadline = cairn_now_ms() + CONTROL_TIMEOUT_MS;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = cairn_now_ms();
+		ssize_t n;
+		char *nl;
+
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
+			return false;
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			buf[len] = '\0';
+			return n == 0 && len > 0; /* a last line without newline */
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		nl = strchr(buf, '\n');
+		if (nl) {
+			*nl = '\0';
+			return true;
+		}
+		if (len >= cap - 1)
+			return false;
+	}
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* the client went away */
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void serve_one(struct control *c, int fd)
+{
+	char line[CONTROL_LINE_MAX + 2];
+	char *reply = NULL;
+	size_t len = 0;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct timeval tv = { .tv_sec = CONTROL_TIMEOUT_MS / 1000 };
+	FILE *out;
+
+	/* a client that does not read its reply cannot hold the thread */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (!read_line(fd, line, sizeof(line))) {
+		static const char msg[] = CONTROL_REPLY_ERR "no command line received\n";
+
+		write_all(fd, msg, sizeof(msg) - 1);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+		log_info("control: '%.80s' from uid %ld pid %ld", line, (long)cred.uid,
+			 (long)cred.pid);
+	out = open_memstream(&reply, &len);
+	if (!out) {
+		static const char msg[] = CONTROL_REPLY_ERR "out of memory\n";
+
+		write_all(fd, msg, sizeof(msg) - 1);
+		return;
+	}
+	control_execute(c, line, out);
+	if (fclose(out) == 0 && reply)
+		write_all(fd, reply, len);
+	free(reply);
+}
+
+static void *control_main(void *arg)
+{
+	struct control *c = arg;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = c->fd, .events = POLLIN },
+			{ .fd = c->wakefd, .events = POLLIN },
+		};
+		int fd;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("control: poll: %s", strerror(errno));
+			break;
+		}
+		if (p[1].revents)
+			break;
+		fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("control: accept: %s", strerror(errno));
+			continue;
+		}
+		serve_one(c, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* True when something listens on the socket at addr. */
+static bool socket_alive(const struct sockaddr_un *addr)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool alive;
+
+	if (fd < 0)
+		return false;
+	alive = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+	close(fd);
+	return alive;
+}
+
+cairn_err control_open(const char *path, uid_t uid, gid_t gid,
+		       const struct control_target *target, struct control **out)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct control *c;
+	struct stat st;
+	mode_t old_mask;
+	cairn_err err = CAIRN_ENOMEM;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return CAIRN_ENOMEM;
+	c->t = *target;
+	c->fd = c->wakefd = -1;
+	if (!path)
+		goto ok;
+	err = CAIRN_EINVAL;
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		log_err("control-socket %s: path longer than %zu bytes", path,
+			sizeof(addr.sun_path) - 1);
+		goto done;
+	}
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	err = CAIRN_ENOMEM;
+	c->path = strdup(path);
+	if (!c->path)
+		goto done;
+	err = CAIRN_EIO;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("control-socket %s: exists and is not a socket", path);
+			goto done;
+		}
+		if (socket_alive(&addr)) {
+			log_err("control-socket %s: another cairnd is listening on it", path);
+			err = CAIRN_EEXIST;
+			goto done;
+		}
+		if (unlink(path) != 0) {
+			log_err("control-socket %s: cannot remove the stale socket: %s", path,
+				strerror(errno));
+			goto done;
+		}
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		log_err("control-socket: %s", strerror(errno));
+		goto done;
+	}
+	/* created with mode 0600 at once so nobody else can connect in between,
+	 * widened to 0660 (the daemon's group) once owned right */
+	old_mask = umask(0177);
+	if (bind(c->fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		umask(old_mask);
+		log_err("control-socket %s: %s", path, strerror(errno));
+		goto done;
+	}
+	umask(old_mask);
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) != 0) {
+		log_err("control-socket %s: chown: %s", path, strerror(errno));
+		goto unlink;
+	}
+	if (chmod(path, 0660) != 0 || listen(c->fd, 16) != 0) {
+		log_err("control-socket %s: %s", path, strerror(errno));
+		goto unlink;
+	}
+ok:
+	err = CAIRN_ENOMEM;
+	c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->wakefd < 0) {
+		log_err("control: eventfd: %s", strerror(errno));
+		err = CAIRN_EIO;
+		goto unlink;
+	}
+	*out = c;
+	return CAIRN_OK;
+unlink:
+	if (c->path)
+		unlink(c->path);
+done:
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->path);
+	free(c);
+	return err;
+}
+
+cairn_err control_start(struct control *c)
+{
+	int rc;
+
+	if (c->fd < 0)
+		return CAIRN_OK;
+	rc = pthread_create(&c->thread, NULL, control_main, c);
+	if (rc != 0) {
+		log_err("cannot start the control thread: %s", strerror(rc));
+		return CAIRN_EIO;
+	}
+	c->started = true;
+	return CAIRN_OK;
+}
+
+void control_free(struct control *c)
+{
+	uint64_t one = 1;
+
+	if (!c)
+		return;
+	if (c->started) {
+		if (write(c->wakefd, &one, sizeof(one)) != sizeof(one))
+			log_err("control: cannot wake the thread: %s", strerror(errno));
+		pthread_join(c->thread, NULL);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->path && unlink(c->path) != 0 && errno != ENOENT)
+		log_warn("cannot remove control-socket %s: %s", c->path, strerror(errno));
+	if (c->wakefd >= 0)
+		close(c->wakefd);
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,317 @@
+/* stats: counting (lock free, one writer per counter set), summing and
+ * rendering cairnd's statistics. See stats.h. */
+#include "cairn/stats.h"
+#include "cairn/cache.h"
+#include "cairn/wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const uint32_t stats_bucket_ms[STATS_N_BUCKET] = {
+	1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+};
+
+static const char *const source_names[STATS_N_SOURCE] = {
+	"zone", "cache", "resolved", "local", "dropped",
+};
+
+static const char *const transport_names[STATS_N_TRANSPORT] = { "udp", "tcp" };
+
+const char *stats_source_name(enum stats_source src)
+{
+	return (unsigned)src < STATS_N_SOURCE ? source_names[src] : "unknown";
+}
+
+const char *stats_type_name(uint16_t type, char *buf, size_t len)
+{
+	/* IANA "Resource Record (RR) TYPEs" mnemonics of the common types */
+	static const struct { uint16_t t; const char *s; } names[] = {
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
+		{ 13, "HINFO" }, { 15, "MX" }, { 16, "TXT" }, { 17, "RP" },
+		{ 18, "AFSDB" }, { 24, "SIG" }, { 25, "KEY" }, { 28, "AAAA" },
+		{ 29, "LOC" }, { 33, "SRV" }, { 35, "NAPTR" }, { 36, "KX" },
+		{ 37, "CERT" }, { 39, "DNAME" }, { 41, "OPT" }, { 42, "APL" },
+		{ 43, "DS" }, { 44, "SSHFP" }, { 45, "IPSECKEY" }, { 46, "RRSIG" },
+		{ 47, "NSEC" }, { 48, "DNSKEY" }, { 49, "DHCID" }, { 50, "NSEC3" },
+		{ 51, "NSEC3PARAM" }, { 52, "TLSA" }, { 53, "SMIMEA" }, { 55, "HIP" },
+		{ 59, "CDS" }, { 60, "CDNSKEY" }, { 61, "OPENPGPKEY" }, { 62, "CSYNC" },
+		{ 63, "ZONEMD" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" },
+		{ 249, "TKEY" }, { 250, "TSIG" }, { 251, "IXFR" }, { 252, "AXFR" },
+		{ 255, "ANY" }, { 256, "URI" }, { 257, "CAA" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].t == type)
+			return names[i].s;
+	snprintf(buf, len, "TYPE%u", type); /* RFC 3597 §5 */
+	return buf;
+}
+
+const char *stats_rcode_name(unsigned rcode, char *buf, size_t len)
+{
+	/* RFC 6895 §2.3 */
+	static const char *const names[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI",
+		NULL, NULL, NULL, NULL, "BADVERS", "BADKEY", "BADTIME", "BADMODE",
+		"BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE",
+	};
+
+	if (rcode < sizeof(names) / sizeof(names[0]) && names[rcode])
+		return names[rcode];
+	snprintf(buf, len, "RCODE%u", rcode);
+	return buf;
+}
+
+void stats_count_query(struct stats_counters *s, enum stats_transport t,
+		       uint16_t qtype, unsigned rcode, enum stats_source src)
+{
+	stats_inc(&s->queries[t < STATS_N_TRANSPORT ? t : STATS_UDP]);
+	stats_inc(&s->qtype[qtype < STATS_N_TYPE - 1 ? qtype : STATS_N_TYPE - 1]);
+	if (src != STATS_SRC_DROPPED)
+		stats_inc(&s->rcode[rcode < STATS_N_RCODE - 1 ? rcode : STATS_N_RCODE - 1]);
+	stats_inc(&s->source[src < STATS_N_SOURCE ? src : STATS_SRC_LOCAL]);
+}
+
+void stats_count_resolution(struct stats_counters *s, uint64_t ms)
+{
+	size_t b = 0;
+
+	while (b < STATS_N_BUCKET && ms > stats_bucket_ms[b])
+		b++;
+	stats_inc(&s->resolutions);
+	stats_add(&s->resolution_ms_sum, ms);
+	stats_inc(&s->resolution_bucket[b]);
+}
+
+static uint64_t get(_Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers, size_t n)
+{
+	memset(out, 0, sizeof(*out));
+	out->workers = (unsigned)n;
+	for (size_t w = 0; w < n; w++) {
+		struct stats_counters *c = workers[w];
+
+		for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
+			out->queries[i] += get(&c->queries[i]);
+		for (size_t i = 0; i < STATS_N_TYPE; i++)
+			out->qtype[i] += get(&c->qtype[i]);
+		for (size_t i = 0; i < STATS_N_RCODE; i++)
+			out->rcode[i] += get(&c->rcode[i]);
+		for (size_t i = 0; i < STATS_N_SOURCE; i++)
+			out->source[i] += get(&c->source[i]);
+		out->upstream_queries += get(&c->upstream_queries);
+		out->upstream_timeouts += get(&c->upstream_timeouts);
+		out->upstream_tcp_fallbacks += get(&c->upstream_tcp_fallbacks);
+		out->resolutions += get(&c->resolutions);
+		out->resolution_ms_sum += get(&c->resolution_ms_sum);
+		for (size_t i = 0; i <= STATS_N_BUCKET; i++)
+			out->resolution_bucket[i] += get(&c->resolution_bucket[i]);
+	}
+}
+
+void stats_set_cache(struct stats_snapshot *out, const struct cache_stats *cs)
+{
+	out->have_cache = cs != NULL;
+	if (!cs)
+		return;
+	out->cache_entries = cs->entries;
+	out->cache_bytes = cs->bytes;
+	out->cache_hits = cs->hits;
+	out->cache_misses = cs->misses;
+	out->cache_evictions = cs->evictions;
+	out->cache_inserts = cs->inserts;
+}
+
+static uint64_t total_queries(const struct stats_snapshot *s)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
+		t += s->queries[i];
+	return t;
+}
+
+cairn_err stats_render_text(const struct stats_snapshot *s, FILE *f)
+{
+	char buf[24];
+
+	fprintf(f, "time.up %llu\n", (unsigned long long)s->uptime_s);
+	fprintf(f, "workers %u\n", s->workers);
+	fprintf(f, "zones %llu\n", (unsigned long long)s->zones);
+	fprintf(f, "reloads %llu\n", (unsigned long long)s->reloads);
+	fprintf(f, "reloads.failed %llu\n", (unsigned long long)s->reload_failures);
+	fprintf(f, "total.queries %llu\n", (unsigned long long)total_queries(s));
+	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
+		fprintf(f, "total.queries.%s %llu\n", transport_names[i],
+			(unsigned long long)s->queries[i]);
+	for (size_t i = 0; i < STATS_N_SOURCE; i++)
+		fprintf(f, "answer.%s %llu\n", source_names[i], (unsigned long long)s->source[i]);
+	for (size_t i = 0; i < STATS_N_TYPE; i++) {
+		if (!s->qtype[i])
+			continue;
+		if (i == STATS_N_TYPE - 1)
+			fprintf(f, "qtype.other %llu\n", (unsigned long long)s->qtype[i]);
+		else
+			fprintf(f, "qtype.%s %llu\n", stats_type_name((uint16_t)i, buf, sizeof(buf)),
+				(unsigned long long)s->qtype[i]);
+	}
+	/* the six classic rcodes always, the others when seen */
+	for (size_t i = 0; i < STATS_N_RCODE; i++) {
+		if (i > WIRE_RCODE_REFUSED && !s->rcode[i])
+			continue;
+		if (i == STATS_N_RCODE - 1)
+			fprintf(f, "rcode.other %llu\n", (unsigned long long)s->rcode[i]);
+		else
+			fprintf(f, "rcode.%s %llu\n", stats_rcode_name((unsigned)i, buf, sizeof(buf)),
+				(unsigned long long)s->rcode[i]);
+	}
+	if (s->have_cache) {
+		fprintf(f, "cache.entries %llu\n", (unsigned long long)s->cache_entries);
+		fprintf(f, "cache.bytes %llu\n", (unsigned long long)s->cache_bytes);
+		fprintf(f, "cache.hits %llu\n", (unsigned long long)s->cache_hits);
+		fprintf(f, "cache.misses %llu\n", (unsigned long long)s->cache_misses);
+		fprintf(f, "cache.evictions %llu\n", (unsigned long long)s->cache_evictions);
+		fprintf(f, "cache.inserts %llu\n", (unsigned long long)s->cache_inserts);
+	}
+	fprintf(f, "upstream.queries %llu\n", (unsigned long long)s->upstream_queries);
+	fprintf(f, "upstream.timeouts %llu\n", (unsigned long long)s->upstream_timeouts);
+	fprintf(f, "upstream.tcp_fallbacks %llu\n", (unsigned long long)s->upstream_tcp_fallbacks);
+	fprintf(f, "resolve.count %llu\n", (unsigned long long)s->resolutions);
+	fprintf(f, "resolve.time.sum_ms %llu\n", (unsigned long long)s->resolution_ms_sum);
+	fprintf(f, "resolve.time.avg_ms %.3f\n",
+		s->resolutions ? (double)s->resolution_ms_sum / (double)s->resolutions : 0.0);
+	for (size_t i = 0; i <= STATS_N_BUCKET; i++) {
+		if (i < STATS_N_BUCKET)
+			fprintf(f, "resolve.time.le_%ums %llu\n", stats_bucket_ms[i],
+				(unsigned long long)s->resolution_bucket[i]);
+		else
+			fprintf(f, "resolve.time.above_%ums %llu\n", stats_bucket_ms[i - 1],
+				(unsigned long long)s->resolution_bucket[i]);
+	}
+	return ferror(f) ? CAIRN_EIO : CAIRN_OK;
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_value(FILE *f, const char *name, uint64_t v)
+{
+	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+}
+
+cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
+{
+	char buf[24];
+	uint64_t cum = 0;
+
+	prom_head(f, "cairn_uptime_seconds", "gauge", "Seconds since cairnd started.");
+	prom_value(f, "cairn_uptime_seconds", s->uptime_s);
+	prom_head(f, "cairn_workers", "gauge", "Worker threads answering queries.");
+	prom_value(f, "cairn_workers", s->workers);
+	prom_head(f, "cairn_zones", "gauge", "Zones loaded.");
+	prom_value(f, "cairn_zones", s->zones);
+	prom_head(f, "cairn_reloads_total", "counter", "Reloads (SIGHUP or cairn-control reload) that succeeded.");
+	prom_value(f, "cairn_reloads_total", s->reloads);
+	prom_head(f, "cairn_reload_failures_total", "counter", "Reloads that failed (the old data kept serving).");
+	prom_value(f, "cairn_reload_failures_total", s->reload_failures);
+
+	prom_head(f, "cairn_queries_total", "counter", "Queries received, by transport.");
+	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
+		fprintf(f, "cairn_queries_total{transport=\"%s\"} %llu\n", transport_names[i],
+			(unsigned long long)s->queries[i]);
+	prom_head(f, "cairn_queries_by_type_total", "counter", "Queries received, by question type.");
+	for (size_t i = 0; i < STATS_N_TYPE; i++) {
+		if (!s->qtype[i])
+			continue;
+		fprintf(f, "cairn_queries_by_type_total{type=\"%s\"} %llu\n",
+			i == STATS_N_TYPE - 1 ? "other" : stats_type_name((uint16_t)i, buf, sizeof(buf)),
+			(unsigned long long)s->qtype[i]);
+	}
+	prom_head(f, "cairn_responses_total", "counter", "Responses sent, by rcode.");
+	for (size_t i = 0; i < STATS_N_RCODE; i++) {
+		if (i > WIRE_RCODE_REFUSED && !s->rcode[i])
+			continue;
+		fprintf(f, "cairn_responses_total{rcode=\"%s\"} %llu\n",
+			i == STATS_N_RCODE - 1 ? "other" : stats_rcode_name((unsigned)i, buf, sizeof(buf)),
+			(unsigned long long)s->rcode[i]);
+	}
+	prom_head(f, "cairn_answers_total", "counter",
+		  "Queries by where the answer came from (zone, cache, resolved, local error, dropped).");
+	for (size_t i = 0; i < STATS_N_SOURCE; i++)
+		fprintf(f, "cairn_answers_total{source=\"%s\"} %llu\n", source_names[i],
+			(unsigned long long)s->source[i]);
+	if (s->have_cache) {
+		prom_head(f, "cairn_cache_entries", "gauge", "RRsets and negative answers in the cache.");
+		prom_value(f, "cairn_cache_entries", s->cache_entries);
+		prom_head(f, "cairn_cache_bytes", "gauge", "Bytes the cache uses, overhead included.");
+		prom_value(f, "cairn_cache_bytes", s->cache_bytes);
+		prom_head(f, "cairn_cache_hits_total", "counter", "Cache lookups that found live data.");
+		prom_value(f, "cairn_cache_hits_total", s->cache_hits);
+		prom_head(f, "cairn_cache_misses_total", "counter", "Cache lookups that found nothing.");
+		prom_value(f, "cairn_cache_misses_total", s->cache_misses);
+		prom_head(f, "cairn_cache_evictions_total", "counter", "Entries evicted by the byte budget.");
+		prom_value(f, "cairn_cache_evictions_total", s->cache_evictions);
+		prom_head(f, "cairn_cache_inserts_total", "counter", "Entries stored in the cache.");
+		prom_value(f, "cairn_cache_inserts_total", s->cache_inserts);
+	}
+	prom_head(f, "cairn_upstream_queries_total", "counter", "Queries sent to upstream servers.");
+	prom_value(f, "cairn_upstream_queries_total", s->upstream_queries);
+	prom_head(f, "cairn_upstream_timeouts_total", "counter", "Upstream queries that timed out.");
+	prom_value(f, "cairn_upstream_timeouts_total", s->upstream_timeouts);
+	prom_head(f, "cairn_upstream_tcp_fallbacks_total", "counter",
+		  "Upstream queries retried over TCP after a truncated answer.");
+	prom_value(f, "cairn_upstream_tcp_fallbacks_total", s->upstream_tcp_fallbacks);
+
+	prom_head(f, "cairn_resolution_duration_seconds", "histogram",
+		  "Time to answer a query that needed upstream servers.");
+	for (size_t i = 0; i < STATS_N_BUCKET; i++) {
+		cum += s->resolution_bucket[i];
+		fprintf(f, "cairn_resolution_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			stats_bucket_ms[i] / 1000.0, (unsigned long long)cum);
+	}
+	cum += s->resolution_bucket[STATS_N_BUCKET];
+	fprintf(f, "cairn_resolution_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+		(unsigned long long)cum);
+	fprintf(f, "cairn_resolution_duration_seconds_sum %.3f\n", s->resolution_ms_sum / 1000.0);
+	fprintf(f, "cairn_resolution_duration_seconds_count %llu\n", (unsigned long long)cum);
+	return ferror(f) ? CAIRN_EIO : CAIRN_OK;
+}
+
+char *stats_render_line(const struct stats_snapshot *s)
+{
+	char *line = NULL;
+	int n;
+
+	n = asprintf(&line,
+		     "stats: queries %llu (udp %llu, tcp %llu); answers zone %llu, cache %llu, "
+		     "resolved %llu, local %llu, dropped %llu; rcodes NOERROR %llu, NXDOMAIN %llu, "
+		     "SERVFAIL %llu, REFUSED %llu, FORMERR %llu; cache %llu entries, %llu bytes, "
+		     "%llu hits, %llu misses, %llu evictions; upstream %llu queries, %llu timeouts, "
+		     "%llu tcp fallbacks; resolution avg %.1f ms over %llu",
+		     (unsigned long long)total_queries(s), (unsigned long long)s->queries[STATS_UDP],
+		     (unsigned long long)s->queries[STATS_TCP],
+		     (unsigned long long)s->source[STATS_SRC_ZONE],
+		     (unsigned long long)s->source[STATS_SRC_CACHE],
+		     (unsigned long long)s->source[STATS_SRC_RESOLVED],
+		     (unsigned long long)s->source[STATS_SRC_LOCAL],
+		     (unsigned long long)s->source[STATS_SRC_DROPPED],
+		     (unsigned long long)s->rcode[0], (unsigned long long)s->rcode[3],
+		     (unsigned long long)s->rcode[2], (unsigned long long)s->rcode[5],
+		     (unsigned long long)s->rcode[1],
+		     (unsigned long long)s->cache_entries, (unsigned long long)s->cache_bytes,
+		     (unsigned long long)s->cache_hits, (unsigned long long)s->cache_misses,
+		     (unsigned long long)s->cache_evictions,
+		     (unsigned long long)s->upstream_queries, (unsigned long long)s->upstream_timeouts,
+		     (unsigned long long)s->upstream_tcp_fallbacks,
+		     s->resolutions ? (double)s->resolution_ms_sum / (double)s->resolutions : 0.0,
+		     (unsigned long long)s->resolutions);
+	return n < 0 ? NULL : line;
+}

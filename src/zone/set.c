@@ -1,0 +1,152 @@
+/* zone/set.c: the zones served together: finding the closest enclosing
+ * zone of a name (a small hash table of origins, longest suffix first) and
+ * linking additional-section targets across zones. */
+#include "zone_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct zone_set {
+	struct zone **zones;
+	size_t n;
+	struct zone_slot *slots;   /* origins; .node indexes zones */
+	uint32_t mask;
+	unsigned min_labels, max_labels;
+};
+
+static const struct zone *set_lookup(const struct zone_set *zs, const uint8_t *name,
+				     size_t len)
+{
+	uint32_t h = wire_name_hash(name, len);
+	for (uint32_t i = h & zs->mask;; i = (i + 1) & zs->mask) {
+		const struct zone_slot *s = &zs->slots[i];
+		if (s->node == ZONE_NONE)
+			return NULL;
+		const struct zone *z = zs->zones[s->node];
+		if (s->hash == h && z->origin_len == len && memcmp(z->origin, name, len) == 0)
+			return z;
+	}
+}
+
+const struct zone *zone_set_find(const struct zone_set *zs, const uint8_t *name)
+{
+	unsigned labels = 0;
+	size_t len = 0;
+
+	while (name[len]) {
+		len += 1u + name[len];
+		labels++;
+	}
+	len++;
+	/* Longest suffix first: the closest enclosing zone wins. */
+	while (labels > zs->max_labels) {
+		len -= 1u + name[0];
+		name += 1u + name[0];
+		labels--;
+	}
+	for (;;) {
+		if (labels < zs->min_labels)
+			return NULL;
+		const struct zone *z = set_lookup(zs, name, len);
+		if (z)
+			return z;
+		if (labels == 0)
+			return NULL;
+		len -= 1u + name[0];
+		name += 1u + name[0];
+		labels--;
+	}
+}
+
+/* Points NS/MX/SRV targets that live in another zone of the set at their
+ * nodes there (authoritative data only, never another zone's glue). */
+static void link_set_targets(struct zone_set *zs, struct zone *z)
+{
+	for (size_t i = 0; i < z->nnodes; i++) {
+		struct zone_node *n = &z->nodes[i];
+		for (uint16_t k = 0; k < n->nrrsets; k++) {
+			struct zone_rrset *s = &n->rrsets[k];
+			int toff = zdb_target_offset(s->rs.type);
+			if (toff < 0)
+				continue;
+			const uint8_t *p = s->rs.rdata;
+			for (uint16_t c = 0; c < s->rs.count; c++) {
+				uint16_t rdlen = wire_get16(p);
+				uint8_t t[WIRE_NAME_MAX];
+				if (!s->addl[c].node && (int)rdlen > toff) {
+					memcpy(t, p + 2 + toff, rdlen - (size_t)toff);
+					wire_name_lower(t);
+					const struct zone *o = zone_set_find(zs, t);
+					const struct zone_node *tn =
+						o && o != z ? zdb_find(o, t, wire_name_len(t)) : NULL;
+					if (tn && !(tn->flags & (ZNODE_CUT | ZNODE_BELOW)))
+						s->addl[c].node = tn;
+				}
+				p += 2u + rdlen;
+			}
+		}
+	}
+}
+
+cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out)
+{
+	cairn_err err = CAIRN_OK;
+	struct zone_set *zs = calloc(1, sizeof *zs);
+	size_t size = 4;
+
+	*out = NULL;
+	if (!zs) {
+		err = CAIRN_ENOMEM;
+		goto done;
+	}
+	zs->zones = malloc((n ? n : 1) * sizeof *zs->zones);
+	while (size < n * 2)
+		size *= 2;
+	zs->slots = malloc(size * sizeof *zs->slots);
+	if (!zs->zones || !zs->slots) {
+		err = CAIRN_ENOMEM;
+		goto done;
+	}
+	zs->mask = (uint32_t)(size - 1);
+	for (size_t i = 0; i < size; i++)
+		zs->slots[i].node = ZONE_NONE;
+	zs->min_labels = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct zone *z = zones[i];
+		zones[i] = NULL;
+		zs->zones[zs->n++] = z;
+		if (set_lookup(zs, z->origin, z->origin_len)) {
+			err = CAIRN_EEXIST;
+			goto done;
+		}
+		zdb_slot_put(zs->slots, zs->mask, wire_name_hash(z->origin, z->origin_len),
+			 (uint32_t)i);
+		if (z->origin_labels < zs->min_labels)
+			zs->min_labels = z->origin_labels;
+		if (z->origin_labels > zs->max_labels)
+			zs->max_labels = z->origin_labels;
+	}
+	if (zs->n > 1)
+		for (size_t i = 0; i < zs->n; i++)
+			link_set_targets(zs, zs->zones[i]);
+done:
+	if (err != CAIRN_OK) {
+		for (size_t i = 0; i < n; i++)
+			zone_free(zones[i]);
+		zone_set_free(zs);
+		return err;
+	}
+	*out = zs;
+	return CAIRN_OK;
+}
+
+void zone_set_free(struct zone_set *zs)
+{
+	if (!zs)
+		return;
+	for (size_t i = 0; i < zs->n; i++)
+		zone_free(zs->zones[i]);
+	free(zs->zones);
+	free(zs->slots);
+	free(zs);
+}

@@ -1,0 +1,95 @@
+#!/bin/bash
+# cdig exit codes (dig's): 0 answer received (any rcode), 1 usage error,
+# 8 batch file unreadable, 9 no reply, 10 internal error (here: no usable
+# server address). Invalid input gets a message on stderr, never a crash.
+set -u
+. "$top_srcdir/tests/system/cdig/lib.sh"
+need nsd dig
+
+PORT=$(free_port)
+[ -n "$PORT" ] || die "no free port"
+start_nsd "$T/nsd" 127.0.0.1 "$PORT" "cdig.test:$DATA/cdig.test.zone"
+C=("$CDIG" @127.0.0.1 -p "$PORT" +time=1 +tries=1)
+
+# expect CODE STDERR-REGEX args...: exit code, and a message on stderr
+# matching the pattern (empty pattern: stderr must be empty).
+expect() {
+	local want=$1 pat=$2 rc
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		bad "exit $rc (want $want): ${*:2}"
+		sed 's/^/#   /' "$T/err" "$T/out" | head -5
+		return
+	fi
+	if [ -z "$pat" ]; then
+		[ ! -s "$T/err" ] && ok "exit $want, quiet stderr: ${*:2}" ||
+			{ bad "unexpected stderr: ${*:2}"; cat "$T/err"; }
+	elif grep -Eq -- "$pat" "$T/err"; then
+		ok "exit $want and '$pat': ${*:2}"
+	else
+		bad "stderr lacks '$pat': ${*:2}"
+		cat "$T/err"
+	fi
+}
+
+# 0: an answer, whatever its rcode
+expect 0 "" "${C[@]}" www.cdig.test
+expect 0 "" "${C[@]}" nx.cdig.test
+expect 0 "" "${C[@]}" version.bind CH TXT     # REFUSED is an answer too
+expect 0 "" "${C[@]}" +short www.cdig.test
+expect 0 "" "$CDIG" -h
+grep -q '+trace' "$T/out" && ok "-h lists +trace" || bad "-h output"
+
+# 1: usage errors and invalid input
+expect 1 '^Invalid option: \+foo' "${C[@]}" +foo www.cdig.test
+expect 1 '^Invalid option: -z' "${C[@]}" -z www.cdig.test
+expect 1 "invalid type 'BOGUS'" "${C[@]}" -t BOGUS www.cdig.test
+expect 1 "invalid class 'NOPE'" "${C[@]}" -c NOPE www.cdig.test
+expect 1 "'1.2.3.999' is not a legal IPv4 or IPv6 address" "${C[@]}" -x 1.2.3.999
+expect 1 "'2001:db8::zz' is not a legal IPv4 or IPv6 address" "${C[@]}" -x 2001:db8::zz
+expect 1 "is not a legal name \(ran out of space\)" "${C[@]}" \
+	"$(printf 'abcdefghij.%.0s' {1..25})test"
+expect 1 "is not a legal name \(label too long\)" "${C[@]}" \
+	"$(printf 'a%.0s' {1..64}).test"
+expect 1 "'a..b' is not a legal name \(empty label\)" "${C[@]}" a..b
+expect 1 "Couldn't parse port number" "$CDIG" -p 70000 www.cdig.test
+expect 1 "Couldn't parse timeout" "${C[@]}" +time=soon www.cdig.test
+expect 1 "Couldn't parse buffer size" "${C[@]}" +bufsize=65536 www.cdig.test
+expect 1 "Missing argument for: -t" "${C[@]}" www.cdig.test -t
+expect 1 "Invalid option: \+short=3" "${C[@]}" +short=3 www.cdig.test
+
+# 8: batch file unreadable
+expect 8 "couldn't open specified batch file" "${C[@]}" -f "$T/no-such-file"
+
+# 9: no reply (UDP and TCP to a port where nothing listens; and silence)
+DEAD=$(free_port)
+expect 9 "" "$CDIG" @127.0.0.1 -p "$DEAD" +time=1 +tries=1 www.cdig.test
+grep -q "^;; communications error to 127.0.0.1#$DEAD: connection refused" "$T/out" &&
+	grep -q '^;; no servers could be reached' "$T/out" &&
+	ok "dig's messages for a refused UDP query" || bad "messages for refused UDP query"
+expect 9 "" "$CDIG" @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +tcp www.cdig.test
+grep -q "^;; Connection to 127.0.0.1#$DEAD(127.0.0.1) for www.cdig.test failed: connection refused." "$T/out" &&
+	ok "dig's message for a refused TCP connection" || bad "message for refused TCP connection"
+SILENT=$(free_port)
+python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', $SILENT))
+time.sleep(60)" &
+PIDS+=($!)
+sleep 0.3
+start=$(date +%s%N)
+expect 9 "" "$CDIG" @127.0.0.1 -p "$SILENT" +time=1 +tries=2 www.cdig.test
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$(grep -c "^;; communications error to 127.0.0.1#$SILENT: timed out" "$T/out")" = 2 ] &&
+	ok "two timed-out tries reported" || bad "timeout messages"
+[ "$ms" -ge 1900 ] && [ "$ms" -lt 6000 ] && ok "+time=1 +tries=2 took ${ms} ms" ||
+	bad "+time=1 +tries=2 took ${ms} ms"
+expect 9 "no servers could be reached" "$CDIG" @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +short www.cdig.test
+
+# 10: internal error: no address of the server is usable (-4 with an IPv6 server)
+expect 10 "no IPv4 address for server '::1'" "$CDIG" -4 @::1 www.cdig.test
+
+finish

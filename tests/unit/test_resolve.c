@@ -1,0 +1,2 @@
+/* test_resolve: placeholder replaced below */
+int main(void) { return 0; }
