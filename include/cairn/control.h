@@ -48,9 +48,17 @@ struct control_target {
  * listening) is replaced; a live one means another cairnd: CAIRN_EEXIST.
  * Returns CAIRN_OK and *out (owned by the caller, control_free), CAIRN_EIO
  * (logged), CAIRN_EINVAL for a path too long for a socket, CAIRN_ENOMEM.
- * target is copied. */
+ * target is copied. A NULL path opens no socket (for control_execute in
+ * tests). The socket's directory is created as control_prepare_dir does. */
 cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 		       const struct control_target *target, struct control **out);
+
+/* Creates the directory that will hold file (a pid file, the control
+ * socket) when it is missing: mode 0755, owned by uid:gid ((uid_t)-1 keeps
+ * root), so that the daemon can still remove file after dropping
+ * privileges. Only the last component is created. Returns CAIRN_OK (also
+ * when it exists) or CAIRN_EIO (logged). */
+cairn_err control_prepare_dir(const char *file, uid_t uid, gid_t gid);
 
 /* Starts the thread that serves the socket. Returns CAIRN_OK or CAIRN_EIO. */
 cairn_err control_start(struct control *c);

@@ -57,7 +57,7 @@ struct resolver_config {
 	uint16_t edns_size;            /* advertised to clients and upstream (1232) */
 	unsigned upstream_timeout_ms;  /* one upstream exchange (1000) */
 	unsigned max_queries;          /* upstream queries per client question (32) */
-	unsigned max_referrals;        /* referrals followed per question (30) */
+	unsigned max_referrals;        /* referrals followed per question (20) */
 	unsigned max_glueless;         /* NS names without glue resolved per delegation (5) */
 	unsigned max_time_ms;          /* whole resolution (10000), then SERVFAIL */
 	uint16_t upstream_port;        /* port of upstream servers (53) */

@@ -35,4 +35,13 @@ void server_stop(struct server *s);
 /* Stops the server if needed, closes every socket and frees the zones. */
 void server_free(struct server *s);
 
+struct stats_snapshot;
+struct cache;
+/* Fills out with every worker's counters summed (stats_sum) and the
+ * cache's numbers; the daemon adds uptime, zones and reloads. Safe to call
+ * from any thread while the workers answer. */
+void server_get_stats(struct server *s, struct stats_snapshot *out);
+/* The cache shared by the workers (recursion: yes), or NULL; owned by s. */
+struct cache *server_cache(struct server *s);
+
 #endif

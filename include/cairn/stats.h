@@ -59,10 +59,13 @@ static inline void stats_inc(_Atomic uint64_t *c)
 	stats_add(c, 1);
 }
 
-/* Counts one answered (or dropped) query: transport, qtype (0 when there
- * was no question), rcode (ignored for STATS_SRC_DROPPED) and source. */
-void stats_count_query(struct stats_counters *s, enum stats_transport t,
-		       uint16_t qtype, unsigned rcode, enum stats_source src);
+/* Counts one query received: transport and qtype (0 when there was no
+ * question). */
+void stats_count_query(struct stats_counters *s, enum stats_transport t, uint16_t qtype);
+/* Counts how a query was answered: rcode (ignored for STATS_SRC_DROPPED)
+ * and source. Called once per query, when the answer is sent (for resolved
+ * answers that is later than stats_count_query). */
+void stats_count_answer(struct stats_counters *s, unsigned rcode, enum stats_source src);
 /* Counts one resolution that took ms milliseconds (source RESOLVED). */
 void stats_count_resolution(struct stats_counters *s, uint64_t ms);
 

@@ -423,6 +423,8 @@ static const struct key_def keys[] = {
 	{ "server", "threads", KEY_UINT, CFG(threads), 1, 1024, false, NULL },
 	{ "server", "user", KEY_STRING, CFG(user), 0, 0, false, NULL },
 	{ "server", "pidfile", KEY_PATH, CFG(pidfile), 0, 0, false, NULL },
+	{ "server", "control-socket", KEY_PATH, CFG(control_socket), 0, 0, false, NULL },
+	{ "server", "chroot", KEY_PATH, CFG(chroot_dir), 0, 0, false, NULL },
 	{ "server", "log", KEY_FUNC, 0, 0, 0, false, parse_log },
 	{ "server", "log-queries", KEY_BOOL, CFG(log_queries), 0, 0, false, NULL },
 	{ "server", "recursion", KEY_BOOL, CFG(recursion), 0, 0, false, NULL },
@@ -812,6 +814,8 @@ void config_free(struct cairn_config *cfg)
 	free(cfg->listen);
 	free(cfg->user);
 	free(cfg->pidfile);
+	free(cfg->control_socket);
+	free(cfg->chroot_dir);
 	free(cfg->log_path);
 	free(cfg->path);
 	free(cfg->dir);

@@ -5,15 +5,19 @@
 
 #include "cairn/common.h"
 #include "cairn/config.h"
+#include "cairn/control.h"
 #include "cairn/resolve.h"
 #include "cairn/server.h"
 #include "cairn/wire.h"
 #include "cairn/zone.h"
+#include "cairn/stats.h"
+#include "daemon_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <ldns/ldns.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +40,17 @@ struct options {
 struct reporter {
 	bool to_log;
 	unsigned count;
+	FILE *out;               /* also here when not NULL (cairn-control reload) */
+};
+
+/* What the signal loop and the control thread share. Reloads run under
+ * lock (SIGHUP on the main thread, `reload` on the control thread). */
+struct daemon {
+	struct server *srv;
+	const char *conf;        /* as seen after a chroot */
+	uint64_t start_ms;
+	pthread_mutex_t lock;
+	uint64_t reloads, reload_failures, zones;
 };
 
 static void usage(FILE *out)
@@ -55,6 +70,10 @@ static void report_problem(void *ctx, const char *file, unsigned line, const cha
 	struct reporter *r = ctx;
 
 	r->count++;
+	if (r->out && line)
+		fprintf(r->out, "%s:%u: %s\n", file, line, msg);
+	else if (r->out)
+		fprintf(r->out, "%s: %s\n", file, msg);
 	if (r->to_log && line)
 		log_err("%s:%u: %s", file, line, msg);
 	else if (r->to_log)
@@ -113,58 +132,6 @@ done:
 	return err;
 }
 
-static cairn_err write_pidfile(const char *path)
-{
-	char buf[32];
-	int fd, len;
-	cairn_err err = CAIRN_OK;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_err("cannot write pidfile %s: %s", path, strerror(errno));
-		return CAIRN_EIO;
-	}
-	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)len) != len) {
-		log_err("cannot write pidfile %s: %s", path, strerror(errno));
-		err = CAIRN_EIO;
-	}
-	close(fd);
-	return err;
-}
-
-/* Switches to user (and its groups) for good. Returns CAIRN_OK, or
- * CAIRN_EINVAL / CAIRN_EIO after logging why. */
-static cairn_err drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	errno = 0;
-	pw = getpwnam(user);
-	if (!pw) {
-		log_err("user '%s': %s", user, errno ? strerror(errno) : "no such user");
-		return CAIRN_EINVAL;
-	}
-	if (geteuid() != 0) {
-		if (geteuid() == pw->pw_uid)
-			return CAIRN_OK;
-		log_err("cannot switch to user '%s': not running as root", user);
-		return CAIRN_EIO;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		log_err("cannot switch to user '%s': %s", user, strerror(errno));
-		return CAIRN_EIO;
-	}
-	/* make sure root cannot be regained */
-	if (setuid(0) == 0 || getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
-	    getegid() != pw->pw_gid) {
-		log_err("dropping privileges to '%s' did not stick", user);
-		return CAIRN_EIO;
-	}
-	return CAIRN_OK;
-}
-
 /* Forks; the parent waits for the child to say it started (one byte on
  * the pipe) and exits 0, or 1 if the child failed. The child gets a new
  * session and / as working directory. Returns the pipe's write end (the
@@ -217,26 +184,83 @@ static void detach(int ready_fd)
 
 /* SIGHUP: reads the config again and reloads every zone; the new set
  * replaces the old only when everything loaded (DESIGN.md rule 6). */
-static void reload(const char *path, struct server *srv)
+static cairn_err reload(struct daemon *d, FILE *out)
 {
-	struct reporter r = { .to_log = true };
+	struct reporter r = { .to_log = true, .out = out };
 	struct cairn_config *cfg = NULL;
 	struct zone_set *zs = NULL;
 	char summary[1024];
+	cairn_err err;
 
-	log_info("SIGHUP: reloading zones from %s", path);
-	if (config_load(path, report_problem, &r, &cfg) != CAIRN_OK) {
+	pthread_mutex_lock(&d->lock);
+	log_info("reloading the configuration and zones from %s", d->conf);
+	err = config_load(d->conf, report_problem, &r, &cfg);
+	if (err != CAIRN_OK) {
 		log_err("reload failed: configuration has problems, old zones kept");
-		return;
-	}
-	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK) {
+	} else if ((err = load_zones(cfg, &r, &zs, summary, sizeof(summary))) != CAIRN_OK) {
 		log_err("reload failed: zones have problems, old zones kept");
 	} else {
-		server_set_zones(srv, zs);
+		server_set_zones(d->srv, zs);
+		d->zones = cfg->n_zones;
 		log_info("reloaded %zu zones: %s (listen, threads and other server "
 			 "settings change only at restart)", cfg->n_zones, summary);
+		if (out)
+			fprintf(out, "%zu zones: %s\n", cfg->n_zones, summary);
 	}
+	if (err == CAIRN_OK)
+		d->reloads++;
+	else
+		d->reload_failures++;
+	pthread_mutex_unlock(&d->lock);
 	config_free(cfg);
+	return err;
+}
+
+/* ---- control socket callbacks (control.h) ---- */
+static void daemon_stats(void *ctx, struct stats_snapshot *out)
+{
+	struct daemon *d = ctx;
+
+	server_get_stats(d->srv, out);
+	pthread_mutex_lock(&d->lock);
+	out->uptime_s = (cairn_now_ms() - d->start_ms) / 1000;
+	out->zones = d->zones;
+	out->reloads = d->reloads;
+	out->reload_failures = d->reload_failures;
+	pthread_mutex_unlock(&d->lock);
+}
+
+static cairn_err daemon_reload(void *ctx, FILE *out)
+{
+	return reload(ctx, out);
+}
+
+static struct cache *daemon_cache(void *ctx)
+{
+	return server_cache(((struct daemon *)ctx)->srv);
+}
+
+static void daemon_status(void *ctx, FILE *out)
+{
+	struct daemon *d = ctx;
+
+	fprintf(out, "config: %s\n", d->conf);
+	fprintf(out, "user: uid %ld gid %ld\n", (long)getuid(), (long)getgid());
+}
+
+/* SIGUSR1: the statistics as one log line. */
+static void log_stats(struct daemon *d)
+{
+	struct stats_snapshot snap;
+	char *line;
+
+	daemon_stats(d, &snap);
+	line = stats_render_line(&snap);
+	if (line)
+		log_info("%s", line);
+	else
+		log_err("SIGUSR1: out of memory");
+	free(line);
 }
 
 static void log_start(const struct cairn_config *cfg, const char *summary)
@@ -267,9 +291,18 @@ static int run(const struct options *o)
 	struct server *srv = NULL;
 	char summary[4096];
 	char *conf_abs = NULL;
-	bool pidfile_written = false;
+	struct daemon d = { .start_ms = cairn_now_ms() };
+	struct daemon_user user = { 0 };
+	struct control *ctl = NULL;
+	struct control_target target = {
+		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
+		.cache = daemon_cache, .status = daemon_status,
+	};
+	const char *ctl_path;
 	sigset_t sigs;
-	int sig, ready_fd = -1, status = 1;
+	int sig, ready_fd = -1, pid_fd = -1, status = 1;
+
+	pthread_mutex_init(&d.lock, NULL);
 
 	if (config_load(o->conf, report_problem, &r, &cfg) != CAIRN_OK)
 		goto done;
@@ -288,9 +321,18 @@ static int run(const struct options *o)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* the account (before any chroot hides /etc), then the pid file
+	 * lock: a second cairnd stops here, before touching any socket */
+	if (daemon_user_lookup(cfg->user, &user) != CAIRN_OK)
+		goto done;
+	if (cfg->pidfile && cfg->pidfile[0] &&
+	    daemon_pidfile_lock(cfg->pidfile, user.name ? user.uid : (uid_t)-1,
+				user.name ? user.gid : (gid_t)-1, &pid_fd) != CAIRN_OK)
+		goto done;
 	if (server_new(cfg, zs, &srv) != CAIRN_OK) {
 		zs = NULL; /* the server took it */
 		goto done;
@@ -298,22 +340,44 @@ static int run(const struct options *o)
 	zs = NULL;
 	if (!o->foreground && (ready_fd = daemonize()) < 0)
 		goto done;
-	if (cfg->pidfile && cfg->pidfile[0]) {
-		if (write_pidfile(cfg->pidfile) != CAIRN_OK)
-			goto done;
-		pidfile_written = true;
-	}
-	if (cfg->user && cfg->user[0] && drop_privileges(cfg->user) != CAIRN_OK)
-		goto done;
-	if (server_start(srv) != CAIRN_OK)
+	if (pid_fd >= 0 && daemon_pidfile_write(pid_fd, cfg->pidfile) != CAIRN_OK)
 		goto done;
 	if (!o->foreground) {
+		/* opened while still root and outside any chroot */
 		enum log_level lvl = LOG_LVL_INFO + (o->verbose > 1 ? 1 : o->verbose);
 
 		if (log_open(cfg->log_sink, cfg->log_path, lvl) != CAIRN_OK) {
 			log_err("cannot open log file %s: %s", cfg->log_path, strerror(errno));
 			goto done;
 		}
+	}
+	d.srv = srv;
+	d.zones = cfg->n_zones;
+	d.conf = conf_abs ? conf_abs : o->conf;
+	/* an explicit control-socket must work; the default one is optional
+	 * (several cairnd, or one run by a normal user, may not get it) and
+	 * stays root's, shared with the user's group */
+	ctl_path = cfg->control_socket ? cfg->control_socket : CONTROL_DEFAULT_SOCKET;
+	if (ctl_path[0] &&
+	    control_open(ctl_path, user.name && cfg->control_socket ? user.uid : (uid_t)-1,
+			 user.name ? user.gid : (gid_t)-1, &target, &ctl) != CAIRN_OK) {
+		if (cfg->control_socket)
+			goto done;
+		log_warn("running without a control socket (choose one with control-socket:, "
+			 "or turn it off with control-socket: \"\")");
+	}
+	if (cfg->chroot_dir && cfg->chroot_dir[0]) {
+		if (daemon_chroot(cfg->chroot_dir) != CAIRN_OK)
+			goto done;
+		d.conf = daemon_chroot_path(cfg->chroot_dir, d.conf);
+	}
+	if (daemon_user_drop(&user) != CAIRN_OK)
+		goto done;
+	if (server_start(srv) != CAIRN_OK)
+		goto done;
+	if (ctl && control_start(ctl) != CAIRN_OK)
+		goto done;
+	if (!o->foreground) {
 		detach(ready_fd);
 		ready_fd = -1;
 	}
@@ -323,7 +387,11 @@ static int run(const struct options *o)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(conf_abs ? conf_abs : o->conf, srv);
+			reload(&d, NULL);
+			continue;
+		}
+		if (sig == SIGUSR1) {
+			log_stats(&d);
 			continue;
 		}
 		log_info("signal %d (%s): stopping", sig, strsignal(sig));
@@ -331,12 +399,15 @@ static int run(const struct options *o)
 	}
 	status = 0;
 done:
+	/* the control thread first: its commands use the server */
+	control_free(ctl);
 	if (srv)
 		server_free(srv);
 	if (zs)
 		zone_set_free(zs);
-	if (pidfile_written && unlink(cfg->pidfile) != 0)
-		log_warn("cannot remove pidfile %s: %s", cfg->pidfile, strerror(errno));
+	daemon_pidfile_remove(pid_fd, cfg ? cfg->pidfile : NULL);
+	daemon_user_free(&user);
+	pthread_mutex_destroy(&d.lock);
 	if (ready_fd >= 0)
 		close(ready_fd); /* the parent sees EOF: start-up failed */
 	if (status == 0 && !o->check)

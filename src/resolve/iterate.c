@@ -375,7 +375,8 @@ static void send_to(struct rq *q, int idx)
 	q->sent++;
 	r->upstream++;
 	q->sent_at = cairn_now_ms();
-	err = transport_send(r->t, &q->dp.addr[idx], q->tcp, q->qpkt, q->qpkt_len, on_reply, q);
+	err = transport_send(r->t, &q->dp.addr[idx], q->tcp, q->edns ? r->cfg.edns_size : 0,
+			     q->qpkt, q->qpkt_len, on_reply, q);
 	if (err != CAIRN_OK) {
 		q->dp.tried[idx] = true;
 		q->net_error = true;
@@ -503,8 +504,11 @@ static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
 	}
 	sa = &q->dp.addr[q->addr_idx];
 	if (err != CAIRN_OK) {
-		if (err == CAIRN_EINVAL)
+		if (err == CAIRN_EINVAL) {
+			log_info("resolver: %s unreachable, avoiding its address family",
+				 cairn_sockaddr_format(sa, buf, sizeof(buf)));
 			servers_unreachable(&r->servers, sa, now);
+		}
 		else
 			servers_timeout(&r->servers, sa, now);
 		log_debug("resolver: %s: %s", cairn_sockaddr_format(sa, buf, sizeof(buf)),

@@ -24,10 +24,12 @@ cairn_err transport_new(int epoll_fd, unsigned timeout_ms, struct transport **ou
 /* Destroys every channel; pending callbacks run with CAIRN_ENOTFOUND. */
 void transport_free(struct transport *t);
 /* Sends pkt (a complete DNS query; c-ares replaces its ID with a random
- * one) to server over UDP, or TCP when tcp; fn runs exactly once, never
- * before this returns. Returns CAIRN_OK or CAIRN_ENOMEM/CAIRN_EIO. */
+ * one) to server over UDP, or TCP when tcp; udp_size is the EDNS buffer
+ * size pkt's OPT advertises (0: no OPT, UDP replies are limited to 512
+ * bytes). fn runs exactly once, never before this returns. Returns
+ * CAIRN_OK or CAIRN_ENOMEM/CAIRN_EIO. */
 cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *server,
-			 bool tcp, const uint8_t *pkt, size_t len,
+			 bool tcp, uint16_t udp_size, const uint8_t *pkt, size_t len,
 			 transport_done_fn fn, void *arg);
 /* Milliseconds until transport_tick is due, -1 when nothing is pending. */
 int transport_timeout_ms(struct transport *t);
@@ -151,8 +153,8 @@ bool servers_is_loopback(const struct cairn_sockaddr *sa);
 uint64_t servers_random(struct servers *s);
 
 /* ---- resolutions (resolver.c, iterate.c) ---- */
-#define DP_MAX_NS      16
-#define DP_MAX_ADDR    48
+#define DP_MAX_NS      32
+#define DP_MAX_ADDR    64
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
 #define RQ_BUCKETS     1024

@@ -16,7 +16,7 @@ void resolver_config_default(struct resolver_config *cfg)
 	cfg->edns_size = WIRE_EDNS_SIZE;
 	cfg->upstream_timeout_ms = 1000;
 	cfg->max_queries = 32;
-	cfg->max_referrals = 30;
+	cfg->max_referrals = 20;
 	cfg->max_glueless = 5;
 	cfg->max_time_ms = 10000;
 	cfg->upstream_port = 53;

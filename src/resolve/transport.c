@@ -36,6 +36,7 @@ struct chan {
 	struct transport *t;
 	struct cairn_sockaddr addr;
 	bool tcp;
+	uint16_t udp_size;          /* EDNS buffer (UDP with OPT), else 0 */
 	bool retiring;
 	unsigned pending, uses;
 	uint64_t last_use;
@@ -135,7 +136,7 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 }
 
 static cairn_err chan_open(struct transport *t, const struct cairn_sockaddr *sa,
-			   bool tcp, struct chan **out)
+			   bool tcp, uint16_t udp_size, struct chan **out)
 {
 	struct ares_options o;
 	struct ares_addr_port_node node;
@@ -151,10 +152,20 @@ static cairn_err chan_open(struct transport *t, const struct cairn_sockaddr *sa,
 	c->t = t;
 	c->addr = *sa;
 	c->tcp = tcp;
+	c->udp_size = tcp ? 0 : udp_size;
 
 	memset(&o, 0, sizeof(o));
 	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
 		  ARES_FLAG_IGNTC | (tcp ? ARES_FLAG_USEVC : 0);
+	/* c-ares cuts UDP replies to 512 bytes unless ARES_FLAG_EDNS gives it
+	 * a larger size. ares_send never adds OPT itself (our packet has it);
+	 * with the flag, a FORMERR without OPT makes c-ares resend the query
+	 * without its last 11 bytes (our OPT): the RFC 6891 §7 fallback.
+	 * Packets without OPT use channels without the flag. */
+	if (c->udp_size) {
+		o.flags |= ARES_FLAG_EDNS;
+		o.ednspsz = c->udp_size;
+	}
 	o.timeout = (int)t->timeout_ms;
 	o.tries = 1;
 	o.ndots = 1;
@@ -173,7 +184,8 @@ static cairn_err chan_open(struct transport *t, const struct cairn_sockaddr *sa,
 			       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 			       ARES_OPT_NDOTS | ARES_OPT_SERVERS | ARES_OPT_DOMAINS |
 			       ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB |
-			       ARES_OPT_SORTLIST | ARES_OPT_NOROTATE);
+			       ARES_OPT_SORTLIST | ARES_OPT_NOROTATE |
+			       (c->udp_size ? ARES_OPT_EDNSPSZ : 0));
 	if (rc != ARES_SUCCESS) {
 		free(c);
 		return rc == ARES_ENOMEM ? CAIRN_ENOMEM : CAIRN_EIO;
@@ -291,6 +303,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 		err = CAIRN_ENOTFOUND;
 		break;
 	default:
+		log_debug("resolver: c-ares: %s", ares_strerror(status));
 		err = CAIRN_EIO;
 		break;
 	}
@@ -305,7 +318,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 }
 
 cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *server,
-			 bool tcp, const uint8_t *pkt, size_t len,
+			 bool tcp, uint16_t udp_size, const uint8_t *pkt, size_t len,
 			 transport_done_fn fn, void *arg)
 {
 	struct chan *c, *found = NULL;
@@ -315,12 +328,13 @@ cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *serve
 	if (len > 65535)
 		return CAIRN_EINVAL;
 	for (c = t->chans; c; c = c->next)
-		if (!c->retiring && c->tcp == tcp && same_addr(&c->addr, server)) {
+		if (!c->retiring && c->tcp == tcp && c->udp_size == (tcp ? 0 : udp_size) &&
+		    same_addr(&c->addr, server)) {
 			found = c;
 			break;
 		}
 	if (!found) {
-		err = chan_open(t, server, tcp, &found);
+		err = chan_open(t, server, tcp, udp_size, &found);
 		if (err != CAIRN_OK)
 			return err;
 	}

@@ -461,6 +461,33 @@ static bool socket_alive(const struct sockaddr_un *addr)
 	return alive;
 }
 
+cairn_err control_prepare_dir(const char *file, uid_t uid, gid_t gid)
+{
+	char *dir = strdup(file), *slash;
+	cairn_err err = CAIRN_OK;
+
+	if (!dir)
+		return CAIRN_ENOMEM;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		goto done;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0) {
+		if (errno != EEXIST) {
+			log_err("cannot create directory %s: %s", dir, strerror(errno));
+			err = CAIRN_EIO;
+		}
+		goto done;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(dir, uid, gid) != 0) {
+		log_err("cannot give directory %s to the server's user: %s", dir, strerror(errno));
+		err = CAIRN_EIO;
+	}
+done:
+	free(dir);
+	return err;
+}
+
 cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 		       const struct control_target *target, struct control **out)
 {
@@ -490,6 +517,8 @@ cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 	if (!c->path)
 		goto done;
 	err = CAIRN_EIO;
+	if (control_prepare_dir(path, uid, gid) != CAIRN_OK)
+		goto done;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_err("control-socket %s: exists and is not a socket", path);
@@ -520,12 +549,12 @@ cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 		goto done;
 	}
 	umask(old_mask);
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) != 0) {
-		log_err("control-socket %s: chown: %s", path, strerror(errno));
-		goto unlink;
-	}
 	if (chmod(path, 0660) != 0 || listen(c->fd, 16) != 0) {
 		log_err("control-socket %s: %s", path, strerror(errno));
+		goto unlink;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) != 0) {
+		log_err("control-socket %s: chown: %s", path, strerror(errno));
 		goto unlink;
 	}
 ok:

@@ -41,30 +41,65 @@ static const char *rcode_name(unsigned rcode, char *buf, size_t len)
 	return buf;
 }
 
-/* One line per query (log-queries: yes): client, name, type, rcode, zone. */
-static void log_query(const struct worker *w, const struct dispatch_src *src,
-		      const struct wire_query *q, unsigned rcode, size_t resp_len)
+/* One line per query (log-queries: yes): client, name, type, rcode, where
+ * the answer came from (the zone's name for zone answers) and the time
+ * taken. qname NULL: the query had no usable question. */
+static void log_line(const struct worker *w, const struct sockaddr *addr, bool tcp,
+		     const uint8_t *qname, uint16_t qtype, unsigned rcode,
+		     enum stats_source source, uint64_t ms)
 {
 	char client[INET6_ADDRSTRLEN + 8], name[1024], zone[1024], tb[16], rb[16];
 	struct cairn_sockaddr sa = { .len = sizeof(struct sockaddr_in6) };
+	const char *rc;
 	const struct zone *z = NULL;
 
-	if (src->addr->sa_family == AF_INET)
+	if (addr->sa_family == AF_INET)
 		sa.len = sizeof(struct sockaddr_in);
-	memcpy(&sa.ss, src->addr, sa.len);
+	memcpy(&sa.ss, addr, sa.len);
 	cairn_sockaddr_format(&sa, client, sizeof(client));
-	if (!q->has_question || wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK) {
-		log_info("query %s%s: no question: %s", client, src->tcp ? " tcp" : "",
-			 resp_len ? rcode_name(rcode, rb, sizeof(rb)) : "dropped");
+	rc = source == STATS_SRC_DROPPED ? "dropped" : rcode_name(rcode, rb, sizeof(rb));
+	if (!qname || wire_name_to_text(qname, name, sizeof(name)) != CAIRN_OK) {
+		log_info("query %s%s: no question: %s source %s, %llu ms", client,
+			 tcp ? " tcp" : "", rc, stats_source_name(source), (unsigned long long)ms);
 		return;
 	}
-	if (w->zones)
-		z = zone_set_find(w->zones, q->qname);
-	if (!z || wire_name_to_text(zone_origin(z), zone, sizeof(zone)) != CAIRN_OK)
-		snprintf(zone, sizeof(zone), "-");
-	log_info("query %s%s: %s %s: %s zone %s", client, src->tcp ? " tcp" : "", name,
-		 type_name(q->qtype, tb, sizeof(tb)),
-		 resp_len ? rcode_name(rcode, rb, sizeof(rb)) : "dropped", zone);
+	zone[0] = '\0';
+	if (source == STATS_SRC_ZONE && w->zones)
+		z = zone_set_find(w->zones, qname);
+	if (z && wire_name_to_text(zone_origin(z), zone + 1, sizeof(zone) - 1) == CAIRN_OK)
+		zone[0] = ' ';
+	log_info("query %s%s: %s %s: %s source %s%s, %llu ms", client, tcp ? " tcp" : "", name,
+		 type_name(qtype, tb, sizeof(tb)), rc, stats_source_name(source), zone,
+		 (unsigned long long)ms);
+}
+
+/* Counts (and logs) a late answer of the resolver: the question is read
+ * back from the response. resp NULL: none was sent. */
+static void late_answered(struct worker *w, const struct sockaddr *client, bool tcp,
+			  const uint8_t *resp, size_t len, uint64_t start_ms)
+{
+	uint8_t qname[WIRE_NAME_MAX];
+	size_t pos = WIRE_HDR_LEN, qlen;
+	bool have_q = false;
+	uint16_t qtype = 0;
+	uint64_t ms = start_ms ? cairn_now_ms() - start_ms : 0;
+
+	if (!resp || len < WIRE_HDR_LEN) {
+		stats_count_answer(&w->stats, 0, STATS_SRC_DROPPED);
+	} else {
+		stats_count_answer(&w->stats, resp[3] & 0x0f, STATS_SRC_RESOLVED);
+		if (start_ms)
+			stats_count_resolution(&w->stats, ms);
+	}
+	if (!w->srv->set.log_queries)
+		return;
+	if (resp && len >= WIRE_HDR_LEN && wire_get16(resp + 4) == 1 &&
+	    wire_name_unpack(resp, len, &pos, qname, &qlen, true) == CAIRN_OK && pos + 4 <= len) {
+		have_q = true;
+		qtype = wire_get16(resp + pos);
+	}
+	log_line(w, client, tcp, have_q ? qname : NULL, qtype, resp ? resp[3] & 0x0f : 0,
+		 resp ? STATS_SRC_RESOLVED : STATS_SRC_DROPPED, ms);
 }
 
 /* Writes a response with just the question (when parsed), OPT (when the
@@ -90,12 +125,15 @@ struct udp_late {
 	socklen_t clen;
 	bool has_local;
 	struct cairn_sockaddr local;  /* the address the query was sent to */
+	uint64_t start_ms;            /* for the resolution time statistics */
 };
 
 static void udp_late_done(void *ctx, const uint8_t *resp, size_t len)
 {
 	struct udp_late *l = ctx;
 
+	late_answered(l->s->w, (const struct sockaddr *)&l->client, false, resp, len,
+		      l->start_ms);
 	if (resp)
 		udp_send_late(l->s, (const struct sockaddr *)&l->client, l->clen,
 			      l->has_local ? &l->local : NULL, resp, len);
@@ -107,10 +145,11 @@ static void tcp_late_done(void *ctx, const uint8_t *resp, size_t len)
 {
 	struct tcp_conn *c = ctx;
 
+	late_answered(c->w, (const struct sockaddr *)&c->peer.ss, true, resp, len, 0);
 	if (c->pending)
 		c->pending--;
-	if (resp && !c->dead)
-		tcp_conn_send(c, resp, len);
+	if (resp && !c->dead && tcp_conn_send(c, resp, len) == CAIRN_OK)
+		tcp_conn_kick(c);
 }
 
 static void pktinfo_local(const struct msghdr *h, struct udp_late *l)
@@ -165,6 +204,7 @@ static cairn_err resolve_late(struct worker *w, const struct dispatch_src *src,
 	if (!l)
 		return CAIRN_ENOMEM;
 	l->s = src->udp;
+	l->start_ms = cairn_now_ms();
 	l->clen = src->addrlen <= sizeof(l->client) ? src->addrlen : sizeof(l->client);
 	memcpy(&l->client, src->addr, l->clen);
 	if (src->udp->pktinfo && src->rxhdr)
@@ -183,10 +223,17 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	struct wire_writer wr;
 	size_t limit, resp_len = 0;
 	unsigned rcode = WIRE_RCODE_NOERROR;
+	enum stats_source source = STATS_SRC_LOCAL;
+	enum wire_verdict verdict;
+	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 
-	switch (wire_query_parse(pkt, len, &q)) {
+	verdict = wire_query_parse(pkt, len, &q);
+	stats_count_query(&w->stats, src->tcp ? STATS_TCP : STATS_UDP,
+			  q.has_question ? q.qtype : 0);
+	switch (verdict) {
 	case WIRE_DROP:
 		/* too short to answer, or a response (QR=1): RFC 1035 §4.1.1 */
+		stats_count_answer(&w->stats, 0, STATS_SRC_DROPPED);
 		return 0;
 	case WIRE_FORMERR:
 		rcode = WIRE_RCODE_FORMERR;
@@ -222,10 +269,12 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	} else if (w->zones && zone_set_answer(w->zones, &q, out, limit, set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
 		rcode = out[3] & 0x0f;
+		source = STATS_SRC_ZONE;
 	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {
 		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len)) {
 			/* the cache-hit path: answered now, nothing allocated */
 			rcode = out[3] & 0x0f;
+			source = STATS_SRC_CACHE;
 		} else if (resolve_late(w, src, &q, limit) == CAIRN_OK) {
 			return 0;   /* answered later through udp_send_late / tcp */
 		} else {
@@ -238,7 +287,11 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	}
+	if (resp_len == 0)
+		source = STATS_SRC_DROPPED;
+	stats_count_answer(&w->stats, rcode, source);
 	if (set->log_queries)
-		log_query(w, src, &q, rcode, resp_len);
+		log_line(w, src->addr, src->tcp, q.has_question ? q.qname : NULL, q.qtype, rcode,
+			 source, cairn_now_ms() - start_ms);
 	return resp_len;
 }

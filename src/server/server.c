@@ -302,8 +302,12 @@ static void *worker_main(void *arg)
 		}
 		/* upstream timeouts, resolution deadlines, freeing of what the
 		 * batch finished with */
-		if (w->resolver)
+		if (w->resolver) {
 			resolver_tick(w->resolver);
+			atomic_store_explicit(&w->stats.upstream_queries,
+					      resolver_upstream_queries(w->resolver),
+					      memory_order_relaxed);
+		}
 		tcp_bury(w);
 	}
 	atomic_store(&w->active_gen, 0);
@@ -425,6 +429,24 @@ void server_stop(struct server *s)
 			w->started = false;
 		}
 	}
+}
+
+void server_get_stats(struct server *s, struct stats_snapshot *out)
+{
+	struct stats_counters *c[s->n_workers ? s->n_workers : 1];
+	struct cache_stats cs;
+
+	for (unsigned i = 0; i < s->n_workers; i++)
+		c[i] = &s->workers[i].stats;
+	stats_sum(out, c, s->n_workers);
+	if (s->cache)
+		cache_get_stats(s->cache, &cs);
+	stats_set_cache(out, s->cache ? &cs : NULL);
+}
+
+struct cache *server_cache(struct server *s)
+{
+	return s->cache;
 }
 
 void server_free(struct server *s)

@@ -5,6 +5,7 @@
 
 #include "cairn/common.h"
 #include "cairn/server.h"
+#include "cairn/stats.h"
 #include "cairn/wire.h"
 #include "cairn/zone.h"
 #include "cairn/resolve.h"
@@ -90,6 +91,7 @@ struct worker {
 	struct udp_batch *batch; /* recvmmsg/sendmmsg buffers */
 	uint8_t *tcp_out;        /* response buffer for TCP (TCP_MSG_MAX) */
 	struct resolver *resolver; /* NULL unless recursion: yes */
+	struct stats_counters stats; /* written by this worker only (stats.h) */
 };
 
 struct server {
@@ -156,6 +158,9 @@ cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len);
 /* Closes connections idle for tcp_idle_ms; returns the milliseconds until
  * the next one may expire, -1 when there is none. */
 int tcp_sweep_idle(struct worker *w, uint64_t now_ms);
+/* Sends what tcp_conn_send queued outside the connection's own event (late
+ * answers from the resolver) and updates its epoll interest; may close c. */
+void tcp_conn_kick(struct tcp_conn *c);
 /* Frees the connections closed during the last event batch. */
 void tcp_bury(struct worker *w);
 /* Closes every connection of w (worker shutdown). */

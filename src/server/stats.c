@@ -64,11 +64,14 @@ const char *stats_rcode_name(unsigned rcode, char *buf, size_t len)
 	return buf;
 }
 
-void stats_count_query(struct stats_counters *s, enum stats_transport t,
-		       uint16_t qtype, unsigned rcode, enum stats_source src)
+void stats_count_query(struct stats_counters *s, enum stats_transport t, uint16_t qtype)
 {
 	stats_inc(&s->queries[t < STATS_N_TRANSPORT ? t : STATS_UDP]);
 	stats_inc(&s->qtype[qtype < STATS_N_TYPE - 1 ? qtype : STATS_N_TYPE - 1]);
+}
+
+void stats_count_answer(struct stats_counters *s, unsigned rcode, enum stats_source src)
+{
 	if (src != STATS_SRC_DROPPED)
 		stats_inc(&s->rcode[rcode < STATS_N_RCODE - 1 ? rcode : STATS_N_RCODE - 1]);
 	stats_inc(&s->source[src < STATS_N_SOURCE ? src : STATS_SRC_LOCAL]);

@@ -308,9 +308,20 @@ static void on_conn_event(struct cairn_event *ev, uint32_t events)
 		if (c->rlen == before)
 			break; /* only an incomplete query is left */
 	}
-	if (c->eof && c->wlen == c->woff) {
+	if (c->eof && c->wlen == c->woff && !c->pending) {
 		/* the client is done sending and has all its answers (an
 		 * incomplete query left at EOF can never be answered) */
+		conn_close(c);
+		return;
+	}
+	update_interest(c);
+}
+
+void tcp_conn_kick(struct tcp_conn *c)
+{
+	if (c->dead || !flush(c))
+		return;
+	if (c->eof && c->wlen == c->woff && !c->pending) {
 		conn_close(c);
 		return;
 	}

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,6 +452,13 @@ cairn_err zload_read(struct zload *zl, const char *file)
 	char text[WIRE_NAME_MAX * 4 + 1];
 	ldns_rdf *origin = NULL;
 	cairn_err err;
+
+	/* ldns_rr_new_frm_str() mallocs and frees ~200 KB of scratch buffers
+	 * per record. With glibc's default 128 KB trim threshold that memory
+	 * goes back to the kernel and comes again three brk() calls a record:
+	 * 10 s of system time for a million records instead of 0.1 s. Keep
+	 * up to 16 MB of free heap instead (process-wide, harmless). */
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
 
 	if (wire_name_to_text(zl->origin, text, sizeof text) != CAIRN_OK)
 		return CAIRN_EINVAL;

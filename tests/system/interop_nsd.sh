@@ -22,7 +22,7 @@ start_nsd "$NSD_PORT" \
 	"8.b.d.0.1.0.0.2.ip6.arpa=$ZONEDIR/8.b.d.0.1.0.0.2.ip6.arpa.zone"
 CAIRN_PORT=$(free_port)
 {
-	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tlisten: ::1@%s\n\tthreads: 1\n' "$CAIRN_PORT" "$CAIRN_PORT"
+	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n' "$CAIRN_PORT"
 	printf '\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\n'
 	for z in lab.test 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa; do
 		printf 'zone:\n\tname: %s\n\tfile: %s\n' "$z" "$ZONEDIR/$z.zone"

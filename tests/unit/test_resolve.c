@@ -1,2 +1,403 @@
-/* test_resolve: placeholder replaced below */
-int main(void) { return 0; }
+/* test_resolve: the resolver's parts that need no network: root hints,
+ * upstream message parsing, the scrubber's bailiwick decisions and reply
+ * classification (referral, answer, negative, lame), what gets cached,
+ * CNAME chains through the cache, and server selection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <ldns/ldns.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "../../src/resolve/resolve_int.h"
+
+struct fixture {
+	int ep;
+	struct cache *cache;
+	struct resolver *r;
+	struct rq *q;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct cache_config cc = { .max_bytes = 1 << 22, .max_ttl = 86400,
+				   .max_negative_ttl = 3600 };
+	struct resolver_config cfg;
+
+	resolver_config_default(&cfg);
+	cfg.root_hints = TEST_SRCDIR "/zones/lab/root.hints";
+	cfg.query_loopback = true;
+	f->ep = epoll_create1(0);
+	assert_int_equal(cache_new(&cc, &f->cache), CAIRN_OK);
+	assert_int_equal(resolver_new(&cfg, f->cache, f->ep, &f->r), CAIRN_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->q) {
+		free(f->q->acc.buf);
+		free(f->q);
+	}
+	resolver_free(f->r);
+	cache_free(f->cache);
+	close(f->ep);
+	free(f);
+	return 0;
+}
+
+static void name(const char *text, uint8_t *out)
+{
+	size_t len;
+	assert_int_equal(wire_name_from_text(text, NULL, out, &len), CAIRN_OK);
+}
+
+/* A resolution asking qname/qtype of the servers of zone. */
+static struct rq *mkq(struct fixture *f, const char *qname, uint16_t qtype, const char *zone)
+{
+	struct rq *q = calloc(1, sizeof(*q));
+	uint8_t z[WIRE_NAME_MAX];
+
+	q->r = f->r;
+	name(qname, q->qname);
+	name(qname, q->cur);
+	name(qname, q->sname);
+	q->qtype = q->stype = qtype;
+	q->qclass = WIRE_CLASS_IN;
+	q->ede = 0xffff;
+	name(zone, z);
+	iter_dp_reset(q, z);
+	f->q = q;
+	return q;
+}
+
+static void push(ldns_pkt *p, ldns_pkt_section sec, const char *const *rrs)
+{
+	for (; rrs && *rrs; rrs++) {
+		ldns_rr *rr = NULL;
+		assert_int_equal(ldns_rr_new_frm_str(&rr, *rrs, 3600, NULL, NULL), LDNS_STATUS_OK);
+		ldns_pkt_push_rr(p, sec, rr);
+	}
+}
+
+/* Builds a reply to (qname, qtype) and parses it into the resolver's msg. */
+static struct rmsg *reply(struct fixture *f, const char *qname, uint16_t qtype, bool aa,
+			  int rcode, const char *const *an, const char *const *ns,
+			  const char *const *ad)
+{
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype,
+					 LDNS_RR_CLASS_IN, 0);
+	uint8_t *wire;
+	size_t len;
+
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_aa(p, aa);
+	ldns_pkt_set_rcode(p, (uint8_t)rcode);
+	push(p, LDNS_SECTION_ANSWER, an);
+	push(p, LDNS_SECTION_AUTHORITY, ns);
+	push(p, LDNS_SECTION_ADDITIONAL, ad);
+	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
+	assert_int_equal(rmsg_parse(wire, len, &f->r->msg), CAIRN_OK);
+	free(wire);
+	ldns_pkt_free(p);
+	return &f->r->msg;
+}
+
+static enum cache_result get(struct fixture *f, const char *n, uint16_t type,
+			     struct wire_rrset *rs, enum cache_rank *rank)
+{
+	static uint8_t scratch[65536];
+	uint8_t w[WIRE_NAME_MAX];
+
+	name(n, w);
+	return cache_get(f->cache, w, type, cairn_now_ms() / 1000, scratch, sizeof(scratch),
+			 rs, rank);
+}
+
+/* ---- hints ---- */
+
+static void test_hints_parse(void **state)
+{
+	struct hints h;
+	uint8_t a[WIRE_NAME_MAX];
+	(void)state;
+
+	assert_int_equal(hints_parse("; comment\n.  3600000 NS A.ROOT.\n"
+				     "A.ROOT. 3600000 IN A 192.0.2.1\n"
+				     "A.ROOT. 3600000 AAAA 2001:db8::1\n"
+				     ". NS B.ROOT.\nB.ROOT. A 192.0.2.2\n", 53, &h), CAIRN_OK);
+	assert_int_equal(h.n, 2);
+	name("a.root", a);
+	assert_true(wire_name_equal(h.ns[0].name, a));
+	assert_int_equal(h.ns[0].naddr, 2);
+	assert_int_equal(h.ns[1].naddr, 1);
+	/* malformed lines and hints without any address are rejected */
+	assert_int_equal(hints_parse(". NS\n", 53, &h), CAIRN_EFORMAT);
+	assert_int_equal(hints_parse("A.ROOT. A 300.1.1.1\n. NS A.ROOT.\n", 53, &h), CAIRN_EFORMAT);
+	assert_int_equal(hints_parse(". NS A.ROOT.\n", 53, &h), CAIRN_EFORMAT);
+	assert_int_equal(hints_parse("A.ROOT. AAAA 192.0.2.1\n. NS A.ROOT.\n", 53, &h),
+			 CAIRN_EFORMAT);
+}
+
+static void test_hints_load(void **state)
+{
+	struct hints h;
+	bool builtin;
+	(void)state;
+
+	assert_int_equal(hints_load(TEST_SRCDIR "/zones/lab/root.hints", 53, &h, &builtin),
+			 CAIRN_OK);
+	assert_false(builtin);
+	assert_int_equal(h.n, 2);
+	/* a configured file that is missing is an error, not a silent fallback */
+	assert_int_equal(hints_load("/nonexistent/root.hints", 53, &h, &builtin), CAIRN_EIO);
+}
+
+/* ---- messages ---- */
+
+static void test_rmsg_decompress(void **state)
+{
+	struct fixture *f = *state;
+	static const char *an[] = { "example.com. 300 IN MX 10 mail.example.com.", NULL };
+	static const char *ns[] = { "example.com. 300 IN SOA ns1.example.com. h.example.com. 1 2 3 4 5",
+				    NULL };
+	struct rmsg *m = reply(f, "example.com.", LDNS_RR_TYPE_MX, true, 0, an, ns, NULL);
+	uint8_t mail[WIRE_NAME_MAX];
+
+	assert_int_equal(m->nrr, 2);
+	name("mail.example.com", mail);
+	/* rdata names are stored uncompressed: preference + full name */
+	assert_int_equal(m->rr[0].rdlen, 2 + wire_name_len(mail));
+	assert_true(wire_name_equal(rmsg_rdata(m, 0) + 2, mail));
+	assert_int_equal(m->rr[1].rdlen, 2 * 0 + wire_name_len(rmsg_rdata(m, 1)) +
+			 wire_name_len(rmsg_rdata(m, 1) + wire_name_len(rmsg_rdata(m, 1))) + 20);
+	/* truncated packets are refused */
+	{
+		static const uint8_t bad[] = { 0, 1, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0,
+					       3, 'c', 'o', 'm', 0, 0, 1, 0, 1, 0xc0, 12, 0, 1 };
+		assert_int_equal(rmsg_parse(bad, sizeof(bad), &f->r->msg), CAIRN_EFORMAT);
+	}
+}
+
+/* ---- the scrubber ---- */
+
+static void test_referral_glue_bailiwick(void **state)
+{
+	struct fixture *f = *state;
+	struct rq *q = mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "com.");
+	static const char *ns[] = { "example.com. 172800 IN NS ns1.example.com.",
+				    "example.com. 172800 IN NS ns.other.net.", NULL };
+	static const char *ad[] = { "ns1.example.com. 172800 IN A 127.3.0.1",
+				    "ns.other.net. 172800 IN A 6.6.6.6",      /* not ours */
+				    "www.victim.com. 172800 IN A 6.6.6.6", NULL }; /* unrelated */
+	struct rmsg *m = reply(f, "www.example.com.", LDNS_RR_TYPE_A, false, 0, NULL, ns, ad);
+	struct wire_rrset rs;
+	enum cache_rank rank;
+	uint8_t z[WIRE_NAME_MAX];
+
+	assert_int_equal(scrub_process(q, m), IT_REFERRAL);
+	name("example.com", z);
+	assert_true(wire_name_equal(q->dp.zone, z));
+	assert_int_equal(q->dp.nns, 2);
+	assert_int_equal(q->dp.naddr, 1);  /* only the in-bailiwick glue */
+	assert_int_equal(get(f, "example.com", WIRE_TYPE_NS, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_REFERRAL);
+	assert_int_equal(rs.count, 2);
+	assert_int_equal(get(f, "ns1.example.com", WIRE_TYPE_A, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_GLUE);
+	assert_int_equal(get(f, "ns.other.net", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(f, "www.victim.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+}
+
+static void test_answer_injection_dropped(void **state)
+{
+	struct fixture *f = *state;
+	struct rq *q = mkq(f, "www.evil.tst.", LDNS_RR_TYPE_A, "evil.tst.");
+	static const char *an[] = { "www.evil.tst. 300 IN A 127.7.0.80",
+				    "www.good.tst. 300 IN A 6.6.6.6", NULL };
+	static const char *ns[] = { "good.tst. 300 IN NS ns.evil.tst.", NULL };
+	static const char *ad[] = { "ns1.good.tst. 300 IN A 6.6.6.6", NULL };
+	struct rmsg *m = reply(f, "www.evil.tst.", LDNS_RR_TYPE_A, true, 0, an, ns, ad);
+	struct wire_rrset rs;
+	enum cache_rank rank;
+	size_t pos = 0;
+	int sec, n = 0;
+
+	assert_int_equal(scrub_process(q, m), IT_DONE);
+	assert_int_equal(q->rcode, WIRE_RCODE_NOERROR);
+	while (acc_next(&q->acc, &pos, &sec, &rs))
+		n++;
+	assert_int_equal(n, 1);  /* the answer alone goes to the client */
+	assert_int_equal(get(f, "www.evil.tst", WIRE_TYPE_A, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	assert_int_equal(get(f, "www.good.tst", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(f, "good.tst", WIRE_TYPE_NS, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(f, "ns1.good.tst", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+}
+
+static void test_lame_replies(void **state)
+{
+	struct fixture *f = *state;
+	static const char *an[] = { "www.example.com. 300 IN A 192.0.2.1", NULL };
+	static const char *up[] = { ". 518400 IN NS a.root-servers.net.", NULL };
+	static const char *side[] = { "example.net. 300 IN NS ns.example.net.", NULL };
+	struct wire_rrset rs;
+
+	/* an answer without AA from the zone's own server */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_A,
+						   false, 0, an, NULL, NULL)), IT_LAME);
+	assert_int_equal(get(f, "www.example.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+	free(f->q);
+	/* an upward referral */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_A,
+						   false, 0, NULL, up, NULL)), IT_LAME);
+	free(f->q);
+	/* a sideways referral */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_A,
+						   false, 0, NULL, side, NULL)), IT_LAME);
+	assert_int_equal(get(f, "example.net", WIRE_TYPE_NS, &rs, NULL), CACHE_MISS);
+}
+
+static void test_negative(void **state)
+{
+	struct fixture *f = *state;
+	static const char *soa[] = {
+		"example.com. 3600 IN SOA ns1.example.com. h.example.com. 1 7200 900 1209600 300",
+		NULL };
+	struct wire_rrset rs;
+	size_t pos = 0;
+	int sec;
+
+	mkq(f, "nope.example.com.", LDNS_RR_TYPE_A, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "nope.example.com.", LDNS_RR_TYPE_A,
+						   true, LDNS_RCODE_NXDOMAIN, NULL, soa, NULL)),
+			 IT_DONE);
+	assert_int_equal(f->q->rcode, WIRE_RCODE_NXDOMAIN);
+	assert_true(acc_next(&f->q->acc, &pos, &sec, &rs));
+	assert_int_equal(sec, WIRE_SEC_AUTHORITY);
+	assert_int_equal(rs.ttl, 300);  /* RFC 2308 §5: min(SOA TTL, MINIMUM) */
+	/* NXDOMAIN answers every type */
+	assert_int_equal(get(f, "nope.example.com", WIRE_TYPE_MX, &rs, NULL), CACHE_NXDOMAIN);
+	assert_true(rs.ttl <= 300 && rs.ttl >= 299);
+	free(f->q->acc.buf);
+	free(f->q);
+	/* NODATA */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_AAAA, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_AAAA,
+						   true, 0, NULL, soa, NULL)), IT_DONE);
+	assert_int_equal(f->q->rcode, WIRE_RCODE_NOERROR);
+	assert_int_equal(get(f, "www.example.com", WIRE_TYPE_AAAA, &rs, NULL), CACHE_NODATA);
+	assert_int_equal(get(f, "www.example.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+}
+
+static void test_cname_follow_and_loop(void **state)
+{
+	struct fixture *f = *state;
+	static const char *out[] = { "www.example.com. 300 IN CNAME www.shop.net.", NULL };
+	static const char *loop[] = { "a.example.com. 300 IN CNAME b.example.com.",
+				      "b.example.com. 300 IN CNAME a.example.com.", NULL };
+	uint8_t shop[WIRE_NAME_MAX], n[WIRE_NAME_MAX], rcode;
+	struct acc a = { 0 };
+	unsigned cnames = 0;
+
+	/* a CNAME out of the zone: follow it from the top */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_A,
+						   true, 0, out, NULL, NULL)), IT_FOLLOW);
+	name("www.shop.net", shop);
+	assert_true(wire_name_equal(f->q->cur, shop));
+	free(f->q->acc.buf);
+	free(f->q);
+	/* a loop inside one reply */
+	mkq(f, "a.example.com.", LDNS_RR_TYPE_A, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "a.example.com.", LDNS_RR_TYPE_A,
+						   true, 0, loop, NULL, NULL)), IT_FAIL);
+	/* the loop is now in the cache: following it from there fails too */
+	name("a.example.com", n);
+	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode), CHAIN_FAIL);
+	free(a.buf);
+}
+
+/* ---- server selection ---- */
+
+static struct cairn_sockaddr addr(const char *text)
+{
+	struct cairn_sockaddr sa;
+	assert_int_equal(cairn_sockaddr_parse(text, 53, &sa), CAIRN_OK);
+	return sa;
+}
+
+static void test_servers_select(void **state)
+{
+	struct servers *s = malloc(sizeof(*s));
+	struct cairn_sockaddr c[3] = { addr("192.0.2.1"), addr("192.0.2.2"), addr("2001:db8::3") };
+	bool tried[3] = { false, false, false };
+	unsigned picks[3] = { 0, 0, 0 };
+	uint64_t now = 1000000;
+	(void)state;
+
+	servers_init(s, 42);
+	servers_rtt(s, &c[0], 80, now);
+	servers_rtt(s, &c[1], 5, now);
+	servers_rtt(s, &c[2], 40, now);
+	for (int i = 0; i < 1000; i++)
+		picks[servers_select(s, c, tried, 3, now)]++;
+	/* the fastest most of the time, the others explored sometimes */
+	assert_true(picks[1] > 850);
+	assert_true(picks[0] + picks[2] > 0);
+	/* lame servers are skipped; tried ones too */
+	servers_lame(s, &c[1], now);
+	tried[2] = true;
+	assert_int_equal(servers_select(s, c, tried, 3, now), 0);
+	/* an unreachable family is avoided */
+	tried[2] = false;
+	servers_unreachable(s, &c[2], now);
+	assert_int_equal(servers_select(s, c, tried, 3, now), 0);
+	tried[0] = true;
+	assert_int_equal(servers_select(s, c, tried, 3, now), -1);
+	/* lameness wears off */
+	tried[0] = false;
+	assert_int_equal(servers_select(s, c + 1, tried, 1, now + 3600 * 1000), 0);
+	/* repeated timeouts put a server aside */
+	servers_timeout(s, &c[0], now);
+	servers_timeout(s, &c[0], now);
+	assert_int_equal(servers_select(s, c, tried, 1, now), -1);
+	assert_true(servers_is_loopback(&(struct cairn_sockaddr){ 0 }) == false);
+	{
+		struct cairn_sockaddr l4 = addr("127.1.2.3"), l6 = addr("::1");
+		assert_true(servers_is_loopback(&l4));
+		assert_true(servers_is_loopback(&l6));
+		assert_false(servers_is_loopback(&c[0]));
+	}
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hints_parse),
+		cmocka_unit_test(test_hints_load),
+		cmocka_unit_test_setup_teardown(test_rmsg_decompress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_referral_glue_bailiwick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_injection_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lame_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_negative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cname_follow_and_loop, setup, teardown),
+		cmocka_unit_test(test_servers_select),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
