@@ -226,7 +226,7 @@ for kind in nsd cairnd; do
 	echo "$kind: measuring for $secs s..." >&2
 	run_perf "$port" "$secs" "$TMP/perf.$kind"
 	after=$(cpu_ticks "$SPID")
-	QPS[$kind]=$(awk '/Queries per second:/ {print $4}' "$TMP/perf.$kind")
+	QPS[$kind]=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$TMP/perf.$kind")
 	ANSWERED[$kind]=$(awk '/Queries completed:/ {print $3}' "$TMP/perf.$kind")
 	CODES[$kind]=$(sed -n 's/^ *Response codes: *//p' "$TMP/perf.$kind")
 	CPU[$kind]=$(python3 -c "print('%.2f' % (($after - $before) / $TICK * 1e6 / max(1, ${ANSWERED[$kind]:-0})))")

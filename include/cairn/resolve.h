@@ -63,10 +63,19 @@ struct resolver_config {
 	uint16_t upstream_port;        /* port of upstream servers (53) */
 	const struct resolver_forward *forwards;  /* copied by resolver_new */
 	unsigned n_forwards;
+	/* local-zone-disable: default local zones (RFC 6761, RFC 6303) not to
+	 * answer locally, presentation form; read by resolver_new only. */
+	const char *const *local_zone_disable;
+	unsigned n_local_zone_disable;
 };
 
 /* Fills cfg with the defaults above. */
 void resolver_config_default(struct resolver_config *cfg);
+/* True when name (presentation form) is one of the zones the resolver
+ * serves locally by default (localhost., invalid., test., onion.,
+ * home.arpa., the loopback, private and documentation reverse zones of
+ * RFC 6303): the names local-zone-disable accepts. */
+bool resolver_local_zone_known(const char *name);
 /* Number of upstream queries this resolver has sent (tests, statistics). */
 uint64_t resolver_upstream_queries(const struct resolver *r);
 

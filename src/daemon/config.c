@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cairn/config.h"
+#include "cairn/resolve.h"
 #include "cairn/wire.h"
 
 #include <ctype.h>
@@ -342,6 +343,34 @@ static bool parse_cache_size(struct parser *p, void *target, const char *value)
 	return true;
 }
 
+/* local-zone-disable: one default local zone (RFC 6761, RFC 6303) that the
+ * resolver should not answer itself; repeatable. */
+static bool parse_local_zone_disable(struct parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+	char **grown;
+
+	if (!resolver_local_zone_known(value)) {
+		report(p, p->line, "'%s' is not one of the default local zones "
+		       "(see local-zone-disable in cairnd.conf(5))", value);
+		return false;
+	}
+	grown = realloc(cfg->local_zone_disable,
+			(cfg->n_local_zone_disable + 1) * sizeof(*grown));
+	if (!grown) {
+		report(p, p->line, "out of memory");
+		return false;
+	}
+	cfg->local_zone_disable = grown;
+	grown[cfg->n_local_zone_disable] = strdup(value);
+	if (!grown[cfg->n_local_zone_disable]) {
+		report(p, p->line, "out of memory");
+		return false;
+	}
+	cfg->n_local_zone_disable++;
+	return true;
+}
+
 static void *forward_begin(struct parser *p)
 {
 	struct cairn_config *cfg = p->cfg;
@@ -440,6 +469,7 @@ static const struct key_def keys[] = {
 	{ "server", "cache-size", KEY_FUNC, 0, 0, 0, false, parse_cache_size },
 	{ "server", "cache-max-ttl", KEY_UINT, CFG(cache_max_ttl), 0, 604800 * 4, false, NULL },
 	{ "server", "cache-max-negative-ttl", KEY_UINT, CFG(cache_max_negative_ttl), 0, 604800, false, NULL },
+	{ "server", "local-zone-disable", KEY_FUNC, 0, 0, 0, true, parse_local_zone_disable },
 	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
 	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
 };
@@ -810,6 +840,9 @@ void config_free(struct cairn_config *cfg)
 	}
 	free(cfg->forwards);
 	free(cfg->allow_recursion);
+	for (size_t i = 0; i < cfg->n_local_zone_disable; i++)
+		free(cfg->local_zone_disable[i]);
+	free(cfg->local_zone_disable);
 	free(cfg->root_hints);
 	free(cfg->listen);
 	free(cfg->user);

@@ -152,6 +152,37 @@ void servers_unreachable(struct servers *s, const struct cairn_sockaddr *sa, uin
 bool servers_is_loopback(const struct cairn_sockaddr *sa);
 uint64_t servers_random(struct servers *s);
 
+/* ---- locally served zones (localzone.c) ---- */
+#define LZ_MAX       112     /* default zones (102 today) */
+#define LZ_NAME_MAX  80      /* longest: the 34-label ip6.arpa names */
+#define LZ_MAX_TLD   8
+#define LZ_DEPTHS    64      /* label counts tracked in the depth mask */
+enum lz_kind { LZ_STATIC, LZ_REDIRECT };
+struct lz_entry {
+	uint8_t name[LZ_NAME_MAX];  /* lowercase wire form */
+	uint8_t ptr[LZ_NAME_MAX];   /* the PTR to localhost. (ptr_len 0: none) */
+	uint8_t len, labels, ptr_len, kind;
+	bool off;                   /* local-zone-disable */
+};
+struct localzones {
+	unsigned n, ntld;
+	uint64_t depths;            /* bit d: some zone has d labels */
+	struct lz_entry e[LZ_MAX];  /* sorted by length, then bytes */
+	uint8_t tld[LZ_MAX_TLD][WIRE_LABEL_MAX + 2]; /* their last labels */
+	uint8_t rd_ns[16], rd_soa[64], rd_a[8], rd_aaaa[20];  /* rdlength + rdata */
+	size_t rd_ns_len, rd_soa_len, rd_a_len, rd_aaaa_len;
+};
+/* Builds the table of default zones with those named in disable[0..n)
+ * (presentation form) turned off. Returns CAIRN_OK, or CAIRN_ENOTFOUND
+ * with *bad set to a name that is not a default zone. */
+cairn_err localzone_init(struct localzones *lz, const char *const *disable, unsigned n,
+			 const char **bad);
+/* When q's name lies in an enabled local zone, writes the response (AA
+ * and RA set, at most limit bytes) to out, sets *len and returns true.
+ * Allocates nothing. */
+bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
+		      uint8_t *out, size_t limit, uint16_t edns_size, size_t *len);
+
 /* ---- resolutions (resolver.c, iterate.c) ---- */
 #define DP_MAX_NS      32
 #define DP_MAX_ADDR    64
@@ -227,6 +258,7 @@ struct resolver {
 	struct rq *active, *dead;
 	struct rq *table[RQ_BUCKETS];
 	uint64_t upstream;       /* queries sent */
+	struct localzones lz;    /* RFC 6761 / RFC 6303 names answered here */
 	struct rmsg msg;         /* the reply being processed */
 	uint8_t scratch[65536 + 4096];  /* cache_get */
 	uint8_t rrbuf[65536 + 4096];    /* rmsg_rrset */

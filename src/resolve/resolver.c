@@ -27,6 +27,7 @@ cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 {
 	struct resolver *r;
 	uint64_t seed = 0;
+	const char *bad = NULL;
 	bool builtin;
 	cairn_err err;
 
@@ -45,6 +46,15 @@ cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 		r->cfg.forwards = r->forwards;
 	}
 	r->cfg.root_hints = NULL;  /* not kept: the hints are loaded now */
+	err = localzone_init(&r->lz, cfg->local_zone_disable, cfg->n_local_zone_disable, &bad);
+	if (err != CAIRN_OK) {
+		log_err("resolver: local-zone-disable: '%s' is not a default local zone",
+			bad ? bad : "?");
+		err = CAIRN_EINVAL;
+		goto done;
+	}
+	r->cfg.local_zone_disable = NULL;
+	r->cfg.n_local_zone_disable = 0;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = cairn_now_ms() ^ (uintptr_t)r;
 	servers_init(&r->servers, seed);
@@ -304,6 +314,11 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 		done(ctx, r->out, len);
 		return CAIRN_OK;
 	}
+	/* RFC 6761 / RFC 6303 names are answered here, before the cache */
+	if (localzone_answer(&r->lz, q, r->out, limit, r->cfg.edns_size, &len)) {
+		done(ctx, r->out, len);
+		return CAIRN_OK;
+	}
 	/* The cache-hit path: nothing is allocated. */
 	memcpy(name, q->qname, q->qname_len);
 	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) == CHAIN_DONE) {
@@ -342,6 +357,8 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 
 	if (!q->has_question || q->qclass != WIRE_CLASS_IN)
 		return false;
+	if (localzone_answer(&r->lz, q, out, limit, r->cfg.edns_size, len))
+		return true;
 	memcpy(name, q->qname, q->qname_len);
 	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) != CHAIN_DONE)
 		return false;

@@ -180,6 +180,19 @@ static cairn_err recursion_init(struct server *s, const struct cairn_config *cfg
 		s->rcfg.forwards = s->forwards;
 		s->rcfg.n_forwards = (unsigned)cfg->n_forwards;
 	}
+	if (cfg->n_local_zone_disable) {
+		s->lz_disable = calloc(cfg->n_local_zone_disable, sizeof(*s->lz_disable));
+		if (!s->lz_disable)
+			return CAIRN_ENOMEM;
+		for (size_t i = 0; i < cfg->n_local_zone_disable; i++) {
+			s->lz_disable[i] = strdup(cfg->local_zone_disable[i]);
+			if (!s->lz_disable[i])
+				return CAIRN_ENOMEM;
+			s->n_lz_disable++;
+		}
+		s->rcfg.local_zone_disable = (const char *const *)s->lz_disable;
+		s->rcfg.n_local_zone_disable = (unsigned)s->n_lz_disable;
+	}
 	err = cache_new(&cc, &s->cache);
 	if (err != CAIRN_OK)
 		log_err("cannot create the cache: %s", cairn_strerror(err));
@@ -464,6 +477,9 @@ void server_free(struct server *s)
 	cache_free(s->cache);
 	free(s->forwards);
 	free(s->root_hints);
+	for (size_t i = 0; i < s->n_lz_disable; i++)
+		free(s->lz_disable[i]);
+	free(s->lz_disable);
 	free(s->allow);
 	free(s);
 }

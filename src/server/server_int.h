@@ -108,6 +108,8 @@ struct server {
 	struct resolver_config rcfg;
 	struct resolver_forward *forwards;
 	char *root_hints;
+	char **lz_disable;           /* local-zone-disable names */
+	size_t n_lz_disable;
 	struct cairn_prefix *allow;
 	size_t n_allow;
 };

@@ -1,0 +1,98 @@
+/* config: the cairnd.conf parser (clause/key syntax in the style of
+ * unbound.conf and nsd.conf) and the settings it produces. */
+#ifndef CAIRN_CONFIG_H
+#define CAIRN_CONFIG_H
+
+#include "cairn/common.h"
+
+#define CONFIG_DEFAULT_PORT          53
+#define CONFIG_DEFAULT_EDNS_SIZE     1232
+#define CONFIG_DEFAULT_TCP_IDLE      10   /* seconds, RFC 7766 §6.2.3 */
+#define CONFIG_DEFAULT_TCP_MAX_CONNS 256  /* per worker thread */
+
+/* One `listen:` address. */
+struct config_listen {
+	struct cairn_sockaddr addr;
+	char text[64];           /* as written (or the default), for messages */
+	unsigned line;           /* 0 for a default address */
+};
+
+/* One `zone:` clause. */
+struct config_zone {
+	char *name;              /* as written, without a trailing dot */
+	char *file;              /* resolved against the config file's directory */
+	unsigned line;           /* line of `zone:` */
+};
+
+/* One `forward-zone:` clause (the resolver sends names under it, RD=1, to
+ * these addresses instead of iterating). */
+struct config_forward {
+	char *name;              /* as written */
+	struct cairn_sockaddr *addr;
+	size_t n_addr;
+	unsigned line;
+};
+
+#define CONFIG_DEFAULT_CACHE_SIZE    (64u * 1024 * 1024)
+#define CONFIG_DEFAULT_CACHE_MAX_TTL 86400
+#define CONFIG_DEFAULT_CACHE_NEG_TTL 3600
+
+/* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
+ * release with config_free(). */
+struct cairn_config {
+	char *path;              /* the file read */
+	char *dir;               /* its directory, base of relative paths */
+
+	struct config_listen *listen;
+	size_t n_listen;
+	unsigned threads;        /* >= 1 */
+	char *user;              /* NULL or "" keeps the current user */
+	char *pidfile;           /* NULL: none */
+	char *control_socket;    /* NULL: CONTROL_DEFAULT_SOCKET (control.h); "": none */
+	char *chroot_dir;        /* NULL or "": no chroot */
+	enum log_sink log_sink;
+	char *log_path;          /* for LOG_SINK_FILE */
+	bool log_queries;
+	bool recursion;
+	unsigned edns_buffer_size;
+	unsigned tcp_idle_timeout;     /* seconds */
+	unsigned tcp_max_connections;  /* per worker */
+
+	struct config_zone *zones;
+	size_t n_zones;
+
+	/* the resolver (recursion: yes) */
+	struct cairn_prefix *allow_recursion; /* NULL: loopback, RFC 1918, ULA, link-local */
+	size_t n_allow_recursion;
+	char *root_hints;              /* NULL: the default file, else built-in */
+	bool query_loopback;
+	bool qname_minimisation;
+	size_t cache_size;             /* bytes */
+	unsigned cache_max_ttl, cache_max_negative_ttl;
+	struct config_forward *forwards;
+	size_t n_forwards;
+	char **local_zone_disable;     /* local-zone-disable names, as written */
+	size_t n_local_zone_disable;
+};
+
+/* Receives one problem: file, line (0 when it concerns the file as a
+ * whole) and message. Same shape as zone_report_fn. */
+typedef void (*config_report_fn)(void *ctx, const char *file, unsigned line,
+				 const char *msg);
+
+/* Reads and checks the configuration file at path. Every problem is passed
+ * to report (may be NULL). Returns CAIRN_OK and a new config in *out (the
+ * caller frees it with config_free), CAIRN_EIO when the file cannot be read,
+ * or CAIRN_EFORMAT when it has problems (*out is then NULL). */
+cairn_err config_load(const char *path, config_report_fn report, void *ctx,
+		      struct cairn_config **out);
+
+/* Same as config_load for text already in memory; path names it in
+ * messages and gives the directory relative paths are resolved against. */
+cairn_err config_load_text(const char *path, const char *text,
+			   config_report_fn report, void *ctx,
+			   struct cairn_config **out);
+
+void config_free(struct cairn_config *cfg);
+
+#endif
