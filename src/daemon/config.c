@@ -504,7 +504,8 @@ static const struct key_def *find_key(const char *clause, const char *name,
 			continue;
 		if (clause && strcmp(keys[i].clause, clause) == 0)
 			return &keys[i];
-		*elsewhere = keys[i].clause;
+		if (!*elsewhere) /* the first clause that has it, in table order */
+			*elsewhere = keys[i].clause;
 	}
 	return NULL;
 }

@@ -72,12 +72,17 @@ static int open_socket(const struct cairn_sockaddr *a, int type, bool reuse, boo
 	if (pktinfo && family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
 		goto fail;
-	if (type == SOCK_DGRAM && family == AF_INET) {
+	if (type == SOCK_DGRAM) {
 		/* answers may exceed the path MTU: let the kernel fragment
-		 * instead of failing with EMSGSIZE (as NSD and unbound do) */
-		int pmtu = IP_PMTUDISC_OMIT;
+		 * instead of failing with EMSGSIZE (as unbound does); and
+		 * room for bursts (best effort, capped by rmem_max) */
+		int pmtu = IP_PMTUDISC_OMIT, pmtu6 = IPV6_PMTUDISC_OMIT, buf = 1 << 20;
 
-		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+		if (family == AF_INET)
+			(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+		else
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu6, sizeof(pmtu6));
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	}
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0)
 		goto fail;

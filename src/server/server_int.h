@@ -130,8 +130,8 @@ struct dispatch_src {
  * for UDP and TCP_MSG_MAX for TCP) from the worker's current zone set.
  * Returns the response length, 0 when the query gets no answer. Allocates
  * nothing.
- * When the resolver joins, a query it takes returns 0 here with the answer
- * delivered later: over UDP by udp_send_late() to the saved client address,
+ * A query the resolver takes also returns 0 here; its answer is delivered
+ * later: over UDP by udp_send_late() to the saved client address,
  * over TCP by tcp_conn_send() on the connection (whose `pending` count keeps
  * it from being idle, and whose close cancels the resolution). */
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
@@ -154,8 +154,9 @@ cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
 /* ---- tcp.c ---- */
 /* epoll handler of a struct tcp_listener. */
 void tcp_on_accept(struct cairn_event *ev, uint32_t events);
-/* Queues a response (without length prefix) on c and tries to send it.
- * Returns CAIRN_OK, or CAIRN_ENOMEM / CAIRN_EIO after which c is closed. */
+/* Queues a response (without length prefix) on c; it is sent at the end of
+ * c's event, or by tcp_conn_kick() outside it. Returns CAIRN_OK, or
+ * CAIRN_ENOMEM / CAIRN_ELIMIT / CAIRN_EIO after which c is closed. */
 cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len);
 /* Closes connections idle for tcp_idle_ms; returns the milliseconds until
  * the next one may expire, -1 when there is none. */

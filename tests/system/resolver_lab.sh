@@ -15,8 +15,10 @@ auth auth-shop 127.5.0.1 -- shop.net="$L/shop.net.zone"
 for a in 127.1.0.1 127.2.0.1 127.3.0.1 127.4.0.1 127.5.0.1; do
 	wait_dns $a . SOA || die "authoritative server $a did not start"
 done
+# The lab's addresses are in 127/8, whose reverse zone the resolver would
+# otherwise answer itself (RFC 6303 §4.2): let it ask the lab's server.
 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "root-hints: $L/root.hints" \
-	"query-loopback: yes"
+	"query-loopback: yes" "local-zone-disable: 127.in-addr.arpa"
 
 D() { dig @127.0.0.1 +time=5 +tries=1 "$@"; }
 

@@ -329,6 +329,27 @@ static void test_value_errors(void **state)
 		      "@:2: 'log' wants syslog, stderr or a file name\n");
 }
 
+/* local-zone-disable: repeatable, only the default local zones. */
+static void test_local_zone_disable(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+
+	assert_int_equal(parse(f, "server:\n  local-zone-disable: 127.in-addr.arpa\n"
+			      "  local-zone-disable: \"10.in-addr.arpa.\"\n", &cfg), CAIRN_OK);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->n_local_zone_disable, 2);
+	assert_string_equal(cfg->local_zone_disable[0], "127.in-addr.arpa");
+	assert_string_equal(cfg->local_zone_disable[1], "10.in-addr.arpa.");
+	config_free(cfg);
+	expect_errors(f, "server:\n  local-zone-disable: in-addr.arpa\n",
+		      "@:2: 'in-addr.arpa' is not one of the default local zones "
+		      "(see local-zone-disable in cairnd.conf(5))\n");
+	expect_errors(f, "zone:\n  local-zone-disable: test\n",
+		      "@:2: 'local-zone-disable' is not allowed in 'zone:' (it belongs in 'server:')\n"
+		      "@:1: zone without 'name'\n@:1: zone without 'file'\n");
+}
+
 static void test_zone_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -390,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_value_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_zone_disable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

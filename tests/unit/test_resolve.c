@@ -1,7 +1,8 @@
 /* test_resolve: the resolver's parts that need no network: root hints,
  * upstream message parsing, the scrubber's bailiwick decisions and reply
  * classification (referral, answer, negative, lame), what gets cached,
- * CNAME chains through the cache, and server selection. */
+ * CNAME chains through the cache, server selection, and the locally
+ * served zones (RFC 6761, RFC 6303) with local-zone-disable. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -385,6 +386,166 @@ static void test_servers_select(void **state)
 	free(s);
 }
 
+/* ---- locally served zones (RFC 6761, RFC 6303) ---- */
+
+/* Asks r the question (qname, qtype) through the cache-hit path; returns
+ * the parsed response, or NULL when the resolver would go upstream. */
+static ldns_pkt *ask_local(struct resolver *r, const char *qname, uint16_t qtype)
+{
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype,
+					 LDNS_RR_CLASS_IN, LDNS_RD);
+	struct wire_query q;
+	uint8_t *wire, out[4096];
+	size_t len, olen = 0;
+	ldns_pkt *resp = NULL;
+
+	ldns_pkt_set_id(p, 4242);
+	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
+	assert_int_equal(wire_query_parse(wire, len, &q), WIRE_OK);
+	if (resolver_answer_cached(r, &q, out, sizeof(out), &olen)) {
+		assert_int_equal(ldns_wire2pkt(&resp, out, olen), LDNS_STATUS_OK);
+		assert_int_equal(ldns_pkt_id(resp), 4242);
+		assert_true(ldns_pkt_aa(resp));    /* like unbound's local zones */
+		assert_true(ldns_pkt_ra(resp));
+		assert_true(ldns_pkt_rd(resp));
+	}
+	free(wire);
+	ldns_pkt_free(p);
+	return resp;
+}
+
+/* The one record of section sec in presentation form (TTL included). */
+static void expect_rr(ldns_pkt *p, ldns_pkt_section sec, const char *text)
+{
+	ldns_rr_list *l = ldns_pkt_get_section_clone(p, sec);
+	char *s;
+
+	assert_int_equal(ldns_rr_list_rr_count(l), 1);
+	s = ldns_rr2str(ldns_rr_list_rr(l, 0));
+	s[strcspn(s, "\n")] = '\0';
+	for (char *c = s; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	assert_string_equal(s, text);
+	free(s);
+	ldns_rr_list_deep_free(l);
+}
+
+static void expect_local(struct resolver *r, const char *qname, uint16_t qtype, int rcode,
+			 const char *answer, const char *authority)
+{
+	ldns_pkt *p = ask_local(r, qname, qtype);
+
+	assert_non_null(p);
+	assert_int_equal(ldns_pkt_get_rcode(p), rcode);
+	if (answer)
+		expect_rr(p, LDNS_SECTION_ANSWER, answer);
+	else
+		assert_int_equal(ldns_pkt_ancount(p), 0);
+	if (authority)
+		expect_rr(p, LDNS_SECTION_AUTHORITY, authority);
+	else
+		assert_int_equal(ldns_pkt_nscount(p), 0);
+	ldns_pkt_free(p);
+}
+
+#define SOA_TAIL "IN SOA localhost. nobody.invalid. 1 3600 1200 604800 10800"
+
+static void test_localzone_answers(void **state)
+{
+	struct fixture *f = *state;
+	struct resolver *r = f->r;
+	const char *six1 = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.";
+	char buf[256];
+
+	/* RFC 6761 §6.3: localhost. and the names below it */
+	expect_local(r, "localhost.", WIRE_TYPE_A, 0, "localhost. 10800 IN A 127.0.0.1", NULL);
+	expect_local(r, "Foo.LocalHost.", WIRE_TYPE_AAAA, 0, "Foo.LocalHost. 10800 IN AAAA ::1", NULL);
+	expect_local(r, "localhost.", WIRE_TYPE_NS, 0, "localhost. 10800 IN NS localhost.", NULL);
+	expect_local(r, "localhost.", WIRE_TYPE_MX, 0, NULL, "localhost. 10800 " SOA_TAIL);
+	expect_local(r, "localhost.", WIRE_TYPE_ANY, 0, NULL, "localhost. 10800 " SOA_TAIL);
+	/* RFC 6761 §6.4, §6.2, RFC 7686, RFC 8375: empty zones */
+	expect_local(r, "x.invalid.", WIRE_TYPE_A, 3, NULL, "invalid. 10800 " SOA_TAIL);
+	expect_local(r, "invalid.", WIRE_TYPE_SOA, 0, "invalid. 10800 " SOA_TAIL, NULL);
+	expect_local(r, "invalid.", WIRE_TYPE_A, 0, NULL, "invalid. 10800 " SOA_TAIL);
+	expect_local(r, "a.b.test.", WIRE_TYPE_A, 3, NULL, "test. 10800 " SOA_TAIL);
+	expect_local(r, "x.onion.", WIRE_TYPE_AAAA, 3, NULL, "onion. 10800 " SOA_TAIL);
+	expect_local(r, "printer.home.arpa.", WIRE_TYPE_A, 3, NULL, "home.arpa. 10800 " SOA_TAIL);
+	/* RFC 6303 §4.2: the loopback reverse zone has one PTR */
+	expect_local(r, "1.0.0.127.in-addr.arpa.", WIRE_TYPE_PTR, 0,
+		     "1.0.0.127.in-addr.arpa. 10800 IN PTR localhost.", NULL);
+	expect_local(r, "1.0.0.127.in-addr.arpa.", WIRE_TYPE_A, 0, NULL,
+		     "127.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "0.0.127.in-addr.arpa.", WIRE_TYPE_PTR, 0, NULL,   /* empty non-terminal */
+		     "127.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "2.0.0.127.in-addr.arpa.", WIRE_TYPE_PTR, 3, NULL,
+		     "127.in-addr.arpa. 10800 " SOA_TAIL);
+	snprintf(buf, sizeof(buf), "%s 10800 IN PTR localhost.", six1);
+	expect_local(r, six1, WIRE_TYPE_PTR, 0, buf, NULL);
+	/* RFC 6303 §4.1, §4.2, §4.4-4.6: empty zones */
+	expect_local(r, "10.in-addr.arpa.", WIRE_TYPE_NS, 0, "10.in-addr.arpa. 10800 IN NS localhost.", NULL);
+	expect_local(r, "10.in-addr.arpa.", WIRE_TYPE_PTR, 0, NULL, "10.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "4.3.2.10.in-addr.arpa.", WIRE_TYPE_PTR, 3, NULL, "10.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "1.16.172.in-addr.arpa.", WIRE_TYPE_PTR, 3, NULL, "16.172.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "1.31.172.in-addr.arpa.", WIRE_TYPE_PTR, 3, NULL, "31.172.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "9.9.168.192.in-addr.arpa.", WIRE_TYPE_PTR, 3, NULL, "168.192.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "1.2.0.192.in-addr.arpa.", WIRE_TYPE_PTR, 3, NULL, "2.0.192.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "255.255.255.255.in-addr.arpa.", WIRE_TYPE_PTR, 0, NULL,
+		     "255.255.255.255.in-addr.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "1.d.f.ip6.arpa.", WIRE_TYPE_PTR, 3, NULL, "d.f.ip6.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "0.b.e.f.ip6.arpa.", WIRE_TYPE_PTR, 3, NULL, "b.e.f.ip6.arpa. 10800 " SOA_TAIL);
+	expect_local(r, "1.8.b.d.0.1.0.0.2.ip6.arpa.", WIRE_TYPE_PTR, 3, NULL,
+		     "8.b.d.0.1.0.0.2.ip6.arpa. 10800 " SOA_TAIL);
+	/* not local: the neighbours of the zones, DS at an apex, others */
+	assert_null(ask_local(r, "1.15.172.in-addr.arpa.", WIRE_TYPE_PTR));
+	assert_null(ask_local(r, "1.32.172.in-addr.arpa.", WIRE_TYPE_PTR));
+	assert_null(ask_local(r, "1.11.in-addr.arpa.", WIRE_TYPE_PTR));
+	assert_null(ask_local(r, "in-addr.arpa.", WIRE_TYPE_NS));
+	assert_null(ask_local(r, "10.in-addr.arpa.", WIRE_TYPE_DS));
+	assert_null(ask_local(r, "1.c.e.f.ip6.arpa.", WIRE_TYPE_PTR));
+	assert_null(ask_local(r, "www.example.com.", WIRE_TYPE_A));
+	assert_null(ask_local(r, "localhost.example.com.", WIRE_TYPE_A));
+	assert_null(ask_local(r, "testing.", WIRE_TYPE_A));
+	assert_null(ask_local(r, ".", WIRE_TYPE_NS));
+}
+
+static void test_localzone_disable(void **state)
+{
+	const char *off[] = { "127.in-addr.arpa.", "Test" };
+	const char *unknown[] = { "in-addr.arpa" };
+	struct fixture *f = *state;
+	struct resolver_config cfg;
+	struct resolver *r = NULL;
+	ldns_pkt *p;
+
+	assert_true(resolver_local_zone_known("10.in-addr.arpa"));
+	assert_true(resolver_local_zone_known("LOCALHOST."));
+	assert_true(resolver_local_zone_known("100.100.in-addr.arpa"));
+	assert_false(resolver_local_zone_known("in-addr.arpa"));
+	assert_false(resolver_local_zone_known("1.10.in-addr.arpa"));
+	assert_false(resolver_local_zone_known("example.com"));
+	assert_false(resolver_local_zone_known("bad..name"));
+
+	resolver_config_default(&cfg);
+	cfg.root_hints = TEST_SRCDIR "/zones/lab/root.hints";
+	cfg.local_zone_disable = off;
+	cfg.n_local_zone_disable = 2;
+	assert_int_equal(resolver_new(&cfg, f->cache, f->ep, &r), CAIRN_OK);
+	assert_null(ask_local(r, "1.0.0.127.in-addr.arpa.", WIRE_TYPE_PTR));
+	assert_null(ask_local(r, "x.test.", WIRE_TYPE_A));
+	p = ask_local(r, "x.invalid.", WIRE_TYPE_A);    /* the others stay */
+	assert_non_null(p);
+	assert_int_equal(ldns_pkt_get_rcode(p), 3);
+	ldns_pkt_free(p);
+	resolver_free(r);
+
+	r = NULL;
+	cfg.local_zone_disable = unknown;
+	cfg.n_local_zone_disable = 1;
+	assert_int_not_equal(resolver_new(&cfg, f->cache, f->ep, &r), CAIRN_OK);
+	assert_null(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +558,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_negative, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cname_follow_and_loop, setup, teardown),
 		cmocka_unit_test(test_servers_select),
+		cmocka_unit_test_setup_teardown(test_localzone_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_localzone_disable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
