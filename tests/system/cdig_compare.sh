@@ -1,17 +1,23 @@
 #!/bin/bash
-# cdig vs BIND dig: for many queries against NSD serving the cdig test
-# zones, the printed output must be the same line for line, except the
-# banner, the id, the query time and WHEN.
+# cdig vs BIND dig: for many queries against NSD, then against cairnd, both
+# serving the cdig test zones, the printed output must be the same line for
+# line, except the banner, the id, the query time and WHEN.  (The two
+# servers may answer differently, e.g. ANY or the additional section: cdig
+# is compared with dig against the same server.)
 set -u
 . "$top_srcdir/tests/system/cdig/lib.sh"
 need nsd dig
 
-PORT=$(free_port)
-[ -n "$PORT" ] || die "no free port"
-start_nsd "$T/nsd" 127.0.0.1 "$PORT" \
-	"cdig.test:$DATA/cdig.test.zone" \
-	"2.0.192.in-addr.arpa:$DATA/2.0.192.in-addr.arpa.zone" \
-	"8.b.d.0.1.0.0.2.ip6.arpa:$DATA/8.b.d.0.1.0.0.2.ip6.arpa.zone"
+ZONES=("cdig.test:$DATA/cdig.test.zone"
+	"2.0.192.in-addr.arpa:$DATA/2.0.192.in-addr.arpa.zone"
+	"8.b.d.0.1.0.0.2.ip6.arpa:$DATA/8.b.d.0.1.0.0.2.ip6.arpa.zone")
+NSD_PORT=$(free_port)
+[ -n "$NSD_PORT" ] || die "no free port"
+start_nsd "$T/nsd" 127.0.0.1 "$NSD_PORT" "${ZONES[@]}"
+CAIRND_PORT=$(free_port)
+[ -n "$CAIRND_PORT" ] || die "no free port"
+CAIRND_EXTRA=("recursion: no")
+start_cairnd "$T/cairnd" 127.0.0.1 "$CAIRND_PORT" "${ZONES[@]}"
 
 # Drops what legitimately differs: the banner (program name and version),
 # ids, query times, dates.
@@ -29,78 +35,92 @@ compare() {
 	out_cdig=$("$CDIG" @127.0.0.1 -p "$PORT" "$@" 2>&1)
 	rc_cdig=$?
 	if [ "$rc_dig" != "$rc_cdig" ]; then
-		bad "cdig $* exits $rc_cdig, dig exits $rc_dig"
+		bad "$SRV: cdig $* exits $rc_cdig, dig exits $rc_dig"
 		return
 	fi
 	if ! grep -q . <<<"$out_cdig"; then
-		bad "cdig $* printed nothing"
+		bad "$SRV: cdig $* printed nothing"
 		return
 	fi
 	if diff -u <(norm <<<"$out_dig") <(norm <<<"$out_cdig") >"$T/diff"; then
-		ok "same as dig: $*"
+		ok "$SRV: same as dig: $*"
 	else
-		bad "differs from dig: $*"
+		bad "$SRV: differs from dig: $*"
 		cat "$T/diff"
 	fi
 }
 
-compare www.cdig.test
-compare www.cdig.test AAAA
-compare cdig.test SOA
-compare cdig.test NS
-compare -t MX cdig.test
-compare cdig.test TXT
-compare alias.cdig.test
-compare ext.cdig.test
-compare _sip._udp.cdig.test SRV
-compare hinfo.cdig.test HINFO
-compare caa.cdig.test CAA
-compare quoted.cdig.test TXT
-compare nx.cdig.test                       # NXDOMAIN
-compare www.cdig.test MX                   # NODATA
-compare nonterm.cdig.test                  # empty non-terminal: NODATA
-compare foo.wild.cdig.test                 # wildcard
-compare www.sub.cdig.test +norecurse       # referral
-compare www.cdig.test +short
-compare cdig.test MX +short
-compare alias.cdig.test +short
-compare www.cdig.test +short +identify
-compare www.cdig.test +tcp
-compare www.cdig.test +norecurse
-compare -x 192.0.2.10
-compare -x 192.0.2.25 +short
-compare -x 2001:db8::10
-compare -x 192.0.2.99                      # NXDOMAIN in a reverse zone
-compare big.cdig.test TXT +bufsize=512     # TC=1, retried over TCP
-compare big.cdig.test TXT +noedns          # TC=1 at 512, retried over TCP
-compare big.cdig.test TXT +noedns +ignore  # TC=1 kept
-compare big.cdig.test TXT +bufsize=512 +noall +answer
-compare big.cdig.test TXT +bufsize=512 +short
-compare www.cdig.test +dnssec
-compare cdig.test SOA +multiline
-compare nx.cdig.test +multiline
-compare short.cdig.test +ttlunits
-compare www.cdig.test +noall +answer
-compare www.cdig.test +nocmd +nocomments +nostats
-compare www.cdig.test +nottlid
-compare version.bind CH TXT                # REFUSED with EDE
-compare www.cdig.test +qr
-compare cdig.test ANY
-compare www.cdig.test TYPE65534
-compare www.cdig.test mail.cdig.test MX    # two queries on one line
-compare -c IN -t AAAA ns2.cdig.test +bufsize=4096
-compare www.cdig.test +noquestion +noauthority +noadditional
+compare_all() {
+	compare www.cdig.test
+	compare www.cdig.test AAAA
+	compare cdig.test SOA
+	compare cdig.test NS
+	compare -t MX cdig.test
+	compare cdig.test TXT
+	compare alias.cdig.test
+	compare ext.cdig.test
+	compare _sip._udp.cdig.test SRV
+	compare hinfo.cdig.test HINFO
+	compare caa.cdig.test CAA
+	compare quoted.cdig.test TXT
+	compare nx.cdig.test                       # NXDOMAIN
+	compare www.cdig.test MX                   # NODATA
+	compare nonterm.deep.cdig.test             # empty non-terminal: NODATA
+	compare foo.wild.cdig.test                 # wildcard
+	compare www.sub.cdig.test +norecurse       # referral
+	compare www.cdig.test +short
+	compare cdig.test MX +short
+	compare alias.cdig.test +short
+	compare www.cdig.test +short +identify
+	compare www.cdig.test +tcp
+	compare www.cdig.test +norecurse
+	compare -x 192.0.2.10
+	compare -x 192.0.2.25 +short
+	compare -x 2001:db8::10
+	compare -x 192.0.2.99                      # NXDOMAIN in a reverse zone
+	compare big.cdig.test TXT +bufsize=512     # TC=1, retried over TCP
+	compare big.cdig.test TXT +noedns          # TC=1 at 512, retried over TCP
+	compare big.cdig.test TXT +noedns +ignore  # TC=1 kept
+	compare big.cdig.test TXT +bufsize=512 +noall +answer
+	compare big.cdig.test TXT +bufsize=512 +short
+	compare www.cdig.test +dnssec
+	compare cdig.test SOA +multiline
+	compare nx.cdig.test +multiline
+	compare short.cdig.test +ttlunits
+	compare www.cdig.test +noall +answer
+	compare www.cdig.test +nocmd +nocomments +nostats
+	compare www.cdig.test +nottlid
+	compare version.bind CH TXT                # REFUSED with EDE
+	compare www.example.org +tcp               # outside the zones: REFUSED
+	compare www.cdig.test +qr
+	compare cdig.test ANY
+	compare www.cdig.test TYPE65534
+	compare www.cdig.test mail.cdig.test MX    # two queries on one line
+	compare -c IN -t AAAA ns2.cdig.test +bufsize=4096
+	compare www.cdig.test +noquestion +noauthority +noadditional
 
-printf 'www.cdig.test A\nmail.cdig.test\n-x 192.0.2.25\n' >"$T/batch"
-compare -f "$T/batch"
+	printf 'www.cdig.test A\nmail.cdig.test\n-x 192.0.2.25\n' >"$T/batch"
+	compare -f "$T/batch"
 
-# The TC=1 retry really happened over TCP.
-out=$("$CDIG" @127.0.0.1 -p "$PORT" big.cdig.test TXT +bufsize=512)
-if grep -q '^;; Truncated, retrying in TCP mode.$' <<<"$out" &&
-	grep -q '(TCP)$' <<<"$out" && [ "$(grep -c 'IN	TXT	"' <<<"$out")" = 8 ]; then
-	ok "TC=1 answer retried over TCP with all 8 TXT records"
-else
-	bad "TC=1 retry over TCP"
-fi
+	# The server really answered (not just the same failure to both).
+	out=$("$CDIG" @127.0.0.1 -p "$PORT" www.cdig.test +short -x 192.0.2.10 +short | tr '\n' ' ')
+	[ "$out" = "192.0.2.10 192.0.2.11 www.cdig.test. " ] &&
+		ok "$SRV: answers the test zones" || bad "$SRV: www.cdig.test and -x 192.0.2.10 gave '$out'"
+	out=$("$CDIG" @127.0.0.1 -p "$PORT" nx.cdig.test nonterm.deep.cdig.test | grep -o 'status: [A-Z]*' | tr '\n' ' ')
+	[ "$out" = "status: NXDOMAIN status: NOERROR " ] &&
+		ok "$SRV: NXDOMAIN and NODATA" || bad "$SRV: nx.cdig.test and nonterm.deep.cdig.test gave '$out'"
+
+	# The TC=1 retry really happened over TCP.
+	out=$("$CDIG" @127.0.0.1 -p "$PORT" big.cdig.test TXT +bufsize=512)
+	if grep -q '^;; Truncated, retrying in TCP mode.$' <<<"$out" &&
+		grep -q '(TCP)$' <<<"$out" && [ "$(grep -c 'IN	TXT	"' <<<"$out")" = 8 ]; then
+		ok "$SRV: TC=1 answer retried over TCP with all 8 TXT records"
+	else
+		bad "$SRV: TC=1 retry over TCP"
+	fi
+}
+
+SRV=nsd PORT=$NSD_PORT compare_all
+SRV=cairnd PORT=$CAIRND_PORT compare_all
 
 finish

@@ -10,6 +10,11 @@ PORT=$(free_port)
 [ -n "$PORT" ] || die "no free port"
 start_nsd "$T/nsd" 127.0.0.1 "$PORT" "cdig.test:$DATA/cdig.test.zone"
 C=("$CDIG" @127.0.0.1 -p "$PORT" +time=1 +tries=1)
+CPORT=$(free_port)
+[ -n "$CPORT" ] || die "no free port"
+CAIRND_EXTRA=("recursion: no")
+start_cairnd "$T/cairnd" 127.0.0.1 "$CPORT" "cdig.test:$DATA/cdig.test.zone"
+CC=("$CDIG" @127.0.0.1 -p "$CPORT" +time=1 +tries=1)
 
 # expect CODE STDERR-REGEX args...: exit code, and a message on stderr
 # matching the pattern (empty pattern: stderr must be empty).
@@ -39,6 +44,11 @@ expect 0 "" "${C[@]}" www.cdig.test
 expect 0 "" "${C[@]}" nx.cdig.test
 expect 0 "" "${C[@]}" version.bind CH TXT     # REFUSED is an answer too
 expect 0 "" "${C[@]}" +short www.cdig.test
+expect 0 "" "${CC[@]}" www.cdig.test           # the same against cairnd
+expect 0 "" "${CC[@]}" nx.cdig.test
+expect 0 "" "${CC[@]}" www.example.org        # outside its zones: REFUSED
+grep -q 'status: REFUSED' "$T/out" && ok "cairnd: REFUSED, exit 0" || bad "cairnd: no REFUSED answer"
+expect 0 "" "${CC[@]}" +tcp +short www.cdig.test
 expect 0 "" "$CDIG" -h
 grep -q '+trace' "$T/out" && ok "-h lists +trace" || bad "-h output"
 

@@ -18,6 +18,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# stop_cairnds: stops every cairnd started so far; each must exit cleanly
+# (0, or 143 for SIGTERM) and its log must hold no sanitizer report.
+CAIRND_PIDS=()
+CAIRND_LOGS=()
+stop_cairnds() {
+	local i rc p keep=()
+	for p in "${PIDS[@]}"; do
+		[[ " ${CAIRND_PIDS[*]} " == *" $p "* ]] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
+	for i in "${!CAIRND_PIDS[@]}"; do
+		kill "${CAIRND_PIDS[$i]}" 2>/dev/null
+		wait "${CAIRND_PIDS[$i]}" 2>/dev/null
+		rc=$?
+		if [ "$rc" != 0 ] && [ "$rc" != 143 ]; then
+			bad "cairnd (${CAIRND_LOGS[$i]}) exited with status $rc"
+			tail -n 20 "${CAIRND_LOGS[$i]}"
+		elif grep -Eq 'runtime error|Sanitizer' "${CAIRND_LOGS[$i]}"; then
+			bad "sanitizer report in ${CAIRND_LOGS[$i]}"
+			cat "${CAIRND_LOGS[$i]}"
+		else
+			ok "cairnd (${CAIRND_LOGS[$i]#"$T"/}) stopped cleanly"
+		fi
+	done
+	CAIRND_PIDS=()
+	CAIRND_LOGS=()
+}
+
+# stop_servers: stops every server started so far (to reuse their addresses).
+stop_servers() {
+	local p
+	stop_cairnds
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	PIDS=()
+}
+
 die() { echo "FAIL: $*" >&2; exit 1; }
 need() {
 	local c
@@ -40,6 +77,7 @@ need python3
 ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
 bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "not ok $CHECKS - $*"; }
 finish() {
+	stop_cairnds
 	echo "# $CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ]
 }
@@ -100,7 +138,7 @@ start_nsd() {
 	PIDS+=($!)
 	local i
 	for i in $(seq 1 100); do
-		if dig +short +time=1 +tries=1 @"$addr" -p "$port" "$first" SOA 2>/dev/null | grep -q .; then
+		if dig +short +time=1 +tries=1 @"$addr" -p "$port" "$first" SOA 2>/dev/null | grep -q '^[^;]'; then
 			return 0
 		fi
 		kill -0 "${PIDS[-1]}" 2>/dev/null || break
@@ -110,8 +148,57 @@ start_nsd() {
 	die "nsd did not start ($dir/nsd.conf)"
 }
 
+# start_cairnd DIR ADDR PORT ZONE:FILE... : writes DIR/cairnd.conf (an
+# authoritative server for the zones, plus the lines of the array
+# CAIRND_EXTRA in its server: clause) and starts cairnd -d (background
+# job); waits until it answers SOA of the first zone, or, without zones (a
+# resolver), until it answers ". NS" with NOERROR.
+CAIRND="$top_builddir/cairnd"
+CAIRND_EXTRA=()
+start_cairnd() {
+	local dir=$1 addr=$2 port=$3 z line first= i
+	shift 3
+	[ -x "$CAIRND" ] || die "$CAIRND not built"
+	mkdir -p "$dir"
+	{
+		echo "server:"
+		echo "	listen: $addr@$port"
+		echo "	threads: 1"
+		echo '	user: ""'
+		echo '	pidfile: ""'
+		echo '	control-socket: ""'
+		echo "	log: stderr"
+		for line in "${CAIRND_EXTRA[@]}"; do
+			echo "	$line"
+		done
+		for z in "$@"; do
+			[ -n "$first" ] || first=${z%%:*}
+			echo "zone:"
+			echo "	name: ${z%%:*}"
+			echo "	file: ${z#*:}"
+		done
+	} >"$dir/cairnd.conf"
+	"$CAIRND" -d -c "$dir/cairnd.conf" >"$dir/cairnd.out" 2>&1 &
+	PIDS+=($!)
+	CAIRND_PIDS+=($!)
+	CAIRND_LOGS+=("$dir/cairnd.out")
+	# up to 30 s: sanitizer builds start slowly
+	for i in $(seq 1 300); do
+		if [ -n "$first" ]; then
+			dig +short +norec +time=1 +tries=1 @"$addr" -p "$port" "$first" SOA 2>/dev/null | grep -q '^[^;]' && return 0
+		else
+			dig +time=1 +tries=1 @"$addr" -p "$port" . NS 2>/dev/null | grep -q 'status: NOERROR' && return 0
+		fi
+		kill -0 "${PIDS[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$dir/cairnd.conf" "$dir/cairnd.out" >&2
+	die "cairnd did not start ($dir/cairnd.conf)"
+}
+
 # start_unbound DIR ADDR PORT HINTS: a resolver that iterates from HINTS
-# with loopback upstreams allowed and no DNSSEC validation.
+# with loopback upstreams allowed, no DNSSEC validation, and the lab's
+# 127.in-addr.arpa. looked up rather than answered locally.
 start_unbound() {
 	local dir=$1 addr=$2 port=$3 hints=$4 i
 	mkdir -p "$dir"
@@ -133,6 +220,7 @@ server:
   access-control: 127.0.0.0/8 allow
   qname-minimisation: no
   harden-referral-path: no
+  local-zone: "127.in-addr.arpa." nodefault
   num-threads: 1
   so-reuseport: no
 remote-control:
@@ -152,11 +240,24 @@ UB
 }
 
 # start_lab: the trace lab (inside a private network namespace): root on
-# 127.1.0.1, the TLD lab. on 127.2.0.1, example.lab. and other.lab. (a
-# glueless delegation) on 127.3.0.1, all on port 53.
+# 127.1.0.1 (with arpa.), the TLD lab. on 127.2.0.1, example.lab.,
+# other.lab. and 127.in-addr.arpa. (both glueless delegations) on
+# 127.3.0.1, all on port 53.
 start_lab() {
 	local L="$DATA/lab"
-	start_nsd "$T/root" 127.1.0.1 53 ".:$L/root.zone"
+	start_nsd "$T/root" 127.1.0.1 53 ".:$L/root.zone" "arpa:$L/arpa.zone"
 	start_nsd "$T/tld" 127.2.0.1 53 "lab:$L/lab.zone"
-	start_nsd "$T/leaf" 127.3.0.1 53 "example.lab:$L/example.lab.zone" "other.lab:$L/other.lab.zone"
+	start_nsd "$T/leaf" 127.3.0.1 53 "example.lab:$L/example.lab.zone" "other.lab:$L/other.lab.zone" \
+		"127.in-addr.arpa:$L/127.in-addr.arpa.zone"
+}
+
+# start_cairnd_lab: the same lab served by three authoritative cairnd.
+start_cairnd_lab() {
+	local L="$DATA/lab"
+	CAIRND_EXTRA=("recursion: no")
+	start_cairnd "$T/c-root" 127.1.0.1 53 ".:$L/root.zone" "arpa:$L/arpa.zone"
+	start_cairnd "$T/c-tld" 127.2.0.1 53 "lab:$L/lab.zone"
+	start_cairnd "$T/c-leaf" 127.3.0.1 53 "example.lab:$L/example.lab.zone" "other.lab:$L/other.lab.zone" \
+		"127.in-addr.arpa:$L/127.in-addr.arpa.zone"
+	CAIRND_EXTRA=()
 }
