@@ -235,7 +235,12 @@ void zcheck_glue(struct zload *zl, const struct zone *z)
 			continue;
 		memcpy(target, r->rdata, r->rdlen);
 		wire_name_lower(target);
-		if (!wire_name_is_subdomain(target, z->origin) || !occluded(z, target, &n))
+		/* RFC 9471 §2.1: in-domain glue (the target at or below the
+		 * delegation it serves) is required; sibling glue (a target
+		 * under another delegation) is optional, and that delegation
+		 * is checked on its own line. */
+		if (!wire_name_is_subdomain(target, r->owner) ||
+		    !wire_name_is_subdomain(target, z->origin) || !occluded(z, target, &n))
 			continue;
 		if (n && (zdb_rrset(n, WIRE_TYPE_A) || zdb_rrset(n, WIRE_TYPE_AAAA)))
 			continue;
