@@ -287,8 +287,9 @@ static cairn_err link_parents(struct build *b, uint32_t i)
 	return CAIRN_OK;
 }
 
-/* Fills in-zone additional targets of NS, MX and SRV RRsets. */
-static void link_targets(struct zone *z)
+void zdb_each_target(struct zone *z,
+		     void (*fn)(void *ctx, struct zone_addl *a, const uint8_t *target),
+		     void *ctx)
 {
 	for (size_t i = 0; i < z->nnodes; i++) {
 		struct zone_node *n = &z->nodes[i];
@@ -304,14 +305,21 @@ static void link_targets(struct zone *z)
 				if ((int)rdlen > toff) {
 					memcpy(t, p + 2 + toff, rdlen - (size_t)toff);
 					wire_name_lower(t);
-					if (wire_name_is_subdomain(t, z->origin)) {
-						s->addl[c].node = zdb_find(z, t, wire_name_len(t));
-						s->addl[c].same_zone = s->addl[c].node != NULL;
-					}
+					fn(ctx, &s->addl[c], t);
 				}
 				p += 2u + rdlen;
 			}
 		}
+	}
+}
+
+static void link_target(void *ctx, struct zone_addl *a, const uint8_t *t)
+{
+	const struct zone *z = ctx;
+
+	if (wire_name_is_subdomain(t, z->origin)) {
+		a->node = zdb_find(z, t, wire_name_len(t));
+		a->same_zone = a->node != NULL;
 	}
 }
 
@@ -386,7 +394,7 @@ cairn_err zdb_build(struct zone *z, struct zload *zl)
 	const struct zone_rrset *soa = zdb_rrset(z->apex, WIRE_TYPE_SOA);
 	if (soa)
 		parse_soa(z, soa);
-	link_targets(z);
+	zdb_each_target(z, link_target, z);
 done:
 	free(b.seqs);
 	free(b.ptrs);

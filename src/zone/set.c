@@ -58,34 +58,25 @@ const struct zone *zone_set_find(const struct zone_set *zs, const uint8_t *name)
 	}
 }
 
-/* Points NS/MX/SRV targets that live in another zone of the set at their
- * nodes there (authoritative data only, never another zone's glue). */
-static void link_set_targets(struct zone_set *zs, struct zone *z)
+struct set_link {
+	const struct zone_set *zs;
+	const struct zone *z;
+};
+
+/* Points an NS/MX/SRV target that lives in another zone of the set at its
+ * node there (authoritative data only, never another zone's glue). */
+static void link_set_target(void *ctx, struct zone_addl *a, const uint8_t *t)
 {
-	for (size_t i = 0; i < z->nnodes; i++) {
-		struct zone_node *n = &z->nodes[i];
-		for (uint16_t k = 0; k < n->nrrsets; k++) {
-			struct zone_rrset *s = &n->rrsets[k];
-			int toff = zdb_target_offset(s->rs.type);
-			if (toff < 0)
-				continue;
-			const uint8_t *p = s->rs.rdata;
-			for (uint16_t c = 0; c < s->rs.count; c++) {
-				uint16_t rdlen = wire_get16(p);
-				uint8_t t[WIRE_NAME_MAX];
-				if (!s->addl[c].node && (int)rdlen > toff) {
-					memcpy(t, p + 2 + toff, rdlen - (size_t)toff);
-					wire_name_lower(t);
-					const struct zone *o = zone_set_find(zs, t);
-					const struct zone_node *tn =
-						o && o != z ? zdb_find(o, t, wire_name_len(t)) : NULL;
-					if (tn && !(tn->flags & (ZNODE_CUT | ZNODE_BELOW)))
-						s->addl[c].node = tn;
-				}
-				p += 2u + rdlen;
-			}
-		}
-	}
+	const struct set_link *l = ctx;
+	const struct zone *o;
+	const struct zone_node *tn;
+
+	if (a->node)
+		return;
+	o = zone_set_find(l->zs, t);
+	tn = o && o != l->z ? zdb_find(o, t, wire_name_len(t)) : NULL;
+	if (tn && !(tn->flags & (ZNODE_CUT | ZNODE_BELOW)))
+		a->node = tn;
 }
 
 cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out)
@@ -127,8 +118,10 @@ cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out)
 			zs->max_labels = z->origin_labels;
 	}
 	if (zs->n > 1)
-		for (size_t i = 0; i < zs->n; i++)
-			link_set_targets(zs, zs->zones[i]);
+		for (size_t i = 0; i < zs->n; i++) {
+			struct set_link l = { .zs = zs, .z = zs->zones[i] };
+			zdb_each_target(zs->zones[i], link_set_target, &l);
+		}
 done:
 	if (err != CAIRN_OK) {
 		for (size_t i = 0; i < n; i++)

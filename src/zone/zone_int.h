@@ -131,5 +131,10 @@ void zcheck_glue(struct zload *zl, const struct zone *z);
 /* Offset of the target name inside the rdata of an NS, MX or SRV record,
  * or -1 for other types. */
 int zdb_target_offset(uint16_t type);
+/* Calls fn for every NS/MX/SRV target of z (lowercased) with the slot that
+ * holds its additional-section node. */
+void zdb_each_target(struct zone *z,
+		     void (*fn)(void *ctx, struct zone_addl *a, const uint8_t *target),
+		     void *ctx);
 
 #endif
