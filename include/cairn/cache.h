@@ -38,7 +38,8 @@ void cache_config_default(struct cache_config *cfg);
 size_t cache_entry_overhead(void);
 
 /* bytes includes the fixed cost (shard array, hash tables) and is never
- * above max_bytes. hits/misses count cache_get calls; evictions count entries
+ * above max_bytes. hits/misses count cache_get calls (cache_walk_name
+ * counts neither); evictions count entries
  * pushed out by the budget (not expiry or flushes). */
 struct cache_stats {
 	uint64_t entries, bytes, hits, misses, evictions, inserts;
@@ -96,6 +97,29 @@ enum cache_result {
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank);
+
+/* One entry of a name, as cache_walk_name reports it. */
+struct cache_entry_info {
+	enum cache_result kind;     /* CACHE_POSITIVE, CACHE_NXDOMAIN or CACHE_NODATA */
+	uint16_t type;              /* the type it answers; 0 for NXDOMAIN (every type) */
+	enum cache_rank rank;
+	struct wire_rrset rs;       /* the RRset, or the SOA of a negative entry (count
+	                             * 0 when none was stored); ttl = seconds left */
+};
+/* Receives one entry; e and what it points to are valid during the call. */
+typedef void (*cache_walk_fn)(void *ctx, const struct cache_entry_info *e);
+
+/* Reports every live entry of name (a wire name; any case) — all types,
+ * positive and negative — to fn, NXDOMAIN first and then by type. A peek:
+ * it counts no hit or miss, does not touch the LRU order and removes
+ * nothing. The entries are copied into scratch (scratch_len bytes) under
+ * the shard's lock and fn runs after the lock is released (it may use the
+ * cache). Returns the number of entries reported; *truncated (may be NULL)
+ * is set when scratch could not hold them all (those that fit are
+ * reported). Allocates nothing. */
+size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
+		       uint8_t *scratch, size_t scratch_len, cache_walk_fn fn, void *ctx,
+		       bool *truncated);
 
 /* Removes name's entries (all types, NXDOMAIN included), and every name
  * below it when below (walks every shard). */

@@ -36,6 +36,12 @@ struct config_forward {
 #define CONFIG_DEFAULT_CACHE_SIZE    (64u * 1024 * 1024)
 #define CONFIG_DEFAULT_CACHE_MAX_TTL 86400
 #define CONFIG_DEFAULT_CACHE_NEG_TTL 3600
+/* the resolver's limits (cairnd.conf(5)); same as resolver_config_default */
+#define CONFIG_DEFAULT_MAX_UPSTREAM_QUERIES 32   /* per client question */
+#define CONFIG_DEFAULT_MAX_REFERRALS        20
+#define CONFIG_DEFAULT_MAX_GLUELESS_NS      5    /* per delegation (NXNSAttack) */
+#define CONFIG_DEFAULT_RESOLVE_TIMEOUT      10   /* seconds per question */
+#define CONFIG_DEFAULT_UPSTREAM_TIMEOUT     1000 /* milliseconds per exchange */
 
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
  * release with config_free(). */
@@ -69,6 +75,11 @@ struct cairn_config {
 	bool qname_minimisation;
 	size_t cache_size;             /* bytes */
 	unsigned cache_max_ttl, cache_max_negative_ttl;
+	unsigned max_upstream_queries; /* per client question */
+	unsigned max_referrals;        /* per client question */
+	unsigned max_glueless_ns;      /* NS names without glue chased per delegation */
+	unsigned resolve_timeout;      /* seconds per client question */
+	unsigned upstream_timeout;     /* milliseconds per upstream exchange */
 	struct config_forward *forwards;
 	size_t n_forwards;
 	char **local_zone_disable;     /* local-zone-disable names, as written */

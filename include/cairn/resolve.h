@@ -10,9 +10,20 @@ struct resolver;          /* one per worker thread; not thread safe */
 struct resolver_config;   /* settings from cairnd.conf (defined below) */
 struct cache;             /* shared by all workers; thread safe */
 
+/* Where the resolver's answer came from (for statistics and log-queries). */
+enum resolve_source {
+	RESOLVE_SRC_CACHE = 0,   /* the shared cache, no upstream query */
+	RESOLVE_SRC_LOCAL,       /* made here: locally served zones (RFC 6761,
+	                          * RFC 6303), refusals, failures without any
+	                          * upstream query */
+	RESOLVE_SRC_RESOLVED,    /* upstream servers were asked */
+};
+
 /* Called once per query with the complete response (ID, question, flags
- * already set for the client). resp is only valid during the call. */
-typedef void (*resolve_done_fn)(void *ctx, const uint8_t *resp, size_t len);
+ * already set for the client) and where it came from. resp is only valid
+ * during the call. */
+typedef void (*resolve_done_fn)(void *ctx, const uint8_t *resp, size_t len,
+				enum resolve_source src);
 
 /* Creates a worker's resolver. Its sockets are added to epoll_fd with
  * data.ptr pointing to a struct cairn_event (see common.h). */
@@ -27,10 +38,15 @@ void resolver_free(struct resolver *r);
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
 			 resolve_done_fn done, void *ctx);
 /* The allocation-free cache-hit path: when the whole answer is in the
- * cache, writes the response to q (at most limit bytes) into out, sets *len
- * and returns true; otherwise returns false and writes nothing useful. */
+ * cache or is local (RFC 6761 / RFC 6303 names), writes the response to q
+ * (at most limit bytes) into out, sets *len and *src and returns true;
+ * otherwise returns false and writes nothing useful. A query with RD=0 is
+ * always answered here, never sent upstream (as unbound does for clients
+ * allowed to snoop): from the cache, else with a referral to the closest
+ * delegation the cache (or, when it holds none, the root hints) knows. */
 bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
-			    uint8_t *out, size_t limit, size_t *len);
+			    uint8_t *out, size_t limit, size_t *len,
+			    enum resolve_source *src);
 /* Forgets every pending query whose ctx is ctx (client went away). */
 void resolver_cancel(struct resolver *r, void *ctx);
 /* Milliseconds until the resolver needs resolver_tick(), -1 for never. */
@@ -55,11 +71,14 @@ struct resolver_config {
 	bool query_loopback;           /* allow upstream servers on 127/8 and ::1 */
 	bool qname_minimisation;       /* RFC 9156, relaxed */
 	uint16_t edns_size;            /* advertised to clients and upstream (1232) */
-	unsigned upstream_timeout_ms;  /* one upstream exchange (1000) */
-	unsigned max_queries;          /* upstream queries per client question (32) */
-	unsigned max_referrals;        /* referrals followed per question (20) */
-	unsigned max_glueless;         /* NS names without glue resolved per delegation (5) */
-	unsigned max_time_ms;          /* whole resolution (10000), then SERVFAIL */
+	unsigned upstream_timeout_ms;  /* one upstream exchange (1000): upstream-timeout */
+	unsigned max_queries;          /* upstream queries per client question (32):
+	                                * max-upstream-queries */
+	unsigned max_referrals;        /* referrals followed per question (20): max-referrals */
+	unsigned max_glueless;         /* NS names without glue resolved per delegation
+	                                * (5): max-glueless-ns */
+	unsigned max_time_ms;          /* whole resolution (10000), then SERVFAIL:
+	                                * resolve-timeout */
 	uint16_t upstream_port;        /* port of upstream servers (53) */
 	const struct resolver_forward *forwards;  /* copied by resolver_new */
 	unsigned n_forwards;
@@ -78,5 +97,16 @@ void resolver_config_default(struct resolver_config *cfg);
 bool resolver_local_zone_known(const char *name);
 /* Number of upstream queries this resolver has sent (tests, statistics). */
 uint64_t resolver_upstream_queries(const struct resolver *r);
+
+/* The resolver's counters, plain values written only by its worker
+ * thread (read them on that thread; the server copies them into its
+ * per-worker statistics). */
+struct resolver_counters {
+	uint64_t upstream_queries;   /* queries sent, UDP and TCP */
+	uint64_t upstream_timeouts;  /* exchanges that got no reply in time */
+	uint64_t tcp_fallbacks;      /* TC=1 over UDP, asked again over TCP */
+};
+/* Copies r's counters into *out. */
+void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);
 
 #endif

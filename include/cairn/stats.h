@@ -19,7 +19,9 @@ enum stats_source {
 	STATS_SRC_ZONE = 0,   /* authoritative data of a loaded zone */
 	STATS_SRC_CACHE,      /* the resolver's cache, without upstream queries */
 	STATS_SRC_RESOLVED,   /* the resolver asked upstream servers */
-	STATS_SRC_LOCAL,      /* an error answer made here (FORMERR, REFUSED, ...) */
+	STATS_SRC_LOCAL,      /* made here without zone, cache or upstream: locally
+	                       * served zones (RFC 6761/6303), root-hints referrals,
+	                       * error answers (FORMERR, REFUSED, ...) */
 	STATS_SRC_DROPPED,    /* no answer sent (not a query, client went away) */
 	STATS_N_SOURCE,
 };

@@ -458,6 +458,101 @@ done:
 	return res;
 }
 
+/* An entry as cache_walk_name copies it into scratch: this header, the
+ * RRset's owner, its rdata, padding to 8 bytes. */
+struct walk_rec {
+	uint32_t rdata_len, ttl, size;
+	uint16_t key_type, rr_type, rr_class, count;
+	uint8_t kind, rank, olen;
+};
+
+size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
+		       uint8_t *scratch, size_t scratch_len, cache_walk_fn fn, void *ctx,
+		       bool *truncated)
+{
+	uint8_t key[WIRE_NAME_MAX];
+	size_t klen = wire_name_len(name), used = 0, n = 0, done;
+	struct shard *s;
+	uint32_t last_type = 0;
+	bool first = true;
+
+	if (truncated)
+		*truncated = false;
+	if (klen == 0 || klen > WIRE_NAME_MAX)
+		return 0;
+	memcpy(key, name, klen);
+	wire_name_lower(key);
+	/* every entry of one owner name lives in the same shard */
+	s = shard_of(c, wire_name_hash(key, klen));
+	pthread_mutex_lock(&s->lock);
+	for (const struct centry *e = s->head; e; e = e->lnext) {
+		size_t olen, size;
+		struct walk_rec r;
+
+		if (e->key_len != klen || memcmp(e->data, key, klen) != 0 || expired(e, now))
+			continue;
+		olen = e->own_len ? e->own_len : e->key_len;
+		size = (sizeof(r) + olen + e->rdata_len + 7) & ~(size_t)7;
+		if (scratch_len - used < size) {
+			if (truncated)
+				*truncated = true;
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		r.rdata_len = e->rdata_len;
+		r.ttl = e->expiry - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(e->expiry - now);
+		r.size = (uint32_t)size;
+		r.key_type = e->key_type;
+		r.rr_type = e->rr_type;
+		r.rr_class = e->rr_class;
+		r.count = e->count;
+		r.kind = e->kind;
+		r.rank = e->rank;
+		r.olen = (uint8_t)olen;
+		memcpy(scratch + used, &r, sizeof(r));
+		memcpy(scratch + used + sizeof(r), e->own_len ? e->data + e->key_len : e->data, olen);
+		memcpy(scratch + used + sizeof(r) + olen, e->data + e->key_len + e->own_len,
+		       e->rdata_len);
+		used += size;
+		n++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	/* report in type order (a name has few entries: selection is enough) */
+	for (done = 0; done < n; done++) {
+		const uint8_t *best = NULL;
+		struct walk_rec r, br;
+		struct cache_entry_info info;
+
+		memset(&br, 0, sizeof(br));
+		for (size_t off = 0; off < used; off += r.size) {
+			memcpy(&r, scratch + off, sizeof(r));
+			if (!first && r.key_type <= last_type)
+				continue;
+			if (!best || r.key_type < br.key_type) {
+				best = scratch + off;
+				br = r;
+			}
+		}
+		if (!best)
+			break;
+		first = false;
+		last_type = br.key_type;
+		info.kind = br.kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
+			    br.kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
+		info.type = br.key_type;
+		info.rank = (enum cache_rank)br.rank;
+		info.rs.owner = best + sizeof(br);
+		info.rs.type = br.rr_type;
+		info.rs.rclass = br.rr_class;
+		info.rs.ttl = br.ttl;
+		info.rs.count = br.count;
+		info.rs.rdata_len = br.rdata_len;
+		info.rs.rdata = best + sizeof(br) + br.olen;
+		fn(ctx, &info);
+	}
+	return done;
+}
+
 static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)
 {
 	struct centry *freelist = NULL;

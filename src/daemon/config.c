@@ -470,6 +470,11 @@ static const struct key_def keys[] = {
 	{ "server", "cache-max-ttl", KEY_UINT, CFG(cache_max_ttl), 0, 604800 * 4, false, NULL },
 	{ "server", "cache-max-negative-ttl", KEY_UINT, CFG(cache_max_negative_ttl), 0, 604800, false, NULL },
 	{ "server", "local-zone-disable", KEY_FUNC, 0, 0, 0, true, parse_local_zone_disable },
+	{ "server", "max-upstream-queries", KEY_UINT, CFG(max_upstream_queries), 1, 1000, false, NULL },
+	{ "server", "max-referrals", KEY_UINT, CFG(max_referrals), 1, 100, false, NULL },
+	{ "server", "max-glueless-ns", KEY_UINT, CFG(max_glueless_ns), 0, 32, false, NULL },
+	{ "server", "resolve-timeout", KEY_UINT, CFG(resolve_timeout), 1, 300, false, NULL },
+	{ "server", "upstream-timeout", KEY_UINT, CFG(upstream_timeout), 10, 30000, false, NULL },
 	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
 	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
 };
@@ -749,6 +754,11 @@ cairn_err config_load_text(const char *path, const char *text,
 	p.cfg->cache_size = CONFIG_DEFAULT_CACHE_SIZE;
 	p.cfg->cache_max_ttl = CONFIG_DEFAULT_CACHE_MAX_TTL;
 	p.cfg->cache_max_negative_ttl = CONFIG_DEFAULT_CACHE_NEG_TTL;
+	p.cfg->max_upstream_queries = CONFIG_DEFAULT_MAX_UPSTREAM_QUERIES;
+	p.cfg->max_referrals = CONFIG_DEFAULT_MAX_REFERRALS;
+	p.cfg->max_glueless_ns = CONFIG_DEFAULT_MAX_GLUELESS_NS;
+	p.cfg->resolve_timeout = CONFIG_DEFAULT_RESOLVE_TIMEOUT;
+	p.cfg->upstream_timeout = CONFIG_DEFAULT_UPSTREAM_TIMEOUT;
 
 	for (line = copy; line; line = next) {
 		next = strchr(line, '\n');

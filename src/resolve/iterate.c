@@ -373,7 +373,7 @@ static void send_to(struct rq *q, int idx)
 	q->edns = !e->noedns;
 	q->qpkt_len = build_query(q, q->dp.forward);
 	q->sent++;
-	r->upstream++;
+	r->cnt.upstream_queries++;
 	q->sent_at = cairn_now_ms();
 	err = transport_send(r->t, &q->dp.addr[idx], q->tcp, q->edns ? r->cfg.edns_size : 0,
 			     q->qpkt, q->qpkt_len, on_reply, q);
@@ -508,9 +508,11 @@ static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
 			log_info("resolver: %s unreachable, avoiding its address family",
 				 cairn_sockaddr_format(sa, buf, sizeof(buf)));
 			servers_unreachable(&r->servers, sa, now);
-		}
-		else
+		} else {
 			servers_timeout(&r->servers, sa, now);
+		}
+		if (err == CAIRN_ELIMIT)
+			r->cnt.upstream_timeouts++;
 		log_debug("resolver: %s: %s", cairn_sockaddr_format(sa, buf, sizeof(buf)),
 			  err == CAIRN_ELIMIT ? "timeout" : "network error");
 		q->net_error = true;
@@ -531,6 +533,7 @@ static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
 	/* RFC 1035 §4.2.1, RFC 7766 §5: truncated over UDP, ask again on TCP */
 	if ((wire_get16(pkt + 2) & WIRE_FLAG_TC) && !q->tcp) {
 		q->tcp = true;
+		r->cnt.tcp_fallbacks++;
 		send_to(q, q->addr_idx);
 		return;
 	}

@@ -257,7 +257,7 @@ struct resolver {
 	struct servers servers;
 	struct rq *active, *dead;
 	struct rq *table[RQ_BUCKETS];
-	uint64_t upstream;       /* queries sent */
+	struct resolver_counters cnt; /* upstream queries, timeouts, TCP fallbacks */
 	struct localzones lz;    /* RFC 6761 / RFC 6303 names answered here */
 	struct rmsg msg;         /* the reply being processed */
 	uint8_t scratch[65536 + 4096];  /* cache_get */
@@ -297,6 +297,12 @@ enum outcome {
 enum outcome scrub_process(struct rq *q, struct rmsg *m);
 /* RFC 2308 §5 negative TTL of an SOA RRset: min(TTL, MINIMUM); 0 if none. */
 uint32_t scrub_soa_negative_ttl(const struct wire_rrset *soa);
+
+/* norec.c: the answer to a query with RD=0, from the cache (or the root
+ * hints) only: appends it to a (a fixed buffer) and sets *rcode. Returns
+ * where it came from. Allocates nothing, sends nothing. */
+enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
+				 struct acc *a, uint8_t *rcode);
 
 /* resolver.c, for iterate.c */
 void rq_finish(struct rq *q);

@@ -100,7 +100,7 @@ static void rq_free(struct rq *q)
 	while (q->waiters) {
 		struct waiter *w = q->waiters;
 		q->waiters = w->next;
-		w->done(w->ctx, NULL, 0);   /* never answered: release ctx */
+		w->done(w->ctx, NULL, 0, RESOLVE_SRC_LOCAL); /* never answered: release ctx */
 		free(w);
 	}
 	free(q->acc.buf);
@@ -130,7 +130,12 @@ void resolver_free(struct resolver *r)
 
 uint64_t resolver_upstream_queries(const struct resolver *r)
 {
-	return r->upstream;
+	return r->cnt.upstream_queries;
+}
+
+void resolver_get_counters(const struct resolver *r, struct resolver_counters *out)
+{
+	*out = r->cnt;
 }
 
 static unsigned bucket(const uint8_t *name, uint16_t qtype)
@@ -178,6 +183,11 @@ static size_t build_response(struct resolver *r, uint8_t *out, const struct wire
 static void rq_respond(struct rq *q)
 {
 	struct resolver *r = q->r;
+	/* upstream servers asked (sub-resolutions included): resolved; else
+	 * the cache filled meanwhile (another worker), or a failure made here */
+	enum resolve_source src = q->sent ? RESOLVE_SRC_RESOLVED :
+				  q->rcode == WIRE_RCODE_SERVFAIL ? RESOLVE_SRC_LOCAL :
+				  RESOLVE_SRC_CACHE;
 
 	while (q->waiters) {
 		struct waiter *w = q->waiters;
@@ -186,7 +196,7 @@ static void rq_respond(struct rq *q)
 		q->waiters = w->next;
 		len = build_response(r, r->out, &w->q, w->limit > sizeof(r->out) ? sizeof(r->out) : w->limit,
 				     &q->acc, q->rcode, q->ede, q->ede_text);
-		w->done(w->ctx, r->out, len);
+		w->done(w->ctx, r->out, len, src);
 		free(w);
 	}
 }
@@ -294,12 +304,40 @@ static cairn_err add_waiter(struct rq *q, const struct wire_query *cq, size_t li
 	return CAIRN_OK;
 }
 
-cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
-			 resolve_done_fn done, void *ctx)
+/* The answers given at once, without a resolution: local zones, RD=0,
+ * the cache. Returns true with the response in out. */
+static bool answer_now(struct resolver *r, const struct wire_query *q, uint8_t *out,
+		       size_t limit, size_t *len, enum resolve_source *src)
 {
 	uint8_t name[WIRE_NAME_MAX], rcode = 0;
 	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
-	unsigned cnames = 0, b;
+	unsigned cnames = 0;
+
+	/* RFC 6761 / RFC 6303 names are answered here, before the cache */
+	if (localzone_answer(&r->lz, q, out, limit, r->cfg.edns_size, len)) {
+		*src = RESOLVE_SRC_LOCAL;
+		return true;
+	}
+	/* RFC 1034 §4.3.1: recursion only when RD asks for it */
+	if (!(q->flags & WIRE_FLAG_RD)) {
+		*src = norec_answer(r, q, &fast, &rcode);
+		*len = build_response(r, out, q, limit, &fast, rcode, EDE_NONE, NULL);
+		return true;
+	}
+	memcpy(name, q->qname, q->qname_len);
+	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) != CHAIN_DONE)
+		return false;
+	*len = build_response(r, out, q, limit, &fast, rcode, EDE_NONE, NULL);
+	*src = RESOLVE_SRC_CACHE;
+	return true;
+}
+
+cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
+			 resolve_done_fn done, void *ctx)
+{
+	struct acc none = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
+	enum resolve_source src;
+	unsigned b;
 	struct rq *rq;
 	size_t len;
 	cairn_err err;
@@ -310,20 +348,13 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 		limit = sizeof(r->out);
 	if (q->qclass != WIRE_CLASS_IN || q->qtype == WIRE_TYPE_AXFR ||
 	    q->qtype == WIRE_TYPE_IXFR) {
-		len = build_response(r, r->out, q, limit, &fast, WIRE_RCODE_REFUSED, EDE_NONE, NULL);
-		done(ctx, r->out, len);
-		return CAIRN_OK;
-	}
-	/* RFC 6761 / RFC 6303 names are answered here, before the cache */
-	if (localzone_answer(&r->lz, q, r->out, limit, r->cfg.edns_size, &len)) {
-		done(ctx, r->out, len);
+		len = build_response(r, r->out, q, limit, &none, WIRE_RCODE_REFUSED, EDE_NONE, NULL);
+		done(ctx, r->out, len, RESOLVE_SRC_LOCAL);
 		return CAIRN_OK;
 	}
 	/* The cache-hit path: nothing is allocated. */
-	memcpy(name, q->qname, q->qname_len);
-	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) == CHAIN_DONE) {
-		len = build_response(r, r->out, q, limit, &fast, rcode, EDE_NONE, NULL);
-		done(ctx, r->out, len);
+	if (answer_now(r, q, r->out, limit, &len, &src)) {
+		done(ctx, r->out, len, src);
 		return CAIRN_OK;
 	}
 	/* Identical questions in flight are resolved once. */
@@ -349,21 +380,12 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 }
 
 bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
-			    uint8_t *out, size_t limit, size_t *len)
+			    uint8_t *out, size_t limit, size_t *len,
+			    enum resolve_source *src)
 {
-	uint8_t name[WIRE_NAME_MAX], rcode = 0;
-	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
-	unsigned cnames = 0;
-
 	if (!q->has_question || q->qclass != WIRE_CLASS_IN)
 		return false;
-	if (localzone_answer(&r->lz, q, out, limit, r->cfg.edns_size, len))
-		return true;
-	memcpy(name, q->qname, q->qname_len);
-	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) != CHAIN_DONE)
-		return false;
-	*len = build_response(r, out, q, limit, &fast, rcode, EDE_NONE, NULL);
-	return true;
+	return answer_now(r, q, out, limit, len, src);
 }
 
 static void cancel_in(struct rq *list, void *ctx)

@@ -23,7 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CACHE_SHOW_SCRATCH 65536
+#define CACHE_SHOW_SCRATCH (1024 * 1024)  /* a name's entries, copied */
 
 struct control {
 	struct control_target t;
@@ -212,31 +212,59 @@ static void print_rrset(const struct wire_rrset *rs, FILE *out)
 	}
 }
 
-static void print_negative(const char *what, const char *name, const char *type,
-			   const struct wire_rrset *soa, FILE *out)
+static const char *rank_name(enum cache_rank rank)
 {
-	fprintf(out, "; %s %s%s%s, %u seconds left\n", what, name, type ? " " : "",
-		type ? type : "", soa->ttl);
-	if (soa->count)
-		print_rrset(soa, out);
+	switch (rank) {
+	case CACHE_RANK_GLUE:
+		return "glue";
+	case CACHE_RANK_REFERRAL:
+		return "referral";
+	case CACHE_RANK_ANSWER_NONAUTH:
+		return "nonauth-answer";
+	case CACHE_RANK_AUTH_AUTHORITY:
+		return "auth-authority";
+	case CACHE_RANK_AUTH_ANSWER:
+		return "auth-answer";
+	}
+	return "unknown";
+}
+
+struct show_ctx {
+	FILE *out;
+	const char *name;        /* as the user wrote it */
+};
+
+/* cache_walk_name callback: one entry, a comment line then its records. */
+static void show_entry(void *arg, const struct cache_entry_info *e)
+{
+	struct show_ctx *sc = arg;
+	char tb[16];
+
+	switch (e->kind) {
+	case CACHE_NXDOMAIN:
+		fprintf(sc->out, "; NXDOMAIN %s, rank %s, %u seconds left\n", sc->name,
+			rank_name(e->rank), e->rs.ttl);
+		break;
+	case CACHE_NODATA:
+		fprintf(sc->out, "; NODATA %s %s, rank %s, %u seconds left\n", sc->name,
+			stats_type_name(e->type, tb, sizeof(tb)), rank_name(e->rank), e->rs.ttl);
+		break;
+	default:
+		fprintf(sc->out, "; %s, rank %s, %u seconds left\n",
+			stats_type_name(e->type, tb, sizeof(tb)), rank_name(e->rank), e->rs.ttl);
+		break;
+	}
+	if (e->rs.count)
+		print_rrset(&e->rs, sc->out);
 }
 
 static bool cmd_cache_show(struct control *c, int argc, char **argv, FILE *out)
 {
-	/* the cache is keyed by (name, type): look at every type it is
-	 * likely to hold */
-	static const uint16_t types[] = {
-		WIRE_TYPE_A, WIRE_TYPE_AAAA, WIRE_TYPE_NS, WIRE_TYPE_CNAME, WIRE_TYPE_DNAME,
-		WIRE_TYPE_SOA, WIRE_TYPE_MX, WIRE_TYPE_TXT, WIRE_TYPE_PTR, WIRE_TYPE_SRV,
-		WIRE_TYPE_HINFO, WIRE_TYPE_CAA, WIRE_TYPE_DS, WIRE_TYPE_DNSKEY,
-		WIRE_TYPE_RRSIG, WIRE_TYPE_NSEC, 35 /* NAPTR */, 44 /* SSHFP */,
-		50 /* NSEC3 */, 52 /* TLSA */, 64 /* SVCB */, 65 /* HTTPS */,
-	};
 	uint8_t name[WIRE_NAME_MAX];
 	struct cache *cache;
 	uint8_t *scratch = NULL;
-	bool nx_shown = false, any = false;
-	char tb[16];
+	struct show_ctx sc = { .out = out };
+	bool truncated = false;
 
 	if (argc != 2) {
 		fprintf(out, CONTROL_REPLY_ERR "usage: cache-show NAME\n");
@@ -253,26 +281,13 @@ static bool cmd_cache_show(struct control *c, int argc, char **argv, FILE *out)
 		return false;
 	}
 	fprintf(out, CONTROL_REPLY_OK "\n");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		struct wire_rrset rs;
-		enum cache_result r;
-		uint64_t now = cairn_now_ms() / 1000;
-
-		r = cache_get(cache, name, types[i], now, scratch, CACHE_SHOW_SCRATCH, &rs, NULL);
-		if (r == CACHE_POSITIVE) {
-			print_rrset(&rs, out);
-			any = true;
-		} else if (r == CACHE_NXDOMAIN && !nx_shown) {
-			print_negative("NXDOMAIN", argv[1], NULL, &rs, out);
-			nx_shown = any = true;
-		} else if (r == CACHE_NODATA) {
-			print_negative("NODATA", argv[1], stats_type_name(types[i], tb, sizeof(tb)),
-				       &rs, out);
-			any = true;
-		}
-	}
-	if (!any)
+	sc.name = argv[1];
+	/* a peek at every entry of the name: counts no cache hit or miss */
+	if (cache_walk_name(cache, name, cairn_now_ms() / 1000, scratch, CACHE_SHOW_SCRATCH,
+			    show_entry, &sc, &truncated) == 0 && !truncated)
 		fprintf(out, "; nothing cached for %s\n", argv[1]);
+	if (truncated)
+		fprintf(out, "; (more entries than can be shown)\n");
 	free(scratch);
 	return true;
 }

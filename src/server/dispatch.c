@@ -73,22 +73,39 @@ static void log_line(const struct worker *w, const struct sockaddr *addr, bool t
 		 (unsigned long long)ms);
 }
 
+static enum stats_source stats_source_of(enum resolve_source src)
+{
+	switch (src) {
+	case RESOLVE_SRC_CACHE:
+		return STATS_SRC_CACHE;
+	case RESOLVE_SRC_LOCAL:
+		return STATS_SRC_LOCAL;
+	case RESOLVE_SRC_RESOLVED:
+		break;
+	}
+	return STATS_SRC_RESOLVED;
+}
+
 /* Counts (and logs) a late answer of the resolver: the question is read
- * back from the response. resp NULL: none was sent. */
+ * back from the response. resp NULL: none was sent. start_ms: when the
+ * query arrived. */
 static void late_answered(struct worker *w, const struct sockaddr *client, bool tcp,
-			  const uint8_t *resp, size_t len, uint64_t start_ms)
+			  const uint8_t *resp, size_t len, uint64_t start_ms,
+			  enum resolve_source rsrc)
 {
 	uint8_t qname[WIRE_NAME_MAX];
 	size_t pos = WIRE_HDR_LEN, qlen;
 	bool have_q = false;
 	uint16_t qtype = 0;
-	uint64_t ms = start_ms ? cairn_now_ms() - start_ms : 0;
+	uint64_t ms = cairn_now_ms() - start_ms;
+	enum stats_source source = STATS_SRC_DROPPED;
 
 	if (!resp || len < WIRE_HDR_LEN) {
 		stats_count_answer(&w->stats, 0, STATS_SRC_DROPPED);
 	} else {
-		stats_count_answer(&w->stats, resp[3] & 0x0f, STATS_SRC_RESOLVED);
-		if (start_ms)
+		source = stats_source_of(rsrc);
+		stats_count_answer(&w->stats, resp[3] & 0x0f, source);
+		if (source == STATS_SRC_RESOLVED)
 			stats_count_resolution(&w->stats, ms);
 	}
 	if (!w->srv->set.log_queries)
@@ -99,7 +116,7 @@ static void late_answered(struct worker *w, const struct sockaddr *client, bool 
 		qtype = wire_get16(resp + pos);
 	}
 	log_line(w, client, tcp, have_q ? qname : NULL, qtype, resp ? resp[3] & 0x0f : 0,
-		 resp ? STATS_SRC_RESOLVED : STATS_SRC_DROPPED, ms);
+		 source, ms);
 }
 
 /* Writes a response with just the question (when parsed), OPT (when the
@@ -128,24 +145,31 @@ struct udp_late {
 	uint64_t start_ms;            /* for the resolution time statistics */
 };
 
-static void udp_late_done(void *ctx, const uint8_t *resp, size_t len)
+static void udp_late_done(void *ctx, const uint8_t *resp, size_t len,
+			  enum resolve_source src)
 {
 	struct udp_late *l = ctx;
 
 	late_answered(l->s->w, (const struct sockaddr *)&l->client, false, resp, len,
-		      l->start_ms);
+		      l->start_ms, src);
 	if (resp)
 		udp_send_late(l->s, (const struct sockaddr *)&l->client, l->clen,
 			      l->has_local ? &l->local : NULL, resp, len);
 	free(l);
 }
 
-/* TCP: ctx is the connection; conn_close cancels what it still waits for. */
-static void tcp_late_done(void *ctx, const uint8_t *resp, size_t len)
+/* TCP: ctx is a struct tcp_late on its connection's list; conn_close
+ * (tcp.c) cancels and frees those still waiting. */
+static void tcp_late_done(void *ctx, const uint8_t *resp, size_t len,
+			  enum resolve_source src)
 {
-	struct tcp_conn *c = ctx;
+	struct tcp_late *l = ctx;
+	struct tcp_conn *c = l->c;
 
-	late_answered(c->w, (const struct sockaddr *)&c->peer.ss, true, resp, len, 0);
+	late_answered(c->w, (const struct sockaddr *)&c->peer.ss, true, resp, len,
+		      l->start_ms, src);
+	tcp_late_unlink(l);
+	free(l);
 	if (c->pending)
 		c->pending--;
 	if (resp && !c->dead && tcp_conn_send(c, resp, len) == CAIRN_OK)
@@ -194,10 +218,20 @@ static cairn_err resolve_late(struct worker *w, const struct dispatch_src *src,
 	cairn_err err;
 
 	if (src->tcp) {
+		struct tcp_late *t = calloc(1, sizeof(*t));
+
+		if (!t)
+			return CAIRN_ENOMEM;
+		t->start_ms = cairn_now_ms();
+		tcp_late_link(src->conn, t);
 		src->conn->pending++;
-		err = resolver_query(w->resolver, q, limit, tcp_late_done, src->conn);
-		if (err != CAIRN_OK)
+		/* done may run before this returns (and free t) */
+		err = resolver_query(w->resolver, q, limit, tcp_late_done, t);
+		if (err != CAIRN_OK) {
 			src->conn->pending--;
+			tcp_late_unlink(t);
+			free(t);
+		}
 		return err;
 	}
 	l = calloc(1, sizeof(*l));
@@ -226,6 +260,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	enum stats_source source = STATS_SRC_LOCAL;
 	enum wire_verdict verdict;
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
+	enum resolve_source rsrc;
 
 	verdict = wire_query_parse(pkt, len, &q);
 	stats_count_query(&w->stats, src->tcp ? STATS_TCP : STATS_UDP,
@@ -271,10 +306,11 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
 	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {
-		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len)) {
-			/* the cache-hit path: answered now, nothing allocated */
+		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len, &rsrc)) {
+			/* the cache-hit path (or a local zone, or RD=0):
+			 * answered now, nothing allocated */
 			rcode = out[3] & 0x0f;
-			source = STATS_SRC_CACHE;
+			source = stats_source_of(rsrc);
 		} else if (resolve_late(w, src, &q, limit) == CAIRN_OK) {
 			return 0;   /* answered later through udp_send_late / tcp */
 		} else {

@@ -167,6 +167,11 @@ static cairn_err recursion_init(struct server *s, const struct cairn_config *cfg
 	s->rcfg.query_loopback = cfg->query_loopback;
 	s->rcfg.qname_minimisation = cfg->qname_minimisation;
 	s->rcfg.edns_size = (uint16_t)cfg->edns_buffer_size;
+	s->rcfg.max_queries = cfg->max_upstream_queries;
+	s->rcfg.max_referrals = cfg->max_referrals;
+	s->rcfg.max_glueless = cfg->max_glueless_ns;
+	s->rcfg.max_time_ms = cfg->resolve_timeout * 1000;
+	s->rcfg.upstream_timeout_ms = cfg->upstream_timeout;
 	if (cfg->n_forwards) {
 		s->forwards = calloc(cfg->n_forwards, sizeof(*s->forwards));
 		if (!s->forwards)
@@ -321,9 +326,16 @@ static void *worker_main(void *arg)
 		/* upstream timeouts, resolution deadlines, freeing of what the
 		 * batch finished with */
 		if (w->resolver) {
+			struct resolver_counters rc;
+
 			resolver_tick(w->resolver);
-			atomic_store_explicit(&w->stats.upstream_queries,
-					      resolver_upstream_queries(w->resolver),
+			/* the resolver's own counters (this thread writes both) */
+			resolver_get_counters(w->resolver, &rc);
+			atomic_store_explicit(&w->stats.upstream_queries, rc.upstream_queries,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_timeouts, rc.upstream_timeouts,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_tcp_fallbacks, rc.tcp_fallbacks,
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);

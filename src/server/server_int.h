@@ -47,6 +47,16 @@ struct tcp_listener {
 	int fd;
 };
 
+struct tcp_conn;
+
+/* A TCP query the resolver answers later (dispatch.c): the ctx of its
+ * resolver_query, on its connection's list until answered or cancelled. */
+struct tcp_late {
+	struct tcp_conn *c;
+	uint64_t start_ms;       /* when it arrived: resolution time statistics */
+	struct tcp_late *prev, *next;
+};
+
 struct tcp_conn {
 	struct cairn_event ev;
 	struct worker *w;
@@ -62,6 +72,7 @@ struct tcp_conn {
 	uint8_t *wbuf;           /* framed responses not yet sent, from woff */
 	size_t woff, wlen, wcap;
 	unsigned pending;        /* queries whose answer comes later (resolver) */
+	struct tcp_late *late;   /* their contexts */
 };
 
 struct worker {
@@ -168,5 +179,8 @@ void tcp_conn_kick(struct tcp_conn *c);
 void tcp_bury(struct worker *w);
 /* Closes every connection of w (worker shutdown). */
 void tcp_close_all(struct worker *w);
+/* Puts l on c's list of queries answered later / takes it off. */
+void tcp_late_link(struct tcp_conn *c, struct tcp_late *l);
+void tcp_late_unlink(struct tcp_late *l);
 
 #endif

@@ -247,7 +247,7 @@ cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
 			(unsigned long long)s->rcode[i]);
 	}
 	prom_head(f, "cairn_answers_total", "counter",
-		  "Queries by where the answer came from (zone, cache, resolved, local error, dropped).");
+		  "Queries by where the answer came from (zone, cache, resolved, local, dropped).");
 	for (size_t i = 0; i < STATS_N_SOURCE; i++)
 		fprintf(f, "cairn_answers_total{source=\"%s\"} %llu\n", source_names[i],
 			(unsigned long long)s->source[i]);

@@ -56,6 +56,27 @@ static void touch(struct tcp_conn *c)
 	}
 }
 
+void tcp_late_link(struct tcp_conn *c, struct tcp_late *l)
+{
+	l->c = c;
+	l->prev = NULL;
+	l->next = c->late;
+	if (c->late)
+		c->late->prev = l;
+	c->late = l;
+}
+
+void tcp_late_unlink(struct tcp_late *l)
+{
+	if (l->prev)
+		l->prev->next = l->next;
+	else if (l->c->late == l)
+		l->c->late = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	l->prev = l->next = NULL;
+}
+
 static void conn_close(struct tcp_conn *c)
 {
 	struct worker *w = c->w;
@@ -63,8 +84,15 @@ static void conn_close(struct tcp_conn *c)
 	if (c->dead)
 		return;
 	/* no late answer may reach a freed connection */
-	if (c->pending && w->resolver)
-		resolver_cancel(w->resolver, c);
+	while (c->late) {
+		struct tcp_late *l = c->late;
+
+		if (w->resolver)
+			resolver_cancel(w->resolver, l);
+		tcp_late_unlink(l);
+		free(l);
+	}
+	c->pending = 0;
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;

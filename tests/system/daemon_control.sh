@@ -3,8 +3,10 @@
 # caching resolver: root on 127.0.0.1 port 53 inside private mount + network
 # namespaces with the toy Internet of zones/lab (zones/lab/start.sh), user
 # dropped, glibc pointed at it.  Every control command is exercised, the
-# statistics move as queries are sent, the Prometheus output parses, and
-# only root and the daemon's user may use the socket.
+# statistics move as queries are sent (resolution time over TCP too, local
+# zones counted as local), cache-show peeks without counting, the
+# Prometheus output parses, and only root and the daemon's user may use the
+# socket.
 set -u
 if [ -z "${DAEMON_IN_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "FAIL: daemon_control.sh must run as root (CI does)"; exit 1; }
@@ -71,6 +73,28 @@ check_gt "qtype.MX" "$(stat_value qtype.MX)" 0
 check_gt "cache.entries" "$(stat_value cache.entries)" 0
 check_gt "cache.hits" "$(stat_value cache.hits)" 0
 
+# ---- resolution time over TCP too ----
+k0=$(stat_value resolve.count)
+r0=$(stat_value answer.resolved)
+OUT=$(dig @127.0.0.1 +tcp +time=5 +tries=1 tcp-only.example.com A)
+LAST_Q="dig +tcp tcp-only.example.com (resolved)"
+check_out 'status: NXDOMAIN'
+check_eq "resolve.count after a resolution asked over TCP" "$(stat_value resolve.count)" "$((k0 + 1))"
+check_eq "answer.resolved after a resolution asked over TCP" "$(stat_value answer.resolved)" "$((r0 + 1))"
+grep -Eq 'query 127\.0\.0\.1#[0-9]+ tcp: tcp-only\.example\.com\. A: NXDOMAIN source resolved' "$DLOG" && pass ||
+	{ LAST_Q= fail "no log line for the TCP resolution"; }
+
+# ---- locally served zones are answered locally, not from the cache ----
+l0=$(stat_value answer.local)
+c0=$(stat_value answer.cache)
+OUT=$(dig @127.0.0.1 +time=2 +tries=1 localhost A)
+LAST_Q="dig localhost"
+check_out '^localhost\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.0\.1$'
+check_eq "answer.local after localhost" "$(stat_value answer.local)" "$((l0 + 1))"
+check_eq "answer.cache unchanged by localhost" "$(stat_value answer.cache)" "$c0"
+grep -Eq 'localhost\. A: NOERROR source local' "$DLOG" && pass ||
+	{ LAST_Q= fail "localhost not logged as source local"; }
+
 # ---- Prometheus ----
 "$CONTROL" -s "$SOCK" stats-prometheus >"$TMP/prom.txt"
 check_eq "stats-prometheus: exit status" "$?" 0
@@ -81,13 +105,19 @@ grep -Eq '^cairn_resolution_duration_seconds_count [1-9]' "$TMP/prom.txt" && pas
 	{ LAST_Q= fail "no resolution histogram count"; }
 
 # ---- the cache: show, flush one name, below, everything ----
+h0=$(stat_value cache.hits)
+m0=$(stat_value cache.misses)
 ctl cache-show www.example.com
 check_eq "cache-show: exit status" "$CTL_RC" 0
 check_out '^www\.example\.com\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+CNAME[[:space:]]+www\.shop\.net\.$'
+check_out '^; CNAME, rank auth-answer, [0-9]+ seconds left$'
+check_eq "cache-show counts no cache hit" "$(stat_value cache.hits)" "$h0"
+check_eq "cache-show counts no cache miss" "$(stat_value cache.misses)" "$m0"
 ctl cache-show www.shop.net
 check_out '^www\.shop\.net\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.5\.0\.80$'
 ctl cache-show nosuch.example.com
-check_out '^; NXDOMAIN nosuch\.example\.com'
+check_out '^; NXDOMAIN nosuch\.example\.com, rank [a-z-]+, [0-9]+ seconds left$'
+check_out '^example\.com\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+SOA[[:space:]]'
 ctl flush-name www.shop.net
 check_eq "flush-name: exit status" "$CTL_RC" 0
 ctl cache-show www.shop.net

@@ -76,13 +76,20 @@ resolver() {
 	local name=$1 addr=$2; shift 2
 	{
 		printf 'server:\n\tlisten: %s@53\n\tthreads: 2\n\tuser: ""\n\tpidfile: ""\n' "$addr"
-		printf '\tcontrol-socket: ""\n'
+		printf '\tcontrol-socket: %s\n' "$T/$name.ctl"
 		printf '\tlog: stderr\n\trecursion: yes\n'
 		for l in "$@"; do printf '\t%s\n' "$l"; done
 	} >"$T/$name.conf"
 	"$CAIRND" -d -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
 	PIDS+=($!)
 	wait_dns "$addr" . NS || die "resolver $name did not start: $(cat "$T/$name.log")"
+}
+
+# rstat NAME KEY: the value of KEY in the statistics of resolver NAME
+# (cairn-control on its control socket).
+CONTROL=${CAIRN_CONTROL:-$top_builddir/cairn-control}
+rstat() {
+	"$CONTROL" -s "$T/$1.ctl" stats | awk -v n="$2" '$1 == n {print $2; f = 1} END {if (!f) print "missing"}'
 }
 
 # upstream: number of queries all authoritative servers have received.

@@ -4,7 +4,10 @@
 # EDNS, out-of-bailiwick injection (never cached or returned), a CNAME
 # loop, 100 NS names without glue (bounded), an endless staircase of
 # referrals, too many unreachable servers, too much time; TTL and negative
-# TTL expiry. A private lab under tst. is built here.
+# TTL expiry; the limits lowered in cairnd.conf (max-upstream-queries,
+# max-referrals, max-glueless-ns, resolve-timeout, upstream-timeout); the
+# upstream.timeouts and upstream.tcp_fallbacks statistics. A private lab
+# under tst. is built here.
 . "$top_srcdir/tests/system/resolver_lib.sh"
 need python3
 EVIL="python3 $top_srcdir/tests/system/resolver_evil.py"
@@ -78,6 +81,7 @@ for m in silent tc inject noedns deep; do
 	grep -q ready "$T/evil-$m.out" || die "resolver_evil.py $m did not start: $(cat "$T/evil-$m.log")"
 done
 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" "query-loopback: yes"
+RES_PID=${PIDS[-1]}
 
 D() { dig @127.0.0.1 +time=15 +tries=1 "$@"; }
 status() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p' "$1"; }
@@ -118,11 +122,26 @@ check "one lame server of two: answered" test "$(D +short www.lame.tst)" = "127.
 D www.alllame.tst >"$T/l1"
 check "only lame servers: SERVFAIL" test "$(status "$T/l1")" = SERVFAIL
 check "only lame servers: EDE 22" grep -q 'EDE: 22' "$T/l1"
+to0=$(rstat res upstream.timeouts)
 check "one silent server of two: answered" test "$(D +short www.silent.tst)" = "127.5.0.80"
 D www.allsilent.tst >"$T/s1"
 check "only a silent server: SERVFAIL" test "$(status "$T/s1")" = SERVFAIL
 check "only a silent server: EDE 23" grep -q 'EDE: 23' "$T/s1"
+to1=$(rstat res upstream.timeouts)
+[ "$to1" -ge $((to0 + 1)) ] 2>/dev/null && ok "silent servers: upstream.timeouts $to0 -> $to1" ||
+	bad "silent servers: upstream.timeouts $to0 -> $to1 (want more)"
+fb0=$(rstat res upstream.tcp_fallbacks)
 check "TC=1 over UDP: retried over TCP" test "$(D +short www.tc.tst)" = "127.6.0.80"
+fb1=$(rstat res upstream.tcp_fallbacks)
+[ "$fb1" = "$((fb0 + 1))" ] && ok "TC=1: upstream.tcp_fallbacks $fb0 -> $fb1" ||
+	bad "TC=1: upstream.tcp_fallbacks $fb0 -> $fb1 (want one more)"
+"$CONTROL" -s "$T/res.ctl" stats-prometheus >"$T/prom.txt"
+check "Prometheus: cairn_upstream_timeouts_total > 0" grep -Eq '^cairn_upstream_timeouts_total [1-9]' "$T/prom.txt"
+check "Prometheus: cairn_upstream_tcp_fallbacks_total > 0" grep -Eq '^cairn_upstream_tcp_fallbacks_total [1-9]' "$T/prom.txt"
+kill -USR1 "$RES_PID"
+for i in $(seq 30); do grep -q 'stats: ' "$T/res.log" && break; sleep 0.1; done
+check "SIGUSR1 log line: timeouts and TCP fallbacks" \
+	grep -Eq 'stats: .*upstream [0-9]+ queries, [1-9][0-9]* timeouts, [1-9][0-9]* tcp fallbacks' "$T/res.log"
 check "FORMERR to EDNS: retried without" test "$(D +short www.noedns.tst)" = "127.8.0.80"
 
 # ---- limits ----
@@ -145,6 +164,58 @@ check "15 silent servers: SERVFAIL" test "$(status "$T/t1")" = SERVFAIL
 check "15 silent servers: time limit" grep -q 'time limit' "$T/t1"
 [ "$el" -ge 9 ] && [ "$el" -le 12 ] && ok "time limit after ${el}s" || bad "time limit after ${el}s (want ~10)"
 check "still answering afterwards" test "$(D +short www.good.tst)" = "127.3.0.80"
+
+# ---- the limits set lower in cairnd.conf are honoured ----
+# res-q: max-upstream-queries 8 (instead of 32)
+resolver res-q 127.0.0.6 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
+	"query-loopback: yes" "max-upstream-queries: 8"
+u0=$(rstat res-q upstream.queries)
+dig @127.0.0.6 +time=15 +tries=1 www.wide.tst >"$T/k1"
+n=$(( $(rstat res-q upstream.queries) - u0 ))
+check "max-upstream-queries 8: SERVFAIL" test "$(status "$T/k1")" = SERVFAIL
+check "max-upstream-queries 8: query limit" grep -q 'upstream query limit' "$T/k1"
+[ "$n" -ge 4 ] && [ "$n" -le 8 ] && ok "max-upstream-queries 8: $n upstream queries" ||
+	bad "max-upstream-queries 8: $n upstream queries (want 4..8)"
+# res-l: max-referrals 3, max-glueless-ns 1, resolve-timeout 3 s, upstream-timeout 300 ms
+resolver res-l 127.0.0.7 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
+	"query-loopback: yes" "max-referrals: 3" "max-glueless-ns: 1" "resolve-timeout: 3" \
+	"upstream-timeout: 300"
+L() { dig @127.0.0.7 +time=15 +tries=1 "$@"; }
+u0=$(rstat res-l upstream.queries)
+L $(printf 'x%s.' $(seq 1 25))deep.tst >"$T/k2"
+n=$(( $(rstat res-l upstream.queries) - u0 ))
+check "max-referrals 3: SERVFAIL" test "$(status "$T/k2")" = SERVFAIL
+check "max-referrals 3: referral limit" grep -q 'referral limit' "$T/k2"
+[ "$n" -le 8 ] && ok "max-referrals 3: $n upstream queries" ||
+	bad "max-referrals 3: $n upstream queries (want <= 8)"
+g0=$(grep -c ' query .*nowhere\.alt\. ' "$T/auth-good.log")
+L www.many.tst >"$T/k3"
+g=$(( $(grep -c ' query .*nowhere\.alt\. ' "$T/auth-good.log") - g0 ))
+check "max-glueless-ns 1: SERVFAIL" test "$(status "$T/k3")" = SERVFAIL
+[ "$g" = 1 ] && ok "max-glueless-ns 1: one NS name without glue looked up" ||
+	bad "max-glueless-ns 1: $g NS names without glue looked up (want 1)"
+to0=$(rstat res-l upstream.timeouts)
+L www.allsilent.tst >"$T/k4"
+ms=$(sed -n 's/^;; Query time: \([0-9]*\) msec.*/\1/p' "$T/k4")
+check "upstream-timeout 300 ms: SERVFAIL" test "$(status "$T/k4")" = SERVFAIL
+[ -n "$ms" ] && [ "$ms" -ge 100 ] && [ "$ms" -lt 900 ] && ok "upstream-timeout 300 ms: answered in $ms ms" ||
+	bad "upstream-timeout 300 ms: answered in '$ms' ms (want 100..900)"
+check "upstream-timeout 300 ms: counted in upstream.timeouts" test "$(rstat res-l upstream.timeouts)" -gt "$to0"
+start=$(date +%s)
+L www.slow.tst >"$T/k5"
+el=$(( $(date +%s) - start ))
+check "resolve-timeout 3: SERVFAIL" test "$(status "$T/k5")" = SERVFAIL
+check "resolve-timeout 3: time limit" grep -q 'time limit' "$T/k5"
+[ "$el" -ge 2 ] && [ "$el" -le 5 ] && ok "resolve-timeout 3: after ${el}s" ||
+	bad "resolve-timeout 3: after ${el}s (want ~3)"
+# out of range is a configuration error with file:line
+printf 'server:\n\trecursion: yes\n\tmax-upstream-queries: 0\n\tupstream-timeout: 5\n' >"$T/badlim.conf"
+if "$CAIRND" -n -c "$T/badlim.conf" >"$T/badlim.out" 2>&1; then
+	bad "max-upstream-queries: 0 accepted"
+else
+	check "max-upstream-queries: 0 rejected at line 3" grep -q 'badlim.conf:3' "$T/badlim.out"
+	check "upstream-timeout: 5 rejected at line 4" grep -q 'badlim.conf:4' "$T/badlim.out"
+fi
 
 # ---- forward-zone: names under it go to the forwarder only ----
 printf 'server:\n\tlisten: 127.0.0.5@53\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n\trecursion: yes\n\troot-hints: %s\n\tquery-loopback: no\nforward-zone:\n\tname: good.tst\n\tforward-addr: 127.0.0.1\n' "$T/hints" >"$T/res-fwd.conf"

@@ -1,5 +1,6 @@
 /* Unit tests for cache/: round trip, TTL aging and clamping, ranking,
- * negative entries, byte budget and LRU, flushes, a threaded stress test. */
+ * negative entries, byte budget and LRU, flushes, walking one name's
+ * entries without counting, a threaded stress test. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -535,6 +536,131 @@ static void test_flush(void **state)
 	cache_free(c);
 }
 
+/* What cache_walk_name reported. */
+struct walk_seen {
+	unsigned n;
+	struct {
+		enum cache_result kind;
+		uint16_t type, rr_type, count;
+		enum cache_rank rank;
+		uint32_t ttl, first;    /* first A address, or the SOA serial */
+		uint8_t owner[WIRE_NAME_MAX];
+	} e[16];
+};
+
+static void walk_fn(void *ctx, const struct cache_entry_info *e)
+{
+	struct walk_seen *w = ctx;
+
+	assert_true(w->n < 16);
+	w->e[w->n].kind = e->kind;
+	w->e[w->n].type = e->type;
+	w->e[w->n].rr_type = e->rs.type;
+	w->e[w->n].count = e->rs.count;
+	w->e[w->n].rank = e->rank;
+	w->e[w->n].ttl = e->rs.ttl;
+	w->e[w->n].first = e->rs.type == WIRE_TYPE_A && e->rs.count ? first_a(&e->rs) :
+			   e->rs.type == WIRE_TYPE_SOA && e->rs.count ?
+			   wire_get32(e->rs.rdata + 4) : 0;
+	memcpy(w->e[w->n].owner, e->rs.owner, wire_name_len(e->rs.owner));
+	w->n++;
+}
+
+static void test_walk_name(void **state)
+{
+	(void)state;
+	static struct trr t, soa;
+	struct cache *c = mkcache(1 << 20, 8);
+	struct cache_stats before, after;
+	struct walk_seen w;
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX], small[64], zone[WIRE_NAME_MAX];
+	bool trunc;
+
+	cache_put_rrset(c, mk_a(&t, "www.example.com", 600, 0x7f000001, 2),
+			CACHE_RANK_AUTH_ANSWER, NOW);
+	cache_put_rrset(c, mk_blob(&t, "www.example.com", WIRE_TYPE_TXT, 300, 10, 'x'),
+			CACHE_RANK_ANSWER_NONAUTH, NOW);
+	cache_put_rrset(c, mk_blob(&t, "www.example.com", WIRE_TYPE_NS, 100, 5, 1),
+			CACHE_RANK_REFERRAL, NOW);
+	mkname("www.example.com", n);
+	cache_put_negative(c, n, WIRE_TYPE_MX, false, mk_soa(&soa, "example.com", 900), 60,
+			   CACHE_RANK_AUTH_AUTHORITY, NOW);
+	cache_put_rrset(c, mk_blob(&t, "www.example.com", WIRE_TYPE_SRV, 5, 4, 2),
+			CACHE_RANK_AUTH_ANSWER, NOW);  /* expired below */
+	/* other names: not reported */
+	cache_put_rrset(c, mk_a(&t, "example.com", 600, 9, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	cache_put_rrset(c, mk_a(&t, "a.www.example.com", 600, 9, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+
+	cache_get_stats(c, &before);
+	memset(&w, 0, sizeof(w));
+	mkname("WWW.Example.COM", n);  /* any case */
+	assert_int_equal(cache_walk_name(c, n, NOW + 10, scratch, sizeof(scratch), walk_fn, &w,
+					 &trunc), 4);
+	assert_false(trunc);
+	assert_int_equal(w.n, 4);
+	/* by type: A (1), NS (2), MX (15, NODATA), TXT (16); SRV expired */
+	assert_int_equal(w.e[0].type, WIRE_TYPE_A);
+	assert_int_equal(w.e[0].kind, CACHE_POSITIVE);
+	assert_int_equal(w.e[0].count, 2);
+	assert_int_equal(w.e[0].first, 0x7f000001);
+	assert_int_equal(w.e[0].ttl, 590);
+	assert_int_equal(w.e[0].rank, CACHE_RANK_AUTH_ANSWER);
+	mkname("www.example.com", n);
+	assert_memory_equal(w.e[0].owner, n, wire_name_len(n));
+	assert_int_equal(w.e[1].type, WIRE_TYPE_NS);
+	assert_int_equal(w.e[1].rank, CACHE_RANK_REFERRAL);
+	assert_int_equal(w.e[1].ttl, 90);
+	assert_int_equal(w.e[2].type, WIRE_TYPE_MX);
+	assert_int_equal(w.e[2].kind, CACHE_NODATA);
+	assert_int_equal(w.e[2].rr_type, WIRE_TYPE_SOA);
+	assert_int_equal(w.e[2].first, 1000);           /* the SOA's serial */
+	assert_int_equal(w.e[2].ttl, 50);
+	assert_int_equal(w.e[2].rank, CACHE_RANK_AUTH_AUTHORITY);
+	mkname("example.com", zone);
+	assert_memory_equal(w.e[2].owner, zone, wire_name_len(zone));
+	assert_int_equal(w.e[3].type, WIRE_TYPE_TXT);
+	assert_int_equal(w.e[3].rank, CACHE_RANK_ANSWER_NONAUTH);
+	assert_int_equal(w.e[3].ttl, 290);
+
+	/* a peek: no hit or miss counted, nothing removed (the expired SRV
+	 * stays until a lookup meets it) */
+	cache_get_stats(c, &after);
+	assert_int_equal(after.hits, before.hits);
+	assert_int_equal(after.misses, before.misses);
+	assert_int_equal(after.entries, before.entries);
+
+	/* an NXDOMAIN entry comes first, as type 0 */
+	/* (a new NXDOMAIN leaves the name's older entries in place) */
+	cache_put_rrset(c, mk_a(&t, "nx.example.com", 600, 7, 1), CACHE_RANK_GLUE, NOW);
+	mkname("nx.example.com", n);
+	cache_put_negative(c, n, 0, true, NULL, 60, CACHE_RANK_AUTH_ANSWER, NOW);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cache_walk_name(c, n, NOW, scratch, sizeof(scratch), walk_fn, &w, NULL), 2);
+	assert_int_equal(w.e[0].kind, CACHE_NXDOMAIN);
+	assert_int_equal(w.e[0].type, 0);
+	assert_int_equal(w.e[0].count, 0);
+	assert_int_equal(w.e[1].kind, CACHE_POSITIVE);
+
+	/* a name with nothing cached; a scratch too small for everything */
+	memset(&w, 0, sizeof(w));
+	mkname("nothing.example.com", n);
+	assert_int_equal(cache_walk_name(c, n, NOW, scratch, sizeof(scratch), walk_fn, &w,
+					 &trunc), 0);
+	assert_false(trunc);
+	mkname("www.example.com", n);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cache_walk_name(c, n, NOW, small, sizeof(small), walk_fn, &w,
+					 &trunc), 1);
+	assert_true(trunc);
+	assert_int_equal(w.n, 1);
+	/* after all that, lookups still count as before */
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	cache_get_stats(c, &after);
+	assert_int_equal(after.hits, before.hits + 1);
+	cache_free(c);
+}
+
 static void test_scratch_and_limits(void **state)
 {
 	(void)state;
@@ -742,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_budget_100k),
 		cmocka_unit_test(test_lru_mru),
 		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_walk_name),
 		cmocka_unit_test(test_scratch_and_limits),
 		cmocka_unit_test(test_overhead),
 		cmocka_unit_test(test_threads),

@@ -350,6 +350,41 @@ static void test_local_zone_disable(void **state)
 		      "@:1: zone without 'name'\n@:1: zone without 'file'\n");
 }
 
+/* The resolver's limits: defaults, values, ranges. */
+static void test_resolver_limits(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+
+	assert_int_equal(parse(f, "server:\n", &cfg), CAIRN_OK);
+	assert_int_equal(cfg->max_upstream_queries, 32);
+	assert_int_equal(cfg->max_referrals, 20);
+	assert_int_equal(cfg->max_glueless_ns, 5);
+	assert_int_equal(cfg->resolve_timeout, 10);
+	assert_int_equal(cfg->upstream_timeout, 1000);
+	config_free(cfg);
+	assert_int_equal(parse(f, "server:\n  max-upstream-queries: 8\n  max-referrals: 3\n"
+			      "  max-glueless-ns: 0\n  resolve-timeout: 3\n"
+			      "  upstream-timeout: 300\n", &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(cfg->max_upstream_queries, 8);
+	assert_int_equal(cfg->max_referrals, 3);
+	assert_int_equal(cfg->max_glueless_ns, 0);
+	assert_int_equal(cfg->resolve_timeout, 3);
+	assert_int_equal(cfg->upstream_timeout, 300);
+	config_free(cfg);
+	expect_errors(f, "server:\n  max-upstream-queries: 0\n",
+		      "@:2: 'max-upstream-queries' must be between 1 and 1000, not 0\n");
+	expect_errors(f, "server:\n  max-referrals: 101\n",
+		      "@:2: 'max-referrals' must be between 1 and 100, not 101\n");
+	expect_errors(f, "server:\n  max-glueless-ns: 33\n",
+		      "@:2: 'max-glueless-ns' must be between 0 and 32, not 33\n");
+	expect_errors(f, "server:\n  resolve-timeout: 0\n",
+		      "@:2: 'resolve-timeout' must be between 1 and 300, not 0\n");
+	expect_errors(f, "server:\n  upstream-timeout: 9\n",
+		      "@:2: 'upstream-timeout' must be between 10 and 30000, not 9\n");
+}
+
 static void test_zone_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -412,6 +447,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zone_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_zone_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolver_limits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

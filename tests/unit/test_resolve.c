@@ -2,7 +2,8 @@
  * upstream message parsing, the scrubber's bailiwick decisions and reply
  * classification (referral, answer, negative, lame), what gets cached,
  * CNAME chains through the cache, server selection, and the locally
- * served zones (RFC 6761, RFC 6303) with local-zone-disable. */
+ * served zones (RFC 6761, RFC 6303) with local-zone-disable, and the
+ * answers to RD=0 queries (cache or referral, never upstream). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -388,12 +389,14 @@ static void test_servers_select(void **state)
 
 /* ---- locally served zones (RFC 6761, RFC 6303) ---- */
 
-/* Asks r the question (qname, qtype) through the cache-hit path; returns
- * the parsed response, or NULL when the resolver would go upstream. */
-static ldns_pkt *ask_local(struct resolver *r, const char *qname, uint16_t qtype)
+/* Asks r the question (qname, qtype), RD set or not, through the
+ * cache-hit path; returns the parsed response (its source in *src), or
+ * NULL when the resolver would go upstream. */
+static ldns_pkt *ask(struct resolver *r, const char *qname, uint16_t qtype, bool rd,
+		     enum resolve_source *src)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype,
-					 LDNS_RR_CLASS_IN, LDNS_RD);
+					 LDNS_RR_CLASS_IN, rd ? LDNS_RD : 0);
 	struct wire_query q;
 	uint8_t *wire, out[4096];
 	size_t len, olen = 0;
@@ -402,15 +405,26 @@ static ldns_pkt *ask_local(struct resolver *r, const char *qname, uint16_t qtype
 	ldns_pkt_set_id(p, 4242);
 	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
 	assert_int_equal(wire_query_parse(wire, len, &q), WIRE_OK);
-	if (resolver_answer_cached(r, &q, out, sizeof(out), &olen)) {
+	if (resolver_answer_cached(r, &q, out, sizeof(out), &olen, src)) {
 		assert_int_equal(ldns_wire2pkt(&resp, out, olen), LDNS_STATUS_OK);
 		assert_int_equal(ldns_pkt_id(resp), 4242);
-		assert_true(ldns_pkt_aa(resp));    /* like unbound's local zones */
 		assert_true(ldns_pkt_ra(resp));
-		assert_true(ldns_pkt_rd(resp));
+		assert_int_equal(ldns_pkt_rd(resp), rd);
 	}
 	free(wire);
 	ldns_pkt_free(p);
+	return resp;
+}
+
+static ldns_pkt *ask_local(struct resolver *r, const char *qname, uint16_t qtype)
+{
+	enum resolve_source src = RESOLVE_SRC_RESOLVED;
+	ldns_pkt *resp = ask(r, qname, qtype, true, &src);
+
+	if (resp) {
+		assert_true(ldns_pkt_aa(resp));    /* like unbound's local zones */
+		assert_int_equal(src, RESOLVE_SRC_LOCAL);
+	}
 	return resp;
 }
 
@@ -546,6 +560,129 @@ static void test_localzone_disable(void **state)
 	assert_null(r);
 }
 
+/* ---- RD=0: the cache only, else a referral; never upstream ---- */
+
+/* Stores owner/type with one record of rdata (rlen bytes). */
+static void put(struct fixture *f, const char *owner, uint16_t type, const void *rd,
+		size_t rlen, enum cache_rank rank)
+{
+	uint8_t o[WIRE_NAME_MAX], buf[300];
+	struct wire_rrset rs = { .owner = o, .type = type, .rclass = WIRE_CLASS_IN,
+				 .ttl = 600, .count = 1, .rdata = buf,
+				 .rdata_len = (uint32_t)(2 + rlen) };
+
+	name(owner, o);
+	wire_put16(buf, (uint16_t)rlen);
+	memcpy(buf + 2, rd, rlen);
+	assert_int_equal(cache_put_rrset(f->cache, &rs, rank, cairn_now_ms() / 1000), CAIRN_OK);
+}
+
+/* Like expect_rr with the TTL shown as 600 (the cache ages TTLs; a second
+ * may pass between storing and asking). */
+static void expect_rr600(ldns_pkt *p, ldns_pkt_section sec, const char *text)
+{
+	ldns_rr_list *l = ldns_pkt_get_section_clone(p, sec);
+	char *s;
+
+	assert_int_equal(ldns_rr_list_rr_count(l), 1);
+	assert_in_range(ldns_rr_ttl(ldns_rr_list_rr(l, 0)), 598, 600);
+	ldns_rr_set_ttl(ldns_rr_list_rr(l, 0), 600);
+	s = ldns_rr2str(ldns_rr_list_rr(l, 0));
+	s[strcspn(s, "\n")] = '\0';
+	for (char *c = s; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	assert_string_equal(s, text);
+	free(s);
+	ldns_rr_list_deep_free(l);
+}
+
+/* Number of records of type t in section sec of p. */
+static size_t count(ldns_pkt *p, ldns_pkt_section sec, ldns_rr_type t)
+{
+	ldns_rr_list *l = ldns_pkt_get_section_clone(p, sec);
+	size_t n = 0;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
+		n += ldns_rr_get_type(ldns_rr_list_rr(l, i)) == t;
+	ldns_rr_list_deep_free(l);
+	return n;
+}
+
+static void test_norec(void **state)
+{
+	struct fixture *f = *state;
+	struct resolver *r = f->r;
+	enum resolve_source src;
+	uint8_t ns1[WIRE_NAME_MAX], www2[WIRE_NAME_MAX], x[WIRE_NAME_MAX];
+	const uint8_t a1[4] = { 127, 3, 0, 1 }, a80[4] = { 127, 3, 0, 80 };
+	uint64_t sent = resolver_upstream_queries(r);
+	ldns_pkt *p;
+
+	/* RD=1 and nothing cached: the resolver would go upstream */
+	assert_null(ask(r, "www.example.com.", WIRE_TYPE_A, true, &src));
+	/* RD=0, empty cache: a referral to the root from the hints */
+	p = ask(r, "www.example.com.", WIRE_TYPE_A, false, &src);
+	assert_non_null(p);
+	assert_int_equal(src, RESOLVE_SRC_LOCAL);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_false(ldns_pkt_aa(p));
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	assert_int_equal(count(p, LDNS_SECTION_AUTHORITY, LDNS_RR_TYPE_NS), 2);
+	assert_int_equal(count(p, LDNS_SECTION_ADDITIONAL, LDNS_RR_TYPE_A), 2);
+	ldns_pkt_free(p);
+
+	/* a cached delegation: the referral to it, with its cached glue */
+	name("ns1.example.com.", ns1);
+	put(f, "example.com.", WIRE_TYPE_NS, ns1, wire_name_len(ns1), CACHE_RANK_REFERRAL);
+	put(f, "ns1.example.com.", WIRE_TYPE_A, a1, 4, CACHE_RANK_GLUE);
+	p = ask(r, "www.example.com.", WIRE_TYPE_A, false, &src);
+	assert_non_null(p);
+	assert_int_equal(src, RESOLVE_SRC_CACHE);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	expect_rr600(p, LDNS_SECTION_AUTHORITY, "example.com. 600 IN NS ns1.example.com.");
+	assert_int_equal(count(p, LDNS_SECTION_ADDITIONAL, LDNS_RR_TYPE_A), 1);
+	ldns_pkt_free(p);
+
+	/* a cached answer; a CNAME to an uncached name: the CNAME plus the
+	 * referral for its target */
+	put(f, "www.example.com.", WIRE_TYPE_A, a80, 4, CACHE_RANK_AUTH_ANSWER);
+	p = ask(r, "www.example.com.", WIRE_TYPE_A, false, &src);
+	assert_non_null(p);
+	assert_int_equal(src, RESOLVE_SRC_CACHE);
+	expect_rr600(p, LDNS_SECTION_ANSWER, "www.example.com. 600 IN A 127.3.0.80");
+	assert_int_equal(ldns_pkt_nscount(p), 0);
+	ldns_pkt_free(p);
+	name("www2.example.com.", www2);
+	put(f, "alias.example.com.", WIRE_TYPE_CNAME, www2, wire_name_len(www2),
+	    CACHE_RANK_AUTH_ANSWER);
+	p = ask(r, "alias.example.com.", WIRE_TYPE_A, false, &src);
+	assert_non_null(p);
+	expect_rr600(p, LDNS_SECTION_ANSWER, "alias.example.com. 600 IN CNAME www2.example.com.");
+	expect_rr600(p, LDNS_SECTION_AUTHORITY, "example.com. 600 IN NS ns1.example.com.");
+	ldns_pkt_free(p);
+
+	/* a cached NXDOMAIN answers below it too (RFC 8020) */
+	name("x.example.com.", x);
+	assert_int_equal(cache_put_negative(f->cache, x, WIRE_TYPE_A, true, NULL, 300,
+					    CACHE_RANK_AUTH_ANSWER, cairn_now_ms() / 1000), CAIRN_OK);
+	p = ask(r, "a.x.example.com.", WIRE_TYPE_AAAA, false, &src);
+	assert_non_null(p);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(src, RESOLVE_SRC_CACHE);
+	ldns_pkt_free(p);
+
+	/* local zones answer RD=0 questions as usual */
+	p = ask(r, "localhost.", WIRE_TYPE_A, false, &src);
+	assert_non_null(p);
+	assert_int_equal(src, RESOLVE_SRC_LOCAL);
+	expect_rr(p, LDNS_SECTION_ANSWER, "localhost. 10800 IN A 127.0.0.1");
+	ldns_pkt_free(p);
+	/* and nothing was sent */
+	assert_int_equal(resolver_upstream_queries(r), sent);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_servers_select),
 		cmocka_unit_test_setup_teardown(test_localzone_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_norec, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

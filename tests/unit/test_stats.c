@@ -248,6 +248,7 @@ static void test_control(void **state)
 	struct control_target t = { .ctx = &d, .stats = fake_stats, .reload = fake_reload,
 				    .cache = fake_cache };
 	struct cache_config cc;
+	struct cache_stats cs0, cs1;
 	struct control *c;
 	bool ok;
 	char *r;
@@ -286,11 +287,21 @@ static void test_control(void **state)
 	has_line(r, "cache: yes");
 	free(r);
 
+	cache_get_stats(d.cache, &cs0);
 	r = run(c, "cache-show WWW.Example.COM.", &ok);
 	assert_true(ok);
 	assert_non_null(strstr(r, "www.example.com.\t"));
 	assert_non_null(strstr(r, "192.0.2.1"));
+	assert_non_null(strstr(r, "\n; A, rank auth-answer, "));  /* rank and TTL left */
+	assert_non_null(strstr(r, " seconds left\n"));
 	free(r);
+	r = run(c, "cache-show nothing.example.com", &ok);
+	assert_non_null(strstr(r, "nothing cached for nothing.example.com"));
+	free(r);
+	/* cache-show only peeks: no hit or miss is counted */
+	cache_get_stats(d.cache, &cs1);
+	assert_int_equal(cs1.hits, cs0.hits);
+	assert_int_equal(cs1.misses, cs0.misses);
 
 	r = run(c, "flush-name example.com", &ok);   /* not below: a.b stays */
 	assert_true(ok);
