@@ -49,6 +49,7 @@ struct cache_stats {
  * for a shard count that is not a power of two <= 4096 or a budget too small
  * for the fixed overhead plus 1 KiB per shard, CAIRN_ENOMEM. */
 cairn_err cache_new(const struct cache_config *cfg, struct cache **out);
+/* Frees c and every entry (NULL is allowed); no thread may still use it. */
 void cache_free(struct cache *c);
 
 /* Stores a copy of rs (its TTL clamped to max_ttl, expiry = now + TTL)
@@ -124,7 +125,9 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 /* Removes name's entries (all types, NXDOMAIN included), and every name
  * below it when below (walks every shard). */
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below);
+/* Removes every entry. */
 void cache_flush(struct cache *c);
+/* Fills out (the caller's) with c's current numbers, summed over shards. */
 void cache_get_stats(struct cache *c, struct cache_stats *out);
 
 #endif

@@ -33,7 +33,10 @@ enum log_sink { LOG_SINK_STDERR = 0, LOG_SINK_SYSLOG, LOG_SINK_FILE };
 /* Opens the sink; path is used for LOG_SINK_FILE. Returns CAIRN_EIO if the
  * file cannot be opened. verbosity: messages above this level are dropped. */
 cairn_err log_open(enum log_sink sink, const char *path, enum log_level verbosity);
+/* Closes the file or syslog sink; later messages go to stderr. */
 void log_close(void);
+/* Writes one line at level lvl (dropped above the verbosity) to the sink,
+ * with a timestamp and the level outside syslog. errno is preserved. */
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define log_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
@@ -53,11 +56,14 @@ struct arena {
 	size_t block_size;
 	size_t total;          /* bytes handed out */
 };
+/* Makes a (the caller's) an empty arena allocating blocks of block_size
+ * bytes (0: 64 KiB); larger requests get a block of their own. */
 void arena_init(struct arena *a, size_t block_size);
 /* Returns size bytes aligned to 8, owned by the arena, or NULL. */
 void *arena_alloc(struct arena *a, size_t size);
 /* Copies len bytes into the arena; returns the copy or NULL. */
 void *arena_dup(struct arena *a, const void *p, size_t len);
+/* Frees every block (all that a handed out); a is empty again. */
 void arena_free(struct arena *a);
 
 /* ---- socket addresses ---- */
@@ -65,12 +71,13 @@ struct cairn_sockaddr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 };
-/* Parses "ADDR[@PORT]" (IPv4 or IPv6 literal, e.g. 127.0.0.1@53, ::1@5353)
- * into *out; default_port is used when @PORT is absent. Returns CAIRN_EINVAL
- * for a malformed address or port. */
+/* Parses "ADDR[@PORT]" (IPv4 or IPv6 literal, e.g. 127.0.0.1@53, ::1@5353,
+ * fe80::1%eth0) into *out; default_port is used when @PORT is absent.
+ * Returns CAIRN_OK, or CAIRN_EINVAL for a malformed address or port. */
 cairn_err cairn_sockaddr_parse(const char *text, uint16_t default_port,
 			       struct cairn_sockaddr *out);
-/* Writes "ADDR#PORT" (dig style) into buf; returns buf. */
+/* Writes "ADDR#PORT" (dig style; "?" for a family other than IPv4 and
+ * IPv6) into buf (the caller's); returns buf. */
 char *cairn_sockaddr_format(const struct cairn_sockaddr *sa, char *buf, size_t buflen);
 
 /* ---- address prefixes (ACLs) ---- */
@@ -79,7 +86,8 @@ struct cairn_prefix {
 	uint8_t addr[16];
 	uint8_t bits;
 };
-/* Parses "10.0.0.0/8", "::1/128" or a bare address (full length). */
+/* Parses "10.0.0.0/8", "::1/128" or a bare address (full length) into
+ * *out. Returns CAIRN_OK, or CAIRN_EINVAL for a malformed prefix. */
 cairn_err cairn_prefix_parse(const char *text, struct cairn_prefix *out);
 /* True when sa (v4, v6 or v4-mapped v6) lies inside p. */
 bool cairn_prefix_match(const struct cairn_prefix *p, const struct sockaddr *sa);

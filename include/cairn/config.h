@@ -104,6 +104,7 @@ cairn_err config_load_text(const char *path, const char *text,
 			   config_report_fn report, void *ctx,
 			   struct cairn_config **out);
 
+/* Frees cfg and everything it holds (NULL is allowed). */
 void config_free(struct cairn_config *cfg);
 
 #endif

@@ -68,6 +68,12 @@ cairn_err control_start(struct control *c);
  * Returns true when the reply is "ok". */
 bool control_execute(struct control *c, const char *line, FILE *out);
 
+/* Writes the len bytes at p to the blocking descriptor fd, going on after
+ * EINTR and short writes; both ends of the socket use it (cairn-control
+ * for its command line, the daemon for its reply). Returns CAIRN_OK, or
+ * CAIRN_EIO when a write failed (errno says why) or wrote nothing. */
+cairn_err control_write_all(int fd, const char *p, size_t len);
+
 /* Stops the thread, closes the socket and removes its file (when it can:
  * after a privilege drop the directory may not allow it; logged). */
 void control_free(struct control *c);

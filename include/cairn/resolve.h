@@ -26,15 +26,22 @@ typedef void (*resolve_done_fn)(void *ctx, const uint8_t *resp, size_t len,
 				enum resolve_source src);
 
 /* Creates a worker's resolver. Its sockets are added to epoll_fd with
- * data.ptr pointing to a struct cairn_event (see common.h). */
+ * data.ptr pointing to a struct cairn_event (see common.h). cfg is copied;
+ * cache (shared by the workers) stays the caller's. Returns CAIRN_OK and *out (the
+ * caller owns it: resolver_free), CAIRN_EINVAL for a local-zone-disable
+ * name that is not a default local zone (logged), CAIRN_ENOMEM, or the
+ * error of loading a configured root-hints file (CAIRN_EIO, CAIRN_EFORMAT,
+ * logged). */
 cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 		       int epoll_fd, struct resolver **out);
 /* Frees r; the done function of each query still pending is called with
  * resp NULL and len 0 so that its ctx can be released. */
 void resolver_free(struct resolver *r);
 /* Starts answering q (not authoritative here). limit is the largest response
- * the client accepts. done is called exactly once, possibly before this
- * returns (cache hit), unless resolver_cancel(ctx) is called first. */
+ * the client accepts. Returns CAIRN_OK, after which done is called exactly
+ * once, possibly before this returns (cache hit), unless
+ * resolver_cancel(ctx) is called first; or CAIRN_EINVAL (q has no
+ * question) or CAIRN_ENOMEM, and done is not called. */
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
 			 resolve_done_fn done, void *ctx);
 /* The allocation-free cache-hit path: when the whole answer is in the
@@ -51,6 +58,8 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 void resolver_cancel(struct resolver *r, void *ctx);
 /* Milliseconds until the resolver needs resolver_tick(), -1 for never. */
 int resolver_timeout_ms(const struct resolver *r);
+/* Runs what is due: upstream timeouts, retries and queries past
+ * resolve-timeout (answered SERVFAIL). */
 void resolver_tick(struct resolver *r);
 
 /* c-ares' version string (static; transport.c, the one file that includes

@@ -104,7 +104,8 @@ void stats_set_cache(struct stats_snapshot *out, const struct cache_stats *cs);
 cairn_err stats_render_text(const struct stats_snapshot *s, FILE *f);
 /* Same in the Prometheus text exposition format (version 0.0.4): HELP and
  * TYPE lines, cairn_* metric families, labels for transport, type, rcode
- * and source, and a histogram of resolution times in seconds. */
+ * and source, and a histogram of resolution times in seconds. Returns
+ * CAIRN_OK or CAIRN_EIO when writing failed. */
 cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f);
 /* The same as one line for the log (SIGUSR1); returns a malloc'd string
  * owned by the caller, or NULL when out of memory. */

@@ -20,16 +20,20 @@ typedef void (*zone_report_fn)(void *ctx, const char *file, unsigned line,
  * be read) and leave *out NULL. On success the caller owns *out. */
 cairn_err zone_load(const char *origin, const char *file, zone_report_fn report,
 		    void *ctx, struct zone **out);
+/* Frees z and all its data (NULL is allowed). */
 void zone_free(struct zone *z);
 /* The zone's origin (lowercase wire name, owned by z). */
 const uint8_t *zone_origin(const struct zone *z);
+/* The SOA serial of the zone. */
 uint32_t zone_serial(const struct zone *z);
 /* Number of resource records loaded. */
 size_t zone_rr_count(const struct zone *z);
 
 /* Builds a set from n zones and takes ownership of them (also on error).
- * Returns CAIRN_EEXIST if two zones have the same origin. */
+ * Returns CAIRN_OK and *out (the caller owns it: zone_set_free),
+ * CAIRN_EEXIST if two zones have the same origin, or CAIRN_ENOMEM. */
 cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out);
+/* Frees zs and its zones (NULL is allowed). */
 void zone_set_free(struct zone_set *zs);
 /* The zone whose origin is the closest enclosing one of name (lowercase
  * wire), or NULL. Owned by zs. */

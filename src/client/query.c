@@ -103,19 +103,9 @@ bool cdig_server_from_text(const char *addr, uint16_t port, const char *label,
 
 void cdig_server_addr(const struct cdig_server *s, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN] = "?";
-	uint16_t port = 0;
+	struct cairn_sockaddr sa = { .ss = s->ss, .len = s->len };
 
-	if (s->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)&s->ss;
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		port = ntohs(sin->sin_port);
-	} else if (s->ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const void *)&s->ss;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		port = ntohs(sin6->sin6_port);
-	}
-	snprintf(buf, len, "%s#%u", a, port);
+	cairn_sockaddr_format(&sa, buf, len);
 }
 
 static bool family_ok(const struct cdig_query *q, int af)

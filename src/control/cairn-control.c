@@ -77,21 +77,6 @@ static char *find_socket(const char *sock, const char *conf, bool conf_given)
 	return path;
 }
 
-static bool send_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* Sends line, reads the reply until EOF into a malloc'd string. */
 static int exchange(const char *path, const char *line, char **reply)
 {
@@ -111,7 +96,8 @@ static int exchange(const char *path, const char *line, char **reply)
 			"are you root or its user?)\n", path, strerror(errno));
 		goto done;
 	}
-	if (!send_all(fd, line, strlen(line)) || !send_all(fd, "\n", 1)) {
+	if (control_write_all(fd, line, strlen(line)) != CAIRN_OK ||
+	    control_write_all(fd, "\n", 1) != CAIRN_OK) {
 		fprintf(stderr, "cairn-control: cannot send to %s: %s\n", path, strerror(errno));
 		goto done;
 	}

@@ -384,7 +384,7 @@ static bool read_line(int fd, char *buf, size_t cap)
 	}
 }
 
-static void write_all(int fd, const char *p, size_t len)
+cairn_err control_write_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
@@ -392,10 +392,11 @@ static void write_all(int fd, const char *p, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return; /* the client went away */
+			return CAIRN_EIO;
 		p += n;
 		len -= (size_t)n;
 	}
+	return CAIRN_OK;
 }
 
 static void serve_one(struct control *c, int fd)
@@ -413,7 +414,7 @@ static void serve_one(struct control *c, int fd)
 	if (!read_line(fd, line, sizeof(line))) {
 		static const char msg[] = CONTROL_REPLY_ERR "no command line received\n";
 
-		write_all(fd, msg, sizeof(msg) - 1);
+		(void)control_write_all(fd, msg, sizeof(msg) - 1); /* client gone: nothing to do */
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
@@ -423,12 +424,12 @@ static void serve_one(struct control *c, int fd)
 	if (!out) {
 		static const char msg[] = CONTROL_REPLY_ERR "out of memory\n";
 
-		write_all(fd, msg, sizeof(msg) - 1);
+		(void)control_write_all(fd, msg, sizeof(msg) - 1); /* client gone: nothing to do */
 		return;
 	}
 	control_execute(c, line, out);
 	if (fclose(out) == 0 && reply)
-		write_all(fd, reply, len);
+		(void)control_write_all(fd, reply, len); /* client gone: nothing to do */
 	free(reply);
 }
 

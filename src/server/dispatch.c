@@ -8,39 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *type_name(uint16_t t, char *buf, size_t len)
-{
-	static const struct { uint16_t t; const char *s; } names[] = {
-		{ WIRE_TYPE_A, "A" }, { WIRE_TYPE_NS, "NS" }, { WIRE_TYPE_CNAME, "CNAME" },
-		{ WIRE_TYPE_SOA, "SOA" }, { WIRE_TYPE_PTR, "PTR" }, { WIRE_TYPE_HINFO, "HINFO" },
-		{ WIRE_TYPE_MX, "MX" }, { WIRE_TYPE_TXT, "TXT" }, { WIRE_TYPE_AAAA, "AAAA" },
-		{ WIRE_TYPE_SRV, "SRV" }, { WIRE_TYPE_DNAME, "DNAME" }, { WIRE_TYPE_OPT, "OPT" },
-		{ WIRE_TYPE_DS, "DS" }, { WIRE_TYPE_RRSIG, "RRSIG" }, { WIRE_TYPE_NSEC, "NSEC" },
-		{ WIRE_TYPE_DNSKEY, "DNSKEY" }, { WIRE_TYPE_IXFR, "IXFR" },
-		{ WIRE_TYPE_AXFR, "AXFR" }, { WIRE_TYPE_ANY, "ANY" }, { WIRE_TYPE_CAA, "CAA" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].t == t)
-			return names[i].s;
-	snprintf(buf, len, "TYPE%u", t); /* RFC 3597 §5 */
-	return buf;
-}
-
-static const char *rcode_name(unsigned rcode, char *buf, size_t len)
-{
-	static const char *names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-	};
-
-	if (rcode < sizeof(names) / sizeof(names[0]))
-		return names[rcode];
-	if (rcode == WIRE_RCODE_BADVERS)
-		return "BADVERS";
-	snprintf(buf, len, "RCODE%u", rcode);
-	return buf;
-}
-
 /* One line per query (log-queries: yes): client, name, type, rcode, where
  * the answer came from (the zone's name for zone answers) and the time
  * taken. qname NULL: the query had no usable question. */
@@ -57,7 +24,7 @@ static void log_line(const struct worker *w, const struct sockaddr *addr, bool t
 		sa.len = sizeof(struct sockaddr_in);
 	memcpy(&sa.ss, addr, sa.len);
 	cairn_sockaddr_format(&sa, client, sizeof(client));
-	rc = source == STATS_SRC_DROPPED ? "dropped" : rcode_name(rcode, rb, sizeof(rb));
+	rc = source == STATS_SRC_DROPPED ? "dropped" : stats_rcode_name(rcode, rb, sizeof(rb));
 	if (!qname || wire_name_to_text(qname, name, sizeof(name)) != CAIRN_OK) {
 		log_info("query %s%s: no question: %s source %s, %llu ms", client,
 			 tcp ? " tcp" : "", rc, stats_source_name(source), (unsigned long long)ms);
@@ -69,7 +36,7 @@ static void log_line(const struct worker *w, const struct sockaddr *addr, bool t
 	if (z && wire_name_to_text(zone_origin(z), zone + 1, sizeof(zone) - 1) == CAIRN_OK)
 		zone[0] = ' ';
 	log_info("query %s%s: %s %s: %s source %s%s, %llu ms", client, tcp ? " tcp" : "", name,
-		 type_name(qtype, tb, sizeof(tb)), rc, stats_source_name(source), zone,
+		 stats_type_name(qtype, tb, sizeof(tb)), rc, stats_source_name(source), zone,
 		 (unsigned long long)ms);
 }
 

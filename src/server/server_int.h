@@ -127,7 +127,8 @@ struct server {
 
 /* ---- dispatch.c ---- */
 
-/* Where a query came from, for logging and (later) ACLs. */
+/* Where a query came from: for logging, the allow-recursion check and
+ * answering later. */
 struct dispatch_src {
 	const struct sockaddr *addr;
 	bool tcp;

@@ -1,5 +1,6 @@
-/* Unit tests for the cairnd.conf parser (src/daemon/config.c): good files,
- * defaults, and every kind of error with its exact file:line message. */
+/* Unit tests for the cairnd.conf parser (src/daemon/config.c and
+ * config_keys.c): good files, defaults, and every kind of error with its
+ * exact file:line message. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
