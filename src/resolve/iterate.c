@@ -194,8 +194,11 @@ static void dp_from_hints(struct rq *q)
 		iter_dp_add_ns(q, h->ns[i].name);
 		for (unsigned j = 0; j < h->ns[i].naddr; j++)
 			iter_dp_add_addr(q, &h->ns[i].addr[j]);
-		if (h->ns[i].naddr)
-			q->dp.ns[q->dp.nns - 1].state = NS_HAVE_ADDR;
+		if (!h->ns[i].naddr)
+			continue;
+		for (unsigned k = 0; k < q->dp.nns; k++)
+			if (wire_name_equal(q->dp.ns[k].name, h->ns[i].name))
+				q->dp.ns[k].state = NS_HAVE_ADDR;
 	}
 }
 
@@ -393,8 +396,8 @@ static void choose_sname(struct rq *q)
 	unsigned labels = wire_name_labels(q->cur);
 	const uint8_t *n = q->cur;
 
-	if (!q->r->cfg.qname_minimisation || q->dp.forward || q->qmin_labels >= labels ||
-	    q->qtype == WIRE_TYPE_DS) {
+	if (!q->r->cfg.qname_minimisation || q->qmin_off || q->dp.forward ||
+	    q->qmin_labels >= labels || q->qtype == WIRE_TYPE_DS) {
 		memcpy(q->sname, q->cur, wire_name_len(q->cur));
 		q->stype = q->qtype;
 		return;
@@ -535,6 +538,20 @@ static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
 		q->tcp = true;
 		r->cnt.tcp_fallbacks++;
 		send_to(q, q->addr_idx);
+		return;
+	}
+	/* RFC 9156 §3 step (6e), relaxed mode (like Unbound's default
+	 * qname-minimisation-strict: no): any rcode but NOERROR to a minimised
+	 * query -- NXDOMAIN for an empty non-terminal, REFUSED, FORMERR,
+	 * SERVFAIL from servers that do not cope with it -- is not believed
+	 * (nothing is cached); the rest of this resolution asks full names,
+	 * starting with the same zone's servers. */
+	if (rcode != WIRE_RCODE_NOERROR && !wire_name_equal(q->sname, q->cur)) {
+		log_debug("resolver: %s: rcode %u to a minimised query, asking the full name",
+			  cairn_sockaddr_format(sa, buf, sizeof(buf)), rcode);
+		q->qmin_off = true;
+		memset(q->dp.tried, 0, sizeof(q->dp.tried));
+		iter_step(q);
 		return;
 	}
 	/* RFC 6891 §7: FORMERR to a query with OPT: try without EDNS */

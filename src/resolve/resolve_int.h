@@ -139,7 +139,8 @@ void servers_init(struct servers *s, uint64_t seed);
 struct server_info *servers_get(struct servers *s, const struct cairn_sockaddr *sa,
 				uint64_t now);
 /* Chooses among n candidate addresses the one to query next: not tried[],
- * not lame or down, family reachable; lowest SRTT, with occasional
+ * not lame or down, of a reachable family while there is one (else of
+ * any); lowest SRTT, with occasional
  * exploration of another. Returns an index, or -1 when none is usable. */
 int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
 		   const bool *tried, unsigned n, uint64_t now);
@@ -232,6 +233,7 @@ struct rq {
 	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels;
 	uint64_t deadline;       /* ms */
 	bool finished, in_table, outstanding, priming, net_error;
+	bool qmin_off;           /* relaxed QNAME minimisation fell back to full names */
 	struct dp dp;
 	/* the upstream query in flight */
 	uint8_t qpkt[WIRE_HDR_LEN + WIRE_NAME_MAX + 4 + 11];

@@ -84,7 +84,9 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 			rr->keep = (rr->type == WIRE_TYPE_NS || rr->type == WIRE_TYPE_SOA) &&
 				   wire_name_is_subdomain(n, rmsg_owner(m, i));
 	}
-	/* additional: only addresses of the NS names kept above */
+	/* additional: only addresses of the NS names kept above, in the
+	 * authority section (referrals) or in the answer (an NS answer, such
+	 * as the reply to the priming query, RFC 8109 §3); all in bailiwick */
 	for (unsigned i = 0; i < m->nrr; i++) {
 		struct rmsg_rr *rr = &m->rr[i];
 		bool ok = false;
@@ -92,7 +94,8 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 			continue;
 		if (rr->type == WIRE_TYPE_A || rr->type == WIRE_TYPE_AAAA)
 			for (unsigned j = 0; j < m->nrr && !ok; j++)
-				ok = m->rr[j].sec == WIRE_SEC_AUTHORITY && m->rr[j].keep &&
+				ok = (m->rr[j].sec == WIRE_SEC_AUTHORITY ||
+				      m->rr[j].sec == WIRE_SEC_ANSWER) && m->rr[j].keep &&
 				     m->rr[j].type == WIRE_TYPE_NS &&
 				     wire_name_equal(rmsg_rdata(m, j), rmsg_owner(m, i));
 		rr->keep = ok;
@@ -180,6 +183,35 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	return IT_REFERRAL;
 }
 
+/* Caches the addresses scrub() kept in the additional section of an
+ * answer (those of the NS names of an NS answer, e.g. the root servers'
+ * in the reply to the priming query) as glue: the lowest rank, used to
+ * reach those servers, never given to clients as answers. */
+static void cache_additional(struct rq *q, struct rmsg *m)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset rs;
+	uint64_t now = now_s();
+
+	for (unsigned i = 0; i < m->nrr; i++) {
+		const struct rmsg_rr *rr = &m->rr[i];
+		bool seen = false;
+
+		if (rr->sec != WIRE_SEC_ADDITIONAL || !rr->keep ||
+		    (rr->type != WIRE_TYPE_A && rr->type != WIRE_TYPE_AAAA))
+			continue;
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = m->rr[j].sec == WIRE_SEC_ADDITIONAL && m->rr[j].keep &&
+			       m->rr[j].type == rr->type &&
+			       wire_name_equal(rmsg_owner(m, j), rmsg_owner(m, i));
+		if (seen || !rmsg_rrset(m, WIRE_SEC_ADDITIONAL, rmsg_owner(m, i), rr->type,
+					r->rrbuf, sizeof(r->rrbuf), &rs))
+			continue;
+		if (cache_put_rrset(r->cache, &rs, CACHE_RANK_GLUE, now) != CAIRN_OK)
+			log_debug("resolver: cache full: additional addresses not cached");
+	}
+}
+
 /* Caches and accumulates the answer chain from sname; returns IT_FAIL on a
  * loop or an over-long chain. */
 static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank rank)
@@ -249,22 +281,20 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 	has_soa = find_auth(m, WIRE_TYPE_SOA) >= 0;
 	ref = find_referral(q, m);
 
+	/* (an rcode other than NOERROR to a minimised query never gets here:
+	 * relaxed mode asks the full name instead, see on_reply) */
 	if (minimised) {
 		if (ref >= 0 && !has_soa && !has_chain)
 			return referral(q, m, (unsigned)ref);
-		if (nx) {
-			if (!aa)
-				return IT_LAME;
-			/* RFC 8020 §2 / RFC 9156 §2.3: nothing below it either */
-			return negative(q, m, q->sname, true, CACHE_RANK_AUTH_AUTHORITY);
-		}
-		return aa ? IT_QMIN_NEXT : IT_LAME;
+		return aa && !nx ? IT_QMIN_NEXT : IT_LAME;
 	}
 	if (has_chain) {
 		/* RFC 2181 §6.1: answers come from the zone's servers with AA */
 		if (!aa && !fwd)
 			return IT_LAME;
 		o = take_chain(q, m, rank);
+		if (o != IT_FAIL)
+			cache_additional(q, m);
 		if (o != IT_FOLLOW)
 			return o;
 		(void)final;

@@ -72,8 +72,16 @@ bool servers_is_loopback(const struct cairn_sockaddr *sa)
 	return false;
 }
 
-int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
-		   const bool *tried, unsigned n, uint64_t now)
+static bool family_down(const struct servers *s, const struct cairn_sockaddr *sa,
+			uint64_t now)
+{
+	return (sa->ss.ss_family == AF_INET6 ? s->v6_down_until : s->v4_down_until) > now;
+}
+
+/* One pass of servers_select; with any_family, also servers of a family
+ * marked unreachable. */
+static int pick(struct servers *s, const struct cairn_sockaddr *cand, const bool *tried,
+		unsigned n, uint64_t now, bool any_family)
 {
 	int best = -1, usable[64];
 	unsigned nusable = 0;
@@ -81,12 +89,8 @@ int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
 
 	for (unsigned i = 0; i < n; i++) {
 		struct server_info *e;
-		uint64_t fdown;
 
-		if (tried[i])
-			continue;
-		fdown = cand[i].ss.ss_family == AF_INET6 ? s->v6_down_until : s->v4_down_until;
-		if (fdown > now)
+		if (tried[i] || (!any_family && family_down(s, &cand[i], now)))
 			continue;
 		e = servers_get(s, &cand[i], now);
 		if (e->lame_until > now || e->down_until > now)
@@ -101,6 +105,19 @@ int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
 	/* occasional exploration so a server that got better is noticed */
 	if (nusable > 1 && servers_random(s) % 100 < EXPLORE_PERCENT)
 		best = usable[servers_random(s) % nusable];
+	return best;
+}
+
+int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
+		   const bool *tried, unsigned n, uint64_t now)
+{
+	/* A family that failed with no route is avoided while a server of
+	 * the other family is usable; when none is, it is tried all the same
+	 * (a failure there costs no waiting: it fails at once). */
+	int best = pick(s, cand, tried, n, now, false);
+
+	if (best < 0)
+		best = pick(s, cand, tried, n, now, true);
 	if (best >= 0)
 		servers_get(s, &cand[best], now)->last_used = now;
 	return best;

@@ -71,11 +71,12 @@ auth() {
 	PIDS+=($!)
 }
 
-# resolver NAME ADDR [extra config lines]: a resolving cairnd.
+# resolver NAME ADDR [extra config lines]: a resolving cairnd, with
+# $RES_THREADS worker threads (default 2).
 resolver() {
 	local name=$1 addr=$2; shift 2
 	{
-		printf 'server:\n\tlisten: %s@53\n\tthreads: 2\n\tuser: ""\n\tpidfile: ""\n' "$addr"
+		printf 'server:\n\tlisten: %s@53\n\tthreads: %s\n\tuser: ""\n\tpidfile: ""\n' "$addr" "${RES_THREADS:-2}"
 		printf '\tcontrol-socket: %s\n' "$T/$name.ctl"
 		printf '\tlog: stderr\n\trecursion: yes\n'
 		for l in "$@"; do printf '\t%s\n' "$l"; done

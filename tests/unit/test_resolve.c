@@ -333,6 +333,54 @@ static void test_cname_follow_and_loop(void **state)
 	free(a.buf);
 }
 
+/* RFC 8109 §3: the addresses in the priming reply's additional section
+ * are cached as glue (to reach the root servers), never as answers. */
+static void test_priming_glue(void **state)
+{
+	struct fixture *f = *state;
+	static const char *an[] = { ". 518400 IN NS a.root-servers.net.",
+				    ". 518400 IN NS b.root-servers.net.", NULL };
+	static const char *ad[] = { "a.root-servers.net. 518400 IN A 127.1.0.1",
+				    "a.root-servers.net. 518400 IN AAAA fd00:53::1",
+				    "b.root-servers.net. 518400 IN A 127.1.0.2",
+				    "www.victim.com. 518400 IN A 6.6.6.6", NULL }; /* no NS name */
+	struct wire_rrset rs;
+	enum cache_rank rank;
+	uint8_t n[WIRE_NAME_MAX], rcode;
+	struct acc a = { 0 };
+	unsigned cnames = 0;
+
+	mkq(f, ".", LDNS_RR_TYPE_NS, ".");
+	assert_int_equal(scrub_process(f->q, reply(f, ".", LDNS_RR_TYPE_NS, true, 0, an, NULL,
+						   ad)), IT_DONE);
+	assert_int_equal(get(f, ".", WIRE_TYPE_NS, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	assert_int_equal(get(f, "a.root-servers.net", WIRE_TYPE_A, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_GLUE);
+	assert_int_equal(get(f, "a.root-servers.net", WIRE_TYPE_AAAA, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(get(f, "b.root-servers.net", WIRE_TYPE_A, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(get(f, "www.victim.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+	/* glue is no answer for clients */
+	name("a.root-servers.net", n);
+	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode), CHAIN_MISS);
+	free(a.buf);
+	/* an NS answer from a zone's servers: only in-bailiwick addresses */
+	free(f->q->acc.buf);
+	free(f->q);
+	{
+		static const char *an2[] = { "example.com. 3600 IN NS ns1.example.com.",
+					     "example.com. 3600 IN NS ns.other.net.", NULL };
+		static const char *ad2[] = { "ns1.example.com. 3600 IN A 127.3.0.1",
+					     "ns.other.net. 3600 IN A 6.6.6.6", NULL };
+		mkq(f, "example.com.", LDNS_RR_TYPE_NS, "example.com.");
+		assert_int_equal(scrub_process(f->q, reply(f, "example.com.", LDNS_RR_TYPE_NS,
+							   true, 0, an2, NULL, ad2)), IT_DONE);
+		assert_int_equal(get(f, "ns1.example.com", WIRE_TYPE_A, &rs, &rank), CACHE_POSITIVE);
+		assert_int_equal(rank, CACHE_RANK_GLUE);
+		assert_int_equal(get(f, "ns.other.net", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+	}
+}
+
 /* ---- server selection ---- */
 
 static struct cairn_sockaddr addr(const char *text)
@@ -378,6 +426,19 @@ static void test_servers_select(void **state)
 	servers_timeout(s, &c[0], now);
 	assert_int_equal(servers_select(s, c, tried, 1, now), -1);
 	assert_true(servers_is_loopback(&(struct cairn_sockaddr){ 0 }) == false);
+	{
+		/* a family without a route is avoided while the other family
+		 * has a server, and tried when it alone is left */
+		struct cairn_sockaddr m[2] = { addr("2001:db8::9"), addr("192.0.2.9") };
+		bool t2[2] = { false, false };
+		servers_rtt(s, &m[0], 1, now);      /* the fastest, but IPv6 */
+		servers_rtt(s, &m[1], 300, now);
+		servers_unreachable(s, &c[2], now);  /* another IPv6 address */
+		for (int i = 0; i < 200; i++)
+			assert_int_equal(servers_select(s, m, t2, 2, now), 1);
+		t2[1] = true;
+		assert_int_equal(servers_select(s, m, t2, 2, now), 0);
+	}
 	{
 		struct cairn_sockaddr l4 = addr("127.1.2.3"), l6 = addr("::1");
 		assert_true(servers_is_loopback(&l4));
@@ -694,6 +755,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lame_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_negative, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cname_follow_and_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priming_glue, setup, teardown),
 		cmocka_unit_test(test_servers_select),
 		cmocka_unit_test_setup_teardown(test_localzone_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_disable, setup, teardown),

@@ -1,0 +1,194 @@
+#!/bin/bash
+# The resolver and its upstream servers: root priming (the priming reply's
+# addresses cached as glue, the root NS set refreshed by its TTL); QNAME
+# minimisation (RFC 9156) on by default and off with qname-minimisation:
+# no, relaxed (a minimised query answered NXDOMAIN, REFUSED or FORMERR is
+# asked again in full); identical questions in flight resolved once;
+# replies whose question does not match (name, type, class, 0x20 letter
+# case) rejected; IPv6 servers (ULA addresses on lo, in this private
+# namespace only) and an unroutable family avoided; cached answers (AA=0,
+# RA=1) whose CNAME chain parts age independently. Upstream queries are
+# counted in the logs of the authoritative servers (log-queries) and of
+# resolver_evil.py.
+. "$top_srcdir/tests/system/resolver_lib.sh"
+need python3
+EVIL="python3 $top_srcdir/tests/system/resolver_evil.py"
+export PYTHONDONTWRITEBYTECODE=1
+# IPv6 for the lab: ULA addresses on lo of this private network namespace
+for a in fd00:53::1 fd00:53::2; do
+	ip -6 addr add $a/128 dev lo nodad || die "cannot add $a to lo"
+done
+
+soa() { printf '$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 86400 %s\n' "${1:-300}"; }
+# The root: its NS set lives 3 seconds; the hints name an older root
+# server (127.1.0.9) that serves the same zone but is not in its NS set.
+{
+	printf '$ORIGIN .\n$TTL 86400\n. IN SOA ns.root. hostmaster.root. 1 3600 600 86400 300\n'
+	printf '. 3 NS ns.root.\nns.root. A 127.1.0.1\ntst. NS ns.tst.\nns.tst. A 127.2.0.1\n'
+} >"$T/root.zone"
+printf '. 3600000 NS old.root.\nold.root. 3600000 A 127.1.0.9\n' >"$T/hints"
+{
+	printf '$ORIGIN tst.\n'; soa; echo "@ NS ns1"; echo "ns1 A 127.2.0.1"
+	echo "good NS ns1.good"; echo "ns1.good A 127.3.0.1"; echo "other NS ns1.good.tst."
+	echo "delay NS ns1.delay"; echo "ns1.delay A 127.12.0.1"
+	i=1; for z in nxent refent fmtent; do echo "$z NS ns1.$z"; echo "ns1.$z A 127.13.0.$i"; i=$((i + 1)); done
+	i=1; for z in case qname qtype qclass exact; do echo "$z NS ns1.$z"; echo "ns1.$z A 127.11.0.$i"; i=$((i + 1)); done
+	echo "v6only NS ns1.v6only"; echo "ns1.v6only AAAA fd00:53::1"
+	echo "dual NS ns1.dual"; echo "ns1.dual A 127.14.0.1"; echo "ns1.dual AAAA fd00:53::2"
+	echo "v6dead NS ns1.v6dead"; echo "v6dead NS ns2.v6dead"
+	echo "ns1.v6dead AAAA fd00:99::1"; echo "ns2.v6dead AAAA fd00:99::2"
+	for i in 1 2 3 4; do echo "mixed NS ns$i.mixed"; echo "ns$i.mixed AAAA fd00:99::1$i"; done
+	echo "mixed NS ns5.mixed"; echo "ns5.mixed A 127.3.0.1"
+} >"$T/tst.zone"
+{
+	printf '$ORIGIN good.tst.\n'; soa; echo "@ NS ns1"; echo "ns1 A 127.3.0.1"
+	echo "www A 127.3.0.80"; echo "alias 100 CNAME www.other.tst."
+	echo "a.b.c A 127.3.0.83"
+} >"$T/good.zone"
+{ printf '$ORIGIN other.tst.\n'; soa; echo "@ NS ns1.good.tst."; echo "www 100 A 127.3.0.99"; } >"$T/other.zone"
+{ printf '$ORIGIN mixed.tst.\n'; soa; echo "@ NS ns5"; echo "ns5 A 127.3.0.1"; echo "www A 127.3.0.77"; } >"$T/mixed.zone"
+{ printf '$ORIGIN v6only.tst.\n'; soa; echo "@ NS ns1"; echo "ns1 AAAA fd00:53::1"; echo "www A 127.15.0.80"; } >"$T/v6only.zone"
+{ printf '$ORIGIN dual.tst.\n'; soa; echo "@ NS ns1"; echo "ns1 A 127.14.0.1"; echo "ns1 AAAA fd00:53::2"; echo "www A 127.14.0.80"; } >"$T/dual.zone"
+
+auth auth-oldroot 127.1.0.9 -- .="$T/root.zone"
+auth auth-root 127.1.0.1 -- .="$T/root.zone"
+auth auth-tst 127.2.0.1 -- tst="$T/tst.zone"
+auth auth-good 127.3.0.1 -- good.tst="$T/good.zone" other.tst="$T/other.zone" mixed.tst="$T/mixed.zone"
+auth auth-v6 fd00:53::1 fd00:53::2 -- v6only.tst="$T/v6only.zone" dual.tst="$T/dual.zone"
+for a in 127.1.0.9:. 127.1.0.1:. 127.2.0.1:tst 127.3.0.1:good.tst fd00:53::1:v6only.tst; do
+	wait_dns ${a%:*} ${a##*:} SOA || die "authoritative server ${a%:*} did not start"
+done
+for m in "delay 127.12.0.1" "ent 127.13.0.1 127.13.0.2 127.13.0.3" \
+	 "badq 127.11.0.1 127.11.0.2 127.11.0.3 127.11.0.4 127.11.0.5"; do
+	set -- $m
+	$EVIL "$@" >"$T/evil-$1.out" 2>"$T/evil-$1.log" &
+	PIDS+=($!)
+done
+for m in delay ent badq; do
+	for i in $(seq 50); do grep -q ready "$T/evil-$m.out" && break; sleep 0.1; done
+	grep -q ready "$T/evil-$m.out" || die "resolver_evil.py $m did not start: $(cat "$T/evil-$m.log")"
+done
+# One worker thread: in-flight questions and what is known about servers
+# (address families) are per worker.
+RES_THREADS=1 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
+	"query-loopback: yes"
+
+D() { dig @127.0.0.1 +time=5 +tries=1 "$@"; }
+status() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p' "$1"; }
+qtime() { sed -n 's/^;; Query time: \([0-9]*\) msec.*/\1/p' "$1"; }
+# logged NAME [LOG]: queries for NAME (any letter case) in the log(s)
+logged() { local n=$1; shift; cat "$@" 2>/dev/null | grep -E '(^| )query ' | grep -ic " ${n//./\\.}\. "; }
+
+# ---- priming: the reply's addresses are used, not the hints' ----
+D www.good.tst >"$T/p1"
+check "priming: www.good.tst answered" grep -Eq 'IN[[:space:]]+A[[:space:]]+127\.3\.0\.80$' "$T/p1"
+check "priming: the hinted server was asked '. NS' once" test "$(grep -c ' query .*: \. NS' "$T/auth-oldroot.log")" = 1
+check "priming: nothing else asked of the hinted server" test "$(grep ' query ' "$T/auth-oldroot.log" | grep -vc ': \. SOA\|: \. NS')" = 0
+check "priming: the root server of the NS set (glue of the priming reply) asked" \
+	test "$(grep ' query ' "$T/auth-root.log" | grep -c 'tst\. ')" -ge 1
+check "priming: no query for the root servers' addresses" test "$(logged ns.root "$T"/auth-*.log)" = 0
+
+# ---- QNAME minimisation (default): the root sees the TLD only ----
+check "qmin: root asked 'tst.' only" test "$(grep ' query ' "$T/auth-root.log" | grep -c ': tst\. A')" -ge 1
+check "qmin: root never saw www.good.tst" test "$(logged www.good.tst "$T/auth-root.log" "$T/auth-oldroot.log")" = 0
+check "qmin: tst. never saw www.good.tst" test "$(logged www.good.tst "$T/auth-tst.log")" = 0
+check "qmin: good.tst. asked www.good.tst" test "$(logged www.good.tst "$T/auth-good.log")" = 1
+# empty non-terminals between the zone and the name
+check "qmin: a.b.c.good.tst through empty non-terminals" test "$(D +short a.b.c.good.tst)" = 127.3.0.83
+check "qmin: c.good.tst asked (minimised)" test "$(logged c.good.tst "$T/auth-good.log")" = 1
+# relaxed: NXDOMAIN, REFUSED, FORMERR to a minimised query: the full name
+for z in nxent refent fmtent; do
+	D x.y.$z.tst >"$T/r-$z"
+	check "qmin relaxed, $z: answered" grep -Eq 'IN[[:space:]]+A[[:space:]]+127\.13\.0\.80$' "$T/r-$z"
+	check "qmin relaxed, $z: y.$z.tst asked first" test "$(logged y.$z.tst "$T/evil-ent.log")" -ge 1
+	check "qmin relaxed, $z: then the full name" test "$(logged x.y.$z.tst "$T/evil-ent.log")" -ge 1
+done
+D a.nope.good.tst >"$T/r-nx"
+check "qmin relaxed: a real NXDOMAIN stays NXDOMAIN" test "$(status "$T/r-nx")" = NXDOMAIN
+# qname-minimisation: no: the root is asked the full name
+resolver res-noqmin 127.0.0.2 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
+	"query-loopback: yes" "qname-minimisation: no"
+check "no qmin: www.other.tst answered" test "$(dig @127.0.0.2 +time=5 +tries=1 +short www.other.tst)" = 127.3.0.99
+check "no qmin: root asked www.other.tst" test "$(logged www.other.tst "$T/auth-root.log")" = 1
+check "no qmin: tst. asked www.other.tst" test "$(logged www.other.tst "$T/auth-tst.log")" = 1
+
+# ---- the root NS set (TTL 3) is refreshed: primed again ----
+sleep 3.5
+D www.zz >"$T/p2"
+check "after the root NS TTL: NXDOMAIN for www.zz" test "$(status "$T/p2")" = NXDOMAIN
+n=$(grep -c ' query .*: \. NS' "$T/auth-oldroot.log")
+[ "$n" -ge 2 ] && ok "after the root NS TTL: primed again ($n priming queries)" ||
+	bad "after the root NS TTL: $n priming queries (want 2)"
+check "after the root NS TTL: still answering" test "$(D +short www.good.tst)" = 127.3.0.80
+
+# ---- identical questions in flight: resolved once, all answered ----
+# (the upstream answer takes 0.6 s: all 20 questions wait for it)
+inflight() { # ADDR NAME: 20 clients at once
+	local pids=() i
+	for i in $(seq 20); do
+		dig @"$1" +time=5 +tries=1 "$2" >"$T/if-$2-$i" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$T"/if-"$2"-* | grep -Ec 'IN[[:space:]]+A[[:space:]]+127\.12\.0\.80$'
+}
+check "in flight (1 worker): 20 answers" test "$(inflight 127.0.0.1 www.delay.tst)" = 20
+check "in flight (1 worker): one upstream query" test "$(logged www.delay.tst "$T/evil-delay.log")" = 1
+RES_THREADS=2 resolver res-2 127.0.0.3 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
+	"query-loopback: yes"
+check "in flight (2 workers): 20 answers" test "$(inflight 127.0.0.3 two.delay.tst)" = 20
+n=$(logged two.delay.tst "$T/evil-delay.log")
+[ "$n" -ge 1 ] && [ "$n" -le 2 ] && ok "in flight (2 workers): $n upstream queries (one per worker at most)" ||
+	bad "in flight (2 workers): $n upstream queries (want 1..2)"
+
+# ---- replies whose question does not match are rejected ----
+check "question as asked: answered" test "$(D +short www.exact.tst)" = 127.11.0.80
+check "question as asked: letter case was randomised (0x20)" \
+	sh -c "grep 'query ' '$T/evil-badq.log' | grep -i 'www\.exact\.tst' | grep -q '[A-Z]'"
+for z in case qname qtype qclass; do
+	D www.$z.tst >"$T/b-$z"
+	check "wrong $z in the reply's question: SERVFAIL" test "$(status "$T/b-$z")" = SERVFAIL
+	check "wrong $z in the reply's question: not answered" sh -c "! grep -q '127\.11\.0\.80' '$T/b-$z'"
+	check "wrong $z: the server was asked" test "$(logged www.$z.tst "$T/evil-badq.log")" -ge 1
+done
+
+# ---- IPv6 servers ----
+check "IPv6: a zone whose server has only an AAAA" test "$(D +short www.v6only.tst)" = 127.15.0.80
+check "IPv6: the server was asked over IPv6" grep -q ' query fd00:53::.*www\.v6only\.tst\. A' "$T/auth-v6.log"
+check "IPv6: a server with A (nothing there) and AAAA" test "$(D +short www.dual.tst)" = 127.14.0.80
+check "IPv6: asked over IPv6" grep -q ' query fd00:53::.*www\.dual\.tst\. A' "$T/auth-v6.log"
+# unroutable IPv6 (no route in this namespace): fails at once, not waited on
+D www.v6dead.tst >"$T/v1"
+ms=$(qtime "$T/v1")
+check "unroutable IPv6 servers only: SERVFAIL" test "$(status "$T/v1")" = SERVFAIL
+check "unroutable IPv6 servers only: EDE 23 (network error)" grep -q 'EDE: 23' "$T/v1"
+[ -n "$ms" ] && [ "$ms" -lt 1000 ] && ok "unroutable IPv6 servers only: answered in $ms ms" ||
+	bad "unroutable IPv6 servers only: answered in '$ms' ms (want < 1000)"
+u0=$(grep -c 'unreachable' "$T/res.log")
+check "unroutable IPv6: logged" test "$u0" -ge 1
+D www.mixed.tst >"$T/v2"
+ms=$(qtime "$T/v2")
+check "4 unroutable IPv6 servers and 1 IPv4: answered" grep -Eq 'IN[[:space:]]+A[[:space:]]+127\.3\.0\.77$' "$T/v2"
+[ -n "$ms" ] && [ "$ms" -lt 1000 ] && ok "4 unroutable IPv6 servers and 1 IPv4: answered in $ms ms" ||
+	bad "4 unroutable IPv6 servers and 1 IPv4: answered in '$ms' ms (want < 1000)"
+check "the unroutable family was not tried again" test "$(grep -c 'unreachable' "$T/res.log")" = "$u0"
+
+# ---- cached answers: AA=0, RA=1, the parts of a CNAME chain age apart ----
+D www.other.tst >/dev/null
+sleep 2
+D alias.good.tst >"$T/a1"
+sleep 1
+D alias.good.tst >"$T/a2"
+check "cached: RA set, AA clear" grep -Eq '^;; flags: qr rd ra;' "$T/a2"
+c1=$(awk '$1 == "alias.good.tst." && $4 == "CNAME" {print $2}' "$T/a1")
+a1=$(awk '$1 == "www.other.tst." && $4 == "A" {print $2}' "$T/a1")
+c2=$(awk '$1 == "alias.good.tst." && $4 == "CNAME" {print $2}' "$T/a2")
+a2=$(awk '$1 == "www.other.tst." && $4 == "A" {print $2}' "$T/a2")
+echo "CNAME TTL $c1 -> $c2, A TTL $a1 -> $a2"
+[ -n "$c1" ] && [ -n "$a1" ] && [ "$c1" -ge 99 ] && [ "$a1" -le 98 ] &&
+	ok "chain: the A cached 2 s earlier has aged, the CNAME is fresh ($c1, $a1)" ||
+	bad "chain: CNAME TTL '$c1', A TTL '$a1' (want >= 99 and <= 98)"
+[ -n "$c2" ] && [ -n "$a2" ] && [ "$c2" -lt "$c1" ] && [ "$a2" -lt "$a1" ] && [ $((c2 - a2)) -ge 2 ] &&
+	ok "chain from the cache: both aged, apart ($c2, $a2)" ||
+	bad "chain from the cache: CNAME TTL '$c2', A TTL '$a2'"
+finish
