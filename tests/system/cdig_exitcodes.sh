@@ -87,9 +87,12 @@ python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('127.0.0.1', $SILENT))
+open('$T/silent.ready', 'w').close()
 time.sleep(60)" &
 PIDS+=($!)
-sleep 0.3
+# wait until the silent server holds its port (a loaded machine may be slow)
+for _ in $(seq 100); do [ -e "$T/silent.ready" ] && break; sleep 0.1; done
+[ -e "$T/silent.ready" ] || bad "silent UDP server did not start"
 start=$(date +%s%N)
 expect 9 "" "$CDIG" @127.0.0.1 -p "$SILENT" +time=1 +tries=2 www.cdig.test
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
