@@ -302,7 +302,9 @@ void zdb_each_target(struct zone *z,
 			for (uint16_t c = 0; c < s->rs.count; c++) {
 				uint16_t rdlen = wire_get16(p);
 				uint8_t t[WIRE_NAME_MAX];
-				if ((int)rdlen > toff) {
+				/* the loader checked the name (load.c); never copy more
+				 * than a name's worth */
+				if ((int)rdlen > toff && rdlen - (size_t)toff <= sizeof(t)) {
 					memcpy(t, p + 2 + toff, rdlen - (size_t)toff);
 					wire_name_lower(t);
 					fn(ctx, &s->addl[c], t);

@@ -86,6 +86,55 @@ static uint16_t add_file(struct zload *zl, const char *path)
 	return (uint16_t)zl->nfiles++;
 }
 
+/* Length of the uncompressed wire name at rd[0..max), 0 when it is not one
+ * (runs past max, a compression pointer or reserved label type, longer
+ * than 255 bytes: RFC 1035 §2.3.4, §3.3). */
+static size_t rdata_name_len(const uint8_t *rd, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		if (n >= max || (rd[n] & 0xc0))
+			return 0;
+		if (rd[n] == 0)
+			return n + 1;
+		n += rd[n] + 1u;
+		if (n > WIRE_NAME_MAX - 1)
+			return 0;
+	}
+}
+
+/* The types whose rdata holds names that the server reads (CNAME chains,
+ * additional-section targets, the SOA) or compresses (RFC 3597 §4): their
+ * rdata must be exactly those names and fields (RFC 1035 §3.3, RFC 2782),
+ * also when written in the generic `\# len hex` form (RFC 3597 §5).
+ * Returns the type's name when rd is malformed, NULL when it is fine. */
+static const char *rdata_malformed(uint16_t type, const uint8_t *rd, size_t rdlen)
+{
+	size_t pre = 0, names = 1, post = 0, off, l;
+	const char *name;
+
+	switch (type) {
+	case LDNS_RR_TYPE_NS: name = "NS"; break;
+	case LDNS_RR_TYPE_CNAME: name = "CNAME"; break;
+	case LDNS_RR_TYPE_PTR: name = "PTR"; break;
+	case LDNS_RR_TYPE_MX: name = "MX"; pre = 2; break;
+	case LDNS_RR_TYPE_SRV: name = "SRV"; pre = 6; break;
+	case LDNS_RR_TYPE_SOA: name = "SOA"; names = 2; post = 20; break;
+	default: return NULL;
+	}
+	if (rdlen < pre)
+		return name;
+	off = pre;
+	for (size_t i = 0; i < names; i++) {
+		l = rdata_name_len(rd + off, rdlen - off);
+		if (l == 0)
+			return name;
+		off += l;
+	}
+	return off + post == rdlen ? NULL : name;
+}
+
 /* Appends one record converted from rr. */
 static cairn_err add_record(struct zload *zl, struct zfile *zf, uint32_t line,
 			    const ldns_rr *rr)
@@ -111,6 +160,12 @@ static cairn_err add_record(struct zload *zl, struct zfile *zf, uint32_t line,
 	size_t rdlen = ldns_buffer_position(buf);
 	if (rdlen > UINT16_MAX) {
 		zload_problem(zl, zl->seq, zf->idx, line, "record data longer than 65535 bytes");
+		goto done;
+	}
+	const char *bad = rdata_malformed((uint16_t)ldns_rr_get_type(rr),
+					  ldns_buffer_begin(buf), rdlen);
+	if (bad) {
+		zload_problem(zl, zl->seq, zf->idx, line, "malformed %s record data", bad);
 		goto done;
 	}
 	if (zl->nrecs == zl->caprecs) {
@@ -163,6 +218,12 @@ static ldns_rdf *parse_origin(const char *text, const ldns_rdf *origin)
 			ldns_rdf_deep_free(d);
 			return NULL;
 		}
+	}
+	/* ldns_dname_cat does not check RFC 1035 §2.3.4: every name made
+	 * relative to an over-long origin would be over-long too */
+	if (ldns_rdf_size(d) > WIRE_NAME_MAX) {
+		ldns_rdf_deep_free(d);
+		return NULL;
 	}
 	return d;
 }
@@ -431,6 +492,14 @@ static cairn_err read_file(struct zload *zl, const char *path, const char *shown
 		sp.len = 0;
 		if (err != CAIRN_OK)
 			goto done;
+	}
+	/* A read error (a directory, an I/O error, a line too long for
+	 * memory) is not the end of the file: the zone would be cut short. */
+	if (ferror(fp) || !feof(fp)) {
+		zload_problem(zl, zl->seq + 1, zf.idx, lineno + 1, "cannot read %s: %s", shown,
+			      strerror(errno ? errno : EIO));
+		err = CAIRN_EIO;
+		goto done;
 	}
 	if (sp.paren > 0)
 		zload_problem(zl, zl->seq + 1, zf.idx, sp.start, "syntax error: '(' without ')'");

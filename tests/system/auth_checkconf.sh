@@ -48,10 +48,13 @@ python3 -c '
 import socket, sys, time
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", int(sys.argv[1])))
 t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", int(sys.argv[1]))); t.listen()
-time.sleep(15)' "$PORT" &
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$PORT" "$TMP/holder.ready" &
 HOLDER=$!
 PIDS+=("$HOLDER")
-sleep 0.5
+# until the holder has bound the port (up to 30 s on a loaded machine)
+for _ in $(seq 300); do [ -e "$TMP/holder.ready" ] && break; sleep 0.1; done
+[ -e "$TMP/holder.ready" ] || die "the port holder did not start"
 good "$TMP/lab.conf"
 kill "$HOLDER"
 

@@ -9,12 +9,14 @@ need nsd dig
 PORT=$(free_port)
 [ -n "$PORT" ] || die "no free port"
 start_nsd "$T/nsd" 127.0.0.1 "$PORT" "cdig.test:$DATA/cdig.test.zone"
-C=("$CDIG" @127.0.0.1 -p "$PORT" +time=1 +tries=1)
+# (+time=3: an answer may take a while on a loaded machine; the timeouts
+# themselves are checked below against a silent server)
+C=("$CDIG" @127.0.0.1 -p "$PORT" +time=3 +tries=1)
 CPORT=$(free_port)
 [ -n "$CPORT" ] || die "no free port"
 CAIRND_EXTRA=("recursion: no")
 start_cairnd "$T/cairnd" 127.0.0.1 "$CPORT" "cdig.test:$DATA/cdig.test.zone"
-CC=("$CDIG" @127.0.0.1 -p "$CPORT" +time=1 +tries=1)
+CC=("$CDIG" @127.0.0.1 -p "$CPORT" +time=3 +tries=1)
 
 # expect CODE STDERR-REGEX args...: exit code, and a message on stderr
 # matching the pattern (empty pattern: stderr must be empty).
@@ -91,7 +93,7 @@ open('$T/silent.ready', 'w').close()
 time.sleep(60)" &
 PIDS+=($!)
 # wait until the silent server holds its port (a loaded machine may be slow)
-for _ in $(seq 100); do [ -e "$T/silent.ready" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -e "$T/silent.ready" ] && break; sleep 0.1; done
 [ -e "$T/silent.ready" ] || bad "silent UDP server did not start"
 start=$(date +%s%N)
 expect 9 "" "$CDIG" @127.0.0.1 -p "$SILENT" +time=1 +tries=2 www.cdig.test

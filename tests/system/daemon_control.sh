@@ -171,7 +171,7 @@ check_out 'Permission denied'
 # ---- stop ----
 ctl stop
 check_eq "stop: exit status" "$CTL_RC" 0
-wait_for 10 bash -c "! kill -0 $DAEMON_PID 2>/dev/null" && pass || { LAST_Q= fail "cairnd still runs after stop"; }
+wait_for 30 bash -c "! kill -0 $DAEMON_PID 2>/dev/null" && pass || { LAST_Q= fail "cairnd still runs after stop"; }
 [ ! -e "$PIDFILE" ] && pass || { LAST_Q= fail "pid file left after stop"; }
 [ ! -e "$SOCK" ] && pass || { LAST_Q= fail "control socket left after stop"; }
 finish

@@ -127,8 +127,9 @@ check_gt() {
 # proc_ids PID FIELD: "real effective saved fs" of Uid or Gid in /proc.
 proc_ids() { awk -v f="$2:" '$1 == f {print $2, $3, $4, $5}' "/proc/$1/status"; }
 
-# stop_daemon: SIGTERM, waits for the exit (10 s).
+# stop_daemon: SIGTERM, waits for the exit (30 s: a sanitizer build checks
+# for leaks on the way out).
 stop_daemon() {
 	kill -TERM "$DAEMON_PID" 2>/dev/null
-	wait_for 10 bash -c "! kill -0 $DAEMON_PID 2>/dev/null"
+	wait_for 30 bash -c "! kill -0 $DAEMON_PID 2>/dev/null"
 }

@@ -276,7 +276,9 @@ def cmd_idle(a):
         t1 = time.monotonic()
         r = exchange(build("www.lab.test"), a.host, a.port, tcp=tcp, timeout=2.0)
         dt = time.monotonic() - t1
-        if outcome(r) != "NOERROR" or dt > 1.0:
+        # blocked behind the silent connection, it would wait for the idle
+        # timeout (2 s); 1.5 s leaves room for a slow, loaded machine
+        if outcome(r) != "NOERROR" or dt > min(1.5, a.idle - 0.3):
             print("idle: %s query while a silent connection is open: %s after %.2fs"
                   % ("TCP" if tcp else "UDP", outcome(r), dt))
             rc = 1
@@ -319,7 +321,9 @@ def cmd_tcplimit(a):
     rc = 0
     for i in range(a.limit + 4):
         s = socket.socket(fam, socket.SOCK_STREAM)
-        s.settimeout(1.0)
+        # generous: each connection within the limit must be answered, and
+        # a loaded machine running a sanitizer build may be slow
+        s.settimeout(3.0)
         s.connect((a.host, a.port))
         q = build("www.lab.test", qid=2000 + i)
         try:

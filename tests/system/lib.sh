@@ -38,6 +38,7 @@ CHECKS=0
 FAILS=0
 PIDS=()
 LOGS=()
+FAILED=()       # the failed checks, repeated at the end of the output
 # Is the IPv6 loopback usable?  Servers listen on ::1 only when it is; the
 # checks of IPv6 itself fail (never skip) without it.
 if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
@@ -46,14 +47,31 @@ else
 	HAVE_IPV6=no
 fi
 
+# gone PID: the process has exited (a zombie not yet waited for counts).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+# wait_gone SECONDS PID: until PID is gone; fails when it still runs.
+wait_gone() {
+	local n=$(($1 * 10))
+	while [ "$n" -gt 0 ]; do
+		gone "$2" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 lib_cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
 	for p in "${PIDS[@]}"; do
+		# never hang here: a process deaf to SIGTERM is killed
+		wait_gone 20 "$p" || { echo "pid $p still runs 20 s after SIGTERM: killed"; kill -9 "$p" 2>/dev/null; }
 		wait "$p" 2>/dev/null
 	done
+	# the ports reserved by free_port
+	[ -f "$TMP/ports" ] && xargs rmdir <"$TMP/ports" 2>/dev/null
 	# keep the scratch directory when something failed, for a post mortem
 	if [ "$FAILS" -eq 0 ] && [ -z "${KEEP_TMP:-}" ]; then
 		rm -rf "$TMP"
@@ -76,6 +94,9 @@ die() {
 	echo "FATAL ($TEST_NAME): $*"
 	FAILS=$((FAILS + 1))
 	show_logs
+	# last, so that the end of the log (what CI shows) says what went wrong
+	show_failed
+	echo "FATAL ($TEST_NAME): $*"
 	exit 1
 }
 
@@ -87,31 +108,11 @@ show_logs() {
 	done
 }
 
-# Prints a port that is free for UDP and TCP on 127.0.0.1 and ::1.
+# Prints a port that is free for UDP and TCP on 127.0.0.1 and ::1, below the
+# ephemeral range and reserved against the other tests running in parallel
+# (free_port.py); the reservation is dropped when this test ends.
 free_port() {
-	python3 - "$HAVE_IPV6" <<'EOF'
-import random, socket, sys
-for _ in range(500):
-    port = random.randint(20000, 59999)
-    socks = []
-    try:
-        for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-            if fam == socket.AF_INET6 and sys.argv[1] != "yes":
-                continue
-            for typ in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-                s = socket.socket(fam, typ)
-                socks.append(s)
-                s.bind((host, port))
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(port)
-    break
-else:
-    raise SystemExit("no free port")
-EOF
+	python3 "$SYSDIR/free_port.py" --record "$TMP/ports" $([ "$HAVE_IPV6" = yes ] && echo --ipv6)
 }
 
 # write_lab_conf FILE PORT [extra server: lines...]
@@ -186,6 +187,12 @@ start_cairnd() {
 stop_pid() {
 	local pid=$1 rc
 	kill "$pid" 2>/dev/null
+	if ! wait_gone 30 "$pid"; then
+		LAST_Q= fail "server pid $pid still runs 30 s after SIGTERM (killed now)"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return
+	fi
 	wait "$pid" 2>/dev/null
 	rc=$?
 	# 143 = killed by our SIGTERM; 0 = clean exit on SIGTERM
@@ -248,6 +255,7 @@ pass() { CHECKS=$((CHECKS + 1)); }
 fail() {
 	CHECKS=$((CHECKS + 1))
 	FAILS=$((FAILS + 1))
+	FAILED+=("$*")
 	echo "FAIL: $*"
 	if [ -n "$LAST_Q" ]; then
 		echo "  query: $LAST_Q"
@@ -352,12 +360,23 @@ need_ipv6() {
 	return 1
 }
 
+# show_failed: the failed checks again, in one list
+show_failed() {
+	local f
+	[ ${#FAILED[@]} -gt 0 ] || return 0
+	echo "---- failed checks of $TEST_NAME:"
+	for f in "${FAILED[@]}"; do echo "FAIL: $f"; done
+}
+
 finish() {
-	echo "$TEST_NAME: $CHECKS checks, $FAILS failed"
 	if [ "$FAILS" -ne 0 ]; then
+		# server logs first, then the failures: CI shows the end of the log
 		show_logs
+		show_failed
+		echo "$TEST_NAME: $CHECKS checks, $FAILS failed"
 		exit 1
 	fi
+	echo "$TEST_NAME: $CHECKS checks, $FAILS failed"
 	[ "$CHECKS" -gt 0 ] || { echo "$TEST_NAME: no checks ran"; exit 1; }
 	exit 0
 }

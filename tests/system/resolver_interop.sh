@@ -138,7 +138,7 @@ ask() {
 		echo
 	done <"$T/questions" >"$2"
 }
-settle() { sleep 1; upstream; }   # let late fetches (unbound's target fetches) land
+settle() { upstream_settled 1; }   # let late fetches (unbound's target fetches) land
 
 # ---- cairnd, cold cache ----
 before=$(upstream)

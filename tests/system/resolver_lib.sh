@@ -27,30 +27,61 @@ cleanup() {
 }
 trap cleanup EXIT
 ok() { CHECKS=$((CHECKS + 1)); echo "ok: $*"; }
-bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL: $*"; }
-die() { FAILS=$((FAILS + 1)); echo "FATAL ($TEST_NAME): $*"; exit 1; }
+FAILED=()
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); FAILED+=("$*"); echo "FAIL: $*"; }
+show_logs() { local l; for l in "$T"/*.log; do [ -f "$l" ] && { echo "---- $l"; tail -n 15 "$l"; }; done; }
+# show_failed: the failed checks again, in one list (CI shows the end of the log)
+show_failed() {
+	local f
+	[ ${#FAILED[@]} -gt 0 ] || return 0
+	echo "---- failed checks of $TEST_NAME:"
+	for f in "${FAILED[@]}"; do echo "FAIL: $f"; done
+}
+die() {
+	FAILS=$((FAILS + 1)); echo "FATAL ($TEST_NAME): $*"
+	show_logs; show_failed; echo "FATAL ($TEST_NAME): $*"; exit 1
+}
 need() { local t; for t in "$@"; do command -v "$t" >/dev/null 2>&1 || die "required tool '$t' is missing"; done; }
 check() { # description command... : ok when the command succeeds
-	local d=$1; shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
+	local d=$1 last; shift
+	if "$@"; then ok "$d"; return; fi
+	bad "$d"
+	# what failed: the command as run, and the file it looked at
+	echo "  command: $*"
+	last=${!#}
+	[ -f "$last" ] && sed -n '1,40s/^/  | /p' "$last"
+	return 0
 }
 finish() {
-	echo "$TEST_NAME: $CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ] || {
-		for l in "$T"/*.log; do echo "---- $l"; tail -n 20 "$l"; done
+		show_logs
+		show_failed
+		echo "$TEST_NAME: $CHECKS checks, $FAILS failed"
 		exit 1
 	}
+	echo "$TEST_NAME: $CHECKS checks, $FAILS failed"
 	exit 0
 }
 need dig ip
 [ -x "$CAIRND" ] || die "no cairnd binary at $CAIRND"
 ip link set lo up || die "cannot bring up lo in the namespace"
 
-# wait_dns ADDR NAME TYPE: until a server at ADDR answers anything.
+# wait_dns ADDR NAME TYPE: until a server at ADDR answers anything (up to
+# 30 s: sanitizer builds on a loaded machine start slowly).
 wait_dns() {
-	local i
-	for i in $(seq 50); do
+	local end=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$end" ]; do
 		dig @"$1" +time=1 +tries=1 +norec "$2" "$3" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_file FILE REGEX: until FILE has a line matching REGEX (up to 30 s).
+wait_file() {
+	local end=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$end" ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
@@ -95,3 +126,20 @@ rstat() {
 
 # upstream: number of queries all authoritative servers have received.
 upstream() { cat "$T"/auth-*.log 2>/dev/null | grep -c ' query ' ; }
+
+# upstream_settled MIN: waits at least MIN seconds, then until no
+# authoritative server has received a query for 0.5 s (late fetches, such
+# as unbound's target fetches, may land well after the answer on a loaded
+# machine; at most 20 s), and prints upstream.
+upstream_settled() {
+	local a b end=$((SECONDS + 20))
+	sleep "$1"
+	a=$(upstream)
+	while [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.5
+		b=$(upstream)
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$a"
+}

@@ -47,8 +47,8 @@ printf '. 3600000 NS ns.root.\nns.root. 3600000 A 127.1.0.1\n' >"$T/hints"
 	done
 } >"$T/tst.zone"
 {
-	printf '$ORIGIN good.tst.\n'; soa x 2; echo "@ NS ns1"; echo "ns1 A 127.3.0.1"; echo "ns A 127.3.0.2"
-	echo "www A 127.3.0.80"; echo "www AAAA fd00::80"; echo "short 2 IN A 127.3.0.81"
+	printf '$ORIGIN good.tst.\n'; soa x 3; echo "@ NS ns1"; echo "ns1 A 127.3.0.1"; echo "ns A 127.3.0.2"
+	echo "www A 127.3.0.80"; echo "www AAAA fd00::80"; echo "short 3 IN A 127.3.0.81"
 	echo "loop1 CNAME loop2"; echo "loop2 CNAME loop1"
 	echo "toglueless CNAME www.glueless.tst."
 	for i in $(seq 0 13); do echo "c$i CNAME c$((i + 1))"; done; echo "c14 A 127.3.0.14"
@@ -67,7 +67,7 @@ auth auth-glueless 127.3.0.2 -- glueless.tst="$T/glueless.zone"
 auth auth-refuse 127.4.0.1 --
 auth auth-lame 127.4.0.2 -- lame.tst="$T/lame.zone"
 auth auth-silent 127.5.0.2 -- silent.tst="$T/silent.zone"
-for a in 127.1.0.1:. 127.2.0.1:tst 127.2.0.2:alt 127.3.0.3:hosts.alt 127.3.0.1:good.tst 127.3.0.2:glueless.tst 127.4.0.2:lame.tst 127.5.0.2:silent.tst; do
+for a in 127.1.0.1:. 127.2.0.1:tst 127.2.0.2:alt 127.3.0.3:hosts.alt 127.3.0.1:good.tst 127.3.0.2:glueless.tst 127.4.0.1:. 127.4.0.2:lame.tst 127.5.0.2:silent.tst; do
 	wait_dns ${a%%:*} ${a#*:} SOA || die "authoritative server ${a%%:*} did not start"
 done
 slow=$(for i in $(seq 1 15); do printf '127.5.1.%s ' $i; done)
@@ -77,8 +77,7 @@ for m in "silent 127.5.0.1 $slow" "tc 127.6.0.1" "inject 127.7.0.1" "noedns 127.
 	PIDS+=($!)
 done
 for m in silent tc inject noedns deep; do
-	for i in $(seq 50); do grep -q ready "$T/evil-$m.out" && break; sleep 0.1; done
-	grep -q ready "$T/evil-$m.out" || die "resolver_evil.py $m did not start: $(cat "$T/evil-$m.log")"
+	wait_file "$T/evil-$m.out" ready || die "resolver_evil.py $m did not start: $(cat "$T/evil-$m.log")"
 done
 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" "query-loopback: yes"
 RES_PID=${PIDS[-1]}
@@ -104,18 +103,21 @@ D c0.good.tst >"$T/c3"
 check "CNAME chain of 14 (> 12): SERVFAIL" test "$(status "$T/c3")" = SERVFAIL
 check "CNAME chain of 2 from the middle: answered" test "$(D +short c12.good.tst | tail -n 1)" = "127.3.0.14"
 
-# ---- TTLs expire (TTL 2), negative answers for the SOA MINIMUM (2) ----
+# ---- TTLs expire (TTL 3), negative answers for the SOA MINIMUM (3) ----
+# (the cache counts whole seconds: an entry of TTL 3 lives 2 to 3 seconds,
+# so the second query must follow the first within 2 s, not 1 s as with a
+# TTL of 2, which a loaded machine may miss)
 D short.good.tst >/dev/null
 before=$(upstream); D short.good.tst >/dev/null
-[ "$(upstream)" = "$before" ] && ok "TTL 2: cached at first" || bad "TTL 2: not cached"
+[ "$(upstream)" = "$before" ] && ok "TTL 3: cached at first" || bad "TTL 3: not cached"
 sleep 3; before=$(upstream); D short.good.tst >/dev/null
-[ "$(upstream)" -gt "$before" ] && ok "TTL 2: expired after 3 s" || bad "TTL 2: still cached after 3 s"
+[ "$(upstream)" -gt "$before" ] && ok "TTL 3: expired after 3 s" || bad "TTL 3: still cached after 3 s"
 D nx.good.tst >"$T/n1"
 check "NXDOMAIN in good.tst" test "$(status "$T/n1")" = NXDOMAIN
 before=$(upstream); D nx.good.tst >/dev/null
-[ "$(upstream)" = "$before" ] && ok "negative TTL 2: cached at first" || bad "negative: not cached"
+[ "$(upstream)" = "$before" ] && ok "negative TTL 3: cached at first" || bad "negative: not cached"
 sleep 3; before=$(upstream); D nx.good.tst >/dev/null
-[ "$(upstream)" -gt "$before" ] && ok "negative TTL 2: expired after 3 s" || bad "negative: still cached after 3 s"
+[ "$(upstream)" -gt "$before" ] && ok "negative TTL 3: expired after 3 s" || bad "negative: still cached after 3 s"
 
 # ---- lame, silent, TC, FORMERR to EDNS ----
 check "one lame server of two: answered" test "$(D +short www.lame.tst)" = "127.4.0.80"
@@ -139,7 +141,7 @@ fb1=$(rstat res upstream.tcp_fallbacks)
 check "Prometheus: cairn_upstream_timeouts_total > 0" grep -Eq '^cairn_upstream_timeouts_total [1-9]' "$T/prom.txt"
 check "Prometheus: cairn_upstream_tcp_fallbacks_total > 0" grep -Eq '^cairn_upstream_tcp_fallbacks_total [1-9]' "$T/prom.txt"
 kill -USR1 "$RES_PID"
-for i in $(seq 30); do grep -q 'stats: ' "$T/res.log" && break; sleep 0.1; done
+wait_file "$T/res.log" 'stats: '
 check "SIGUSR1 log line: timeouts and TCP fallbacks" \
 	grep -Eq 'stats: .*upstream [0-9]+ queries, [1-9][0-9]* timeouts, [1-9][0-9]* tcp fallbacks' "$T/res.log"
 check "FORMERR to EDNS: retried without" test "$(D +short www.noedns.tst)" = "127.8.0.80"
@@ -162,7 +164,8 @@ D www.slow.tst >"$T/t1"
 el=$(( $(date +%s) - start ))
 check "15 silent servers: SERVFAIL" test "$(status "$T/t1")" = SERVFAIL
 check "15 silent servers: time limit" grep -q 'time limit' "$T/t1"
-[ "$el" -ge 9 ] && [ "$el" -le 12 ] && ok "time limit after ${el}s" || bad "time limit after ${el}s (want ~10)"
+# (whole seconds; up to 4 s over the limit for a slow, loaded machine)
+[ "$el" -ge 9 ] && [ "$el" -le 14 ] && ok "time limit after ${el}s" || bad "time limit after ${el}s (want 9..14, limit 10)"
 check "still answering afterwards" test "$(D +short www.good.tst)" = "127.3.0.80"
 
 # ---- the limits set lower in cairnd.conf are honoured ----
@@ -198,16 +201,17 @@ to0=$(rstat res-l upstream.timeouts)
 L www.allsilent.tst >"$T/k4"
 ms=$(sed -n 's/^;; Query time: \([0-9]*\) msec.*/\1/p' "$T/k4")
 check "upstream-timeout 300 ms: SERVFAIL" test "$(status "$T/k4")" = SERVFAIL
-[ -n "$ms" ] && [ "$ms" -ge 100 ] && [ "$ms" -lt 900 ] && ok "upstream-timeout 300 ms: answered in $ms ms" ||
-	bad "upstream-timeout 300 ms: answered in '$ms' ms (want 100..900)"
+# (below the default upstream-timeout of 1000 ms, with headroom for a loaded machine)
+[ -n "$ms" ] && [ "$ms" -ge 100 ] && [ "$ms" -lt 950 ] && ok "upstream-timeout 300 ms: answered in $ms ms" ||
+	bad "upstream-timeout 300 ms: answered in '$ms' ms (want 100..950)"
 check "upstream-timeout 300 ms: counted in upstream.timeouts" test "$(rstat res-l upstream.timeouts)" -gt "$to0"
 start=$(date +%s)
 L www.slow.tst >"$T/k5"
 el=$(( $(date +%s) - start ))
 check "resolve-timeout 3: SERVFAIL" test "$(status "$T/k5")" = SERVFAIL
 check "resolve-timeout 3: time limit" grep -q 'time limit' "$T/k5"
-[ "$el" -ge 2 ] && [ "$el" -le 5 ] && ok "resolve-timeout 3: after ${el}s" ||
-	bad "resolve-timeout 3: after ${el}s (want ~3)"
+[ "$el" -ge 2 ] && [ "$el" -le 6 ] && ok "resolve-timeout 3: after ${el}s" ||
+	bad "resolve-timeout 3: after ${el}s (want 2..6)"
 # out of range is a configuration error with file:line
 printf 'server:\n\trecursion: yes\n\tmax-upstream-queries: 0\n\tupstream-timeout: 5\n' >"$T/badlim.conf"
 if "$CAIRND" -n -c "$T/badlim.conf" >"$T/badlim.out" 2>&1; then

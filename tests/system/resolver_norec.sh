@@ -31,7 +31,7 @@ sect() {
 N() { dig @"$1" +norec +time=5 +tries=1 "${@:2}"; }
 
 # ---- cold cache (only the priming of the start-up): a referral to the root from the hints ----
-settle() { sleep 0.3; upstream; }
+settle() { upstream_settled 0.3; }
 b0=$(settle)
 N 127.0.0.1 www.example.com A >"$T/n1"
 check "cold RD=0: NOERROR" test "$(status "$T/n1")" = NOERROR
@@ -98,7 +98,7 @@ unbound -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
 PIDS+=($!)
 wait_dns 127.0.0.2 . NS || die "unbound did not start: $(cat "$T/unbound.log")"
 warm 127.0.0.2
-sleep 1   # unbound's late target fetches
+upstream_settled 1 >/dev/null   # unbound's late target fetches
 while read -r q t; do
 	N 127.0.0.1 "$q" "$t" >"$T/c.out"
 	N 127.0.0.2 "$q" "$t" >"$T/u.out"

@@ -65,13 +65,16 @@ for m in "delay 127.12.0.1" "ent 127.13.0.1 127.13.0.2 127.13.0.3" \
 	PIDS+=($!)
 done
 for m in delay ent badq; do
-	for i in $(seq 50); do grep -q ready "$T/evil-$m.out" && break; sleep 0.1; done
-	grep -q ready "$T/evil-$m.out" || die "resolver_evil.py $m did not start: $(cat "$T/evil-$m.log")"
+	wait_file "$T/evil-$m.out" ready || die "resolver_evil.py $m did not start: $(cat "$T/evil-$m.log")"
 done
 # One worker thread: in-flight questions and what is known about servers
-# (address families) are per worker.
+# (address families) are per worker. An upstream timeout of 2 s (the
+# default is 1 s) leaves a loaded machine room: the delayed answer (0.6 s)
+# must arrive before it for the in-flight checks, and a server waited on
+# rather than avoided costs that long in the IPv6 checks.
+UPSTREAM_TIMEOUT=2000
 RES_THREADS=1 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
-	"query-loopback: yes"
+	"query-loopback: yes" "upstream-timeout: $UPSTREAM_TIMEOUT"
 
 D() { dig @127.0.0.1 +time=5 +tries=1 "$@"; }
 status() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p' "$1"; }
@@ -113,20 +116,26 @@ check "no qmin: root asked www.other.tst" test "$(logged www.other.tst "$T/auth-
 check "no qmin: tst. asked www.other.tst" test "$(logged www.other.tst "$T/auth-tst.log")" = 1
 
 # ---- the root NS set (TTL 3) is refreshed: primed again ----
+# (counted from here: res-noqmin primed too, above)
+primes() { cat "$T/auth-oldroot.log" "$T/auth-root.log" | grep -c ' query .*: \. NS'; }
+n0=$(primes)
 sleep 3.5
 D www.zz >"$T/p2"
 check "after the root NS TTL: NXDOMAIN for www.zz" test "$(status "$T/p2")" = NXDOMAIN
-n=$(grep -c ' query .*: \. NS' "$T/auth-oldroot.log")
-[ "$n" -ge 2 ] && ok "after the root NS TTL: primed again ($n priming queries)" ||
-	bad "after the root NS TTL: $n priming queries (want 2)"
+n=$(primes)
+[ "$n" -gt "$n0" ] && ok "after the root NS TTL: primed again ($n0 -> $n priming queries)" ||
+	bad "after the root NS TTL: $n0 -> $n priming queries (want one more)"
 check "after the root NS TTL: still answering" test "$(D +short www.good.tst)" = 127.3.0.80
 
 # ---- identical questions in flight: resolved once, all answered ----
 # (the upstream answer takes 0.6 s: all 20 questions wait for it)
+# Each client has its own source port, below the ephemeral range: dig sets
+# SO_REUSEPORT, so two digs binding port 0 at once may be given the same
+# port, and then both answers go to one of them and the other times out.
 inflight() { # ADDR NAME: 20 clients at once
 	local pids=() i
 	for i in $(seq 20); do
-		dig @"$1" +time=5 +tries=1 "$2" >"$T/if-$2-$i" 2>&1 &
+		dig -b "127.0.0.1#$((20000 + i))" @"$1" +time=5 +tries=1 "$2" >"$T/if-$2-$i" 2>&1 &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
@@ -135,7 +144,7 @@ inflight() { # ADDR NAME: 20 clients at once
 check "in flight (1 worker): 20 answers" test "$(inflight 127.0.0.1 www.delay.tst)" = 20
 check "in flight (1 worker): one upstream query" test "$(logged www.delay.tst "$T/evil-delay.log")" = 1
 RES_THREADS=2 resolver res-2 127.0.0.3 "allow-recursion: 127.0.0.0/8" "root-hints: $T/hints" \
-	"query-loopback: yes"
+	"query-loopback: yes" "upstream-timeout: $UPSTREAM_TIMEOUT"
 check "in flight (2 workers): 20 answers" test "$(inflight 127.0.0.3 two.delay.tst)" = 20
 n=$(logged two.delay.tst "$T/evil-delay.log")
 [ "$n" -ge 1 ] && [ "$n" -le 2 ] && ok "in flight (2 workers): $n upstream queries (one per worker at most)" ||
@@ -162,15 +171,15 @@ D www.v6dead.tst >"$T/v1"
 ms=$(qtime "$T/v1")
 check "unroutable IPv6 servers only: SERVFAIL" test "$(status "$T/v1")" = SERVFAIL
 check "unroutable IPv6 servers only: EDE 23 (network error)" grep -q 'EDE: 23' "$T/v1"
-[ -n "$ms" ] && [ "$ms" -lt 1000 ] && ok "unroutable IPv6 servers only: answered in $ms ms" ||
-	bad "unroutable IPv6 servers only: answered in '$ms' ms (want < 1000)"
+[ -n "$ms" ] && [ "$ms" -lt "$UPSTREAM_TIMEOUT" ] && ok "unroutable IPv6 servers only: answered in $ms ms" ||
+	bad "unroutable IPv6 servers only: answered in '$ms' ms (want < the upstream timeout, $UPSTREAM_TIMEOUT)"
 u0=$(grep -c 'unreachable' "$T/res.log")
 check "unroutable IPv6: logged" test "$u0" -ge 1
 D www.mixed.tst >"$T/v2"
 ms=$(qtime "$T/v2")
 check "4 unroutable IPv6 servers and 1 IPv4: answered" grep -Eq 'IN[[:space:]]+A[[:space:]]+127\.3\.0\.77$' "$T/v2"
-[ -n "$ms" ] && [ "$ms" -lt 1000 ] && ok "4 unroutable IPv6 servers and 1 IPv4: answered in $ms ms" ||
-	bad "4 unroutable IPv6 servers and 1 IPv4: answered in '$ms' ms (want < 1000)"
+[ -n "$ms" ] && [ "$ms" -lt "$UPSTREAM_TIMEOUT" ] && ok "4 unroutable IPv6 servers and 1 IPv4: answered in $ms ms" ||
+	bad "4 unroutable IPv6 servers and 1 IPv4: answered in '$ms' ms (want < the upstream timeout, $UPSTREAM_TIMEOUT)"
 check "the unroutable family was not tried again" test "$(grep -c 'unreachable' "$T/res.log")" = "$u0"
 
 # ---- cached answers: AA=0, RA=1, the parts of a CNAME chain age apart ----

@@ -337,6 +337,36 @@ static void test_missing_file(void **state)
 	expect_problems("bad.", "nonexistent.zone", CAIRN_EIO, want);
 }
 
+/* A file that opens but cannot be read (here a directory) is an error,
+ * never a zone cut short at the failed read. */
+static void test_unreadable_file(void **state)
+{
+	(void)state;
+	static const char *const top[] = {
+		"inc:1: cannot read " ZDIR "inc: Is a directory", NULL };
+	static const char *const included[] = {
+		"inc:1: cannot read inc: Is a directory", NULL };
+	expect_problems("bad.", "inc", CAIRN_EIO, top);
+	expect_problems("bad.", "include-dir.zone", CAIRN_EFORMAT, included);
+}
+
+/* Over-long names (RFC 1035 §2.3.4) in rdata or as $ORIGIN are problems;
+ * the NS and MX ones used to overflow a buffer at compile time (found by
+ * tests/fuzz/fuzz_zonefile). */
+static void test_long_names(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		"long-names.zone:10: malformed NS record data",
+		"long-names.zone:11: malformed MX record data",
+		"long-names.zone:12: malformed SRV record data",
+		"long-names.zone:13: malformed CNAME record data",
+		"long-names.zone:14: malformed PTR record data",
+		"long-names.zone:15: $ORIGIN needs one valid domain name",
+		NULL };
+	expect_problems("bad.", "long-names.zone", CAIRN_EFORMAT, want);
+}
+
 static void test_set_duplicate(void **state)
 {
 	(void)state;
@@ -553,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_bad_duplicate),
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_unreadable_file),
+		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_set_duplicate),
 		cmocka_unit_test(test_child_zone),
 		cmocka_unit_test(test_relative_origins),

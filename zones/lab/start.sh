@@ -49,7 +49,8 @@ for s in $servers; do
 	"$cairnd" -d -c "$here/$name.conf" 2>"$logdir/$name.log" &
 	pids+=($!)
 	ok=no
-	for _ in $(seq 50); do
+	# up to 30 s: a sanitizer build on a loaded machine starts slowly
+	for _ in $(seq 300); do
 		if dig @"$addr" +time=1 +tries=1 +norec "$zone" SOA 2>/dev/null | grep -q 'status: NOERROR'; then
 			ok=yes; break
 		fi

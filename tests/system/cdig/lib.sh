@@ -14,6 +14,7 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	[ -f "$T/ports" ] && xargs rmdir <"$T/ports" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -29,8 +30,18 @@ stop_cairnds() {
 	done
 	PIDS=("${keep[@]}")
 	for i in "${!CAIRND_PIDS[@]}"; do
-		kill "${CAIRND_PIDS[$i]}" 2>/dev/null
-		wait "${CAIRND_PIDS[$i]}" 2>/dev/null
+		p=${CAIRND_PIDS[$i]}
+		kill "$p" 2>/dev/null
+		# never hang: up to 30 s to exit (a zombie not yet waited for has)
+		for _ in $(seq 300); do
+			[ ! -e "/proc/$p" ] || grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null && break
+			sleep 0.1
+		done
+		if [ -e "/proc/$p" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null; then
+			bad "cairnd (${CAIRND_LOGS[$i]}) still runs 30 s after SIGTERM (killed now)"
+			kill -9 "$p" 2>/dev/null
+		fi
+		wait "$p" 2>/dev/null
 		rc=$?
 		if [ "$rc" != 0 ] && [ "$rc" != 143 ]; then
 			bad "cairnd (${CAIRND_LOGS[$i]}) exited with status $rc"
@@ -75,26 +86,28 @@ PATH="$PATH:/usr/sbin:/sbin"
 need python3
 
 ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
-bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "not ok $CHECKS - $*"; }
+FAILED=()
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); FAILED+=("$CHECKS - $*"); echo "not ok $CHECKS - $*"; }
 finish() {
+	local l
 	stop_cairnds
+	if [ "$FAILS" -ne 0 ]; then
+		# server logs, then the failures again: CI shows the end of the log
+		for l in "$T"/*/cairnd.out "$T"/*/nsd.log "$T"/*/unbound.log; do
+			[ -f "$l" ] && { echo "---- last lines of ${l#"$T"/}"; tail -n 20 "$l"; }
+		done
+		echo "---- failed checks:"
+		for l in "${FAILED[@]}"; do echo "not ok $l"; done
+	fi
 	echo "# $CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ]
 }
 
-# free_port: prints a TCP+UDP port on 127.0.0.1 nothing listens on.
+# free_port: prints a TCP+UDP port on 127.0.0.1 nothing listens on, below
+# the ephemeral range and reserved against the other tests running in
+# parallel (free_port.py); the reservation is dropped when this test ends.
 free_port() {
-	python3 - <<'PY'
-import socket
-for _ in range(50):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        t.close(); continue
-    t.close(); u.close(); print(p); break
-PY
+	python3 "$top_srcdir/tests/system/free_port.py" --record "$T/ports"
 }
 
 # start_nsd DIR ADDR PORT ZONE:FILE... : writes DIR/nsd.conf and starts nsd
@@ -137,7 +150,8 @@ start_nsd() {
 	nsd -d -c "$dir/nsd.conf" >"$dir/nsd.out" 2>&1 &
 	PIDS+=($!)
 	local i
-	for i in $(seq 1 100); do
+	# up to 30 s: a loaded machine may be slow
+	for i in $(seq 1 300); do
 		if dig +short +time=1 +tries=1 @"$addr" -p "$port" "$first" SOA 2>/dev/null | grep -q '^[^;]'; then
 			return 0
 		fi
@@ -228,7 +242,8 @@ remote-control:
 UB
 	unbound -d -c "$dir/unbound.conf" >"$dir/unbound.out" 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 1 100); do
+	# up to 30 s: a loaded machine may be slow
+	for i in $(seq 1 300); do
 		if dig +time=1 +tries=1 @"$addr" -p "$port" . NS 2>/dev/null | grep -q 'status: NOERROR'; then
 			return 0
 		fi
