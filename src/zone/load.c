@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -445,6 +446,7 @@ static cairn_err read_file(struct zload *zl, const char *path, const char *shown
 	size_t linecap = 0;
 	uint32_t lineno = 0;
 	FILE *fp = NULL;
+	struct stat st;
 
 	if (zf.depth > ZONE_INCLUDE_DEPTH) {
 		zload_problem(zl, zl->seq, from_file, from_line,
@@ -456,6 +458,14 @@ static cairn_err read_file(struct zload *zl, const char *path, const char *shown
 		zload_problem(zl, zl->seq, up ? from_file : UINT16_MAX, from_line,
 			      "cannot open %s: %s", shown, strerror(errno));
 		return CAIRN_EIO;
+	}
+	/* Only regular files: a device (/dev/zero) or FIFO would never end,
+	 * a directory reads as an error. */
+	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		zload_problem(zl, zl->seq, up ? from_file : UINT16_MAX, from_line,
+			      "cannot read %s: not a regular file", shown);
+		err = CAIRN_EIO;
+		goto done;
 	}
 	zf.real = realpath(path, NULL);
 	for (struct zfile *u = up; u && zf.real; u = u->up) {

@@ -343,11 +343,14 @@ static void test_unreadable_file(void **state)
 {
 	(void)state;
 	static const char *const top[] = {
-		"inc:1: cannot read " ZDIR "inc: Is a directory", NULL };
+		"inc:0: cannot read " ZDIR "inc: not a regular file", NULL };
 	static const char *const included[] = {
-		"inc:1: cannot read inc: Is a directory", NULL };
+		"include-dir.zone:8: cannot read inc: not a regular file", NULL };
+	static const char *const device[] = {
+		"include-dev.zone:7: cannot read /dev/zero: not a regular file", NULL };
 	expect_problems("bad.", "inc", CAIRN_EIO, top);
 	expect_problems("bad.", "include-dir.zone", CAIRN_EFORMAT, included);
+	expect_problems("bad.", "include-dev.zone", CAIRN_EFORMAT, device);
 }
 
 /* Over-long names (RFC 1035 §2.3.4) in rdata or as $ORIGIN are problems;
