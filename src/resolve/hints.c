@@ -197,9 +197,15 @@ cairn_err hints_load(const char *path, uint16_t port, struct hints *out, bool *b
 		if (n == 0)
 			break;
 		if (len > 1024 * 1024) {
+			log_err("root-hints %s: larger than 1 MB", file);
 			err = CAIRN_ELIMIT;
 			goto done;
 		}
+	}
+	if (ferror(f)) {  /* e.g. a directory: say so, not "no root server" */
+		log_err("root-hints %s: %s", file, strerror(errno ? errno : EIO));
+		err = CAIRN_EIO;
+		goto done;
 	}
 	text[len] = 0;
 	err = hints_parse(text, port, out);
