@@ -63,6 +63,12 @@ check "target still running" kill -0 "$target"
 check "a resolved name after" test "$(dig @127.0.0.1 +short +time=3 www.example.net)" = "127.4.0.80"
 check "a zone name after over TCP" test "$(dig @::1 +tcp +short +time=3 www.lab.test A)" = "192.0.2.80"
 kill -TERM "$target"
+# never hang CI on a server that does not stop: 30 s, then kill -9
+for _ in $(seq 300); do kill -0 "$target" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$target" 2>/dev/null; then
+	bad "SIGTERM: still running after 30 s"
+	kill -9 "$target" 2>/dev/null
+fi
 wait "$target"
 rc=$?
 [ $rc = 0 ] && ok "SIGTERM: clean exit" || bad "SIGTERM: exit status $rc"
