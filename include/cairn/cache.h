@@ -130,4 +130,24 @@ void cache_flush(struct cache *c);
 /* Fills out (the caller's) with c's current numbers, summed over shards. */
 void cache_get_stats(struct cache *c, struct cache_stats *out);
 
+/* Questions in flight, shared by all workers, so that identical questions
+ * are resolved once in the whole process. A worker that misses the cache
+ * claims (name, type, class) (name in any case) before resolving it.
+ * Returns true when the caller may resolve: it then holds the claim, named
+ * by *token, until cache_inflight_release or until hold_ms after now_ms
+ * (monotonic ms) have passed, after which the claim lapses by itself (a
+ * resolution that never releases cannot block the question for longer).
+ * *token is 0 when no claim could be recorded (bad name, or the shard's few
+ * slots all busy): resolve unmerged. Returns false, *token 0, when another
+ * live claim holds the question: wait for its answer to appear in the
+ * cache, and claim again if it does not. Allocates nothing. */
+bool cache_inflight_claim(struct cache *c, const uint8_t *name, uint16_t type,
+			  uint16_t qclass, uint64_t now_ms, uint64_t hold_ms,
+			  uint64_t *token);
+/* Ends the claim token of (name, type, class) (store the answer in the
+ * cache first). Token 0, or a claim that lapsed and was taken by another,
+ * is left alone. */
+void cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t type,
+			    uint16_t qclass, uint64_t token);
+
 #endif

@@ -31,6 +31,7 @@
 /* Key type of an NXDOMAIN entry. Type 0 is reserved (RFC 6895 §3.1) and
  * never names real data. */
 #define CACHE_TYPE_NXDOMAIN    0
+#define CACHE_INFLIGHT_SLOTS   16           /* claims per shard; beyond: no merging */
 
 enum centry_kind { KIND_POSITIVE = 0, KIND_NXDOMAIN, KIND_NODATA };
 
@@ -49,6 +50,16 @@ struct centry {
 	uint8_t data[];                  /* key, [owner], rdata */
 };
 
+/* A question being resolved by some worker (cache_inflight_claim). Only a
+ * 64-bit hash of the question is kept: a collision merely makes a worker
+ * wait for an unrelated resolution, it never yields a wrong answer (the
+ * waiter answers from the cache under its own question). */
+struct inflight {
+	uint64_t qhash;                  /* 0: free slot */
+	uint64_t expiry_ms;
+	uint64_t token;
+};
+
 struct shard {
 	pthread_mutex_t lock;
 	struct centry **table;
@@ -56,6 +67,8 @@ struct shard {
 	struct centry *head, *tail;      /* LRU: head is most recently used */
 	size_t bytes, budget;
 	uint64_t entries, hits, misses, evictions, inserts, seq;
+	uint64_t claim_seq;              /* inflight tokens */
+	struct inflight inflight[CACHE_INFLIGHT_SLOTS];
 } __attribute__((aligned(64)));
 
 struct cache {
@@ -614,4 +627,82 @@ void cache_get_stats(struct cache *c, struct cache_stats *out)
 		out->inserts += s->inserts;
 		pthread_mutex_unlock(&s->lock);
 	}
+}
+
+/* ---- questions in flight, shared by the workers ---- */
+
+/* The lowercase key of (name, type, class), its shard and a nonzero
+ * 64-bit hash (FNV-1a). Returns NULL for a bad name. */
+static struct shard *question_key(struct cache *c, const uint8_t *name, uint16_t type,
+				  uint16_t qclass, uint64_t *qhash)
+{
+	uint8_t key[WIRE_NAME_MAX];
+	size_t klen = wire_name_len(name);
+	uint64_t h = 0xcbf29ce484222325u;
+
+	if (klen == 0 || klen > WIRE_NAME_MAX)
+		return NULL;
+	memcpy(key, name, klen);
+	wire_name_lower(key);  /* RFC 4343: the question's case does not matter */
+	for (size_t i = 0; i < klen; i++)
+		h = (h ^ key[i]) * 0x100000001b3u;
+	h = (h ^ type) * 0x100000001b3u;
+	h = (h ^ qclass) * 0x100000001b3u;
+	*qhash = h ? h : 1;
+	return shard_of(c, wire_name_hash(key, klen));
+}
+
+bool cache_inflight_claim(struct cache *c, const uint8_t *name, uint16_t type,
+			  uint16_t qclass, uint64_t now_ms, uint64_t hold_ms,
+			  uint64_t *token)
+{
+	struct inflight *slot = NULL;
+	uint64_t h;
+	struct shard *s = question_key(c, name, type, qclass, &h);
+	bool claimed = true;
+
+	*token = 0;
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->lock);
+	for (unsigned i = 0; i < CACHE_INFLIGHT_SLOTS; i++) {
+		struct inflight *f = &s->inflight[i];
+		if (f->qhash && f->expiry_ms <= now_ms)
+			f->qhash = 0;  /* its holder overran the time limit */
+		if (f->qhash == h) {
+			claimed = false;
+			goto done;
+		}
+		if (!f->qhash && !slot)
+			slot = f;
+	}
+	if (slot) {  /* all slots busy: the caller resolves unmerged (token 0) */
+		slot->qhash = h;
+		slot->expiry_ms = now_ms + hold_ms;
+		slot->token = ++s->claim_seq;
+		*token = slot->token;
+	}
+done:
+	pthread_mutex_unlock(&s->lock);
+	return claimed;
+}
+
+void cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t type,
+			    uint16_t qclass, uint64_t token)
+{
+	uint64_t h;
+	struct shard *s;
+
+	if (token == 0)
+		return;
+	s = question_key(c, name, type, qclass, &h);
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (unsigned i = 0; i < CACHE_INFLIGHT_SLOTS; i++) {
+		struct inflight *f = &s->inflight[i];
+		if (f->qhash == h && f->token == token)
+			f->qhash = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
 }

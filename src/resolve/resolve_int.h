@@ -190,6 +190,7 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
 #define RQ_BUCKETS     1024
+#define RQ_PARK_POLL_MS 10     /* a parked question re-checks the cache */
 
 enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
 
@@ -233,6 +234,8 @@ struct rq {
 	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels;
 	uint64_t deadline;       /* ms */
 	bool finished, in_table, outstanding, priming, net_error;
+	bool parked;             /* another worker resolves it: poll the cache */
+	uint64_t claim;          /* cache_inflight_claim token, 0 = none */
 	bool qmin_off;           /* relaxed QNAME minimisation fell back to full names */
 	struct dp dp;
 	/* the upstream query in flight */

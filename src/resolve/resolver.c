@@ -1,6 +1,10 @@
 /* resolver: one per worker thread — answers from the shared cache without
  * allocating, otherwise starts (or joins, when an identical question is in
- * flight) a resolution, and answers every waiting client when it ends. */
+ * flight) a resolution, and answers every waiting client when it ends.
+ * Identical questions are merged in the whole process: within a worker
+ * through its table of resolutions, across workers through the cache's
+ * claims (cache_inflight_claim): a question another worker resolves is
+ * parked and answered from the cache once that worker has stored it. */
 #include "resolve_int.h"
 
 #include <stdlib.h>
@@ -95,8 +99,29 @@ static void list_add(struct rq **head, struct rq *q)
 	*head = q;
 }
 
+/* Ends q's process-wide claim (its answer, if any, is cached by now). */
+static void rq_release(struct rq *q)
+{
+	if (q->claim) {
+		cache_inflight_release(q->r->cache, q->qname, q->qtype, q->qclass, q->claim);
+		q->claim = 0;
+	}
+}
+
+/* Claims q's question for this worker; true when q may resolve it. */
+static bool rq_claim(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	/* the claim outlives the resolution's own time limit a little, so a
+	 * claim that is never released lapses by itself */
+	return cache_inflight_claim(r->cache, q->qname, q->qtype, q->qclass, cairn_now_ms(),
+				    (uint64_t)r->cfg.max_time_ms + 1000, &q->claim);
+}
+
 static void rq_free(struct rq *q)
 {
+	rq_release(q);
 	while (q->waiters) {
 		struct waiter *w = q->waiters;
 		q->waiters = w->next;
@@ -209,7 +234,9 @@ void rq_finish(struct rq *q)
 	if (q->finished)
 		return;
 	q->finished = true;
+	q->parked = false;
 	table_del(r, q);
+	rq_release(q);
 	list_del(&r->active, q);
 	list_add(&r->dead, q);
 	if (q->child) {
@@ -375,7 +402,11 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	rq->hnext = r->table[b];
 	r->table[b] = rq;
 	rq->in_table = true;
-	iter_step(rq);
+	/* ... in the whole process: another worker may be resolving it */
+	if (rq_claim(rq))
+		iter_step(rq);
+	else
+		rq->parked = true;
 	return CAIRN_OK;
 }
 
@@ -417,6 +448,8 @@ int resolver_timeout_ms(const struct resolver *r)
 
 	for (const struct rq *q = r->active; q; q = q->next) {
 		int d = q->deadline <= now ? 0 : (int)(q->deadline - now);
+		if (q->parked && d > RQ_PARK_POLL_MS)
+			d = RQ_PARK_POLL_MS;
 		if (t < 0 || d < t)
 			t = d;
 	}
@@ -431,6 +464,21 @@ void resolver_tick(struct resolver *r)
 	struct rq *q, *next;
 
 	transport_tick(r->t);
+	/* Parked questions: once the other worker's claim is gone, claim and
+	 * resolve; iter_step answers from the cache first, so an answer that
+	 * worker stored costs no upstream query. A finished q moves to the
+	 * dead list and a new sub-resolution goes to the head: next stays. */
+	for (q = r->active; q; q = next) {
+		next = q->next;
+		if (!q->parked)
+			continue;
+		if (!q->waiters) {
+			rq_finish(q);  /* every client went away */
+		} else if (rq_claim(q)) {
+			q->parked = false;
+			iter_step(q);
+		}
+	}
 	now = cairn_now_ms();
 	/* Whole-resolution time limit: SERVFAIL (innermost first is not
 	 * needed: a parent whose child fails re-checks its own deadline). */

@@ -1,6 +1,7 @@
 /* Unit tests for cache/: round trip, TTL aging and clamping, ranking,
  * negative entries, byte budget and LRU, flushes, walking one name's
- * entries without counting, a threaded stress test. */
+ * entries without counting, a threaded stress test, claims of questions
+ * in flight (claim, release, lapse, bounded slots, racing threads). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -856,6 +857,132 @@ static void test_threads(void **state)
 	cache_free(c);
 }
 
+static bool claim(struct cache *c, const char *name, uint16_t type, uint16_t qclass,
+		  uint64_t now_ms, uint64_t *token)
+{
+	uint8_t n[WIRE_NAME_MAX];
+	mkname(name, n);
+	return cache_inflight_claim(c, n, type, qclass, now_ms, 500, token);
+}
+
+static void release(struct cache *c, const char *name, uint16_t type, uint64_t token)
+{
+	uint8_t n[WIRE_NAME_MAX];
+	mkname(name, n);
+	cache_inflight_release(c, n, type, WIRE_CLASS_IN, token);
+}
+
+struct claim_race {
+	struct cache *c;
+	pthread_barrier_t *bar;
+	int won;
+	uint64_t token;
+};
+
+static void *claim_thread(void *arg)
+{
+	struct claim_race *cr = arg;
+	pthread_barrier_wait(cr->bar);
+	cr->won = claim(cr->c, "race.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &cr->token);
+	return NULL;
+}
+
+static void test_inflight(void **state)
+{
+	(void)state;
+	struct cache *c = mkcache(1 << 20, 0);
+	uint64_t t1, t2, t3, tok;
+	char name[64];
+
+	/* claimed once; the same question in any letter case is taken */
+	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &t1));
+	assert_true(t1 != 0);
+	assert_false(claim(c, "WWW.Example.COM", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 1, &tok));
+	assert_int_equal(tok, 0);
+	/* another type, class or name is another question */
+	assert_true(claim(c, "www.example.com", WIRE_TYPE_AAAA, WIRE_CLASS_IN, NOW, &tok));
+	assert_true(tok != 0 && tok != t1);
+	release(c, "www.example.com", WIRE_TYPE_AAAA, tok);
+	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_CH, NOW, &tok));
+	cache_inflight_release(c, (const uint8_t *)"\3www\7example\3com", WIRE_TYPE_A,
+			       WIRE_CLASS_CH, tok);
+	assert_true(claim(c, "ww.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok));
+	release(c, "ww.example.com", WIRE_TYPE_A, tok);
+	/* a wrong token releases nothing; the right one does */
+	release(c, "www.example.com", WIRE_TYPE_A, t1 + 1000);
+	release(c, "www.example.com", WIRE_TYPE_A, 0);
+	assert_false(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok));
+	release(c, "www.example.com", WIRE_TYPE_A, t1);
+	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &t2));
+	assert_true(t2 != 0 && t2 != t1);
+	/* the claim lapses hold_ms (500) after it was made */
+	assert_false(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 499, &tok));
+	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 500, &t3));
+	assert_true(t3 != 0 && t3 != t2);
+	/* the late holder's release leaves the new claim alone */
+	release(c, "www.example.com", WIRE_TYPE_A, t2);
+	assert_false(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 501, &tok));
+	release(c, "www.example.com", WIRE_TYPE_A, t3);
+	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 502, &t1));
+	release(c, "www.example.com", WIRE_TYPE_A, t1);
+	cache_free(c);
+
+	/* bounded: with one shard, a few hundred questions cannot all be
+	 * recorded; those that are block a second claim, the others resolve
+	 * unmerged (token 0) and a freed slot is used again */
+	c = mkcache(1 << 20, 1);
+	unsigned held = 0, unmerged = 0;
+	uint64_t toks[300];
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "n%u.example", i);
+		assert_true(claim(c, name, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &toks[i]));
+		if (toks[i])
+			held++;
+		else
+			unmerged++;
+	}
+	assert_true(held > 0 && unmerged > 0);
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "n%u.example", i);
+		assert_int_equal(claim(c, name, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok), toks[i] == 0);
+		if (tok)  /* it got a slot the second time: give it back */
+			release(c, name, WIRE_TYPE_A, tok);
+	}
+	release(c, "n0.example", WIRE_TYPE_A, toks[0]);
+	assert_true(claim(c, "n299.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok));
+	assert_true(tok != 0);
+	/* every slot lapses at NOW + 500 */
+	assert_true(claim(c, "n1.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 500, &tok));
+	assert_true(tok != 0);
+	cache_free(c);
+
+	/* threads racing for one question: exactly one wins */
+	c = mkcache(1 << 20, 0);
+	for (int round = 0; round < 50; round++) {
+		enum { N = 8 };
+		pthread_t th[N];
+		struct claim_race cr[N];
+		pthread_barrier_t bar;
+		int won = 0;
+		pthread_barrier_init(&bar, NULL, N);
+		for (int i = 0; i < N; i++) {
+			cr[i] = (struct claim_race){ .c = c, .bar = &bar };
+			assert_int_equal(pthread_create(&th[i], NULL, claim_thread, &cr[i]), 0);
+		}
+		for (int i = 0; i < N; i++) {
+			pthread_join(th[i], NULL);
+			won += cr[i].won;
+			if (cr[i].won)
+				tok = cr[i].token;
+		}
+		pthread_barrier_destroy(&bar);
+		assert_int_equal(won, 1);
+		assert_true(tok != 0);
+		release(c, "race.example", WIRE_TYPE_A, tok);
+	}
+	cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_scratch_and_limits),
 		cmocka_unit_test(test_overhead),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_inflight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
