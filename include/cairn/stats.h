@@ -89,7 +89,7 @@ struct stats_snapshot {
 	uint64_t uptime_s;
 	uint64_t zones;
 	uint64_t reloads, reload_failures;
-	unsigned workers;
+	uint64_t workers;
 };
 
 /* Zeroes out and adds up n workers' counters (each read once, relaxed). */

@@ -63,7 +63,7 @@ static bool cmd_status(struct control *c, int argc, char **argv, FILE *out)
 	fprintf(out, "version: %s\n", PACKAGE_VERSION);
 	fprintf(out, "pid: %ld\n", (long)getpid());
 	fprintf(out, "uptime: %llu seconds\n", (unsigned long long)snap.uptime_s);
-	fprintf(out, "workers: %u\n", snap.workers);
+	fprintf(out, "workers: %llu\n", (unsigned long long)snap.workers);
 	fprintf(out, "zones: %llu\n", (unsigned long long)snap.zones);
 	fprintf(out, "cache: %s\n", snap.have_cache ? "yes" : "no");
 	if (c->t.status)

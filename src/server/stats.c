@@ -4,6 +4,7 @@
 #include "cairn/cache.h"
 #include "cairn/wire.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,7 @@ static uint64_t get(_Atomic uint64_t *c)
 void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers, size_t n)
 {
 	memset(out, 0, sizeof(*out));
-	out->workers = (unsigned)n;
+	out->workers = n;
 	for (size_t w = 0; w < n; w++) {
 		struct stats_counters *c = workers[w];
 
@@ -145,7 +146,7 @@ cairn_err stats_render_text(const struct stats_snapshot *s, FILE *f)
 	char buf[24];
 
 	fprintf(f, "time.up %llu\n", (unsigned long long)s->uptime_s);
-	fprintf(f, "workers %u\n", s->workers);
+	fprintf(f, "workers %llu\n", (unsigned long long)s->workers);
 	fprintf(f, "zones %llu\n", (unsigned long long)s->zones);
 	fprintf(f, "reloads %llu\n", (unsigned long long)s->reloads);
 	fprintf(f, "reloads.failed %llu\n", (unsigned long long)s->reload_failures);
@@ -205,9 +206,51 @@ static void prom_head(FILE *f, const char *name, const char *type, const char *h
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void prom_value(FILE *f, const char *name, uint64_t v)
+/* The single-valued metrics: name, type, help and where the value is. */
+struct prom_scalar {
+	const char *name, *type, *help;
+	size_t off;   /* of a uint64_t in struct stats_snapshot */
+};
+#define PROM(n, t, h, field) { n, t, h, offsetof(struct stats_snapshot, field) }
+
+static const struct prom_scalar prom_process[] = {
+	PROM("cairn_uptime_seconds", "gauge", "Seconds since cairnd started.", uptime_s),
+	PROM("cairn_workers", "gauge", "Worker threads answering queries.", workers),
+	PROM("cairn_zones", "gauge", "Zones loaded.", zones),
+	PROM("cairn_reloads_total", "counter",
+	     "Reloads (SIGHUP or cairn-control reload) that succeeded.", reloads),
+	PROM("cairn_reload_failures_total", "counter",
+	     "Reloads that failed (the old data kept serving).", reload_failures),
+};
+static const struct prom_scalar prom_cache[] = {
+	PROM("cairn_cache_entries", "gauge", "RRsets and negative answers in the cache.",
+	     cache_entries),
+	PROM("cairn_cache_bytes", "gauge", "Bytes the cache uses, overhead included.", cache_bytes),
+	PROM("cairn_cache_hits_total", "counter", "Cache lookups that found live data.", cache_hits),
+	PROM("cairn_cache_misses_total", "counter", "Cache lookups that found nothing.",
+	     cache_misses),
+	PROM("cairn_cache_evictions_total", "counter", "Entries evicted by the byte budget.",
+	     cache_evictions),
+	PROM("cairn_cache_inserts_total", "counter", "Entries stored in the cache.", cache_inserts),
+};
+static const struct prom_scalar prom_upstream[] = {
+	PROM("cairn_upstream_queries_total", "counter", "Queries sent to upstream servers.",
+	     upstream_queries),
+	PROM("cairn_upstream_timeouts_total", "counter", "Upstream queries that timed out.",
+	     upstream_timeouts),
+	PROM("cairn_upstream_tcp_fallbacks_total", "counter",
+	     "Upstream queries retried over TCP after a truncated answer.", upstream_tcp_fallbacks),
+};
+
+static void prom_scalars(FILE *f, const struct stats_snapshot *s,
+			 const struct prom_scalar *m, size_t n)
 {
-	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		memcpy(&v, (const char *)s + m[i].off, sizeof(v));
+		prom_head(f, m[i].name, m[i].type, m[i].help);
+		fprintf(f, "%s %llu\n", m[i].name, (unsigned long long)v);
+	}
 }
 
 cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
@@ -215,16 +258,7 @@ cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
 	char buf[24];
 	uint64_t cum = 0;
 
-	prom_head(f, "cairn_uptime_seconds", "gauge", "Seconds since cairnd started.");
-	prom_value(f, "cairn_uptime_seconds", s->uptime_s);
-	prom_head(f, "cairn_workers", "gauge", "Worker threads answering queries.");
-	prom_value(f, "cairn_workers", s->workers);
-	prom_head(f, "cairn_zones", "gauge", "Zones loaded.");
-	prom_value(f, "cairn_zones", s->zones);
-	prom_head(f, "cairn_reloads_total", "counter", "Reloads (SIGHUP or cairn-control reload) that succeeded.");
-	prom_value(f, "cairn_reloads_total", s->reloads);
-	prom_head(f, "cairn_reload_failures_total", "counter", "Reloads that failed (the old data kept serving).");
-	prom_value(f, "cairn_reload_failures_total", s->reload_failures);
+	prom_scalars(f, s, prom_process, sizeof(prom_process) / sizeof(prom_process[0]));
 
 	prom_head(f, "cairn_queries_total", "counter", "Queries received, by transport.");
 	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
@@ -251,27 +285,9 @@ cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
 	for (size_t i = 0; i < STATS_N_SOURCE; i++)
 		fprintf(f, "cairn_answers_total{source=\"%s\"} %llu\n", source_names[i],
 			(unsigned long long)s->source[i]);
-	if (s->have_cache) {
-		prom_head(f, "cairn_cache_entries", "gauge", "RRsets and negative answers in the cache.");
-		prom_value(f, "cairn_cache_entries", s->cache_entries);
-		prom_head(f, "cairn_cache_bytes", "gauge", "Bytes the cache uses, overhead included.");
-		prom_value(f, "cairn_cache_bytes", s->cache_bytes);
-		prom_head(f, "cairn_cache_hits_total", "counter", "Cache lookups that found live data.");
-		prom_value(f, "cairn_cache_hits_total", s->cache_hits);
-		prom_head(f, "cairn_cache_misses_total", "counter", "Cache lookups that found nothing.");
-		prom_value(f, "cairn_cache_misses_total", s->cache_misses);
-		prom_head(f, "cairn_cache_evictions_total", "counter", "Entries evicted by the byte budget.");
-		prom_value(f, "cairn_cache_evictions_total", s->cache_evictions);
-		prom_head(f, "cairn_cache_inserts_total", "counter", "Entries stored in the cache.");
-		prom_value(f, "cairn_cache_inserts_total", s->cache_inserts);
-	}
-	prom_head(f, "cairn_upstream_queries_total", "counter", "Queries sent to upstream servers.");
-	prom_value(f, "cairn_upstream_queries_total", s->upstream_queries);
-	prom_head(f, "cairn_upstream_timeouts_total", "counter", "Upstream queries that timed out.");
-	prom_value(f, "cairn_upstream_timeouts_total", s->upstream_timeouts);
-	prom_head(f, "cairn_upstream_tcp_fallbacks_total", "counter",
-		  "Upstream queries retried over TCP after a truncated answer.");
-	prom_value(f, "cairn_upstream_tcp_fallbacks_total", s->upstream_tcp_fallbacks);
+	if (s->have_cache)
+		prom_scalars(f, s, prom_cache, sizeof(prom_cache) / sizeof(prom_cache[0]));
+	prom_scalars(f, s, prom_upstream, sizeof(prom_upstream) / sizeof(prom_upstream[0]));
 
 	prom_head(f, "cairn_resolution_duration_seconds", "histogram",
 		  "Time to answer a query that needed upstream servers.");
