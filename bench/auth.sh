@@ -24,10 +24,7 @@
 # the proportional set size of all the server's processes: NSD forks).
 #
 # Needs: nsd, dnsperf, dig, taskset, python3, 2 CPUs.  Not part of make check.
-set -u
-export LC_ALL=C PATH=$PATH:/usr/sbin:/sbin
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(dirname "$here")
+. "$(dirname "$0")/lib.sh"
 build=
 secs=10
 names=20000
@@ -43,28 +40,9 @@ while getopts b:t:n:r:sh opt; do
 	*) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
-if [ -z "$build" ]; then
-	if [ -x ./cairnd ]; then build=.; else build=$srcdir; fi
-fi
-cairnd=$(cd "$build" && pwd)/cairnd
-[ -x "$cairnd" ] || { echo "no cairnd in $build (use -b BUILDDIR)" >&2; exit 1; }
-for t in nsd dnsperf dig taskset python3; do
-	command -v $t >/dev/null || { echo "bench: $t is missing" >&2; exit 1; }
-done
-ncpu=$(nproc)
-[ "$ncpu" -ge 2 ] || echo "bench: only $ncpu CPU: server and dnsperf share it" >&2
-SRV_CPU=0
-PERF_CPU=$((ncpu > 1 ? 1 : 0))
-TMP=$(mktemp -d /tmp/cairn-bench.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-TICK=$(getconf CLK_TCK)
+bench_find_cairnd "$build"
+bench_need nsd dnsperf dig taskset python3
+bench_setup bench
 
 free_port() {
 	python3 -c '
@@ -178,21 +156,6 @@ wait_answer() {
 	done
 }
 
-# the server's processes: the pid and its descendants
-proc_tree() {
-	local p=$1 c
-	echo "$p"
-	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do proc_tree "$c"; done
-}
-cpu_ticks() { # sum of utime+stime over the tree
-	local t=0 p
-	for p in $(proc_tree "$1"); do
-		# fields 14 and 15; the name in parentheses may hold blanks
-		# ("nsd: main"), so count from the closing parenthesis
-		t=$((t + $(sed 's/.*) //' /proc/"$p"/stat 2>/dev/null | awk '{print $12 + $13}')))
-	done
-	echo $t
-}
 mem_kb() { # "largest VmRSS, total PSS" over the tree, kB
 	local p rss pss max=0 sum=0
 	for p in $(proc_tree "$1"); do
@@ -202,11 +165,6 @@ mem_kb() { # "largest VmRSS, total PSS" over the tree, kB
 		sum=$((sum + ${pss:-0}))
 	done
 	echo "$max $sum"
-}
-
-run_perf() { # run_perf PORT SECONDS OUTFILE
-	taskset -c $PERF_CPU dnsperf -s 127.0.0.1 -p "$1" -d "$TMP/queries" -l "$2" \
-		-c 8 -q 500 -T 1 -t 2 >"$3" 2>&1
 }
 
 echo "generating a zone of $names names and the query file..." >&2
@@ -221,15 +179,13 @@ for kind in nsd cairnd; do
 	start_server $kind "$port" "$TMP/bench.zone"
 	wait_answer "$port" "$SPID" "$t0" >/dev/null || { cat "$TMP/$kind.$port/log" >&2; exit 1; }
 	echo "$kind: warm-up..." >&2
-	run_perf "$port" 2 "$TMP/warm.$kind"
-	before=$(cpu_ticks "$SPID")
+	run_perf 127.0.0.1 "$port" 2 "$TMP/warm.$kind"
 	echo "$kind: measuring for $secs s..." >&2
-	run_perf "$port" "$secs" "$TMP/perf.$kind"
-	after=$(cpu_ticks "$SPID")
-	QPS[$kind]=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$TMP/perf.$kind")
-	ANSWERED[$kind]=$(awk '/Queries completed:/ {print $3}' "$TMP/perf.$kind")
-	CODES[$kind]=$(sed -n 's/^ *Response codes: *//p' "$TMP/perf.$kind")
-	CPU[$kind]=$(python3 -c "print('%.2f' % (($after - $before) / $TICK * 1e6 / max(1, ${ANSWERED[$kind]:-0})))")
+	measure "$SPID" 127.0.0.1 "$port" "$secs" "$TMP/perf.$kind"
+	QPS[$kind]=$PERF_QPS
+	ANSWERED[$kind]=$PERF_ANSWERED
+	CODES[$kind]=$PERF_CODES
+	CPU[$kind]=$PERF_CPU_US
 	kill "$SPID"
 	wait "$SPID" 2>/dev/null
 done

@@ -28,10 +28,7 @@
 #
 # Needs: unbound, dnsperf, dig, taskset, unshare, 2 CPUs.  Not part of
 # make check.
-set -u
-export LC_ALL=C PATH=$PATH:/usr/sbin:/sbin
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(dirname "$here")
+. "$(dirname "$0")/lib.sh"
 build=
 secs=10
 rounds=3
@@ -43,68 +40,23 @@ while getopts b:t:r:h opt; do
 	*) sed -n '2,30s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
-if [ -z "$build" ]; then
-	if [ -x ./cairnd ]; then build=.; else build=$srcdir; fi
-fi
-cairnd=$(cd "$build" && pwd)/cairnd
-[ -x "$cairnd" ] || { echo "no cairnd in $build (use -b BUILDDIR)" >&2; exit 1; }
-for t in unbound dnsperf dig taskset unshare ip; do
-	command -v $t >/dev/null || { echo "bench: $t is missing" >&2; exit 1; }
-done
+bench_find_cairnd "$build"
+bench_need unbound dnsperf dig taskset unshare ip
 if [ -z "${BENCH_IN_NETNS:-}" ]; then
 	BENCH_IN_NETNS=1 exec unshare -rn bash "$0" -b "$build" -t "$secs" -r "$rounds"
 	echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
 	exit 1
 fi
 ip link set lo up || exit 1
-ncpu=$(nproc)
-[ "$ncpu" -ge 2 ] || echo "bench: only $ncpu CPU: server and dnsperf share it" >&2
-SRV_CPU=0
-PERF_CPU=$((ncpu > 1 ? 1 : 0))
-TMP=$(mktemp -d /tmp/cairn-rbench.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-TICK=$(getconf CLK_TCK)
+bench_setup rbench
 L=$srcdir/zones/lab
 
-wait_dns() { # wait_dns ADDR NAME TYPE [norec]
-	local i
-	for i in $(seq 100); do
-		dig @"$1" +time=1 +tries=1 ${4:+"+norec"} "$2" "$3" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# ---- the lab: authoritative cairnd instances logging their queries ----
-auth() { # auth NAME ADDR... -- ZONE=FILE...
-	local name=$1 a; shift
-	{
-		echo "server:"
-		while [ "$1" != "--" ]; do echo "	listen: $1@53"; shift; done
-		shift
-		printf '\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n'
-		printf '\tlog-queries: yes\n\trecursion: no\n'
-		for a in "$@"; do printf 'zone:\n\tname: %s\n\tfile: %s\n' "${a%%=*}" "${a#*=}"; done
-	} >"$TMP/$name.conf"
-	taskset -c $PERF_CPU "$cairnd" -d -c "$TMP/$name.conf" >"$TMP/$name.log" 2>&1 &
-	PIDS+=($!)
-}
-auth auth-root 127.1.0.1 127.1.0.2 -- .="$L/root.zone" arpa="$L/arpa.zone"
-auth auth-gtld 127.2.0.1 127.2.0.2 -- com="$L/com.zone" net="$L/net.zone"
-auth auth-excom 127.3.0.1 127.3.0.2 -- example.com="$L/example.com.zone"
-auth auth-exnet 127.4.0.1 -- example.net="$L/example.net.zone" 127.in-addr.arpa="$L/127.in-addr.arpa.zone"
-auth auth-shop 127.5.0.1 -- shop.net="$L/shop.net.zone"
-for a in 127.1.0.1 127.2.0.1 127.3.0.1 127.4.0.1 127.5.0.1; do
-	wait_dns $a . SOA norec || { echo "bench: lab server $a did not start" >&2; exit 1; }
-done
-upstream() { cat "$TMP"/auth-*.log | grep -c ' query '; }
+# ---- the lab: authoritative cairnd instances logging their queries, and
+# unbound: shared with the resolver system tests ----
+T=$TMP
+CAIRND=$cairnd
+. "$srcdir/tests/system/lab_lib.sh"
+LAB_RUN="taskset -c $PERF_CPU" start_lab "$L" >&2 || exit 1
 
 # ---- the questions ----
 cat >"$TMP/names" <<'EOF'
@@ -147,36 +99,18 @@ server:
 	qname-minimisation: yes
 	local-zone-disable: 127.in-addr.arpa
 EOF
-cat >"$TMP/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.2
-	port: 53
-	username: ""
-	chroot: ""
-	directory: "$TMP"
-	pidfile: "$TMP/unbound.pid"
-	use-syslog: no
-	logfile: ""
-	do-daemonize: no
-	verbosity: 0
-	num-threads: 1
-	access-control: 127.0.0.0/8 allow
-	module-config: "iterator"
-	root-hints: "$L/root.hints"
-	do-not-query-localhost: no
-	qname-minimisation: yes
-	local-zone: "127.in-addr.arpa." nodefault
-	domain-insecure: "127.in-addr.arpa."
-EOF
 declare -A ADDR=([cairnd]=127.0.0.1 [unbound]=127.0.0.2) SPID COLD
 start() { # start KIND: pinned to SRV_CPU
 	if [ "$1" = cairnd ]; then
 		taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/cairnd.conf" >"$TMP/cairnd.log" 2>&1 &
+		SPID[$1]=$!
+		PIDS+=($!)
 	else
-		taskset -c $SRV_CPU unbound -c "$TMP/unbound.conf" >"$TMP/unbound.log" 2>&1 &
+		LAB_RUN="taskset -c $SRV_CPU" start_unbound "$TMP" 127.0.0.2 "$L/root.hints" \
+			"access-control: 127.0.0.0/8 allow" 'local-zone: "127.in-addr.arpa." nodefault' \
+			'domain-insecure: "127.in-addr.arpa."'
+		SPID[$1]=$UNBOUND_PID
 	fi
-	SPID[$1]=$!
-	PIDS+=($!)
 }
 
 # Part 1: cold cache, one resolver after the other (priming included)
@@ -191,30 +125,18 @@ for kind in cairnd unbound; do
 	COLD[$kind]=$(( $(upstream) - before ))
 done
 
-cpu_ticks() { sed 's/.*) //' /proc/"$1"/stat | awk '{print $12 + $13}'; }
-run_perf() { # run_perf ADDR SECONDS OUTFILE
-	taskset -c $PERF_CPU dnsperf -s "$1" -d "$TMP/queries" -l "$2" \
-		-c 8 -q 500 -T 1 -t 2 >"$3" 2>&1
-}
-
 # Part 2: cache hits, alternating rounds
 declare -A QPSL CPUL CODES
 for kind in cairnd unbound; do
-	run_perf "${ADDR[$kind]}" 2 "$TMP/warm.$kind"    # warm-up
+	run_perf "${ADDR[$kind]}" 53 2 "$TMP/warm.$kind"    # warm-up
 done
 for r in $(seq "$rounds"); do
 	for kind in cairnd unbound; do
 		echo "round $r: $kind, $secs s..." >&2
-		before=$(cpu_ticks "${SPID[$kind]}")
-		run_perf "${ADDR[$kind]}" "$secs" "$TMP/perf.$kind.$r"
-		after=$(cpu_ticks "${SPID[$kind]}")
-		qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$TMP/perf.$kind.$r")
-		answered=$(awk '/Queries completed:/ {print $3}' "$TMP/perf.$kind.$r")
-		cpu=$(awk -v a="$after" -v b="$before" -v t="$TICK" -v n="${answered:-0}" \
-			'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')
-		QPSL[$kind]="${QPSL[$kind]:-} $qps"
-		CPUL[$kind]="${CPUL[$kind]:-} $cpu"
-		CODES[$kind]=$(sed -n 's/^ *Response codes: *//p' "$TMP/perf.$kind.$r")
+		measure "${SPID[$kind]}" "${ADDR[$kind]}" 53 "$secs" "$TMP/perf.$kind.$r"
+		QPSL[$kind]="${QPSL[$kind]:-} $PERF_QPS"
+		CPUL[$kind]="${CPUL[$kind]:-} $PERF_CPU_US"
+		CODES[$kind]=$PERF_CODES
 	done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

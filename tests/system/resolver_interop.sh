@@ -57,14 +57,7 @@ www   IN A     127.3.0.90
 cname IN CNAME www.example.com.
 EOF
 
-auth auth-root 127.1.0.1 127.1.0.2 -- .="$T/root.zone" arpa="$T/arpa.zone"
-auth auth-gtld 127.2.0.1 127.2.0.2 -- com="$T/com.zone" net="$T/net.zone"
-auth auth-excom 127.3.0.1 127.3.0.2 -- example.com="$T/example.com.zone" other.net="$T/other.net.zone"
-auth auth-exnet 127.4.0.1 -- example.net="$T/example.net.zone" 127.in-addr.arpa="$T/127.in-addr.arpa.zone"
-auth auth-shop 127.5.0.1 -- shop.net="$T/shop.net.zone"
-for a in 127.1.0.1 127.2.0.1 127.3.0.1 127.4.0.1 127.5.0.1; do
-	wait_dns $a . SOA || die "authoritative server $a did not start"
-done
+start_lab "$T" other.net="$T/other.net.zone" || die "the lab did not start"
 
 # ---- the questions: positive, CNAME chains, NXDOMAIN, NODATA, PTR ----
 cat >"$T/questions" <<'EOF'
@@ -149,31 +142,10 @@ n_cairn=$(( $(settle) - before ))
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null
 
 # ---- unbound, cold cache, same hints, same minimisation ----
-cat >"$T/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.2
-	port: 53
-	username: ""
-	chroot: ""
-	directory: "$T"
-	pidfile: "$T/unbound.pid"
-	use-syslog: no
-	logfile: ""
-	do-daemonize: no
-	verbosity: 1
-	num-threads: 1
-	access-control: 127.0.0.0/8 allow
-	module-config: "iterator"
-	root-hints: "$T/root.hints"
-	do-not-query-localhost: no
-	qname-minimisation: yes
-	qname-minimisation-strict: no
-	local-zone: "127.in-addr.arpa." nodefault
-	domain-insecure: "127.in-addr.arpa."
-EOF
 before=$(upstream)
-unbound -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
-PIDS+=($!)
+start_unbound "$T" 127.0.0.2 "$T/root.hints" "access-control: 127.0.0.0/8 allow" \
+	"qname-minimisation-strict: no" 'local-zone: "127.in-addr.arpa." nodefault' \
+	'domain-insecure: "127.in-addr.arpa."'
 wait_dns 127.0.0.2 . NS || die "unbound did not start: $(cat "$T/unbound.log")"
 ask 127.0.0.2 "$T/unbound.out"
 n_unbound=$(( $(settle) - before ))

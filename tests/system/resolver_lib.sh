@@ -66,16 +66,8 @@ need dig ip
 [ -x "$CAIRND" ] || die "no cairnd binary at $CAIRND"
 ip link set lo up || die "cannot bring up lo in the namespace"
 
-# wait_dns ADDR NAME TYPE: until a server at ADDR answers anything (up to
-# 30 s: sanitizer builds on a loaded machine start slowly).
-wait_dns() {
-	local end=$((SECONDS + 30))
-	while [ "$SECONDS" -lt "$end" ]; do
-		dig @"$1" +time=1 +tries=1 +norec "$2" "$3" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_dns, auth, start_lab, upstream, start_unbound: the lab and unbound
+. "$top_srcdir/tests/system/lab_lib.sh"
 
 # wait_file FILE REGEX: until FILE has a line matching REGEX (up to 30 s).
 wait_file() {
@@ -85,21 +77,6 @@ wait_file() {
 		sleep 0.1
 	done
 	return 1
-}
-
-# auth NAME ADDR... -- ZONE=FILE...: an authoritative cairnd logging queries.
-auth() {
-	local name=$1 a; shift
-	{
-		echo "server:"
-		while [ $# -gt 0 ] && [ "$1" != "--" ]; do echo "	listen: $1@53"; shift; done
-		shift
-		printf '\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n'
-		printf '\tlog-queries: yes\n\trecursion: no\n'
-		for a in "$@"; do printf 'zone:\n\tname: %s\n\tfile: %s\n' "${a%%=*}" "${a#*=}"; done
-	} >"$T/$name.conf"
-	"$CAIRND" -d -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
-	PIDS+=($!)
 }
 
 # resolver NAME ADDR [extra config lines]: a resolving cairnd, with
@@ -123,9 +100,6 @@ CONTROL=${CAIRN_CONTROL:-$top_builddir/cairn-control}
 rstat() {
 	"$CONTROL" -s "$T/$1.ctl" stats | awk -v n="$2" '$1 == n {print $2; f = 1} END {if (!f) print "missing"}'
 }
-
-# upstream: number of queries all authoritative servers have received.
-upstream() { cat "$T"/auth-*.log 2>/dev/null | grep -c ' query ' ; }
 
 # upstream_settled MIN: waits at least MIN seconds, then until no
 # authoritative server has received a query for 0.5 s (late fetches, such

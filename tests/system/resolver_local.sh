@@ -8,14 +8,7 @@
 # REFUSED; an unknown local-zone-disable name is a configuration error.
 . "$top_srcdir/tests/system/resolver_lib.sh"
 L=$top_srcdir/zones/lab
-auth auth-root 127.1.0.1 127.1.0.2 -- .="$L/root.zone" arpa="$L/arpa.zone"
-auth auth-gtld 127.2.0.1 127.2.0.2 -- com="$L/com.zone" net="$L/net.zone"
-auth auth-excom 127.3.0.1 127.3.0.2 -- example.com="$L/example.com.zone"
-auth auth-exnet 127.4.0.1 -- example.net="$L/example.net.zone" 127.in-addr.arpa="$L/127.in-addr.arpa.zone"
-auth auth-shop 127.5.0.1 -- shop.net="$L/shop.net.zone"
-for a in 127.1.0.1 127.2.0.1 127.3.0.1 127.4.0.1 127.5.0.1; do
-	wait_dns $a . SOA || die "authoritative server $a did not start"
-done
+start_lab "$L" || die "the lab did not start"
 H="root-hints: $L/root.hints"
 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "$H" "query-loopback: yes"
 

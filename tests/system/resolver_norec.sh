@@ -11,14 +11,7 @@
 need unbound
 L=$top_srcdir/zones/lab
 cp "$L"/*.zone "$L/root.hints" "$T/"
-auth auth-root 127.1.0.1 127.1.0.2 -- .="$T/root.zone" arpa="$T/arpa.zone"
-auth auth-gtld 127.2.0.1 127.2.0.2 -- com="$T/com.zone" net="$T/net.zone"
-auth auth-excom 127.3.0.1 127.3.0.2 -- example.com="$T/example.com.zone"
-auth auth-exnet 127.4.0.1 -- example.net="$T/example.net.zone"
-auth auth-shop 127.5.0.1 -- shop.net="$T/shop.net.zone"
-for a in 127.1.0.1 127.2.0.1 127.3.0.1 127.4.0.1 127.5.0.1; do
-	wait_dns $a . SOA || die "authoritative server $a did not start"
-done
+start_lab "$T" || die "the lab did not start"
 before=$(upstream)
 resolver res 127.0.0.1 "allow-recursion: 127.0.0.0/8" "root-hints: $T/root.hints" \
 	"query-loopback: yes" "log-queries: yes"
@@ -74,28 +67,8 @@ check "RD=0 from the cache: answer.cache counted" test "$(rstat res answer.cache
 check "RD=0 referral: logged as source cache" grep -Eq 'www\.shop\.net\. AAAA: NOERROR source cache' "$T/res.log"
 
 # ---- the same questions to unbound (allow_snoop), after the same warm-up ----
-cat >"$T/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.2
-	port: 53
-	username: ""
-	chroot: ""
-	directory: "$T"
-	pidfile: "$T/unbound.pid"
-	use-syslog: no
-	logfile: ""
-	do-daemonize: no
-	verbosity: 1
-	num-threads: 1
-	access-control: 127.0.0.0/8 allow_snoop
-	module-config: "iterator"
-	root-hints: "$T/root.hints"
-	do-not-query-localhost: no
-	qname-minimisation: yes
-	qname-minimisation-strict: no
-EOF
-unbound -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
-PIDS+=($!)
+start_unbound "$T" 127.0.0.2 "$T/root.hints" "access-control: 127.0.0.0/8 allow_snoop" \
+	"qname-minimisation-strict: no"
 wait_dns 127.0.0.2 . NS || die "unbound did not start: $(cat "$T/unbound.log")"
 warm 127.0.0.2
 upstream_settled 1 >/dev/null   # unbound's late target fetches

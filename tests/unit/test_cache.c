@@ -1,7 +1,8 @@
-/* Unit tests for cache/: round trip, TTL aging and clamping, ranking,
- * negative entries, byte budget and LRU, flushes, walking one name's
- * entries without counting, a threaded stress test, claims of questions
- * in flight (claim, release, lapse, bounded slots, racing threads). */
+/* Unit tests for cache/ on one thread: round trip, TTL aging and
+ * clamping, ranking, negative entries, byte budget and LRU, flushes,
+ * walking one name's entries without counting, scratch limits and memory
+ * overhead. The threaded stress test and the claims of questions in flight
+ * are in test_cache_threads.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,56 +10,11 @@
 
 #include <inttypes.h>
 #include <malloc.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cairn/cache.h"
-
-#define NOW 1000000u
-
-/* Text name ("www.example.com", "." = root) to wire form, as given (case
- * kept). Returns the length. */
-static size_t mkname(const char *text, uint8_t *out)
-{
-	size_t o = 0;
-	if (strcmp(text, ".") != 0) {
-		while (*text) {
-			const char *dot = strchr(text, '.');
-			size_t l = dot ? (size_t)(dot - text) : strlen(text);
-			out[o++] = (uint8_t)l;
-			memcpy(out + o, text, l);
-			o += l;
-			text += l + (dot ? 1 : 0);
-		}
-	}
-	out[o++] = 0;
-	return o;
-}
-
-struct trr {
-	uint8_t owner[WIRE_NAME_MAX];
-	uint8_t rdata[65536];
-	struct wire_rrset rs;
-};
-
-/* An A RRset with n addresses base, base+1, ... */
-static struct wire_rrset *mk_a(struct trr *t, const char *name, uint32_t ttl,
-			       uint32_t base, unsigned n)
-{
-	mkname(name, t->owner);
-	size_t pos = 0;
-	for (unsigned i = 0; i < n; i++) {
-		wire_put16(t->rdata + pos, 4);
-		wire_put32(t->rdata + pos + 2, base + i);
-		pos += 6;
-	}
-	t->rs = (struct wire_rrset){ .owner = t->owner, .type = WIRE_TYPE_A,
-		.rclass = WIRE_CLASS_IN, .ttl = ttl, .count = (uint16_t)n,
-		.rdata_len = (uint32_t)pos, .rdata = t->rdata };
-	return &t->rs;
-}
+#include "cache_test_util.h"
 
 /* One TXT-like record of len bytes of rdata (type given). */
 static struct wire_rrset *mk_blob(struct trr *t, const char *name, uint16_t type,
@@ -88,17 +44,6 @@ static struct wire_rrset *mk_soa(struct trr *t, const char *zone, uint32_t ttl)
 		.rclass = WIRE_CLASS_IN, .ttl = ttl, .count = 1,
 		.rdata_len = (uint32_t)(len + 2), .rdata = t->rdata };
 	return &t->rs;
-}
-
-static struct cache *mkcache(size_t bytes, unsigned shards)
-{
-	struct cache_config cfg;
-	struct cache *c;
-	cache_config_default(&cfg);
-	cfg.max_bytes = bytes;
-	cfg.shards = shards;
-	assert_int_equal(cache_new(&cfg, &c), CAIRN_OK);
-	return c;
 }
 
 static uint8_t scratch[65536];
@@ -757,232 +702,6 @@ static void test_overhead(void **state)
 	cache_free(c);
 }
 
-/* ---- threads ---- */
-struct stress {
-	struct cache *c;
-	unsigned seed;
-	uint64_t ops, hits;
-	int bad;
-	size_t budget;
-};
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void *stress_thread(void *arg)
-{
-	struct stress *s = arg;
-	static __thread struct trr t;
-	static __thread uint8_t buf[65536];
-	struct wire_rrset rs;
-	uint8_t n[WIRE_NAME_MAX];
-	char name[64];
-	uint64_t end = mono_ms() + 1000;
-	unsigned r = s->seed;
-
-	while (mono_ms() < end) {
-		for (int k = 0; k < 64; k++) {
-			r = r * 1103515245u + 12345u;
-			unsigned idx = (r >> 8) % 5000, op = (r >> 20) % 100;
-			uint64_t now = NOW + (r >> 28);
-			snprintf(name, sizeof(name), "n%u.z%u.stress", idx, idx % 13);
-			if (op < 30) {
-				/* Content is a function of idx: any hit must match it. */
-				mk_a(&t, name, 5 + idx % 20, idx, 1 + idx % 5);
-				cache_put_rrset(s->c, &t.rs, (enum cache_rank)(1 + op % 5), now);
-			} else if (op < 35) {
-				mkname(name, n);
-				cache_put_negative(s->c, n, WIRE_TYPE_AAAA, op & 1, NULL, 10,
-						   (enum cache_rank)(1 + op % 5), now);
-			} else if (op < 99) {
-				mkname(name, n);
-				enum cache_result res = cache_get(s->c, n, WIRE_TYPE_A, now, buf,
-								  sizeof(buf), &rs, NULL);
-				if (res == CACHE_POSITIVE) {
-					s->hits++;
-					if (rs.count != 1 + idx % 5 || wire_get32(rs.rdata + 2) != idx ||
-					    !wire_name_equal(rs.owner, n))
-						s->bad++;
-				}
-			} else if ((r & 0xe) == 0) {
-				snprintf(name, sizeof(name), "z%u.stress", idx % 13);
-				mkname(name, n);
-				cache_flush_name(s->c, n, (r & 1) != 0);
-			}
-			s->ops++;
-		}
-		struct cache_stats st;
-		cache_get_stats(s->c, &st);
-		if (st.bytes > s->budget)
-			s->bad++;
-	}
-	return NULL;
-}
-
-static void test_threads(void **state)
-{
-	(void)state;
-	const size_t budget = 64 * 1024;  /* small: eviction happens all the time */
-	struct cache *c = mkcache(budget, 16);
-	struct stress st[4];
-	pthread_t th[4];
-	struct cache_stats cs;
-
-	for (int i = 0; i < 4; i++) {
-		st[i] = (struct stress){ .c = c, .seed = 7919u * (unsigned)(i + 1), .budget = budget };
-		assert_int_equal(pthread_create(&th[i], NULL, stress_thread, &st[i]), 0);
-	}
-	uint64_t ops = 0, hits = 0;
-	for (int i = 0; i < 4; i++) {
-		pthread_join(th[i], NULL);
-		assert_int_equal(st[i].bad, 0);
-		ops += st[i].ops;
-		hits += st[i].hits;
-	}
-	cache_get_stats(c, &cs);
-	print_message("threads: %" PRIu64 " ops, %" PRIu64 " positive hits, %" PRIu64
-		      " entries, %" PRIu64 " bytes, %" PRIu64 " evictions\n",
-		      ops, hits, cs.entries, cs.bytes, cs.evictions);
-	assert_true(cs.bytes <= budget);
-	assert_true(hits > 0);
-	assert_true(cs.evictions > 1000);
-	assert_true(cs.hits + cs.misses > 0);
-	cache_flush(c);
-	cache_get_stats(c, &cs);
-	assert_int_equal(cs.entries, 0);
-	cache_free(c);
-}
-
-static bool claim(struct cache *c, const char *name, uint16_t type, uint16_t qclass,
-		  uint64_t now_ms, uint64_t *token)
-{
-	uint8_t n[WIRE_NAME_MAX];
-	mkname(name, n);
-	return cache_inflight_claim(c, n, type, qclass, now_ms, 500, token);
-}
-
-static void release(struct cache *c, const char *name, uint16_t type, uint64_t token)
-{
-	uint8_t n[WIRE_NAME_MAX];
-	mkname(name, n);
-	cache_inflight_release(c, n, type, WIRE_CLASS_IN, token);
-}
-
-struct claim_race {
-	struct cache *c;
-	pthread_barrier_t *bar;
-	int won;
-	uint64_t token;
-};
-
-static void *claim_thread(void *arg)
-{
-	struct claim_race *cr = arg;
-	pthread_barrier_wait(cr->bar);
-	cr->won = claim(cr->c, "race.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &cr->token);
-	return NULL;
-}
-
-static void test_inflight(void **state)
-{
-	(void)state;
-	struct cache *c = mkcache(1 << 20, 0);
-	uint64_t t1, t2, t3, tok;
-	char name[64];
-
-	/* claimed once; the same question in any letter case is taken */
-	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &t1));
-	assert_true(t1 != 0);
-	assert_false(claim(c, "WWW.Example.COM", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 1, &tok));
-	assert_int_equal(tok, 0);
-	/* another type, class or name is another question */
-	assert_true(claim(c, "www.example.com", WIRE_TYPE_AAAA, WIRE_CLASS_IN, NOW, &tok));
-	assert_true(tok != 0 && tok != t1);
-	release(c, "www.example.com", WIRE_TYPE_AAAA, tok);
-	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_CH, NOW, &tok));
-	cache_inflight_release(c, (const uint8_t *)"\3www\7example\3com", WIRE_TYPE_A,
-			       WIRE_CLASS_CH, tok);
-	assert_true(claim(c, "ww.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok));
-	release(c, "ww.example.com", WIRE_TYPE_A, tok);
-	/* a wrong token releases nothing; the right one does */
-	release(c, "www.example.com", WIRE_TYPE_A, t1 + 1000);
-	release(c, "www.example.com", WIRE_TYPE_A, 0);
-	assert_false(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok));
-	release(c, "www.example.com", WIRE_TYPE_A, t1);
-	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &t2));
-	assert_true(t2 != 0 && t2 != t1);
-	/* the claim lapses hold_ms (500) after it was made */
-	assert_false(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 499, &tok));
-	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 500, &t3));
-	assert_true(t3 != 0 && t3 != t2);
-	/* the late holder's release leaves the new claim alone */
-	release(c, "www.example.com", WIRE_TYPE_A, t2);
-	assert_false(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 501, &tok));
-	release(c, "www.example.com", WIRE_TYPE_A, t3);
-	assert_true(claim(c, "www.example.com", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 502, &t1));
-	release(c, "www.example.com", WIRE_TYPE_A, t1);
-	cache_free(c);
-
-	/* bounded: with one shard, a few hundred questions cannot all be
-	 * recorded; those that are block a second claim, the others resolve
-	 * unmerged (token 0) and a freed slot is used again */
-	c = mkcache(1 << 20, 1);
-	unsigned held = 0, unmerged = 0;
-	uint64_t toks[300];
-	for (unsigned i = 0; i < 300; i++) {
-		snprintf(name, sizeof(name), "n%u.example", i);
-		assert_true(claim(c, name, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &toks[i]));
-		if (toks[i])
-			held++;
-		else
-			unmerged++;
-	}
-	assert_true(held > 0 && unmerged > 0);
-	for (unsigned i = 0; i < 300; i++) {
-		snprintf(name, sizeof(name), "n%u.example", i);
-		assert_int_equal(claim(c, name, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok), toks[i] == 0);
-		if (tok)  /* it got a slot the second time: give it back */
-			release(c, name, WIRE_TYPE_A, tok);
-	}
-	release(c, "n0.example", WIRE_TYPE_A, toks[0]);
-	assert_true(claim(c, "n299.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &tok));
-	assert_true(tok != 0);
-	/* every slot lapses at NOW + 500 */
-	assert_true(claim(c, "n1.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW + 500, &tok));
-	assert_true(tok != 0);
-	cache_free(c);
-
-	/* threads racing for one question: exactly one wins */
-	c = mkcache(1 << 20, 0);
-	for (int round = 0; round < 50; round++) {
-		enum { N = 8 };
-		pthread_t th[N];
-		struct claim_race cr[N];
-		pthread_barrier_t bar;
-		int won = 0;
-		pthread_barrier_init(&bar, NULL, N);
-		for (int i = 0; i < N; i++) {
-			cr[i] = (struct claim_race){ .c = c, .bar = &bar };
-			assert_int_equal(pthread_create(&th[i], NULL, claim_thread, &cr[i]), 0);
-		}
-		for (int i = 0; i < N; i++) {
-			pthread_join(th[i], NULL);
-			won += cr[i].won;
-			if (cr[i].won)
-				tok = cr[i].token;
-		}
-		pthread_barrier_destroy(&bar);
-		assert_int_equal(won, 1);
-		assert_true(tok != 0);
-		release(c, "race.example", WIRE_TYPE_A, tok);
-	}
-	cache_free(c);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -998,8 +717,6 @@ int main(void)
 		cmocka_unit_test(test_walk_name),
 		cmocka_unit_test(test_scratch_and_limits),
 		cmocka_unit_test(test_overhead),
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_inflight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
