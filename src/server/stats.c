@@ -141,15 +141,68 @@ static uint64_t total_queries(const struct stats_snapshot *s)
 	return t;
 }
 
+/* The single-valued metrics, rendered by both the text and the Prometheus
+ * renderers: text name, Prometheus name, type, help and where the value is. */
+struct stats_scalar {
+	const char *text, *name, *type, *help;
+	size_t off;   /* of a uint64_t in struct stats_snapshot */
+};
+#define SCALAR(tx, n, t, h, field) { tx, n, t, h, offsetof(struct stats_snapshot, field) }
+
+static const struct stats_scalar scalars_process[] = {
+	SCALAR("time.up", "cairn_uptime_seconds", "gauge", "Seconds since cairnd started.", uptime_s),
+	SCALAR("workers", "cairn_workers", "gauge", "Worker threads answering queries.", workers),
+	SCALAR("zones", "cairn_zones", "gauge", "Zones loaded.", zones),
+	SCALAR("reloads", "cairn_reloads_total", "counter",
+	       "Reloads (SIGHUP or cairn-control reload) that succeeded.", reloads),
+	SCALAR("reloads.failed", "cairn_reload_failures_total", "counter",
+	       "Reloads that failed (the old data kept serving).", reload_failures),
+};
+static const struct stats_scalar scalars_cache[] = {
+	SCALAR("cache.entries", "cairn_cache_entries", "gauge",
+	       "RRsets and negative answers in the cache.", cache_entries),
+	SCALAR("cache.bytes", "cairn_cache_bytes", "gauge",
+	       "Bytes the cache uses, overhead included.", cache_bytes),
+	SCALAR("cache.hits", "cairn_cache_hits_total", "counter",
+	       "Cache lookups that found live data.", cache_hits),
+	SCALAR("cache.misses", "cairn_cache_misses_total", "counter",
+	       "Cache lookups that found nothing.", cache_misses),
+	SCALAR("cache.evictions", "cairn_cache_evictions_total", "counter",
+	       "Entries evicted by the byte budget.", cache_evictions),
+	SCALAR("cache.inserts", "cairn_cache_inserts_total", "counter",
+	       "Entries stored in the cache.", cache_inserts),
+};
+static const struct stats_scalar scalars_upstream[] = {
+	SCALAR("upstream.queries", "cairn_upstream_queries_total", "counter",
+	       "Queries sent to upstream servers.", upstream_queries),
+	SCALAR("upstream.timeouts", "cairn_upstream_timeouts_total", "counter",
+	       "Upstream queries that timed out.", upstream_timeouts),
+	SCALAR("upstream.tcp_fallbacks", "cairn_upstream_tcp_fallbacks_total", "counter",
+	       "Upstream queries retried over TCP after a truncated answer.", upstream_tcp_fallbacks),
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t scalar_value(const struct stats_snapshot *s, const struct stats_scalar *m)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)s + m->off, sizeof(v));
+	return v;
+}
+
+static void text_scalars(FILE *f, const struct stats_snapshot *s,
+			 const struct stats_scalar *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s %llu\n", m[i].text, (unsigned long long)scalar_value(s, &m[i]));
+}
+
 cairn_err stats_render_text(const struct stats_snapshot *s, FILE *f)
 {
 	char buf[24];
 
-	fprintf(f, "time.up %llu\n", (unsigned long long)s->uptime_s);
-	fprintf(f, "workers %llu\n", (unsigned long long)s->workers);
-	fprintf(f, "zones %llu\n", (unsigned long long)s->zones);
-	fprintf(f, "reloads %llu\n", (unsigned long long)s->reloads);
-	fprintf(f, "reloads.failed %llu\n", (unsigned long long)s->reload_failures);
+	text_scalars(f, s, scalars_process, N(scalars_process));
 	fprintf(f, "total.queries %llu\n", (unsigned long long)total_queries(s));
 	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
 		fprintf(f, "total.queries.%s %llu\n", transport_names[i],
@@ -175,17 +228,9 @@ cairn_err stats_render_text(const struct stats_snapshot *s, FILE *f)
 			fprintf(f, "rcode.%s %llu\n", stats_rcode_name((unsigned)i, buf, sizeof(buf)),
 				(unsigned long long)s->rcode[i]);
 	}
-	if (s->have_cache) {
-		fprintf(f, "cache.entries %llu\n", (unsigned long long)s->cache_entries);
-		fprintf(f, "cache.bytes %llu\n", (unsigned long long)s->cache_bytes);
-		fprintf(f, "cache.hits %llu\n", (unsigned long long)s->cache_hits);
-		fprintf(f, "cache.misses %llu\n", (unsigned long long)s->cache_misses);
-		fprintf(f, "cache.evictions %llu\n", (unsigned long long)s->cache_evictions);
-		fprintf(f, "cache.inserts %llu\n", (unsigned long long)s->cache_inserts);
-	}
-	fprintf(f, "upstream.queries %llu\n", (unsigned long long)s->upstream_queries);
-	fprintf(f, "upstream.timeouts %llu\n", (unsigned long long)s->upstream_timeouts);
-	fprintf(f, "upstream.tcp_fallbacks %llu\n", (unsigned long long)s->upstream_tcp_fallbacks);
+	if (s->have_cache)
+		text_scalars(f, s, scalars_cache, N(scalars_cache));
+	text_scalars(f, s, scalars_upstream, N(scalars_upstream));
 	fprintf(f, "resolve.count %llu\n", (unsigned long long)s->resolutions);
 	fprintf(f, "resolve.time.sum_ms %llu\n", (unsigned long long)s->resolution_ms_sum);
 	fprintf(f, "resolve.time.avg_ms %.3f\n",
@@ -206,50 +251,12 @@ static void prom_head(FILE *f, const char *name, const char *type, const char *h
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* The single-valued metrics: name, type, help and where the value is. */
-struct prom_scalar {
-	const char *name, *type, *help;
-	size_t off;   /* of a uint64_t in struct stats_snapshot */
-};
-#define PROM(n, t, h, field) { n, t, h, offsetof(struct stats_snapshot, field) }
-
-static const struct prom_scalar prom_process[] = {
-	PROM("cairn_uptime_seconds", "gauge", "Seconds since cairnd started.", uptime_s),
-	PROM("cairn_workers", "gauge", "Worker threads answering queries.", workers),
-	PROM("cairn_zones", "gauge", "Zones loaded.", zones),
-	PROM("cairn_reloads_total", "counter",
-	     "Reloads (SIGHUP or cairn-control reload) that succeeded.", reloads),
-	PROM("cairn_reload_failures_total", "counter",
-	     "Reloads that failed (the old data kept serving).", reload_failures),
-};
-static const struct prom_scalar prom_cache[] = {
-	PROM("cairn_cache_entries", "gauge", "RRsets and negative answers in the cache.",
-	     cache_entries),
-	PROM("cairn_cache_bytes", "gauge", "Bytes the cache uses, overhead included.", cache_bytes),
-	PROM("cairn_cache_hits_total", "counter", "Cache lookups that found live data.", cache_hits),
-	PROM("cairn_cache_misses_total", "counter", "Cache lookups that found nothing.",
-	     cache_misses),
-	PROM("cairn_cache_evictions_total", "counter", "Entries evicted by the byte budget.",
-	     cache_evictions),
-	PROM("cairn_cache_inserts_total", "counter", "Entries stored in the cache.", cache_inserts),
-};
-static const struct prom_scalar prom_upstream[] = {
-	PROM("cairn_upstream_queries_total", "counter", "Queries sent to upstream servers.",
-	     upstream_queries),
-	PROM("cairn_upstream_timeouts_total", "counter", "Upstream queries that timed out.",
-	     upstream_timeouts),
-	PROM("cairn_upstream_tcp_fallbacks_total", "counter",
-	     "Upstream queries retried over TCP after a truncated answer.", upstream_tcp_fallbacks),
-};
-
 static void prom_scalars(FILE *f, const struct stats_snapshot *s,
-			 const struct prom_scalar *m, size_t n)
+			 const struct stats_scalar *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		uint64_t v;
-		memcpy(&v, (const char *)s + m[i].off, sizeof(v));
 		prom_head(f, m[i].name, m[i].type, m[i].help);
-		fprintf(f, "%s %llu\n", m[i].name, (unsigned long long)v);
+		fprintf(f, "%s %llu\n", m[i].name, (unsigned long long)scalar_value(s, &m[i]));
 	}
 }
 
@@ -258,7 +265,7 @@ cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
 	char buf[24];
 	uint64_t cum = 0;
 
-	prom_scalars(f, s, prom_process, sizeof(prom_process) / sizeof(prom_process[0]));
+	prom_scalars(f, s, scalars_process, N(scalars_process));
 
 	prom_head(f, "cairn_queries_total", "counter", "Queries received, by transport.");
 	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
@@ -286,8 +293,8 @@ cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
 		fprintf(f, "cairn_answers_total{source=\"%s\"} %llu\n", source_names[i],
 			(unsigned long long)s->source[i]);
 	if (s->have_cache)
-		prom_scalars(f, s, prom_cache, sizeof(prom_cache) / sizeof(prom_cache[0]));
-	prom_scalars(f, s, prom_upstream, sizeof(prom_upstream) / sizeof(prom_upstream[0]));
+		prom_scalars(f, s, scalars_cache, N(scalars_cache));
+	prom_scalars(f, s, scalars_upstream, N(scalars_upstream));
 
 	prom_head(f, "cairn_resolution_duration_seconds", "histogram",
 		  "Time to answer a query that needed upstream servers.");
@@ -310,11 +317,11 @@ char *stats_render_line(const struct stats_snapshot *s)
 	int n;
 
 	n = asprintf(&line,
-		     "stats: queries %llu (udp %llu, tcp %llu); answers zone %llu, cache %llu, "
-		     "resolved %llu, local %llu, dropped %llu; rcodes NOERROR %llu, NXDOMAIN %llu, "
-		     "SERVFAIL %llu, REFUSED %llu, FORMERR %llu; cache %llu entries, %llu bytes, "
-		     "%llu hits, %llu misses, %llu evictions; upstream %llu queries, %llu timeouts, "
-		     "%llu tcp fallbacks; resolution avg %.1f ms over %llu",
+		       "stats: queries %llu (udp %llu, tcp %llu); answers zone %llu, cache %llu, "
+		       "resolved %llu, local %llu, dropped %llu; rcodes NOERROR %llu, NXDOMAIN %llu, "
+		       "SERVFAIL %llu, REFUSED %llu, FORMERR %llu; cache %llu entries, %llu bytes, "
+		       "%llu hits, %llu misses, %llu evictions; upstream %llu queries, %llu timeouts, "
+		       "%llu tcp fallbacks; resolution avg %.1f ms over %llu",
 		     (unsigned long long)total_queries(s), (unsigned long long)s->queries[STATS_UDP],
 		     (unsigned long long)s->queries[STATS_TCP],
 		     (unsigned long long)s->source[STATS_SRC_ZONE],
