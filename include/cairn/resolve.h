@@ -37,11 +37,14 @@ cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 /* Frees r; the done function of each query still pending is called with
  * resp NULL and len 0 so that its ctx can be released. */
 void resolver_free(struct resolver *r);
-/* Starts answering q (not authoritative here). limit is the largest response
- * the client accepts. Returns CAIRN_OK, after which done is called exactly
- * once, possibly before this returns (cache hit), unless
- * resolver_cancel(ctx) is called first; or CAIRN_EINVAL (q has no
- * question) or CAIRN_ENOMEM, and done is not called. */
+/* Starts resolving q (not authoritative here) once
+ * resolver_answer_cached() could not answer it: callers try that first,
+ * it is the only path for RD=0 queries and local names. limit is the
+ * largest response the client accepts. Returns CAIRN_OK, after which done
+ * is called exactly once, possibly before this returns (an answer cached
+ * meanwhile, a REFUSED class), unless resolver_cancel(ctx) is called
+ * first; or CAIRN_EINVAL (q has no question) or CAIRN_ENOMEM, and done is
+ * not called. */
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
 			 resolve_done_fn done, void *ctx);
 /* The allocation-free cache-hit path: when the whole answer is in the

@@ -333,13 +333,16 @@ static cairn_err add_waiter(struct rq *q, const struct wire_query *cq, size_t li
 
 /* The answers given at once, without a resolution: local zones, RD=0,
  * the cache. Returns true with the response in out. */
-static bool answer_now(struct resolver *r, const struct wire_query *q, uint8_t *out,
-		       size_t limit, size_t *len, enum resolve_source *src)
+bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
+			    uint8_t *out, size_t limit, size_t *len,
+			    enum resolve_source *src)
 {
 	uint8_t name[WIRE_NAME_MAX], rcode = 0;
 	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
 	unsigned cnames = 0;
 
+	if (!q->has_question || q->qclass != WIRE_CLASS_IN)
+		return false;
 	/* RFC 6761 / RFC 6303 names are answered here, before the cache */
 	if (localzone_answer(&r->lz, q, out, limit, r->cfg.edns_size, len)) {
 		*src = RESOLVE_SRC_LOCAL;
@@ -363,7 +366,6 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 			 resolve_done_fn done, void *ctx)
 {
 	struct acc none = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
-	enum resolve_source src;
 	unsigned b;
 	struct rq *rq;
 	size_t len;
@@ -379,11 +381,9 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 		done(ctx, r->out, len, RESOLVE_SRC_LOCAL);
 		return CAIRN_OK;
 	}
-	/* The cache-hit path: nothing is allocated. */
-	if (answer_now(r, q, r->out, limit, &len, &src)) {
-		done(ctx, r->out, len, src);
-		return CAIRN_OK;
-	}
+	/* resolver_answer_cached() has had its go (the allocation-free path);
+	 * a miss starts a resolution, whose first step reads the cache again
+	 * in case another query stored the answer since. */
 	/* Identical questions in flight are resolved once. */
 	b = bucket(q->qname, q->qtype);
 	for (rq = r->table[b]; rq; rq = rq->hnext)
@@ -410,14 +410,6 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	return CAIRN_OK;
 }
 
-bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
-			    uint8_t *out, size_t limit, size_t *len,
-			    enum resolve_source *src)
-{
-	if (!q->has_question || q->qclass != WIRE_CLASS_IN)
-		return false;
-	return answer_now(r, q, out, limit, len, src);
-}
 
 static void cancel_in(struct rq *list, void *ctx)
 {
