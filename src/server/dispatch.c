@@ -143,32 +143,6 @@ static void tcp_late_done(void *ctx, const uint8_t *resp, size_t len,
 		tcp_conn_kick(c);
 }
 
-static void pktinfo_local(const struct msghdr *h, struct udp_late *l)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)h); c;
-	     c = CMSG_NXTHDR((struct msghdr *)h, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo pi;
-			struct sockaddr_in *in = (struct sockaddr_in *)&l->local.ss;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			in->sin_family = AF_INET;
-			in->sin_addr = pi.ipi_addr;
-			l->local.len = sizeof(*in);
-			l->has_local = true;
-		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-			struct in6_pktinfo pi;
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&l->local.ss;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			in6->sin6_family = AF_INET6;
-			in6->sin6_addr = pi.ipi6_addr;
-			l->local.len = sizeof(*in6);
-			l->has_local = true;
-		}
-	}
-}
-
 static bool recursion_allowed(const struct worker *w, const struct sockaddr *sa)
 {
 	for (size_t i = 0; i < w->srv->n_allow; i++)
@@ -208,8 +182,8 @@ static cairn_err resolve_late(struct worker *w, const struct dispatch_src *src,
 	l->start_ms = cairn_now_ms();
 	l->clen = src->addrlen <= sizeof(l->client) ? src->addrlen : sizeof(l->client);
 	memcpy(&l->client, src->addr, l->clen);
-	if (src->udp->pktinfo && src->rxhdr)
-		pktinfo_local(src->rxhdr, l);
+	l->has_local = src->udp->pktinfo && src->rxhdr &&
+		       udp_local_addr(src->rxhdr, &l->local);
 	err = resolver_query(w->resolver, q, limit, udp_late_done, l);
 	if (err != CAIRN_OK)
 		free(l);

@@ -159,6 +159,10 @@ void udp_on_event(struct cairn_event *ev, uint32_t events);
 /* Sends one response from s to client (from local when not NULL: the
  * address the query was sent to). For answers completed after the batch
  * they arrived in. Returns CAIRN_OK or CAIRN_EIO. */
+/* Reads the address a datagram was sent to from rx's IP_PKTINFO /
+ * IPV6_PKTINFO into *local (IPv6 scope = the interface). Returns false when
+ * rx carries none. */
+bool udp_local_addr(const struct msghdr *rx, struct cairn_sockaddr *local);
 cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
 			socklen_t clen, const struct cairn_sockaddr *local,
 			const uint8_t *resp, size_t len);

@@ -43,41 +43,74 @@ void udp_batch_free(struct udp_batch *b)
 	free(b);
 }
 
-/* Sets tx's control data so the reply leaves from the destination address
- * of the query described by rx's IP_PKTINFO / IPV6_PKTINFO. */
-static void reply_from(struct msghdr *rx, struct msghdr *tx, union udp_ctl *ctl)
+bool udp_local_addr(const struct msghdr *rx, struct cairn_sockaddr *local)
 {
-	struct cmsghdr *in, *out;
-
-	tx->msg_control = NULL;
-	tx->msg_controllen = 0;
-	for (in = CMSG_FIRSTHDR(rx); in; in = CMSG_NXTHDR(rx, in)) {
-		memset(ctl, 0, sizeof(*ctl));
-		tx->msg_control = ctl->buf;
-		if (in->cmsg_level == IPPROTO_IP && in->cmsg_type == IP_PKTINFO) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)rx); c;
+	     c = CMSG_NXTHDR((struct msghdr *)rx, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
+			struct sockaddr_in *in = (struct sockaddr_in *)&local->ss;
 
-			memcpy(&pi, CMSG_DATA(in), sizeof(pi));
-			pi.ipi_spec_dst = pi.ipi_addr;
-			pi.ipi_ifindex = 0;
-			tx->msg_controllen = CMSG_SPACE(sizeof(pi));
-			out = CMSG_FIRSTHDR(tx);
-			out->cmsg_level = IPPROTO_IP;
-			out->cmsg_type = IP_PKTINFO;
-			out->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(out), &pi, sizeof(pi));
-			return;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			memset(in, 0, sizeof(*in));
+			in->sin_family = AF_INET;
+			in->sin_addr = pi.ipi_addr;
+			local->len = sizeof(*in);
+			return true;
 		}
-		if (in->cmsg_level == IPPROTO_IPV6 && in->cmsg_type == IPV6_PKTINFO) {
-			tx->msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
-			out = CMSG_FIRSTHDR(tx);
-			out->cmsg_level = IPPROTO_IPV6;
-			out->cmsg_type = IPV6_PKTINFO;
-			out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-			memcpy(CMSG_DATA(out), CMSG_DATA(in), sizeof(struct in6_pktinfo));
-			return;
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&local->ss;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			memset(in6, 0, sizeof(*in6));
+			in6->sin6_family = AF_INET6;
+			in6->sin6_addr = pi.ipi6_addr;
+			in6->sin6_scope_id = (uint32_t)pi.ipi6_ifindex; /* link-local */
+			local->len = sizeof(*in6);
+			return true;
 		}
-		tx->msg_control = NULL;
+	}
+	return false;
+}
+
+/* Sets h's control data so the datagram leaves from local (RFC 2181 §4:
+ * the reply comes from the address the query was sent to); no local: the
+ * kernel chooses. */
+static void send_from(struct msghdr *h, union udp_ctl *ctl, const struct cairn_sockaddr *local)
+{
+	struct cmsghdr *c;
+
+	h->msg_control = NULL;
+	h->msg_controllen = 0;
+	if (!local)
+		return;
+	memset(ctl, 0, sizeof(*ctl));
+	h->msg_control = ctl->buf;
+	if (local->ss.ss_family == AF_INET) {
+		struct in_pktinfo pi = {
+			.ipi_spec_dst = ((const struct sockaddr_in *)&local->ss)->sin_addr,
+		};
+
+		h->msg_controllen = CMSG_SPACE(sizeof(pi));
+		c = CMSG_FIRSTHDR(h);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&local->ss;
+		struct in6_pktinfo pi = {
+			.ipi6_addr = in6->sin6_addr,
+			.ipi6_ifindex = in6->sin6_scope_id,
+		};
+
+		h->msg_controllen = CMSG_SPACE(sizeof(pi));
+		c = CMSG_FIRSTHDR(h);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
 }
 
@@ -161,12 +194,9 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 			h->msg_iov = &b->txiov[i];
 			h->msg_iovlen = 1;
 			h->msg_flags = 0;
-			if (s->pktinfo) {
-				reply_from(&b->rx[i].msg_hdr, h, &b->txctl[m]);
-			} else {
-				h->msg_control = NULL;
-				h->msg_controllen = 0;
-			}
+			struct cairn_sockaddr local;
+			send_from(h, &b->txctl[m],
+				  s->pktinfo && udp_local_addr(&b->rx[i].msg_hdr, &local) ? &local : NULL);
 			m++;
 		}
 		if (m)
@@ -186,34 +216,8 @@ cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
 		.msg_name = (void *)client, .msg_namelen = clen,
 		.msg_iov = &iov, .msg_iovlen = 1,
 	};
-	struct cmsghdr *c;
 
-	memset(&ctl, 0, sizeof(ctl));
-	if (s->pktinfo && local && local->ss.ss_family == AF_INET) {
-		struct in_pktinfo pi = {
-			.ipi_spec_dst = ((const struct sockaddr_in *)&local->ss)->sin_addr,
-		};
-
-		h.msg_control = ctl.buf;
-		h.msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(&h);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	} else if (s->pktinfo && local && local->ss.ss_family == AF_INET6) {
-		struct in6_pktinfo pi = {
-			.ipi6_addr = ((const struct sockaddr_in6 *)&local->ss)->sin6_addr,
-		};
-
-		h.msg_control = ctl.buf;
-		h.msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(&h);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	}
+	send_from(&h, &ctl, s->pktinfo ? local : NULL);
 	if (sendmsg(s->fd, &h, MSG_DONTWAIT) < 0) {
 		log_debug("udp: sendmsg: %s", strerror(errno));
 		return CAIRN_EIO;

@@ -193,4 +193,24 @@ good=$(cat "$TMP"/burst*.* | grep -c 'IN[[:space:]]A[[:space:]]192\.0\.2\.200$')
 if [ "$good" -eq 320 ]; then pass; else LAST_Q= fail "threads: 2 burst: $good of 320 answers"; fi
 check_alive "$PID2"
 stop_pid "$PID2"
+
+# ---- a wildcard listen address: each reply must come from the address the
+# query was sent to (RFC 2181 section 4; dig drops a reply from another
+# source).  Every 127.x address is ours on lo.
+echo "== wildcard listen"
+PORT=$(free_port)
+write_lab_conf "$TMP/cairnd3.conf" "$PORT"
+sed -i "s/listen: 127\.0\.0\.1@$PORT/listen: 0.0.0.0@$PORT/; s/listen: ::1@$PORT/listen: ::@$PORT/" "$TMP/cairnd3.conf"
+start_cairnd "$TMP/cairnd3.conf" "$PORT"
+PID3=$CAIRND_PID
+for SERVER in 127.0.0.2 127.0.0.3 $([ $HAVE_IPV6 = yes ] && echo ::1); do
+	TRANSPORT=+notcp
+	q www.lab.test A
+	check_rcode NOERROR
+	check_has ANSWER 'www\.lab\.test\..*IN[[:space:]]+A[[:space:]]+192\.0\.2\.80'
+	check_not_out 'unexpected source'
+done
+SERVER=127.0.0.1
+check_alive "$PID3"
+stop_pid "$PID3"
 finish
