@@ -25,6 +25,49 @@ enum resolve_source {
 typedef void (*resolve_done_fn)(void *ctx, const uint8_t *resp, size_t len,
 				enum resolve_source src);
 
+/* ---- the two seams (doc/ARCHITECTURE.md, "Seams") ----
+ * The resolver sees the world only through these: "send this query to
+ * this server and call me back" and "what time is it". cairnd uses c-ares
+ * and the system clock (resolver_new); the replay harness
+ * (tests/replay/) substitutes a scripted network and a fake clock
+ * (resolver_new_io). */
+
+/* Outcome of one upstream exchange: CAIRN_OK with the reply, CAIRN_ELIMIT
+ * for a timeout, CAIRN_EIO for a network error, CAIRN_EINVAL when it could
+ * not even be sent (no route, no socket), CAIRN_ENOTFOUND when the
+ * transport was destroyed with the query pending. pkt is valid only during
+ * the call. */
+typedef void (*resolver_reply_fn)(void *arg, cairn_err err, const uint8_t *pkt,
+				  size_t len);
+
+struct resolver_io {
+	void *ctx;
+	/* Sends pkt (a complete DNS query) to server over UDP, or TCP when
+	 * tcp; udp_size is the EDNS buffer size pkt's OPT advertises (0: no
+	 * OPT). fn runs exactly once, never before send returns, unless send
+	 * fails (then it never runs). Returns CAIRN_OK or an error. */
+	cairn_err (*send)(void *ctx, const struct cairn_sockaddr *server, bool tcp,
+			  uint16_t udp_size, const uint8_t *pkt, size_t len,
+			  resolver_reply_fn fn, void *arg);
+	/* The time in milliseconds (monotonic). */
+	uint64_t (*now_ms)(void *ctx);
+	/* Milliseconds until tick is due (-1: never); may be NULL. */
+	int (*timeout_ms)(void *ctx);
+	/* Runs the transport's due work (timeouts); may be NULL. */
+	void (*tick)(void *ctx);
+	/* Releases ctx when the resolver is freed; may be NULL. Pending
+	 * replies must then be delivered with CAIRN_ENOTFOUND or dropped. */
+	void (*free)(void *ctx);
+	/* Seed of the resolver's random numbers (IDs, 0x20, server choice);
+	 * 0 takes one from getrandom(). */
+	uint64_t seed;
+};
+
+/* Creates a resolver that uses io (copied) for the network and the
+ * clock; otherwise as resolver_new. On failure io->free is not called. */
+cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,
+			  const struct resolver_io *io, struct resolver **out);
+
 /* Creates a worker's resolver. Its sockets are added to epoll_fd with
  * data.ptr pointing to a struct cairn_event (see common.h). cfg is copied;
  * cache (shared by the workers) stays the caller's. Returns CAIRN_OK and *out (the
@@ -80,6 +123,8 @@ struct resolver_forward {
 
 struct resolver_config {
 	const char *root_hints;        /* NULL: /usr/share/dns/root.hints or built-in */
+	const char *root_hints_text;   /* the hints themselves (zone file form);
+	                                * overrides root_hints (tests) */
 	bool query_loopback;           /* allow upstream servers on 127/8 and ::1 */
 	bool qname_minimisation;       /* RFC 9156, relaxed */
 	uint16_t edns_size;            /* advertised to clients and upstream (1232) */

@@ -12,11 +12,6 @@
 #define EDE_NO_REACHABLE  22   /* RFC 8914 §4.23 */
 #define EDE_NETWORK       23   /* RFC 8914 §4.24 */
 
-static uint64_t now_s(void)
-{
-	return cairn_now_ms() / 1000;
-}
-
 /* ---- the cache ---- */
 
 enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
@@ -25,7 +20,7 @@ enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtyp
 	struct wire_rrset rs;
 	enum cache_rank rank;
 	enum cache_result res;
-	uint64_t now = now_s();
+	uint64_t now = rnow_s(r);
 
 	for (;;) {
 		res = cache_get(r->cache, name, qtype, now, r->scratch, sizeof(r->scratch),
@@ -68,7 +63,7 @@ void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa)
 	char buf[128];
 
 	if (!r->cfg.query_loopback && !dp->forward && servers_is_loopback(sa)) {
-		struct server_info *e = servers_get(&r->servers, sa, cairn_now_ms());
+		struct server_info *e = servers_get(&r->servers, sa, rnow_ms(r));
 		if (!e->loopback_logged) {
 			e->loopback_logged = true;
 			log_info("resolver: not querying %s: a loopback address "
@@ -131,7 +126,7 @@ static void dp_cached_addrs(struct rq *q)
 {
 	struct resolver *r = q->r;
 	struct wire_rrset rs;
-	uint64_t now = now_s();
+	uint64_t now = rnow_s(r);
 	static const uint16_t types[2] = { WIRE_TYPE_A, WIRE_TYPE_AAAA };
 
 	for (unsigned i = 0; i < q->dp.nns; i++) {
@@ -226,7 +221,7 @@ static enum find_res find_dp(struct rq *q)
 	const uint8_t *name = q->cur;
 	struct wire_rrset rs;
 	enum cache_result res;
-	uint64_t now = now_s();
+	uint64_t now = rnow_s(r);
 
 	if (fwd) {
 		iter_dp_reset(q, fwd->name);
@@ -371,14 +366,14 @@ static void send_to(struct rq *q, int idx)
 	struct server_info *e;
 	cairn_err err;
 
-	e = servers_get(&r->servers, &q->dp.addr[idx], cairn_now_ms());
+	e = servers_get(&r->servers, &q->dp.addr[idx], rnow_ms(r));
 	q->addr_idx = idx;
 	q->edns = !e->noedns;
 	q->qpkt_len = build_query(q, q->dp.forward);
 	q->sent++;
 	r->cnt.upstream_queries++;
-	q->sent_at = cairn_now_ms();
-	err = transport_send(r->t, &q->dp.addr[idx], q->tcp, q->edns ? r->cfg.edns_size : 0,
+	q->sent_at = rnow_ms(r);
+	err = r->io.send(r->io.ctx, &q->dp.addr[idx], q->tcp, q->edns ? r->cfg.edns_size : 0,
 			     q->qpkt, q->qpkt_len, on_reply, q);
 	if (err != CAIRN_OK) {
 		q->dp.tried[idx] = true;
@@ -418,7 +413,7 @@ static void send_next(struct rq *q)
 		return;
 	}
 	idx = servers_select(&r->servers, q->dp.addr, q->dp.tried, q->dp.naddr,
-			     cairn_now_ms());
+			     rnow_ms(r));
 	if (idx < 0) {
 		if (start_glueless(q))
 			return;
@@ -436,7 +431,7 @@ void iter_step(struct rq *q)
 {
 	if (q->finished || q->child || q->outstanding)
 		return;
-	if (cairn_now_ms() >= q->deadline) {
+	if (rnow_ms(q->r) >= q->deadline) {
 		rq_fail(q, EDE_OTHER, "resolution time limit exceeded");
 		return;
 	}
@@ -494,7 +489,7 @@ static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
 	struct rq *q = arg;
 	struct resolver *r = q->r;
 	const struct cairn_sockaddr *sa;
-	uint64_t now = cairn_now_ms();
+	uint64_t now = rnow_ms(r);
 	unsigned rcode;
 	char buf[128];
 

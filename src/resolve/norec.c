@@ -120,7 +120,7 @@ static enum resolve_source referral(struct resolver *r, const uint8_t *name, uin
 	const uint8_t *n = name;
 	struct wire_rrset rs;
 	enum cache_result res;
-	uint64_t now = cairn_now_ms() / 1000;
+	uint64_t now = rnow_s(r);
 
 	/* DS lives in the parent zone (RFC 4035 §3.1.4.1) */
 	if (qtype == WIRE_TYPE_DS && n[0])

@@ -11,13 +11,7 @@
 /* ---- transport (transport.c: the only file that includes <ares.h>) ---- */
 struct transport;
 
-/* Outcome of one upstream exchange: CAIRN_OK with the reply, CAIRN_ELIMIT
- * for a timeout, CAIRN_EIO for a network error, CAIRN_EINVAL when it could
- * not even be sent (no route, no socket), CAIRN_ENOTFOUND when the
- * transport was destroyed with the query pending. pkt is valid only during
- * the call. */
-typedef void (*transport_done_fn)(void *arg, cairn_err err, const uint8_t *pkt,
-				  size_t len);
+typedef resolver_reply_fn transport_done_fn;
 
 /* Creates a transport whose sockets go into epoll_fd; caller owns it. */
 cairn_err transport_new(int epoll_fd, unsigned timeout_ms, struct transport **out);
@@ -37,6 +31,9 @@ int transport_timeout_ms(struct transport *t);
 void transport_tick(struct transport *t);
 /* Number of live channels (tests). */
 unsigned transport_channels(const struct transport *t);
+/* Fills io with t as the resolver's network seam and the system clock;
+ * io->free frees t. */
+void transport_io(struct transport *t, struct resolver_io *io);
 
 /* ---- upstream messages (msg.c) ---- */
 #define RMSG_MAX_RR   512
@@ -255,9 +252,9 @@ struct rq {
 
 struct resolver {
 	struct resolver_config cfg;
+	struct resolver_io io;   /* the network and the clock (the seams) */
 	struct resolver_forward *forwards;
 	struct cache *cache;
-	struct transport *t;
 	struct hints hints;
 	struct servers servers;
 	struct rq *active, *dead;
@@ -270,6 +267,12 @@ struct resolver {
 	uint8_t out[65536];             /* responses */
 	uint8_t fastbuf[65536];         /* accumulator of the cache-hit path */
 };
+
+/* The resolver's clock (the "now" seam), in ms and in s. */
+static inline uint64_t rnow_ms(const struct resolver *r)
+{ return r->io.now_ms(r->io.ctx); }
+static inline uint64_t rnow_s(const struct resolver *r)
+{ return rnow_ms(r) / 1000; }
 
 enum chain_res { CHAIN_MISS, CHAIN_DONE, CHAIN_FAIL };
 /* Follows (name, qtype) and CNAMEs through the cache, appending what it

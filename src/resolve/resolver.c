@@ -26,19 +26,21 @@ void resolver_config_default(struct resolver_config *cfg)
 	cfg->upstream_port = 53;
 }
 
-cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
-		       int epoll_fd, struct resolver **out)
+cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,
+			  const struct resolver_io *io, struct resolver **out)
 {
 	struct resolver *r;
-	uint64_t seed = 0;
+	uint64_t seed = io->seed;
 	const char *bad = NULL;
-	bool builtin;
+	bool builtin = false;
+	uint16_t port = cfg->upstream_port ? cfg->upstream_port : 53;
 	cairn_err err;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return CAIRN_ENOMEM;
 	r->cfg = *cfg;
+	r->io = *io;
 	r->cache = cache;
 	if (cfg->n_forwards) {
 		r->forwards = calloc(cfg->n_forwards, sizeof(*r->forwards));
@@ -50,6 +52,7 @@ cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 		r->cfg.forwards = r->forwards;
 	}
 	r->cfg.root_hints = NULL;  /* not kept: the hints are loaded now */
+	r->cfg.root_hints_text = NULL;
 	err = localzone_init(&r->lz, cfg->local_zone_disable, cfg->n_local_zone_disable, &bad);
 	if (err != CAIRN_OK) {
 		log_err("resolver: local-zone-disable: '%s' is not a default local zone",
@@ -59,16 +62,17 @@ cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 	}
 	r->cfg.local_zone_disable = NULL;
 	r->cfg.n_local_zone_disable = 0;
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
-		seed = cairn_now_ms() ^ (uintptr_t)r;
+	if (!seed && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = rnow_ms(r) ^ (uintptr_t)r;
 	servers_init(&r->servers, seed);
-	err = hints_load(cfg->root_hints, cfg->upstream_port ? cfg->upstream_port : 53,
-			 &r->hints, &builtin);
+	if (cfg->root_hints_text)
+		err = hints_parse(cfg->root_hints_text, port, &r->hints);
+	else
+		err = hints_load(cfg->root_hints, port, &r->hints, &builtin);
 	if (err != CAIRN_OK)
 		goto done;
 	if (builtin)
 		log_debug("resolver: using the built-in root hints");
-	err = transport_new(epoll_fd, cfg->upstream_timeout_ms, &r->t);
 done:
 	if (err != CAIRN_OK) {
 		free(r->forwards);
@@ -77,6 +81,23 @@ done:
 	}
 	*out = r;
 	return CAIRN_OK;
+}
+
+cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
+		       int epoll_fd, struct resolver **out)
+{
+	struct transport *t;
+	struct resolver_io io;
+	cairn_err err;
+
+	err = transport_new(epoll_fd, cfg->upstream_timeout_ms, &t);
+	if (err != CAIRN_OK)
+		return err;
+	transport_io(t, &io);
+	err = resolver_new_io(cfg, cache, &io, out);
+	if (err != CAIRN_OK)
+		transport_free(t);
+	return err;
 }
 
 static void list_del(struct rq **head, struct rq *q)
@@ -115,7 +136,7 @@ static bool rq_claim(struct rq *q)
 
 	/* the claim outlives the resolution's own time limit a little, so a
 	 * claim that is never released lapses by itself */
-	return cache_inflight_claim(r->cache, q->qname, q->qtype, q->qclass, cairn_now_ms(),
+	return cache_inflight_claim(r->cache, q->qname, q->qtype, q->qclass, rnow_ms(r),
 				    (uint64_t)r->cfg.max_time_ms + 1000, &q->claim);
 }
 
@@ -138,7 +159,8 @@ void resolver_free(struct resolver *r)
 		return;
 	for (struct rq *q = r->active; q; q = q->next)
 		q->finished = true;   /* pending callbacks now do nothing */
-	transport_free(r->t);
+	if (r->io.free)
+		r->io.free(r->io.ctx);
 	while (r->active) {
 		struct rq *q = r->active;
 		list_del(&r->active, q);
@@ -285,7 +307,7 @@ static struct rq *rq_new(struct resolver *r, const uint8_t *name, uint16_t qtype
 	q->qtype = qtype;
 	q->qclass = qclass;
 	q->max_sent = r->cfg.max_queries;
-	q->deadline = cairn_now_ms() + r->cfg.max_time_ms;
+	q->deadline = rnow_ms(r) + r->cfg.max_time_ms;
 	q->ede = EDE_NONE;
 	list_add(&r->active, q);
 	return q;
@@ -435,8 +457,8 @@ void resolver_cancel(struct resolver *r, void *ctx)
 
 int resolver_timeout_ms(const struct resolver *r)
 {
-	int t = transport_timeout_ms(r->t);
-	uint64_t now = cairn_now_ms();
+	int t = r->io.timeout_ms ? r->io.timeout_ms(r->io.ctx) : -1;
+	uint64_t now = rnow_ms(r);
 
 	for (const struct rq *q = r->active; q; q = q->next) {
 		int d = q->deadline <= now ? 0 : (int)(q->deadline - now);
@@ -455,7 +477,8 @@ void resolver_tick(struct resolver *r)
 	uint64_t now;
 	struct rq *q, *next;
 
-	transport_tick(r->t);
+	if (r->io.tick)
+		r->io.tick(r->io.ctx);
 	/* Parked questions: once the other worker's claim is gone, claim and
 	 * resolve; iter_step answers from the cache first, so an answer that
 	 * worker stored costs no upstream query. A finished q moves to the
@@ -471,7 +494,7 @@ void resolver_tick(struct resolver *r)
 			iter_step(q);
 		}
 	}
-	now = cairn_now_ms();
+	now = rnow_ms(r);
 	/* Whole-resolution time limit: SERVFAIL (innermost first is not
 	 * needed: a parent whose child fails re-checks its own deadline). */
 	for (q = r->active; q; q = next) {

@@ -8,11 +8,6 @@
 
 #include <string.h>
 
-static uint64_t now_s(void)
-{
-	return cairn_now_ms() / 1000;
-}
-
 uint32_t scrub_soa_negative_ttl(const struct wire_rrset *soa)
 {
 	const uint8_t *rd;
@@ -142,7 +137,7 @@ static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, 
 				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa))
 		return IT_DONE;  /* without an SOA nothing is cached (RFC 2308 §5) */
 	ttl = scrub_soa_negative_ttl(&soa);
-	if (cache_put_negative(r->cache, name, q->qtype, nx, &soa, ttl, rank, now_s()) !=
+	if (cache_put_negative(r->cache, name, q->qtype, nx, &soa, ttl, rank, rnow_s(r)) !=
 	    CAIRN_OK)
 		log_debug("resolver: cache full: negative answer not cached");
 	if (acc_add(&q->acc, WIRE_SEC_AUTHORITY, &soa, ttl) != CAIRN_OK)
@@ -155,7 +150,7 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	struct resolver *r = q->r;
 	struct wire_rrset ns, glue;
 	uint8_t zone[WIRE_NAME_MAX];
-	uint64_t now = now_s();
+	uint64_t now = rnow_s(r);
 	static const uint16_t types[2] = { WIRE_TYPE_A, WIRE_TYPE_AAAA };
 
 	memcpy(zone, rmsg_owner(m, idx), wire_name_len(rmsg_owner(m, idx)));
@@ -191,7 +186,7 @@ static void cache_additional(struct rq *q, struct rmsg *m)
 {
 	struct resolver *r = q->r;
 	struct wire_rrset rs;
-	uint64_t now = now_s();
+	uint64_t now = rnow_s(r);
 
 	for (unsigned i = 0; i < m->nrr; i++) {
 		const struct rmsg_rr *rr = &m->rr[i];
@@ -219,7 +214,7 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 	struct resolver *r = q->r;
 	uint8_t x[WIRE_NAME_MAX];
 	struct wire_rrset rs;
-	uint64_t now = now_s();
+	uint64_t now = rnow_s(r);
 
 	memcpy(x, q->sname, wire_name_len(q->sname));
 	for (;;) {

@@ -382,6 +382,45 @@ int transport_timeout_ms(struct transport *t)
 	return best > 0x7fffffff ? 0x7fffffff : (int)best;
 }
 
+static cairn_err io_send(void *ctx, const struct cairn_sockaddr *server, bool tcp,
+			 uint16_t udp_size, const uint8_t *pkt, size_t len,
+			 resolver_reply_fn fn, void *arg)
+{
+	return transport_send(ctx, server, tcp, udp_size, pkt, len, fn, arg);
+}
+
+static uint64_t io_now(void *ctx)
+{
+	(void)ctx;
+	return cairn_now_ms();
+}
+
+static int io_timeout(void *ctx)
+{
+	return transport_timeout_ms(ctx);
+}
+
+static void io_tick(void *ctx)
+{
+	transport_tick(ctx);
+}
+
+static void io_free(void *ctx)
+{
+	transport_free(ctx);
+}
+
+void transport_io(struct transport *t, struct resolver_io *io)
+{
+	memset(io, 0, sizeof(*io));
+	io->ctx = t;
+	io->send = io_send;
+	io->now_ms = io_now;
+	io->timeout_ms = io_timeout;
+	io->tick = io_tick;
+	io->free = io_free;
+}
+
 unsigned transport_channels(const struct transport *t)
 {
 	return t->nchan;
