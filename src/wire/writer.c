@@ -53,9 +53,10 @@ void wire_writer_begin(struct wire_writer *w, uint8_t *buf, size_t limit,
 	w->ncomp = 0;
 	w->reserve = wire_writer_opt_len(w);
 
-	/* RFC 1035 §4.1.1: ID and opcode copied, RD copied. */
+	/* RFC 1035 §4.1.1: ID and opcode copied, RD copied; CD copied too
+	 * (RFC 4035 §3.1.6 and §3.2.2, RFC 6840 §5.9). */
 	f = (uint16_t)(WIRE_FLAG_QR | ((q->opcode & 0xf) << 11) |
-		       (q->flags & WIRE_FLAG_RD) | flags | (rcode & 0xf));
+		       (q->flags & (WIRE_FLAG_RD | WIRE_FLAG_CD)) | flags | (rcode & 0xf));
 	f &= (uint16_t)~WIRE_FLAG_TC;
 	wire_put16(buf, q->id);
 	wire_put16(buf + 2, f);
