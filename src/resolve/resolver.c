@@ -7,6 +7,7 @@
  * claims (cache_inflight_claim): a question another worker resolves is
  * parked and answered from the cache once that worker has stored it. */
 #include "resolve_int.h"
+#include "cairn/config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,15 @@ void resolver_config_default(struct resolver_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->qname_minimisation = true;
 	cfg->edns_size = WIRE_EDNS_SIZE;
-	cfg->upstream_timeout_ms = 1000;
-	cfg->max_queries = 32;
-	cfg->max_referrals = 20;
-	cfg->max_glueless = 5;
-	cfg->max_time_ms = 10000;
+	cfg->upstream_timeout_ms = CONFIG_DEFAULT_UPSTREAM_TIMEOUT;
+	cfg->max_queries = CONFIG_DEFAULT_MAX_UPSTREAM_QUERIES;
+	cfg->max_referrals = CONFIG_DEFAULT_MAX_REFERRALS;
+	cfg->max_glueless = CONFIG_DEFAULT_MAX_GLUELESS_NS;
+	cfg->max_time_ms = CONFIG_DEFAULT_RESOLVE_TIMEOUT * 1000;
 	cfg->upstream_port = 53;
-	cfg->unwanted_threshold = 10;
-	cfg->infra_hosts = 10000;
-	cfg->infra_lame = 10000;
+	cfg->unwanted_threshold = CONFIG_DEFAULT_UNWANTED_THRESHOLD;
+	cfg->infra_hosts = CONFIG_DEFAULT_INFRA_HOSTS;
+	cfg->infra_lame = CONFIG_DEFAULT_INFRA_LAME;
 }
 
 cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,
@@ -68,8 +69,9 @@ cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache
 	r->cfg.n_local_zone_disable = 0;
 	if (!seed && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = rnow_ms(r) ^ (uintptr_t)r;
-	err = servers_init(&r->servers, seed, cfg->infra_hosts ? cfg->infra_hosts : 10000,
-			   cfg->infra_lame ? cfg->infra_lame : 10000);
+	err = servers_init(&r->servers, seed,
+			   cfg->infra_hosts ? cfg->infra_hosts : CONFIG_DEFAULT_INFRA_HOSTS,
+			   cfg->infra_lame ? cfg->infra_lame : CONFIG_DEFAULT_INFRA_LAME);
 	if (err != CAIRN_OK)
 		goto done;
 	if (cfg->root_hints_text)

@@ -172,6 +172,9 @@ static cairn_err recursion_init(struct server *s, const struct cairn_config *cfg
 	s->rcfg.max_glueless = cfg->max_glueless_ns;
 	s->rcfg.max_time_ms = cfg->resolve_timeout * 1000;
 	s->rcfg.upstream_timeout_ms = cfg->upstream_timeout;
+	s->rcfg.unwanted_threshold = cfg->unwanted_reply_threshold;
+	s->rcfg.infra_hosts = cfg->infra_cache_numhosts;
+	s->rcfg.infra_lame = cfg->infra_cache_lame_size;
 	if (cfg->n_forwards) {
 		s->forwards = calloc(cfg->n_forwards, sizeof(*s->forwards));
 		if (!s->forwards)
@@ -336,6 +339,8 @@ static void *worker_main(void *arg)
 			atomic_store_explicit(&w->stats.upstream_timeouts, rc.upstream_timeouts,
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.upstream_tcp_fallbacks, rc.tcp_fallbacks,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_unwanted, rc.unwanted_replies,
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);

@@ -744,6 +744,110 @@ static size_t count(ldns_pkt *p, ldns_pkt_section sec, ldns_rr_type t)
 	return n;
 }
 
+/* ---- the run loop (DESIGN rule 7): nothing completes inside
+ * resolver_query or inside a transport callback ---- */
+
+struct fake_net {
+	uint64_t now;
+	unsigned sent;
+	resolver_reply_fn fn;
+	void *arg;
+};
+
+static cairn_err fake_send(void *ctx, const struct cairn_sockaddr *server, bool tcp,
+			   uint16_t udp_size, const uint8_t *pkt, size_t len,
+			   resolver_reply_fn fn, void *arg)
+{
+	struct fake_net *n = ctx;
+	(void)server; (void)tcp; (void)udp_size; (void)pkt; (void)len;
+	n->sent++;
+	n->fn = fn;
+	n->arg = arg;
+	return CAIRN_OK;
+}
+
+static uint64_t fake_now(void *ctx)
+{
+	return ((struct fake_net *)ctx)->now;
+}
+
+struct answers {
+	unsigned n;
+	uint8_t rcode;
+};
+
+static void count_done(void *ctx, const uint8_t *resp, size_t len, enum resolve_source src)
+{
+	struct answers *a = ctx;
+	(void)src;
+	a->n++;
+	a->rcode = resp && len >= WIRE_HDR_LEN ? resp[3] & 0xf : 0xff;
+}
+
+static void test_runloop_deferred(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_net net = { .now = 5000000 };
+	struct resolver_io io = { .ctx = &net, .send = fake_send, .now_ms = fake_now, .seed = 1 };
+	struct resolver_config cfg;
+	struct resolver *r;
+	struct answers a = { 0 }, b = { 0 };
+	struct wire_query q;
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str("www.example.com."),
+					 LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, LDNS_RD);
+	uint8_t *wire, out[512];
+	size_t len, olen;
+	enum resolve_source src;
+
+	resolver_config_default(&cfg);
+	cfg.root_hints_text = ". NS a.root.\na.root. A 192.0.2.1\n";
+	assert_int_equal(resolver_new_io(&cfg, f->cache, &io, &r), CAIRN_OK);
+	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
+	assert_int_equal(wire_query_parse(wire, len, &q), WIRE_OK);
+	assert_false(resolver_answer_cached(r, &q, out, sizeof(out), &olen, &src));
+	/* a class the resolver refuses is answered at once, never through done */
+	{
+		struct wire_query ch = q;
+		ch.qclass = WIRE_CLASS_CH;
+		assert_true(resolver_answer_cached(r, &ch, out, sizeof(out), &olen, &src));
+		assert_int_equal(out[3] & 0xf, WIRE_RCODE_REFUSED);
+		assert_int_equal(resolver_query(r, &ch, 512, count_done, &a), CAIRN_EINVAL);
+	}
+	assert_int_equal(resolver_query(r, &q, 512, count_done, &a), CAIRN_OK);
+	assert_int_equal(resolver_query(r, &q, 512, count_done, &b), CAIRN_OK);
+	/* nothing ran yet: not even the first upstream query */
+	assert_int_equal(net.sent, 0);
+	assert_int_equal(resolver_active(r), 1);        /* merged */
+	assert_int_equal(resolver_timeout_ms(r), 0);    /* ready: tick now */
+	resolver_tick(r);
+	assert_int_equal(net.sent, 1);                  /* the priming query */
+	assert_int_equal(a.n + b.n, 0);
+	/* the reply callback only queues: no answer inside it */
+	net.fn(net.arg, CAIRN_EIO, NULL, 0);
+	assert_int_equal(a.n + b.n, 0);
+	/* one client goes away; the other is answered by the run loop */
+	resolver_cancel(r, &b);
+	resolver_tick(r);   /* the only server failed: priming fails, SERVFAIL */
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.rcode, WIRE_RCODE_SERVFAIL);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(resolver_active(r), 0);
+	/* the deadline: a resolution whose server never answers */
+	assert_int_equal(resolver_query(r, &q, 512, count_done, &b), CAIRN_OK);
+	resolver_tick(r);
+	assert_true(resolver_timeout_ms(r) > 0);
+	net.now += cfg.max_time_ms;
+	assert_int_equal(resolver_timeout_ms(r), 0);
+	resolver_tick(r);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.rcode, WIRE_RCODE_SERVFAIL);
+	net.fn(net.arg, CAIRN_ELIMIT, NULL, 0);    /* the late reply is harmless */
+	resolver_tick(r);
+	resolver_free(r);
+	free(wire);
+	ldns_pkt_free(p);
+}
+
 static void test_norec(void **state)
 {
 	struct fixture *f = *state;
@@ -832,6 +936,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_priming_glue, setup, teardown),
 		cmocka_unit_test(test_servers_select),
 		cmocka_unit_test(test_servers_infra),
+		cmocka_unit_test_setup_teardown(test_runloop_deferred, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_norec, setup, teardown),
