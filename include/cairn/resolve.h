@@ -101,6 +101,15 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 			    uint8_t *out, size_t limit, size_t *len,
 			    enum resolve_source *src);
+/* Identical questions are resolved once in the whole process: a worker
+ * whose question another worker resolves waits (parked) until that worker
+ * ends its claim. worker (below 64) is r's number in the claims; wake(ctx,
+ * workers) is called on r's thread when r ends a claim others wait for
+ * (bit w: worker w), and must make those workers call resolver_wake(). */
+void resolver_set_wake(struct resolver *r, unsigned worker,
+		       void (*wake)(void *ctx, uint64_t workers), void *ctx);
+/* Checks the parked questions again (on r's thread); see resolver_set_wake. */
+void resolver_wake(struct resolver *r);
 /* Number of resolutions in progress (tests, benchmarks). */
 unsigned resolver_active(const struct resolver *r);
 /* Forgets every pending query whose ctx is ctx (client went away). */

@@ -237,7 +237,9 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 #define RQ_BUCKETS     1024
 #define RQ_MAX_STEPS   1000    /* state transitions per resolution */
 #define RQ_MAX_FALLBACK 2      /* returns to the parent zone per resolution */
-#define RQ_PARK_POLL_MS 10     /* a parked question re-checks its claim */
+#define RQ_PARK_CHECK_MS 2000  /* a parked question re-checks its claim (it
+                                * is woken when the claim ends; this only
+                                * catches claims that lapse) */
 #define RQ_LOG_MAX     24      /* events kept per resolution (the latest) */
 #define RQ_LOG_NAMES   512     /* bytes of names those events may keep */
 
@@ -331,6 +333,7 @@ struct rq {
 	struct rq *next, *prev;  /* resolver's list of all resolutions */
 	struct rq *rnext;        /* ready queue or finished list */
 	struct rq *hnext;        /* in-flight table */
+	struct rq *pnext, *pprev; /* resolver's parked list */
 	struct resolver *r;
 	struct rq *parent;       /* waits for us (sub-resolution) */
 	struct rq *child;        /* we wait for it */
@@ -386,6 +389,10 @@ struct resolver {
 	struct rq *all;          /* every resolution not yet freed */
 	struct rq *ready, *ready_tail;   /* to advance (FIFO) */
 	struct rq *finished;     /* DONE, waiters to answer */
+	struct rq *parked;       /* PARKED: another worker has the claim */
+	unsigned worker;         /* our number for the claims' waiters (64: none) */
+	void (*wake)(void *ctx, uint64_t workers);  /* wakes other workers */
+	void *wake_ctx;
 	struct rq **heap;        /* timers: min-heap on rq->timer */
 	size_t nheap, heap_cap;
 	unsigned nactive;        /* resolutions not DONE */
@@ -468,7 +475,8 @@ unsigned rq_bucket(const uint8_t *name, uint16_t qtype);
 /* Claims q's question for this worker (cache_inflight_claim); true when q
  * may resolve it. */
 bool rq_claim(struct rq *q);
-/* q waits for another worker's claim: PARKED, checked again by timer. */
+/* q waits for another worker's claim: PARKED until resolver_wake() or a
+ * timer finds the claim ended. */
 void rq_park(struct rq *q);
 /* Frees every resolution (the transport is already gone); waiters are
  * told with resp NULL. */

@@ -46,6 +46,7 @@ cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache
 		return CAIRN_ENOMEM;
 	r->cfg = *cfg;
 	r->io = *io;
+	r->worker = 64;
 	r->cache = cache;
 	if (cfg->n_forwards) {
 		r->forwards = calloc(cfg->n_forwards, sizeof(*r->forwards));

@@ -159,13 +159,21 @@ static void table_del(struct resolver *r, struct rq *q)
 	q->in_table = false;
 }
 
-/* Ends q's process-wide claim (its answer, if any, is cached by now). */
+/* Ends q's process-wide claim (its answer, if any, is cached by now) and
+ * wakes the workers whose questions waited for it. */
 static void rq_release(struct rq *q)
 {
-	if (q->claim) {
-		cache_inflight_release(q->r->cache, q->qname, q->qtype, q->qclass, q->claim);
-		q->claim = 0;
-	}
+	struct resolver *r = q->r;
+	uint64_t waiters;
+
+	if (!q->claim)
+		return;
+	waiters = cache_inflight_release(r->cache, q->qname, q->qtype, q->qclass, q->claim);
+	q->claim = 0;
+	if (r->worker < 64)
+		waiters &= ~(1ull << r->worker);
+	if (waiters && r->wake)
+		r->wake(r->wake_ctx, waiters);
 }
 
 bool rq_claim(struct rq *q)
@@ -175,13 +183,75 @@ bool rq_claim(struct rq *q)
 	/* the claim outlives the resolution's own time limit a little, so a
 	 * claim that is never released lapses by itself */
 	return cache_inflight_claim(r->cache, q->qname, q->qtype, q->qclass, rnow_ms(r),
-				    (uint64_t)r->cfg.max_time_ms + 1000, &q->claim);
+				    (uint64_t)r->cfg.max_time_ms + 1000, r->worker, &q->claim);
 }
 
+/* Parked questions: woken by the claim's holder (resolver_wake), checked
+ * by timer too in case a claim lapses without being released. */
 void rq_park(struct rq *q)
 {
+	struct resolver *r = q->r;
+	uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
+
 	q->state = RQ_PARKED;
-	heap_set(q->r, q, rnow_ms(q->r) + RQ_PARK_POLL_MS);
+	heap_set(r, q, next < q->deadline ? next : q->deadline);
+	q->pprev = NULL;
+	q->pnext = r->parked;
+	if (r->parked)
+		r->parked->pprev = q;
+	r->parked = q;
+}
+
+static void unpark(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (q->state != RQ_PARKED)
+		return;
+	if (q->pprev)
+		q->pprev->pnext = q->pnext;
+	else
+		r->parked = q->pnext;
+	if (q->pnext)
+		q->pnext->pprev = q->pprev;
+	q->pnext = q->pprev = NULL;
+}
+
+/* A parked question checks its claim: resolves (from the cache first)
+ * when the question is free, keeps waiting otherwise. */
+static void park_check(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (!q->waiters) {
+		rq_finish(q);          /* every client went away */
+	} else if (rq_claim(q)) {
+		unpark(q);
+		heap_set(r, q, q->deadline);
+		q->state = RQ_START;
+		rq_ready(q);
+	} else {
+		uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
+		heap_set(r, q, next < q->deadline ? next : q->deadline);
+	}
+}
+
+void resolver_wake(struct resolver *r)
+{
+	struct rq *q, *next;
+
+	for (q = r->parked; q; q = next) {
+		next = q->pnext;
+		park_check(q);
+	}
+}
+
+void resolver_set_wake(struct resolver *r, unsigned worker,
+		       void (*wake)(void *ctx, uint64_t workers), void *ctx)
+{
+	r->worker = worker;
+	r->wake = wake;
+	r->wake_ctx = ctx;
 }
 
 /* ---- creation and end ---- */
@@ -247,6 +317,7 @@ void rq_finish(struct rq *q)
 
 	if (q->state == RQ_DONE)
 		return;
+	unpark(q);
 	q->state = RQ_DONE;
 	r->nactive--;
 	heap_del(r, q);
@@ -319,6 +390,7 @@ void resolver_free_all(struct resolver *r)
 		struct rq *q = r->all;
 
 		if (q->state != RQ_DONE) {
+			unpark(q);
 			q->state = RQ_DONE;
 			heap_del(r, q);
 		}
@@ -382,16 +454,7 @@ static void run_timers(struct resolver *r)
 		struct rq *q = r->heap[0];
 
 		if (q->state == RQ_PARKED && q->timer < q->deadline) {
-			if (!q->waiters) {
-				rq_finish(q);      /* every client went away */
-			} else if (rq_claim(q)) {
-				heap_set(r, q, q->deadline);
-				q->state = RQ_START;
-				rq_ready(q);
-			} else {
-				uint64_t next = now + RQ_PARK_POLL_MS;
-				heap_set(r, q, next < q->deadline ? next : q->deadline);
-			}
+			park_check(q);
 			continue;
 		}
 		rq_fail(q, 0, "resolution time limit exceeded");

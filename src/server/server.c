@@ -120,8 +120,25 @@ static void on_wake(struct cairn_event *ev, uint32_t events)
 	uint64_t v;
 
 	(void)events;
-	if (read(w->wakefd, &v, sizeof(v)) == sizeof(v))
+	if (read(w->wakefd, &v, sizeof(v)) != sizeof(v))
+		return;
+	if (atomic_load(&w->stop))
 		w->running = false;
+	else if (w->resolver)
+		resolver_wake(w->resolver);   /* a claim we waited for ended */
+}
+
+/* The resolver of one worker ended a claim that others wait for: wake
+ * them (their resolver_wake runs in their own loop). */
+static void wake_workers(void *ctx, uint64_t workers)
+{
+	struct server *s = ctx;
+	uint64_t one = 1;
+
+	for (unsigned i = 0; i < s->n_workers && i < 64; i++)
+		if ((workers >> i) & 1 &&
+		    write(s->workers[i].wakefd, &one, sizeof(one)) != sizeof(one))
+			log_debug("worker %u: cannot wake: %s", i, strerror(errno));
 }
 
 static cairn_err epoll_add(struct worker *w, int fd, struct cairn_event *ev)
@@ -242,6 +259,7 @@ static cairn_err worker_init(struct server *s, struct worker *w, unsigned id)
 				cairn_strerror(err));
 			goto done;
 		}
+		resolver_set_wake(w->resolver, id, wake_workers, s);
 		err = CAIRN_EIO;
 	}
 	for (size_t i = 0; i < s->n_listen; i++) {
@@ -453,6 +471,7 @@ void server_stop(struct server *s)
 	for (unsigned i = 0; i < s->n_workers; i++) {
 		struct worker *w = &s->workers[i];
 
+		atomic_store(&w->stop, true);
 		if (w->started && write(w->wakefd, &one, sizeof(one)) != sizeof(one))
 			log_err("worker %u: cannot wake: %s", i, strerror(errno));
 	}

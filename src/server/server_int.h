@@ -87,9 +87,10 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	int epfd;
-	int wakefd;              /* eventfd: server_stop writes to it */
+	int wakefd;              /* eventfd: server_stop (stop), other workers' resolvers (a claim ended) */
 	struct cairn_event wake_ev;
 	bool running;
+	_Atomic bool stop;       /* server_stop: the wake event means "stop" */
 
 	/* zone set in use during one loop iteration (see server.c) */
 	_Alignas(64) _Atomic uint64_t active_gen; /* 0 while not reading zones */
