@@ -173,16 +173,23 @@ struct server_info *servers_get(struct servers *s, const struct cairn_sockaddr *
  * exploration of another. Returns an index, or -1 when none is usable. */
 int servers_select(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *cand,
 		   const bool *tried, unsigned n, uint64_t now);
+/* A reply from sa after ms: the smoothed RTT moves (1/8 gain), the
+ * timeout back-off and the family's unreachability end. */
 void servers_rtt(struct servers *s, const struct cairn_sockaddr *sa, uint32_t ms,
 		 uint64_t now);
+/* No reply from sa in time: RTT doubled plus 1 s; after two in a row, sa
+ * is left alone for 5 s, doubling to 2 min. Never lameness. */
 void servers_timeout(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
 /* Marks sa lame for zone (only), with a growing back-off. */
 void servers_lame(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *sa,
 		  uint64_t now);
 /* A good answer from sa for zone: forgets its lameness there. */
 void servers_good(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *sa);
+/* True while sa is marked lame for zone. */
 bool servers_is_lame(struct servers *s, const uint8_t *zone,
 		     const struct cairn_sockaddr *sa, uint64_t now);
+/* sa could not be reached at all (no route): its whole address family is
+ * avoided for 5 minutes while the other family has servers. */
 void servers_unreachable(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
 /* Counts a reply from sa that failed the ID/question/0x20 checks. At
  * threshold (0: never) sa is asked over TCP only for a while; returns true
@@ -191,10 +198,12 @@ bool servers_unwanted(struct servers *s, const struct cairn_sockaddr *sa, uint64
 		      unsigned threshold);
 /* True while sa is to be asked over TCP only. */
 bool servers_tcp_only(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+/* Entries in the address and the lame tables (tests). */
 unsigned servers_count(const struct servers *s);
 unsigned servers_lame_count(const struct servers *s);
 /* True for 127/8, ::1 and v4-mapped 127/8. */
 bool servers_is_loopback(const struct cairn_sockaddr *sa);
+/* The next number of s's generator (xorshift64*; IDs, 0x20, exploration). */
 uint64_t servers_random(struct servers *s);
 
 /* ---- locally served zones (localzone.c) ---- */
@@ -425,11 +434,18 @@ void iter_advance(struct rq *q);
  * makes q ready; never advances anything itself. */
 void iter_on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
 
-/* iterate.c: delegation point building, for scrub.c */
+/* iterate.c: delegation point building, for scrub.c. q->dp is owned by q;
+ * these copy what they are given. */
 /* Adds the cached addresses of the dp's NS names. */
 void iter_dp_cached_addrs(struct rq *q);
+/* Empties q->dp and makes it the delegation point of zone (QNAME
+ * minimisation restarts one label below it). */
 void iter_dp_reset(struct rq *q, const uint8_t *zone);
+/* Adds the NS name name (lowercased; duplicates and more than DP_MAX_NS
+ * ignored). */
 void iter_dp_add_ns(struct rq *q, const uint8_t *name);
+/* Adds a server address (duplicates, more than DP_MAX_ADDR and loopback
+ * addresses without query-loopback are ignored; the latter logged once). */
 void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa);
 /* Adds the addresses of an A or AAAA RRset; true when it had any. */
 bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs);
@@ -455,7 +471,8 @@ uint32_t scrub_soa_negative_ttl(const struct wire_rrset *soa);
 enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
 				 struct acc *a, uint8_t *rcode);
 
-/* resolver.c, for iterate.c */
+/* runloop.c and resolver.c, for iterate.c; resolutions are owned by
+ * their resolver and freed by its run loop */
 /* Ends q with its answer (acc, rcode): q becomes DONE, leaves the timers
  * and the in-flight table, its parent becomes ready; its waiters are
  * answered by the run loop after this step. */
