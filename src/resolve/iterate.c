@@ -455,11 +455,14 @@ static void st_send(struct rq *q)
 	}
 	if (start_glueless(q))
 		return;
-	/* No server of this delegation is usable: its name servers' addresses
-	 * expired, or the addresses we have (the child's, or the parent's
-	 * glue) do not answer. Ask the parent for the delegation again: its
-	 * referral brings fresh glue (like Unbound's parent-side fallback). */
-	if (!q->dp.forward && q->dp.zone[0] && q->fallbacks < RQ_MAX_FALLBACK) {
+	/* No server of a delegation we took from the cache is usable: its
+	 * name servers' addresses expired, or the addresses cached (the
+	 * child's own, which replaced the parent's glue) do not answer. Ask
+	 * the parent for the delegation again: its referral brings its glue
+	 * (like Unbound's parent-side fallback). A delegation fresh from the
+	 * parent has nothing more to give. */
+	if (q->dp.from_cache && !q->dp.forward && q->dp.zone[0] &&
+	    q->fallbacks < RQ_MAX_FALLBACK) {
 		q->fallbacks++;
 		memcpy(q->above, q->dp.zone, wire_name_len(q->dp.zone));
 		q->use_above = true;
