@@ -55,6 +55,10 @@ struct resolver_io {
 	int (*timeout_ms)(void *ctx);
 	/* Runs the transport's due work (timeouts); may be NULL. */
 	void (*tick)(void *ctx);
+	/* The next query to server must leave from a new socket (new source
+	 * port): a reply that did not match its query was seen (RFC 5452
+	 * §9.2). May be NULL. */
+	void (*renew)(void *ctx, const struct cairn_sockaddr *server);
 	/* Releases ctx when the resolver is freed; may be NULL. Pending
 	 * replies must then be delivered with CAIRN_ENOTFOUND or dropped. */
 	void (*free)(void *ctx);

@@ -449,6 +449,7 @@ static void st_send(struct rq *q)
 			     rnow_ms(r));
 	if (idx >= 0) {
 		q->tcp = false;
+		q->mismatches = 0;
 		choose_sname(q);
 		send_to(q, idx);
 		return;
@@ -606,9 +607,17 @@ static void st_reply(struct rq *q)
 				 "(spoofing?): asking it over TCP for a while",
 				 r->cfg.unwanted_threshold,
 				 cairn_sockaddr_format(sa, buf, sizeof(buf)));
-		q->retry_idx = q->addr_idx;
+		if (r->io.renew)
+			r->io.renew(r->io.ctx, sa);
+		/* a server whose every reply mismatches (broken, or under
+		 * attack) is left for this resolution after a few, unblamed */
+		if (++q->mismatches < RQ_MAX_MISMATCH)
+			q->retry_idx = q->addr_idx;
+		else
+			q->dp.tried[q->addr_idx] = true;
 		return;
 	}
+	q->mismatches = 0;
 	rtt = (uint32_t)(now - q->sent_at);
 	servers_rtt(&r->servers, sa, rtt, now);
 	rcode = wire_get16(pkt + 2) & 0xf;
