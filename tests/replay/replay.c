@@ -100,6 +100,9 @@ static bool rfail(struct replay *rp, const char *fmt, ...)
 
 /* ---- the network seam ---- */
 
+/* The entry that answers a query: the first of the first RANGE covering
+ * the step and the server whose MATCH fits (and whose times=N is not used
+ * up). */
 static const struct rpl_entry *find_entry(struct replay *rp, const struct cairn_sockaddr *sa,
 					  bool tcp, const uint8_t *pkt, size_t len)
 {
@@ -113,9 +116,12 @@ static const struct rpl_entry *find_entry(struct replay *rp, const struct cairn_
 			here = rpl_addr_is(&r->addr[i], sa);
 		if (!here)
 			continue;
-		for (const struct rpl_entry *e = r->entries; e; e = e->next)
-			if (rpl_match(e, pkt, len, tcp, why, sizeof(why)))
+		for (struct rpl_entry *e = r->entries; e; e = e->next)
+			if ((!e->times || e->used < e->times) &&
+			    rpl_match(e, pkt, len, tcp, why, sizeof(why))) {
+				e->used++;
 				return e;
+			}
 	}
 	return NULL;
 }

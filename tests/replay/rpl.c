@@ -260,6 +260,12 @@ static cairn_err entry_match(struct parser *p, char **tok, unsigned n)
 				return perr(p, "MATCH: bad '%s' (ede=N or ede=any)", tok[i]);
 			continue;
 		}
+		if (strncmp(tok[i], "times=", 6) == 0) {
+			if (!parse_uint(tok[i] + 6, 1000000, &v) || v == 0)
+				return perr(p, "MATCH: bad '%s' (times=N, N >= 1)", tok[i]);
+			e->times = (unsigned)v;
+			continue;
+		}
 		for (size_t k = 0; k < sizeof(match_words) / sizeof(match_words[0]); k++)
 			if (strcmp(tok[i], match_words[k].name) == 0) {
 				e->match |= match_words[k].bit;

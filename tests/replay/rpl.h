@@ -44,6 +44,9 @@ struct rpl_entry {
 	unsigned line;
 	unsigned match;             /* RPL_M_* */
 	int ede;                    /* with RPL_M_EDE: the info-code or RPL_EDE_ANY */
+	unsigned times;             /* MATCH times=N (cairn): answers at most N
+	                             * queries, 0 = any number */
+	unsigned used;              /* queries answered so far (run time) */
 	bool copy_id, copy_query;   /* ADJUST */
 	unsigned sleep_ms;          /* ADJUST packet_sleep=MS */
 	ldns_pkt *pkt;              /* REPLY flags and rcode, the SECTIONs, EDNS */
