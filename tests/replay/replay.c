@@ -19,246 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn/cache.h"
-#include "cairn/config.h"
-#include "cairn/resolve.h"
-#include "rpl.h"
-
-#define REPLAY_SEED      0x5eed2026u
-#define REPLAY_START_MS  1000000000ull   /* fake clock at start (a whole second) */
-#define REPLAY_MAX_ITER  200000          /* loop turns per run */
-#define REPLAY_MAX_WAIT  (600 * 1000ull) /* fake ms a CHECK may wait */
-#define REPLAY_MSG       16384
-
-/* A query the resolver sent, with its reply (or a timeout) to come. */
-struct pend {
-	struct pend *next;
-	uint64_t seq, due;
-	resolver_reply_fn fn;
-	void *arg;
-	uint8_t *reply;           /* NULL: CAIRN_ELIMIT at due */
-	size_t reply_len;
-};
-
-/* The log of queries sent upstream, for CHECK_OUT_QUERY. */
-struct sent {
-	uint8_t *pkt;
-	size_t len;
-	bool tcp;
-	char server[64];
-};
-
-struct answer {
-	struct answer *next;
-	uint8_t *pkt;
-	size_t len;
-};
-
-struct client_q {
-	struct client_q *next;
-	uint16_t id;
-	bool answered;
-};
-
-struct replay {
-	const struct rpl_scenario *s;
-	struct resolver *r;
-	struct cache *cache;
-	struct resolver_config rcfg;
-	struct resolver_forward *fwd;
-	char **lzd;
-	size_t nlzd;
-	unsigned upstream_timeout_ms;
-	uint64_t now;             /* fake clock, ms */
-	unsigned step;            /* current step number (RANGE selection) */
-	uint64_t seq;
-	struct pend *pend;
-	struct sent *sent;
-	size_t nsent, sent_cap, nchecked;
-	uint64_t dropped;         /* replies with a wrong ID (as c-ares drops them) */
-	struct answer *answers, **answers_tail;
-	struct client_q *clients;
-	uint16_t next_id;
-	bool verbose;
-	char *msg;                /* failure message */
-	size_t msglen;
-};
-
-static bool rfail(struct replay *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static bool rfail(struct replay *rp, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n = strlen(rp->msg);
-
-	va_start(ap, fmt);
-	if (n < rp->msglen)
-		vsnprintf(rp->msg + n, rp->msglen - n, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-/* ---- the network seam ---- */
-
-/* The entry that answers a query: the first of the first RANGE covering
- * the step and the server whose MATCH fits (and whose times=N is not used
- * up). */
-static const struct rpl_entry *find_entry(struct replay *rp, const struct cairn_sockaddr *sa,
-					  bool tcp, const uint8_t *pkt, size_t len)
-{
-	char why[256];
-
-	for (const struct rpl_range *r = rp->s->ranges; r; r = r->next) {
-		bool here = false;
-		if (rp->step < r->from || rp->step > r->to)
-			continue;
-		for (unsigned i = 0; i < r->naddr && !here; i++)
-			here = rpl_addr_is(&r->addr[i], sa);
-		if (!here)
-			continue;
-		for (struct rpl_entry *e = r->entries; e; e = e->next)
-			if ((!e->times || e->used < e->times) &&
-			    rpl_match(e, pkt, len, tcp, why, sizeof(why))) {
-				e->used++;
-				return e;
-			}
-	}
-	return NULL;
-}
-
-static cairn_err io_send(void *ctx, const struct cairn_sockaddr *server, bool tcp,
-			 uint16_t udp_size, const uint8_t *pkt, size_t len,
-			 resolver_reply_fn fn, void *arg)
-{
-	struct replay *rp = ctx;
-	const struct rpl_entry *e;
-	struct pend *p, **pp;
-	struct sent *s;
-
-	(void)udp_size;
-	if (rp->nsent == rp->sent_cap) {
-		size_t cap = rp->sent_cap ? rp->sent_cap * 2 : 64;
-		struct sent *n = realloc(rp->sent, cap * sizeof(*n));
-		if (!n)
-			return CAIRN_ENOMEM;
-		rp->sent = n;
-		rp->sent_cap = cap;
-	}
-	p = calloc(1, sizeof(*p));
-	s = &rp->sent[rp->nsent];
-	s->pkt = malloc(len);
-	if (!p || !s->pkt) {
-		free(p);
-		free(s->pkt);
-		return CAIRN_ENOMEM;
-	}
-	memcpy(s->pkt, pkt, len);
-	s->len = len;
-	s->tcp = tcp;
-	cairn_sockaddr_format(server, s->server, sizeof(s->server));
-	rp->nsent++;
-	p->seq = rp->seq++;
-	p->fn = fn;
-	p->arg = arg;
-	p->due = rp->now + rp->upstream_timeout_ms;
-	e = find_entry(rp, server, tcp, pkt, len);
-	if (e && rpl_reply(e, pkt, len, &p->reply, &p->reply_len) != CAIRN_OK) {
-		rfail(rp, "step %u: cannot build the reply of the entry on line %u\n", rp->step,
-		     e->line);
-		e = NULL;
-	}
-	if (e && (p->reply_len < 2 || memcmp(p->reply, pkt, 2) != 0)) {
-		/* c-ares only delivers a reply with the query's ID (no
-		 * copy_id): the resolver never sees it, the query times out */
-		rp->dropped++;
-		free(p->reply);
-		p->reply = NULL;
-	} else if (e) {
-		p->due = rp->now + e->sleep_ms;
-	}
-	if (rp->verbose) {
-		char *q = rpl_pkt_str(pkt, len);
-		fprintf(stderr, "replay: t=%llu step %u: query to %s%s (%s):\n%s\n",
-			(unsigned long long)(rp->now - REPLAY_START_MS), rp->step, s->server,
-			tcp ? " over TCP" : "",
-			p->reply ? "answered" : e ? "dropped: wrong ID" : "no entry: timeout", q);
-		free(q);
-	}
-	for (pp = &rp->pend; *pp; pp = &(*pp)->next)
-		;
-	*pp = p;
-	return CAIRN_OK;
-}
-
-static uint64_t io_now(void *ctx)
-{
-	return ((struct replay *)ctx)->now;
-}
-
-/* The earliest pending exchange, or NULL. */
-static struct pend **earliest(struct replay *rp)
-{
-	struct pend **best = NULL;
-
-	for (struct pend **pp = &rp->pend; *pp; pp = &(*pp)->next)
-		if (!best || (*pp)->due < (*best)->due ||
-		    ((*pp)->due == (*best)->due && (*pp)->seq < (*best)->seq))
-			best = pp;
-	return best;
-}
-
-static int io_timeout(void *ctx)
-{
-	struct replay *rp = ctx;
-	struct pend **b = earliest(rp);
-
-	if (!b)
-		return -1;
-	return (*b)->due <= rp->now ? 0 : (int)((*b)->due - rp->now);
-}
-
-/* Delivers the earliest exchange that is due (reply or timeout), outside
- * any resolver call. Returns false when none is due. */
-static bool deliver_one(struct replay *rp)
-{
-	struct pend **b = earliest(rp), *p;
-
-	if (!b || (*b)->due > rp->now)
-		return false;
-	p = *b;
-	*b = p->next;
-	if (p->reply)
-		p->fn(p->arg, CAIRN_OK, p->reply, p->reply_len);
-	else
-		p->fn(p->arg, CAIRN_ELIMIT, NULL, 0);
-	free(p->reply);
-	free(p);
-	return true;
-}
-
-/* The transport's due work: timeouts (replies are delivered by the loop,
- * as a real transport delivers them from socket events). */
-static void io_tick(void *ctx)
-{
-	struct replay *rp = ctx;
-	struct pend **b;
-
-	while ((b = earliest(rp)) && (*b)->due <= rp->now && !(*b)->reply)
-		deliver_one(rp);
-}
-
-/* The resolver is being freed: pending replies are dropped. */
-static void io_free(void *ctx)
-{
-	struct replay *rp = ctx;
-
-	while (rp->pend) {
-		struct pend *p = rp->pend;
-		rp->pend = p->next;
-		free(p->reply);
-		free(p);
-	}
-}
+#include "replay_int.h"
 
 /* ---- clients ---- */
 
@@ -270,6 +31,8 @@ static void on_done(void *ctx, const uint8_t *resp, size_t len, enum resolve_sou
 	(void)src;
 	if (!resp)
 		return;   /* released unanswered (resolver_free) */
+	if (rp->in_query || rp->in_reply)
+		rp->sync_done++;
 	a = calloc(1, sizeof(*a));
 	if (!a || !(a->pkt = malloc(len ? len : 1)))
 		abort();
@@ -294,11 +57,11 @@ static bool do_query(struct replay *rp, const struct rpl_step *st)
 		abort();
 	ldns_pkt_set_id(p, rp->next_id);
 	if (ldns_pkt2wire(&wire, p, &wlen) != LDNS_STATUS_OK) {
-		rfail(rp, "step %u (line %u): cannot render the query\n", st->num, st->line);
+		replay_fail(rp, "step %u (line %u): cannot render the query\n", st->num, st->line);
 		goto done;
 	}
 	if (wire_query_parse(wire, wlen, &q) != WIRE_OK || !q.has_question) {
-		rfail(rp, "step %u (line %u): the query is not a valid query\n", st->num, st->line);
+		replay_fail(rp, "step %u (line %u): the query is not a valid query\n", st->num, st->line);
 		goto done;
 	}
 	c = calloc(1, sizeof(*c));
@@ -311,67 +74,21 @@ static bool do_query(struct replay *rp, const struct rpl_step *st)
 	limit = (st->entry->match & RPL_M_TCP) ? 65535 : wire_query_udp_limit(&q, rp->rcfg.edns_size);
 	if (resolver_answer_cached(rp->r, &q, out, limit, &len, &src)) {
 		on_done(rp, out, len, src);
-	} else if ((err = resolver_query(rp->r, &q, limit, on_done, rp)) != CAIRN_OK) {
-		rfail(rp, "step %u (line %u): resolver_query: %s\n", st->num, st->line,
-		     cairn_strerror(err));
-		goto done;
+	} else {
+		rp->in_query = true;
+		err = resolver_query(rp->r, &q, limit, on_done, rp);
+		rp->in_query = false;
+		if (err != CAIRN_OK) {
+			replay_fail(rp, "step %u (line %u): resolver_query: %s\n", st->num, st->line,
+			      cairn_strerror(err));
+			goto done;
+		}
 	}
 	ok = true;
 done:
 	free(wire);
 	ldns_pkt_free(p);
 	return ok;
-}
-
-/* ---- the loop ---- */
-
-/* Runs the resolver until stop(rp) is true, the fake clock reaches until
- * (when nonzero), or nothing can happen any more. */
-static bool run(struct replay *rp, bool (*stop)(struct replay *), uint64_t until,
-		const char *what)
-{
-	uint64_t start = rp->now;
-
-	for (unsigned it = 0; it < REPLAY_MAX_ITER; it++) {
-		int t;
-		uint64_t next = 0;
-		struct pend **b;
-
-		if (stop && stop(rp))
-			return true;
-		t = resolver_timeout_ms(rp->r);
-		if (t == 0) {
-			resolver_tick(rp->r);
-			if (stop && stop(rp))
-				return true;
-		}
-		if (deliver_one(rp))
-			continue;
-		if (t == 0) {
-			/* tick ran and nothing was due on the network: make
-			 * sure time can move (tick may be due again at once) */
-			t = resolver_timeout_ms(rp->r);
-			if (t == 0)
-				t = 1;
-		}
-		b = earliest(rp);
-		if (b)
-			next = (*b)->due;
-		if (t > 0 && (!next || rp->now + (uint64_t)t < next))
-			next = rp->now + (uint64_t)t;
-		if (until && (!next || next > until)) {
-			rp->now = until;
-			return true;
-		}
-		if (!next)
-			return until ? true : rfail(rp, "%s: the resolver went idle\n", what);
-		if (!until && next - start > REPLAY_MAX_WAIT)
-			return rfail(rp, "%s: nothing after %llu s of fake time\n", what,
-				    (unsigned long long)(REPLAY_MAX_WAIT / 1000));
-		if (next > rp->now)
-			rp->now = next;
-	}
-	return rfail(rp, "%s: the loop did not settle in %u turns\n", what, REPLAY_MAX_ITER);
 }
 
 static bool have_answer(struct replay *rp)
@@ -392,7 +109,7 @@ static bool check_answer(struct replay *rp, const struct rpl_step *st)
 	uint16_t id;
 
 	snprintf(what, sizeof(what), "step %u CHECK_ANSWER (line %u)", st->num, st->line);
-	if (!run(rp, have_answer, 0, what))
+	if (!replay_run(rp, have_answer, 0, what))
 		return false;
 	a = rp->answers;
 	rp->answers = a->next;
@@ -402,17 +119,17 @@ static bool check_answer(struct replay *rp, const struct rpl_step *st)
 	for (struct client_q *c = rp->clients; c; c = c->next)
 		if (c->id == id) {
 			if (c->answered)
-				ok = rfail(rp, "%s: a second answer to query ID %u\n", what, id);
+				ok = replay_fail(rp, "%s: a second answer to query ID %u\n", what, id);
 			c->answered = true;
 			id = 0xffff;  /* found */
 			break;
 		}
 	if (ok && id != 0xffff)
-		ok = rfail(rp, "%s: an answer with an ID (%u) no query had\n", what, id);
+		ok = replay_fail(rp, "%s: an answer with an ID (%u) no query had\n", what, id);
 	if (ok && !rpl_match(st->entry, a->pkt, a->len, false, why, sizeof(why))) {
 		char *got = rpl_pkt_str(a->pkt, a->len);
 		char *want = ldns_pkt2str(st->entry->pkt);
-		ok = rfail(rp, "%s: answer does not match: %s\n--- expected (entry on line %u, "
+		ok = replay_fail(rp, "%s: answer does not match: %s\n--- expected (entry on line %u, "
 			  "MATCH applies) ---\n%s--- got ---\n%s", what, why, st->entry->line,
 			  want ? want : "?", got);
 		free(got);
@@ -434,12 +151,12 @@ static bool check_out_query(struct replay *rp, const struct rpl_step *st)
 	const struct sent *s;
 
 	snprintf(what, sizeof(what), "step %u CHECK_OUT_QUERY (line %u)", st->num, st->line);
-	if (!run(rp, have_out_query, 0, what))
+	if (!replay_run(rp, have_out_query, 0, what))
 		return false;
 	s = &rp->sent[rp->nchecked++];
 	if (!rpl_match(st->entry, s->pkt, s->len, s->tcp, why, sizeof(why))) {
 		char *got = rpl_pkt_str(s->pkt, s->len);
-		rfail(rp, "%s: query %zu (to %s%s) does not match: %s\n%s", what, rp->nchecked,
+		replay_fail(rp, "%s: query %zu (to %s%s) does not match: %s\n%s", what, rp->nchecked,
 		     s->server, s->tcp ? " over TCP" : "", why, got);
 		free(got);
 		return false;
@@ -452,11 +169,11 @@ static bool check_upstream(struct replay *rp, const struct rpl_step *st)
 	uint64_t n = resolver_upstream_queries(rp->r);
 
 	if (n != rp->nsent)
-		return rfail(rp, "step %u: the resolver counts %llu upstream queries, the "
+		return replay_fail(rp, "step %u: the resolver counts %llu upstream queries, the "
 			    "network saw %zu\n", st->num, (unsigned long long)n, rp->nsent);
 	if (n == st->count)
 		return true;
-	rfail(rp, "step %u CHECK_UPSTREAM (line %u): %zu upstream queries sent, expected %lu:\n",
+	replay_fail(rp, "step %u CHECK_UPSTREAM (line %u): %zu upstream queries sent, expected %lu:\n",
 	     st->num, st->line, rp->nsent, st->count);
 	for (size_t i = 0; i < rp->nsent; i++) {
 		ldns_pkt *p = NULL;
@@ -464,7 +181,7 @@ static bool check_upstream(struct replay *rp, const struct rpl_step *st)
 		if (ldns_wire2pkt(&p, rp->sent[i].pkt, rp->sent[i].len) == LDNS_STATUS_OK &&
 		    ldns_pkt_question(p) && ldns_rr_list_rr_count(ldns_pkt_question(p)))
 			qs = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_question(p), 0));
-		rfail(rp, "  %zu. %s%s %s", i + 1, rp->sent[i].server,
+		replay_fail(rp, "  %zu. %s%s %s", i + 1, rp->sent[i].server,
 		     rp->sent[i].tcp ? " tcp" : "", qs ? qs : "?\n");
 		free(qs);
 		ldns_pkt_free(p);
@@ -479,9 +196,9 @@ static void config_report(void *ctx, const char *file, unsigned line, const char
 	struct replay *rp = ctx;
 
 	if (line)
-		rfail(rp, "%s:%u: %s\n", file, line, msg);
+		replay_fail(rp, "%s:%u: %s\n", file, line, msg);
 	else
-		rfail(rp, "%s: %s\n", file, msg);
+		replay_fail(rp, "%s: %s\n", file, msg);
 }
 
 /* Maps cairnd.conf's settings onto the resolver and the cache as
@@ -490,15 +207,12 @@ static bool setup(struct replay *rp)
 {
 	struct cairn_config *cfg = NULL;
 	struct cache_config cc;
-	struct resolver_io io = {
-		.ctx = rp, .send = io_send, .now_ms = io_now, .timeout_ms = io_timeout,
-		.tick = io_tick, .free = io_free, .seed = REPLAY_SEED,
-	};
+	struct resolver_io io;
 	cairn_err err;
 	bool ok = false;
 
 	if (config_load_text(rp->s->path, rp->s->config, config_report, rp, &cfg) != CAIRN_OK)
-		return rfail(rp, "%s: bad CONFIG section\n", rp->s->path);
+		return replay_fail(rp, "%s: bad CONFIG section\n", rp->s->path);
 	resolver_config_default(&rp->rcfg);
 	rp->rcfg.root_hints_text = rp->s->hints;
 	rp->rcfg.query_loopback = cfg->query_loopback;
@@ -519,7 +233,7 @@ static bool setup(struct replay *rp)
 			size_t len;
 			if (wire_name_from_text(cfg->forwards[i].name, NULL, f->name, &len) !=
 			    CAIRN_OK) {
-				rfail(rp, "%s:%u: bad forward-zone name\n", rp->s->path,
+				replay_fail(rp, "%s:%u: bad forward-zone name\n", rp->s->path,
 				     cfg->forwards[i].line);
 				goto done;
 			}
@@ -546,12 +260,13 @@ static bool setup(struct replay *rp)
 	cc.max_negative_ttl = cfg->cache_max_negative_ttl;
 	err = cache_new(&cc, &rp->cache);
 	if (err != CAIRN_OK) {
-		rfail(rp, "cache_new: %s\n", cairn_strerror(err));
+		replay_fail(rp, "cache_new: %s\n", cairn_strerror(err));
 		goto done;
 	}
+	replay_io(rp, &io);
 	err = resolver_new_io(&rp->rcfg, rp->cache, &io, &rp->r);
 	if (err != CAIRN_OK) {
-		rfail(rp, "resolver_new_io: %s\n", cairn_strerror(err));
+		replay_fail(rp, "resolver_new_io: %s\n", cairn_strerror(err));
 		goto done;
 	}
 	ok = true;
@@ -584,12 +299,11 @@ static void teardown(struct replay *rp)
 	}
 }
 
-/* Runs the scenario in file; false with the reason in msg. */
-static bool replay_file(const char *file, char *msg, size_t msglen)
+bool replay_scenario(const struct rpl_scenario *s, char *msg, size_t msglen)
 {
-	struct rpl_scenario *s = NULL;
 	struct replay rp;
 	bool ok = false, upstream_checked = false;
+	const char *v = getenv("REPLAY_VERBOSE");
 
 	memset(&rp, 0, sizeof(rp));
 	rp.msg = msg;
@@ -598,14 +312,7 @@ static bool replay_file(const char *file, char *msg, size_t msglen)
 	rp.answers_tail = &rp.answers;
 	rp.now = REPLAY_START_MS;
 	rp.next_id = 1;
-	rp.verbose = getenv("REPLAY_VERBOSE") && *getenv("REPLAY_VERBOSE") &&
-		     strcmp(getenv("REPLAY_VERBOSE"), "0") != 0;
-	if (rpl_parse_file(file, &s, msg, msglen) != CAIRN_OK) {
-		size_t n = strlen(msg);
-		if (n + 1 < msglen)
-			strcpy(msg + n, "\n");
-		return false;
-	}
+	rp.verbose = v && *v && strcmp(v, "0") != 0;
 	rp.s = s;
 	if (!setup(&rp))
 		goto done;
@@ -622,7 +329,7 @@ static bool replay_file(const char *file, char *msg, size_t msglen)
 			break;
 		case RPL_STEP_TIME_PASSES:
 			snprintf(what, sizeof(what), "step %u TIME_PASSES", st->num);
-			ok = run(&rp, NULL, rp.now + st->elapse_ms, what);
+			ok = replay_run(&rp, NULL, rp.now + st->elapse_ms, what);
 			break;
 		case RPL_STEP_CHECK_OUT_QUERY:
 			ok = check_out_query(&rp, st);
@@ -631,6 +338,14 @@ static bool replay_file(const char *file, char *msg, size_t msglen)
 			ok = check_upstream(&rp, st);
 			upstream_checked = true;
 			break;
+		case RPL_STEP_CHECK_DEFERRED:
+			/* DESIGN.md rule 7: completions come from the run loop */
+			ok = true;
+			if (rp.sync_done)
+				ok = replay_fail(&rp, "step %u CHECK_DEFERRED (line %u): %u completion(s) "
+					   "ran inside resolver_query or a reply callback\n",
+					   st->num, st->line, rp.sync_done);
+			break;
 		}
 		if (!ok)
 			goto done;
@@ -638,15 +353,32 @@ static bool replay_file(const char *file, char *msg, size_t msglen)
 	ok = false;
 	if (rp.answers) {
 		char *got = rpl_pkt_str(rp.answers->pkt, rp.answers->len);
-		rfail(&rp, "%s: an answer no CHECK_ANSWER examined:\n%s", file, got);
+		replay_fail(&rp, "%s: an answer no CHECK_ANSWER examined:\n%s", s->path, got);
 		free(got);
 	} else if (!upstream_checked) {
-		rfail(&rp, "%s: the scenario has no CHECK_UPSTREAM step\n", file);
+		replay_fail(&rp, "%s: the scenario has no CHECK_UPSTREAM step\n", s->path);
 	} else {
 		ok = true;
 	}
 done:
 	teardown(&rp);
+	return ok;
+}
+
+
+/* Parses and runs file; false with the reason in msg. */
+static bool replay_file(const char *file, char *msg, size_t msglen)
+{
+	struct rpl_scenario *s = NULL;
+	bool ok;
+
+	if (rpl_parse_file(file, &s, msg, msglen) != CAIRN_OK) {
+		size_t n = strlen(msg);
+		if (n + 1 < msglen)
+			strcpy(msg + n, "\n");
+		return false;
+	}
+	ok = replay_scenario(s, msg, msglen);
 	rpl_free(s);
 	return ok;
 }
@@ -706,12 +438,15 @@ static size_t list_dir(const char *dir, char ***out)
 int main(int argc, char **argv)
 {
 	struct CMUnitTest *tests;
+	const struct CMUnitTest *self = NULL;
+	size_t nself;
 	char **files = NULL;
 	size_t n;
 	int rc;
+	const char *v = getenv("REPLAY_VERBOSE");
 
-	log_open(LOG_SINK_STDERR, NULL,
-		 getenv("REPLAY_VERBOSE") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
+	log_open(LOG_SINK_STDERR, NULL, v && *v && strcmp(v, "0") != 0 ? LOG_LVL_DEBUG
+								      : LOG_LVL_ERR);
 	if (argc > 1) {
 		n = (size_t)argc - 1;
 		files = calloc(n, sizeof(*files));
@@ -730,16 +465,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	tests = calloc(n, sizeof(*tests));
+	/* the harness's own tests first, when running the whole suite */
+	nself = argc > 1 ? 0 : replay_selftests(&self);
+	tests = calloc(nself + n, sizeof(*tests));
 	if (!tests)
 		return 1;
+	for (size_t i = 0; i < nself; i++)
+		tests[i] = self[i];
 	for (size_t i = 0; i < n; i++) {
 		const char *base = strrchr(files[i], '/');
-		tests[i].name = base ? base + 1 : files[i];
-		tests[i].test_func = test_rpl;
-		tests[i].initial_state = files[i];
+		tests[nself + i].name = base ? base + 1 : files[i];
+		tests[nself + i].test_func = test_rpl;
+		tests[nself + i].initial_state = files[i];
 	}
-	rc = _cmocka_run_group_tests("replay", tests, n, NULL, NULL);
+	rc = _cmocka_run_group_tests("replay", tests, nself + n, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
@@ -747,3 +486,4 @@ int main(int argc, char **argv)
 	log_close();
 	return rc;
 }
+

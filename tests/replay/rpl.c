@@ -418,6 +418,10 @@ static cairn_err entry_line(struct parser *p, char *line, bool *done)
 		*done = true;
 		return CAIRN_OK;
 	}
+	if (strcmp(tok[0], "STEP") == 0 || strcmp(tok[0], "ENTRY_BEGIN") == 0 ||
+	    strcmp(tok[0], "RANGE_BEGIN") == 0 || strcmp(tok[0], "RANGE_END") == 0 ||
+	    strcmp(tok[0], "SCENARIO_END") == 0)
+		return perr(p, "'%s' inside an entry (ENTRY_END missing?)", tok[0]);
 	if (strcmp(tok[0], "MATCH") == 0)
 		return entry_match(p, tok, n);
 	if (strcmp(tok[0], "ADJUST") == 0)
@@ -528,6 +532,10 @@ static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_
 		st->kind = RPL_STEP_CHECK_UPSTREAM;
 		if (n != 4 || !parse_uint(tok[3], 1000000, &st->count))
 			err = perr(p, "CHECK_UPSTREAM wants a count");
+	} else if (strcmp(tok[2], "CHECK_DEFERRED") == 0) {
+		st->kind = RPL_STEP_CHECK_DEFERRED;
+		if (n != 3)
+			err = perr(p, "CHECK_DEFERRED takes no argument");
 	} else {
 		err = perr(p, "unknown STEP event '%s'", tok[2]);
 	}

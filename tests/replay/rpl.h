@@ -76,6 +76,8 @@ enum rpl_step_kind {
 	RPL_STEP_TIME_PASSES,       /* elapse_ms of fake time */
 	RPL_STEP_CHECK_OUT_QUERY,   /* the next query sent upstream matches entry */
 	RPL_STEP_CHECK_UPSTREAM,    /* count upstream queries sent so far */
+	RPL_STEP_CHECK_DEFERRED,    /* no completion so far ran inside
+	                             * resolver_query or a reply callback */
 };
 
 struct rpl_step {
