@@ -128,10 +128,10 @@ static bool check_answer(struct replay *rp, const struct rpl_step *st)
 		ok = replay_fail(rp, "%s: an answer with an ID (%u) no query had\n", what, id);
 	if (ok && !rpl_match(st->entry, a->pkt, a->len, false, why, sizeof(why))) {
 		char *got = rpl_pkt_str(a->pkt, a->len);
-		char *want = ldns_pkt2str(st->entry->pkt);
+		char *want = rpl_entry_str(st->entry);
 		ok = replay_fail(rp, "%s: answer does not match: %s\n--- expected (entry on line %u, "
 			  "MATCH applies) ---\n%s--- got ---\n%s", what, why, st->entry->line,
-			  want ? want : "?", got);
+			  want, got);
 		free(got);
 		free(want);
 	}

@@ -118,8 +118,10 @@ bool rpl_match(const struct rpl_entry *e, const uint8_t *pkt, size_t len, bool t
  * malloc'd packet in *out, or CAIRN_ENOMEM / CAIRN_EFORMAT. */
 cairn_err rpl_reply(const struct rpl_entry *e, const uint8_t *q, size_t qlen,
 		    uint8_t **out, size_t *outlen);
-/* The presentation form of a packet (malloc'd; never NULL). */
+/* The presentation form of a packet, or of an entry's REPLY and sections
+ * (malloc'd; never NULL). */
 char *rpl_pkt_str(const uint8_t *pkt, size_t len);
+char *rpl_entry_str(const struct rpl_entry *e);
 /* True when a (from a RANGE's ADDRESS) is the address of sa. */
 bool rpl_addr_is(const struct rpl_addr *a, const struct cairn_sockaddr *sa);
 

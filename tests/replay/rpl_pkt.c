@@ -258,13 +258,38 @@ done:
 	return err;
 }
 
+char *rpl_entry_str(const struct rpl_entry *e)
+{
+	char *s = ldns_pkt2str(e->pkt);
+	char *o, *line, *next;
+
+	if (!s)
+		abort();
+	/* drop ldns's lines about the exchange (time, size, server) */
+	for (o = line = s; line && *line; line = next) {
+		size_t n;
+		next = strchr(line, '\n');
+		n = next ? (size_t)(++next - line) : strlen(line);
+		if (strncmp(line, ";; Query time", 13) == 0 || strncmp(line, ";; WHEN", 7) == 0 ||
+		    strncmp(line, ";; MSG SIZE", 11) == 0 || strncmp(line, ";; SERVER", 9) == 0 ||
+		    (n == 1 && *line == '\n'))
+			continue;
+		memmove(o, line, n);
+		o += n;
+	}
+	*o = '\0';
+	return s;
+}
+
 char *rpl_pkt_str(const uint8_t *pkt, size_t len)
 {
 	ldns_pkt *p = NULL;
 	char *s = NULL;
 
-	if (ldns_wire2pkt(&p, pkt, len) == LDNS_STATUS_OK)
-		s = ldns_pkt2str(p);
+	if (ldns_wire2pkt(&p, pkt, len) == LDNS_STATUS_OK) {
+		struct rpl_entry e = { .pkt = p };
+		s = rpl_entry_str(&e);
+	}
 	ldns_pkt_free(p);
 	if (!s) {
 		s = malloc(len * 2 + 64);
