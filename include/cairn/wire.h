@@ -30,6 +30,9 @@ enum {
 enum { WIRE_OPCODE_QUERY = 0 };
 
 /* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
+/* EDNS option codes */
+#define WIRE_OPT_EDE 15            /* Extended DNS Error, RFC 8914 §2 */
+
 #define WIRE_FLAG_QR 0x8000
 #define WIRE_FLAG_AA 0x0400
 #define WIRE_FLAG_TC 0x0200

@@ -255,6 +255,10 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 		cache_put_rrset(r->cache, &rs, rank, now);
 		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
 			return IT_FAIL;
+		/* a question for the CNAME itself is answered by it, its
+		 * target is not chased (RFC 1034 §3.6.2) */
+		if (q->stype == WIRE_TYPE_CNAME)
+			return IT_DONE;
 		memcpy(x, rs.rdata + 2, wire_name_len(rs.rdata + 2));
 		wire_name_lower(x);
 		if (!q->dp.forward && !wire_name_is_subdomain(x, q->dp.zone))

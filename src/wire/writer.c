@@ -6,7 +6,6 @@
 #include <string.h>
 
 #define OPT_FIXED_LEN 11         /* root owner, type, class, TTL, rdlength */
-#define EDE_OPTION    15         /* RFC 8914 §2 */
 #define EDE_NONE      0xffff
 #define PTR_LIMIT     0x4000     /* RFC 1035 §4.1.4: 14-bit offsets */
 
@@ -364,7 +363,7 @@ size_t wire_writer_finish(struct wire_writer *w)
 			wire_put16(o + 9, (uint16_t)(need - OPT_FIXED_LEN));
 			if (ede) {
 				/* RFC 8914 §2: INFO-CODE then UTF-8 text. */
-				wire_put16(o + 11, EDE_OPTION);
+				wire_put16(o + 11, WIRE_OPT_EDE);
 				wire_put16(o + 13, (uint16_t)(2 + textlen));
 				wire_put16(o + 15, w->ede_code);
 				if (textlen)

@@ -3,6 +3,7 @@
  * with `ttl`), building an entry's reply (ADJUST copy_id / copy_query) and
  * printing packets for failure messages. */
 #include "rpl.h"
+#include "cairn/wire.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RPL_OPT_EDE 15   /* RFC 8914 §2 */
 
 static bool why(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -94,7 +94,7 @@ static int ede_code(const ldns_pkt *p)
 		uint16_t olen = (uint16_t)(b[pos + 2] << 8 | b[pos + 3]);
 		if (pos + 4 + olen > len)
 			break;
-		if (code == RPL_OPT_EDE && olen >= 2)
+		if (code == WIRE_OPT_EDE && olen >= 2)
 			return b[pos + 4] << 8 | b[pos + 5];
 		pos += 4 + (size_t)olen;
 	}
