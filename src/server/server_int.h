@@ -123,11 +123,7 @@ struct server {
 	pthread_mutex_t swap_lock;   /* one swap at a time */
 	/* the resolver (recursion: yes): one shared cache, ACL, settings */
 	struct cache *cache;
-	struct resolver_config rcfg;
-	struct resolver_forward *forwards;
-	char *root_hints;
-	char **lz_disable;           /* local-zone-disable names */
-	size_t n_lz_disable;
+	struct server_rconfig rc;    /* resolver and cache settings */
 	struct cairn_prefix *allow;
 	size_t n_allow;
 };

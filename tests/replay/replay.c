@@ -71,7 +71,7 @@ static bool do_query(struct replay *rp, const struct rpl_step *st)
 	c->next = rp->clients;
 	rp->clients = c;
 	/* as src/server/dispatch.c: the client's buffer bounds the answer */
-	limit = (st->entry->match & RPL_M_TCP) ? 65535 : wire_query_udp_limit(&q, rp->rcfg.edns_size);
+	limit = (st->entry->match & RPL_M_TCP) ? 65535 : wire_query_udp_limit(&q, rp->rc.res.edns_size);
 	if (resolver_answer_cached(rp->r, &q, out, limit, &len, &src)) {
 		on_done(rp, out, len, src);
 	} else {
@@ -201,70 +201,31 @@ static void config_report(void *ctx, const char *file, unsigned line, const char
 		replay_fail(rp, "%s: %s\n", file, msg);
 }
 
-/* Maps cairnd.conf's settings onto the resolver and the cache as
- * src/server/server.c does. */
+/* Maps cairnd.conf's settings onto the resolver and the cache exactly as
+ * cairnd does (server_rconfig_init). */
 static bool setup(struct replay *rp)
 {
 	struct cairn_config *cfg = NULL;
-	struct cache_config cc;
 	struct resolver_io io;
 	cairn_err err;
 	bool ok = false;
 
 	if (config_load_text(rp->s->path, rp->s->config, config_report, rp, &cfg) != CAIRN_OK)
 		return replay_fail(rp, "%s: bad CONFIG section\n", rp->s->path);
-	resolver_config_default(&rp->rcfg);
-	rp->rcfg.root_hints_text = rp->s->hints;
-	rp->rcfg.query_loopback = cfg->query_loopback;
-	rp->rcfg.qname_minimisation = cfg->qname_minimisation;
-	rp->rcfg.edns_size = (uint16_t)cfg->edns_buffer_size;
-	rp->rcfg.max_queries = cfg->max_upstream_queries;
-	rp->rcfg.max_referrals = cfg->max_referrals;
-	rp->rcfg.max_glueless = cfg->max_glueless_ns;
-	rp->rcfg.max_time_ms = cfg->resolve_timeout * 1000;
-	rp->rcfg.upstream_timeout_ms = cfg->upstream_timeout;
+	err = server_rconfig_init(&rp->rc, cfg);
+	if (err != CAIRN_OK) {
+		replay_fail(rp, "%s: CONFIG: %s\n", rp->s->path, cairn_strerror(err));
+		goto done;
+	}
+	rp->rc.res.root_hints_text = rp->s->hints;
 	rp->upstream_timeout_ms = cfg->upstream_timeout;
-	if (cfg->n_forwards) {
-		rp->fwd = calloc(cfg->n_forwards, sizeof(*rp->fwd));
-		if (!rp->fwd)
-			abort();
-		for (size_t i = 0; i < cfg->n_forwards; i++) {
-			struct resolver_forward *f = &rp->fwd[i];
-			size_t len;
-			if (wire_name_from_text(cfg->forwards[i].name, NULL, f->name, &len) !=
-			    CAIRN_OK) {
-				replay_fail(rp, "%s:%u: bad forward-zone name\n", rp->s->path,
-				     cfg->forwards[i].line);
-				goto done;
-			}
-			for (size_t j = 0; j < cfg->forwards[i].n_addr &&
-					   j < RESOLVER_MAX_FORWARD_ADDR; j++)
-				f->addr[f->naddr++] = cfg->forwards[i].addr[j];
-		}
-		rp->rcfg.forwards = rp->fwd;
-		rp->rcfg.n_forwards = (unsigned)cfg->n_forwards;
-	}
-	if (cfg->n_local_zone_disable) {
-		rp->lzd = calloc(cfg->n_local_zone_disable, sizeof(*rp->lzd));
-		if (!rp->lzd)
-			abort();
-		for (size_t i = 0; i < cfg->n_local_zone_disable; i++)
-			if (!(rp->lzd[rp->nlzd++] = strdup(cfg->local_zone_disable[i])))
-				abort();
-		rp->rcfg.local_zone_disable = (const char *const *)rp->lzd;
-		rp->rcfg.n_local_zone_disable = (unsigned)rp->nlzd;
-	}
-	cache_config_default(&cc);
-	cc.max_bytes = cfg->cache_size;
-	cc.max_ttl = cfg->cache_max_ttl;
-	cc.max_negative_ttl = cfg->cache_max_negative_ttl;
-	err = cache_new(&cc, &rp->cache);
+	err = cache_new(&rp->rc.cache, &rp->cache);
 	if (err != CAIRN_OK) {
 		replay_fail(rp, "cache_new: %s\n", cairn_strerror(err));
 		goto done;
 	}
 	replay_io(rp, &io);
-	err = resolver_new_io(&rp->rcfg, rp->cache, &io, &rp->r);
+	err = resolver_new_io(&rp->rc.res, rp->cache, &io, &rp->r);
 	if (err != CAIRN_OK) {
 		replay_fail(rp, "resolver_new_io: %s\n", cairn_strerror(err));
 		goto done;
@@ -279,10 +240,7 @@ static void teardown(struct replay *rp)
 {
 	resolver_free(rp->r);      /* io_free drops what is pending */
 	cache_free(rp->cache);
-	free(rp->fwd);
-	for (size_t i = 0; i < rp->nlzd; i++)
-		free(rp->lzd[i]);
-	free(rp->lzd);
+	server_rconfig_free(&rp->rc);
 	for (size_t i = 0; i < rp->nsent; i++)
 		free(rp->sent[i].pkt);
 	free(rp->sent);

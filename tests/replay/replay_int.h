@@ -8,6 +8,7 @@
 #include "cairn/config.h"
 #include "cairn/resolve.h"
 #include "rpl.h"
+#include "cairn/server.h"
 
 #define REPLAY_SEED      0x5eed2026u
 #define REPLAY_START_MS  1000000000ull   /* fake clock at start (a whole second) */
@@ -49,10 +50,7 @@ struct replay {
 	const struct rpl_scenario *s;
 	struct resolver *r;
 	struct cache *cache;
-	struct resolver_config rcfg;
-	struct resolver_forward *fwd;
-	char **lzd;
-	size_t nlzd;
+	struct server_rconfig rc;    /* the resolver's and cache's settings */
 	unsigned upstream_timeout_ms;
 	uint64_t now;             /* fake clock, ms */
 	unsigned step;            /* current step number (RANGE selection) */
