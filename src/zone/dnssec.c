@@ -248,15 +248,22 @@ static cairn_err build_nsec3(struct zone *z, struct zload *zl, struct zone_sec *
 	const uint8_t *rd = param->rs.rdata + 2;
 	uint16_t rdlen = wire_get16(param->rs.rdata);
 	char ob[1024];
+	/* problems are reported at the NSEC3PARAM record */
+	const struct zone_rec *at = NULL;
+	for (size_t i = 0; i < zl->nrecs && !at; i++)
+		if (!zl->recs[i].dead && zl->recs[i].type == WIRE_TYPE_NSEC3PARAM)
+			at = &zl->recs[i];
+	uint32_t seq = at ? at->seq : UINT32_MAX, line = at ? at->line : 0;
+	uint16_t file = at ? at->file : UINT16_MAX;
 
 	if (rdlen < 5 || rdlen != 5u + rd[4]) {
-		zload_problem(zl, UINT32_MAX, UINT16_MAX, 0, "malformed NSEC3PARAM at %s",
+		zload_problem(zl, seq, file, line, "malformed NSEC3PARAM at %s",
 			      zload_name(z->origin, ob, sizeof ob));
 		return CAIRN_OK;
 	}
 	/* RFC 5155 §7.4: a zone with an unknown hash cannot be served */
 	if (rd[0] != NSEC3_ALG_SHA1) {
-		zload_problem(zl, UINT32_MAX, UINT16_MAX, 0,
+		zload_problem(zl, seq, file, line,
 			      "NSEC3 hash algorithm %u is not supported (RFC 5155 section 7.4)",
 			      rd[0]);
 		return CAIRN_OK;
@@ -266,7 +273,7 @@ static cairn_err build_nsec3(struct zone *z, struct zload *zl, struct zone_sec *
 	memcpy(s->salt, rd + 5, rd[4]);
 	/* DESIGN rule 10: every query may hash a name; bound the work */
 	if (s->iterations > ZSEC_ITER_MAX) {
-		zload_problem(zl, UINT32_MAX, UINT16_MAX, 0,
+		zload_problem(zl, seq, file, line,
 			      "NSEC3 iterations %u above %u (RFC 5155 section 10.3): not served",
 			      s->iterations, ZSEC_ITER_MAX);
 		return CAIRN_OK;
@@ -299,7 +306,7 @@ static cairn_err build_nsec3(struct zone *z, struct zload *zl, struct zone_sec *
 		s->nn3++;
 	}
 	if (s->nn3 == 0) {
-		zload_problem(zl, UINT32_MAX, UINT16_MAX, 0,
+		zload_problem(zl, seq, file, line,
 			      "NSEC3PARAM at %s but no NSEC3 chain with its parameters",
 			      zload_name(z->origin, ob, sizeof ob));
 		return CAIRN_OK;
