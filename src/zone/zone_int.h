@@ -1,6 +1,7 @@
 /* zone internals: the records read from a zone file, the problem list, the
  * compiled node/RRset database and the lookups answer.c runs on it. Shared
- * by load.c, check.c, db.c and answer.c only. */
+ * by load.c, check.c, db.c, answer.c and, for signed zones, dnssec.c,
+ * nsec3.c and proof.c only. */
 #ifndef CAIRN_ZONE_INT_H
 #define CAIRN_ZONE_INT_H
 
