@@ -13,7 +13,8 @@ start_lab "$S" "expired.example.com=$S/expired.example.com.zone" \
 	"wrongds.example.com=$S/wrongds.example.com.zone" \
 	"nokey.example.com=$S/nokey.example.com.zone" \
 	"nosig.example.com=$S/nosig.example.com.zone" \
-	"iter500.example.com=$S/iter500.example.com.zone" || die "the signed lab did not start"
+	"iter500.example.com=$S/iter500.example.com.zone" \
+	"rsamd5.example.com=$S/rsamd5.example.com.zone" || die "the signed lab did not start"
 start_unbound "$T" 127.0.0.2 "$top_srcdir/zones/lab/root.hints" \
 	"access-control: 127.0.0.0/8 allow" "module-config: \"validator iterator\"" \
 	"trust-anchor-file: \"$S/root.key\"" "trust-anchor-signaling: no" \
@@ -59,4 +60,7 @@ expect www.nosig.example.com A SERVFAIL no
 expect nosig.example.com SOA NOERROR yes
 expect www.iter500.example.com A NOERROR yes
 expect nosuch.iter500.example.com A NXDOMAIN no
+# an algorithm validators must not use makes the zone insecure, not bogus
+# (RFC 6840 section 5.2, RFC 8624)
+expect www.rsamd5.example.com A NOERROR no
 finish

@@ -22,25 +22,32 @@
 #   nokey.example.com.    signed, but its DNSKEY RRset was removed
 #   nosig.example.com.    the RRSIG of www's A record was removed
 #   iter500.example.com.  NSEC3 with 500 iterations (RFC 9276: insecure)
+#   rsamd5.example.com.   signed with RSAMD5, an algorithm validators must
+#                         not use (RFC 8624): insecure, not bogus
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 lab=$(dirname "$here")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+ALG=ED25519
 start=20260101000000
 end=20380101000000
 
-# keys ZONE ALG: makes a KSK and a ZSK in $tmp; sets KSK and ZSK
+# keys ZONE ALG [LDNS-KEYGEN-OPTIONS...]: makes a KSK and a ZSK in $tmp;
+# sets KSK and ZSK
 keys() {
-	KSK=$(cd "$tmp" && ldns-keygen -a "$2" -k "$1")
-	ZSK=$(cd "$tmp" && ldns-keygen -a "$2" "$1")
+	z=$1 alg=$2
+	shift 2
+	KSK=$(cd "$tmp" && ldns-keygen -a "$alg" "$@" -k "$z")
+	ZSK=$(cd "$tmp" && ldns-keygen -a "$alg" "$@" "$z")
 }
 
 # sign ZONE IN OUT [SIGNZONE-OPTIONS...]: keys, signature, DS into $tmp/ZONE.ds
 sign() {
 	z=$1 in=$2 out=$3
 	shift 3
-	keys "$z" ED25519
+	# shellcheck disable=SC2086
+	keys "$z" $ALG
 	ldns-signzone -i "$start" -e "$end" "$@" -f "$out" "$in" "$tmp/$KSK" "$tmp/$ZSK"
 	(cd "$tmp" && ldns-key2ds -n -2 "$KSK.key") >"$tmp/$z.ds"
 }
@@ -85,18 +92,22 @@ awk '!($1 == "www.nosig.example.com." && $4 == "RRSIG" && $5 == "A")' "$tmp/nosi
 	>"$here/nosig.example.com.zone"
 child iter500 >"$tmp/iter500.in"
 sign iter500.example.com "$tmp/iter500.in" "$here/iter500.example.com.zone" -n -t 500 -s 00
+child rsamd5 >"$tmp/rsamd5.in"
+ALG="RSAMD5 -b 1024"
+sign rsamd5.example.com "$tmp/rsamd5.in" "$here/rsamd5.example.com.zone"
+ALG=ED25519
 
 # the tree, leaves first
 {
 	cat "$lab/example.com.zone"
 	echo "; delegations to the broken zones (signed/sign.sh)"
-	for c in expired wrongds nokey nosig iter500; do
+	for c in expired wrongds nokey nosig iter500 rsamd5; do
 		echo "$c IN NS ns1.example.com."
 		echo "$c IN NS ns2.example.com."
 	done
 } >"$tmp/example.com.in"
 with_ds "$tmp/example.com.in" expired.example.com wrongds.example.com nokey.example.com \
-	nosig.example.com iter500.example.com
+	nosig.example.com iter500.example.com rsamd5.example.com
 sign example.com "$tmp/parent" "$here/example.com.zone" -n -s cafe -t 0
 sign example.net "$lab/example.net.zone" "$here/example.net.zone"
 sign 127.in-addr.arpa "$lab/127.in-addr.arpa.zone" "$here/127.in-addr.arpa.zone"
