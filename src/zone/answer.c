@@ -268,6 +268,11 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	case OUT_CNAME:
 		break;
 	}
+	/* RFC 5155 §7.2.9: a denial that cannot be proven is a server failure */
+	if (proof.collision) {
+		wire_writer_begin(w, buf, limit, q, 0, WIRE_RCODE_SERVFAIL, edns_size);
+		return true;
+	}
 	zsec_proof_write(w, &proof);
 	for (unsigned i = 0; i < addl.n; i++)
 		zsec_put_additional(w, addl.rs[i], do_bit);

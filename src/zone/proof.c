@@ -105,24 +105,29 @@ static const struct zone_node *n3_cpe(const struct zone *z, const struct zone_no
 	}
 }
 
-/* The NSEC3 covering (or matching) the ancestor of name that has one
- * label more than an encloser of `labels` labels: the next closer name. */
-static const struct zone_rrset *n3_next_closer(const struct zone *z, const uint8_t *name,
-					       size_t len, unsigned labels)
+/* Adds the NSEC3 covering the ancestor of name that has one label more
+ * than an encloser of `labels` labels: the next closer name. That name
+ * has no NSEC3 of its own (it does not exist, or opt-out left it out):
+ * one matching its hash is a collision (RFC 5155 §7.2.9). */
+static void n3_next_closer(const struct zone *z, const uint8_t *name, size_t len,
+			   unsigned labels, struct zsec_proof *p)
 {
 	const struct zone_sec *s = z->sec;
 	unsigned have = wire_name_labels(name);
 	uint8_t h[ZSEC_HASH_LEN];
 
 	if (have <= labels)
-		return NULL;
+		return;
 	while (have > labels + 1) {
 		len -= 1u + name[0];
 		name += 1u + name[0];
 		have--;
 	}
 	zsec_nsec3_hash(name, len, s->iterations, s->salt, s->saltlen, h);
-	return n3_rr(s, zsec_n3_find(s, h));
+	uint32_t v = zsec_n3_find(s, h);
+	if (n3_match(v))
+		p->collision = true;
+	add(p, n3_rr(s, v));
 }
 
 /* The closest (provable) encloser proof for a delegation or NODATA name
@@ -209,7 +214,7 @@ void zsec_proof_nxdomain(const struct zone *z, const struct zone_node *ce,
 	if (!cpe)
 		return;
 	add(p, n3_rr(z->sec, z->sec->h3[node_idx(z, cpe)]));
-	add(p, n3_next_closer(z, name, len, wire_name_labels(cpe->name)));
+	n3_next_closer(z, name, len, wire_name_labels(cpe->name), p);
 	add(p, n3_rr(z->sec, z->sec->wc3[node_idx(z, cpe)]));
 }
 
@@ -231,7 +236,7 @@ void zsec_proof_wildcard(const struct zone *z, const struct zone_node *ce,
 	 * §7.2.5: with the closest encloser's and the wildcard's NSEC3 */
 	if (nodata)
 		add(p, n3_rr(z->sec, z->sec->h3[node_idx(z, ce)]));
-	add(p, n3_next_closer(z, name, len, wire_name_labels(ce->name)));
+	n3_next_closer(z, name, len, wire_name_labels(ce->name), p);
 	if (nodata)
 		add(p, n3_rr(z->sec, z->sec->h3[node_idx(z, wild)]));
 }

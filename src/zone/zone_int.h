@@ -173,6 +173,7 @@ struct zone_sec {
 struct zsec_proof {
 	const struct zone_rrset *rs[ZSEC_PROOF_MAX];
 	unsigned n;
+	bool collision;               /* a name to deny hashes to an NSEC3 owner */
 };
 
 /* Compiles the DNSSEC view of z (RRSIGs per covered RRset, the NSEC or

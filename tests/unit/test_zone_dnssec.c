@@ -547,6 +547,37 @@ static void test_truncation_signed(void **state)
 	ldns_pkt_free(p);
 }
 
+static void test_nsec3_collision(void **state)
+{
+	struct zone *z = NULL;
+	struct zone_set *keep = zs, *one = NULL;
+	(void)state;
+	assert_int_equal(zone_load("collide.example", DDIR "collision.zone", no_report, NULL, &z),
+			 CAIRN_OK);
+	assert_int_equal(zone_set_new(&z, 1, &one), CAIRN_OK);
+	zs = one;
+	/* RFC 5155 §7.2.9: the next closer name hashes to an NSEC3 owner */
+	ldns_pkt *p = ask("nosuch.collide.example", LDNS_RR_TYPE_A);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_SERVFAIL);
+	assert_int_equal(ldns_pkt_ancount(p) + ldns_pkt_nscount(p), 0);
+	ldns_pkt_free(p);
+	/* below it too (the same next closer name) */
+	p = ask("a.nosuch.collide.example", LDNS_RR_TYPE_A);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_SERVFAIL);
+	ldns_pkt_free(p);
+	/* without DO nothing is proven: NXDOMAIN */
+	p = ask_full("nosuch.collide.example", LDNS_RR_TYPE_A, false, 65535);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	ldns_pkt_free(p);
+	/* another name is denied as usual */
+	p = ask("other.collide.example", LDNS_RR_TYPE_A);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	assert_true(ldns_pkt_nscount(p) >= 3);
+	ldns_pkt_free(p);
+	zs = keep;
+	zone_set_free(one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest plain[] = {
@@ -567,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_referrals),
 		cmocka_unit_test(test_nsec3_owner_hidden),
 		cmocka_unit_test(test_truncation_signed),
+		cmocka_unit_test(test_nsec3_collision),
 	};
 	int fails = cmocka_run_group_tests_name("nsec3", plain, NULL, NULL);
 	fails += cmocka_run_group_tests_name("signed zones", signed_zones, setup, teardown);
