@@ -241,6 +241,7 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
  * "The resolution state machine") ---- */
 #define DP_MAX_NS      32
 #define DP_MAX_ADDR    64
+#define DP_NAMES       2048    /* bytes of NS names per delegation point */
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
 #define RQ_BUCKETS     1024
@@ -256,21 +257,40 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 
 enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
 
-/* A delegation point: a zone and the servers we may ask about it. */
+/* A server address as a delegation point keeps it: compact (24 bytes,
+ * not a sockaddr_storage), turned into a struct cairn_sockaddr to use. */
+struct dp_addr {
+	uint8_t family;          /* AF_INET or AF_INET6 */
+	uint16_t port;           /* host order */
+	uint32_t scope;          /* IPv6 scope id */
+	uint8_t a[16];
+};
+
+/* A delegation point: a zone and the servers we may ask about it. Its NS
+ * names are packed in names[] (an NS set whose names do not fit is cut
+ * short, like one of more than DP_MAX_NS names). */
 struct dp {
 	bool forward;            /* forward-zone: RD=1 to resolvers, no iteration */
 	bool from_cache;         /* built from cached NS/addresses (may be stale) */
 	uint8_t zone[WIRE_NAME_MAX];
 	unsigned nns;
 	struct {
-		uint8_t name[WIRE_NAME_MAX];
+		uint16_t off;        /* of the name in names[] */
 		uint8_t state;       /* enum ns_state */
 	} ns[DP_MAX_NS];
+	size_t names_len;
+	uint8_t names[DP_NAMES];
 	unsigned naddr;
-	struct cairn_sockaddr addr[DP_MAX_ADDR];
+	struct dp_addr addr[DP_MAX_ADDR];
 	bool tried[DP_MAX_ADDR];
 	unsigned glueless;       /* sub-resolutions started for NS names */
 };
+
+/* The i-th NS name of dp (lowercase wire form). */
+static inline const uint8_t *dp_ns_name(const struct dp *dp, unsigned i)
+{ return dp->names + dp->ns[i].off; }
+/* The i-th address of dp as a socket address. */
+void dp_sockaddr(const struct dp *dp, unsigned i, struct cairn_sockaddr *out);
 
 struct waiter {
 	struct waiter *next;
@@ -376,6 +396,7 @@ struct rq {
 	uint8_t sname[WIRE_NAME_MAX]; /* lowercase name asked */
 	uint16_t stype;
 	int addr_idx;
+	struct cairn_sockaddr sa;     /* dp.addr[addr_idx], the server asked */
 	int retry_idx;           /* SEND: ask this server again (-1: choose) */
 	bool tcp, edns;
 	uint64_t sent_at;

@@ -166,7 +166,7 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	/* glue: only what scrub() kept, i.e. inside the delegating zone */
 	for (unsigned i = 0; i < q->dp.nns; i++)
 		for (int t = 0; t < 2; t++) {
-			if (!rmsg_rrset(m, WIRE_SEC_ADDITIONAL, q->dp.ns[i].name, types[t],
+			if (!rmsg_rrset(m, WIRE_SEC_ADDITIONAL, dp_ns_name(&q->dp, i), types[t],
 					r->rrbuf, sizeof(r->rrbuf), &glue))
 				continue;
 			if (cache_put_rrset(r->cache, &glue, CACHE_RANK_GLUE, now) != CAIRN_OK)
