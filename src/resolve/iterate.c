@@ -260,7 +260,6 @@ static const struct resolver_forward *find_forward(struct resolver *r, const uin
 	return best;
 }
 
-
 /* ---- FIND_DP: the closest delegation (RFC 1034 §5.3.3 step 2) ---- */
 
 static void st_find_dp(struct rq *q)
