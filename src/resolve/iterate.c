@@ -167,7 +167,7 @@ bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs)
 	return any;
 }
 
-void iter_dp_cached_addrs(struct rq *q)
+void iter_dp_cached_addrs(struct rq *q, bool all)
 {
 	struct resolver *r = q->r;
 	struct wire_rrset rs;
@@ -175,7 +175,7 @@ void iter_dp_cached_addrs(struct rq *q)
 	static const uint16_t types[2] = { WIRE_TYPE_A, WIRE_TYPE_AAAA };
 
 	for (unsigned i = 0; i < q->dp.nns; i++) {
-		if (q->dp.ns[i].state == NS_HAVE_ADDR)
+		if (q->dp.ns[i].state == NS_HAVE_ADDR && !all)
 			continue;
 		for (int t = 0; t < 2; t++)
 			if (cache_get(r->cache, dp_ns_name(&q->dp, i), types[t], now, r->scratch,
@@ -296,7 +296,7 @@ static void st_find_dp(struct rq *q)
 		if (res == CACHE_POSITIVE && rs.count) {
 			dp_from_ns(q, name, &rs);
 			q->dp.from_cache = true;
-			iter_dp_cached_addrs(q);
+			iter_dp_cached_addrs(q, false);
 			if (!name[0] && q->dp.naddr == 0)
 				dp_from_hints(q);
 			rq_log_event(q, EV_DELEGATION, NULL, q->dp.zone, 0, 0, 0, "cache");
@@ -547,7 +547,7 @@ static void st_wait_child(struct rq *q)
 		return;
 	}
 	/* a glueless NS name: its addresses are in the cache if it worked */
-	iter_dp_cached_addrs(q);
+	iter_dp_cached_addrs(q, false);
 	q->state = RQ_SEND;
 }
 
@@ -619,6 +619,7 @@ static void st_reply(struct rq *q)
 	const uint8_t *pkt = q->reply;
 	size_t len = q->reply_len;
 	uint64_t now = rnow_ms(r);
+	uint8_t zone[WIRE_NAME_MAX];
 	unsigned rcode;
 	uint32_t rtt;
 	char buf[128];
@@ -719,25 +720,29 @@ static void st_reply(struct rq *q)
 		rq_fail(q, EDE_OTHER, "reply too large to process");
 		return;
 	}
+	/* the zone asked (a referral replaces q->dp) */
+	memcpy(zone, q->dp.zone, wire_name_len(q->dp.zone));
 	switch (scrub_process(q, &r->msg)) {
 	case IT_DONE:
-		servers_good(&r->servers, q->dp.zone, sa);
+		servers_good(&r->servers, zone, sa);
 		rq_finish(q);
 		return;
 	case IT_FAIL:
 		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
 		return;
 	case IT_FOLLOW:
-		servers_good(&r->servers, q->dp.zone, sa);
+		servers_good(&r->servers, zone, sa);
 		rq_log_event(q, EV_CNAME, sa, q->cur, 0, 0, 0, NULL);
 		q->state = RQ_START;
 		return;
 	case IT_REFERRAL:
+		servers_good(&r->servers, zone, sa);
 		rq_log_event(q, EV_REFERRAL, sa, q->dp.zone, 0, 0, 0, NULL);
 		if (++q->referrals > r->cfg.max_referrals)
 			rq_fail(q, EDE_OTHER, "referral limit exceeded");
 		return;
 	case IT_QMIN_NEXT:
+		servers_good(&r->servers, zone, sa);
 		rq_log_event(q, EV_QMIN, sa, q->sname, 0, 0, 0, "one more label");
 		q->qmin_labels++;
 		memset(q->dp.tried, 0, sizeof(q->dp.tried));

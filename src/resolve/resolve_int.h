@@ -460,8 +460,10 @@ void iter_on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
 
 /* iterate.c: delegation point building, for scrub.c. q->dp is owned by q;
  * these copy what they are given. */
-/* Adds the cached addresses of the dp's NS names. */
-void iter_dp_cached_addrs(struct rq *q);
+/* Adds the cached addresses of the dp's NS names: of those without an
+ * address yet, or of all (all: a fresh referral's glue plus the cached
+ * child addresses). */
+void iter_dp_cached_addrs(struct rq *q, bool all);
 /* Empties q->dp and makes it the delegation point of zone (QNAME
  * minimisation restarts one label below it). */
 void iter_dp_reset(struct rq *q, const uint8_t *zone);

@@ -144,6 +144,17 @@ static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, 
 	return IT_DONE;
 }
 
+/* True when the additional section kept an address of name. */
+static bool has_glue(const struct rmsg *m, const uint8_t *name)
+{
+	for (unsigned i = 0; i < m->nrr; i++)
+		if (m->rr[i].sec == WIRE_SEC_ADDITIONAL && m->rr[i].keep &&
+		    (m->rr[i].type == WIRE_TYPE_A || m->rr[i].type == WIRE_TYPE_AAAA) &&
+		    wire_name_equal(rmsg_owner(m, i), name))
+			return true;
+	return false;
+}
+
 static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 {
 	struct resolver *r = q->r;
@@ -159,10 +170,16 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	if (cache_put_rrset(r->cache, &ns, CACHE_RANK_REFERRAL, now) != CAIRN_OK)
 		log_debug("resolver: cache full: referral not cached");
 	iter_dp_reset(q, zone);
-	for (size_t pos = 0, i = 0; i < ns.count && pos + 2 <= ns.rdata_len; i++) {
-		iter_dp_add_ns(q, ns.rdata + pos + 2);
-		pos += 2 + wire_get16(ns.rdata + pos);
-	}
+	/* names with glue first: when the NS set is larger than a delegation
+	 * point holds (DP_MAX_NS), the reachable ones are kept */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t pos = 0, i = 0; i < ns.count && pos + 2 <= ns.rdata_len; i++) {
+			const uint8_t *name = ns.rdata + pos + 2;
+
+			if (has_glue(m, name) == (pass == 0))
+				iter_dp_add_ns(q, name);
+			pos += 2 + wire_get16(ns.rdata + pos);
+		}
 	/* glue: only what scrub() kept, i.e. inside the delegating zone */
 	for (unsigned i = 0; i < q->dp.nns; i++)
 		for (int t = 0; t < 2; t++) {
@@ -177,7 +194,7 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	/* both the parent's glue (above) and what the cache knows of the
 	 * name servers (perhaps the child's own, higher-ranked addresses):
 	 * when one set does not answer the other is tried */
-	iter_dp_cached_addrs(q);
+	iter_dp_cached_addrs(q, true);
 	return IT_REFERRAL;
 }
 
