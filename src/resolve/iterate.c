@@ -425,7 +425,12 @@ static size_t build_query(struct rq *q, bool rd)
 }
 
 /* Picks the name to ask: the full name, or with QNAME minimisation
- * (RFC 9156 §2.3) one label more than the zone, asked for type A. */
+ * (RFC 9156 §2.3) a few labels more than what is known to exist (the
+ * zone, or the last minimised name), asked for type A: one label at a
+ * time for the first QMIN_ONE_LAB queries, then the labels left spread
+ * over the queries left of QMIN_MAX_COUNT (the remainder to the last
+ * ones), so that no name costs more than QMIN_MAX_COUNT queries (a
+ * 34-label ip6.arpa name neither). */
 static void choose_sname(struct rq *q)
 {
 	unsigned labels = wire_name_labels(q->cur);
@@ -437,6 +442,19 @@ static void choose_sname(struct rq *q)
 		q->stype = q->qtype;
 		return;
 	}
+	if (q->qmin_count >= QMIN_ONE_LAB) {
+		unsigned known = q->qmin_labels - 1;
+		unsigned iters = q->qmin_count < QMIN_MAX_COUNT ? QMIN_MAX_COUNT - q->qmin_count : 1;
+		unsigned add = (labels - known) / iters;
+
+		q->qmin_labels = known + (add ? add : 1);
+		if (q->qmin_labels >= labels) {
+			memcpy(q->sname, q->cur, wire_name_len(q->cur));
+			q->stype = q->qtype;
+			return;
+		}
+	}
+	q->qmin_count++;
 	for (unsigned skip = labels - q->qmin_labels; skip; skip--)
 		n = wire_name_parent(n);
 	memcpy(q->sname, n, wire_name_len(n));
@@ -743,7 +761,7 @@ static void st_reply(struct rq *q)
 		return;
 	case IT_QMIN_NEXT:
 		servers_good(&r->servers, zone, sa);
-		rq_log_event(q, EV_QMIN, sa, q->sname, 0, 0, 0, "one more label");
+		rq_log_event(q, EV_QMIN, sa, q->sname, 0, 0, 0, "more labels");
 		q->qmin_labels++;
 		memset(q->dp.tried, 0, sizeof(q->dp.tried));
 		return;

@@ -247,6 +247,8 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 #define RQ_BUCKETS     1024
 #define RQ_MAX_STEPS   1000    /* state transitions per resolution */
 #define RQ_MAX_FALLBACK 2      /* returns to the parent zone per resolution */
+#define QMIN_MAX_COUNT 10      /* RFC 9156 §2.3 MAX_MINIMISE_COUNT */
+#define QMIN_ONE_LAB   4       /* RFC 9156 §2.3 MINIMISE_ONE_LAB */
 #define RQ_MAX_MISMATCH 3      /* mismatched replies in a row from one server,
                                 * then the next server (not lameness) */
 #define RQ_PARK_CHECK_MS 2000  /* a parked question re-checks its claim (it
@@ -380,6 +382,7 @@ struct rq {
 	uint8_t cur[WIRE_NAME_MAX];   /* current name of the CNAME chain */
 	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels, fallbacks;
 	unsigned mismatches;     /* in a row from the current server */
+	unsigned qmin_count;     /* minimised queries sent (RFC 9156 §2.3) */
 	bool in_ready, in_table, outstanding, priming, net_error;
 	bool child_priming;      /* the sub-resolution we wait for primes the root */
 	bool child_failed;       /* the sub-resolution we waited for failed: */

@@ -135,7 +135,7 @@ static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, 
 	if (i < 0 || !rmsg_rrset(m, WIRE_SEC_AUTHORITY, rmsg_owner(m, (unsigned)i),
 				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa))
 		return IT_DONE;  /* without an SOA nothing is cached (RFC 2308 §5) */
-	ttl = scrub_soa_negative_ttl(&soa);
+	ttl = cache_ttl_cap(r->cache, scrub_soa_negative_ttl(&soa), true);
 	if (cache_put_negative(r->cache, name, q->qtype, nx, &soa, ttl, rank, rnow_s(r)) !=
 	    CAIRN_OK)
 		log_debug("resolver: cache full: negative answer not cached");
@@ -258,7 +258,8 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 					sizeof(r->rrbuf), &rs))
 				continue;
 			cache_put_rrset(r->cache, &rs, rank, now);
-			if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+			if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs,
+				    cache_ttl_cap(r->cache, rs.ttl, false)) != CAIRN_OK)
 				return IT_FAIL;
 		}
 		if (final)
@@ -270,7 +271,8 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 		if (acc_has_cname(&q->acc, x) || ++q->cnames > RQ_MAX_CNAME)
 			return IT_FAIL;
 		cache_put_rrset(r->cache, &rs, rank, now);
-		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs,
+			    cache_ttl_cap(r->cache, rs.ttl, false)) != CAIRN_OK)
 			return IT_FAIL;
 		/* a question for the CNAME itself is answered by it, its
 		 * target is not chased (RFC 1034 §3.6.2) */
@@ -316,7 +318,7 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 	bool fwd = q->dp.forward, aa = (m->flags & WIRE_FLAG_AA) != 0;
 	bool minimised = !wire_name_equal(q->sname, q->cur);
 	bool nx = m->rcode == WIRE_RCODE_NXDOMAIN;
-	bool has_chain = false, has_soa, upward = upward_referral(q, m);
+	bool has_chain = false, has_soa, nonauth_neg, upward = upward_referral(q, m);
 	bool answered = answered_name(q, m);
 	enum cache_rank rank = fwd ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_ANSWER;
 	enum outcome o;
@@ -358,10 +360,17 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 		}
 		return IT_FOLLOW;
 	}
+	/* A negative answer without AA but with the zone's SOA is believed
+	 * (RFC 1034 §5.3.3 step 4), ranked below an authoritative one; with
+	 * RA set as well it comes from a recursive server answering from its
+	 * cache, which is lameness (as Unbound's "recursion lame"). */
+	nonauth_neg = !aa && !fwd && has_soa && !(m->flags & WIRE_FLAG_RA);
 	if (nx) {
-		if (!aa && !fwd)
+		if (!aa && !fwd && !nonauth_neg)
 			return IT_LAME;
-		return negative(q, m, q->sname, true, fwd ? rank : CACHE_RANK_AUTH_AUTHORITY);
+		return negative(q, m, q->sname, true,
+				fwd || nonauth_neg ? CACHE_RANK_ANSWER_NONAUTH
+						   : CACHE_RANK_AUTH_AUTHORITY);
 	}
 	if (ref >= 0 && !has_soa)
 		return referral(q, m, (unsigned)ref);
@@ -370,7 +379,7 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 	if (upward && !has_soa)
 		return IT_LAME;
 	/* an answer of other types only (scrubbed): no data for the type */
-	if (aa || fwd || answered)
+	if (aa || fwd || answered || nonauth_neg)
 		return negative(q, m, q->sname, false,
 				fwd || !aa ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_AUTHORITY);
 	/* no answer, no referral down, no authority: lame */
