@@ -74,6 +74,11 @@ struct rmsg {
 cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m);
 /* Releases what m holds (m may be parsed again afterwards). */
 void rmsg_free(struct rmsg *m);
+/* Appends a record made here (a CNAME synthesised from a DNAME), kept, of
+ * class IN; *idx is its index. Returns CAIRN_OK or CAIRN_ENOMEM /
+ * CAIRN_ELIMIT. */
+cairn_err rmsg_add_rr(struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
+		      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen, unsigned *idx);
 static inline const uint8_t *rmsg_owner(const struct rmsg *m, unsigned i)
 { return m->data + m->rr[i].owner; }
 static inline const uint8_t *rmsg_rdata(const struct rmsg *m, unsigned i)

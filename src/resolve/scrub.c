@@ -30,6 +30,43 @@ static bool is_answer_type(uint16_t want, uint16_t type)
 	return type == want || (want == WIRE_TYPE_ANY && type != WIRE_TYPE_CNAME);
 }
 
+/* RFC 6672 §3.4: "recursive caching name servers MUST perform CNAME
+ * synthesis": a kept DNAME above n in the answer section, sent without
+ * the CNAME it implies for n, gives that CNAME (with the DNAME's TTL,
+ * §3.1), appended to m. Returns its index, or -1. */
+static int synth_dname(struct rq *q, struct rmsg *m, const uint8_t *n)
+{
+	uint8_t target[WIRE_NAME_MAX], cname[WIRE_NAME_MAX];
+	size_t nlen = wire_name_len(n);
+
+	for (unsigned i = 0; i < m->nrr; i++) {
+		const struct rmsg_rr *rr = &m->rr[i];
+		const uint8_t *owner = rmsg_owner(m, i);
+		size_t pos = 0, tlen, prefix;
+		unsigned idx;
+
+		if (rr->sec != WIRE_SEC_ANSWER || !rr->keep || rr->type != WIRE_TYPE_DNAME ||
+		    rr->rclass != q->qclass || wire_name_equal(owner, n) ||
+		    !wire_name_is_subdomain(n, owner))
+			continue;
+		/* the target, uncompressed (RFC 6672 §2.5), must be a name */
+		if (wire_name_unpack(rmsg_rdata(m, i), rr->rdlen, &pos, target, &tlen, false) !=
+		    CAIRN_OK || pos != rr->rdlen)
+			continue;
+		prefix = nlen - wire_name_len(owner);
+		if (prefix + tlen > WIRE_NAME_MAX)
+			continue;      /* would be too long (YXDOMAIN, §2.2) */
+		memcpy(cname, n, prefix);
+		memcpy(cname + prefix, target, tlen);
+		wire_name_lower(cname);
+		if (rmsg_add_rr(m, WIRE_SEC_ANSWER, n, WIRE_TYPE_CNAME, rr->ttl, cname,
+				(uint16_t)(prefix + tlen), &idx) != CAIRN_OK)
+			return -1;
+		return (int)idx;
+	}
+	return -1;
+}
+
 /* Marks the kept records; returns the last name of the chain in n and
  * whether the final data was found. */
 static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
@@ -61,6 +98,8 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 				cname = (int)i;
 			}
 		}
+		if (!final && cname < 0 && (cname = synth_dname(q, m, n)) >= 0)
+			m->rr[cname].chain = true;
 		if (final || cname < 0)
 			break;
 		memcpy(n, rmsg_rdata(m, (unsigned)cname), wire_name_len(rmsg_rdata(m, (unsigned)cname)));
