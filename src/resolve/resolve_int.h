@@ -373,8 +373,10 @@ struct rq {
 	struct rq *hnext;        /* in-flight table */
 	struct rq *pnext, *pprev; /* resolver's parked list */
 	struct resolver *r;
-	struct rq *parent;       /* waits for us (sub-resolution) */
+	struct rq *parent;       /* the first to wait for us (sub-resolution) */
 	struct rq *child;        /* we wait for it */
+	struct rq *deps, *deps_tail; /* every resolution waiting for us ... */
+	struct rq *dep_next;     /* ... linked through this */
 	struct waiter *waiters;
 	enum rq_state state;
 	unsigned steps;          /* state transitions so far */
@@ -388,7 +390,7 @@ struct rq {
 	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels, fallbacks;
 	unsigned mismatches;     /* in a row from the current server */
 	unsigned qmin_count;     /* minimised queries sent (RFC 9156 §2.3) */
-	bool in_ready, in_table, outstanding, priming, net_error;
+	bool in_ready, in_table, outstanding, net_error;
 	bool child_priming;      /* the sub-resolution we wait for primes the root */
 	bool child_failed;       /* the sub-resolution we waited for failed: */
 	uint16_t child_ede;      /* its EDE and text */
@@ -513,8 +515,10 @@ enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
 void rq_finish(struct rq *q);
 /* Ends q with SERVFAIL and EDE ede (text static, may be NULL). */
 void rq_fail(struct rq *q, uint16_t ede, const char *text);
-/* Starts a sub-resolution of (name, qtype) for parent, which moves to
- * WAIT_CHILD; the child is owned by the resolver. NULL when out of memory. */
+/* Makes parent (moved to WAIT_CHILD) wait for a resolution of (name,
+ * qtype): the one in flight when there is one (shared by every
+ * resolution that needs it), else a new sub-resolution. The child is owned
+ * by the resolver. NULL when out of memory. */
 struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype);
 /* Puts q on the ready queue (once). */
 void rq_ready(struct rq *q);
