@@ -147,9 +147,15 @@ check "100 NS names without glue: SERVFAIL" test "$(status "$T/m1")" = SERVFAIL
 D www.wide.tst >"$T/w1"
 check "40 unreachable server addresses: SERVFAIL" test "$(status "$T/w1")" = SERVFAIL
 check "40 unreachable server addresses: query limit (32)" grep -q 'upstream query limit' "$T/w1"
+# (QNAME minimisation takes at most 10 steps, RFC 9156 §2.3, so the
+# staircase reaches the full name first: the server then refers to the
+# zone asked, which is lameness; max-referrals is checked with res-l)
+u0=$(rstat res upstream.queries)
 D $(printf 'x%s.' $(seq 1 25))deep.tst >"$T/d1"
+n=$(( $(rstat res upstream.queries) - u0 ))
 check "endless referrals: SERVFAIL" test "$(status "$T/d1")" = SERVFAIL
-check "endless referrals: referral limit" grep -q 'referral limit' "$T/d1"
+[ "$n" -le 16 ] && ok "endless referrals: bounded ($n upstream queries)" ||
+	bad "endless referrals: $n upstream queries (want <= 16)"
 start=$(date +%s)
 D www.slow.tst >"$T/t1"
 el=$(( $(date +%s) - start ))
