@@ -134,6 +134,10 @@ start_nsd() {
 		echo "  hide-version: yes"
 		echo "  minimal-responses: no"
 		echo "  refuse-any: no"
+		# answer over UDP up to what the client advertises (cdig's
+		# large-answer tests go up to 65535)
+		echo "  ipv4-edns-size: 65535"
+		echo "  ipv6-edns-size: 65535"
 		if nsd -h 2>&1 | grep -q . && strings "$(command -v nsd)" 2>/dev/null | grep -q rrl-ratelimit; then
 			echo "  rrl-ratelimit: 0"
 		fi

@@ -1,0 +1,303 @@
+/* cdig rdata text in BIND dig 9.18's forms: RFC 3597 "\# len hex" with
+ * +unknownformat, base64 and hex fields split every +split characters
+ * (56, or 44 with +multiline), dig's +multiline layout for DNSKEY, RRSIG,
+ * DS and NSEC3 with the key-tag comments (+rrcomments), and +nocrypto.
+ * Everything else is ldns's presentation form. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdig.h"
+
+#define ML_INDENT "\n\t\t\t\t"    /* dig's continuation lines (column 32) */
+
+/* An ldns string builder that never fails half-way silently. */
+struct sb {
+	ldns_buffer *b;
+};
+
+static void sb_rdf(struct sb *s, const ldns_rdf *d)
+{
+	if (d)
+		ldns_rdf2buffer_str(s->b, d);
+}
+
+/* Writes text in chunks of width, separated by sep (no split: width 0). */
+static void sb_split(struct sb *s, const char *text, int width, const char *sep)
+{
+	size_t n = strlen(text), off = 0;
+
+	if (width <= 0) {
+		ldns_buffer_printf(s->b, "%s", text);
+		return;
+	}
+	while (off < n) {
+		size_t k = n - off < (size_t)width ? n - off : (size_t)width;
+
+		if (off)
+			ldns_buffer_printf(s->b, "%s", sep);
+		ldns_buffer_printf(s->b, "%.*s", (int)k, text + off);
+		off += k;
+	}
+}
+
+static char *rdf_text(const ldns_rdf *d)
+{
+	return d ? ldns_rdf2str(d) : NULL;
+}
+
+static void upper(char *p)
+{
+	for (; p && *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+/* RFC 4034 Appendix B: the key tag of a DNSKEY's rdata. */
+static unsigned key_tag(const ldns_rr *rr)
+{
+	ldns_buffer *b = ldns_buffer_new(512);
+	unsigned long ac = 0;
+	size_t i, n;
+	const uint8_t *k;
+
+	if (!b)
+		return 0;
+	if (ldns_rr_rdata2buffer_wire(b, rr) != LDNS_STATUS_OK) {
+		ldns_buffer_free(b);
+		return 0;
+	}
+	k = ldns_buffer_begin(b);
+	n = ldns_buffer_position(b);
+	for (i = 0; i < n; i++)
+		ac += (i & 1) ? k[i] : (unsigned long)k[i] << 8;
+	ac += (ac >> 16) & 0xffff;
+	ldns_buffer_free(b);
+	return (unsigned)(ac & 0xffff);
+}
+
+static const char *alg_name(unsigned a)
+{
+	/* RFC 8624 §3.1 algorithm mnemonics as BIND prints them */
+	switch (a) {
+	case 1: return "RSAMD5";
+	case 3: return "DSA";
+	case 5: return "RSASHA1";
+	case 6: return "NSEC3DSA";
+	case 7: return "NSEC3RSASHA1";
+	case 8: return "RSASHA256";
+	case 10: return "RSASHA512";
+	case 12: return "ECCGOST";
+	case 13: return "ECDSAP256SHA256";
+	case 14: return "ECDSAP384SHA384";
+	case 15: return "ED25519";
+	case 16: return "ED448";
+	default: return NULL;
+	}
+}
+
+/* RFC 3597 §5: \# length hex (uppercase, as BIND). */
+static void unknown_form(struct sb *s, const struct cdig_query *q,
+			 const ldns_rr *rr)
+{
+	ldns_buffer *w = ldns_buffer_new(256);
+	size_t i, n;
+	char *hex;
+
+	if (!w || ldns_rr_rdata2buffer_wire(w, rr) != LDNS_STATUS_OK) {
+		ldns_buffer_free(w);
+		return;
+	}
+	n = ldns_buffer_position(w);
+	hex = malloc(2 * n + 1);
+	if (hex) {
+		for (i = 0; i < n; i++)
+			sprintf(hex + 2 * i, "%02X", ldns_buffer_begin(w)[i]);
+		hex[2 * n] = '\0';
+		ldns_buffer_printf(s->b, "\\# %zu", n);
+		if (n) {
+			if (q->multiline) {
+				ldns_buffer_printf(s->b, " ( ");
+				sb_split(s, hex, q->split_set ? q->split : 44, ML_INDENT);
+				ldns_buffer_printf(s->b, " )");
+			} else {
+				ldns_buffer_printf(s->b, " ");
+				sb_split(s, hex, q->split, " ");
+			}
+		}
+		free(hex);
+	}
+	ldns_buffer_free(w);
+}
+
+/* The rdata fields before the split one, space separated. */
+static void fields(struct sb *s, const ldns_rr *rr, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to && i < ldns_rr_rd_count(rr); i++) {
+		if (i > from)
+			ldns_buffer_printf(s->b, " ");
+		sb_rdf(s, ldns_rr_rdf(rr, i));
+	}
+}
+
+/* One trailing base64/hex field (index last), split as dig does. */
+static void crypto_tail(struct sb *s, const struct cdig_query *q,
+			const ldns_rr *rr, size_t last, bool hex,
+			const char *omitted)
+{
+	char *t = rdf_text(ldns_rr_rdf(rr, last));
+	int width = q->split_set ? q->split : (q->multiline ? 44 : 56);
+
+	if (hex)
+		upper(t);
+	if (!q->crypto)
+		ldns_buffer_printf(s->b, "%s", omitted);
+	else if (q->multiline)
+		sb_split(s, t ? t : "", width, ML_INDENT);
+	else
+		sb_split(s, t ? t : "", width, " ");
+	free(t);
+}
+
+static bool dnssec_form(struct sb *s, const struct cdig_query *q,
+			const ldns_rr *rr)
+{
+	ldns_rr_type t = ldns_rr_get_type(rr);
+	size_t n = ldns_rr_rd_count(rr);
+	char omitted[64];
+
+	switch (t) {
+	case LDNS_RR_TYPE_DNSKEY:
+	case LDNS_RR_TYPE_CDNSKEY: {
+		unsigned flags, alg, tag;
+		const char *an;
+
+		if (n != 4)
+			return false;
+		flags = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+		alg = ldns_rdf2native_int8(ldns_rr_rdf(rr, 2));
+		tag = key_tag(rr);
+		an = alg_name(alg);
+		fields(s, rr, 0, 3);
+		snprintf(omitted, sizeof(omitted), "[key id = %u]", tag);
+		ldns_buffer_printf(s->b, q->multiline ? " (" ML_INDENT : " ");
+		crypto_tail(s, q, rr, 3, false, omitted);
+		if (q->multiline)
+			ldns_buffer_printf(s->b, ML_INDENT ")");
+		/* BIND's rrcomment: KSK/ZSK, algorithm and key tag */
+		if (q->rrcomments || (q->multiline && !q->rrcomments_set)) {
+			ldns_buffer_printf(s->b, " ; %s; alg = ",
+					   (flags & 1) ? "KSK" : "ZSK");
+			if (an)
+				ldns_buffer_printf(s->b, "%s", an);
+			else
+				ldns_buffer_printf(s->b, "%u", alg);
+			ldns_buffer_printf(s->b, " ; key id = %u", tag);
+		}
+		return true;
+	}
+	case LDNS_RR_TYPE_RRSIG:
+		if (n != 9)
+			return false;
+		fields(s, rr, 0, 4);
+		ldns_buffer_printf(s->b, q->multiline ? " (" ML_INDENT : " ");
+		fields(s, rr, 4, 8);
+		ldns_buffer_printf(s->b, q->multiline ? ML_INDENT : " ");
+		crypto_tail(s, q, rr, 8, false, "[omitted]");
+		if (q->multiline)
+			ldns_buffer_printf(s->b, " )");
+		return true;
+	case LDNS_RR_TYPE_DS:
+	case LDNS_RR_TYPE_CDS:
+		if (n != 4)
+			return false;
+		fields(s, rr, 0, 3);
+		ldns_buffer_printf(s->b, q->multiline ? " (" ML_INDENT : " ");
+		crypto_tail(s, q, rr, 3, true, "[omitted]");
+		if (q->multiline)
+			ldns_buffer_printf(s->b, " )");
+		return true;
+	case LDNS_RR_TYPE_NSEC3:
+		if (n < 5)
+			return false;
+		fields(s, rr, 0, 4);
+		if (q->multiline) {
+			char *h = rdf_text(ldns_rr_rdf(rr, 4));
+			upper(h);
+			ldns_buffer_printf(s->b, " (" ML_INDENT "%s" ML_INDENT, h ? h : "");
+			free(h);
+			fields(s, rr, 5, n);
+			ldns_buffer_printf(s->b, " )");
+		} else {
+			char *h = rdf_text(ldns_rr_rdf(rr, 4));
+			upper(h);
+			ldns_buffer_printf(s->b, " %s", h ? h : "");
+			free(h);
+			if (n > 5)
+				ldns_buffer_printf(s->b, " ");
+			fields(s, rr, 5, n);
+		}
+		return true;
+	case LDNS_RR_TYPE_TSIG: {
+		/* RFC 8945 §4.2 fields as BIND prints them: algorithm, time
+		 * signed, fudge, MAC size and MAC (base64), original ID, error
+		 * mnemonic, other length and other data */
+		const ldns_rdf *mac = ldns_rr_rdf(rr, 3), *oth = ldns_rr_rdf(rr, 6);
+		const ldns_rdf *tm = ldns_rr_rdf(rr, 1);
+		uint64_t t = 0;
+		size_t i, ml, ol;
+		char rb[16];
+		ldns_rdf *b64;
+
+		if (n != 7 || !mac || !oth || !tm || ldns_rdf_size(tm) != 6 ||
+		    ldns_rdf_size(mac) < 2 || ldns_rdf_size(oth) < 2)
+			return false;
+		for (i = 0; i < 6; i++)
+			t = t << 8 | ldns_rdf_data(tm)[i];
+		sb_rdf(s, ldns_rr_rdf(rr, 0));
+		ml = ldns_rdf_size(mac) - 2;
+		ol = ldns_rdf_size(oth) - 2;
+		ldns_buffer_printf(s->b, " %llu %u %zu", (unsigned long long)t,
+				   ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)), ml);
+		b64 = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_B64, ml, ldns_rdf_data(mac) + 2);
+		if (ml && b64) {
+			ldns_buffer_printf(s->b, " ");
+			sb_rdf(s, b64);
+		}
+		ldns_rdf_deep_free(b64);
+		/* error 16 is BADSIG in TSIG (RFC 8945 §3) */
+		ldns_buffer_printf(s->b, " %u %s %zu ",
+				   ldns_rdf2native_int16(ldns_rr_rdf(rr, 4)),
+				   ldns_rdf2native_int16(ldns_rr_rdf(rr, 5)) == 16 ? "BADSIG" :
+				   cdig_rcode_name(ldns_rdf2native_int16(ldns_rr_rdf(rr, 5)),
+						   rb, sizeof(rb)), ol);
+		b64 = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_B64, ol, ldns_rdf_data(oth) + 2);
+		if (ol && b64)
+			sb_rdf(s, b64);
+		ldns_rdf_deep_free(b64);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+char *cdig_rdata_text(const struct cdig_query *q, const ldns_rr *rr)
+{
+	struct sb s;
+	char *out = NULL;
+
+	s.b = ldns_buffer_new(256);
+	if (!s.b)
+		return NULL;
+	if (q->unknownformat)
+		unknown_form(&s, q, rr);
+	else if (!dnssec_form(&s, q, rr)) {
+		ldns_buffer_free(s.b);
+		return cdig_rdata_str(rr);
+	}
+	out = ldns_buffer_export2str(s.b);
+	ldns_buffer_free(s.b);
+	return out;
+}
