@@ -188,7 +188,7 @@ struct cdig_reply {
 	size_t len;
 	ldns_pkt *pkt;           /* parsed, owned by the reply */
 	struct cdig_server from;
-	bool tcp;
+	bool tcp, tls;
 	unsigned ms, us;
 	uint8_t ccookie[8];      /* the client cookie sent, for "(good)" */
 	bool have_ccookie;

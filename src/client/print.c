@@ -386,6 +386,8 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		if (flags & 0x0080) fputs(" ra", f);
 		if (flags & 0x0020) fputs(" ad", f);
 		if (flags & 0x0010) fputs(" cd", f);
+		if (flags & 0x0040)
+			fputs("; MBZ: 0x4", f);    /* the Z bit, as BIND shows it */
 		fprintf(f, "; QUERY: %u, ANSWER: %u, AUTHORITY: %u, ADDITIONAL: %u\n",
 			(unsigned)((wire[4] << 8) | wire[5]),
 			(unsigned)((wire[6] << 8) | wire[7]),
@@ -415,6 +417,8 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 			cdig_print_edns_options(f, ldns_pkt_edns_data(pkt), r, "; ");
 		}
 	}
+	if (q->question && query && q->header_only && q->comments)
+		fputs(";; QUESTION SECTION:\n\n", f);   /* dig's +header-only +qr */
 	if (q->question)
 		print_sec(f, q, "QUESTION", ldns_pkt_question(pkt), true);
 	if (q->answer)
@@ -447,7 +451,7 @@ void cdig_print_stats(FILE *f, const struct cdig_reply *r)
 	else
 		fprintf(f, ";; Query time: %u msec\n", r->ms);
 	fprintf(f, ";; SERVER: %s(%s) (%s)\n", addr, r->from.label,
-		r->tcp ? "TCP" : "UDP");
+		r->tls ? "TLS" : r->tcp ? "TCP" : "UDP");
 	fprintf(f, ";; WHEN: %s\n", when);
 	fprintf(f, ";; MSG SIZE  rcvd: %zu\n", r->len);
 	if (r->tsig_failed)

@@ -246,13 +246,14 @@ static cairn_err try_server(const struct cdig_query *q,
 			out->len = rlen;
 			out->from = *s;
 			out->tcp = tcp || q->tls.on;
+			out->tls = q->tls.on;
 			out->ms = ms;
 			return CAIRN_OK;
 		}
 		if (!quiet) {
 			if (st == CDIG_X_TLS)
-				printf(";; TLS error to %s: %s\n", addr,
-				       why[0] ? why : "handshake failed");
+				printf(";; TLS peer certificate verification for %s failed: %s\n",
+				       addr, why[0] ? why : "handshake failed");
 			else if (tcp || q->tls.on)
 				printf(";; Connection to %s(%s) for %s failed: %s.\n",
 				       addr, s->label, q->name, xstatus_text(st));

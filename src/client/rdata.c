@@ -262,8 +262,11 @@ static bool dnssec_form(struct sb *s, const struct cdig_query *q,
 				   ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)), ml);
 		b64 = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_B64, ml, ldns_rdf_data(mac) + 2);
 		if (ml && b64) {
+			char *mt = ldns_rdf2str(b64);
+
 			ldns_buffer_printf(s->b, " ");
-			sb_rdf(s, b64);
+			sb_split(s, mt ? mt : "", q->split, " ");   /* dig splits it too */
+			free(mt);
 		}
 		ldns_rdf_deep_free(b64);
 		/* error 16 is BADSIG in TSIG (RFC 8945 §3) */

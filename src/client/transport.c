@@ -318,7 +318,10 @@ cairn_err cdig_conn_open(const struct cdig_server *srv,
 			if (w <= 0) {
 				long vr = SSL_get_verify_result(c->ssl);
 
-				*st = w == 0 ? CDIG_X_TIMEOUT : CDIG_X_TLS;
+				/* a certificate that fails verification is
+				 * CDIG_X_TLS; other handshake failures are errors */
+				*st = w == 0 ? CDIG_X_TIMEOUT
+					     : vr != X509_V_OK ? CDIG_X_TLS : CDIG_X_ERROR;
 				if (why && vr != X509_V_OK)
 					snprintf(why, whylen, "%s",
 						 X509_verify_cert_error_string(vr));

@@ -90,7 +90,8 @@ static void print_stats(const struct cdig_server *s, unsigned ms,
 
 static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		      const struct sockaddr *src, const uint8_t *wire, size_t len,
-		      ldns_rdf **mac, bool *reached)
+		      ldns_rdf **mac, bool *reached, struct cdig_banner *b,
+		      size_t nsrv)
 {
 	struct cdig_conn *c = NULL;
 	struct xfr_state x = { 0 };
@@ -147,8 +148,14 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 			if (bad)
 				printf(";; Couldn't verify signature: %s\n", bad);
 		}
+		/* dig's banner comes with the first record it prints */
+		cdig_print_banner(b, q, nsrv);
+		if (q->edns && !ldns_pkt_edns(p))
+			printf(";; expected opt record in response\n");
 		x.nmsg++;
 		if ((m[3] & 0xf) != 0) {
+			if (ldns_pkt_tsig(p) && q->additional)
+				cdig_print_rr(stdout, q, ldns_pkt_tsig(p), false);
 			printf("; Transfer failed.\n");
 			ldns_pkt_free(p);
 			free(m);
@@ -201,17 +208,19 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 		free(wire);
 		return CDIG_EXIT_INTERNAL;
 	}
-	cdig_print_banner(b, &q, nsrv);
-	if (q.qr)
+	if (q.qr) {
+		cdig_print_banner(b, &q, nsrv);
 		printf(";; QUERY SIZE: %zu\n\n", len);   /* dig prints only this */
+	}
 	for (i = 0; i < nsrv && !reached; i++) {
 		if (src && src->sa_family != srv[i].ss.ss_family)
 			continue;
-		rc = one_server(&q, &srv[i], src, wire, len, &mac, &reached);
+		rc = one_server(&q, &srv[i], src, wire, len, &mac, &reached, b, nsrv);
 		if (rc)
 			break;
 	}
 	if (!rc && !reached) {
+		cdig_print_banner(b, &q, nsrv);
 		printf(";; no servers could be reached\n");
 		rc = CDIG_EXIT_NOREPLY;
 	}
