@@ -205,6 +205,10 @@ cairn_err cdig_query_build(const struct cdig_query *q, const char *name,
 			   uint8_t **wire, size_t *len);
 /* Fills buf with n random bytes (getrandom). */
 void cdig_random(void *buf, size_t n);
+/* Parses a received message with ldns after checking its records (one
+ * OPT at most, TSIG only last: RFC 6891 §6.1.1, RFC 8945 §5.2), which
+ * ldns does not. CAIRN_EFORMAT for a malformed message. */
+cairn_err cdig_wire2pkt(ldns_pkt **out, const uint8_t *wire, size_t len);
 /* Finds EDNS option code in the OPT record of wire; *val points into
  * wire. Returns false when the message has no such option. */
 bool cdig_find_option(const uint8_t *wire, size_t len, uint16_t code,

@@ -9,9 +9,27 @@
 #include <string.h>
 
 #include "cdig.h"
+#include "config.h"
 
 #define RCODE_BADCOOKIE 23     /* RFC 7873 §8 */
 #define RCODE_BADVERS 16       /* RFC 6891 §9 */
+
+void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q,
+		       size_t nsrv)
+{
+	int i;
+
+	if (b->printed || !q->cmd || q->short_form || q->json || q->yaml)
+		return;
+	b->printed = true;
+	printf("\n; <<>> cdig %s <<>>", PACKAGE_VERSION);
+	for (i = 0; i < b->argc; i++)
+		printf(" %s", b->argv[i]);
+	putchar('\n');
+	if (q->server[0])
+		printf("; (%zu server%s found)\n", nsrv, nsrv == 1 ? "" : "s");
+	printf(";; global options: +cmd\n");
+}
 
 static void print_short(const struct cdig_query *q, const struct cdig_reply *r)
 {
@@ -151,7 +169,9 @@ static int exchange(struct attempt *a, const struct cdig_server *srv,
 		const char *why = cdig_tsig_verify(&q->key, r->pkt, r->wire, r->len,
 						   &mac, false);
 		if (why) {
-			printf(";; Couldn't verify signature: %s\n", why);
+			/* stdout as dig, but never inside a JSON document */
+			fprintf(q->json ? stderr : stdout,
+				";; Couldn't verify signature: %s\n", why);
 			r->tsig_failed = true;
 		}
 	}
@@ -271,9 +291,18 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 	if (cdig_servers(q, srv, &nsrv) != CAIRN_OK) {
 		if (!q->server[0])
 			fprintf(stderr, "cdig: no usable nameserver in /etc/resolv.conf\n");
-		else if (q->family)
-			fprintf(stderr, "cdig: no IPv%d address for server '%s'\n",
-				q->family, q->server);
+		else if (q->family == 4 && strchr(q->server, ':')) {
+			/* dig's words and status for -4 with an IPv6 server */
+			fprintf(stderr, "cdig: couldn't get address for '%s': address "
+				"family not supported\n", q->server);
+			rc = CDIG_EXIT_USAGE;
+			goto done;
+		} else if (q->family) {
+			/* dig prints this and exits 0; cdig exits 1 (cdig(1)) */
+			fprintf(stderr, ";; No acceptable nameservers\n");
+			rc = CDIG_EXIT_USAGE;
+			goto done;
+		}
 		rc = CDIG_EXIT_INTERNAL;
 		goto done;
 	}

@@ -7,23 +7,6 @@
 #include "cdig.h"
 #include "config.h"
 
-void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q,
-		       size_t nsrv)
-{
-	int i;
-
-	if (b->printed || !q->cmd || q->short_form || q->json || q->yaml)
-		return;
-	b->printed = true;
-	printf("\n; <<>> cdig %s <<>>", PACKAGE_VERSION);
-	for (i = 0; i < b->argc; i++)
-		printf(" %s", b->argv[i]);
-	putchar('\n');
-	if (q->server[0])
-		printf("; (%zu server%s found)\n", nsrv, nsrv == 1 ? "" : "s");
-	printf(";; global options: +cmd\n");
-}
-
 int main(int argc, char **argv)
 {
 	struct cdig_query *qs = NULL;

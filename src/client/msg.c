@@ -122,7 +122,7 @@ cairn_err cdig_query_build(const struct cdig_query *q, const char *name,
 	put16(m, q->header_only ? 0 : 1);
 	put16(m, 0);
 	put16(m, 0);
-	put16(m, q->edns ? 1 : 0);
+	put16(m, q->edns || q->dnssec ? 1 : 0);   /* DO needs OPT, as in dig */
 	if (!q->header_only) {
 		putmem(m, ldns_rdf_data(owner), ldns_rdf_size(owner));
 		put16(m, type);
@@ -143,7 +143,7 @@ cairn_err cdig_query_build(const struct cdig_query *q, const char *name,
 				put16(m, 0);
 		}
 	}
-	if (q->edns) {
+	if (q->edns || q->dnssec) {
 		uint16_t z = q->ednsflags & 0x7fff;
 
 		/* RFC 6891 §6.1.2-6.1.3: root owner, TYPE 41, CLASS = our UDP
@@ -213,43 +213,107 @@ done:
 	return err;
 }
 
-/* ---- reading options back out of a message ---- */
+/* ---- checking and reading received messages ---- */
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* Steps over a wire name (labels or a compression pointer). */
+static bool skip_name(const uint8_t *w, size_t len, size_t *off)
+{
+	while (*off < len) {
+		uint8_t c = w[*off];
+
+		if (c == 0) {
+			(*off)++;
+			return true;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			*off += 2;
+			return *off <= len;
+		}
+		if (c & 0xc0)
+			return false;
+		*off += 1u + c;
+	}
+	return false;
+}
+
+/* Walks the records of wire: at most one OPT (RFC 6891 §6.1.1) and a TSIG
+ * only as the last record (RFC 8945 §5.2). With opt non-NULL, *opt and
+ * *optlen get the OPT rdata. False for a message that breaks these rules
+ * or is cut short. */
+static bool walk(const uint8_t *w, size_t len, const uint8_t **opt,
+		 size_t *optlen)
+{
+	size_t off = 12, i, total;
+	unsigned nopt = 0;
+
+	if (len < 12)
+		return false;
+	for (i = 0; i < get16(w + 4); i++) {
+		if (!skip_name(w, len, &off) || off + 4 > len)
+			return false;
+		off += 4;
+	}
+	total = (size_t)get16(w + 6) + get16(w + 8) + get16(w + 10);
+	for (i = 0; i < total; i++) {
+		uint16_t type, rdlen;
+
+		if (!skip_name(w, len, &off) || off + 10 > len)
+			return false;
+		type = get16(w + off);
+		rdlen = get16(w + off + 8);
+		if (off + 10 + rdlen > len)
+			return false;
+		if (type == LDNS_RR_TYPE_TSIG && i + 1 != total)
+			return false;
+		if (type == LDNS_RR_TYPE_OPT) {
+			if (++nopt > 1)
+				return false;
+			if (opt) {
+				*opt = w + off + 10;
+				*optlen = rdlen;
+			}
+		}
+		off += 10u + rdlen;
+	}
+	return true;
+}
+
+cairn_err cdig_wire2pkt(ldns_pkt **out, const uint8_t *wire, size_t len)
+{
+	*out = NULL;
+	if (!walk(wire, len, NULL, NULL))
+		return CAIRN_EFORMAT;
+	if (ldns_wire2pkt(out, wire, len) != LDNS_STATUS_OK) {
+		*out = NULL;
+		return CAIRN_EFORMAT;
+	}
+	return CAIRN_OK;
+}
 
 bool cdig_find_option(const uint8_t *wire, size_t len, uint16_t code,
 		      const uint8_t **val, uint16_t *vlen)
 {
-	ldns_pkt *p = NULL;
-	bool found = false;
-	const uint8_t *d;
-	size_t dl, off = 0;
+	const uint8_t *d = NULL;
+	size_t dl = 0, off = 0;
 
-	(void)wire;
-	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK)
+	if (!walk(wire, len, &d, &dl) || !d)
 		return false;
-	if (!ldns_pkt_edns_data(p))
-		goto done;
-	d = ldns_rdf_data(ldns_pkt_edns_data(p));
-	dl = ldns_rdf_size(ldns_pkt_edns_data(p));
 	while (off + 4 <= dl) {
-		uint16_t c = (uint16_t)((d[off] << 8) | d[off + 1]);
-		uint16_t l = (uint16_t)((d[off + 2] << 8) | d[off + 3]);
+		uint16_t c = get16(d + off), l = get16(d + off + 2);
 
 		if (off + 4 + l > dl)
-			break;
+			return false;
 		if (c == code) {
-			/* point into the caller's wire: find the same bytes */
-			const uint8_t *w = memmem(wire, len, d + off, 4u + l);
-
-			if (w) {
-				*val = w + 4;
-				*vlen = l;
-				found = true;
-			}
-			break;
+			*val = d + off + 4;
+			*vlen = l;
+			return true;
 		}
 		off += 4u + l;
 	}
-done:
-	ldns_pkt_free(p);
-	return found;
+	return false;
 }

@@ -591,18 +591,20 @@ int cdig_plus_option(const char *arg, struct cdig_query *q)
 		if (on && (!val || !*val || strlen(val) >= sizeof(q->tls.certfile)))
 			return invalid(arg);
 		snprintf(dst, sizeof(q->tls.certfile), "%s", on ? val : "");
-		if (on)
+		if (on) {
+			/* as dig 9.18: a client certificate turns on TLS and
+			 * the server's certificate check */
 			q->tls.on = true;
+			q->tls.verify = true;
+		}
 		break;
 	}
 	case O_TLSHOST:
 		if (on && (!val || !*val || strlen(val) >= sizeof(q->tls.hostname)))
 			return invalid(arg);
 		snprintf(q->tls.hostname, sizeof(q->tls.hostname), "%s", on ? val : "");
-		if (on) {
-			q->tls.on = true;
-			q->tls.verify = true;
-		}
+		if (on)
+			q->tls.on = true;   /* the name to verify with +tls-ca, and SNI */
 		break;
 	case O_TOPDOWN:
 		return deprecated("topdown");

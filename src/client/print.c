@@ -403,12 +403,13 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 				q->dnssec ? "+nodnssec " : "");
 		if (ldns_pkt_edns(pkt)) {
 			uint16_t z = ldns_pkt_edns_z(pkt);
-			unsigned mbz = z & 0x7fff;
+			unsigned mbz = z & 0x3fff;
 
 			fputs(";; OPT PSEUDOSECTION:\n", f);
 			/* RFC 6891 §6.1.3: version, DO bit (RFC 3225), Z. */
-			fprintf(f, "; EDNS: version: %u, flags:%s", ldns_pkt_edns_version(pkt),
-				(z & 0x8000) ? " do" : "");
+			/* RFC 3225 DO, and CO (compact answers OK, 0x4000) */
+			fprintf(f, "; EDNS: version: %u, flags:%s%s", ldns_pkt_edns_version(pkt),
+				(z & 0x8000) ? " do" : "", (z & 0x4000) ? " co" : "");
 			if (mbz)
 				fprintf(f, "; MBZ: 0x%04x, udp: %u\n", mbz,
 					ldns_pkt_edns_udp_size(pkt));

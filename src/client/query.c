@@ -307,10 +307,15 @@ cairn_err cdig_query_send(const struct cdig_query *q,
 				free(udp.wire);
 			}
 		}
-		if (ldns_wire2pkt(&out->pkt, out->wire, out->len) != LDNS_STATUS_OK) {
-			out->pkt = NULL;
+		if (cdig_wire2pkt(&out->pkt, out->wire, out->len) != CAIRN_OK) {
 			if (!quiet)
 				printf(";; Got bad packet: FORMERR\n%zu bytes\n", out->len);
+			cdig_reply_free(out);
+			err = CAIRN_ENOTFOUND;
+			continue;
+		}
+		/* +fail: a SERVFAIL answer moves on to the next server */
+		if (q->fail && i + 1 < nsrv && (out->wire[3] & 0xf) == 2) {
 			cdig_reply_free(out);
 			err = CAIRN_ENOTFOUND;
 			continue;

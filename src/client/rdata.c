@@ -45,11 +45,37 @@ static char *rdf_text(const ldns_rdf *d)
 	return d ? ldns_rdf2str(d) : NULL;
 }
 
+static void trim(char *p)
+{
+	size_t l = p ? strlen(p) : 0;
+
+	while (l && p[l - 1] == ' ')
+		p[--l] = '\0';
+}
+
 static void upper(char *p)
 {
 	for (; p && *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
+}
+
+/* An NSEC3 salt: hex in capitals, "-" when empty (RFC 5155 §3.3). */
+static void salt(struct sb *s, const ldns_rdf *d)
+{
+	const uint8_t *p;
+	size_t i, n;
+
+	if (!d || ldns_rdf_size(d) < 1)
+		return;
+	p = ldns_rdf_data(d);
+	n = p[0];
+	if (n == 0 || n + 1 > ldns_rdf_size(d)) {
+		ldns_buffer_printf(s->b, "-");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ldns_buffer_printf(s->b, "%02X", p[i + 1]);
 }
 
 /* RFC 4034 Appendix B: the key tag of a DNSKEY's rdata. */
@@ -151,13 +177,35 @@ static void crypto_tail(struct sb *s, const struct cdig_query *q,
 
 	if (hex)
 		upper(t);
-	if (!q->crypto)
+	if (!q->crypto && omitted)
 		ldns_buffer_printf(s->b, "%s", omitted);
 	else if (q->multiline)
 		sb_split(s, t ? t : "", width, ML_INDENT);
 	else
 		sb_split(s, t ? t : "", width, " ");
 	free(t);
+}
+
+/* True when ldns has a presentation form for type t. */
+static bool known_type(ldns_rr_type t)
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript(t);
+
+	return d && d->_name && d->_type == t;
+}
+
+/* Fields 0..last-1, then the hex field last, split as dig does. */
+static bool hex_tail(struct sb *s, const struct cdig_query *q,
+		     const ldns_rr *rr, size_t last, bool hex)
+{
+	if (ldns_rr_rd_count(rr) != last + 1)
+		return false;
+	fields(s, rr, 0, last);
+	ldns_buffer_printf(s->b, q->multiline ? " (" ML_INDENT : " ");
+	crypto_tail(s, q, rr, last, hex, NULL);   /* +nocrypto: DNSSEC types only */
+	if (q->multiline)
+		ldns_buffer_printf(s->b, " )");
+	return true;
 }
 
 static bool dnssec_form(struct sb *s, const struct cdig_query *q,
@@ -183,17 +231,19 @@ static bool dnssec_form(struct sb *s, const struct cdig_query *q,
 		snprintf(omitted, sizeof(omitted), "[key id = %u]", tag);
 		ldns_buffer_printf(s->b, q->multiline ? " (" ML_INDENT : " ");
 		crypto_tail(s, q, rr, 3, false, omitted);
-		if (q->multiline)
-			ldns_buffer_printf(s->b, ML_INDENT ")");
-		/* BIND's rrcomment: KSK/ZSK, algorithm and key tag */
+		/* BIND's rrcomment: KSK/ZSK, algorithm and key tag; the
+		 * closing parenthesis gets a line of its own before it */
 		if (q->rrcomments || (q->multiline && !q->rrcomments_set)) {
-			ldns_buffer_printf(s->b, " ; %s; alg = ",
+			ldns_buffer_printf(s->b, q->multiline ? ML_INDENT ") ; %s; alg = "
+							      : "  ; %s; alg = ",
 					   (flags & 1) ? "KSK" : "ZSK");
 			if (an)
 				ldns_buffer_printf(s->b, "%s", an);
 			else
 				ldns_buffer_printf(s->b, "%u", alg);
 			ldns_buffer_printf(s->b, " ; key id = %u", tag);
+		} else if (q->multiline) {
+			ldns_buffer_printf(s->b, " )");
 		}
 		return true;
 	}
@@ -218,27 +268,67 @@ static bool dnssec_form(struct sb *s, const struct cdig_query *q,
 		if (q->multiline)
 			ldns_buffer_printf(s->b, " )");
 		return true;
-	case LDNS_RR_TYPE_NSEC3:
-		if (n < 5)
+	case LDNS_RR_TYPE_SSHFP:      /* RFC 4255 §3.2: hex fingerprint */
+		return hex_tail(s, q, rr, 2, true);
+	case LDNS_RR_TYPE_TLSA:       /* RFC 6698 §2.2 */
+	case LDNS_RR_TYPE_SMIMEA:
+		return hex_tail(s, q, rr, 3, true);
+	case LDNS_RR_TYPE_CERT:       /* RFC 4398 §2.2: base64 certificate */
+		return hex_tail(s, q, rr, 3, false);
+	case LDNS_RR_TYPE_OPENPGPKEY: /* RFC 7929 §2.3: base64 only */
+	case LDNS_RR_TYPE_DHCID:      /* RFC 4701 §3.6 */
+		if (n != 1)
 			return false;
-		fields(s, rr, 0, 4);
-		if (q->multiline) {
-			char *h = rdf_text(ldns_rr_rdf(rr, 4));
-			upper(h);
-			ldns_buffer_printf(s->b, " (" ML_INDENT "%s" ML_INDENT, h ? h : "");
-			free(h);
-			fields(s, rr, 5, n);
+		if (q->multiline)
+			ldns_buffer_printf(s->b, "( ");
+		crypto_tail(s, q, rr, 0, false, NULL);
+		if (q->multiline)
 			ldns_buffer_printf(s->b, " )");
-		} else {
-			char *h = rdf_text(ldns_rr_rdf(rr, 4));
-			upper(h);
-			ldns_buffer_printf(s->b, " %s", h ? h : "");
-			free(h);
-			if (n > 5)
-				ldns_buffer_printf(s->b, " ");
-			fields(s, rr, 5, n);
+		if (q->multiline && t == LDNS_RR_TYPE_DHCID) {
+			/* BIND's comment: identifier type, digest type, length */
+			const ldns_rdf *d = ldns_rr_rdf(rr, 0);
+			const uint8_t *p = ldns_rdf_data(d);
+
+			if (ldns_rdf_size(d) >= 3)
+				ldns_buffer_printf(s->b, " ; %u %u %zu",
+						   (unsigned)((p[0] << 8) | p[1]), p[2],
+						   ldns_rdf_size(d) - 3);
 		}
 		return true;
+	case LDNS_RR_TYPE_NSEC3PARAM:
+		if (n != 4)
+			return false;
+		fields(s, rr, 0, 3);
+		ldns_buffer_printf(s->b, " ");
+		salt(s, ldns_rr_rdf(rr, 3));
+		return true;
+	case LDNS_RR_TYPE_NSEC3: {
+		/* RFC 5155 §3.3: salt in hex ("-" when empty), the next hashed
+		 * owner in base32hex, then the type bitmap */
+		char *h, *bm = NULL;
+
+		if (n < 5)
+			return false;
+		fields(s, rr, 0, 3);
+		ldns_buffer_printf(s->b, " ");
+		salt(s, ldns_rr_rdf(rr, 3));
+		h = rdf_text(ldns_rr_rdf(rr, 4));
+		upper(h);
+		trim(h);
+		if (n > 5) {
+			bm = rdf_text(ldns_rr_rdf(rr, 5));
+			trim(bm);
+		}
+		if (q->multiline)
+			ldns_buffer_printf(s->b, " (" ML_INDENT "%s" ML_INDENT "%s )",
+					   h ? h : "", bm ? bm : "");
+		else
+			ldns_buffer_printf(s->b, " %s%s%s", h ? h : "", bm && *bm ? " " : "",
+					   bm ? bm : "");
+		free(h);
+		free(bm);
+		return true;
+	}
 	case LDNS_RR_TYPE_TSIG: {
 		/* RFC 8945 §4.2 fields as BIND prints them: algorithm, time
 		 * signed, fudge, MAC size and MAC (base64), original ID, error
@@ -294,11 +384,16 @@ char *cdig_rdata_text(const struct cdig_query *q, const ldns_rr *rr)
 	s.b = ldns_buffer_new(256);
 	if (!s.b)
 		return NULL;
-	if (q->unknownformat)
+	/* RFC 3597 form for -unknownformat, and for types ldns does not
+	 * know (it prints their hex in lower case, unsplit) */
+	if (q->unknownformat || !known_type(ldns_rr_get_type(rr)))
 		unknown_form(&s, q, rr);
 	else if (!dnssec_form(&s, q, rr)) {
 		ldns_buffer_free(s.b);
-		return cdig_rdata_str(rr);
+		/* ldns leaves a blank after some fields (bitmaps): trimmed */
+		out = cdig_rdata_str(rr);
+		trim(out);
+		return out;
 	}
 	out = ldns_buffer_export2str(s.b);
 	ldns_buffer_free(s.b);

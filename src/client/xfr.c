@@ -18,6 +18,7 @@ struct xfr_state {
 	unsigned nrec, nmsg;
 	size_t bytes;
 	bool incremental, done, second_checked;
+	bool whole;               /* +json/+yaml: messages, not records */
 };
 
 static uint32_t soa_serial(const ldns_rr *rr)
@@ -61,7 +62,7 @@ static int walk(const struct cdig_query *q, ldns_pkt *pkt, struct xfr_state *x,
 			}
 		}
 		x->nrec++;
-		if (print && q->answer)
+		if (print && q->answer && !x->whole)
 			cdig_print_rr(stdout, q, rr, false);
 	}
 	/* IXFR, up to date: one SOA alone (RFC 1995 §2) */
@@ -103,6 +104,7 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 	cairn_err err;
 
 	*reached = false;
+	x.whole = q->json || q->yaml;
 	cdig_server_addr(s, addr, sizeof(addr));
 	err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, &st, why, sizeof(why));
 	if (err == CAIRN_OK && st == CDIG_X_OK)
@@ -137,7 +139,7 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		}
 		*reached = true;
 		if (ml < 12 || memcmp(m, wire, 2) != 0 ||
-		    ldns_wire2pkt(&p, m, ml) != LDNS_STATUS_OK) {
+		    cdig_wire2pkt(&p, m, ml) != CAIRN_OK) {
 			printf(";; Got bad packet: FORMERR\n%zu bytes\n", ml);
 			free(m);
 			break;
@@ -150,7 +152,7 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		}
 		/* dig's banner comes with the first record it prints */
 		cdig_print_banner(b, q, nsrv);
-		if (q->edns && !ldns_pkt_edns(p))
+		if (q->edns && !ldns_pkt_edns(p) && !x.whole)
 			printf(";; expected opt record in response\n");
 		x.nmsg++;
 		if ((m[3] & 0xf) != 0) {
@@ -167,12 +169,32 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 			free(m);
 			break;
 		}
-		if (ldns_pkt_tsig(p) && q->additional)
+		if (x.whole) {
+			/* +json / +yaml: each message of the transfer whole */
+			struct cdig_reply r = { 0 };
+
+			r.from = *s;
+			r.tcp = true;
+			r.tls = q->tls.on;
+			r.ms = (unsigned)(cairn_now_ms() - start);
+			r.len = ml;
+			if (q->json) {
+				cdig_json_message(stdout, p, m, ml, &r);
+			} else {
+				/* dig's transfer style: answer records only */
+				struct cdig_query yq = *q;
+
+				yq.comments = yq.question = yq.authority = false;
+				yq.additional = false;
+				cdig_yaml_message(stdout, &yq, p, m, ml, &r);
+			}
+		} else if (ldns_pkt_tsig(p) && q->additional) {
 			cdig_print_rr(stdout, q, ldns_pkt_tsig(p), false);
+		}
 		ldns_pkt_free(p);
 		free(m);
 	}
-	if (x.done && q->stats)
+	if (x.done && q->stats && !x.whole)
 		print_stats(s, (unsigned)(cairn_now_ms() - start), &x);
 done:
 	cdig_conn_close(c);
@@ -198,7 +220,8 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 		}
 		src = (const struct sockaddr *)&src_srv.ss;
 	}
-	if (cdig_query_build(&q, q.name, q.qtype, q.qclass, q.recurse, &wire, &len) !=
+	/* dig sends transfer requests with RD=0 */
+	if (cdig_query_build(&q, q.name, q.qtype, q.qclass, false, &wire, &len) !=
 	    CAIRN_OK) {
 		fprintf(stderr, "cdig: '%s' is not a legal name\n", q.name);
 		return CDIG_EXIT_INTERNAL;

@@ -132,14 +132,15 @@ void cdig_yaml_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		"      ADDITIONAL: %u\n",
 		(unsigned)((wire[4] << 8) | wire[5]), (unsigned)((wire[6] << 8) | wire[7]),
 		(unsigned)((wire[8] << 8) | wire[9]), (unsigned)((wire[10] << 8) | wire[11]));
-	if (ldns_pkt_edns(pkt)) {
+	if (ldns_pkt_edns(pkt) && q->comments) {
 		uint16_t z = ldns_pkt_edns_z(pkt);
 
 		fputs("      OPT_PSEUDOSECTION:\n        EDNS:\n", f);
 		fprintf(f, "          version: %u\n", ldns_pkt_edns_version(pkt));
-		fprintf(f, "          flags:%s\n", (z & 0x8000) ? " do" : "");
-		if (z & 0x7fff)
-			fprintf(f, "          MBZ: 0x%04x\n", z & 0x7fff);
+		fprintf(f, "          flags:%s%s\n", (z & 0x8000) ? " do" : "",
+			(z & 0x4000) ? " co" : "");
+		if (z & 0x3fff)
+			fprintf(f, "          MBZ: 0x%04x\n", z & 0x3fff);
 		fprintf(f, "          udp: %u\n", ldns_pkt_edns_udp_size(pkt));
 		cdig_print_edns_options(f, ldns_pkt_edns_data(pkt), query ? NULL : r, "          ");
 	}

@@ -128,6 +128,13 @@ expect 1 "a cookie is 8 bytes" "${C[@]}" +cookie=0102 www.cdig.test
 expect 1 "could not read key from $T/nokey" "${C[@]}" -k "$T/nokey" www.cdig.test
 expect 1 "couldn't find key algorithm 'hmac-foo'" "${C[@]}" -y hmac-foo:k:YWJj www.cdig.test
 
+# -v and -6 as dig: the version and exit 0; no IPv6 address for an IPv4
+# server
+expect 0 "" "$CDIG" -v
+grep -q '^cdig ' "$T/out" && ok "-v prints the version" || bad "-v output"
+# -6 with an IPv4 server: dig says so and exits 0; cdig exits 1 (cdig(1))
+expect 1 "No acceptable nameservers" "${C[@]}" -6 www.cdig.test
+
 # 8: batch file unreadable
 expect 8 "couldn't open specified batch file" "${C[@]}" -f "$T/no-such-file"
 
@@ -160,7 +167,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	bad "+time=1 +tries=2 took ${ms} ms"
 expect 9 "no servers could be reached" "$CDIG" @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +short www.cdig.test
 
-# 10: internal error: no address of the server is usable (-4 with an IPv6 server)
-expect 10 "no IPv4 address for server '::1'" "$CDIG" -4 @::1 www.cdig.test
+# -4 with an IPv6 server: dig's message and status
+expect 1 "couldn't get address for '::1': address family not supported" "$CDIG" -4 @::1 www.cdig.test
 
 finish

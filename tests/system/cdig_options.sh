@@ -8,13 +8,15 @@
 # line for line except banner, ids, times, cookies and TSIG MACs.
 set -u
 . "$top_srcdir/tests/system/cdig/lib.sh"
-need nsd dig unbound openssl
+need nsd dig unbound openssl jq
 
 SECRET256=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=
 SECRET512=b3RoZXJzZWNyZXRvdGhlcnNlY3JldG90aGVyc2VjcmV0b3RoZXJzZWNyZXQ=
 SECRET1=c2hhMXNlY3JldHNoYTFzZWNyZXQ=
 ZONES=("cdig.test:$DATA/cdig.test.zone"
-	"2.0.192.in-addr.arpa:$DATA/2.0.192.in-addr.arpa.zone")
+	"2.0.192.in-addr.arpa:$DATA/2.0.192.in-addr.arpa.zone"
+	"sec.test:$DATA/sec.test.zone"    # signed with ldns-signzone (NSEC3)
+	"types.test:$DATA/types.test.zone")
 NSD_PORT=$(free_port)
 [ -n "$NSD_PORT" ] || die "no free port"
 NSD_EXTRA=('nsid: "ascii_ns1.cdig"' "answer-cookie: yes"
@@ -62,6 +64,7 @@ compare() {
 	fi
 }
 mkdir -p "$T/home"
+SPORT=$(free_port)     # a source port for -b addr#port
 
 common() {
 	# EDNS options and flags (RFC 5001, 7871, 7314, 7828, 6891)
@@ -89,6 +92,10 @@ common() {
 	compare www.cdig.test +qid=4242 +qr
 	compare www.cdig.test +aaflag +tcflag +raflag +zflag +cdflag +qr
 	compare www.cdig.test +aaonly +rdflag +nordflag +qr
+	compare www.cdig.test +noadflag +cd +qr
+	compare www.cdig.test +coflag +qr
+	compare www.cdig.test +co +dnssec +noedns +qr
+	compare www.cdig.test +vc
 	compare www.cdig.test +header-only +qr
 	compare www.cdig.test +opcode=status
 	compare www.cdig.test +opcode=notify
@@ -107,12 +114,50 @@ common() {
 	compare www.cdig.test +timeout=2 +retry=0
 	compare www.cdig.test -u
 	compare -m -4 www.cdig.test
+	compare -q www.cdig.test -t AAAA
+	compare -c CH -t TXT version.bind
 	compare nx.cdig.test +nofail
 	compare www.cdig.test +keepopen +nobesteffort +nodns64prefix +nohttps +nofuzztime +noidnin +noidnout
 	compare -b 127.0.0.1 www.cdig.test
+	compare -b "127.0.0.1#$SPORT" www.cdig.test
+	# DNSSEC records in dig's forms: split base64/hex, +multiline with
+	# key-tag comments, +rrcomments, +nocrypto, NSEC3 (sec.test)
+	compare sec.test DNSKEY
+	compare sec.test DNSKEY +multiline
+	compare sec.test DNSKEY +rrcomments
+	compare sec.test DNSKEY +nocrypto
+	compare sec.test DNSKEY +multiline +norrcomments
+	compare sec.test DNSKEY +multiline +nocrypto
+	compare sec.test DNSKEY +split=0
+	compare sec.test DNSKEY +split=20 +multiline
+	compare sec.test DNSKEY +short
+	compare child.sec.test DS +norecurse
+	compare child.sec.test DS +multiline +norecurse
+	compare www.sec.test +dnssec
+	compare www.sec.test +dnssec +multiline
+	compare nx.sec.test +dnssec
+	compare nx.sec.test +dnssec +multiline
+	compare sec.test NSEC3PARAM
+	compare sec.test TXT +multiline
+	compare sec.test SOA +dnssec +multiline +nocrypto
+	compare sec.test DNSKEY +unknownformat
+	compare cdig.test MX +multiline
+	local t
+	for t in sshfp/SSHFP tlsa/TLSA opgp/OPENPGPKEY unk/TYPE65280 cert/CERT \
+		dhcid/DHCID nsec/NSEC naptr/NAPTR uri/URI rp/RP afsdb/AFSDB \
+		dname/DNAME spf/SPF; do
+		compare "${t%/*}.types.test" "${t#*/}" +norecurse
+		compare "${t%/*}.types.test" "${t#*/}" +norecurse +multiline +noall +answer
+	done
+	compare sshfp.types.test SSHFP +nocrypto +split=8 +noall +answer
+	compare _sip._udp.cdig.test SRV +multiline
+	compare caa.cdig.test CAA +multiline
+	compare hinfo.cdig.test HINFO +multiline
+	compare quoted.cdig.test TXT +multiline
 	# search list (resolv.conf semantics, +domain sets it)
 	compare www +domain=cdig.test
 	compare www +domain=cdig.test +showsearch
+	compare www +defname +domain=cdig.test
 	compare www.cdig +domain=test +ndots=3
 	compare www +nosearch
 	# ~/.digrc holds defaults; -r skips it
@@ -132,6 +177,9 @@ compare cdig.test AXFR +onesoa
 compare cdig.test AXFR +qr
 compare cdig.test AXFR +nostats +noclass
 compare 2.0.192.in-addr.arpa AXFR
+compare sec.test AXFR
+compare sec.test AXFR +multiline
+compare cdig.test AXFR +yaml
 compare cdig.test IXFR=2024010101
 compare cdig.test IXFR=2023010101
 compare -t IXFR=1 cdig.test
@@ -160,10 +208,22 @@ compare cdig.test AXFR -y "hmac-sha256:other:$SECRET256"
 # TCP retry of a TC=1 answer keeps the key
 compare big2.cdig.test TXT -y "hmac-sha256:k256:$SECRET256" +bufsize=512
 
+# +json (RFC 8427) for the new features: one document per transfer
+# message, the TSIG and OPT records in additionalRRs, EDNS options in OPT
+msgs=$(dig @127.0.0.1 -p "$PORT" cdig.test AXFR | sed -n 's/^;; XFR size: \([0-9]*\) records (messages \([0-9]*\),.*/\1 \2/p')
+got=$("$CDIG" @127.0.0.1 -p "$PORT" cdig.test AXFR +json | jq -s -r '"\([.[].answerRRs | length] | add) \(length)"')
+[ -n "$msgs" ] && [ "$got" = "$msgs" ] && ok "AXFR +json: $got (records, messages) as dig counts" ||
+	bad "AXFR +json gave '$got', dig counts '$msgs'"
+got=$("$CDIG" @127.0.0.1 -p "$PORT" www.cdig.test +nsid +json -y "hmac-sha256:k256:$SECRET256" |
+	jq -r '[.additionalRRs[] | .TYPEname] | join(" ")')
+[ "$got" = "A A AAAA OPT TSIG" ] && ok "TSIG and OPT in +json additionalRRs" || bad "+json additionalRRs: '$got'"
+got=$("$CDIG" @127.0.0.1 -p "$PORT" www.cdig.test +nsid +json | jq -r '.additionalRRs[] | select(.TYPE == 41) | .RDATAHEX')
+[[ "$got" == 000300086E73312E63646967* ]] && ok "NSID in the +json OPT record" || bad "+json OPT: '$got'"
+
 # ---- BADCOOKIE: resend with the server cookie (RFC 7873 §5.3) ----
 CPORT=$(free_port)
 [ -n "$CPORT" ] || die "no free port"
-python3 "$DATA/cookieserver.py" "$CPORT" "$T/cookie.ready" >"$T/cookie.log" 2>&1 &
+python3 "$DATA/cookieserver.py" "$CPORT" "$T/cookie.ready" >>"$T/cookie.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 300); do [ -e "$T/cookie.ready" ] && break; sleep 0.1; done
 SRV=cookieserver PORT=$CPORT
@@ -219,13 +279,15 @@ compare www.cdig.test +tls
 compare cdig.test TXT +tls +nocookie
 compare www.cdig.test +tls-ca="$T/ub/cert.pem"
 compare www.cdig.test +tls-ca="$T/ub/cert.pem" +tls-hostname=dot.cdig.test
+compare www.cdig.test +tls-ca="$T/ub/cert.pem" +tls-certfile="$T/ub/cert.pem" +tls-keyfile="$T/ub/key.pem"
 out=$("$CDIG" @127.0.0.1 -p "$UPORT" +tls www.cdig.test)
 grep -q "^;; SERVER: 127.0.0.1#$UPORT(127.0.0.1) (TLS)\$" <<<"$out" &&
 	grep -q '^www.cdig.test.		3600	IN	A	192.0.2.10$' <<<"$out" &&
 	ok "DoT answer over TLS" || bad "DoT answer"
 # verification asked for and failing: dig's message; cdig then exits 9
 # (dig exits 0; cdig(1) documents the difference)
-for v in "+tls-ca" "+tls-ca=$T/ub/cert.pem +tls-hostname=wrong.cdig.test"; do
+for v in "+tls-ca" "+tls-ca=$T/ub/cert.pem +tls-hostname=wrong.cdig.test" \
+	"+tls-certfile=$T/ub/cert.pem +tls-keyfile=$T/ub/key.pem"; do
 	# shellcheck disable=SC2086
 	dig @127.0.0.1 -p "$UPORT" www.cdig.test $v +time=2 +tries=1 >"$T/dig.out" 2>&1
 	# shellcheck disable=SC2086
