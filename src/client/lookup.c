@@ -269,7 +269,7 @@ static size_t candidates(const struct cdig_query *q, char (*out)[CDIG_NAME_TEXT]
 int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 {
 	struct cdig_server srv[CDIG_MAX_SERVERS];
-	static char names[CDIG_MAX_SEARCH + 1][CDIG_NAME_TEXT];
+	char (*names)[CDIG_NAME_TEXT] = NULL;
 	struct cdig_query *q;
 	size_t nsrv = 0, nn, i;
 	int rc = CDIG_EXIT_OK;
@@ -310,6 +310,11 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 		rc = cdig_xfr(q, srv, nsrv, b);
 		goto done;
 	}
+	names = calloc(CDIG_MAX_SEARCH + 1, sizeof(*names));
+	if (!names) {
+		rc = CDIG_EXIT_INTERNAL;
+		goto done;
+	}
 	nn = candidates(q, names, CDIG_MAX_SEARCH + 1);
 	for (i = 0; i < nn; i++) {
 		unsigned rcode = 0;
@@ -321,6 +326,7 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 			break;
 	}
 done:
+	free(names);
 	free(q);
 	return rc;
 }

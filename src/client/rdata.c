@@ -194,6 +194,57 @@ static bool known_type(ldns_rr_type t)
 	return d && d->_name && d->_type == t;
 }
 
+/* RFC 1876 §3 size and precision: mantissa and power of ten, in cm;
+ * BIND prints whole metres from 1 m up, else 0.cc */
+static void loc_size(struct sb *s, uint8_t v)
+{
+	unsigned long m = v >> 4, e = v & 0xf, cm = m;
+
+	while (e-- > 0 && cm < 1000000000UL)
+		cm *= 10;
+	if (cm >= 100 && cm % 100 == 0)
+		ldns_buffer_printf(s->b, " %lum", cm / 100);
+	else
+		ldns_buffer_printf(s->b, " %lu.%02lum", cm / 100, cm % 100);
+}
+
+static void loc_angle(struct sb *s, uint32_t v, char pos, char neg)
+{
+	/* thousandths of an arc second from 2^31 */
+	unsigned long a = v >= 0x80000000UL ? v - 0x80000000UL : 0x80000000UL - v;
+
+	ldns_buffer_printf(s->b, "%lu %lu %lu.%03lu %c", a / 3600000, (a / 60000) % 60,
+			   (a / 1000) % 60, a % 1000, v >= 0x80000000UL ? pos : neg);
+}
+
+/* LOC (RFC 1876) as BIND prints it. */
+static bool loc_form(struct sb *s, const ldns_rr *rr)
+{
+	const ldns_rdf *d = ldns_rr_rdf(rr, 0);
+	const uint8_t *p;
+	uint32_t lat, lon, alt;
+	long long am;
+
+	if (ldns_rr_rd_count(rr) != 1 || ldns_rdf_size(d) != 16)
+		return false;
+	p = ldns_rdf_data(d);
+	if (p[0] != 0)
+		return false;
+	lat = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	lon = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+	alt = (uint32_t)p[12] << 24 | (uint32_t)p[13] << 16 | (uint32_t)p[14] << 8 | p[15];
+	loc_angle(s, lat, 'N', 'S');
+	ldns_buffer_printf(s->b, " ");
+	loc_angle(s, lon, 'E', 'W');
+	am = (long long)alt - 10000000LL;     /* cm above 100 km below the WGS 84 spheroid */
+	ldns_buffer_printf(s->b, " %s%lld.%02lldm", am < 0 ? "-" : "",
+			   (am < 0 ? -am : am) / 100, (am < 0 ? -am : am) % 100);
+	loc_size(s, p[1]);
+	loc_size(s, p[2]);
+	loc_size(s, p[3]);
+	return true;
+}
+
 /* Fields 0..last-1, then the hex field last, split as dig does. */
 static bool hex_tail(struct sb *s, const struct cdig_query *q,
 		     const ldns_rr *rr, size_t last, bool hex)
@@ -295,6 +346,8 @@ static bool dnssec_form(struct sb *s, const struct cdig_query *q,
 						   ldns_rdf_size(d) - 3);
 		}
 		return true;
+	case LDNS_RR_TYPE_LOC:
+		return loc_form(s, rr);
 	case LDNS_RR_TYPE_NSEC3PARAM:
 		if (n != 4)
 			return false;
@@ -376,6 +429,26 @@ static bool dnssec_form(struct sb *s, const struct cdig_query *q,
 	}
 }
 
+/* RFC 9460 §7.1.1: BIND quotes the alpn value ("h2,h3"); ldns does not.
+ * Takes and returns a malloc'd string. */
+static char *quote_alpn(char *t)
+{
+	char *a = strstr(t, " alpn="), *v, *end, *out;
+	size_t vl;
+
+	if (!a || a[6] == '"')
+		return t;
+	v = a + 6;
+	end = strchr(v, ' ');
+	vl = end ? (size_t)(end - v) : strlen(v);
+	out = malloc(strlen(t) + 3);
+	if (!out)
+		return t;
+	sprintf(out, "%.*s\"%.*s\"%s", (int)(v - t), t, (int)vl, v, v + vl);
+	free(t);
+	return out;
+}
+
 char *cdig_rdata_text(const struct cdig_query *q, const ldns_rr *rr)
 {
 	struct sb s;
@@ -393,6 +466,9 @@ char *cdig_rdata_text(const struct cdig_query *q, const ldns_rr *rr)
 		/* ldns leaves a blank after some fields (bitmaps): trimmed */
 		out = cdig_rdata_str(rr);
 		trim(out);
+		if (out && (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SVCB ||
+			    ldns_rr_get_type(rr) == LDNS_RR_TYPE_HTTPS))
+			out = quote_alpn(out);
 		return out;
 	}
 	out = ldns_buffer_export2str(s.b);
