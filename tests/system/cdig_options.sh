@@ -133,6 +133,24 @@ common() {
 	rm -f "$T/home/.digrc"
 }
 
+# +qr prints the ID that went out: the server echoes it in the reply
+# (RFC 1035 §4.1.1), with a random ID, with +qid, with TSIG, over TCP
+qr_id() {
+	local ids idv
+	ids=$("$CDIG" @127.0.0.1 -p "$PORT" www.cdig.test +qr "$@" | sed -n 's/.*, id: \([0-9]*\)$/\1/p' | tr '\n' ' ')
+	read -r -a idv <<<"$ids"
+	if [ "${#idv[@]}" = 2 ] && [ "${idv[0]}" = "${idv[1]}" ]; then
+		ok "$SRV: +qr $*: the printed ID ${idv[0]} is the one answered"
+	else
+		bad "$SRV: +qr $*: IDs '$ids'"
+	fi
+}
+SRV=nsd PORT=$NSD_PORT qr_id
+SRV=nsd PORT=$NSD_PORT qr_id +tcp
+SRV=nsd PORT=$NSD_PORT qr_id +qid=65535
+SRV=nsd PORT=$NSD_PORT qr_id -y "hmac-sha256:k256:$SECRET256"
+SRV=cairnd PORT=$CAIRND_PORT qr_id +qid=0
+
 # record forms (the printer, whatever the server: run against NSD only)
 forms() {
 	local t
