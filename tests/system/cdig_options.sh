@@ -37,6 +37,7 @@ norm() {
 	grep -v -e '^; <<>> ' -e '^;; global options:' -e '^;; WHEN:' \
 		-e '^;; Query time:' -e '!!timestamp' |
 		sed -E -e 's/id: [0-9]+/id: ID/' -e 's/^(;? *)COOKIE: [0-9a-f]+/\1COOKIE: HEX/' \
+			-e 's/expected ID [0-9]+, got [0-9]+/expected ID N, got M/' \
 			-e 's#(TSIG	hmac-[a-z0-9]+\. )[0-9]+ 300 ([0-9]+)( [A-Za-z0-9+/=]+)* [0-9]+ ([A-Z]+)#\1TIME 300 \2 MAC ID \4#'
 }
 
@@ -260,6 +261,32 @@ compare www.cdig.test +nobadcookie
 	[ "$(cat "$T/out")" = 192.0.2.10 ] &&
 	ok "BADCOOKIE: resent once with the server cookie" ||
 	bad "BADCOOKIE resend: $(tr '\n' ' ' <"$T/cookie.log") / $(cat "$T/out")"
+
+# ---- a reply with another ID first (RFC 5452 §4.3): reported, then the
+# right one is waited for, as dig does ----
+MPORT=$(free_port)
+[ -n "$MPORT" ] || die "no free port"
+python3 -c "
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', $MPORT))
+open('$T/mismatch.ready', 'w').close()
+while True:
+    q, peer = s.recvfrom(65535)
+    qid = struct.unpack('!H', q[:2])[0]
+    end = 12
+    while q[end]: end += 1 + q[end]
+    question = q[12:end + 5]
+    for rid in ((qid + 1) & 0xffff, qid):
+        hdr = struct.pack('!6H', rid, 0x8400, 1, 1, 0, 0)
+        rr = b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 300, 4) + bytes([192, 0, 2, 10])
+        s.sendto(hdr + question + rr, peer)
+" >"$T/mismatch.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 300); do [ -e "$T/mismatch.ready" ] && break; sleep 0.1; done
+SRV=id-mismatch PORT=$MPORT
+compare www.cdig.test +noedns
+compare www.cdig.test +noedns +qid=7
 
 # ---- DNS over TLS (RFC 7858) against unbound, self-signed certificate ----
 mkdir -p "$T/ub"
