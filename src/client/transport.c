@@ -118,6 +118,56 @@ static bool same_peer(const struct sockaddr_storage *a,
 	}
 }
 
+/* RFC 5452 §4.3 / dig: a reply whose question is not ours (name in any
+ * case, type, class) is reported and waited past. Replies without a
+ * question (NOTIMP, FORMERR...) are taken. */
+static bool question_matches(const uint8_t *q, size_t qlen, const uint8_t *r,
+			     size_t rlen, bool quiet)
+{
+	ldns_pkt *qp = NULL, *rp = NULL;
+	const ldns_rr *a, *b;
+	bool ok = true;
+
+	if (rlen < 12 || ((r[4] << 8) | r[5]) == 0 || qlen < 12 ||
+	    ((q[4] << 8) | q[5]) == 0)
+		return true;
+	if (ldns_wire2pkt(&qp, q, qlen) != LDNS_STATUS_OK ||
+	    ldns_wire2pkt(&rp, r, rlen) != LDNS_STATUS_OK ||
+	    ldns_rr_list_rr_count(ldns_pkt_question(qp)) < 1 ||
+	    ldns_rr_list_rr_count(ldns_pkt_question(rp)) < 1)
+		goto done;     /* a malformed reply is reported by the caller */
+	a = ldns_rr_list_rr(ldns_pkt_question(qp), 0);
+	b = ldns_rr_list_rr(ldns_pkt_question(rp), 0);
+	if (ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) != 0 ||
+	    ldns_rr_get_type(a) != ldns_rr_get_type(b) ||
+	    ldns_rr_get_class(a) != ldns_rr_get_class(b)) {
+		ok = false;
+		if (!quiet) {
+			char *nm = ldns_rdf2str(ldns_rr_owner(b));
+			char *ty = ldns_rr_type2str(ldns_rr_get_type(b));
+			char *cl = ldns_rr_class2str(ldns_rr_get_class(b));
+
+			size_t l = nm ? strlen(nm) : 0;
+
+			/* dig's words, doubled ";; " and the name without its
+			 * final dot included */
+			if (l > 1 && nm[l - 1] == '.')
+				nm[l - 1] = '\0';
+			printf(";; ;; Question section mismatch: got %s/%s/%s\n",
+			       nm ? nm : "", ty ? ty : "", cl ? cl : "");
+			free(nm);
+			free(ty);
+			free(cl);
+		}
+	}
+done:
+	if (qp)
+		ldns_pkt_free(qp);
+	if (rp)
+		ldns_pkt_free(rp);
+	return ok;
+}
+
 cairn_err cdig_udp_exchange(const struct cdig_server *srv,
 			    const struct sockaddr *src, int timeout_ms,
 			    const uint8_t *q, size_t qlen, bool quiet,
@@ -179,6 +229,8 @@ cairn_err cdig_udp_exchange(const struct cdig_server *srv,
 				       (unsigned)((buf[0] << 8) | buf[1]));
 			continue;
 		}
+		if (!question_matches(q, qlen, buf, (size_t)n, quiet))
+			continue;
 		*resp = realloc(buf, (size_t)n ? (size_t)n : 1);
 		if (!*resp) {
 			*resp = buf;

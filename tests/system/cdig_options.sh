@@ -262,8 +262,8 @@ compare www.cdig.test +nobadcookie
 	ok "BADCOOKIE: resent once with the server cookie" ||
 	bad "BADCOOKIE resend: $(tr '\n' ' ' <"$T/cookie.log") / $(cat "$T/out")"
 
-# ---- a reply with another ID first (RFC 5452 §4.3): reported, then the
-# right one is waited for, as dig does ----
+# ---- a reply with another ID, then one with another question (RFC 5452
+# §4.3): both reported, and the right one waited for, as dig does ----
 MPORT=$(free_port)
 [ -n "$MPORT" ] || die "no free port"
 python3 -c "
@@ -277,10 +277,11 @@ while True:
     end = 12
     while q[end]: end += 1 + q[end]
     question = q[12:end + 5]
-    for rid in ((qid + 1) & 0xffff, qid):
+    other = b'\x05other' + question[question[0] + 1:]
+    for rid, qq in (((qid + 1) & 0xffff, question), (qid, other), (qid, question)):
         hdr = struct.pack('!6H', rid, 0x8400, 1, 1, 0, 0)
         rr = b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 300, 4) + bytes([192, 0, 2, 10])
-        s.sendto(hdr + question + rr, peer)
+        s.sendto(hdr + qq + rr, peer)
 " >"$T/mismatch.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 300); do [ -e "$T/mismatch.ready" ] && break; sleep 0.1; done
