@@ -72,7 +72,16 @@ static void rr_json(FILE *f, const ldns_rr *rr, bool question)
 			jhex(f, ldns_buffer_begin(b), ldns_buffer_position(b));
 		}
 		ldns_buffer_free(b);
-		rdata = cdig_rdata_str(rr);
+		{
+			/* dig's presentation forms (LOC, SVCB, NSEC3 ...),
+			 * unsplit: one JSON string per rdata */
+			struct cdig_query dq;
+
+			cdig_query_defaults(&dq);
+			dq.split = 0;
+			dq.split_set = true;
+			rdata = cdig_rdata_text(&dq, rr);
+		}
 		/* RFC 8427 §2.2: rdata<TYPE> in presentation format */
 		fprintf(f, ",\n%s\"rdata%s\": ", ind, tn ? tn : "");
 		jstr(f, rdata ? rdata : "");

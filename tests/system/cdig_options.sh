@@ -244,6 +244,12 @@ got=$("$CDIG" @127.0.0.1 -p "$PORT" www.cdig.test +nsid +json -y "hmac-sha256:k2
 [ "$got" = "A A AAAA OPT TSIG" ] && ok "TSIG and OPT in +json additionalRRs" || bad "+json additionalRRs: '$got'"
 got=$("$CDIG" @127.0.0.1 -p "$PORT" www.cdig.test +nsid +json | jq -r '.additionalRRs[] | select(.TYPE == 41) | .RDATAHEX')
 [[ "$got" == 000300086E73312E63646967* ]] && ok "NSID in the +json OPT record" || bad "+json OPT: '$got'"
+for t in loc.types.test/LOC svcb2.types.test/SVCB sshfp.types.test/SSHFP; do
+	got=$("$CDIG" @127.0.0.1 -p "$PORT" "${t%/*}" "${t#*/}" +json | jq -r ".answerRRs[0].rdata${t#*/}")
+	want=$(dig @127.0.0.1 -p "$PORT" "${t%/*}" "${t#*/}" +short +split=0)
+	[ "$got" = "$want" ] && ok "+json rdata${t#*/} in dig's form: $got" ||
+		bad "+json rdata${t#*/}: '$got', dig +short: '$want'"
+done
 
 # ---- BADCOOKIE: resend with the server cookie (RFC 7873 §5.3) ----
 CPORT=$(free_port)
