@@ -6,6 +6,7 @@
 #include "cairn/common.h"
 #include "cairn/config.h"
 #include "cairn/control.h"
+#include "cairn/xfr.h"
 #include "cairn/resolve.h"
 #include "cairn/server.h"
 #include "cairn/wire.h"
@@ -51,6 +52,8 @@ struct daemon {
 	uint64_t start_ms;
 	pthread_mutex_t lock;
 	uint64_t reloads, reload_failures, zones;
+	struct xfr_service *xfr;     /* NOTIFY out */
+	const struct zone_set *served; /* the set last published (under lock) */
 };
 
 static void usage(FILE *out)
@@ -82,6 +85,22 @@ static void report_problem(void *ctx, const char *file, unsigned line, const cha
 		fprintf(stderr, "%s:%u: %s\n", file, line, msg);
 	else
 		fprintf(stderr, "%s: %s\n", file, msg);
+}
+
+/* The secondary role (primary:) is not implemented yet: say so instead of
+ * serving a zone nobody refreshes. */
+static cairn_err xfr_check_config(const struct cairn_config *cfg, struct reporter *r)
+{
+	cairn_err err = CAIRN_OK;
+
+	for (size_t i = 0; i < cfg->n_zones; i++) {
+		if (!cfg->zones[i].n_primary)
+			continue;
+		report_problem(r, cfg->path, cfg->zones[i].primary[0].line,
+			       "primary: (the secondary role) is not supported by this cairnd yet");
+		err = CAIRN_EINVAL;
+	}
+	return err;
 }
 
 /* Loads every zone of cfg into a new set (*out, owned by the caller).
@@ -127,6 +146,8 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 	err = zone_set_new(zones, n, out);
 	if (err == CAIRN_EEXIST)
 		report_problem(r, cfg->path, 0, "two zones have the same name");
+	if (err == CAIRN_OK)
+		err = xfr_check_config(cfg, r);
 done:
 	free(zones);
 	return err;
@@ -199,7 +220,12 @@ static cairn_err reload(struct daemon *d, FILE *out)
 		log_err("reload failed: configuration has problems, old zones kept");
 	} else if ((err = load_zones(cfg, &r, &zs, summary, sizeof(summary))) != CAIRN_OK) {
 		log_err("reload failed: zones have problems, old zones kept");
+	} else if ((err = xfr_attach(cfg, zs, d->served, d->xfr)) != CAIRN_OK) {
+		log_err("reload failed: zone transfer settings: %s, old zones kept",
+			cairn_strerror(err));
+		zone_set_free(zs);
 	} else {
+		d->served = zs;
 		server_set_zones(d->srv, zs);
 		d->zones = cfg->n_zones;
 		log_info("reloaded %zu zones: %s (listen, threads and other server "
@@ -246,6 +272,8 @@ static void daemon_status(void *ctx, FILE *out)
 
 	fprintf(out, "config: %s\n", d->conf);
 	fprintf(out, "user: uid %ld gid %ld\n", (long)getuid(), (long)getgid());
+	if (d->xfr)
+		xfr_service_status(d->xfr, out);
 }
 
 /* SIGUSR1: the statistics as one log line. */
@@ -310,6 +338,12 @@ static int run(const struct options *o)
 	conf_abs = realpath(o->conf, NULL);
 	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK)
 		goto done;
+	if (!o->check && xfr_service_new(&d.xfr) != CAIRN_OK)
+		goto done;
+	if (xfr_attach(cfg, zs, NULL, d.xfr) != CAIRN_OK) {
+		log_err("zone transfer settings: cannot use them");
+		goto done;
+	}
 	if (o->check) {
 		printf("%s: configuration and %zu zones OK\n", o->conf, cfg->n_zones);
 		status = 0;
@@ -333,6 +367,7 @@ static int run(const struct options *o)
 	    daemon_pidfile_lock(cfg->pidfile, user.name ? user.uid : (uid_t)-1,
 				user.name ? user.gid : (gid_t)-1, &pid_fd) != CAIRN_OK)
 		goto done;
+	d.served = zs;
 	if (server_new(cfg, zs, &srv) != CAIRN_OK) {
 		zs = NULL; /* the server took it */
 		goto done;
@@ -377,6 +412,10 @@ static int run(const struct options *o)
 		goto done;
 	if (ctl && control_start(ctl) != CAIRN_OK)
 		goto done;
+	if (xfr_service_start(d.xfr) != CAIRN_OK) {
+		log_err("cannot start the zone transfer thread");
+		goto done;
+	}
 	if (!o->foreground) {
 		detach(ready_fd);
 		ready_fd = -1;
@@ -405,6 +444,7 @@ done:
 		server_free(srv);
 	if (zs)
 		zone_set_free(zs);
+	xfr_service_free(d.xfr); /* after the server: no reload can reach it */
 	daemon_pidfile_remove(pid_fd, cfg ? cfg->pidfile : NULL);
 	daemon_user_free(&user);
 	pthread_mutex_destroy(&d.lock);

@@ -2,6 +2,7 @@
  * (wire), answer from our zones (zone), or an error rcode. Nothing here
  * allocates; the response is written into the caller's buffer. */
 #include "server_int.h"
+#include "cairn/xfr.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -215,6 +216,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_FORMERR;
 		break;
 	case WIRE_NOTIMP:
+		if (q.opcode == WIRE_OPCODE_NOTIFY && q.has_question)
+			break; /* RFC 1996: answered by dispatch_xfr */
 		rcode = WIRE_RCODE_NOTIMP; /* RFC 1035 §4.1.1: opcode not supported */
 		break;
 	case WIRE_BADVERS:
@@ -231,17 +234,15 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
-	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR) {
-		if (!src->tcp && q.qtype == WIRE_TYPE_AXFR) {
-			/* RFC 5936 §4.2: AXFR is not defined over UDP */
-			rcode = WIRE_RCODE_FORMERR;
-			resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
-		} else {
-			/* zone transfers are not offered (yet): RFC 5936 §4.2
-			 * allows REFUSED; EDE 18 "Prohibited" (RFC 8914 §4.19) */
-			rcode = WIRE_RCODE_REFUSED;
-			resp_len = error_response(w, &q, rcode, out, limit, 18, NULL);
-		}
+	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
+		   q.opcode == WIRE_OPCODE_NOTIFY) {
+		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996) */
+		resp_len = dispatch_xfr(w, &q, src, out, limit, &rcode, &source);
+	} else if (w->zones && xfr_zone_unavailable(w->zones, q.qname)) {
+		/* a secondary zone past its expiry, or never transferred */
+		rcode = WIRE_RCODE_SERVFAIL;
+		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		source = STATS_SRC_ZONE;
 	} else if (w->zones && zone_set_answer(w->zones, &q, out, limit, set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
 		rcode = out[3] & 0x0f;
@@ -264,7 +265,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	}
-	if (resp_len == 0)
+	if (resp_len == 0 && !(src->tcp && src->conn->xfr))
 		source = STATS_SRC_DROPPED;
 	stats_count_answer(&w->stats, rcode, source);
 	if (set->log_queries)

@@ -73,6 +73,7 @@ struct tcp_conn {
 	size_t woff, wlen, wcap;
 	unsigned pending;        /* queries whose answer comes later (resolver) */
 	struct tcp_late *late;   /* their contexts */
+	struct xfr_out *xfr;     /* zone transfer being sent (xfr_hook.c) */
 };
 
 struct worker {
@@ -148,6 +149,20 @@ struct dispatch_src {
  * it from being idle, and whose close cancels the resolution). */
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap);
+
+/* ---- xfr_hook.c: zone transfers and NOTIFY (xfr.h) ---- */
+struct xfr_out;
+/* Answers an AXFR/IXFR query or a NOTIFY q into out (limit bytes) and
+ * sets *rcode and *source. Over TCP a transfer returns 0 and is attached
+ * to src->conn, whose messages tcp_xfr_pump then queues. */
+size_t dispatch_xfr(struct worker *w, const struct wire_query *q,
+		    const struct dispatch_src *src, uint8_t *out, size_t limit,
+		    unsigned *rcode, enum stats_source *source);
+/* Queues messages of c's transfer until TCP_WBUF_HIGH bytes wait; ends
+ * it after the last. Returns false when c was closed. */
+bool tcp_xfr_pump(struct tcp_conn *c);
+/* Ends c's transfer, if any (the connection closes). */
+void tcp_xfr_end(struct tcp_conn *c);
 
 /* ---- udp.c ---- */
 struct udp_batch;

@@ -93,6 +93,7 @@ static void conn_close(struct tcp_conn *c)
 		free(l);
 	}
 	c->pending = 0;
+	tcp_xfr_end(c);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -241,7 +242,7 @@ static bool process(struct tcp_conn *c)
 				    .conn = c };
 	size_t off = 0, mlen, len;
 
-	while (c->rlen - off >= 2 && c->wlen - c->woff < TCP_WBUF_HIGH) {
+	while (c->rlen - off >= 2 && c->wlen - c->woff < TCP_WBUF_HIGH && !c->xfr) {
 		mlen = wire_get16(c->rbuf + off);
 		if (c->rlen - off < 2 + mlen)
 			break;
@@ -254,7 +255,7 @@ static bool process(struct tcp_conn *c)
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
-	return true;
+	return !c->xfr || tcp_xfr_pump(c); /* a transfer started: its first messages */
 }
 
 /* Makes room in the read buffer for the message being received. Returns
@@ -328,6 +329,12 @@ static void on_conn_event(struct cairn_event *ev, uint32_t events)
 		/* answers queued by the read, and those left from before */
 		if (!flush(c))
 			return;
+		if (c->wlen == c->woff && c->xfr) {
+			/* all sent: the next messages of the transfer */
+			if (!tcp_xfr_pump(c))
+				return;
+			continue;
+		}
 		if (c->wlen != c->woff || c->rlen < 2)
 			break;
 		/* all sent: answer queries held back by a full write buffer */
@@ -336,7 +343,7 @@ static void on_conn_event(struct cairn_event *ev, uint32_t events)
 		if (c->rlen == before)
 			break; /* only an incomplete query is left */
 	}
-	if (c->eof && c->wlen == c->woff && !c->pending) {
+	if (c->eof && c->wlen == c->woff && !c->pending && !c->xfr) {
 		/* the client is done sending and has all its answers (an
 		 * incomplete query left at EOF can never be answered) */
 		conn_close(c);
