@@ -58,16 +58,45 @@ size_t xfr_notify_query(const struct zone_set *zs, const struct wire_query *q,
  * SERVFAIL. Cheap when zs has no secondary zone. */
 bool xfr_zone_unavailable(const struct zone_set *zs, const uint8_t *name);
 
+/* True when the query q carries a record besides its OPT (a TSIG). */
+static inline bool xfr_query_signed(const struct wire_query *q)
+{
+	return q->len >= WIRE_HDR_LEN && wire_get16(q->pkt + 10) > (q->has_edns ? 1u : 0u);
+}
+/* The answer limit for a signed query q: limit less the room its TSIG
+ * record will take (RFC 8945 §4.2: the same key, algorithm and MAC size
+ * as the request's, plus other data). */
+size_t xfr_signed_limit(const struct wire_query *q, size_t limit);
+/* Signs the answer resp (len bytes, room for cap) to the signed query q
+ * (RFC 8945 §5.3): checks the query's TSIG against the keys of zs and
+ * appends the response's; a bad TSIG turns the answer into NOTAUTH with
+ * BADKEY, BADSIG or BADTIME (logged once per client). Returns the new
+ * length. */
+size_t xfr_sign_answer(const struct zone_set *zs, const struct wire_query *q,
+		       const struct sockaddr *peer, uint8_t *resp, size_t len, size_t cap,
+		       uint16_t edns_size);
+
 /* The service thread: NOTIFY to the notify: targets of a zone whose
  * serial changed (RFC 1996 §3.5), retried with back-off until each target
- * answers. Returns CAIRN_OK and *out (xfr_service_free), CAIRN_EIO when
- * no socket can be opened, CAIRN_ENOMEM. */
-cairn_err xfr_service_new(struct xfr_service **out);
+ * answers, and the refreshes of secondary zones (primary:). After a
+ * transfer is written to the zone's file it calls reload(ctx), which must
+ * load the zones again and call xfr_attach (as SIGHUP does). Returns
+ * CAIRN_OK and *out (xfr_service_free), CAIRN_EIO when no socket can be
+ * opened, CAIRN_ENOMEM. */
+cairn_err xfr_service_new(cairn_err (*reload)(void *ctx), void *ctx, struct xfr_service **out);
 /* Starts the thread. Returns CAIRN_OK or CAIRN_EIO. */
 cairn_err xfr_service_start(struct xfr_service *svc);
 /* Stops the thread (unsent NOTIFYs are dropped) and frees svc (NULL ok). */
 void xfr_service_free(struct xfr_service *svc);
 /* Writes one line per zone with pending NOTIFYs into out. */
 void xfr_service_status(struct xfr_service *svc, FILE *out);
+/* cairn-control transfer NAME: refreshes the secondary zone NAME now.
+ * Writes a message to out; returns CAIRN_OK or CAIRN_EINVAL (not a
+ * secondary zone). */
+cairn_err xfr_service_transfer(struct xfr_service *svc, const char *name, FILE *out);
+/* cairn-control zone-status NAME: serial, state, last and next refresh,
+ * expiry and the last error, one "key: value" line each. Returns CAIRN_OK
+ * or CAIRN_EINVAL (not a secondary zone). */
+cairn_err xfr_service_zone_status(struct xfr_service *svc, const char *name, FILE *out);
 
 #endif

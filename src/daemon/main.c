@@ -87,22 +87,6 @@ static void report_problem(void *ctx, const char *file, unsigned line, const cha
 		fprintf(stderr, "%s: %s\n", file, msg);
 }
 
-/* The secondary role (primary:) is not implemented yet: say so instead of
- * serving a zone nobody refreshes. */
-static cairn_err xfr_check_config(const struct cairn_config *cfg, struct reporter *r)
-{
-	cairn_err err = CAIRN_OK;
-
-	for (size_t i = 0; i < cfg->n_zones; i++) {
-		if (!cfg->zones[i].n_primary)
-			continue;
-		report_problem(r, cfg->path, cfg->zones[i].primary[0].line,
-			       "primary: (the secondary role) is not supported by this cairnd yet");
-		err = CAIRN_EINVAL;
-	}
-	return err;
-}
-
 /* Loads every zone of cfg into a new set (*out, owned by the caller).
  * Problems go to r. summary (may be NULL) receives "name serial N, R
  * records; ..." for the start-up line. */
@@ -124,6 +108,13 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 		const struct config_zone *cz = &cfg->zones[i];
 		char name[1024];
 
+		if (cz->n_primary && access(cz->file, F_OK) != 0 && errno == ENOENT) {
+			/* a secondary zone before its first transfer: SERVFAIL
+			 * until the service fetches it (xfr.h) */
+			log_info("zone %s: no copy in %s yet, it comes from its primary", cz->name,
+				 cz->file);
+			continue;
+		}
 		e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
 		if (e != CAIRN_OK) {
 			if (e == CAIRN_ENOMEM)
@@ -146,8 +137,7 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 	err = zone_set_new(zones, n, out);
 	if (err == CAIRN_EEXIST)
 		report_problem(r, cfg->path, 0, "two zones have the same name");
-	if (err == CAIRN_OK)
-		err = xfr_check_config(cfg, r);
+
 done:
 	free(zones);
 	return err;
@@ -261,6 +251,23 @@ static cairn_err daemon_reload(void *ctx, FILE *out)
 	return reload(ctx, out);
 }
 
+/* The transfer service installs a new copy of a secondary zone: a reload
+ * as SIGHUP does (xfr.h). */
+static cairn_err daemon_xfr_reload(void *ctx)
+{
+	return reload(ctx, NULL);
+}
+
+static cairn_err daemon_zone_transfer(void *ctx, const char *name, FILE *out)
+{
+	return xfr_service_transfer(((struct daemon *)ctx)->xfr, name, out);
+}
+
+static cairn_err daemon_zone_status(void *ctx, const char *name, FILE *out)
+{
+	return xfr_service_zone_status(((struct daemon *)ctx)->xfr, name, out);
+}
+
 static struct cache *daemon_cache(void *ctx)
 {
 	return server_cache(((struct daemon *)ctx)->srv);
@@ -325,6 +332,7 @@ static int run(const struct options *o)
 	struct control_target target = {
 		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
 		.cache = daemon_cache, .status = daemon_status,
+		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
 	};
 	const char *ctl_path;
 	sigset_t sigs;
@@ -338,7 +346,7 @@ static int run(const struct options *o)
 	conf_abs = realpath(o->conf, NULL);
 	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK)
 		goto done;
-	if (!o->check && xfr_service_new(&d.xfr) != CAIRN_OK)
+	if (!o->check && xfr_service_new(daemon_xfr_reload, &d, &d.xfr) != CAIRN_OK)
 		goto done;
 	if (xfr_attach(cfg, zs, NULL, d.xfr) != CAIRN_OK) {
 		log_err("zone transfer settings: cannot use them");
@@ -440,11 +448,15 @@ static int run(const struct options *o)
 done:
 	/* the control thread first: its commands use the server */
 	control_free(ctl);
+	/* the workers, then the transfer thread (its reload may still use
+	 * the server), then the server and its zones */
+	if (srv)
+		server_stop(srv);
+	xfr_service_free(d.xfr);
 	if (srv)
 		server_free(srv);
 	if (zs)
 		zone_set_free(zs);
-	xfr_service_free(d.xfr); /* after the server: no reload can reach it */
 	daemon_pidfile_remove(pid_fd, cfg ? cfg->pidfile : NULL);
 	daemon_user_free(&user);
 	pthread_mutex_destroy(&d.lock);

@@ -243,8 +243,13 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_SERVFAIL;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 		source = STATS_SRC_ZONE;
-	} else if (w->zones && zone_set_answer(w->zones, &q, out, limit, set->edns_size, &wr)) {
+	} else if (w->zones && zone_set_answer(w->zones, &q, out,
+					       xfr_query_signed(&q) ? xfr_signed_limit(&q, limit) : limit,
+					       set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
+		if (xfr_query_signed(&q)) /* TSIG (RFC 8945 §5.3), e.g. a secondary's SOA query */
+			resp_len = xfr_sign_answer(w->zones, &q, src->addr, out, resp_len, limit,
+						   set->edns_size);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
 	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {

@@ -162,7 +162,6 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 		xz->n_primary = cz->n_primary;
 		if (xz->n_primary)
 			p->n_secondary++;
-		atomic_init(&xz->unavailable, xz->n_primary && !xz->zone);
 		err = zone_journal(cz, xz, prev_pol, prev);
 		if (err != CAIRN_OK)
 			goto done;
@@ -176,6 +175,8 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 		if (xz->zone && xz->n_notify && (!old || zone_serial(old) != zone_serial(xz->zone)))
 			service_zone_changed(svc, xz, zone_serial(xz->zone));
 	}
+	if (svc)
+		service_configure(svc, p);
 	zone_set_attach(zs, p, policy_free);
 	p = NULL;
 done:
@@ -321,7 +322,7 @@ bool xfr_zone_unavailable(const struct zone_set *zs, const uint8_t *name)
 	for (size_t i = 0; i < p->n_zones; i++) {
 		const struct xfr_zone *z = &p->zones[i];
 
-		if (z->n_primary && atomic_load(&z->unavailable) &&
+		if (z->unavailable && atomic_load(z->unavailable) &&
 		    wire_name_is_subdomain(name, z->origin)) {
 			/* a closer zone of ours would still answer */
 			const struct zone *o = zone_set_find(zs, name);
@@ -331,4 +332,49 @@ bool xfr_zone_unavailable(const struct zone_set *zs, const uint8_t *name)
 		}
 	}
 	return false;
+}
+
+size_t xfr_sign_answer(const struct zone_set *zs, const struct wire_query *q,
+		       const struct sockaddr *peer, uint8_t *resp, size_t len, size_t cap,
+		       uint16_t edns_size)
+{
+	struct xfr_policy *p = zs ? zone_set_ext(zs) : NULL;
+	const struct xfr_key *key = NULL;
+	struct tsig_rr rr;
+	uint16_t terr;
+	uint8_t mac[TSIG_MAC_MAX];
+	size_t mac_len;
+	char peer_text[80];
+	int found = tsig_find(q->pkt, q->len, &rr);
+
+	if (found <= 0 || !p)
+		return len; /* another kind of record: answered as it is */
+	terr = tsig_verify_request(p->keys, p->n_keys, q->pkt, &rr, (uint64_t)time(NULL), &key);
+	if (terr) {
+		policy_log_refused(p, peer, WIRE_RCODE_NOTAUTH << 8 | terr,
+				   "query from %s: TSIG %s", xfr_peer_text(peer, peer_text,
+									 sizeof(peer_text)),
+				   terr == WIRE_TSIG_BADKEY ? "unknown key (BADKEY)" :
+				   terr == WIRE_TSIG_BADSIG ? "wrong signature (BADSIG)" :
+				   "time outside the fudge window (BADTIME)");
+		return policy_error(q, WIRE_RCODE_NOTAUTH, terr, &rr, true, key, resp, cap,
+				    edns_size);
+	}
+	/* RFC 8945 §5.3: the answer signed with the request's MAC */
+	if (tsig_sign(key, resp, &len, cap, rr.mac, rr.mac_len, false, (uint64_t)time(NULL), 0,
+		      NULL, 0, mac, &mac_len) != CAIRN_OK)
+		log_warn("query from %s: cannot sign the answer",
+			 xfr_peer_text(peer, peer_text, sizeof(peer_text)));
+	return len;
+}
+
+size_t xfr_signed_limit(const struct wire_query *q, size_t limit)
+{
+	struct tsig_rr rr;
+	size_t room;
+
+	if (tsig_find(q->pkt, q->len, &rr) != 1)
+		return limit;
+	room = q->len - rr.start + 6; /* + BADTIME's other data */
+	return limit > room + WIRE_UDP_MIN / 2 ? limit - room : limit;
 }

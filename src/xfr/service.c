@@ -3,7 +3,8 @@
  * UDP from one socket per address family, and retries each target with
  * back-off (§3.6: the interval doubles from 1 s up to a minute) until it
  * answers, giving up (logged) after NOTIFY_TRIES. A newer serial of the
- * same zone replaces the announcement still pending. */
+ * same zone replaces the announcement still pending. The same thread runs
+ * the refreshes of secondary zones (secondary.c). */
 #include "xfr_int.h"
 
 #include <errno.h>
@@ -20,32 +21,7 @@
 #define NOTIFY_TRIES     10
 #define NOTIFY_JOBS_MAX  4096
 
-struct notify_job {
-	uint8_t zone[WIRE_NAME_MAX];
-	char name[256];
-	uint32_t serial;
-	struct xfr_remote target;
-	struct xfr_key key;           /* copy; alg NULL: unsigned */
-	uint16_t id;
-	unsigned tries;
-	uint64_t next_ms;
-	uint64_t wait_ms;
-	uint8_t mac[TSIG_MAC_MAX];    /* of the last request sent */
-	size_t mac_len;
-};
-
-struct xfr_service {
-	pthread_t thread;
-	bool started;
-	pthread_mutex_t lock;
-	bool stop;
-	int wakefd;                   /* eventfd: new jobs or stop */
-	int fd4, fd6;
-	struct notify_job *jobs;
-	size_t n_jobs;
-};
-
-cairn_err xfr_service_new(struct xfr_service **out)
+cairn_err xfr_service_new(cairn_err (*reload)(void *ctx), void *ctx, struct xfr_service **out)
 {
 	struct xfr_service *s = calloc(1, sizeof(*s));
 
@@ -53,6 +29,8 @@ cairn_err xfr_service_new(struct xfr_service **out)
 	if (!s)
 		return CAIRN_ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
+	s->reload = reload;
+	s->reload_ctx = ctx;
 	s->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	s->fd4 = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	s->fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -124,16 +102,6 @@ void service_zone_changed(struct xfr_service *s, const struct xfr_zone *xz, uint
 	}
 	pthread_mutex_unlock(&s->lock);
 	wake(s);
-}
-
-void service_notified(struct xfr_service *s, const uint8_t *name)
-{
-	char text[1024];
-
-	(void)s;
-	/* unreachable today: the daemon refuses zones with primary: */
-	if (wire_name_to_text(name, text, sizeof(text)) == CAIRN_OK)
-		log_warn("NOTIFY for %s: the secondary role is not available", text);
 }
 
 /* Sends j's NOTIFY (RFC 1996 §3.3: QUERY flags AA, question zone SOA;
@@ -252,7 +220,14 @@ static void *run(void *arg)
 				next = j->next_ms;
 		}
 		pthread_mutex_unlock(&s->lock);
-		timeout = (int)(next - now);
+		{
+			uint64_t sec_next = secondary_run(s, now);
+
+			now = cairn_now_ms();
+			if (sec_next < next)
+				next = sec_next;
+		}
+		timeout = next > now ? (int)(next - now) : 0;
 		if (poll(pf, 3, timeout) <= 0)
 			continue;
 		if (pf[0].revents & POLLIN)
@@ -299,6 +274,7 @@ void xfr_service_free(struct xfr_service *s)
 	for (size_t i = 0; i < s->n_jobs; i++)
 		job_clear(&s->jobs[i]);
 	free(s->jobs);
+	secondary_free_all(s);
 	if (s->wakefd >= 0)
 		close(s->wakefd);
 	if (s->fd4 >= 0)

@@ -324,7 +324,8 @@ void tsig_verifier_init(struct tsig_verifier *v, const struct xfr_key *key,
 {
 	memset(v, 0, sizeof(*v));
 	v->key = key;
-	memcpy(v->prior, request_mac, request_mac_len);
+	if (request_mac_len)
+		memcpy(v->prior, request_mac, request_mac_len);
 	v->prior_len = request_mac_len;
 }
 

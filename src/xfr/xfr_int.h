@@ -158,7 +158,8 @@ struct xfr_zone {
 	struct xfr_remote *notify, *primary;
 	size_t n_notify, n_primary;
 	struct xfr_journal *journal; /* may be NULL */
-	_Atomic bool unavailable;    /* secondary: expired or never loaded */
+	_Atomic bool *unavailable;   /* secondary: expired or never loaded
+				      * (the service's flag; NULL: no service) */
 	const struct xfr_policy *policy; /* the policy holding this zone */
 };
 #define XFR_REFUSED_LOG 128  /* clients remembered for "logged once" */
@@ -199,12 +200,91 @@ size_t policy_error(const struct wire_query *q, unsigned rcode, uint16_t tsig_er
 		    const struct tsig_rr *rr, bool is_signed, const struct xfr_key *key,
 		    uint8_t *out, size_t limit, uint16_t edns_size);
 
+struct notify_job {
+	uint8_t zone[WIRE_NAME_MAX];
+	char name[256];
+	uint32_t serial;
+	struct xfr_remote target;
+	struct xfr_key key;           /* copy; alg NULL: unsigned */
+	uint16_t id;
+	unsigned tries;
+	uint64_t next_ms;
+	uint64_t wait_ms;
+	uint8_t mac[TSIG_MAC_MAX];    /* of the last request sent */
+	size_t mac_len;
+};
+
+/* A secondary zone's state, kept across reloads (its address is stable:
+ * policies point at its unavailable flag). */
+struct sec_zone {
+	uint8_t origin[WIRE_NAME_MAX];
+	char name[256];
+	char *file;
+	struct xfr_remote *primary;
+	struct xfr_key *keys;         /* per primary; alg NULL: none */
+	size_t n_primary;
+	struct zone *zone;            /* the copy served (a reference), or NULL */
+	uint32_t refresh, retry, expire; /* seconds, from its SOA */
+	uint64_t next_ms;             /* next refresh */
+	uint64_t expire_ms;           /* 0: no copy */
+	uint64_t last_ok_ms, last_try_ms;
+	unsigned failures;            /* in a row */
+	char last_err[384];
+	_Atomic bool unavailable;
+	bool active;                  /* still configured */
+	bool busy;                    /* a refresh runs (outside the lock) */
+};
+
+struct xfr_service {
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t lock;
+	bool stop;
+	int wakefd;                   /* eventfd: new jobs or stop */
+	int fd4, fd6;
+	struct notify_job *jobs;
+	size_t n_jobs;
+	struct sec_zone **sec;        /* secondary zones */
+	size_t n_sec;
+	cairn_err (*reload)(void *ctx); /* installs new zone files (daemon) */
+	void *reload_ctx;
+};
+
+/* ---- the secondary role (secondary.c), on the service thread ---- */
+/* Runs the refreshes that are due (takes and drops s->lock itself);
+ * returns the time of the next one. */
+uint64_t secondary_run(struct xfr_service *s, uint64_t now);
+/* Frees the secondary zones' state (service shutdown). */
+void secondary_free_all(struct xfr_service *s);
+
 /* ---- the service (service.c) ---- */
 /* Tells svc that zone (of policy p) has a new serial to announce
  * (notify: targets) — called by xfr_attach. */
 void service_zone_changed(struct xfr_service *svc, const struct xfr_zone *xz, uint32_t serial);
 /* A NOTIFY for the secondary zone name arrived: refresh it soon. */
 void service_notified(struct xfr_service *svc, const uint8_t *name);
+/* Takes the secondary zones of p into the service (new ones are fetched
+ * at once) and points their unavailable flags at the service's. */
+void service_configure(struct xfr_service *svc, struct xfr_policy *p);
+
+/* ---- the secondary's transfers (fetch.c), blocking, service thread ---- */
+typedef struct ldns_struct_rr_list ldns_rr_list;
+/* Asks r for the zone's SOA over UDP (signed with key when not NULL).
+ * Returns CAIRN_OK and *serial, else an error with the reason in err. */
+cairn_err fetch_soa(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
+		    uint32_t *serial, char *err, size_t errlen);
+/* Transfers the zone from r: IXFR when we have a copy (have), else AXFR;
+ * applies difference sequences to have. Returns CAIRN_OK and the new
+ * zone's records in *out (the caller frees them with
+ * ldns_rr_list_deep_free; *used_ixfr says how it came), else an error
+ * with the reason in err (nothing changed). */
+cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
+		     const struct zone *have, bool *used_ixfr, ldns_rr_list **out, char *err,
+		     size_t errlen);
+/* Writes rrs (SOA first) to FILE.xfr-tmp, its name in tmp. Returns CAIRN_OK,
+ * else an error with the reason in err. */
+cairn_err fetch_write(const char *file, const char *zone, ldns_rr_list *rrs, char *err,
+		      size_t errlen, char *tmp, size_t tmplen);
 
 /* Copies key src into k (own secret). Returns CAIRN_OK or CAIRN_ENOMEM. */
 cairn_err tsig_key_init_copy(struct xfr_key *k, const struct xfr_key *src);

@@ -160,6 +160,16 @@ check "IXFR over UDP, signed: the SOA only, signed ($R)" \
 R=$($XFR --port "$PORT" lab.test --udp --type IXFR --serial 1)
 check "IXFR over UDP from a refused client: REFUSED ($R)" grep -q '^rcode=REFUSED ' <<<"$R"
 
+# ---- signed ordinary queries (a secondary's SOA check): signed answers
+OUT=$(dig @127.0.0.1 -p "$PORT" +norec -y "hmac-sha256:k256:$S256" lab.test SOA 2>&1)
+LAST_Q="dig -y k256 lab.test SOA"
+check_rcode NOERROR
+check_out 'k256\.[[:space:]]+0[[:space:]]+ANY[[:space:]]+TSIG[[:space:]]+hmac-sha256\. [0-9]+ 300 32 '
+if grep -qi 'verify\|failure' <<<"$OUT"; then fail "dig could not verify the signed answer"; else pass; fi
+OUT=$(dig @127.0.0.1 -p "$PORT" +norec -y "hmac-sha256:k256:$S1" lab.test SOA 2>&1)
+LAST_Q="dig -y k256 (wrong secret) lab.test SOA"
+check_out 'BADSIG'
+
 # ---- ordinary queries still work after all this
 q www.lab.test A
 check_rcode NOERROR
