@@ -113,6 +113,10 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 			 * until the service fetches it (xfr.h) */
 			log_info("zone %s: no copy in %s yet, it comes from its primary", cz->name,
 				 cz->file);
+			if (summary && used < slen)
+				used += (size_t)snprintf(summary + used, slen - used,
+							 "%s%s. (secondary, no copy yet)",
+							 used ? "; " : "", cz->name);
 			continue;
 		}
 		e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
@@ -125,7 +129,7 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 		if (summary && used < slen &&
 		    wire_name_to_text(zone_origin(zones[n]), name, sizeof(name)) == CAIRN_OK)
 			used += (size_t)snprintf(summary + used, slen - used, "%s%s serial %u, %zu records",
-						 n ? "; " : "", name, zone_serial(zones[n]),
+						 used ? "; " : "", name, zone_serial(zones[n]),
 						 zone_rr_count(zones[n]));
 		n++;
 	}

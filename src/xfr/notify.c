@@ -35,12 +35,12 @@ size_t xfr_notify_query(const struct zone_set *zs, const struct wire_query *q,
 				 key ? " TSIG " : "", key ? key->text : "");
 			*rcode = WIRE_RCODE_NOERROR;
 			return policy_error(q, WIRE_RCODE_NOERROR, 0, &rr, is_signed, key, out,
-					    limit, 0);
+					    limit, WIRE_EDNS_SIZE);
 		}
 	} else if (tsig_find(q->pkt, q->len, &rr) == 1) {
 		is_signed = false; /* not checked: answer without signature */
 	}
 	policy_log_refused(p, peer, *rcode << 8 | terr, "NOTIFY %s from %s refused: %s", zname,
 			   xfr_peer_text(peer, peer_text, sizeof(peer_text)), why);
-	return policy_error(q, *rcode, terr, &rr, is_signed, key, out, limit, 0);
+	return policy_error(q, *rcode, terr, &rr, is_signed, key, out, limit, WIRE_EDNS_SIZE);
 }

@@ -242,9 +242,32 @@ cairn_err xfr_service_zone_status(struct xfr_service *s, const char *name, FILE 
 	return CAIRN_OK;
 }
 
-/* One refresh of z, outside the lock (z->busy keeps it ours). Returns
- * CAIRN_OK when the copy is current (new or not). */
-static cairn_err refresh(struct xfr_service *s, struct sec_zone *z, const struct zone *have,
+/* A private copy of what a refresh reads of z (name, file, primaries,
+ * keys), taken under the lock: a reload may change z meanwhile. Returns
+ * false when out of memory. */
+static bool snapshot(const struct sec_zone *z, struct sec_zone *c)
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(c->origin, z->origin, sizeof(c->origin));
+	memcpy(c->name, z->name, sizeof(c->name));
+	c->file = strdup(z->file ? z->file : "");
+	c->primary = calloc(z->n_primary ? z->n_primary : 1, sizeof(*c->primary));
+	c->keys = calloc(z->n_primary ? z->n_primary : 1, sizeof(*c->keys));
+	if (!c->file || !c->primary || !c->keys)
+		return false;
+	for (size_t i = 0; i < z->n_primary; i++) {
+		c->primary[i] = z->primary[i];
+		if (z->keys[i].alg && tsig_key_init_copy(&c->keys[i], &z->keys[i]) != CAIRN_OK)
+			return false;
+		c->n_primary++;
+	}
+	return true;
+}
+
+/* One refresh from the snapshot z, outside the lock (the zone's busy flag
+ * keeps others away). Returns CAIRN_OK when the copy is current (new or
+ * not). */
+static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const struct zone *have,
 			 char *err, size_t errlen, bool *installed)
 {
 	cairn_err ret = CAIRN_EIO;
@@ -322,10 +345,10 @@ uint64_t secondary_run(struct xfr_service *s, uint64_t now)
 
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n_sec && !s->stop; i++) {
-		struct sec_zone *z = s->sec[i];
+		struct sec_zone *z = s->sec[i], job;
 		struct zone *have;
 		char err[384] = "";
-		bool installed;
+		bool installed = false, ok;
 		cairn_err r;
 
 		if (!z->active || z->busy)
@@ -346,8 +369,16 @@ uint64_t secondary_run(struct xfr_service *s, uint64_t now)
 		if (have && atomic_load(&z->unavailable))
 			have = (zone_free(have), NULL); /* expired: start again with AXFR */
 		z->last_try_ms = now;
+		ok = snapshot(z, &job);
 		pthread_mutex_unlock(&s->lock);
-		r = refresh(s, z, have, err, sizeof(err), &installed);
+		if (ok) {
+			r = refresh(s, &job, have, err, sizeof(err), &installed);
+		} else {
+			r = CAIRN_ENOMEM;
+			say(err, sizeof(err), "out of memory");
+		}
+		sec_clear_remotes(&job);
+		free(job.file);
 		zone_free(have);
 		pthread_mutex_lock(&s->lock);
 		z->busy = false;
