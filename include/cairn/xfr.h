@@ -80,7 +80,8 @@ size_t xfr_sign_answer(const struct zone_set *zs, const struct wire_query *q,
  * serial changed (RFC 1996 §3.5), retried with back-off until each target
  * answers, and the refreshes of secondary zones (primary:). After a
  * transfer is written to the zone's file it calls reload(ctx), which must
- * load the zones again and call xfr_attach (as SIGHUP does). Returns
+ * load the zones again and call xfr_attach (cairnd does it with the
+ * configuration in use, without reading cairnd.conf again). Returns
  * CAIRN_OK and *out (xfr_service_free), CAIRN_EIO when no socket can be
  * opened, CAIRN_ENOMEM. */
 cairn_err xfr_service_new(cairn_err (*reload)(void *ctx), void *ctx, struct xfr_service **out);

@@ -52,7 +52,9 @@ struct daemon {
 	uint64_t start_ms;
 	pthread_mutex_t lock;
 	uint64_t reloads, reload_failures, zones;
-	struct xfr_service *xfr;     /* NOTIFY out */
+	struct xfr_service *xfr;     /* NOTIFY out, secondary zones */
+	const struct cairn_config *cfg0;  /* read at start-up (run's) */
+	struct cairn_config *cfg_now;     /* read by the last good reload, or NULL */
 	const struct zone_set *served; /* the set last published (under lock) */
 };
 
@@ -199,33 +201,45 @@ static void detach(int ready_fd)
 
 /* SIGHUP: reads the config again and reloads every zone; the new set
  * replaces the old only when everything loaded (DESIGN.md rule 6). */
-static cairn_err reload(struct daemon *d, FILE *out)
+static cairn_err reload(struct daemon *d, FILE *out, bool reread)
 {
 	struct reporter r = { .to_log = true, .out = out };
 	struct cairn_config *cfg = NULL;
+	const struct cairn_config *use;
 	struct zone_set *zs = NULL;
 	char summary[1024];
-	cairn_err err;
+	cairn_err err = CAIRN_OK;
 
 	pthread_mutex_lock(&d->lock);
-	log_info("reloading the configuration and zones from %s", d->conf);
-	err = config_load(d->conf, report_problem, &r, &cfg);
+	if (reread) {
+		log_info("reloading the configuration and zones from %s", d->conf);
+		err = config_load(d->conf, report_problem, &r, &cfg);
+	} else {
+		log_info("reloading the zones (configuration as last loaded)");
+	}
+	use = cfg ? cfg : d->cfg_now ? d->cfg_now : d->cfg0;
 	if (err != CAIRN_OK) {
 		log_err("reload failed: configuration has problems, old zones kept");
-	} else if ((err = load_zones(cfg, &r, &zs, summary, sizeof(summary))) != CAIRN_OK) {
+	} else if ((err = load_zones(use, &r, &zs, summary, sizeof(summary))) != CAIRN_OK) {
 		log_err("reload failed: zones have problems, old zones kept");
-	} else if ((err = xfr_attach(cfg, zs, d->served, d->xfr)) != CAIRN_OK) {
+	} else if ((err = xfr_attach(use, zs, d->served, d->xfr)) != CAIRN_OK) {
 		log_err("reload failed: zone transfer settings: %s, old zones kept",
 			cairn_strerror(err));
 		zone_set_free(zs);
 	} else {
 		d->served = zs;
 		server_set_zones(d->srv, zs);
-		d->zones = cfg->n_zones;
+		d->zones = use->n_zones;
 		log_info("reloaded %zu zones: %s (listen, threads and other server "
-			 "settings change only at restart)", cfg->n_zones, summary);
+			 "settings change only at restart)", use->n_zones, summary);
 		if (out)
-			fprintf(out, "%zu zones: %s\n", cfg->n_zones, summary);
+			fprintf(out, "%zu zones: %s\n", use->n_zones, summary);
+		if (cfg) {
+			/* the configuration now in use (transfers reload with it) */
+			config_free(d->cfg_now);
+			d->cfg_now = cfg;
+			cfg = NULL;
+		}
 	}
 	if (err == CAIRN_OK)
 		d->reloads++;
@@ -252,14 +266,15 @@ static void daemon_stats(void *ctx, struct stats_snapshot *out)
 
 static cairn_err daemon_reload(void *ctx, FILE *out)
 {
-	return reload(ctx, out);
+	return reload(ctx, out, true);
 }
 
-/* The transfer service installs a new copy of a secondary zone: a reload
- * as SIGHUP does (xfr.h). */
+/* The transfer service installs a new copy of a secondary zone: the zones
+ * are loaded again with the configuration in use (not reread: an edit in
+ * progress waits for its SIGHUP). */
 static cairn_err daemon_xfr_reload(void *ctx)
 {
-	return reload(ctx, NULL);
+	return reload(ctx, NULL, false);
 }
 
 static cairn_err daemon_zone_transfer(void *ctx, const char *name, FILE *out)
@@ -400,6 +415,7 @@ static int run(const struct options *o)
 	}
 	d.srv = srv;
 	d.zones = cfg->n_zones;
+	d.cfg0 = cfg;
 	d.conf = conf_abs ? conf_abs : o->conf;
 	/* an explicit control-socket must work; the default one is optional
 	 * (several cairnd, or one run by a normal user, may not get it) and
@@ -438,7 +454,7 @@ static int run(const struct options *o)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(&d, NULL);
+			reload(&d, NULL, true);
 			continue;
 		}
 		if (sig == SIGUSR1) {
@@ -468,6 +484,7 @@ done:
 		close(ready_fd); /* the parent sees EOF: start-up failed */
 	if (status == 0 && !o->check)
 		log_info("cairnd stopped");
+	config_free(d.cfg_now);
 	config_free(cfg);
 	free(conf_abs);
 	return status;

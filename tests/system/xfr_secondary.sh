@@ -3,7 +3,8 @@
 #  - of another cairnd: the first copy by AXFR into a file that did not
 #    exist, NOTIFY after a serial bump, then IXFR; the copies equal the
 #    primary's zone; a restart serves the file at once (primary stopped);
-#    cairn-control zone-status and transfer;
+#    cairn-control zone-status and transfer; a transfer is installed with
+#    the configuration in use, not with a half-edited cairnd.conf;
 #  - of xfr_evil_primary.py (SOA refresh/retry 1 s): a truncated transfer,
 #    out-of-zone data, a broken IXFR difference, a wrong closing SOA, a
 #    wrong TSIG MAC, a TSIG clock an hour off and a serial going backwards
@@ -152,12 +153,20 @@ spoil badixfr 11 'broken IXFR: deletes a record we do not have' 10
 check "no temporary file left behind by a refused zone" \
 	bash -c "! ls '$TMP/sec/' | grep -q 'test.evil.zone.xfr-tmp' || ! grep -q elsewhere '$TMP/sec/test.evil.zone.xfr-tmp' 2>/dev/null"
 check "the file still holds serial 10" grep -q 'SOA.* 10 1 1 20 60' "$TMP/sec/test.evil.zone"
+# an edit of the configuration in progress (broken for now) is not read
+# by the reload that installs a transfer
+cp "$TMP/secondary.conf" "$TMP/secondary.conf.good"
+echo "	no-such-key: 1" >>"$TMP/secondary.conf"
 echo good >"$TMP/mode"
 echo 12 >"$TMP/mode.serial"
 echo 2 >"$TMP/mode.expire"
 "$CONTROL" -s "$TMP/sec/ctl" transfer test.evil >/dev/null
 check "good again: serial 12" wait_serial "$SP" test.evil 12
 check "the last error is cleared" wait_error test.evil none
+check "installed with the configuration in use, not the file being edited" \
+	bash -c "grep -q 'reloading the zones (configuration as last loaded)' '$SLOG' &&
+		! grep -q 'no-such-key' '$SLOG'"
+mv "$TMP/secondary.conf.good" "$TMP/secondary.conf"
 
 # ---- expiry: the primary goes away; expire is 2 s now
 kill "$EVIL_PID"
