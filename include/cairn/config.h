@@ -53,6 +53,7 @@ struct config_zone {
 	struct config_remote *notify, *primary;
 	size_t n_notify, n_primary;  /* n_primary > 0: we are a secondary */
 	unsigned ixfr_number;        /* journal: differences kept */
+	bool catalog;                /* catalog: yes (RFC 9432): cairnd writes file */
 	size_t ixfr_size;            /* journal: bytes kept */
 };
 

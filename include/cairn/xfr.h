@@ -100,4 +100,13 @@ cairn_err xfr_service_transfer(struct xfr_service *svc, const char *name, FILE *
  * or CAIRN_EINVAL (not a secondary zone). */
 cairn_err xfr_service_zone_status(struct xfr_service *svc, const char *name, FILE *out);
 
+struct config_zone;
+/* Catalog zones (RFC 9432 version 2): writes the file of the zone cat
+ * (`catalog: yes`) listing every primary zone of cfg as a member, with a
+ * serial one higher than the file's when the members changed (the file is
+ * left alone otherwise). Call before loading the zone. Returns CAIRN_OK,
+ * or an error with the reason in err. */
+cairn_err xfr_catalog_write(const struct cairn_config *cfg, const struct config_zone *cat,
+			    char *err, size_t errlen);
+
 #endif

@@ -209,7 +209,8 @@ static void zone_end(struct config_parser *p, void *target)
 	if (!config_key_given(p, "zone", "file"))
 		config_report(p, z->line, "zone %s%s%swithout 'file'", z->name ? "'" : "",
 			      z->name ? z->name : "", z->name ? "' " : "");
-	else if (z->file && access(z->file, R_OK) != 0 && (z->n_primary == 0 || errno != ENOENT))
+	else if (z->file && access(z->file, R_OK) != 0 &&
+		 ((z->n_primary == 0 && !z->catalog) || errno != ENOENT))
 		config_report(p, z->file_line, "cannot read zone file '%s': %s", z->file,
 			      strerror(errno));
 }
@@ -415,6 +416,7 @@ const struct config_key config_keys[] = {
 	{ "zone", "ixfr-number", KEY_UINT, offsetof(struct config_zone, ixfr_number), 0, 1000,
 	  false, NULL },
 	{ "zone", "ixfr-size", KEY_FUNC, 0, 0, 0, false, config_parse_ixfr_size },
+	{ "zone", "catalog", KEY_BOOL, offsetof(struct config_zone, catalog), 0, 0, false, NULL },
 };
 
 const size_t config_n_clauses = sizeof(config_clauses) / sizeof(config_clauses[0]);

@@ -371,6 +371,9 @@ void config_xfr_finish(struct config_parser *p)
 			check_key(p, z->notify[j].key, z->notify[j].line);
 		for (size_t j = 0; j < z->n_primary; j++)
 			check_key(p, z->primary[j].key, z->primary[j].line);
+		if (z->catalog && z->n_primary)
+			config_report(p, z->line, "zone %s: a catalog zone written by cairnd (catalog: "
+				      "yes) cannot have a primary", z->name ? z->name : "");
 		if (z->n_allow_notify && !z->n_primary)
 			config_report(p, z->line, "zone %s has allow-notify but no primary",
 				      z->name ? z->name : "");

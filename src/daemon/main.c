@@ -121,6 +121,16 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 							 used ? "; " : "", cz->name);
 			continue;
 		}
+		if (cz->catalog) {
+			/* RFC 9432: written from the configuration first */
+			char why[512];
+
+			if (xfr_catalog_write(cfg, cz, why, sizeof(why)) != CAIRN_OK) {
+				report_problem(r, cz->file, 0, why);
+				err = CAIRN_EIO;
+				continue;
+			}
+		}
 		e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
 		if (e != CAIRN_OK) {
 			if (e == CAIRN_ENOMEM)

@@ -448,6 +448,12 @@ static void test_xfr_keys(void **state)
 	assert_int_equal(cfg->zones[0].ixfr_size, 65536);
 	config_free(cfg);
 
+	/* a catalog zone's file is written by cairnd: it need not exist */
+	assert_int_equal(parse(f, "zone:\n  name: cat.test\n  file: zones/cat.zone\n"
+			       "  catalog: yes\n", &cfg), CAIRN_OK);
+	assert_true(cfg->zones[0].catalog);
+	config_free(cfg);
+
 	/* a secondary: its file need not exist before the first transfer */
 	assert_int_equal(parse(f,
 		"key:\n  name: k\n  algorithm: hmac-sha1\n  secret: AAEC\n"
@@ -495,6 +501,12 @@ static void test_xfr_keys(void **state)
 	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
 		      "  allow-notify: 192.0.2.1 NOKEY\n",
 		      "@:1: zone a.test has allow-notify but no primary\n");
+	expect_errors(f, "zone:\n  name: c.test\n  file: zones/c.zone\n  catalog: yes\n"
+		      "  primary: 192.0.2.1\n",
+		      "@:1: zone c.test: a catalog zone written by cairnd (catalog: yes) cannot "
+		      "have a primary\n");
+	expect_errors(f, "zone:\n  name: c.test\n  file: zones/a.zone\n  catalog: maybe\n",
+		      "@:4: 'catalog' wants yes or no, not 'maybe'\n");
 	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n  ixfr-size: 1x\n",
 		      "@:4: bad ixfr-size '1x' (want e.g. 1m, at most 4096m)\n");
 	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n  ixfr-number: 1001\n",
