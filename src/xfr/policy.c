@@ -31,6 +31,7 @@ static void policy_free(void *ptr)
 		journal_unref(z->journal);
 	}
 	free(p->zones);
+	free(p->secondary);
 	for (size_t i = 0; i < p->n_keys; i++)
 		tsig_key_clear(&p->keys[i]);
 	free(p->keys);
@@ -129,7 +130,8 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 	p->svc = svc;
 	p->keys = calloc(cfg->n_keys ? cfg->n_keys : 1, sizeof(*p->keys));
 	p->zones = calloc(cfg->n_zones ? cfg->n_zones : 1, sizeof(*p->zones));
-	if (!p->keys || !p->zones)
+	p->secondary = calloc(cfg->n_zones ? cfg->n_zones : 1, sizeof(*p->secondary));
+	if (!p->keys || !p->zones || !p->secondary)
 		goto done;
 	for (size_t i = 0; i < cfg->n_keys; i++) {
 		err = tsig_key_init(&p->keys[i], &cfg->keys[i]);
@@ -161,7 +163,7 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 		xz->n_notify = cz->n_notify;
 		xz->n_primary = cz->n_primary;
 		if (xz->n_primary)
-			p->n_secondary++;
+			p->secondary[p->n_secondary++] = p->n_zones - 1;
 		err = zone_journal(cz, xz, prev_pol, prev);
 		if (err != CAIRN_OK)
 			goto done;
@@ -319,8 +321,8 @@ bool xfr_zone_unavailable(const struct zone_set *zs, const uint8_t *name)
 
 	if (!p || !p->n_secondary)
 		return false;
-	for (size_t i = 0; i < p->n_zones; i++) {
-		const struct xfr_zone *z = &p->zones[i];
+	for (size_t i = 0; i < p->n_secondary; i++) {
+		const struct xfr_zone *z = &p->zones[p->secondary[i]];
 
 		if (z->unavailable && atomic_load(z->unavailable) &&
 		    wire_name_is_subdomain(name, z->origin)) {

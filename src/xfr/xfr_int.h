@@ -169,6 +169,7 @@ struct xfr_policy {
 	struct xfr_zone *zones;
 	size_t n_zones;
 	size_t n_secondary;
+	size_t *secondary;           /* indexes of the secondary zones */
 	struct xfr_service *svc;
 	pthread_mutex_t log_lock;    /* the refused-clients table */
 	struct {
