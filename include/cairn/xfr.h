@@ -79,12 +79,16 @@ size_t xfr_sign_answer(const struct zone_set *zs, const struct wire_query *q,
 /* The service thread: NOTIFY to the notify: targets of a zone whose
  * serial changed (RFC 1996 §3.5), retried with back-off until each target
  * answers, and the refreshes of secondary zones (primary:). After a
- * transfer is written to the zone's file it calls reload(ctx), which must
- * load the zones again and call xfr_attach (cairnd does it with the
- * configuration in use, without reading cairnd.conf again). Returns
+ * transfer is written to the zone's file it calls reload(ctx, fresh), which
+ * must load the zones again and call xfr_attach (cairnd does it with the
+ * configuration in use, without reading cairnd.conf again); fresh is that
+ * zone, already loaded from its new file: the callback owns it and uses it
+ * instead of reading the file again (or frees it). Returns
  * CAIRN_OK and *out (xfr_service_free), CAIRN_EIO when no socket can be
  * opened, CAIRN_ENOMEM. */
-cairn_err xfr_service_new(cairn_err (*reload)(void *ctx), void *ctx, struct xfr_service **out);
+struct zone;
+cairn_err xfr_service_new(cairn_err (*reload)(void *ctx, struct zone *fresh), void *ctx,
+			  struct xfr_service **out);
 /* Starts the thread. Returns CAIRN_OK or CAIRN_EIO. */
 cairn_err xfr_service_start(struct xfr_service *svc);
 /* Stops the thread (unsent NOTIFYs are dropped) and frees svc (NULL ok). */

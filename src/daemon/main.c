@@ -93,7 +93,7 @@ static void report_problem(void *ctx, const char *file, unsigned line, const cha
  * Problems go to r. summary (may be NULL) receives "name serial N, R
  * records; ..." for the start-up line. */
 static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
-			    struct zone_set **out, char *summary, size_t slen)
+			    struct zone_set **out, char *summary, size_t slen, struct zone *fresh)
 {
 	struct zone **zones = NULL;
 	size_t n = 0, used = 0;
@@ -109,6 +109,8 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 	for (size_t i = 0; i < cfg->n_zones; i++) {
 		const struct config_zone *cz = &cfg->zones[i];
 		char name[1024];
+		uint8_t wname[WIRE_NAME_MAX];
+		size_t wlen;
 
 		if (cz->n_primary && access(cz->file, F_OK) != 0 && errno == ENOENT) {
 			/* a secondary zone before its first transfer: SERVFAIL
@@ -131,7 +133,15 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 				continue;
 			}
 		}
-		e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
+		if (fresh && wire_name_from_text(cz->name, NULL, wname, &wlen) == CAIRN_OK &&
+		    wire_name_equal(wname, zone_origin(fresh))) {
+			/* a secondary zone just transferred and checked */
+			zones[n] = fresh;
+			fresh = NULL;
+			e = CAIRN_OK;
+		} else {
+			e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
+		}
 		if (e != CAIRN_OK) {
 			if (e == CAIRN_ENOMEM)
 				report_problem(r, cz->file, 0, "out of memory");
@@ -155,6 +165,7 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 		report_problem(r, cfg->path, 0, "two zones have the same name");
 
 done:
+	zone_free(fresh); /* not one of cfg's zones (any more) */
 	free(zones);
 	return err;
 }
@@ -211,7 +222,7 @@ static void detach(int ready_fd)
 
 /* SIGHUP: reads the config again and reloads every zone; the new set
  * replaces the old only when everything loaded (DESIGN.md rule 6). */
-static cairn_err reload(struct daemon *d, FILE *out, bool reread)
+static cairn_err reload(struct daemon *d, FILE *out, bool reread, struct zone *fresh)
 {
 	struct reporter r = { .to_log = true, .out = out };
 	struct cairn_config *cfg = NULL;
@@ -230,7 +241,11 @@ static cairn_err reload(struct daemon *d, FILE *out, bool reread)
 	use = cfg ? cfg : d->cfg_now ? d->cfg_now : d->cfg0;
 	if (err != CAIRN_OK) {
 		log_err("reload failed: configuration has problems, old zones kept");
-	} else if ((err = load_zones(use, &r, &zs, summary, sizeof(summary))) != CAIRN_OK) {
+		goto done;
+	}
+	err = load_zones(use, &r, &zs, summary, sizeof(summary), fresh);
+	fresh = NULL; /* load_zones took it */
+	if (err != CAIRN_OK) {
 		log_err("reload failed: zones have problems, old zones kept");
 	} else if ((err = xfr_attach(use, zs, d->served, d->xfr)) != CAIRN_OK) {
 		log_err("reload failed: zone transfer settings: %s, old zones kept",
@@ -251,11 +266,13 @@ static cairn_err reload(struct daemon *d, FILE *out, bool reread)
 			cfg = NULL;
 		}
 	}
+done:
 	if (err == CAIRN_OK)
 		d->reloads++;
 	else
 		d->reload_failures++;
 	pthread_mutex_unlock(&d->lock);
+	zone_free(fresh); /* the configuration could not be read */
 	config_free(cfg);
 	return err;
 }
@@ -276,15 +293,15 @@ static void daemon_stats(void *ctx, struct stats_snapshot *out)
 
 static cairn_err daemon_reload(void *ctx, FILE *out)
 {
-	return reload(ctx, out, true);
+	return reload(ctx, out, true, NULL);
 }
 
 /* The transfer service installs a new copy of a secondary zone: the zones
  * are loaded again with the configuration in use (not reread: an edit in
  * progress waits for its SIGHUP). */
-static cairn_err daemon_xfr_reload(void *ctx)
+static cairn_err daemon_xfr_reload(void *ctx, struct zone *fresh)
 {
-	return reload(ctx, NULL, false);
+	return reload(ctx, NULL, false, fresh);
 }
 
 static cairn_err daemon_zone_transfer(void *ctx, const char *name, FILE *out)
@@ -373,7 +390,7 @@ static int run(const struct options *o)
 		goto done;
 	/* SIGHUP reads the file again after chdir("/"): keep its full path */
 	conf_abs = realpath(o->conf, NULL);
-	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK)
+	if (load_zones(cfg, &r, &zs, summary, sizeof(summary), NULL) != CAIRN_OK)
 		goto done;
 	if (!o->check && xfr_service_new(daemon_xfr_reload, &d, &d.xfr) != CAIRN_OK)
 		goto done;
@@ -464,7 +481,7 @@ static int run(const struct options *o)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(&d, NULL, true);
+			reload(&d, NULL, true, NULL);
 			continue;
 		}
 		if (sig == SIGUSR1) {

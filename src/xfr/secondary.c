@@ -242,6 +242,16 @@ cairn_err xfr_service_zone_status(struct xfr_service *s, const char *name, FILE 
 	return CAIRN_OK;
 }
 
+/* Problems of a transferred zone, with the temporary file's line. */
+static void log_problem(void *ctx, const char *file, unsigned line, const char *msg)
+{
+	(void)ctx;
+	if (line)
+		log_warn("%s:%u: %s", file, line, msg);
+	else
+		log_warn("%s: %s", file, msg);
+}
+
 /* A private copy of what a refresh reads of z (name, file, primaries,
  * keys), taken under the lock: a reload may change z meanwhile. Returns
  * false when out of memory. */
@@ -313,22 +323,25 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 		ldns_rr_list_deep_free(rrs);
 		/* the zone loader's checks (file:line in the log) before it
 		 * replaces the file */
-		if (zone_load(z->name, tmp, NULL, NULL, &check) != CAIRN_OK) {
+		if (zone_load(z->name, tmp, log_problem, NULL, &check) != CAIRN_OK) {
 			say(err, errlen, "%s: the transferred zone does not load (see %s)",
 				 r->text, tmp);
 			log_warn("zone %s: %s", z->name, err);
 			continue;
 		}
 		serial = zone_serial(check);
-		zone_free(check);
 		if (rename(tmp, z->file) != 0) {
 			say(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
 			unlink(tmp);
+			zone_free(check);
 			return CAIRN_EIO;
 		}
 		log_info("zone %s: serial %u from %s by %s, written to %s", z->name, serial, r->text,
 			 ixfr ? "IXFR" : "AXFR", z->file);
-		if (s->reload && s->reload(s->reload_ctx) != CAIRN_OK) {
+		/* the zone just checked is installed as it is (not read again) */
+		if (!s->reload) {
+			zone_free(check);
+		} else if (s->reload(s->reload_ctx, check) != CAIRN_OK) {
 			say(err, errlen, "serial %u written to %s but the reload failed", serial,
 				 z->file);
 			return CAIRN_EIO;

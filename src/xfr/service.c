@@ -21,7 +21,8 @@
 #define NOTIFY_TRIES     10
 #define NOTIFY_JOBS_MAX  4096
 
-cairn_err xfr_service_new(cairn_err (*reload)(void *ctx), void *ctx, struct xfr_service **out)
+cairn_err xfr_service_new(cairn_err (*reload)(void *ctx, struct zone *fresh), void *ctx,
+			  struct xfr_service **out)
 {
 	struct xfr_service *s = calloc(1, sizeof(*s));
 

@@ -247,7 +247,7 @@ struct xfr_service {
 	size_t n_jobs;
 	struct sec_zone **sec;        /* secondary zones */
 	size_t n_sec;
-	cairn_err (*reload)(void *ctx); /* installs new zone files (daemon) */
+	cairn_err (*reload)(void *ctx, struct zone *fresh); /* installs new zone files (daemon) */
 	void *reload_ctx;
 };
 
