@@ -163,6 +163,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	enum wire_verdict verdict;
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
+	bool may_recurse;
 
 	*late = NULL;
 	verdict = wire_query_parse(pkt, len, &q);
@@ -191,6 +192,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	if (limit > cap)
 		limit = cap;
 
+	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR) {
@@ -208,7 +210,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		resp_len = wire_writer_finish(&wr);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
-	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {
+	} else if (may_recurse) {
 		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len, &rsrc)) {
 			/* the cache-hit path (or a local zone, or RD=0):
 			 * answered now, nothing allocated */
@@ -226,6 +228,13 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	}
+	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
+	 * this client, whatever answered this query (our own zones too), so
+	 * that stub resolvers and dig do not warn "recursion requested but
+	 * not available"; authoritative-only servers and clients outside
+	 * allow-recursion see RA=0 (RFC 5358). */
+	if (may_recurse && resp_len >= WIRE_HDR_LEN)
+		out[3] |= (uint8_t)WIRE_FLAG_RA;
 	if (resp_len == 0)
 		source = STATS_SRC_DROPPED;
 	stats_count_answer(&w->stats, rcode, source);
