@@ -289,7 +289,11 @@ cairn_err config_load_text(const char *path, const char *text,
 		goto done;
 	config_set_defaults(p.cfg);
 
-	for (line = copy; line; line = next) {
+	line = copy;
+	/* a UTF-8 byte order mark some editors write is not text */
+	if (strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3;
+	for (; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';

@@ -148,6 +148,26 @@ C=$(mkconf mixed "	listen: 127.0.0.1@$PORT" "zone:" "	name: lab.test" "	file: $Z
 	"zone:" "	name: syn.test" "	file: $TMP/bad4.zone")
 bad "$C" "bad4\.zone:5: "
 
+echo "== named-checkzone's checks"
+# garbage and over-large TTLs (RFC 2181 section 8), the field ldns could
+# not read, an unknown type: each with file:line
+printf '$ORIGIN lint.test.\n$TTL 1h30m\n@ IN SOA ns1 hm 1 1h 1h 2w 1h\n  IN NS ns1\nns1 IN A 192.0.2.1\na 1hx IN A 192.0.2.2\nb 4294967296 IN A 192.0.2.3\nc IN MX 10\nd IN A 192.0.2.256\ne IN FROB 1\n$TTL 3000000000\n' >"$TMP/lint1.zone"
+C=$(zonecase lint1 lint.test)
+bad "$C" "lint1\.zone:6: bad TTL '1hx'" "lint1\.zone:7: bad TTL '4294967296': above 2147483647" \
+	"lint1\.zone:8: .*MX needs 2 data fields, found 1" \
+	"lint1\.zone:9: .*A data field 1 '192\.0\.2\.256' is not an IPv4 address" \
+	"lint1\.zone:10: .*unknown record type 'FROB'" "lint1\.zone:11: .*TTL '3000000000'"
+if grep -q "could not parse the RR's rdata" <<<"$OUT"; then fail "ldns's vague rdata message is still shown"; else pass; fi
+# a UTF-8 BOM at the start of the configuration and of a zone file; BIND's
+# and NSD's TTL units; the class before the TTL; a target that misses its
+# final dot is a warning (exit 0), a wildcard's name is not
+printf '\xEF\xBB\xBF$ORIGIN bom.test.\n$TTL 2w\n@ IN SOA ns1 hm 1 1h 1h 2w 1h\n  IN NS ns1\nns1 IN 1h30m A 192.0.2.1\n@ IN MX 10 mail.example.net\n*.w IN A 192.0.2.9\nx IN CNAME y.w\n' >"$TMP/bom.zone"
+printf '\xEF\xBB\xBFserver:\n\tlisten: 127.0.0.1@%s\n\trecursion: no\nzone:\n\tname: bom.test\n\tfile: %s\n' \
+	"$PORT" "$TMP/bom.zone" >"$TMP/bom.conf"
+good "$TMP/bom.conf"
+if grep -Eq "bom\.zone:6: .*MX target mail\.example\.net\.bom\.test\..*final dot" <<<"$OUT"; then pass; else fail "no warning for a target missing its final dot"; fi
+if grep -q "y\.w\.bom\.test" <<<"$OUT"; then fail "a warning for a name a wildcard covers"; else pass; fi
+
 echo "== command line"
 LAST_Q="cairnd -V"
 OUT=$("$CAIRND" -V 2>&1); RC=$?
