@@ -453,6 +453,7 @@ void config_free(struct cairn_config *cfg)
 {
 	if (!cfg)
 		return;
+	free(cfg->key_line);
 	for (size_t i = 0; i < cfg->n_zones; i++) {
 		free(cfg->zones[i].name);
 		free(cfg->zones[i].file);

@@ -5,6 +5,7 @@
 #define CAIRN_DAEMON_INT_H
 
 #include "cairn/common.h"
+#include "cairn/config.h"
 
 #include <sys/types.h>
 
@@ -44,5 +45,12 @@ cairn_err daemon_chroot(const char *dir);
 /* path as seen inside the chroot dir (the prefix removed), or path itself
  * when it does not lie inside dir (or dir is NULL/""). */
 const char *daemon_chroot_path(const char *dir, const char *path);
+
+/* cairnd -n: checks what start-up needs beyond the configuration's syntax
+ * (precheck.c): the user exists, root-hints and trust anchor files are
+ * readable, the directories of the log file, pid file and control socket
+ * exist. Each problem goes to report (file:line of the key). Returns the
+ * number of problems. */
+unsigned daemon_precheck(const struct cairn_config *cfg, config_report_fn report, void *ctx);
 
 #endif

@@ -311,6 +311,8 @@ static int run(const struct options *o)
 	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK)
 		goto done;
 	if (o->check) {
+		if (daemon_precheck(cfg, report_problem, &r) != 0)
+			goto done;
 		printf("%s: configuration and %zu zones OK\n", o->conf, cfg->n_zones);
 		status = 0;
 		goto done;

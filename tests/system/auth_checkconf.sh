@@ -168,6 +168,46 @@ good "$TMP/bom.conf"
 if grep -Eq "bom\.zone:6: .*MX target mail\.example\.net\.bom\.test\..*final dot" <<<"$OUT"; then pass; else fail "no warning for a target missing its final dot"; fi
 if grep -q "y\.w\.bom\.test" <<<"$OUT"; then fail "a warning for a name a wildcard covers"; else pass; fi
 
+echo "== what start-up needs"
+# cairnd -n also fails on what would stop start-up: an unknown user:, an
+# unreadable root-hints (recursion: yes), missing directories of the log
+# file and of the pid file (start-up creates only the last component)
+C=$(mkconf startup-bad "	listen: 127.0.0.1@$PORT" "	user: cairn-no-such-user" "	recursion: yes" \
+	"	root-hints: $TMP/no-such.hints" "	log: $TMP/no/such/dir/cairnd.log" \
+	"	pidfile: $TMP/nodir/run/cairnd.pid" "	control-socket: \"\"")
+bad "$C" "startup-bad\.conf:3: user 'cairn-no-such-user' does not exist" \
+	"startup-bad\.conf:5: root-hints .*no-such\.hints cannot be read" \
+	"startup-bad\.conf:6: the directory .*/no/such/dir of the log file" \
+	"startup-bad\.conf:7: the directory .*/nodir/run of the pid file"
+# each alone fails the check
+C=$(mkconf startup-user "	listen: 127.0.0.1@$PORT" "	user: cairn-no-such-user" "	control-socket: \"\"")
+bad "$C" "startup-user\.conf:3: user 'cairn-no-such-user'"
+mkdir -p "$TMP/noread"
+cp "$ZONEDIR/lab/root.hints" "$TMP/noread/root.hints"
+chmod 000 "$TMP/noread"
+if [ "$(id -u)" -ne 0 ]; then
+	C=$(mkconf startup-hints "	listen: 127.0.0.1@$PORT" "	recursion: yes" \
+		"	root-hints: $TMP/noread/root.hints" "	control-socket: \"\"")
+	bad "$C" "startup-hints\.conf:4: root-hints .* cannot be read: Permission denied"
+else
+	# root reads anything: a directory stands in for an unreadable file
+	C=$(mkconf startup-hints "	listen: 127.0.0.1@$PORT" "	recursion: yes" \
+		"	root-hints: $TMP/noread" "	control-socket: \"\"")
+	bad "$C" "startup-hints\.conf:4: root-hints .*noread is not a regular file"
+fi
+chmod 755 "$TMP/noread"
+# root-hints is not read without recursion: no complaint then
+C=$(mkconf startup-norec "	listen: 127.0.0.1@$PORT" "	recursion: no" \
+	"	root-hints: $TMP/no-such.hints" "	control-socket: \"\"")
+good "$C"
+# an existing user, readable hints, a log directory that exists, a pid
+# file directory start-up will create (its parent exists)
+C=$(mkconf startup-good "	listen: 127.0.0.1@$PORT" "	user: nobody" "	recursion: yes" \
+	"	root-hints: $ZONEDIR/lab/root.hints" "	log: $TMP/cairnd.log" \
+	"	pidfile: $TMP/run-cairnd/cairnd.pid" "	control-socket: $TMP/run-cairnd/cairnd.ctl")
+good "$C"
+[ ! -e "$TMP/run-cairnd" ] && pass || fail "cairnd -n created the pid file's directory"
+
 echo "== command line"
 LAST_Q="cairnd -V"
 OUT=$("$CAIRND" -V 2>&1); RC=$?
