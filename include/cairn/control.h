@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define CONTROL_DEFAULT_SOCKET LOCALSTATEDIR "/run/cairnd.ctl"
+#ifndef CAIRN_RUNDIR
+#define CAIRN_RUNDIR "/run/cairnd"   /* configure --with-rundir */
+#endif
+#define CONTROL_DEFAULT_SOCKET CAIRN_RUNDIR "/cairnd.ctl"
 #define CONTROL_LINE_MAX 1024      /* longest command line */
 #define CONTROL_TIMEOUT_MS 5000    /* a client must send its line within this */
 

@@ -53,4 +53,12 @@ const char *daemon_chroot_path(const char *dir, const char *path);
  * number of problems. */
 unsigned daemon_precheck(const struct cairn_config *cfg, config_report_fn report, void *ctx);
 
+/* Sends state ("READY=1", "STOPPING=1", ...) to the service manager
+ * (notify.c): sd_notify() when built with libsystemd, else one datagram to
+ * $NOTIFY_SOCKET; nothing without it. Problems are logged, never fatal. */
+void daemon_notify(const char *state);
+/* The datagram of sd_notify(3) to the socket path ('@' first: abstract).
+ * Returns CAIRN_OK, CAIRN_EINVAL (a bad address) or CAIRN_EIO (logged). */
+cairn_err daemon_notify_socket(const char *path, const char *state);
+
 #endif

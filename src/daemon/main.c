@@ -384,6 +384,14 @@ static int run(const struct options *o)
 		ready_fd = -1;
 	}
 	log_start(cfg, summary);
+	{
+		/* sockets bound, zones loaded, workers running: systemd's
+		 * Type=notify start-up is over (sd_notify(3)) */
+		char ready[128];
+		snprintf(ready, sizeof(ready), "READY=1\nMAINPID=%ld\nSTATUS=answering queries",
+			 (long)getpid());
+		daemon_notify(ready);
+	}
 
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
@@ -397,6 +405,7 @@ static int run(const struct options *o)
 			continue;
 		}
 		log_info("signal %d (%s): stopping", sig, strsignal(sig));
+		daemon_notify("STOPPING=1");
 		break;
 	}
 	status = 0;
