@@ -93,6 +93,7 @@ struct cairn_config {
 	size_t n_local_zone_disable;
 	unsigned *key_line;            /* per key of the table: the line that set
 	                                * it (0: not set); see config_key_line */
+	char *control_group;           /* NULL or "": the control socket is root's alone */
 };
 
 /* Receives one problem: file, line (0 when it concerns the file as a

@@ -53,6 +53,9 @@ const char *daemon_chroot_path(const char *dir, const char *path);
  * number of problems. */
 unsigned daemon_precheck(const struct cairn_config *cfg, config_report_fn report, void *ctx);
 
+/* The gid of group name into *gid ((gid_t)-1 for NULL or ""). Returns
+ * CAIRN_OK or CAIRN_EINVAL when there is no such group (precheck.c). */
+cairn_err daemon_group_lookup(const char *name, gid_t *gid);
 /* Sends state ("READY=1", "STOPPING=1", ...) to the service manager
  * (notify.c): sd_notify() when built with libsystemd, else one datagram to
  * $NOTIFY_SOCKET; nothing without it. Problems are logged, never fatal. */

@@ -299,6 +299,7 @@ static int run(const struct options *o)
 		.cache = daemon_cache, .status = daemon_status,
 	};
 	const char *ctl_path;
+	gid_t ctl_gid;
 	sigset_t sigs;
 	int sig, ready_fd = -1, pid_fd = -1, status = 1;
 
@@ -360,9 +361,13 @@ static int run(const struct options *o)
 	 * (several cairnd, or one run by a normal user, may not get it) and
 	 * stays root's, shared with the user's group */
 	ctl_path = cfg->control_socket ? cfg->control_socket : CONTROL_DEFAULT_SOCKET;
+	if (daemon_group_lookup(cfg->control_group, &ctl_gid) != CAIRN_OK) {
+		log_err("control-group '%s' does not exist", cfg->control_group);
+		goto done;
+	}
 	if (ctl_path[0] &&
 	    control_open(ctl_path, user.name && cfg->control_socket ? user.uid : (uid_t)-1,
-			 user.name ? user.gid : (gid_t)-1, &target, &ctl) != CAIRN_OK) {
+			 user.name ? user.gid : (gid_t)-1, ctl_gid, &target, &ctl) != CAIRN_OK) {
 		if (cfg->control_socket)
 			goto done;
 		log_warn("running without a control socket (choose one with control-socket:, "

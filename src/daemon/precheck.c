@@ -1,6 +1,6 @@
 /* precheck: what `cairnd -n` checks beyond the configuration's syntax and
  * the zones, so that a check that passes means start-up will not stop on
- * it: the user to become exists, the files read at start-up are readable
+ * it: the user to become and the control socket's group exist, the files read at start-up are readable
  * (root hints, trust anchors), and the directories of the log file, the
  * pid file and the control socket exist (or, for the last two, can be
  * created: start-up creates only their last component). */
@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,6 +118,21 @@ static void check_resolver_files(struct precheck *pc)
 	}
 }
 
+cairn_err daemon_group_lookup(const char *name, gid_t *gid)
+{
+	struct group *gr;
+
+	*gid = (gid_t)-1;
+	if (!name || !name[0])
+		return CAIRN_OK;
+	errno = 0;
+	gr = getgrnam(name);
+	if (!gr)
+		return CAIRN_EINVAL;
+	*gid = gr->gr_gid;
+	return CAIRN_OK;
+}
+
 unsigned daemon_precheck(const struct cairn_config *cfg, config_report_fn report, void *ctx)
 {
 	struct precheck pc = { .cfg = cfg, .report = report, .ctx = ctx };
@@ -127,6 +143,13 @@ unsigned daemon_precheck(const struct cairn_config *cfg, config_report_fn report
 			problem(&pc, "user", "user '%s' does not exist%s%s (create it, e.g. with "
 				"systemd-sysusers or useradd --system)", cfg->user,
 				errno ? ": " : "", errno ? strerror(errno) : "");
+	}
+	if (cfg->control_group && cfg->control_group[0]) {
+		gid_t gid;
+
+		if (daemon_group_lookup(cfg->control_group, &gid) != CAIRN_OK)
+			problem(&pc, "control-group", "control-group '%s' does not exist",
+				cfg->control_group);
 	}
 	if (cfg->recursion)
 		check_resolver_files(&pc);
