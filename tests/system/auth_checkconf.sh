@@ -208,6 +208,20 @@ C=$(mkconf startup-good "	listen: 127.0.0.1@$PORT" "	user: nobody" "	recursion: 
 good "$C"
 [ ! -e "$TMP/run-cairnd" ] && pass || fail "cairnd -n created the pid file's directory"
 
+echo "== the quick start's port"
+# etc/cairnd-lab.conf listens on a port no common service holds (5353 is
+# mDNS, held by avahi; 5355 LLMNR, by systemd-resolved; nothing registered
+# in /etc/services), and README's quick start says the same port
+LAB_PORT=$(sed -n 's/^[[:space:]]*listen: 127\.0\.0\.1@\([0-9]*\).*/\1/p' "$top_srcdir/etc/cairnd-lab.conf")
+LAST_Q="etc/cairnd-lab.conf port $LAB_PORT"
+[ -n "$LAB_PORT" ] && pass || fail "no 127.0.0.1 listen port in etc/cairnd-lab.conf"
+grep -q "listen: ::1@$LAB_PORT\$" "$top_srcdir/etc/cairnd-lab.conf" && pass || fail "::1 listens on another port"
+case $LAB_PORT in 5353 | 5355 | 53) fail "port $LAB_PORT is held by a common service" ;; *) pass ;; esac
+[ -z "$(getent services "$LAB_PORT/udp" "$LAB_PORT/tcp")" ] && pass || fail "port $LAB_PORT is a registered service: $(getent services "$LAB_PORT/udp")"
+QS=$(grep -F './cairnd -d -c etc/cairnd-lab.conf' "$top_srcdir/README.md" | head -n 1)
+[[ $QS == *"port $LAB_PORT."* && $QS == *"-p $LAB_PORT www.lab.test"* && $QS != *5353* ]] && pass ||
+	fail "README's quick start does not name port $LAB_PORT"
+
 echo "== command line"
 LAST_Q="cairnd -V"
 OUT=$("$CAIRND" -V 2>&1); RC=$?
