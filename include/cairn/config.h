@@ -129,6 +129,9 @@ struct cairn_config {
 	size_t n_forwards;
 	char **local_zone_disable;     /* local-zone-disable names, as written */
 	size_t n_local_zone_disable;
+	unsigned *key_line;            /* per key of the table: the line that set
+	                                * it (0: not set); see config_key_line */
+	char *control_group;           /* NULL or "": the control socket is root's alone */
 };
 
 /* Receives one problem: file, line (0 when it concerns the file as a
@@ -140,6 +143,11 @@ typedef void (*config_report_fn)(void *ctx, const char *file, unsigned line,
  * to report (may be NULL). Returns CAIRN_OK and a new config in *out (the
  * caller frees it with config_free), CAIRN_EIO when the file cannot be read,
  * or CAIRN_EFORMAT when it has problems (*out is then NULL). */
+/* The line of cfg's file where key name of clause was last set, 0 when
+ * it was not (or the key does not exist). */
+unsigned config_key_line(const struct cairn_config *cfg, const char *clause,
+			 const char *name);
+
 cairn_err config_load(const char *path, config_report_fn report, void *ctx,
 		      struct cairn_config **out);
 

@@ -381,6 +381,7 @@ const struct config_key config_keys[] = {
 	{ "server", "user", KEY_STRING, CFG(user), 0, 0, false, NULL },
 	{ "server", "pidfile", KEY_PATH, CFG(pidfile), 0, 0, false, NULL },
 	{ "server", "control-socket", KEY_PATH, CFG(control_socket), 0, 0, false, NULL },
+	{ "server", "control-group", KEY_STRING, CFG(control_group), 0, 0, false, NULL },
 	{ "server", "chroot", KEY_PATH, CFG(chroot_dir), 0, 0, false, NULL },
 	{ "server", "log", KEY_FUNC, 0, 0, 0, false, parse_log },
 	{ "server", "log-queries", KEY_BOOL, CFG(log_queries), 0, 0, false, NULL },
@@ -470,6 +471,7 @@ void config_free(struct cairn_config *cfg)
 {
 	if (!cfg)
 		return;
+	free(cfg->key_line);
 	for (size_t i = 0; i < cfg->n_zones; i++) {
 		free(cfg->zones[i].name);
 		free(cfg->zones[i].file);
@@ -491,6 +493,7 @@ void config_free(struct cairn_config *cfg)
 	free(cfg->user);
 	free(cfg->pidfile);
 	free(cfg->control_socket);
+	free(cfg->control_group);
 	free(cfg->chroot_dir);
 	free(cfg->log_path);
 	free(cfg->path);

@@ -381,6 +381,7 @@ static int run(const struct options *o)
 		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
 	};
 	const char *ctl_path;
+	gid_t ctl_gid;
 	sigset_t sigs;
 	int sig, ready_fd = -1, pid_fd = -1, status = 1;
 
@@ -399,6 +400,8 @@ static int run(const struct options *o)
 		goto done;
 	}
 	if (o->check) {
+		if (daemon_precheck(cfg, report_problem, &r) != 0)
+			goto done;
 		printf("%s: configuration and %zu zones OK\n", o->conf, cfg->n_zones);
 		status = 0;
 		goto done;
@@ -448,9 +451,13 @@ static int run(const struct options *o)
 	 * (several cairnd, or one run by a normal user, may not get it) and
 	 * stays root's, shared with the user's group */
 	ctl_path = cfg->control_socket ? cfg->control_socket : CONTROL_DEFAULT_SOCKET;
+	if (daemon_group_lookup(cfg->control_group, &ctl_gid) != CAIRN_OK) {
+		log_err("control-group '%s' does not exist", cfg->control_group);
+		goto done;
+	}
 	if (ctl_path[0] &&
 	    control_open(ctl_path, user.name && cfg->control_socket ? user.uid : (uid_t)-1,
-			 user.name ? user.gid : (gid_t)-1, &target, &ctl) != CAIRN_OK) {
+			 user.name ? user.gid : (gid_t)-1, ctl_gid, &target, &ctl) != CAIRN_OK) {
 		if (cfg->control_socket)
 			goto done;
 		log_warn("running without a control socket (choose one with control-socket:, "
@@ -476,6 +483,14 @@ static int run(const struct options *o)
 		ready_fd = -1;
 	}
 	log_start(cfg, summary);
+	{
+		/* sockets bound, zones loaded, workers running: systemd's
+		 * Type=notify start-up is over (sd_notify(3)) */
+		char ready[128];
+		snprintf(ready, sizeof(ready), "READY=1\nMAINPID=%ld\nSTATUS=answering queries",
+			 (long)getpid());
+		daemon_notify(ready);
+	}
 
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
@@ -489,6 +504,7 @@ static int run(const struct options *o)
 			continue;
 		}
 		log_info("signal %d (%s): stopping", sig, strsignal(sig));
+		daemon_notify("STOPPING=1");
 		break;
 	}
 	status = 0;

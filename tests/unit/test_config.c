@@ -254,6 +254,14 @@ static void test_file_load(void **state)
 	assert_string_equal(cfg->path, f->conf);
 	config_free(cfg);
 
+	/* a UTF-8 byte order mark before the first clause is accepted */
+	write_file(f->conf, "\xEF\xBB\xBFserver:\n  threads: 3\n");
+	f->msgs[0] = '\0';
+	assert_int_equal(config_load(f->conf, collect, f, &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(cfg->threads, 3);
+	config_free(cfg);
+
 	write_file(f->conf, "server:\n  threads: two\n");
 	f->msgs[0] = '\0';
 	assert_int_equal(config_load(f->conf, collect, f, &cfg), CAIRN_EFORMAT);
