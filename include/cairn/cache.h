@@ -27,6 +27,9 @@ struct cache_config {
 	uint32_t max_negative_ttl;  /* cache-max-negative-ttl (default 3600) */
 	unsigned shards;            /* power of two <= 4096; 0 = default (32, fewer
 	                             * when a shard would get < 64 KiB) */
+	uint32_t stale_max_age;     /* serve-stale-max-age: seconds past expiry an
+	                             * entry is kept for cache_get_ex(CACHE_GET_STALE)
+	                             * (RFC 8767 §5); 0 (default): freed at expiry */
 };
 
 /* Fills cfg with the defaults: 64 MiB, max TTL 86400, max negative TTL 3600,

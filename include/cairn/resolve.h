@@ -169,6 +169,14 @@ struct resolver_config {
 	 * answer locally, presentation form; read by resolver_new only. */
 	const char *const *local_zone_disable;
 	unsigned n_local_zone_disable;
+	bool log_servfail;             /* an info line per SERVFAIL (log-servfail) */
+	/* RFC 8767 serve-stale: when a client's resolution fails or takes
+	 * longer than stale_client_ms, expired data (kept by the cache up to
+	 * its stale_max_age) is answered with TTL stale_ttl and EDE 3 / 19 */
+	bool serve_stale;
+	unsigned stale_client_ms;      /* stale-answer-client-timeout (1800) */
+	uint32_t stale_ttl;            /* stale-answer-ttl (30) */
+	bool prefetch;                 /* refresh RRsets asked for in their last 10% */
 };
 
 /* Fills cfg with the defaults above. */
@@ -190,6 +198,8 @@ struct resolver_counters {
 	uint64_t tcp_fallbacks;      /* TC=1 over UDP, asked again over TCP */
 	uint64_t unwanted_replies;   /* replies that failed the ID/question/0x20
 	                              * checks (dropped, query sent again) */
+	uint64_t stale_answers;      /* clients answered with stale data (RFC 8767) */
+	uint64_t prefetches;         /* background refreshes started (prefetch) */
 };
 /* Copies r's counters into *out. */
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);

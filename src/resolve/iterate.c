@@ -562,6 +562,7 @@ static void st_reply(struct rq *q)
 {
 	struct resolver *r = q->r;
 	const struct cairn_sockaddr *sa = &q->dp.addr[q->addr_idx];
+	struct cairn_sockaddr from;
 	const uint8_t *pkt = q->reply;
 	size_t len = q->reply_len;
 	uint64_t now = rnow_ms(r);
@@ -665,6 +666,9 @@ static void st_reply(struct rq *q)
 		rq_fail(q, EDE_OTHER, "reply too large to process");
 		return;
 	}
+	/* scrub_process may replace q->dp (a referral): keep the server */
+	from = *sa;
+	sa = &from;
 	switch (scrub_process(q, &r->msg)) {
 	case IT_DONE:
 		servers_good(&r->servers, q->dp.zone, sa);

@@ -367,6 +367,7 @@ struct rq {
 	const char *child_ede_text;
 	uint64_t claim;          /* cache_inflight_claim token, 0 = none */
 	bool qmin_off;           /* relaxed QNAME minimisation fell back to full names */
+	bool fail_logged;        /* rq_fail logged EV_FAIL already */
 	struct dp dp;
 	uint8_t above[WIRE_NAME_MAX]; /* FIND_DP: look above this zone (fallback) */
 	bool use_above;
@@ -513,5 +514,9 @@ void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockadd
 /* Writes q's event log as text, one event a line (at most cap bytes,
  * NUL-terminated). Returns the length written. */
 size_t rq_log_format(const struct rq *q, char *buf, size_t cap);
+/* The log-servfail line of q (failed): its question, reason, EDE, time
+ * and events on one line (at most cap bytes, NUL-terminated). Returns its
+ * length. */
+size_t rq_log_servfail_line(const struct rq *q, char *buf, size_t cap);
 
 #endif

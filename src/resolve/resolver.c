@@ -29,6 +29,9 @@ void resolver_config_default(struct resolver_config *cfg)
 	cfg->unwanted_threshold = CONFIG_DEFAULT_UNWANTED_THRESHOLD;
 	cfg->infra_hosts = CONFIG_DEFAULT_INFRA_HOSTS;
 	cfg->infra_lame = CONFIG_DEFAULT_INFRA_LAME;
+	cfg->serve_stale = true;
+	cfg->stale_client_ms = CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT;
+	cfg->stale_ttl = CONFIG_DEFAULT_STALE_ANSWER_TTL;
 }
 
 cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,

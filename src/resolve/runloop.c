@@ -323,9 +323,10 @@ void rq_finish(struct rq *q)
 	heap_del(r, q);
 	table_del(r, q);
 	rq_release(q);
-	if (q->rcode == WIRE_RCODE_SERVFAIL)
-		rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
-	else
+	if (q->rcode == WIRE_RCODE_SERVFAIL) {
+		if (!q->fail_logged)
+			rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
+	} else
 		rq_log_event(q, EV_DONE, NULL, NULL, 0, q->rcode, 0, NULL);
 	if (q->child) {
 		q->child->parent = NULL;   /* it finishes on its own and caches */
@@ -356,7 +357,16 @@ void rq_fail(struct rq *q, uint16_t ede, const char *text)
 	q->rcode = WIRE_RCODE_SERVFAIL;
 	q->ede = ede;
 	q->ede_text = text;
-	if (log_enabled(LOG_LVL_DEBUG)) {
+	/* the event that ends the log says why */
+	rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, text);
+	q->fail_logged = true;
+	if (q->r->cfg.log_servfail && !q->parent) {
+		/* log-servfail: one line per SERVFAIL of a client question */
+		char line[4096];
+
+		rq_log_servfail_line(q, line, sizeof(line));
+		log_info("%s", line);
+	} else if (log_enabled(LOG_LVL_DEBUG)) {
 		char name[1024], events[2048];
 
 		if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
@@ -584,5 +594,51 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 	if (len >= cap)
 		len = cap - 1;
 	buf[len] = '\0';
+	return len;
+}
+
+/* log-servfail (cairnd.conf(5)): "servfail NAME TYPE: REASON (EDE n) after
+ * T ms; events: EVENT; EVENT; ..." on one line, the events as
+ * rq_log_format writes them, each without its padding. */
+size_t rq_log_servfail_line(const struct rq *q, char *buf, size_t cap)
+{
+	char name[1024], type[16], events[3072];
+	size_t len, i, o = 0;
+	bool space = true;
+	uint64_t took = rnow_ms(q->r) - q->started;
+
+	if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
+		snprintf(name, sizeof(name), "?");
+	rq_log_format(q, events, sizeof(events));
+	/* one line: padding collapsed, newlines become "; " */
+	for (i = 0; events[i]; i++) {
+		char c = events[i];
+
+		if (c == '\n') {
+			while (o && events[o - 1] == ' ')
+				o--;
+			if (events[i + 1]) {
+				events[o++] = ';';
+				events[o++] = ' ';
+			}
+			space = true;
+			continue;
+		}
+		if (c == ' ' && space)
+			continue;
+		space = c == ' ';
+		events[o++] = c;
+	}
+	events[o] = '\0';
+	len = (size_t)snprintf(buf, cap, "servfail %s %s: %s", name,
+			       stats_type_name(q->qtype, type, sizeof(type)),
+			       q->ede_text ? q->ede_text : "failed");
+	if (len < cap && q->ede != EDE_NONE)
+		len += (size_t)snprintf(buf + len, cap - len, " (EDE %u)", q->ede);
+	if (len < cap)
+		len += (size_t)snprintf(buf + len, cap - len, " after %llu ms; events: %s",
+					(unsigned long long)took, events);
+	if (len >= cap)
+		len = cap ? cap - 1 : 0;
 	return len;
 }
