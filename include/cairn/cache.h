@@ -94,13 +94,32 @@ enum cache_result {
  * An NXDOMAIN entry for name answers every type; when both it and an entry
  * for (name, type) are live, the higher rank wins, on equal rank the newer.
  * A negative entry stored without SOA yields count 0, type SOA and owner =
- * name. Expired entries are misses (and are freed). A hit moves the entry to
+ * name. Expired entries are misses (and are freed, unless within
+ * stale_max_age past their expiry: kept for cache_get_ex). A hit moves the entry to
  * the front of its shard's LRU. When scratch is too small for the entry
  * (owner + rdata bytes) it returns CACHE_MISS and counts neither a hit nor
  * a miss. Allocates nothing. */
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank);
+
+/* cache_get_ex's flags */
+#define CACHE_GET_STALE 1u   /* an entry expired less than stale_max_age ago
+                              * may answer when no live one does (RFC 8767) */
+/* What cache_get_ex tells about the entry it returned. */
+struct cache_hit {
+	bool stale;          /* expired (rs->ttl is then 0) */
+	uint32_t orig_ttl;   /* its TTL when stored (after clamping) */
+	uint64_t expiry;     /* absolute, seconds (cache clock) */
+};
+/* cache_get with flags (CACHE_GET_STALE) and, when info is not NULL,
+ * facts about the entry found. A live entry always wins over a stale one.
+ * A stale hit counts neither as a hit nor as a miss (the plain lookup
+ * before it counted the miss). Allocates nothing. */
+enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t type,
+			       uint64_t now, unsigned flags, uint8_t *scratch,
+			       size_t scratch_len, struct wire_rrset *rs,
+			       enum cache_rank *rank, struct cache_hit *info);
 
 /* One entry of a name, as cache_walk_name reports it. */
 struct cache_entry_info {

@@ -33,6 +33,9 @@ enum { WIRE_OPCODE_QUERY = 0 };
 /* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
 /* EDNS option codes */
 #define WIRE_OPT_EDE 15            /* Extended DNS Error, RFC 8914 §2 */
+/* Extended DNS Error info-codes (RFC 8914 §4) */
+#define WIRE_EDE_STALE_ANSWER     3   /* RFC 8914 §4.4, RFC 8767 */
+#define WIRE_EDE_STALE_NXDOMAIN  19   /* RFC 8914 §4.20, RFC 8767 */
 
 #define WIRE_FLAG_QR 0x8000
 #define WIRE_FLAG_AA 0x0400

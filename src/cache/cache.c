@@ -43,6 +43,7 @@ struct centry {
 	uint32_t bhash;                  /* hash of (key name, key type) */
 	uint32_t cost;                   /* bytes accounted to the shard */
 	uint32_t rdata_len;
+	uint32_t orig_ttl;               /* TTL when stored (prefetch, dumps) */
 	uint16_t key_type;               /* CACHE_TYPE_NXDOMAIN for NXDOMAIN */
 	uint16_t rr_type, rr_class, count;
 	uint8_t kind, rank, key_len;
@@ -77,6 +78,7 @@ struct cache {
 	unsigned nshards;
 	uint32_t smask;
 	uint32_t max_ttl, max_negative_ttl;
+	uint32_t stale_max_age;          /* seconds past expiry kept (RFC 8767) */
 	size_t fixed;                    /* cache struct, shards and tables */
 };
 
@@ -86,6 +88,7 @@ void cache_config_default(struct cache_config *cfg)
 	cfg->max_ttl = 86400;
 	cfg->max_negative_ttl = 3600;
 	cfg->shards = 0;
+	cfg->stale_max_age = 0;
 }
 
 size_t cache_entry_overhead(void)
@@ -116,6 +119,13 @@ static struct shard *shard_of(struct cache *c, uint32_t name_hash)
 static bool expired(const struct centry *e, uint64_t now)
 {
 	return e->expiry <= now;
+}
+
+/* Past expiry and past serve-stale-max-age: never served again, freed
+ * when found (RFC 8767 §5: a limit on how old stale data may be). */
+static bool dead(const struct cache *c, const struct centry *e, uint64_t now)
+{
+	return e->expiry + c->stale_max_age <= now;
 }
 
 static struct centry *lookup(struct shard *s, uint32_t bhash, const uint8_t *key,
@@ -201,6 +211,7 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 	c->smask = n - 1;
 	c->max_ttl = cfg->max_ttl;
 	c->max_negative_ttl = cfg->max_negative_ttl;
+	c->stale_max_age = cfg->stale_max_age;
 	c->shards = aligned_alloc(64, n * sizeof(struct shard));
 	if (!c->shards)
 		goto done;
@@ -357,6 +368,7 @@ cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 	e->kind = KIND_POSITIVE;
 	e->rank = (uint8_t)rank;
 	e->expiry = now + ttl;
+	e->orig_ttl = ttl;
 	e->key_type = rs->type;
 	e->rr_type = rs->type;
 	e->rr_class = rs->rclass;
@@ -404,6 +416,7 @@ cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type
 	e->kind = nxdomain ? KIND_NXDOMAIN : KIND_NODATA;
 	e->rank = (uint8_t)rank;
 	e->expiry = now + ttl;
+	e->orig_ttl = ttl;
 	/* RFC 2308 §5: NXDOMAIN is cached against the name alone (it answers
 	 * every type), NODATA against (name, type). */
 	e->key_type = nxdomain ? CACHE_TYPE_NXDOMAIN : type;
@@ -412,35 +425,56 @@ cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type
 	return store(c, e, h, now);
 }
 
+/* e as a lookup may use it: live, or expired but within
+ * serve-stale-max-age when stale is asked for; dead entries are freed. */
+static struct centry *usable(struct cache *c, struct shard *s, struct centry *e,
+			     uint64_t now, bool stale, struct centry **freelist)
+{
+	if (!e || !expired(e, now))
+		return e;
+	if (dead(c, e, now)) {
+		remove_entry(s, e, freelist);  /* lazily freed */
+		return NULL;
+	}
+	return stale ? e : NULL;
+}
+
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank)
+{
+	return cache_get_ex(c, name, type, now, 0, scratch, scratch_len, rs, rank, NULL);
+}
+
+enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t type,
+			       uint64_t now, unsigned flags, uint8_t *scratch,
+			       size_t scratch_len, struct wire_rrset *rs,
+			       enum cache_rank *rank, struct cache_hit *info)
 {
 	size_t klen = wire_name_len(name);
 	uint32_t h = wire_name_hash(name, klen);
 	struct shard *s = shard_of(c, h);
 	struct centry *freelist = NULL, *e, *nx = NULL;
 	enum cache_result res = CACHE_MISS;
+	bool stale = flags & CACHE_GET_STALE;
 
 	pthread_mutex_lock(&s->lock);
-	e = lookup(s, key_hash(h, type), name, klen, type);
-	if (e && expired(e, now)) {
-		remove_entry(s, e, &freelist);  /* lazily freed */
-		e = NULL;
-	}
-	if (type != CACHE_TYPE_NXDOMAIN) {
-		nx = lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
-			    CACHE_TYPE_NXDOMAIN);
-		if (nx && expired(nx, now)) {
-			remove_entry(s, nx, &freelist);
-			nx = NULL;
-		}
+	e = usable(c, s, lookup(s, key_hash(h, type), name, klen, type), now, stale, &freelist);
+	if (type != CACHE_TYPE_NXDOMAIN)
+		nx = usable(c, s, lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
+					 CACHE_TYPE_NXDOMAIN), now, stale, &freelist);
+	/* RFC 8767: live data always wins over stale data */
+	if (nx && e && expired(nx, now) != expired(e, now)) {
+		if (expired(e, now))
+			e = nx;
+		nx = NULL;
 	}
 	/* Both present: the higher rank wins, on equal rank the newer. */
 	if (nx && (!e || nx->rank > e->rank || (nx->rank == e->rank && nx->seq > e->seq)))
 		e = nx;
 	if (!e) {
-		s->misses++;
+		if (!stale)
+			s->misses++;
 		goto done;
 	}
 	size_t olen = e->own_len ? e->own_len : e->key_len;
@@ -452,20 +486,26 @@ enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 	rs->owner = scratch;
 	rs->type = e->rr_type;
 	rs->rclass = e->rr_class;
-	uint64_t left = e->expiry - now;
+	uint64_t left = expired(e, now) ? 0 : e->expiry - now;
 	rs->ttl = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 	rs->count = e->count;
 	rs->rdata_len = e->rdata_len;
 	rs->rdata = scratch + olen;
 	if (rank)
 		*rank = (enum cache_rank)e->rank;
+	if (info) {
+		info->stale = expired(e, now);
+		info->orig_ttl = e->orig_ttl;
+		info->expiry = e->expiry;
+	}
 	res = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
 	      e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
 	if (s->head != e) {
 		lru_unlink(s, e);
 		lru_push_head(s, e);
 	}
-	s->hits++;
+	if (!expired(e, now))
+		s->hits++;
 done:
 	pthread_mutex_unlock(&s->lock);
 	free_list(freelist);

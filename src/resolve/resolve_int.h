@@ -315,6 +315,8 @@ enum rq_ev_kind {
 	EV_PARENT,       /* no usable server: back to the parent zone */
 	EV_FAIL,         /* SERVFAIL (reason) */
 	EV_DONE,         /* answered (rcode) */
+	EV_STALE,        /* clients answered with stale data (RFC 8767; reason) */
+	EV_PREFETCH,     /* a background refresh of an expiring RRset */
 };
 
 struct rq_event {
@@ -368,6 +370,10 @@ struct rq {
 	uint64_t claim;          /* cache_inflight_claim token, 0 = none */
 	bool qmin_off;           /* relaxed QNAME minimisation fell back to full names */
 	bool fail_logged;        /* rq_fail logged EV_FAIL already */
+	bool no_cache;           /* START does not read the answer from the cache
+	                          * (prefetch, explain --no-cache) */
+	uint64_t park_at;        /* ms: next claim check while PARKED */
+	uint64_t stale_at;       /* ms: client timeout of serve-stale, 0: none */
 	struct dp dp;
 	uint8_t above[WIRE_NAME_MAX]; /* FIND_DP: look above this zone (fallback) */
 	bool use_above;
@@ -403,6 +409,7 @@ struct resolver {
 	struct rq *ready, *ready_tail;   /* to advance (FIFO) */
 	struct rq *finished;     /* DONE, waiters to answer */
 	struct rq *parked;       /* PARKED: another worker has the claim */
+	struct stale_out *stale_out;  /* stale answers for step 4 (stale.c) */
 	unsigned worker;         /* our number for the claims' waiters (64: none) */
 	void (*wake)(void *ctx, uint64_t workers);  /* wakes other workers */
 	void *wake_ctx;
@@ -507,6 +514,25 @@ void resolver_free_all(struct resolver *r);
 size_t resolver_build_response(struct resolver *r, uint8_t *out, const struct wire_query *cq,
 			       size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
 			       const char *ede_text);
+/* Recomputes q's timer (deadline, claim check, serve-stale client
+ * timeout: the earliest) in the heap. */
+void rq_timer_update(struct rq *q);
+
+/* stale.c: serve-stale (RFC 8767) */
+struct stale_out;
+/* q (a client question) fails: when stale data answers it, q's answer
+ * becomes that data (EDE 3 or 19) and true is returned. */
+bool stale_on_fail(struct rq *q);
+/* q's client timeout: when stale data answers q, its waiters are moved
+ * to the resolver's stale answers (answered in step 4) and q goes on. */
+void stale_on_timer(struct rq *q);
+/* Step 4 of the run loop: answers the clients of the stale answers. */
+void stale_deliver(struct resolver *r);
+/* Forgets the stale answers' waiters whose ctx is ctx. */
+void stale_cancel(struct resolver *r, void *ctx);
+/* Releases the stale answers' waiters (done with resp NULL). */
+void stale_free_all(struct resolver *r);
+
 /* Appends an event to q's log. sa, name may be NULL; reason static. */
 void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockaddr *sa,
 		  const uint8_t *name, uint16_t qtype, uint8_t rcode, uint32_t rtt_ms,

@@ -225,6 +225,31 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 	return true;
 }
 
+/* RFC 8767 §5: the client response timer of serve-stale, when a client
+ * waits for q and none is running. */
+static void stale_arm(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (!r->cfg.serve_stale || q->stale_at || q->state == RQ_DONE || q->no_cache)
+		return;
+	q->stale_at = rnow_ms(r) + r->cfg.stale_client_ms;
+	if (!q->stale_at)
+		q->stale_at = 1;
+	rq_timer_update(q);
+}
+
+/* A client joins the resolution q of the same question. */
+static cairn_err join(struct rq *q, const struct wire_query *cq, size_t limit,
+		      resolve_done_fn done, void *ctx)
+{
+	cairn_err err = add_waiter(q, cq, limit, done, ctx);
+
+	if (err == CAIRN_OK)
+		stale_arm(q);
+	return err;
+}
+
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
 			 resolve_done_fn done, void *ctx)
 {
@@ -246,7 +271,7 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	for (rq = r->table[b]; rq; rq = rq->hnext)
 		if (rq->qtype == q->qtype && rq->qclass == q->qclass &&
 		    wire_name_equal(rq->qname, q->qname))
-			return add_waiter(rq, q, limit, done, ctx);
+			return join(rq, q, limit, done, ctx);
 	rq = rq_new(r, q->qname, q->qtype, q->qclass);
 	if (!rq)
 		return CAIRN_ENOMEM;
@@ -259,6 +284,7 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	rq->hnext = r->table[b];
 	r->table[b] = rq;
 	rq->in_table = true;
+	stale_arm(rq);
 	/* ... in the whole process: another worker may be resolving it */
 	if (rq_claim(rq))
 		rq_ready(rq);
@@ -269,6 +295,7 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 
 void resolver_cancel(struct resolver *r, void *ctx)
 {
+	stale_cancel(r, ctx);
 	/* O(resolutions): only when a client goes away with answers pending */
 	for (struct rq *q = r->all; q; q = q->next) {
 		struct waiter **pp = &q->waiters;

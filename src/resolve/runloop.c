@@ -19,6 +19,8 @@
 
 /* ---- the timer heap (min-heap on rq->timer): O(log n) per change ---- */
 
+static void heap_set(struct resolver *r, struct rq *q, uint64_t timer);
+
 static void heap_swap(struct resolver *r, size_t a, size_t b)
 {
 	struct rq *t = r->heap[a];
@@ -85,6 +87,19 @@ static void heap_del(struct resolver *r, struct rq *q)
 		heap_up(r, i);
 	}
 	q->heap_idx = SIZE_MAX;
+}
+
+void rq_timer_update(struct rq *q)
+{
+	uint64_t t = q->deadline;
+
+	if (q->heap_idx == SIZE_MAX)
+		return;
+	if (q->state == RQ_PARKED && q->park_at < t)
+		t = q->park_at;
+	if (q->stale_at && q->stale_at < t)
+		t = q->stale_at;
+	heap_set(q->r, q, t);
 }
 
 /* Changes q's timer (q is in the heap). */
@@ -191,10 +206,10 @@ bool rq_claim(struct rq *q)
 void rq_park(struct rq *q)
 {
 	struct resolver *r = q->r;
-	uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
 
 	q->state = RQ_PARKED;
-	heap_set(r, q, next < q->deadline ? next : q->deadline);
+	q->park_at = rnow_ms(r) + RQ_PARK_CHECK_MS;
+	rq_timer_update(q);
 	q->pprev = NULL;
 	q->pnext = r->parked;
 	if (r->parked)
@@ -227,12 +242,12 @@ static void park_check(struct rq *q)
 		rq_finish(q);          /* every client went away */
 	} else if (rq_claim(q)) {
 		unpark(q);
-		heap_set(r, q, q->deadline);
 		q->state = RQ_START;
+		rq_timer_update(q);
 		rq_ready(q);
 	} else {
-		uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
-		heap_set(r, q, next < q->deadline ? next : q->deadline);
+		q->park_at = rnow_ms(r) + RQ_PARK_CHECK_MS;
+		rq_timer_update(q);
 	}
 }
 
@@ -351,6 +366,8 @@ void rq_finish(struct rq *q)
 
 void rq_fail(struct rq *q, uint16_t ede, const char *text)
 {
+	bool stale;
+
 	if (q->state == RQ_DONE)
 		return;
 	q->acc.len = 0;
@@ -360,12 +377,13 @@ void rq_fail(struct rq *q, uint16_t ede, const char *text)
 	/* the event that ends the log says why */
 	rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, text);
 	q->fail_logged = true;
+	stale = stale_on_fail(q);
 	if (q->r->cfg.log_servfail && !q->parent) {
 		/* log-servfail: one line per SERVFAIL of a client question */
 		char line[4096];
 
 		rq_log_servfail_line(q, line, sizeof(line));
-		log_info("%s", line);
+		log_info("%s%s", line, stale ? " (answered with stale data)" : "");
 	} else if (log_enabled(LOG_LVL_DEBUG)) {
 		char name[1024], events[2048];
 
@@ -407,6 +425,7 @@ void resolver_free_all(struct resolver *r)
 		q->outstanding = false;
 		rq_free(r, q);
 	}
+	stale_free_all(r);
 	free(r->heap);
 	r->heap = NULL;
 	r->nheap = 0;
@@ -463,7 +482,14 @@ static void run_timers(struct resolver *r)
 	while (r->nheap && r->heap[0]->timer <= now) {
 		struct rq *q = r->heap[0];
 
-		if (q->state == RQ_PARKED && q->timer < q->deadline) {
+		if (q->stale_at && q->stale_at <= now) {
+			/* RFC 8767 §5: the client response timer */
+			q->stale_at = 0;
+			stale_on_timer(q);
+			rq_timer_update(q);
+			continue;
+		}
+		if (q->state == RQ_PARKED && q->park_at <= now && q->park_at < q->deadline) {
 			park_check(q);
 			continue;
 		}
@@ -489,6 +515,7 @@ void resolver_tick(struct resolver *r)
 		q->rnext = NULL;
 		rq_respond(q);
 	}
+	stale_deliver(r);
 	for (pp = &r->all; *pp;) {
 		q = *pp;
 		if (q->state == RQ_DONE && !q->outstanding && !q->in_ready) {
@@ -552,7 +579,7 @@ static const char *const ev_names[] = {
 	[EV_TRUNCATED] = "truncated", [EV_NOEDNS] = "no-edns", [EV_LAME] = "lame",
 	[EV_REFERRAL] = "referral", [EV_CNAME] = "cname", [EV_QMIN] = "qname-min",
 	[EV_GLUELESS] = "glueless", [EV_PARENT] = "parent", [EV_FAIL] = "fail",
-	[EV_DONE] = "done",
+	[EV_DONE] = "done", [EV_STALE] = "stale", [EV_PREFETCH] = "prefetch",
 };
 
 size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
@@ -581,7 +608,8 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 		if (len < cap && e->qtype)
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
 						stats_type_name(e->qtype, rc, sizeof(rc)));
-		if (len < cap && (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME))
+		if (len < cap && (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME ||
+				  e->kind == EV_STALE))
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
 						stats_rcode_name(e->rcode, rc, sizeof(rc)));
 		if (len < cap && e->kind == EV_REPLY)

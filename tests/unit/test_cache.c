@@ -141,6 +141,67 @@ static void test_ttl_aging(void **state)
 	cache_free(c);
 }
 
+/* RFC 8767: with stale_max_age, expired entries stay (misses for
+ * cache_get) and cache_get_ex(CACHE_GET_STALE) returns them with TTL 0
+ * until stale_max_age past expiry; then they are freed. Live data wins
+ * over stale data; the original TTL is reported (prefetch). */
+static void test_stale(void **state)
+{
+	(void)state;
+	static struct trr t, s;
+	struct cache_config cfg;
+	struct cache *c;
+	struct wire_rrset rs;
+	struct cache_stats st;
+	struct cache_hit hit;
+	uint8_t n[WIRE_NAME_MAX];
+
+	cache_config_default(&cfg);
+	cfg.max_bytes = 1 << 20;
+	cfg.shards = 4;
+	cfg.stale_max_age = 100;
+	assert_int_equal(cache_new(&cfg, &c), CAIRN_OK);
+	mkname("a.test", n);
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 1, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 30, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_false(hit.stale);
+	assert_int_equal(hit.orig_ttl, 300);
+	assert_int_equal(hit.expiry, NOW + 300);
+	assert_int_equal(rs.ttl, 270);
+	/* expired: a miss for cache_get, kept */
+	assert_int_equal(get(c, "a.test", WIRE_TYPE_A, NOW + 300, &rs, NULL), CACHE_MISS);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 399, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_true(hit.stale);
+	assert_int_equal(rs.ttl, 0);
+	assert_int_equal(first_a(&rs), 1);
+	/* a stale NXDOMAIN loses to live data */
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 3, 1), CACHE_RANK_AUTH_ANSWER, NOW + 199);
+	cache_put_negative(c, n, 0, true, mk_soa(&s, "test", 50), 50, CACHE_RANK_AUTH_ANSWER,
+			   NOW + 200);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 240, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_NXDOMAIN);
+	assert_false(hit.stale);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 260, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_false(hit.stale);
+	assert_int_equal(first_a(&rs), 3);
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 2, 2), CACHE_RANK_AUTH_ANSWER, NOW + 260);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 270, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_false(hit.stale);
+	assert_int_equal(first_a(&rs), 2);
+	/* past max age: freed, never served */
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 260 + 300 + 100, CACHE_GET_STALE,
+				      scratch, sizeof(scratch), &rs, NULL, &hit), CACHE_MISS);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	cache_free(c);
+}
+
 static void test_clamping(void **state)
 {
 	(void)state;
@@ -707,6 +768,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_ttl_aging),
+		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_clamping),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_nxdomain),
