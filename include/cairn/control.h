@@ -22,6 +22,7 @@
 struct control;
 struct cache;
 struct stats_snapshot;
+struct server_explain;
 
 /* What the commands act on, supplied by the daemon. Callbacks run on the
  * control thread. */
@@ -40,6 +41,11 @@ struct control_target {
 	struct cache *(*cache)(void *ctx);
 	/* Extra `status` lines (may be NULL). */
 	void (*status)(void *ctx, FILE *out);
+	/* explain: resolves (name, qtype) once in a worker (nocache: as if
+	 * the cache were empty) and fills *out (server_explain). NULL: no
+	 * resolver. */
+	cairn_err (*explain)(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
+			     struct server_explain *out);
 };
 
 /* Creates the socket at path (mode 0660, owned by uid:gid; pass

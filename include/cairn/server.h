@@ -63,4 +63,28 @@ void server_get_stats(struct server *s, struct stats_snapshot *out);
 /* The cache shared by the workers (recursion: yes), or NULL; owned by s. */
 struct cache *server_cache(struct server *s);
 
+/* cairn-control explain: what one resolution of a question did. */
+struct server_explain {
+	char *text;              /* the event log, one event a line */
+	char *json;              /* the same as a JSON array */
+	uint8_t *resp;           /* the response a client (RD=1, EDNS) gets */
+	size_t len;
+	uint8_t rcode;
+	uint16_t ede;            /* 0xffff: none */
+	char *ede_text;          /* NULL: none */
+};
+/* Resolves (name, qtype) once in worker 0's resolver (see resolver_explain;
+ * nocache: as if the cache were empty) and waits for it at most
+ * timeout_ms. Returns CAIRN_OK with *out filled (free it with
+ * server_explain_free), CAIRN_ENOTFOUND when there is no resolver
+ * (recursion: no), CAIRN_ELIMIT when the resolution did not end in time,
+ * CAIRN_EEXIST when an earlier explain that timed out still occupies the
+ * worker's mailbox, CAIRN_EIO when the worker stopped, CAIRN_ENOMEM.
+ * timeout_ms 0: resolve-timeout plus 2 seconds.
+ * Called from the control thread; holds no lock while it waits. */
+cairn_err server_explain(struct server *s, const uint8_t *name, uint16_t qtype, bool nocache,
+			 unsigned timeout_ms, struct server_explain *out);
+/* Frees what e holds (e itself is the caller's). */
+void server_explain_free(struct server_explain *e);
+
 #endif

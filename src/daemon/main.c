@@ -240,6 +240,16 @@ static struct cache *daemon_cache(void *ctx)
 	return server_cache(((struct daemon *)ctx)->srv);
 }
 
+static cairn_err daemon_explain(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
+			       struct server_explain *out)
+{
+	struct daemon *d = ctx;
+
+	if (!d->srv)
+		return CAIRN_ENOTFOUND;
+	return server_explain(d->srv, name, qtype, nocache, 0, out);
+}
+
 static void daemon_status(void *ctx, FILE *out)
 {
 	struct daemon *d = ctx;
@@ -297,6 +307,7 @@ static int run(const struct options *o)
 	struct control_target target = {
 		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
 		.cache = daemon_cache, .status = daemon_status,
+		.explain = daemon_explain,
 	};
 	const char *ctl_path;
 	sigset_t sigs;

@@ -378,7 +378,8 @@ void rq_fail(struct rq *q, uint16_t ede, const char *text)
 	rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, text);
 	q->fail_logged = true;
 	stale = stale_on_fail(q);
-	if (q->r->cfg.log_servfail && !q->parent) {
+	if (q->r->cfg.log_servfail && !q->parent && !q->explain_fn &&
+	    q->no_cache != RQ_NOCACHE_FIRST) {
 		/* log-servfail: one line per SERVFAIL of a client question */
 		char line[4096];
 
@@ -406,6 +407,8 @@ static void rq_free(struct resolver *r, struct rq *q)
 		w->done(w->ctx, NULL, 0, RESOLVE_SRC_LOCAL); /* never answered: release ctx */
 		free(w);
 	}
+	if (q->explain_fn)
+		explain_finish(q, false);
 	free(q->reply);
 	free(q->acc.buf);
 	free(q);
@@ -451,6 +454,8 @@ static void rq_respond(struct rq *q)
 		w->done(w->ctx, r->out, len, src);
 		free(w);
 	}
+	if (q->explain_fn)
+		explain_finish(q, true);
 }
 
 /* ---- the run loop ---- */
@@ -572,6 +577,34 @@ void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockadd
 	l->n++;
 }
 
+void rq_flags_text(uint16_t flags, char *buf, size_t cap)
+{
+	static const struct { uint16_t bit; const char *name; } f[] = {
+		{ WIRE_FLAG_QR, "qr" }, { WIRE_FLAG_AA, "aa" }, { WIRE_FLAG_TC, "tc" },
+		{ WIRE_FLAG_RD, "rd" }, { WIRE_FLAG_RA, "ra" },
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && len < cap; i++)
+		if (flags & f[i].bit)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "",
+						f[i].name);
+	if (!len)
+		snprintf(buf, cap, "-");
+}
+
+void rq_log_reply(struct rq *q, uint16_t flags, size_t size)
+{
+	struct rq_event *e;
+
+	if (!q->log.n)
+		return;
+	e = &q->log.ev[(q->log.n - 1) % RQ_LOG_MAX];
+	e->flags = flags;
+	e->size = size > 65535 ? 65535 : (uint16_t)size;
+}
+
 static const char *const ev_names[] = {
 	[EV_CACHE] = "cache", [EV_DELEGATION] = "delegation", [EV_PRIME] = "prime",
 	[EV_SEND] = "send", [EV_REPLY] = "reply", [EV_TIMEOUT] = "timeout",
@@ -581,6 +614,12 @@ static const char *const ev_names[] = {
 	[EV_GLUELESS] = "glueless", [EV_PARENT] = "parent", [EV_FAIL] = "fail",
 	[EV_DONE] = "done", [EV_STALE] = "stale", [EV_PREFETCH] = "prefetch",
 };
+
+const char *rq_ev_name(enum rq_ev_kind kind)
+{
+	return (size_t)kind < sizeof(ev_names) / sizeof(ev_names[0]) && ev_names[kind] ?
+	       ev_names[kind] : "?";
+}
 
 size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 {
@@ -609,11 +648,20 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
 						stats_type_name(e->qtype, rc, sizeof(rc)));
 		if (len < cap && (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME ||
-				  e->kind == EV_STALE))
+				  e->kind == EV_STALE || e->kind == EV_CACHE))
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
 						stats_rcode_name(e->rcode, rc, sizeof(rc)));
-		if (len < cap && e->kind == EV_REPLY)
+		if (len < cap && e->kind == EV_REPLY) {
+			char fl[32];
+
+			rq_flags_text(e->flags, fl, sizeof(fl));
 			len += (size_t)snprintf(buf + len, cap - len, " %u ms", e->rtt_ms);
+			if (len < cap && e->size)
+				len += (size_t)snprintf(buf + len, cap - len, " %u bytes flags %s",
+							e->size, fl);
+		}
+		if (len < cap && e->kind == EV_SEND)
+			len += (size_t)snprintf(buf + len, cap - len, " (srtt %u ms)", e->rtt_ms);
 		if (len < cap && e->reason)
 			len += (size_t)snprintf(buf + len, cap - len, " (%s)", e->reason);
 		if (len < cap)

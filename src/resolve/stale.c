@@ -89,7 +89,7 @@ bool stale_on_fail(struct rq *q)
 	uint8_t rcode = 0;
 	uint16_t ede = EDE_NONE;
 
-	if (!r->cfg.serve_stale || q->parent || !q->waiters || q->no_cache)
+	if (!r->cfg.serve_stale || q->parent || !q->waiters || q->no_cache == RQ_NOCACHE_ALL)
 		return false;
 	if (!stale_chain(r, q->qname, q->qtype, &a, &rcode, &ede)) {
 		free(a.buf);
@@ -110,7 +110,7 @@ void stale_on_timer(struct rq *q)
 	struct resolver *r = q->r;
 	struct stale_out *o;
 
-	if (!r->cfg.serve_stale || !q->waiters || q->no_cache)
+	if (!r->cfg.serve_stale || !q->waiters || q->no_cache == RQ_NOCACHE_ALL)
 		return;
 	o = calloc(1, sizeof(*o));
 	if (!o)

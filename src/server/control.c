@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cairn/control.h"
+#include "control_int.h"
 #include "cairn/cache.h"
 #include "cairn/stats.h"
 #include "cairn/wire.h"
@@ -304,6 +305,7 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"flush              empty the cache\n"
 		"flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
 		"cache-show NAME    what the cache holds for NAME\n"
+		"explain [--json] [--no-cache] NAME [TYPE]  resolve NAME once, show each step\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -325,6 +327,8 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		fprintf(out, CONTROL_REPLY_ERR "empty command (try 'help')\n");
 		return false;
 	}
+	if (strcmp(argv[0], "explain") == 0)
+		return control_cmd_explain(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "stats") == 0)
 		return cmd_stats(c, argc, argv, out, false);
 	if (strcmp(argv[0], "stats-prometheus") == 0)
