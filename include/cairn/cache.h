@@ -144,6 +144,36 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 		       uint8_t *scratch, size_t scratch_len, cache_walk_fn fn, void *ctx,
 		       bool *truncated);
 
+/* One entry as cache_walk_all reports it and cache_restore takes it (the
+ * cache file, cairn-control dump-cache / load-cache). */
+struct cache_dump_entry {
+	enum cache_result kind;     /* CACHE_POSITIVE, CACHE_NXDOMAIN or CACHE_NODATA */
+	const uint8_t *name;        /* the key: lowercase wire name */
+	uint16_t type;              /* the type it answers; 0 for NXDOMAIN */
+	enum cache_rank rank;
+	uint64_t expiry;            /* absolute, seconds (cache clock) */
+	uint32_t orig_ttl;          /* TTL when stored */
+	struct wire_rrset rs;       /* the RRset, or the SOA of a negative entry
+	                             * (count 0 when none was stored); rs.ttl =
+	                             * seconds left (0 when expired) */
+};
+/* Receives one entry; e and what it points to are valid during the call. */
+typedef void (*cache_dump_fn)(void *ctx, const struct cache_dump_entry *e);
+/* Reports every entry that may still be served (live, or expired within
+ * stale_max_age) to fn, shard by shard: a shard's entries are copied under
+ * its lock into a buffer allocated for them and fn runs after the lock is
+ * released (it may use the cache). A peek: no hit or miss, no LRU change.
+ * Returns CAIRN_OK, or CAIRN_ENOMEM (the entries reported so far stand);
+ * *count (may be NULL) gets the number reported. */
+cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *ctx,
+			 size_t *count);
+/* Stores e as it was dumped: its absolute expiry (clamped to max_ttl or
+ * max_negative_ttl from now), original TTL, rank and kind, under the usual
+ * ranking and byte budget (LRU). An entry already past stale_max_age (or
+ * expired, without serve-stale) is not stored: CAIRN_ENOTFOUND. Returns as
+ * cache_put_rrset otherwise. */
+cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *e, uint64_t now);
+
 /* Removes name's entries (all types, NXDOMAIN included), and every name
  * below it when below (walks every shard). */
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below);

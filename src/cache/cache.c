@@ -607,6 +607,119 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 	return done;
 }
 
+/* ---- the whole cache, for the cache file ---- */
+
+static size_t entry_size(const struct centry *e)
+{
+	return (sizeof(*e) + e->key_len + e->own_len + e->rdata_len + 7) & ~(size_t)7;
+}
+
+cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *ctx,
+			 size_t *count)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < c->nshards; i++) {
+		struct shard *s = &c->shards[i];
+		size_t bytes = 0, used = 0;
+		uint8_t *buf;
+
+		pthread_mutex_lock(&s->lock);
+		for (const struct centry *e = s->head; e; e = e->lnext)
+			bytes += entry_size(e);
+		buf = bytes ? malloc(bytes) : NULL;
+		if (bytes && !buf) {
+			pthread_mutex_unlock(&s->lock);
+			if (count)
+				*count = n;
+			return CAIRN_ENOMEM;
+		}
+		/* oldest first: a load then rebuilds the same LRU order */
+		for (const struct centry *e = s->tail; e; e = e->lprev) {
+			if (dead(c, e, now) || (expired(e, now) && !c->stale_max_age))
+				continue;
+			memcpy(buf + used, e, sizeof(*e) + e->key_len + e->own_len + e->rdata_len);
+			used += entry_size(e);
+		}
+		pthread_mutex_unlock(&s->lock);
+		for (size_t off = 0; off < used; ) {
+			const struct centry *e = (const struct centry *)(buf + off);
+			struct cache_dump_entry d;
+
+			memset(&d, 0, sizeof(d));
+			d.kind = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
+				 e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
+			d.name = e->data;
+			d.type = e->key_type;
+			d.rank = (enum cache_rank)e->rank;
+			d.expiry = e->expiry;
+			d.orig_ttl = e->orig_ttl;
+			d.rs.owner = e->own_len ? e->data + e->key_len : e->data;
+			d.rs.type = e->rr_type;
+			d.rs.rclass = e->rr_class;
+			d.rs.ttl = expired(e, now) ? 0 : e->expiry - now > UINT32_MAX ? UINT32_MAX :
+				   (uint32_t)(e->expiry - now);
+			d.rs.count = e->count;
+			d.rs.rdata_len = e->rdata_len;
+			d.rs.rdata = e->data + e->key_len + e->own_len;
+			fn(ctx, &d);
+			n++;
+			off += entry_size(e);
+		}
+		free(buf);
+	}
+	if (count)
+		*count = n;
+	return CAIRN_OK;
+}
+
+cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *d, uint64_t now)
+{
+	size_t klen = wire_name_len(d->name), olen = 0;
+	bool neg = d->kind != CACHE_POSITIVE;
+	uint32_t max = neg ? c->max_negative_ttl : c->max_ttl;
+	uint64_t expiry = d->expiry;
+	struct centry *e;
+
+	if (klen == 0 || klen > WIRE_NAME_MAX || d->rank < CACHE_RANK_GLUE ||
+	    d->rank > CACHE_RANK_AUTH_ANSWER ||
+	    (d->kind == CACHE_NXDOMAIN) != (d->type == CACHE_TYPE_NXDOMAIN) ||
+	    !rdata_valid(d->rs.count, d->rs.rdata, d->rs.rdata_len))
+		return CAIRN_EINVAL;
+	if (expiry + c->stale_max_age <= now || (expiry <= now && !c->stale_max_age))
+		return CAIRN_ENOTFOUND;
+	if (expiry > now + max)
+		expiry = now + max;
+	if (neg) {
+		olen = wire_name_len(d->rs.owner);
+		if (olen == 0 || olen > WIRE_NAME_MAX)
+			return CAIRN_EINVAL;
+	} else if (d->rs.type != d->type) {
+		return CAIRN_EINVAL;
+	}
+	e = entry_new(d->name, klen, olen, d->rs.rdata_len);
+	if (!e)
+		return CAIRN_ENOMEM;
+	if (olen) {
+		memcpy(e->data + klen, d->rs.owner, olen);
+		wire_name_lower(e->data + klen);
+	}
+	if (d->rs.rdata_len)
+		memcpy(e->data + klen + olen, d->rs.rdata, d->rs.rdata_len);
+	e->kind = d->kind == CACHE_NXDOMAIN ? KIND_NXDOMAIN :
+		  d->kind == CACHE_NODATA ? KIND_NODATA : KIND_POSITIVE;
+	e->rank = (uint8_t)d->rank;
+	e->expiry = expiry;
+	e->orig_ttl = d->orig_ttl;
+	e->key_type = d->type;
+	e->rr_type = d->rs.type;
+	e->rr_class = d->rs.rclass;
+	e->count = d->rs.count;
+	uint32_t h = wire_name_hash(e->data, klen);
+	e->bhash = key_hash(h, e->key_type);
+	return store(c, e, h, now);
+}
+
 static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)
 {
 	struct centry *freelist = NULL;
