@@ -174,6 +174,9 @@ cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *
  * cache_put_rrset otherwise. */
 cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *e, uint64_t now);
 
+/* The stale_max_age c was created with. */
+uint32_t cache_stale_max_age(const struct cache *c);
+
 /* Removes name's entries (all types, NXDOMAIN included), and every name
  * below it when below (walks every shard). */
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below);

@@ -690,7 +690,7 @@ cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *d, uint6
 		return CAIRN_ENOTFOUND;
 	if (expiry > now + max)
 		expiry = now + max;
-	if (neg) {
+	if (neg && d->rs.count) {
 		olen = wire_name_len(d->rs.owner);
 		if (olen == 0 || olen > WIRE_NAME_MAX)
 			return CAIRN_EINVAL;
@@ -718,6 +718,11 @@ cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *d, uint6
 	uint32_t h = wire_name_hash(e->data, klen);
 	e->bhash = key_hash(h, e->key_type);
 	return store(c, e, h, now);
+}
+
+uint32_t cache_stale_max_age(const struct cache *c)
+{
+	return c->stale_max_age;
 }
 
 static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)

@@ -8,6 +8,7 @@
 #include "cairn/control.h"
 #include "cairn/resolve.h"
 #include "cairn/server.h"
+#include "cairn/cache.h"
 #include "cairn/wire.h"
 #include "cairn/zone.h"
 #include "cairn/stats.h"
@@ -273,6 +274,49 @@ static void log_stats(struct daemon *d)
 	free(line);
 }
 
+static void cache_file_report(void *ctx, const char *file, unsigned line, const char *msg)
+{
+	(void)ctx;
+	log_warn("cache-file %s:%u: %s", file, line, msg);
+}
+
+/* cache-file: loaded at start; a missing or unreadable file is a warning. */
+static void cache_file_load(const struct cairn_config *cfg, struct server *srv)
+{
+	struct cache *c = server_cache(srv);
+	struct server_cache_load_stats st;
+	cairn_err err;
+
+	if (!cfg->cache_file || !cfg->cache_file[0] || !c)
+		return;
+	err = server_cache_load(c, cfg->cache_file, cache_stale_max_age(c), cache_file_report,
+				NULL, &st);
+	if (err != CAIRN_OK) {
+		log_warn("cache-file %s: not loaded: %s", cfg->cache_file,
+			 err == CAIRN_EIO ? strerror(errno) : cairn_strerror(err));
+		return;
+	}
+	log_info("cache-file %s: %zu entries loaded, %zu too old dropped, %zu malformed skipped",
+		 cfg->cache_file, st.loaded, st.expired, st.malformed);
+}
+
+/* cache-file: written at a clean stop. */
+static void cache_file_dump(const struct cairn_config *cfg, struct server *srv)
+{
+	struct cache *c = server_cache(srv);
+	size_t n = 0;
+	cairn_err err;
+
+	if (!cfg->cache_file || !cfg->cache_file[0] || !c)
+		return;
+	err = server_cache_dump(c, cfg->cache_file, &n);
+	if (err != CAIRN_OK)
+		log_warn("cache-file %s: not written: %s", cfg->cache_file,
+			 err == CAIRN_EIO ? strerror(errno) : cairn_strerror(err));
+	else
+		log_info("cache-file %s: %zu entries written", cfg->cache_file, n);
+}
+
 static void log_start(const struct cairn_config *cfg, const char *summary)
 {
 	char listen[1024];
@@ -384,6 +428,8 @@ static int run(const struct options *o)
 	}
 	if (daemon_user_drop(&user) != CAIRN_OK)
 		goto done;
+	/* as the user (and inside the chroot) that will write it at stop */
+	cache_file_load(cfg, srv);
 	if (server_start(srv) != CAIRN_OK)
 		goto done;
 	if (ctl && control_start(ctl) != CAIRN_OK)
@@ -412,6 +458,8 @@ static int run(const struct options *o)
 done:
 	/* the control thread first: its commands use the server */
 	control_free(ctl);
+	if (status == 0 && srv)
+		cache_file_dump(cfg, srv);
 	if (srv)
 		server_free(srv);
 	if (zs)

@@ -306,6 +306,8 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
 		"cache-show NAME    what the cache holds for NAME\n"
 		"explain [--json] [--no-cache] NAME [TYPE]  resolve NAME once, show each step\n"
+		"dump-cache FILE    write the cache to FILE (absolute path)\n"
+		"load-cache FILE    add the entries of FILE to the cache\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -329,6 +331,10 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 	}
 	if (strcmp(argv[0], "explain") == 0)
 		return control_cmd_explain(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "dump-cache") == 0)
+		return control_cmd_dump_cache(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "load-cache") == 0)
+		return control_cmd_load_cache(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "stats") == 0)
 		return cmd_stats(c, argc, argv, out, false);
 	if (strcmp(argv[0], "stats-prometheus") == 0)

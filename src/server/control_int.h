@@ -13,4 +13,8 @@
  * true when it is "ok". */
 bool control_cmd_explain(const struct control_target *t, int argc, char **argv, FILE *out);
 
+/* dump-cache FILE / load-cache FILE (control_cachefile.c). */
+bool control_cmd_dump_cache(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_load_cache(const struct control_target *t, int argc, char **argv, FILE *out);
+
 #endif

@@ -2,7 +2,9 @@
 # The local caching daemon's features of issue 11, against the lab:
 # log-servfail (one info line per SERVFAIL with the question, the reason
 # and the resolution's events); cairn-control explain (text, --json,
-# --no-cache).
+# --no-cache); cache-file (written at stop, read at start: zero upstream
+# queries after a restart; damaged files reported with file:line) and
+# cairn-control dump-cache / load-cache.
 . "$top_srcdir/tests/system/resolver_lib.sh"
 L=$top_srcdir/zones/lab
 cp "$L"/*.zone "$L/root.hints" "$T/"
@@ -54,5 +56,73 @@ check "explain --json: the failing server's events" \
 check "explain --json: the last event is the failure" jq -e '.events[-1].event == "fail"' "$T/ex3.json"
 CTL explain www.example.com BOGUSTYPE >"$T/ex4" 2>&1
 check "explain: a bad type is an error" grep -q "bad or unsupported type 'BOGUSTYPE'" "$T/ex4"
+
+# ---- cache-file: written at stop, read at start ----
+stop_res() { # NAME PID: SIGTERM, wait for the exit
+	kill -TERM "$2"
+	local n=300
+	while kill -0 "$2" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	! kill -0 "$2" 2>/dev/null
+}
+RES_THREADS=1 resolver res2 127.0.0.2 "${COMMON[@]}" "cache-file: $T/cache.txt"
+check "cache-file: a missing file is a warning" grep -q "warning\] cache-file $T/cache.txt: not loaded: No such file" "$T/res2.log"
+Q 127.0.0.2 www.example.com A >"$T/c1"
+Q 127.0.0.2 nx.example.com A >"$T/c2"
+Q 127.0.0.2 mail.example.com AAAA >"$T/c3"
+check "cache-file: warm-up answer" test "$(status "$T/c1")" = NOERROR
+check "cache-file: warm-up NXDOMAIN" test "$(status "$T/c2")" = NXDOMAIN
+check "cache-file: stop" stop_res res2 "${PIDS[-1]}"
+check "cache-file: written at stop" grep -q "cache-file $T/cache.txt: [0-9]* entries written" "$T/res2.log"
+check "cache-file: no temporary file left" test ! -e "$T/cache.txt.tmp"
+check "cache-file: an RRset with expiry, TTL and rank" \
+	grep -Eq '^;; rrset www\.shop\.net\. A expires=[0-9]{10} ttl=3600 rank=auth-answer$' "$T/cache.txt"
+check "cache-file: its record" grep -Eq '^www\.shop\.net\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.5\.0\.80$' "$T/cache.txt"
+check "cache-file: the NXDOMAIN with its SOA" \
+	grep -A1 -E '^;; nxdomain nx\.example\.com\. expires=[0-9]+ ttl=300 rank=' "$T/cache.txt" | grep -q 'IN[[:space:]]SOA'
+check "cache-file: the NODATA" grep -Eq '^;; nodata mail\.example\.com\. AAAA expires=' "$T/cache.txt"
+before=$(upstream_settled 0.2)
+RES_THREADS=1 resolver res2 127.0.0.2 "${COMMON[@]}" "cache-file: $T/cache.txt"
+check "cache-file: loaded at start" grep -Eq "cache-file $T/cache.txt: [1-9][0-9]* entries loaded, 0 too old dropped, 0 malformed" "$T/res2.log"
+Q 127.0.0.2 www.example.com A >"$T/c4"
+Q 127.0.0.2 nx.example.com A >"$T/c5"
+Q 127.0.0.2 mail.example.com AAAA >"$T/c6"
+check "cache-file: the answer after the restart" grep -Eq '^www\.shop\.net\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.5\.0\.80$' "$T/c4"
+check "cache-file: the NXDOMAIN after the restart" test "$(status "$T/c5")" = NXDOMAIN
+check "cache-file: the NODATA after the restart" test "$(status "$T/c6")" = NOERROR
+after=$(upstream_settled 0.2)
+check "cache-file: zero upstream queries after the restart ($before -> $after)" test "$before" = "$after"
+# dump-cache / load-cache, and a damaged file
+"$CONTROL" -s "$T/res2.ctl" dump-cache "$T/dump2.txt" >"$T/d1" 2>&1
+check "dump-cache: ok" grep -Eq '^[1-9][0-9]* entries written to ' "$T/d1"
+check "dump-cache: the file" grep -q '^;; rrset www\.shop\.net\. A ' "$T/dump2.txt"
+"$CONTROL" -s "$T/res2.ctl" dump-cache relative.txt >"$T/d2" 2>&1
+check "dump-cache: a relative path is refused" grep -q 'absolute path' "$T/d2"
+{
+	echo ';; rrset ok.example. A expires=9999999999 ttl=600 rank=auth-answer'
+	echo 'ok.example. 600 IN A 192.0.2.7'
+	echo ';; rrset bad.example. A expires=9999999999 ttl=600 rank=auth-answer'
+	echo 'bad.example. 600 IN A 300.1.2.3'
+	echo ';; rrset old.example. A expires=1000000000 ttl=600 rank=auth-answer'
+	echo 'old.example. 600 IN A 192.0.2.8'
+	echo ';; frobnicate x.example.'
+	echo 'stray.example. 600 IN A 192.0.2.9'
+	printf ';; rrset cut.example. A expires=9999999999 ttl=600 rank=auth-answer\ncut.example. 600 IN A 192.0.'
+} >"$T/bad.txt"
+"$CONTROL" -s "$T/res2.ctl" load-cache "$T/bad.txt" >"$T/l1" 2>&1
+check "load-cache: what it could load" grep -q '^1 entries loaded, 1 too old dropped, [0-9]* malformed skipped$' "$T/l1"
+check "load-cache: a bad record with file:line" grep -q "^$T/bad.txt:4: cannot parse the record" "$T/l1"
+check "load-cache: a malformed entry line with file:line" grep -q "^$T/bad.txt:7: malformed entry line" "$T/l1"
+check "load-cache: a truncated last line with file:line" grep -q "^$T/bad.txt:10: cannot parse the record" "$T/l1"
+Q 127.0.0.2 ok.example A +norec >"$T/c7"
+check "load-cache: the good entry answers" grep -Eq '^ok\.example\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.7$' "$T/c7"
+"$CONTROL" -s "$T/res2.ctl" load-cache "$T/nothere.txt" >"$T/l2" 2>&1
+check "load-cache: a missing file is an error" grep -q 'cannot read .*nothere.txt: No such file' "$T/l2"
+# a damaged cache-file at start: file:line warnings, the start goes on
+cp "$T/bad.txt" "$T/cache.txt"
+check "cache-file: stop again" stop_res res2 "${PIDS[-1]}"
+cp "$T/bad.txt" "$T/cache.txt"
+RES_THREADS=1 resolver res2 127.0.0.2 "${COMMON[@]}" "cache-file: $T/cache.txt"
+check "cache-file: a damaged file at start is reported with file:line" \
+	grep -q "warning\] cache-file $T/cache.txt:4: cannot parse the record" "$T/res2.log"
 
 finish
