@@ -10,9 +10,10 @@ L=$top_srcdir/zones/lab
 cp "$L"/*.zone "$L/root.hints" "$T/"
 start_lab "$T" || die "the lab did not start"
 # dead.example.net is delegated to a server that does not exist
-printf 'dead NS ns.dead\nns.dead A 127.66.0.1\n' >>"$T/example.net.zone"
+printf 'dead NS ns.dead\nns.dead A 127.66.0.1\nshort 2 A 127.4.0.99\n' >>"$T/example.net.zone"
 kill "${PIDS[3]}"; wait "${PIDS[3]}" 2>/dev/null
 auth auth-exnet2 127.4.0.1 -- example.net="$T/example.net.zone" 127.in-addr.arpa="$T/127.in-addr.arpa.zone"
+EXNET_PID=${PIDS[-1]}
 wait_dns 127.4.0.1 example.net SOA || die "example.net server did not restart"
 COMMON=("root-hints: $T/root.hints" "query-loopback: yes" "resolve-timeout: 3" "upstream-timeout: 300")
 Q() { dig @"$1" +time=8 +tries=1 "${@:2}"; }
@@ -124,5 +125,22 @@ cp "$T/bad.txt" "$T/cache.txt"
 RES_THREADS=1 resolver res2 127.0.0.2 "${COMMON[@]}" "cache-file: $T/cache.txt"
 check "cache-file: a damaged file at start is reported with file:line" \
 	grep -q "warning\] cache-file $T/cache.txt:4: cannot parse the record" "$T/res2.log"
+
+# ---- serve-stale (RFC 8767) and its statistics ----
+Q 127.0.0.1 short.example.net A >"$T/s1"
+check "serve-stale: the fresh answer (TTL 2)" \
+	grep -Eq '^short\.example\.net\.[[:space:]]+2[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.4\.0\.99$' "$T/s1"
+kill "$EXNET_PID"; wait "$EXNET_PID" 2>/dev/null
+sleep 3   # the TTL runs out on the real clock
+Q 127.0.0.1 short.example.net A >"$T/s2"
+check "serve-stale: the expired answer, TTL 30, when its server is down" \
+	grep -Eq '^short\.example\.net\.[[:space:]]+30[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.4\.0\.99$' "$T/s2"
+check "serve-stale: EDE 3" grep -q 'EDE: 3 (Stale Answer)' "$T/s2"
+check "serve-stale: counted" test "$(rstat res resolver.stale_answers)" = 1
+"$CONTROL" -s "$T/res.ctl" stats-prometheus >"$T/prom"
+check "serve-stale: in Prometheus" grep -q '^cairn_stale_answers_total 1$' "$T/prom"
+check "prefetch: counted (off: none)" grep -q '^cairn_prefetches_total 0$' "$T/prom"
+check "log-servfail: the failure behind a stale answer says so" \
+	grep -q 'servfail short\.example\.net\. A: .*(answered with stale data)$' "$T/res.log"
 
 finish
