@@ -187,7 +187,7 @@ cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *d, uint6
 		olen = wire_name_len(d->rs.owner);
 		if (olen == 0 || olen > WIRE_NAME_MAX)
 			return CAIRN_EINVAL;
-	} else if (d->rs.type != d->type) {
+	} else if (!neg && d->rs.type != d->type) {
 		return CAIRN_EINVAL;
 	}
 	e = cache_entry_new(d->name, klen, olen, d->rs.rdata_len);
