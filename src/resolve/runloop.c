@@ -440,7 +440,10 @@ static void rq_respond(struct rq *q)
 	struct resolver *r = q->r;
 	/* upstream servers asked (sub-resolutions included): resolved; else
 	 * the cache filled meanwhile (another worker), or a failure made here */
-	enum resolve_source src = q->sent ? RESOLVE_SRC_RESOLVED :
+	enum resolve_source src =
+		/* serve-stale after a failure: the data came from the cache */
+		q->ede == WIRE_EDE_STALE_ANSWER || q->ede == WIRE_EDE_STALE_NXDOMAIN ?
+		RESOLVE_SRC_CACHE : q->sent ? RESOLVE_SRC_RESOLVED :
 				  q->rcode == WIRE_RCODE_SERVFAIL ? RESOLVE_SRC_LOCAL :
 				  RESOLVE_SRC_CACHE;
 
