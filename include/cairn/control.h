@@ -29,6 +29,7 @@
 struct control;
 struct cache;
 struct stats_snapshot;
+struct server_explain;
 
 /* What the commands act on, supplied by the daemon. Callbacks run on the
  * control connections' threads, possibly several at once: they must be
@@ -52,6 +53,11 @@ struct control_target {
 	 * write the reply body to out; CAIRN_OK or an error (may be NULL). */
 	cairn_err (*zone_transfer)(void *ctx, const char *name, FILE *out);
 	cairn_err (*zone_status)(void *ctx, const char *name, FILE *out);
+	/* explain: resolves (name, qtype) once in a worker (nocache: as if
+	 * the cache were empty) and fills *out (server_explain). NULL: no
+	 * resolver. */
+	cairn_err (*explain)(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
+			     struct server_explain *out);
 };
 
 /* Creates the socket at path, owned by its creator (root) and group

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "cairn/control.h"
+#include "control_int.h"
 #include "cairn/cache.h"
 #include "cairn/stats.h"
 #include "cairn/wire.h"
@@ -344,6 +345,9 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"cache-show NAME    what the cache holds for NAME\n"
 		"transfer ZONE      refresh the secondary zone ZONE from its primary now\n"
 		"zone-status ZONE   serial, refresh times, expiry and last error of a secondary zone\n"
+		"explain [--json] [--no-cache] NAME [TYPE]  resolve NAME once, show each step\n"
+		"dump-cache FILE    write the cache to FILE (absolute path)\n"
+		"load-cache FILE    add the entries of FILE to the cache\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -365,6 +369,12 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		fprintf(out, CONTROL_REPLY_ERR "empty command (try 'help')\n");
 		return false;
 	}
+	if (strcmp(argv[0], "explain") == 0)
+		return control_cmd_explain(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "dump-cache") == 0)
+		return control_cmd_dump_cache(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "load-cache") == 0)
+		return control_cmd_load_cache(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "stats") == 0)
 		return cmd_stats(c, argc, argv, out, false);
 	if (strcmp(argv[0], "stats-prometheus") == 0)
