@@ -35,10 +35,12 @@
 # rate (more work per wakeup), so -R, which keeps the rate and varies only
 # the delay, isolates what the number in flight costs.  cairnd's
 # upstream-timeout is set above the longest delay (3 x), unbound's least
-# retransmit timeout too (infra-cache-min-rtt, unknown-server-time-limit),
-# and its limits are raised (num-queries-per-thread, outgoing-range); each point
-# starts with a warm-up at a low rate so that both have learnt the
-# upstream's RTT.
+# retransmit timeout too (2 x, at most 11 s: infra-cache-min-rtt,
+# unknown-server-time-limit), and its limits are raised or lifted
+# (num-queries-per-thread, outgoing-range; discard-timeout and wait-limit,
+# which otherwise drop replies after 1.9 s and past 1,000 waiting for one
+# client address); each point starts with a warm-up at a low rate so that
+# both have learnt the upstream's RTT.
 #
 # Reported per point: the rate (queries sent / run time), the in-flight
 # count (rate x delay; and the upstream's time-averaged count of queries
@@ -69,7 +71,7 @@ while getopts b:t:r:d:R:n:p:h opt; do
 	R) fixrate=$OPTARG ;;
 	p) perfdir=$(mkdir -p "$OPTARG" && cd "$OPTARG" && pwd) || exit 1 ;;
 	n) points=$OPTARG ;;
-	*) sed -n '2,57s/^# \{0,1\}//p' "$0"; exit 1 ;;
+	*) sed -n '2,59s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
 bench_find_cairnd "$build"
@@ -130,11 +132,14 @@ taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/cairnd.conf" >"$TMP/cairnd.log" 2>&1 &
 SPID[cairnd]=$!
 PIDS+=($!)
 maxq=$(( ${points##* } * 3 / 2 + 1000 ))
+# unbound's least retransmit timeout: above the delay, but below 12 s
+# (its PROBE_MAXRTO: slower servers only get one probe at a time)
+umin=$(( maxdelay * 2 < 1000 ? 1000 : maxdelay * 2 > 11000 ? 11000 : maxdelay * 2 ))
 LAB_RUN="taskset -c $SRV_CPU" start_unbound "$TMP" 127.0.0.2 "$TMP/root.hints" \
 	"access-control: 127.0.0.0/8 allow" "num-queries-per-thread: $maxq" \
 	"outgoing-range: $((maxq + 500))" "so-rcvbuf: 8m" "so-sndbuf: 8m" \
-	"infra-cache-min-rtt: $((maxdelay * 3 < 1000 ? 1000 : maxdelay * 3))" \
-	"unknown-server-time-limit: $((maxdelay * 3 < 1000 ? 1000 : maxdelay * 3))"
+	"infra-cache-min-rtt: $umin" "unknown-server-time-limit: $umin" \
+	"discard-timeout: 0" "wait-limit: 0"
 SPID[unbound]=$UNBOUND_PID
 for kind in cairnd unbound; do
 	wait_dns "${ADDR[$kind]}" . NS || { cat "$TMP/$kind.log" >&2; exit 1; }
