@@ -14,8 +14,9 @@
 #   -R RATE      fixed rate instead: RATE resolutions a second at every
 #                point, the delay N / RATE (the upstream restarted per point)
 #   -n "N..."    resolutions in flight to aim at (default "100 1000 10000")
-#   -p PERFDIR   also profile cairnd (perf record -g, user space) in the
-#                steady part of each point's first round: PERFDIR/cairnd-N.data
+#   -p PERFDIR   also profile cairnd (perf record, DWARF call graphs, user
+#                space) in the steady part of each point's first round:
+#                PERFDIR/cairnd-N.data (its CPU figures include perf's cost)
 #
 # Runs inside a private network namespace (it re-executes itself under
 # `unshare -rn`).  The only upstream is bench/delayserver.c (built here
@@ -211,7 +212,7 @@ for n in $points; do
 			kill -USR1 $DSPID
 			steady=$(awk -v r="$run" -v d="$d" 'BEGIN { print r - d / 1000 - 1 }')
 			if [ -n "$perfdir" ] && [ "$kind" = cairnd ] && [ "$r" = 1 ]; then
-				perf record -q -g -e cpu-clock:u -p "${SPID[$kind]}" -o "$perfdir/cairnd-$n.data" \
+				perf record -q --call-graph dwarf -F 499 -e cpu-clock:u -p "${SPID[$kind]}" -o "$perfdir/cairnd-$n.data" \
 					-- sleep "$steady" >/dev/null 2>&1
 			else
 				sleep "$steady"
