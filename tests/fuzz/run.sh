@@ -33,16 +33,21 @@ CC=${CC:-clang}
 mkdir -p "$build"/{obj,logs} && build=$(cd "$build" && pwd) || exit 2
 command -v "$CC" >/dev/null || { echo "run.sh: no $CC (apt-get install clang)" >&2; exit 2; }
 
-# config.h (package name and version) comes from configure
-if [ ! -f "$build/conf/config.h" ]; then
-	mkdir -p "$build/conf"
-	(cd "$build/conf" && "$src/configure" >configure.log 2>&1) ||
-		{ echo "run.sh: configure failed: $build/conf/configure.log" >&2; exit 2; }
+# config.h (package name and version) comes from configure: the source
+# tree's own when it is configured in place (configure then refuses to run
+# elsewhere), else a configure run of our own
+conf=$build/conf
+if [ -f "$src/config.h" ]; then
+	conf=$src
+elif [ ! -f "$conf/config.h" ]; then
+	mkdir -p "$conf"
+	(cd "$conf" && "$src/configure" >configure.log 2>&1) ||
+		{ echo "run.sh: configure failed: $conf/configure.log" >&2; exit 2; }
 fi
 
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -D_GNU_SOURCE -DSYSCONFDIR='"/etc"'
-	-DLOCALSTATEDIR='"/var"' -I"$src/include" -I"$build/conf"
+	-DLOCALSTATEDIR='"/var"' -I"$src/include" -I"$conf"
 	$(pkg-config --cflags ldns libcares) -Wall -Wextra)
 libs=($(pkg-config --libs ldns libcares) -lpthread)
 
@@ -64,8 +69,6 @@ for p in "${cpids[@]}"; do wait "$p" || fail=1; done
 rm -f "$build/libcairn-fuzz.a"
 ar rcs "$build/libcairn-fuzz.a" "${objs[@]}" || exit 2
 for n in $names; do
-	# fuzz_upstream defines the transport itself: the archive's
-	# transport.o (c-ares) is then never pulled in
 	"$CC" "${cflags[@]}" -fsanitize=fuzzer -DFUZZ_SRCDIR="\"$src\"" \
 		"$src/tests/fuzz/fuzz_$n.c" "$build/libcairn-fuzz.a" "${libs[@]}" \
 		-o "$build/fuzz_$n" ||
