@@ -40,6 +40,10 @@ struct control_target {
 	struct cache *(*cache)(void *ctx);
 	/* Extra `status` lines (may be NULL). */
 	void (*status)(void *ctx, FILE *out);
+	/* Asks the daemon to stop (`stop`); when NULL, `stop` sends SIGTERM
+	 * to the process, whose main thread then stops gracefully. Tests and
+	 * tests/fuzz/fuzz_control.c set it. */
+	void (*stop)(void *ctx);
 };
 
 /* Creates the socket at path (mode 0660, owned by uid:gid; pass

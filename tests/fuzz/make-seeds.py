@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora and dictionaries of the fuzz harnesses into DIR:
-DIR/seeds/{query,upstream,zonefile,config}/ and DIR/{NAME}.dict.  Seeds come
+DIR/seeds/{query,upstream,zonefile,config,hints,control,tcp}/ and
+DIR/{NAME}.dict.  Seeds come
 from the tree (the malformed-packet corpus, zone files, configurations)
 plus a few hand-made upstream replies.  Usage: make-seeds.py SRCDIR DIR"""
 import glob
@@ -141,6 +142,22 @@ for path in glob.glob(os.path.join(src, "zones/lab/*.hints")) + ["/usr/share/dns
 write("hints", "mixed", b". 3600 IN NS a.root.\na.root. A 192.0.2.1\nb.root. AAAA ::1\n"
       b". NS b.root. ; comment\n")
 
+# ---- control: option byte, then command lines (see fuzz_control.c) ----
+commands = [b"stats", b"stats-prometheus", b"status", b"reload", b"flush", b"stop",
+            b"help", b"flush-name example.com", b"flush-name example.com below",
+            b"flush-name example.com above", b"cache-show www.example.com",
+            b"cache-show t\\.x\\032y.example.com", b"cache-show bad.example.com",
+            b"cache-show nx.example.com", b"cache-show example.com",
+            b"cache-show x.y.z.example.com", b"cache-show ..", b"cache-show " + b"a" * 64,
+            b"", b" \t ", b"nosuch", b"stats extra", b"a b c d e f g h i",
+            b"x" * 1100]
+for i, cmd in enumerate(commands):
+    for opts in (0, 3, 7, 11, 15):
+        write("control", "c-%d-%d" % (i, opts), bytes([opts]) + cmd + b"\n")
+write("control", "c-all", bytes([11]) + b"\n".join(commands))
+write("control", "c-nul", bytes([9]) + b"stats\0stop\nstatus")
+write("control", "c-crlf", bytes([15]) + b"status\r\nflush\r\n")
+
 # ---- dictionaries ----
 keys = set(re.findall(r'\{ "[a-z-]+", "([a-z-]+)"',
                       open(os.path.join(src, "src/daemon/config_keys.c")).read()))
@@ -149,6 +166,10 @@ words = sorted(keys) + ["server:", "zone:", "forward-zone:", "yes", "no", "\"\""
                         "1k", "0", "4294967296"]
 with open(os.path.join(out, "config.dict"), "w") as f:
     for w in words:
+        f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
+with open(os.path.join(out, "control.dict"), "w") as f:
+    for w in [c.decode() for c in commands[:7]] + ["flush-name", "cache-show", "below",
+                                                   "example.com", "\\032", "\\."]:
         f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
 zwords = ["$ORIGIN", "$TTL", "$INCLUDE", "inc", "zone", "@", "(", ")", ";", "IN", "CH",
           "\\#", "TYPE65534", "\\046", "1h", "1d", "1w", "*"] + list(TYPES) + [

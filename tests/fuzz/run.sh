@@ -10,7 +10,7 @@
 #   -j JOBS     harnesses fuzzed at once (default 2), started 5 s apart
 #   -b BUILDDIR where objects, binaries, corpora, logs and crash inputs go
 #               (default ./fuzz-build)
-#   NAME        query upstream zonefile config hints (default: all)
+#   NAME        query upstream zonefile config hints control tcp (default: all)
 #
 # Needs clang with libFuzzer (Debian: apt-get install clang), libldns-dev,
 # libc-ares-dev, python3. Exit status 1 when a harness crashed; the input
@@ -28,7 +28,7 @@ while getopts t:j:b:h opt; do
 	esac
 done
 shift $((OPTIND - 1))
-names=${*:-query upstream zonefile config hints}
+names=${*:-query upstream zonefile config hints control tcp}
 CC=${CC:-clang}
 mkdir -p "$build"/{obj,logs} && build=$(cd "$build" && pwd) || exit 2
 command -v "$CC" >/dev/null || { echo "run.sh: no $CC (apt-get install clang)" >&2; exit 2; }
