@@ -232,10 +232,15 @@ static void run_socket(const uint8_t *text, size_t len)
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
+		int ready;
 
 		/* the daemon answers at once: a line is complete (or cannot
-		 * be) since the client has closed its side */
-		FUZZ_REQUIRE(poll(&p, 1, 20000) == 1, "no reply within 20 s");
+		 * be) since the client has closed its side (libFuzzer's
+		 * SIGALRM interrupts the wait now and then) */
+		do
+			ready = poll(&p, 1, 20000);
+		while (ready < 0 && errno == EINTR);
+		FUZZ_REQUIRE(ready == 1, "no reply within 20 s");
 		n = read(fd, reply + rlen, sizeof(reply) - 1 - rlen);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -28,82 +28,7 @@
 #include "cairn/cache.h"
 #include "cairn/resolve.h"
 #include "fuzz_check.h"
-
-/* ---- the fake network and clock (the resolver's two seams) ---- */
-
-#define PEND_MAX 64
-#define CLOCK_START 1000000000ull   /* ms; any value far from 0 */
-
-struct pending {
-	resolver_reply_fn fn;
-	void *arg;
-	bool tcp;
-	size_t len;
-	uint8_t pkt[WIRE_HDR_LEN + WIRE_NAME_MAX + 4 + 11];
-};
-
-struct fakenet {
-	uint64_t now_ms;
-	unsigned sent;            /* queries sent in all */
-	unsigned n;
-	struct pending p[PEND_MAX];
-};
-
-static bool pop(struct fakenet *f, struct pending *out)
-{
-	if (!f->n)
-		return false;
-	*out = f->p[0];
-	memmove(&f->p[0], &f->p[1], --f->n * sizeof(f->p[0]));
-	return true;
-}
-
-static cairn_err net_send(void *ctx, const struct cairn_sockaddr *server, bool tcp,
-			  uint16_t udp_size, const uint8_t *pkt, size_t len,
-			  resolver_reply_fn fn, void *arg)
-{
-	struct fakenet *f = ctx;
-	struct pending *p;
-
-	(void)udp_size;
-	FUZZ_REQUIRE(server->ss.ss_family == AF_INET || server->ss.ss_family == AF_INET6,
-		     "query to family %d", server->ss.ss_family);
-	FUZZ_REQUIRE(len >= WIRE_HDR_LEN + 5 && len <= sizeof(p->pkt), "query of %zu bytes", len);
-	FUZZ_REQUIRE(!(pkt[2] & 0x80), "query with QR set");
-	if (f->n == PEND_MAX)
-		return CAIRN_EIO;
-	p = &f->p[f->n++];
-	p->fn = fn;
-	p->arg = arg;
-	p->tcp = tcp;
-	p->len = len;
-	memcpy(p->pkt, pkt, len);
-	f->sent++;
-	return CAIRN_OK;
-}
-
-static uint64_t net_now_ms(void *ctx)
-{
-	return ((struct fakenet *)ctx)->now_ms;
-}
-
-/* Replies are delivered by the harness itself: nothing is ever due. */
-static int net_timeout_ms(void *ctx)
-{
-	(void)ctx;
-	return -1;
-}
-
-/* The resolver is being freed: what is pending is dropped unanswered (as
- * the interface allows), with CAIRN_ENOTFOUND as c-ares does. */
-static void net_free(void *ctx)
-{
-	struct fakenet *f = ctx;
-	struct pending p;
-
-	while (pop(f, &p))
-		p.fn(p.arg, CAIRN_ENOTFOUND, NULL, 0);
-}
+#include "fuzz_net.h"
 
 /* ---- the harness ---- */
 
@@ -258,11 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t qpkt[512], out[65536];
 	struct resolver_config cfg;
 	struct resolver_forward fwd;
-	struct fakenet net = { .now_ms = CLOCK_START };
-	struct resolver_io io = {
-		.ctx = &net, .send = net_send, .now_ms = net_now_ms,
-		.timeout_ms = net_timeout_ms, .free = net_free, .seed = 42,
-	};
+	struct fakenet net;
+	struct resolver_io io;
 	struct cache *cache;
 	struct resolver *r;
 	struct client c, c2, c3;
@@ -293,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.forwards = &fwd;
 	cfg.n_forwards = 1;
 	cache = new_cache();
+	fakenet_init(&net, &io);
 	if (resolver_new_io(&cfg, cache, &io, &r) != CAIRN_OK)
 		abort();
 
