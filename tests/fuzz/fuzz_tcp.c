@@ -54,14 +54,17 @@
 #include "fuzz_net.h"
 
 #define SLOTS 4
-#define EXPECT_MAX 8192       /* answers awaited per slot */
-#define OUTBOX_MAX (1 << 20)  /* bytes queued per slot */
+#define OUTBOX_MAX (128 * 1024)  /* bytes queued per connection in all */
+/* answers awaited per connection: a query the server does not drop has at
+ * least a header and a 2-byte length */
+#define EXPECT_MAX (OUTBOX_MAX / (WIRE_HDR_LEN + 2) + 1)
 #define QBUF (WIRE_HDR_LEN + WIRE_NAME_MAX + 4)
 
 /* A query awaiting its answer: its header and question. */
 struct expect {
 	uint16_t id;
 	bool has_q;
+	bool done;                /* answered */
 	size_t qlen;
 	uint8_t hq[QBUF];
 };
@@ -72,12 +75,15 @@ struct slot {
 	bool gone;                /* the server closed (EOF or error seen) */
 	uint8_t *out;             /* queued, not yet sent */
 	size_t olen;
+	size_t queued;            /* queued on this connection in all */
 	uint8_t *sent;            /* sent, not yet a complete frame */
 	size_t slen;
 	uint8_t *in;              /* received, not yet a complete frame */
 	size_t ilen;
-	struct expect *exp;       /* awaited answers, in order */
+	struct expect *exp;       /* queries sent that need an answer, in order */
 	size_t nexp;
+	size_t head;              /* exp[0..head) are all answered */
+	size_t awaited;           /* those not answered */
 };
 
 static struct server srv;
@@ -203,7 +209,7 @@ static bool client_connect(struct slot *s, bool small)
 	if (small)
 		setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	s->shut = s->gone = false;
-	s->olen = s->slen = s->ilen = s->nexp = 0;
+	s->olen = s->queued = s->slen = s->ilen = s->nexp = s->head = s->awaited = 0;
 	tcp_on_accept(&lst.ev, EPOLLIN);
 	c = w.conn_tail;
 	FUZZ_REQUIRE(c && !c->dead && w.n_conns == before + 1 - evicted,
@@ -231,10 +237,11 @@ static void queue(struct slot *s, const uint8_t *p, size_t n)
 {
 	if (s->fd < 0 || s->shut)
 		return;
-	if (n > OUTBOX_MAX - s->olen)
-		n = OUTBOX_MAX - s->olen;
+	if (n > OUTBOX_MAX - s->queued)
+		n = OUTBOX_MAX - s->queued;
 	memcpy(s->out + s->olen, p, n);
 	s->olen += n;
+	s->queued += n;
 }
 
 /* Bytes p[0..n) reached the server: frames completed by them await an
@@ -262,6 +269,8 @@ static void sent(struct slot *s, const uint8_t *p, size_t n)
 				continue;
 			FUZZ_REQUIRE(s->nexp < EXPECT_MAX, "too many queries");
 			e = &s->exp[s->nexp++];
+			s->awaited++;
+			e->done = false;
 			e->id = q.id;
 			e->has_q = q.has_question;
 			e->qlen = q.has_question ? q.question_len : 0;
@@ -298,20 +307,22 @@ static void answered(struct slot *s, const uint8_t *resp, size_t len)
 
 	FUZZ_REQUIRE(len >= WIRE_HDR_LEN, "answer of %zu bytes", len);
 	/* a query with a question first, matched by ID and question */
-	for (i = 0; i < s->nexp; i++) {
+	for (i = s->head; i < s->nexp; i++) {
 		struct expect *e = &s->exp[i];
 
-		if (e->id == wire_get16(resp) && e->has_q && len >= WIRE_HDR_LEN + e->qlen &&
+		if (!e->done && e->id == wire_get16(resp) && e->has_q &&
+		    len >= WIRE_HDR_LEN + e->qlen &&
 		    wire_get16(resp + 4) == 1 &&
 		    memcmp(resp + WIRE_HDR_LEN, e->hq + WIRE_HDR_LEN, e->qlen) == 0)
 			break;
 	}
 	if (i == s->nexp)
-		for (i = 0; i < s->nexp && (s->exp[i].id != wire_get16(resp) ||
-					    s->exp[i].has_q); i++)
+		for (i = s->head; i < s->nexp && (s->exp[i].done ||
+						  s->exp[i].id != wire_get16(resp) ||
+						  s->exp[i].has_q); i++)
 			;
 	FUZZ_REQUIRE(i < s->nexp, "an answer (ID %u, %zu bytes) to no awaited query of %zu",
-		     wire_get16(resp), len, s->nexp);
+		     wire_get16(resp), len, s->awaited);
 	{
 		struct expect *e = &s->exp[i];
 		struct wire_query q = { .pkt = e->hq, .len = WIRE_HDR_LEN + e->qlen, .id = e->id,
@@ -319,8 +330,10 @@ static void answered(struct slot *s, const uint8_t *resp, size_t len)
 
 		fuzz_check_response(&q, resp, len, TCP_MSG_MAX);
 	}
-	memmove(&s->exp[i], &s->exp[i + 1], (s->nexp - i - 1) * sizeof(s->exp[0]));
-	s->nexp--;
+	s->exp[i].done = true;
+	s->awaited--;
+	while (s->head < s->nexp && s->exp[s->head].done)
+		s->head++;
 }
 
 /* Reads up to n bytes (all there is for 0) and checks the complete
@@ -355,9 +368,11 @@ static bool client_read(struct slot *s, size_t n)
 			answered(s, s->in + off + 2, mlen);
 			off += 2 + mlen;
 		}
-		memmove(s->in, s->in + off, s->ilen - off);
-		s->ilen -= off;
-		off = 0;
+		if (off) {
+			memmove(s->in, s->in + off, s->ilen - off);
+			s->ilen -= off;
+			off = 0;
+		}
 		if (n && got >= n)
 			break;
 	}
@@ -477,7 +492,7 @@ static void drain(struct fakenet *net, const struct resolver_config *cfg)
 
 		for (int i = 0; i < SLOTS; i++) {
 			progress |= client_send(&slots[i], 0);
-			waiting |= slots[i].fd >= 0 && !slots[i].gone && slots[i].nexp > 0;
+			waiting |= slots[i].fd >= 0 && !slots[i].gone && slots[i].awaited > 0;
 		}
 		progress |= loop_once() > 0;
 		if (net->n) {
@@ -599,8 +614,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (s->fd < 0 || (s->gone && may_close))
 			continue;
-		FUZZ_REQUIRE(s->nexp == 0, "slot %d: %zu queries never answered (first ID %u)%s",
-			     i, s->nexp, s->exp[0].id, s->gone ? ", connection closed" : "");
+		FUZZ_REQUIRE(s->awaited == 0, "slot %d: %zu queries never answered (first ID %u)%s",
+			     i, s->awaited, s->exp[s->head].id,
+			     s->gone ? ", connection closed" : "");
 	}
 	for (int i = 0; i < SLOTS; i++)
 		client_abort(&slots[i]);

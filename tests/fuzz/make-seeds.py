@@ -208,7 +208,7 @@ tcp = {
     op(SEND, 1, 0) + turns(2, 1) + answers(6) + turns(2),
     # many big answers while the client does not read: the write buffer
     # fills, reading stops, then everything drains
-    "backlog": tq(5, 3, 3) + op(REPEAT, 0, 120) + tq(1, 2) + op(REPEAT, 0, 60) +
+    "backlog": tq(5, 2, 3) + op(REPEAT, 0, 120) + tq(1, 2) + op(REPEAT, 0, 60) +
     op(SEND, 0, 0) + op(LOOP) * 20 + op(READ, 0, 210) + op(LOOP) * 5 + turns(4),
     # CH class and local names with recursion: answered at once
     "local": tq(11, 2, 0x11) + tq(8, 0) + tq(9, 9) + tq(8, 1, 0) + op(SEND, 0, 0) + turns(2),
