@@ -140,14 +140,17 @@ void cache_get_stats(struct cache *c, struct cache_stats *out);
  * *token is 0 when no claim could be recorded (bad name, or the shard's few
  * slots all busy): resolve unmerged. Returns false, *token 0, when another
  * live claim holds the question: wait for its answer to appear in the
- * cache, and claim again if it does not. Allocates nothing. */
+ * cache, and claim again if it does not; waiter (a worker's number below
+ * 64, or any larger value for none) is then recorded so the holder can
+ * wake it. Allocates nothing. */
 bool cache_inflight_claim(struct cache *c, const uint8_t *name, uint16_t type,
 			  uint16_t qclass, uint64_t now_ms, uint64_t hold_ms,
-			  uint64_t *token);
+			  unsigned waiter, uint64_t *token);
 /* Ends the claim token of (name, type, class) (store the answer in the
  * cache first). Token 0, or a claim that lapsed and was taken by another,
- * is left alone. */
-void cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t type,
-			    uint16_t qclass, uint64_t token);
+ * is left alone. Returns the waiters recorded on the claim (bit w: worker
+ * w), to be woken. */
+uint64_t cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t type,
+				uint16_t qclass, uint64_t token);
 
 #endif

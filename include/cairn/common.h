@@ -39,6 +39,8 @@ void log_close(void);
  * with a timestamp and the level outside syslog. errno is preserved. */
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* True when messages at lvl are written (not dropped by the verbosity). */
+bool log_enabled(enum log_level lvl);
 #define log_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)

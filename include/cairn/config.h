@@ -42,6 +42,9 @@ struct config_forward {
 #define CONFIG_DEFAULT_MAX_GLUELESS_NS      5    /* per delegation (NXNSAttack) */
 #define CONFIG_DEFAULT_RESOLVE_TIMEOUT      10   /* seconds per question */
 #define CONFIG_DEFAULT_UPSTREAM_TIMEOUT     1000 /* milliseconds per exchange */
+#define CONFIG_DEFAULT_UNWANTED_THRESHOLD   10   /* mismatched replies, then TCP */
+#define CONFIG_DEFAULT_INFRA_HOSTS          10000 /* server addresses per worker */
+#define CONFIG_DEFAULT_INFRA_LAME           10000 /* (zone, address) marks per worker */
 
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
  * release with config_free(). */
@@ -80,6 +83,10 @@ struct cairn_config {
 	unsigned max_glueless_ns;      /* NS names without glue chased per delegation */
 	unsigned resolve_timeout;      /* seconds per client question */
 	unsigned upstream_timeout;     /* milliseconds per upstream exchange */
+	unsigned unwanted_reply_threshold; /* mismatched replies from one server
+	                                * before it is asked over TCP; 0: never */
+	unsigned infra_cache_numhosts; /* server addresses remembered per worker */
+	unsigned infra_cache_lame_size; /* lame (zone, address) marks per worker */
 	struct config_forward *forwards;
 	size_t n_forwards;
 	char **local_zone_disable;     /* local-zone-disable names, as written */

@@ -55,6 +55,10 @@ struct resolver_io {
 	int (*timeout_ms)(void *ctx);
 	/* Runs the transport's due work (timeouts); may be NULL. */
 	void (*tick)(void *ctx);
+	/* The next query to server must leave from a new socket (new source
+	 * port): a reply that did not match its query was seen (RFC 5452
+	 * §9.2). May be NULL. */
+	void (*renew)(void *ctx, const struct cairn_sockaddr *server);
 	/* Releases ctx when the resolver is freed; may be NULL. Pending
 	 * replies must then be delivered with CAIRN_ENOTFOUND or dropped. */
 	void (*free)(void *ctx);
@@ -82,16 +86,17 @@ cairn_err resolver_new(const struct resolver_config *cfg, struct cache *cache,
 void resolver_free(struct resolver *r);
 /* Starts resolving q (not authoritative here) once
  * resolver_answer_cached() could not answer it: callers try that first,
- * it is the only path for RD=0 queries and local names. limit is the
- * largest response the client accepts. Returns CAIRN_OK, after which done
- * is called exactly once, possibly before this returns (an answer cached
- * meanwhile, a REFUSED class), unless resolver_cancel(ctx) is called
- * first; or CAIRN_EINVAL (q has no question) or CAIRN_ENOMEM, and done is
- * not called. */
+ * it is the only path for RD=0 queries, refusals and local names. limit
+ * is the largest response the client accepts. Returns CAIRN_OK, after
+ * which done is called exactly once, always from a later resolver_tick()
+ * and never before this returns, unless resolver_cancel(ctx) is called
+ * first; or CAIRN_EINVAL (no question, not class IN, AXFR/IXFR) or
+ * CAIRN_ENOMEM, and done is not called. */
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
 			 resolve_done_fn done, void *ctx);
 /* The allocation-free cache-hit path: when the whole answer is in the
- * cache or is local (RFC 6761 / RFC 6303 names), writes the response to q
+ * cache or is local (RFC 6761 / RFC 6303 names, REFUSED for classes other
+ * than IN and for AXFR/IXFR), writes the response to q
  * (at most limit bytes) into out, sets *len and *src and returns true;
  * otherwise returns false and writes nothing useful. A query with RD=0 is
  * always answered here, never sent upstream (as unbound does for clients
@@ -100,12 +105,26 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 			    uint8_t *out, size_t limit, size_t *len,
 			    enum resolve_source *src);
+/* Identical questions are resolved once in the whole process: a worker
+ * whose question another worker resolves waits (parked) until that worker
+ * ends its claim. worker (below 64) is r's number in the claims; wake(ctx,
+ * workers) is called on r's thread when r ends a claim others wait for
+ * (bit w: worker w), and must make those workers call resolver_wake(). */
+void resolver_set_wake(struct resolver *r, unsigned worker,
+		       void (*wake)(void *ctx, uint64_t workers), void *ctx);
+/* Checks the parked questions again (on r's thread); see resolver_set_wake. */
+void resolver_wake(struct resolver *r);
+/* Number of resolutions in progress (tests, benchmarks). */
+unsigned resolver_active(const struct resolver *r);
 /* Forgets every pending query whose ctx is ctx (client went away). */
 void resolver_cancel(struct resolver *r, void *ctx);
 /* Milliseconds until the resolver needs resolver_tick(), -1 for never. */
 int resolver_timeout_ms(const struct resolver *r);
-/* Runs what is due: upstream timeouts, retries and queries past
- * resolve-timeout (answered SERVFAIL). */
+/* The run loop (doc/ARCHITECTURE.md): runs the transport's due work,
+ * the timers (resolve-timeout: SERVFAIL; parked questions), advances
+ * every resolution that is ready, then answers the clients of those that
+ * ended. Call it after each batch of events and when resolver_timeout_ms
+ * says; it is the only caller of the done functions. */
 void resolver_tick(struct resolver *r);
 
 /* c-ares' version string (static; transport.c, the one file that includes
@@ -137,6 +156,13 @@ struct resolver_config {
 	unsigned max_time_ms;          /* whole resolution (10000), then SERVFAIL:
 	                                * resolve-timeout */
 	uint16_t upstream_port;        /* port of upstream servers (53) */
+	unsigned unwanted_threshold;   /* mismatched replies from one server before
+	                                * it is asked over TCP only (10), 0: never:
+	                                * unwanted-reply-threshold */
+	unsigned infra_hosts;          /* server addresses remembered per worker
+	                                * (10000): infra-cache-numhosts */
+	unsigned infra_lame;           /* (zone, address) lame marks remembered per
+	                                * worker (10000): infra-cache-lame-size */
 	const struct resolver_forward *forwards;  /* copied by resolver_new */
 	unsigned n_forwards;
 	/* local-zone-disable: default local zones (RFC 6761, RFC 6303) not to
@@ -162,6 +188,8 @@ struct resolver_counters {
 	uint64_t upstream_queries;   /* queries sent, UDP and TCP */
 	uint64_t upstream_timeouts;  /* exchanges that got no reply in time */
 	uint64_t tcp_fallbacks;      /* TC=1 over UDP, asked again over TCP */
+	uint64_t unwanted_replies;   /* replies that failed the ID/question/0x20
+	                              * checks (dropped, query sent again) */
 };
 /* Copies r's counters into *out. */
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);

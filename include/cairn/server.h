@@ -5,6 +5,8 @@
 #define CAIRN_SERVER_H
 
 #include "cairn/common.h"
+#include "cairn/cache.h"
+#include "cairn/resolve.h"
 
 struct server;
 struct zone_set;
@@ -34,6 +36,23 @@ void server_stop(struct server *s);
 
 /* Stops the server if needed, closes every socket and frees the zones. */
 void server_free(struct server *s);
+
+/* The resolver's and the cache's settings taken from a configuration
+ * (shared by cairnd and the replay harness). */
+struct server_rconfig {
+	struct resolver_config res;
+	struct cache_config cache;
+	/* what res points to, owned here */
+	struct resolver_forward *forwards;
+	char *root_hints;
+	char **lz_disable;
+	size_t n_lz_disable;
+};
+/* Fills rc from cfg. Returns CAIRN_OK (free with server_rconfig_free),
+ * CAIRN_ENOMEM or CAIRN_EINVAL (a forward-zone name that does not parse);
+ * on failure nothing is left to free. */
+cairn_err server_rconfig_init(struct server_rconfig *rc, const struct cairn_config *cfg);
+void server_rconfig_free(struct server_rconfig *rc);
 
 struct stats_snapshot;
 struct cache;

@@ -18,6 +18,7 @@ enum {
 	WIRE_TYPE_TXT = 16, WIRE_TYPE_AAAA = 28, WIRE_TYPE_SRV = 33,
 	WIRE_TYPE_DNAME = 39, WIRE_TYPE_OPT = 41, WIRE_TYPE_DS = 43,
 	WIRE_TYPE_RRSIG = 46, WIRE_TYPE_NSEC = 47, WIRE_TYPE_DNSKEY = 48,
+	WIRE_TYPE_NSEC3 = 50, WIRE_TYPE_NSEC3PARAM = 51,
 	WIRE_TYPE_IXFR = 251, WIRE_TYPE_AXFR = 252, WIRE_TYPE_ANY = 255,
 	WIRE_TYPE_CAA = 257,
 };
@@ -30,6 +31,9 @@ enum {
 enum { WIRE_OPCODE_QUERY = 0 };
 
 /* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
+/* EDNS option codes */
+#define WIRE_OPT_EDE 15            /* Extended DNS Error, RFC 8914 §2 */
+
 #define WIRE_FLAG_QR 0x8000
 #define WIRE_FLAG_AA 0x0400
 #define WIRE_FLAG_TC 0x0200

@@ -58,6 +58,7 @@ struct inflight {
 	uint64_t qhash;                  /* 0: free slot */
 	uint64_t expiry_ms;
 	uint64_t token;
+	uint64_t waiters;                /* bit w: worker w waits for the answer */
 };
 
 struct shard {
@@ -654,7 +655,7 @@ static struct shard *question_key(struct cache *c, const uint8_t *name, uint16_t
 
 bool cache_inflight_claim(struct cache *c, const uint8_t *name, uint16_t type,
 			  uint16_t qclass, uint64_t now_ms, uint64_t hold_ms,
-			  uint64_t *token)
+			  unsigned waiter, uint64_t *token)
 {
 	struct inflight *slot = NULL;
 	uint64_t h;
@@ -671,6 +672,8 @@ bool cache_inflight_claim(struct cache *c, const uint8_t *name, uint16_t type,
 			f->qhash = 0;  /* its holder overran the time limit */
 		if (f->qhash == h) {
 			claimed = false;
+			if (waiter < 64)
+				f->waiters |= 1ull << waiter;
 			goto done;
 		}
 		if (!f->qhash && !slot)
@@ -680,6 +683,7 @@ bool cache_inflight_claim(struct cache *c, const uint8_t *name, uint16_t type,
 		slot->qhash = h;
 		slot->expiry_ms = now_ms + hold_ms;
 		slot->token = ++s->claim_seq;
+		slot->waiters = 0;
 		*token = slot->token;
 	}
 done:
@@ -687,22 +691,26 @@ done:
 	return claimed;
 }
 
-void cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t type,
-			    uint16_t qclass, uint64_t token)
+uint64_t cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t type,
+				uint16_t qclass, uint64_t token)
 {
-	uint64_t h;
+	uint64_t h, waiters = 0;
 	struct shard *s;
 
 	if (token == 0)
-		return;
+		return 0;
 	s = question_key(c, name, type, qclass, &h);
 	if (!s)
-		return;
+		return 0;
 	pthread_mutex_lock(&s->lock);
 	for (unsigned i = 0; i < CACHE_INFLIGHT_SLOTS; i++) {
 		struct inflight *f = &s->inflight[i];
-		if (f->qhash == h && f->token == token)
+		if (f->qhash == h && f->token == token) {
 			f->qhash = 0;
+			waiters |= f->waiters;
+			f->waiters = 0;
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	return waiters;
 }

@@ -73,6 +73,11 @@ void log_close(void)
 	pthread_mutex_unlock(&log_state.lock);
 }
 
+bool log_enabled(enum log_level lvl)
+{
+	return lvl <= log_state.verbosity;
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];

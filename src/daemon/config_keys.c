@@ -398,6 +398,9 @@ const struct config_key config_keys[] = {
 	{ "server", "max-glueless-ns", KEY_UINT, CFG(max_glueless_ns), 0, 32, false, NULL },
 	{ "server", "resolve-timeout", KEY_UINT, CFG(resolve_timeout), 1, 300, false, NULL },
 	{ "server", "upstream-timeout", KEY_UINT, CFG(upstream_timeout), 10, 30000, false, NULL },
+	{ "server", "unwanted-reply-threshold", KEY_UINT, CFG(unwanted_reply_threshold), 0, 1000000, false, NULL },
+	{ "server", "infra-cache-numhosts", KEY_UINT, CFG(infra_cache_numhosts), 16, 10000000, false, NULL },
+	{ "server", "infra-cache-lame-size", KEY_UINT, CFG(infra_cache_lame_size), 16, 10000000, false, NULL },
 	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
 	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
 };
@@ -423,6 +426,9 @@ void config_set_defaults(struct cairn_config *cfg)
 	cfg->max_glueless_ns = CONFIG_DEFAULT_MAX_GLUELESS_NS;
 	cfg->resolve_timeout = CONFIG_DEFAULT_RESOLVE_TIMEOUT;
 	cfg->upstream_timeout = CONFIG_DEFAULT_UPSTREAM_TIMEOUT;
+	cfg->unwanted_reply_threshold = CONFIG_DEFAULT_UNWANTED_THRESHOLD;
+	cfg->infra_cache_numhosts = CONFIG_DEFAULT_INFRA_HOSTS;
+	cfg->infra_cache_lame_size = CONFIG_DEFAULT_INFRA_LAME;
 }
 
 cairn_err config_add_default_listen(struct cairn_config *cfg)

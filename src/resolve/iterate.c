@@ -5,12 +5,16 @@
  * anything is cached. */
 #include "resolve_int.h"
 
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define EDE_OTHER          0
 #define EDE_NO_REACHABLE  22   /* RFC 8914 §4.23 */
 #define EDE_NETWORK       23   /* RFC 8914 §4.24 */
+
+#define EDE_NONE        0xffff
 
 /* ---- the cache ---- */
 
@@ -121,8 +125,7 @@ bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs)
 	return any;
 }
 
-/* Looks up the addresses of the dp's NS names in the cache. */
-static void dp_cached_addrs(struct rq *q)
+void iter_dp_cached_addrs(struct rq *q)
 {
 	struct resolver *r = q->r;
 	struct wire_rrset rs;
@@ -144,8 +147,8 @@ void iter_dp_reset(struct rq *q, const uint8_t *zone)
 {
 	struct dp *dp = &q->dp;
 
-	dp->valid = true;
 	dp->forward = false;
+	dp->from_cache = false;
 	memcpy(dp->zone, zone, wire_name_len(zone));
 	dp->nns = 0;
 	dp->naddr = 0;
@@ -210,11 +213,10 @@ static const struct resolver_forward *find_forward(struct resolver *r, const uin
 	return best;
 }
 
-enum find_res { FIND_OK, FIND_DONE, FIND_WAIT, FIND_FAIL };
 
-/* Finds the closest enclosing delegation of q->cur in the cache (RFC 1034
- * §5.3.3 step 2), priming the root from the hints when needed. */
-static enum find_res find_dp(struct rq *q)
+/* ---- FIND_DP: the closest delegation (RFC 1034 §5.3.3 step 2) ---- */
+
+static void st_find_dp(struct rq *q)
 {
 	struct resolver *r = q->r;
 	const struct resolver_forward *fwd = find_forward(r, q->cur);
@@ -222,33 +224,47 @@ static enum find_res find_dp(struct rq *q)
 	struct wire_rrset rs;
 	enum cache_result res;
 	uint64_t now = rnow_s(r);
+	struct rq *c;
 
 	if (fwd) {
 		iter_dp_reset(q, fwd->name);
 		q->dp.forward = true;
 		for (unsigned i = 0; i < fwd->naddr; i++)
 			iter_dp_add_addr(q, &fwd->addr[i]);
-		return FIND_OK;
+		rq_log_event(q, EV_DELEGATION, NULL, fwd->name, 0, 0, 0, "forward-zone");
+		q->state = RQ_SEND;
+		return;
 	}
 	/* DS lives in the parent zone (RFC 4035 §3.1.4.1) */
 	if (q->qtype == WIRE_TYPE_DS && name[0])
 		name = wire_name_parent(name);
+	/* back to the parent: the delegation below it gave no usable server */
+	if (q->use_above) {
+		q->use_above = false;
+		if (wire_name_is_subdomain(name, q->above) && q->above[0])
+			name = wire_name_parent(q->above);
+	}
 	for (;;) {
 		res = cache_get(r->cache, name, WIRE_TYPE_NS, now, r->scratch,
 				sizeof(r->scratch), &rs, NULL);
 		if (res == CACHE_POSITIVE && rs.count) {
 			dp_from_ns(q, name, &rs);
-			dp_cached_addrs(q);
+			q->dp.from_cache = true;
+			iter_dp_cached_addrs(q);
 			if (!name[0] && q->dp.naddr == 0)
 				dp_from_hints(q);
-			return FIND_OK;
+			rq_log_event(q, EV_DELEGATION, NULL, q->dp.zone, 0, 0, 0, "cache");
+			q->state = RQ_SEND;
+			return;
 		}
 		/* RFC 8020 §2: nothing exists below a name that does not exist */
 		if (res == CACHE_NXDOMAIN && name != q->cur) {
 			if (rs.count)
 				acc_add(&q->acc, WIRE_SEC_AUTHORITY, &rs, rs.ttl);
 			q->rcode = WIRE_RCODE_NXDOMAIN;
-			return FIND_DONE;
+			rq_log_event(q, EV_CACHE, NULL, name, 0, q->rcode, 0, "NXDOMAIN cut");
+			rq_finish(q);
+			return;
 		}
 		if (!name[0])
 			break;
@@ -257,18 +273,23 @@ static enum find_res find_dp(struct rq *q)
 	/* RFC 8109: the hints only serve to ask the root for its NS set */
 	if (q->qname[0] == 0 && q->qtype == WIRE_TYPE_NS) {
 		dp_from_hints(q);
-		return FIND_OK;
+		rq_log_event(q, EV_DELEGATION, NULL, q->dp.zone, 0, 0, 0, "root hints");
+		q->state = RQ_SEND;
+		return;
 	}
-	if (q->nest >= RQ_MAX_NEST + 1)
-		return FIND_FAIL;
-	struct rq *c = rq_child(q, (const uint8_t *)"", WIRE_TYPE_NS);
+	if (q->nest >= RQ_MAX_NEST + 1) {
+		rq_fail(q, EDE_OTHER, "resolution nested too deeply");
+		return;
+	}
+	rq_log_event(q, EV_PRIME, NULL, NULL, 0, 0, 0, NULL);
+	c = rq_child(q, (const uint8_t *)"", WIRE_TYPE_NS);
 	if (!c)
-		return FIND_FAIL;
-	iter_step(c);
-	return FIND_WAIT;
+		rq_fail(q, EDE_OTHER, "out of memory");
+	else
+		q->child_priming = true;
 }
 
-/* ---- sending ---- */
+/* ---- SEND: choose a server and ask it ---- */
 
 static bool asking(const struct rq *q, const uint8_t *name, uint16_t qtype)
 {
@@ -278,8 +299,9 @@ static bool asking(const struct rq *q, const uint8_t *name, uint16_t qtype)
 	return false;
 }
 
-/* Starts a sub-resolution for an NS name without usable addresses,
- * at most max_glueless per delegation (the NXNSAttack bound). */
+/* Starts a sub-resolution for an NS name without usable addresses, at
+ * most max_glueless per delegation (the NXNSAttack bound). Returns true
+ * when q now waits for it. */
 static bool start_glueless(struct rq *q)
 {
 	struct resolver *r = q->r;
@@ -291,7 +313,6 @@ static bool start_glueless(struct rq *q)
 		for (unsigned i = 0; i < dp->nns; i++) {
 			uint8_t want = pass == 0 ? NS_NEW : NS_TRIED_A;
 			uint16_t type = pass == 0 ? WIRE_TYPE_A : WIRE_TYPE_AAAA;
-			struct rq *c;
 
 			if (dp->ns[i].state != want)
 				continue;
@@ -299,15 +320,14 @@ static bool start_glueless(struct rq *q)
 				return false;
 			dp->ns[i].state = pass == 0 ? NS_TRIED_A : NS_DONE;
 			/* a name server inside the zone it serves, without glue,
-			 * cannot be reached: do not chase our own tail */
+			 * can only be found through the parent (see st_send) */
 			if (asking(q, dp->ns[i].name, type) ||
 			    wire_name_is_subdomain(dp->ns[i].name, dp->zone))
 				continue;
 			dp->glueless++;
-			c = rq_child(q, dp->ns[i].name, type);
-			if (!c)
+			rq_log_event(q, EV_GLUELESS, NULL, dp->ns[i].name, type, 0, 0, NULL);
+			if (!rq_child(q, dp->ns[i].name, type))
 				return false;
-			iter_step(c);
 			return true;
 		}
 	}
@@ -358,32 +378,6 @@ static size_t build_query(struct rq *q, bool rd)
 	return (size_t)(p - q->qpkt);
 }
 
-static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
-
-static void send_to(struct rq *q, int idx)
-{
-	struct resolver *r = q->r;
-	struct server_info *e;
-	cairn_err err;
-
-	e = servers_get(&r->servers, &q->dp.addr[idx], rnow_ms(r));
-	q->addr_idx = idx;
-	q->edns = !e->noedns;
-	q->qpkt_len = build_query(q, q->dp.forward);
-	q->sent++;
-	r->cnt.upstream_queries++;
-	q->sent_at = rnow_ms(r);
-	err = r->io.send(r->io.ctx, &q->dp.addr[idx], q->tcp, q->edns ? r->cfg.edns_size : 0,
-			     q->qpkt, q->qpkt_len, on_reply, q);
-	if (err != CAIRN_OK) {
-		q->dp.tried[idx] = true;
-		q->net_error = true;
-		iter_step(q);
-		return;
-	}
-	q->outstanding = true;
-}
-
 /* Picks the name to ask: the full name, or with QNAME minimisation
  * (RFC 9156 §2.3) one label more than the zone, asked for type A. */
 static void choose_sname(struct rq *q)
@@ -403,73 +397,141 @@ static void choose_sname(struct rq *q)
 	q->stype = WIRE_TYPE_A;
 }
 
-static void send_next(struct rq *q)
+/* Sends the query to dp.addr[idx]: WAIT_REPLY, or back to SEND with the
+ * server marked tried when it cannot even be sent. */
+static void send_to(struct rq *q, int idx)
 {
 	struct resolver *r = q->r;
-	int idx;
+	const struct cairn_sockaddr *sa = &q->dp.addr[idx];
+	uint64_t now = rnow_ms(r);
+	struct server_info *e = servers_get(&r->servers, sa, now);
+	cairn_err err;
+
+	q->addr_idx = idx;
+	q->edns = !e->noedns;
+	/* RFC 5452 §9.3 spirit: a server whose replies are being spoofed
+	 * is asked over TCP for a while (servers_unwanted) */
+	if (!q->tcp && servers_tcp_only(&r->servers, sa, now))
+		q->tcp = true;
+	q->qpkt_len = build_query(q, q->dp.forward);
+	q->sent++;
+	r->cnt.upstream_queries++;
+	q->sent_at = now;
+	rq_log_event(q, EV_SEND, sa, q->sname, q->stype, 0, 0, q->tcp ? "tcp" : NULL);
+	err = r->io.send(r->io.ctx, sa, q->tcp, q->edns ? r->cfg.edns_size : 0, q->qpkt,
+			 q->qpkt_len, iter_on_reply, q);
+	if (err != CAIRN_OK) {
+		rq_log_event(q, EV_NETERR, sa, NULL, 0, 0, 0, "cannot send");
+		q->dp.tried[idx] = true;
+		q->net_error = true;
+		q->state = RQ_SEND;
+		return;
+	}
+	q->outstanding = true;
+	q->state = RQ_WAIT_REPLY;
+}
+
+static void st_send(struct rq *q)
+{
+	struct resolver *r = q->r;
+	int idx = q->retry_idx;
 
 	if (q->sent >= q->max_sent) {
 		rq_fail(q, EDE_OTHER, "upstream query limit exceeded");
 		return;
 	}
-	idx = servers_select(&r->servers, q->dp.addr, q->dp.tried, q->dp.naddr,
+	q->retry_idx = -1;
+	if (idx >= 0) {
+		send_to(q, idx);    /* the same server again: TCP, no EDNS, resend */
+		return;
+	}
+	idx = servers_select(&r->servers, q->dp.zone, q->dp.addr, q->dp.tried, q->dp.naddr,
 			     rnow_ms(r));
-	if (idx < 0) {
-		if (start_glueless(q))
-			return;
-		rq_fail(q, q->net_error ? EDE_NETWORK : EDE_NO_REACHABLE,
-			q->net_error ? "no authoritative server answered"
-				     : "no usable authoritative server");
+	if (idx >= 0) {
+		q->tcp = false;
+		q->mismatches = 0;
+		choose_sname(q);
+		send_to(q, idx);
 		return;
 	}
-	q->tcp = false;
-	choose_sname(q);
-	send_to(q, idx);
+	if (start_glueless(q))
+		return;
+	/* No server of a delegation we took from the cache is usable: its
+	 * name servers' addresses expired, or the addresses cached (the
+	 * child's own, which replaced the parent's glue) do not answer. Ask
+	 * the parent for the delegation again: its referral brings its glue
+	 * (like Unbound's parent-side fallback). A delegation fresh from the
+	 * parent has nothing more to give. */
+	if (q->dp.from_cache && !q->dp.forward && q->dp.zone[0] &&
+	    q->fallbacks < RQ_MAX_FALLBACK) {
+		q->fallbacks++;
+		memcpy(q->above, q->dp.zone, wire_name_len(q->dp.zone));
+		q->use_above = true;
+		rq_log_event(q, EV_PARENT, NULL, q->dp.zone, 0, 0, 0, "no usable server");
+		q->state = RQ_FIND_DP;
+		return;
+	}
+	rq_fail(q, q->net_error ? EDE_NETWORK : EDE_NO_REACHABLE,
+		q->net_error ? "no authoritative server answered"
+			     : "no usable authoritative server");
 }
 
-void iter_step(struct rq *q)
+/* ---- WAIT_CHILD: a sub-resolution ended ---- */
+
+static void st_wait_child(struct rq *q)
 {
-	if (q->finished || q->child || q->outstanding)
-		return;
-	if (rnow_ms(q->r) >= q->deadline) {
-		rq_fail(q, EDE_OTHER, "resolution time limit exceeded");
-		return;
-	}
-	if (!q->dp.valid) {
-		switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode)) {
-		case CHAIN_DONE:
-			rq_finish(q);
-			return;
-		case CHAIN_FAIL:
-			rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
-			return;
-		case CHAIN_MISS:
-			break;
-		}
-		switch (find_dp(q)) {
-		case FIND_OK:
-			break;
-		case FIND_DONE:
-			rq_finish(q);
-			return;
-		case FIND_WAIT:
-			return;
-		case FIND_FAIL:
-			rq_fail(q, EDE_OTHER, "resolution nested too deeply");
+	if (q->child)
+		return;                /* woken early: still waiting */
+	if (q->child_priming) {
+		q->child_priming = false;
+		if (q->child_failed) {
+			rq_fail(q, q->child_ede != EDE_NONE ? q->child_ede : EDE_NO_REACHABLE,
+				q->child_ede_text ? q->child_ede_text : "root priming failed");
 			return;
 		}
-	} else if (q->dp.nns) {
-		/* back from a sub-resolution: its addresses are in the cache */
-		dp_cached_addrs(q);
+		q->state = RQ_FIND_DP;
+		return;
 	}
-	send_next(q);
+	/* a glueless NS name: its addresses are in the cache if it worked */
+	iter_dp_cached_addrs(q);
+	q->state = RQ_SEND;
 }
 
-/* ---- replies ---- */
+/* ---- WAIT_REPLY -> REPLY ---- */
 
-/* RFC 5452 §9.1 and DESIGN.md rule 4: c-ares matched the ID and the
- * source address; we check QR, opcode and the question byte for byte,
- * which includes the 0x20 letter case we chose. */
+void iter_on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
+{
+	struct rq *q = arg;
+
+	assert(q->outstanding);
+	q->outstanding = false;
+	if (q->state == RQ_DONE)
+		return;                /* ended meanwhile: freed by the run loop */
+	assert(q->state == RQ_WAIT_REPLY);
+	q->rerr = err;
+	q->reply_len = 0;
+	if (err == CAIRN_OK && pkt && len) {
+		uint8_t *copy = len > q->reply_cap ? realloc(q->reply, len) : q->reply;
+
+		if (!copy) {
+			q->rerr = CAIRN_ENOMEM;
+		} else {
+			if (len > q->reply_cap)
+				q->reply_cap = len;
+			q->reply = copy;
+			memcpy(q->reply, pkt, len);
+			q->reply_len = len;
+		}
+	} else if (err == CAIRN_OK) {
+		q->rerr = CAIRN_EIO;
+	}
+	q->state = RQ_REPLY;
+	rq_ready(q);
+}
+
+/* RFC 5452 §9.1: c-ares matched the ID and the source address; we check
+ * QR, opcode and the question byte for byte, which includes the 0x20
+ * letter case we chose. */
 static bool reply_matches(const struct rq *q, const uint8_t *pkt, size_t len)
 {
 	uint16_t flags;
@@ -484,55 +546,88 @@ static bool reply_matches(const struct rq *q, const uint8_t *pkt, size_t len)
 	return memcmp(pkt + WIRE_HDR_LEN, q->qpkt + WIRE_HDR_LEN, q->qsec_len) == 0;
 }
 
-static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
+/* The server at idx cannot answer for the zone: lame there, try another. */
+static void lame(struct rq *q, const char *why, uint8_t rcode)
 {
-	struct rq *q = arg;
+	const struct cairn_sockaddr *sa = &q->dp.addr[q->addr_idx];
+
+	rq_log_event(q, EV_LAME, sa, q->dp.zone, 0, rcode, 0, why);
+	if (!q->dp.forward)
+		servers_lame(&q->r->servers, q->dp.zone, sa, rnow_ms(q->r));
+	q->dp.tried[q->addr_idx] = true;
+	q->state = RQ_SEND;
+}
+
+static void st_reply(struct rq *q)
+{
 	struct resolver *r = q->r;
-	const struct cairn_sockaddr *sa;
+	const struct cairn_sockaddr *sa = &q->dp.addr[q->addr_idx];
+	const uint8_t *pkt = q->reply;
+	size_t len = q->reply_len;
 	uint64_t now = rnow_ms(r);
 	unsigned rcode;
+	uint32_t rtt;
 	char buf[128];
+	cairn_err err;
 
-	q->outstanding = false;
-	if (q->finished)
-		return;          /* freed at the next tick */
-	if (err == CAIRN_ENOTFOUND) {
+	q->state = RQ_SEND;
+	switch (q->rerr) {
+	case CAIRN_OK:
+		break;
+	case CAIRN_ENOTFOUND:
 		rq_fail(q, EDE_NETWORK, "resolver shutting down");
 		return;
-	}
-	sa = &q->dp.addr[q->addr_idx];
-	if (err != CAIRN_OK) {
-		if (err == CAIRN_EINVAL) {
+	case CAIRN_ENOMEM:
+		rq_fail(q, EDE_OTHER, "out of memory");
+		return;
+	default:
+		if (q->rerr == CAIRN_EINVAL) {
 			log_info("resolver: %s unreachable, avoiding its address family",
 				 cairn_sockaddr_format(sa, buf, sizeof(buf)));
 			servers_unreachable(&r->servers, sa, now);
 		} else {
 			servers_timeout(&r->servers, sa, now);
 		}
-		if (err == CAIRN_ELIMIT)
+		if (q->rerr == CAIRN_ELIMIT)
 			r->cnt.upstream_timeouts++;
-		log_debug("resolver: %s: %s", cairn_sockaddr_format(sa, buf, sizeof(buf)),
-			  err == CAIRN_ELIMIT ? "timeout" : "network error");
+		rq_log_event(q, q->rerr == CAIRN_ELIMIT ? EV_TIMEOUT : EV_NETERR, sa, NULL, 0,
+			     0, 0, NULL);
 		q->net_error = true;
 		q->dp.tried[q->addr_idx] = true;
-		iter_step(q);
 		return;
 	}
+	/* DESIGN rule 9: a reply that fails the checks is dropped and
+	 * counted, never blamed on the server; the query goes out again (new
+	 * ID, new source port) within the resolution's budget. */
 	if (!reply_matches(q, pkt, len)) {
-		log_debug("resolver: %s: reply does not match the query",
-			  cairn_sockaddr_format(sa, buf, sizeof(buf)));
-		servers_lame(&r->servers, sa, now);
-		q->dp.tried[q->addr_idx] = true;
-		iter_step(q);
+		r->cnt.unwanted_replies++;
+		rq_log_event(q, EV_MISMATCH, sa, NULL, 0, 0, 0, NULL);
+		if (servers_unwanted(&r->servers, sa, now, r->cfg.unwanted_threshold))
+			log_warn("resolver: %u replies from %s did not match their query "
+				 "(spoofing?): asking it over TCP for a while",
+				 r->cfg.unwanted_threshold,
+				 cairn_sockaddr_format(sa, buf, sizeof(buf)));
+		if (r->io.renew)
+			r->io.renew(r->io.ctx, sa);
+		/* a server whose every reply mismatches (broken, or under
+		 * attack) is left for this resolution after a few, unblamed */
+		if (++q->mismatches < RQ_MAX_MISMATCH)
+			q->retry_idx = q->addr_idx;
+		else
+			q->dp.tried[q->addr_idx] = true;
 		return;
 	}
-	servers_rtt(&r->servers, sa, (uint32_t)(now - q->sent_at), now);
+	q->mismatches = 0;
+	rtt = (uint32_t)(now - q->sent_at);
+	servers_rtt(&r->servers, sa, rtt, now);
 	rcode = wire_get16(pkt + 2) & 0xf;
+	rq_log_event(q, EV_REPLY, sa, NULL, 0, (uint8_t)rcode, rtt, NULL);
 	/* RFC 1035 §4.2.1, RFC 7766 §5: truncated over UDP, ask again on TCP */
 	if ((wire_get16(pkt + 2) & WIRE_FLAG_TC) && !q->tcp) {
 		q->tcp = true;
 		r->cnt.tcp_fallbacks++;
-		send_to(q, q->addr_idx);
+		rq_log_event(q, EV_TRUNCATED, sa, NULL, 0, 0, 0, NULL);
+		q->retry_idx = q->addr_idx;
 		return;
 	}
 	/* RFC 9156 §3 step (6e), relaxed mode (like Unbound's default
@@ -542,57 +637,119 @@ static void on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len)
 	 * (nothing is cached); the rest of this resolution asks full names,
 	 * starting with the same zone's servers. */
 	if (rcode != WIRE_RCODE_NOERROR && !wire_name_equal(q->sname, q->cur)) {
-		log_debug("resolver: %s: rcode %u to a minimised query, asking the full name",
-			  cairn_sockaddr_format(sa, buf, sizeof(buf)), rcode);
+		rq_log_event(q, EV_QMIN, sa, q->cur, 0, (uint8_t)rcode, 0, "off: asking full names");
 		q->qmin_off = true;
 		memset(q->dp.tried, 0, sizeof(q->dp.tried));
-		iter_step(q);
 		return;
 	}
 	/* RFC 6891 §7: FORMERR to a query with OPT: try without EDNS */
 	if (rcode == WIRE_RCODE_FORMERR && q->edns) {
 		servers_get(&r->servers, sa, now)->noedns = true;
-		send_to(q, q->addr_idx);
+		rq_log_event(q, EV_NOEDNS, sa, NULL, 0, 0, 0, NULL);
+		q->retry_idx = q->addr_idx;
 		return;
 	}
+	/* REFUSED, SERVFAIL, NOTIMP, FORMERR without EDNS, ...: this server
+	 * will not answer for this zone (for this zone only) */
 	if (rcode != WIRE_RCODE_NOERROR && rcode != WIRE_RCODE_NXDOMAIN) {
-		servers_lame(&r->servers, sa, now);
-		q->dp.tried[q->addr_idx] = true;
-		iter_step(q);
+		lame(q, "rcode", (uint8_t)rcode);
 		return;
 	}
-	if (rmsg_parse(pkt, len, &r->msg) != CAIRN_OK) {
-		servers_lame(&r->servers, sa, now);
-		q->dp.tried[q->addr_idx] = true;
-		iter_step(q);
+	err = rmsg_parse(pkt, len, &r->msg);
+	if (err == CAIRN_EFORMAT) {
+		lame(q, "malformed reply", (uint8_t)rcode);
+		return;
+	}
+	if (err != CAIRN_OK) {
+		/* a resource limit of ours, not the server's fault */
+		rq_fail(q, EDE_OTHER, "reply too large to process");
 		return;
 	}
 	switch (scrub_process(q, &r->msg)) {
 	case IT_DONE:
+		servers_good(&r->servers, q->dp.zone, sa);
 		rq_finish(q);
 		return;
 	case IT_FAIL:
 		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
 		return;
 	case IT_FOLLOW:
-		q->dp.valid = false;
-		break;
+		servers_good(&r->servers, q->dp.zone, sa);
+		rq_log_event(q, EV_CNAME, sa, q->cur, 0, 0, 0, NULL);
+		q->state = RQ_START;
+		return;
 	case IT_REFERRAL:
-		if (++q->referrals > r->cfg.max_referrals) {
+		rq_log_event(q, EV_REFERRAL, sa, q->dp.zone, 0, 0, 0, NULL);
+		if (++q->referrals > r->cfg.max_referrals)
 			rq_fail(q, EDE_OTHER, "referral limit exceeded");
-			return;
-		}
-		break;
+		return;
 	case IT_QMIN_NEXT:
+		rq_log_event(q, EV_QMIN, sa, q->sname, 0, 0, 0, "one more label");
 		q->qmin_labels++;
 		memset(q->dp.tried, 0, sizeof(q->dp.tried));
-		break;
+		return;
 	case IT_LAME:
-		log_debug("resolver: %s is lame for this zone",
-			  cairn_sockaddr_format(sa, buf, sizeof(buf)));
-		servers_lame(&r->servers, sa, now);
-		q->dp.tried[q->addr_idx] = true;
-		break;
+		lame(q, "no answer, referral or authority for the zone", (uint8_t)rcode);
+		return;
 	}
-	iter_step(q);
+}
+
+/* ---- START: the cache ---- */
+
+static void st_start(struct rq *q)
+{
+	switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode)) {
+	case CHAIN_DONE:
+		rq_log_event(q, EV_CACHE, NULL, q->cur, q->qtype, q->rcode, 0, NULL);
+		rq_finish(q);
+		return;
+	case CHAIN_FAIL:
+		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
+		return;
+	case CHAIN_MISS:
+		q->state = RQ_FIND_DP;
+		return;
+	}
+}
+
+/* ---- the machine ---- */
+
+void iter_advance(struct rq *q)
+{
+	for (;;) {
+		if (q->state == RQ_DONE || q->state == RQ_WAIT_REPLY || q->state == RQ_PARKED)
+			return;
+		if (q->state == RQ_WAIT_CHILD && q->child)
+			return;
+		/* every step moves q; a bug or a hostile loop ends here */
+		if (++q->steps > RQ_MAX_STEPS) {
+			rq_fail(q, EDE_OTHER, "resolution step limit exceeded");
+			return;
+		}
+		if (q->state != RQ_WAIT_CHILD && rnow_ms(q->r) >= q->deadline) {
+			rq_fail(q, EDE_OTHER, "resolution time limit exceeded");
+			return;
+		}
+		switch (q->state) {
+		case RQ_START:
+			st_start(q);
+			break;
+		case RQ_FIND_DP:
+			st_find_dp(q);
+			break;
+		case RQ_SEND:
+			st_send(q);
+			break;
+		case RQ_REPLY:
+			st_reply(q);
+			break;
+		case RQ_WAIT_CHILD:
+			st_wait_child(q);
+			break;
+		case RQ_WAIT_REPLY:
+		case RQ_PARKED:
+		case RQ_DONE:
+			return;
+		}
+	}
 }

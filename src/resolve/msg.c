@@ -35,8 +35,20 @@ static int rdata_layout(uint16_t type, unsigned *pre, unsigned *names)
 
 static cairn_err put(struct rmsg *m, const void *p, size_t n, uint32_t *off)
 {
-	if (m->dlen + n > RMSG_DATA)
-		return CAIRN_ELIMIT;
+	if (m->dlen + n > m->dcap) {
+		size_t cap = m->dcap ? m->dcap : 16384;
+		uint8_t *nd;
+
+		while (cap < m->dlen + n)
+			cap *= 2;
+		if (cap > RMSG_DATA_MAX)
+			return CAIRN_ELIMIT;
+		nd = realloc(m->data, cap);
+		if (!nd)
+			return CAIRN_ENOMEM;
+		m->data = nd;
+		m->dcap = cap;
+	}
 	*off = (uint32_t)m->dlen;
 	memcpy(m->data + m->dlen, p, n);
 	m->dlen += n;
@@ -88,6 +100,31 @@ static cairn_err parse_rdata(const uint8_t *pkt, size_t len, size_t pos, uint16_
 	return err;
 }
 
+void rmsg_free(struct rmsg *m)
+{
+	free(m->rr);
+	free(m->data);
+	m->rr = NULL;
+	m->data = NULL;
+	m->nrr = m->rr_cap = 0;
+	m->dlen = m->dcap = 0;
+}
+
+/* Room for n records (n is bounded by the packet's length). */
+static cairn_err reserve(struct rmsg *m, size_t n)
+{
+	struct rmsg_rr *nr;
+
+	if (n <= m->rr_cap)
+		return CAIRN_OK;
+	nr = realloc(m->rr, n * sizeof(*nr));
+	if (!nr)
+		return CAIRN_ENOMEM;
+	m->rr = nr;
+	m->rr_cap = (unsigned)n;
+	return CAIRN_OK;
+}
+
 cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m)
 {
 	size_t pos = WIRE_HDR_LEN, nlen;
@@ -107,6 +144,15 @@ cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m)
 		return CAIRN_EFORMAT;
 	for (int s = 0; s < 3; s++)
 		counts[s] = wire_get16(pkt + 6 + 2 * s);
+	/* every record takes at least 11 bytes: a lying count costs nothing */
+	{
+		size_t total = (size_t)counts[0] + counts[1] + counts[2];
+		size_t most = (len - WIRE_HDR_LEN) / 11 + 1;
+
+		err = reserve(m, total < most ? total : most);
+		if (err != CAIRN_OK)
+			return err;
+	}
 	/* The question name must not be compressed: compare it byte for byte. */
 	for (size_t p = pos;;) {
 		if (p >= len || (pkt[p] & 0xc0))
@@ -142,8 +188,8 @@ cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m)
 				pos += 10 + rdlen;
 				continue;
 			}
-			if (m->nrr >= RMSG_MAX_RR)
-				return CAIRN_ELIMIT;
+			if (m->nrr >= m->rr_cap)
+				return CAIRN_EFORMAT;  /* more records than bytes */
 			rr = &m->rr[m->nrr];
 			memset(rr, 0, sizeof(*rr));
 			rr->sec = (uint8_t)s;

@@ -36,12 +36,15 @@ unsigned transport_channels(const struct transport *t);
 void transport_io(struct transport *t, struct resolver_io *io);
 
 /* ---- upstream messages (msg.c) ---- */
-#define RMSG_MAX_RR   512
-#define RMSG_DATA     (128 * 1024)
+/* A reply of up to 65,535 bytes has at most (65535 - 12) / 11 records and
+ * decompresses to a few MB at most: RMSG_DATA_MAX only guards against a
+ * bug, it is never reached by a well-formed message (RFC 1035 §4.2.2). */
+#define RMSG_DATA_MAX (16u << 20)
 
 struct rmsg_rr {
 	uint8_t sec;             /* enum wire_section */
 	bool keep;               /* survives scrubbing */
+	bool chain;              /* scrub: on the answer's CNAME chain */
 	uint16_t type, rclass;
 	uint32_t ttl;
 	uint32_t owner;          /* offset in data: lowercase wire name */
@@ -49,6 +52,7 @@ struct rmsg_rr {
 	uint16_t rdlen;
 };
 
+/* A parsed reply; rr and data grow as needed (rmsg_free releases them). */
 struct rmsg {
 	uint16_t id, flags;
 	uint8_t rcode;           /* header rcode (4 bits) */
@@ -56,16 +60,20 @@ struct rmsg {
 	uint8_t qname[WIRE_NAME_MAX]; /* as sent (case kept) */
 	size_t qname_len;
 	uint16_t qtype, qclass;
-	unsigned nrr;
-	struct rmsg_rr rr[RMSG_MAX_RR];
-	size_t dlen;
-	uint8_t data[RMSG_DATA];
+	unsigned nrr, rr_cap;
+	struct rmsg_rr *rr;
+	size_t dlen, dcap;
+	uint8_t *data;
 };
 
 /* Parses a reply: header, exactly one question, all records (names
  * decompressed, rdata names of RFC 1035 types decompressed, OPT noted and
- * skipped). Returns CAIRN_OK or CAIRN_EFORMAT / CAIRN_ELIMIT. */
+ * skipped), any number of them. m starts zeroed or from an earlier parse.
+ * Returns CAIRN_OK, CAIRN_EFORMAT, or CAIRN_ENOMEM / CAIRN_ELIMIT (a
+ * resource limit: not the server's fault). */
 cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m);
+/* Releases what m holds (m may be parsed again afterwards). */
+void rmsg_free(struct rmsg *m);
 static inline const uint8_t *rmsg_owner(const struct rmsg *m, unsigned i)
 { return m->data + m->rr[i].owner; }
 static inline const uint8_t *rmsg_rdata(const struct rmsg *m, unsigned i)
@@ -112,42 +120,90 @@ cairn_err hints_parse(const char *text, uint16_t port, struct hints *out);
  * cannot be read is CAIRN_EIO. */
 cairn_err hints_load(const char *path, uint16_t port, struct hints *out, bool *builtin);
 
-/* ---- server selection (servers.c) ---- */
-#define SERVERS_MAX 512
-struct server_info {
+/* ---- the infra cache (servers.c) ----
+ * Per worker (each worker has its own transport, so its own RTT samples;
+ * no lock on the hot path), same semantics in every worker. */
+struct lnode {                   /* a hash table entry in LRU order */
+	struct lnode *hnext, *prev, *next;
+	uint64_t hash;
+};
+struct ltab {
+	struct lnode **b;
+	size_t nb, n, max;
+	struct lnode lru;            /* sentinel: lru.next is the oldest */
+};
+struct server_info {             /* one upstream address */
+	struct lnode node;           /* first */
 	struct cairn_sockaddr sa;
-	uint32_t srtt_ms;        /* smoothed round trip time */
-	uint64_t lame_until;     /* ms; REFUSED, SERVFAIL, bad answers */
-	uint64_t down_until;     /* ms; repeated timeouts */
+	uint32_t srtt_ms;            /* smoothed round trip time */
+	uint64_t down_until;         /* ms; back-off after repeated timeouts */
+	uint64_t tcp_until;          /* ms; TCP only (unwanted replies) */
 	uint64_t last_used;
-	unsigned timeouts;       /* consecutive */
-	bool noedns;             /* answered FORMERR to EDNS */
-	bool loopback_logged;
-	bool used;
+	unsigned timeouts;           /* consecutive */
+	unsigned unwanted;           /* mismatched replies since the last switch */
+	bool noedns;                 /* answered FORMERR to EDNS */
+	bool loopback_logged, unwanted_logged;
+};
+struct lame_info {               /* one (zone, address) found lame */
+	struct lnode node;           /* first */
+	struct cairn_sockaddr sa;
+	uint64_t until;              /* ms */
+	unsigned level;              /* back-off doublings so far */
+	uint8_t zone[];              /* lowercase wire form */
 };
 struct servers {
-	struct server_info tab[SERVERS_MAX];
+	struct ltab hosts, lame;
+	struct server_info spare;    /* when out of memory */
 	uint64_t v4_down_until, v6_down_until;  /* family unreachable */
+	uint64_t unwanted_total;
 	uint64_t rng;
 };
-void servers_init(struct servers *s, uint64_t seed);
+/* Sets up empty tables bounded to max_hosts addresses and max_lame
+ * (zone, address) marks. Returns CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err servers_init(struct servers *s, uint64_t seed, unsigned max_hosts,
+		       unsigned max_lame);
+void servers_free(struct servers *s);
 /* The entry of sa, created (evicting the least recently used) if new;
- * never NULL. */
+ * never NULL; owned by s, valid until the next call that may evict. */
 struct server_info *servers_get(struct servers *s, const struct cairn_sockaddr *sa,
 				uint64_t now);
-/* Chooses among n candidate addresses the one to query next: not tried[],
- * not lame or down, of a reachable family while there is one (else of
- * any); lowest SRTT, with occasional
+/* Chooses among n candidate addresses of zone's servers the one to query
+ * next: not tried[], not lame for zone, not backing off, of a reachable
+ * family while there is one (else of any); lowest SRTT, with occasional
  * exploration of another. Returns an index, or -1 when none is usable. */
-int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
+int servers_select(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *cand,
 		   const bool *tried, unsigned n, uint64_t now);
+/* A reply from sa after ms: the smoothed RTT moves (1/8 gain), the
+ * timeout back-off and the family's unreachability end. */
 void servers_rtt(struct servers *s, const struct cairn_sockaddr *sa, uint32_t ms,
 		 uint64_t now);
+/* No reply from sa in time: RTT doubled plus 1 s; after two in a row, sa
+ * is left alone for 5 s, doubling to 2 min. Never lameness. */
 void servers_timeout(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
-void servers_lame(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+/* Marks sa lame for zone (only), with a growing back-off. */
+void servers_lame(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *sa,
+		  uint64_t now);
+/* A good answer from sa for zone: forgets its lameness there. */
+void servers_good(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *sa);
+/* True while sa is marked lame for zone. */
+bool servers_is_lame(struct servers *s, const uint8_t *zone,
+		     const struct cairn_sockaddr *sa, uint64_t now);
+/* sa could not be reached at all (no route): its whole address family is
+ * avoided for 5 minutes while the other family has servers. */
 void servers_unreachable(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+/* Counts a reply from sa that failed the ID/question/0x20 checks. At
+ * threshold (0: never) sa is asked over TCP only for a while; returns true
+ * the first time that happens for sa (log it once). */
+bool servers_unwanted(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now,
+		      unsigned threshold);
+/* True while sa is to be asked over TCP only. */
+bool servers_tcp_only(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now);
+/* Entries in the address and the lame tables (tests). */
+unsigned servers_count(const struct servers *s);
+unsigned servers_lame_count(const struct servers *s);
 /* True for 127/8, ::1 and v4-mapped 127/8. */
 bool servers_is_loopback(const struct cairn_sockaddr *sa);
+/* The next number of s's generator (xorshift64*; IDs, 0x20, exploration). */
 uint64_t servers_random(struct servers *s);
 
 /* ---- locally served zones (localzone.c) ---- */
@@ -181,20 +237,29 @@ cairn_err localzone_init(struct localzones *lz, const char *const *disable, unsi
 bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 		      uint8_t *out, size_t limit, uint16_t edns_size, size_t *len);
 
-/* ---- resolutions (resolver.c, iterate.c) ---- */
+/* ---- resolutions (resolver.c, iterate.c; doc/ARCHITECTURE.md,
+ * "The resolution state machine") ---- */
 #define DP_MAX_NS      32
 #define DP_MAX_ADDR    64
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
 #define RQ_BUCKETS     1024
-#define RQ_PARK_POLL_MS 10     /* a parked question re-checks the cache */
+#define RQ_MAX_STEPS   1000    /* state transitions per resolution */
+#define RQ_MAX_FALLBACK 2      /* returns to the parent zone per resolution */
+#define RQ_MAX_MISMATCH 3      /* mismatched replies in a row from one server,
+                                * then the next server (not lameness) */
+#define RQ_PARK_CHECK_MS 2000  /* a parked question re-checks its claim (it
+                                * is woken when the claim ends; this only
+                                * catches claims that lapse) */
+#define RQ_LOG_MAX     24      /* events kept per resolution (the latest) */
+#define RQ_LOG_NAMES   512     /* bytes of names those events may keep */
 
 enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
 
 /* A delegation point: a zone and the servers we may ask about it. */
 struct dp {
-	bool valid;
 	bool forward;            /* forward-zone: RD=1 to resolvers, no iteration */
+	bool from_cache;         /* built from cached NS/addresses (may be stale) */
 	uint8_t zone[WIRE_NAME_MAX];
 	unsigned nns;
 	struct {
@@ -216,38 +281,114 @@ struct waiter {
 	uint8_t pkt[];           /* header and question of the client's query */
 };
 
+/* The states of a resolution. Each step function moves a resolution from
+ * one state to the next; the run loop (resolver_tick) calls them until the
+ * resolution waits (WAIT_REPLY, WAIT_CHILD, PARKED) or is DONE. */
+enum rq_state {
+	RQ_START,        /* answer from the cache, else FIND_DP */
+	RQ_FIND_DP,      /* closest delegation known; may start priming */
+	RQ_SEND,         /* choose a server and send; glueless child; parent */
+	RQ_WAIT_REPLY,   /* one upstream query is out */
+	RQ_REPLY,        /* its reply (or failure) arrived: judge and use it */
+	RQ_WAIT_CHILD,   /* a sub-resolution works for us */
+	RQ_PARKED,       /* another worker resolves the same question */
+	RQ_DONE,         /* answered or failed; waiters get the response */
+};
+
+/* What a resolution did, for log-servfail and the explain command. */
+enum rq_ev_kind {
+	EV_CACHE,        /* answered from the cache */
+	EV_DELEGATION,   /* the closest delegation (zone) */
+	EV_PRIME,        /* root priming started */
+	EV_SEND,         /* query sent (server, name, type; reason "tcp") */
+	EV_REPLY,        /* reply accepted (rcode, RTT) */
+	EV_TIMEOUT,      /* no reply in time */
+	EV_NETERR,       /* network error */
+	EV_MISMATCH,     /* reply failed the ID/question/0x20 checks: dropped */
+	EV_TRUNCATED,    /* TC=1: ask again over TCP */
+	EV_NOEDNS,       /* FORMERR to EDNS: ask again without */
+	EV_LAME,         /* server lame for the zone (reason) */
+	EV_REFERRAL,     /* referral to a zone */
+	EV_CNAME,        /* CNAME followed to a name */
+	EV_QMIN,         /* QNAME minimisation: one more label, or given up */
+	EV_GLUELESS,     /* sub-resolution for an NS name's address */
+	EV_PARENT,       /* no usable server: back to the parent zone */
+	EV_FAIL,         /* SERVFAIL (reason) */
+	EV_DONE,         /* answered (rcode) */
+};
+
+struct rq_event {
+	uint32_t t_ms;           /* since the resolution started */
+	uint8_t kind;            /* enum rq_ev_kind */
+	uint8_t rcode;
+	uint16_t qtype;
+	uint32_t rtt_ms;
+	uint16_t name;           /* offset in the log's names, 0xffff: none */
+	uint8_t family;          /* AF_INET, AF_INET6 or 0: no server */
+	uint8_t addr[16];
+	uint16_t port;
+	const char *reason;      /* static text or NULL */
+};
+
+struct rq_log {
+	unsigned n;              /* events ever logged (ring of RQ_LOG_MAX) */
+	struct rq_event ev[RQ_LOG_MAX];
+	size_t names_len;
+	uint16_t last_name;      /* offset of the newest name kept */
+	uint8_t names[RQ_LOG_NAMES];
+};
+
 /* One resolution: a client question (shared by identical ones in flight)
  * or a sub-resolution (root priming, an NS name without glue). */
 struct rq {
-	struct rq *next, *prev;  /* resolver's active or dead list */
+	struct rq *next, *prev;  /* resolver's list of all resolutions */
+	struct rq *rnext;        /* ready queue or finished list */
 	struct rq *hnext;        /* in-flight table */
+	struct rq *pnext, *pprev; /* resolver's parked list */
 	struct resolver *r;
 	struct rq *parent;       /* waits for us (sub-resolution) */
 	struct rq *child;        /* we wait for it */
 	struct waiter *waiters;
+	enum rq_state state;
+	unsigned steps;          /* state transitions so far */
+	size_t heap_idx;         /* in the timer heap; SIZE_MAX: not there */
+	uint64_t timer;          /* ms: deadline, or next claim check if parked */
+	uint64_t started;        /* ms */
+	uint64_t deadline;       /* ms */
 	uint8_t qname[WIRE_NAME_MAX];
 	uint16_t qtype, qclass;
 	uint8_t cur[WIRE_NAME_MAX];   /* current name of the CNAME chain */
-	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels;
-	uint64_t deadline;       /* ms */
-	bool finished, in_table, outstanding, priming, net_error;
-	bool parked;             /* another worker resolves it: poll the cache */
+	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels, fallbacks;
+	unsigned mismatches;     /* in a row from the current server */
+	bool in_ready, in_table, outstanding, priming, net_error;
+	bool child_priming;      /* the sub-resolution we wait for primes the root */
+	bool child_failed;       /* the sub-resolution we waited for failed: */
+	uint16_t child_ede;      /* its EDE and text */
+	const char *child_ede_text;
 	uint64_t claim;          /* cache_inflight_claim token, 0 = none */
 	bool qmin_off;           /* relaxed QNAME minimisation fell back to full names */
 	struct dp dp;
+	uint8_t above[WIRE_NAME_MAX]; /* FIND_DP: look above this zone (fallback) */
+	bool use_above;
 	/* the upstream query in flight */
 	uint8_t qpkt[WIRE_HDR_LEN + WIRE_NAME_MAX + 4 + 11];
 	size_t qpkt_len, qsec_len;
 	uint8_t sname[WIRE_NAME_MAX]; /* lowercase name asked */
 	uint16_t stype;
 	int addr_idx;
+	int retry_idx;           /* SEND: ask this server again (-1: choose) */
 	bool tcp, edns;
 	uint64_t sent_at;
+	/* its reply, kept from the callback until REPLY judges it */
+	cairn_err rerr;
+	uint8_t *reply;
+	size_t reply_len, reply_cap;
 	/* the outcome */
 	uint8_t rcode;
 	uint16_t ede;            /* RFC 8914 code, 0xffff = none */
 	const char *ede_text;
 	struct acc acc;
+	struct rq_log log;
 };
 
 struct resolver {
@@ -257,7 +398,16 @@ struct resolver {
 	struct cache *cache;
 	struct hints hints;
 	struct servers servers;
-	struct rq *active, *dead;
+	struct rq *all;          /* every resolution not yet freed */
+	struct rq *ready, *ready_tail;   /* to advance (FIFO) */
+	struct rq *finished;     /* DONE, waiters to answer */
+	struct rq *parked;       /* PARKED: another worker has the claim */
+	unsigned worker;         /* our number for the claims' waiters (64: none) */
+	void (*wake)(void *ctx, uint64_t workers);  /* wakes other workers */
+	void *wake_ctx;
+	struct rq **heap;        /* timers: min-heap on rq->timer */
+	size_t nheap, heap_cap;
+	unsigned nactive;        /* resolutions not DONE */
 	struct rq *table[RQ_BUCKETS];
 	struct resolver_counters cnt; /* upstream queries, timeouts, TCP fallbacks */
 	struct localzones lz;    /* RFC 6761 / RFC 6303 names answered here */
@@ -280,13 +430,25 @@ enum chain_res { CHAIN_MISS, CHAIN_DONE, CHAIN_FAIL };
  * CHAIN_DONE *rcode is set, on CHAIN_FAIL the chain is too long or loops. */
 enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
 				unsigned *cnames, struct acc *a, uint8_t *rcode);
-/* Advances q: answers from the cache, finds the delegation, picks a server
- * and sends, or finishes. */
-void iter_step(struct rq *q);
+/* Advances q from state to state until it waits or is DONE (iterate.c;
+ * called only by the run loop in resolver.c). */
+void iter_advance(struct rq *q);
+/* The transport's callback for q's upstream query: keeps the reply and
+ * makes q ready; never advances anything itself. */
+void iter_on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
 
-/* iterate.c: delegation point building, for scrub.c */
+/* iterate.c: delegation point building, for scrub.c. q->dp is owned by q;
+ * these copy what they are given. */
+/* Adds the cached addresses of the dp's NS names. */
+void iter_dp_cached_addrs(struct rq *q);
+/* Empties q->dp and makes it the delegation point of zone (QNAME
+ * minimisation restarts one label below it). */
 void iter_dp_reset(struct rq *q, const uint8_t *zone);
+/* Adds the NS name name (lowercased; duplicates and more than DP_MAX_NS
+ * ignored). */
 void iter_dp_add_ns(struct rq *q, const uint8_t *name);
+/* Adds a server address (duplicates, more than DP_MAX_ADDR and loopback
+ * addresses without query-loopback are ignored; the latter logged once). */
 void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa);
 /* Adds the addresses of an A or AAAA RRset; true when it had any. */
 bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs);
@@ -312,9 +474,44 @@ uint32_t scrub_soa_negative_ttl(const struct wire_rrset *soa);
 enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
 				 struct acc *a, uint8_t *rcode);
 
-/* resolver.c, for iterate.c */
+/* runloop.c and resolver.c, for iterate.c; resolutions are owned by
+ * their resolver and freed by its run loop */
+/* Ends q with its answer (acc, rcode): q becomes DONE, leaves the timers
+ * and the in-flight table, its parent becomes ready; its waiters are
+ * answered by the run loop after this step. */
 void rq_finish(struct rq *q);
+/* Ends q with SERVFAIL and EDE ede (text static, may be NULL). */
 void rq_fail(struct rq *q, uint16_t ede, const char *text);
+/* Starts a sub-resolution of (name, qtype) for parent, which moves to
+ * WAIT_CHILD; the child is owned by the resolver. NULL when out of memory. */
 struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype);
+/* Puts q on the ready queue (once). */
+void rq_ready(struct rq *q);
+/* A new resolution of (name, qtype, qclass) in state START, not yet ready,
+ * with its deadline in the timer heap; NULL when out of memory. */
+struct rq *rq_new(struct resolver *r, const uint8_t *name, uint16_t qtype, uint16_t qclass);
+/* The in-flight table's bucket of (name, qtype). */
+unsigned rq_bucket(const uint8_t *name, uint16_t qtype);
+/* Claims q's question for this worker (cache_inflight_claim); true when q
+ * may resolve it. */
+bool rq_claim(struct rq *q);
+/* q waits for another worker's claim: PARKED until resolver_wake() or a
+ * timer finds the claim ended. */
+void rq_park(struct rq *q);
+/* Frees every resolution (the transport is already gone); waiters are
+ * told with resp NULL. */
+void resolver_free_all(struct resolver *r);
+/* Writes the response for one client from an accumulated answer (AA
+ * clear, RA set, EDE when the client has EDNS). Returns its length. */
+size_t resolver_build_response(struct resolver *r, uint8_t *out, const struct wire_query *cq,
+			       size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
+			       const char *ede_text);
+/* Appends an event to q's log. sa, name may be NULL; reason static. */
+void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockaddr *sa,
+		  const uint8_t *name, uint16_t qtype, uint8_t rcode, uint32_t rtt_ms,
+		  const char *reason);
+/* Writes q's event log as text, one event a line (at most cap bytes,
+ * NUL-terminated). Returns the length written. */
+size_t rq_log_format(const struct rq *q, char *buf, size_t cap);
 
 #endif

@@ -36,12 +36,11 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 {
 	const uint8_t *zone = q->dp.zone;
 	bool fwd = q->dp.forward, final = false;
-	bool chain[RMSG_MAX_RR];
 
-	memset(chain, 0, sizeof(chain));
 	memcpy(n, q->sname, wire_name_len(q->sname));
 	for (unsigned i = 0; i < m->nrr; i++) {
 		struct rmsg_rr *rr = &m->rr[i];
+		rr->chain = false;
 		if (rr->rclass != q->qclass ||
 		    (!fwd && !wire_name_is_subdomain(rmsg_owner(m, i), zone)))
 			rr->keep = false;
@@ -55,10 +54,10 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 			    !wire_name_equal(rmsg_owner(m, i), n))
 				continue;
 			if (is_answer_type(q->stype, rr->type)) {
-				chain[i] = true;
+				rr->chain = true;
 				final = true;
 			} else if (rr->type == WIRE_TYPE_CNAME) {
-				chain[i] = true;
+				rr->chain = true;
 				cname = (int)i;
 			}
 		}
@@ -73,7 +72,7 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 	for (unsigned i = 0; i < m->nrr; i++) {
 		struct rmsg_rr *rr = &m->rr[i];
 		if (rr->sec == WIRE_SEC_ANSWER)
-			rr->keep = chain[i];
+			rr->keep = rr->chain;
 		else if (rr->sec == WIRE_SEC_AUTHORITY && rr->keep)
 			/* NS and SOA on the path from the zone down to the name */
 			rr->keep = (rr->type == WIRE_TYPE_NS || rr->type == WIRE_TYPE_SOA) &&
@@ -175,6 +174,10 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 			if (iter_dp_add_rrset(q, &glue))
 				q->dp.ns[i].state = NS_HAVE_ADDR;
 		}
+	/* both the parent's glue (above) and what the cache knows of the
+	 * name servers (perhaps the child's own, higher-ranked addresses):
+	 * when one set does not answer the other is tried */
+	iter_dp_cached_addrs(q);
 	return IT_REFERRAL;
 }
 
@@ -252,6 +255,10 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 		cache_put_rrset(r->cache, &rs, rank, now);
 		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
 			return IT_FAIL;
+		/* a question for the CNAME itself is answered by it, its
+		 * target is not chased (RFC 1034 §3.6.2) */
+		if (q->stype == WIRE_TYPE_CNAME)
+			return IT_DONE;
 		memcpy(x, rs.rdata + 2, wire_name_len(rs.rdata + 2));
 		wire_name_lower(x);
 		if (!q->dp.forward && !wire_name_is_subdomain(x, q->dp.zone))
@@ -259,40 +266,71 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 	}
 }
 
+/* True when the authority section holds an NS RRset for a zone that is not
+ * inside the zone we asked: an upward (towards the root) or sideways
+ * referral, which a server authoritative for our zone never sends. Read
+ * before scrubbing (which drops those records). */
+static bool upward_referral(const struct rq *q, const struct rmsg *m)
+{
+	if (q->dp.forward)
+		return false;
+	for (unsigned i = 0; i < m->nrr; i++)
+		if (m->rr[i].sec == WIRE_SEC_AUTHORITY && m->rr[i].type == WIRE_TYPE_NS &&
+		    !wire_name_is_subdomain(rmsg_owner(m, i), q->dp.zone))
+			return true;
+	return false;
+}
+
+/* True when the answer section holds records owned by the name asked
+ * (of any type): the server answered for the name, even if scrubbing
+ * finds nothing to use (an A record to an AAAA question). */
+static bool answered_name(const struct rq *q, const struct rmsg *m)
+{
+	for (unsigned i = 0; i < m->nrr; i++)
+		if (m->rr[i].sec == WIRE_SEC_ANSWER && m->rr[i].rclass == q->qclass &&
+		    wire_name_equal(rmsg_owner(m, i), q->sname))
+			return true;
+	return false;
+}
+
 enum outcome scrub_process(struct rq *q, struct rmsg *m)
 {
 	uint8_t n[WIRE_NAME_MAX];
 	bool fwd = q->dp.forward, aa = (m->flags & WIRE_FLAG_AA) != 0;
 	bool minimised = !wire_name_equal(q->sname, q->cur);
-	bool final, nx = m->rcode == WIRE_RCODE_NXDOMAIN;
-	bool has_chain = false, has_soa;
+	bool nx = m->rcode == WIRE_RCODE_NXDOMAIN;
+	bool has_chain = false, has_soa, upward = upward_referral(q, m);
+	bool answered = answered_name(q, m);
 	enum cache_rank rank = fwd ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_ANSWER;
 	enum outcome o;
 	int ref;
 
-	final = scrub(q, m, n);
+	scrub(q, m, n);
 	for (unsigned i = 0; i < m->nrr; i++)
 		has_chain |= m->rr[i].sec == WIRE_SEC_ANSWER && m->rr[i].keep;
 	has_soa = find_auth(m, WIRE_TYPE_SOA) >= 0;
 	ref = find_referral(q, m);
 
 	/* (an rcode other than NOERROR to a minimised query never gets here:
-	 * relaxed mode asks the full name instead, see on_reply) */
+	 * relaxed mode asks the full name instead, see st_reply) */
 	if (minimised) {
 		if (ref >= 0 && !has_soa && !has_chain)
 			return referral(q, m, (unsigned)ref);
-		return aa && !nx ? IT_QMIN_NEXT : IT_LAME;
+		if (upward && !has_chain && !has_soa)
+			return IT_LAME;
+		return (aa || has_chain) && !nx ? IT_QMIN_NEXT : IT_LAME;
 	}
 	if (has_chain) {
-		/* RFC 2181 §6.1: answers come from the zone's servers with AA */
+		/* RFC 1034 §5.3.3, RFC 2181 §5.4.1: an answer without AA is
+		 * still data (many servers and middleboxes clear AA); it ranks
+		 * below an authoritative answer, it is not lameness */
 		if (!aa && !fwd)
-			return IT_LAME;
+			rank = CACHE_RANK_ANSWER_NONAUTH;
 		o = take_chain(q, m, rank);
 		if (o != IT_FAIL)
 			cache_additional(q, m);
 		if (o != IT_FOLLOW)
 			return o;
-		(void)final;
 		memcpy(q->cur, n, wire_name_len(n));
 		/* RFC 6604 §3: the rcode speaks of the last name of the chain */
 		if (fwd || wire_name_is_subdomain(n, q->dp.zone)) {
@@ -310,8 +348,14 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 	}
 	if (ref >= 0 && !has_soa)
 		return referral(q, m, (unsigned)ref);
-	if (aa || fwd)
-		return negative(q, m, q->sname, false, fwd ? rank : CACHE_RANK_AUTH_AUTHORITY);
-	/* no answer, no referral down, no authority: lame (or upward referral) */
+	/* an upward or sideways referral for the zone asked: lame for it
+	 * (RFC 1034 §5.3.3 step 4: the server is not authoritative) */
+	if (upward && !has_soa)
+		return IT_LAME;
+	/* an answer of other types only (scrubbed): no data for the type */
+	if (aa || fwd || answered)
+		return negative(q, m, q->sname, false,
+				fwd || !aa ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_AUTHORITY);
+	/* no answer, no referral down, no authority: lame */
 	return IT_LAME;
 }

@@ -1,30 +1,112 @@
-/* servers: what one worker knows about upstream server addresses —
- * smoothed RTT, lame and down marks, EDNS support, unreachable address
- * families — and the choice of the next server to query. */
+/* servers: the infra cache (doc/ARCHITECTURE.md, "The infra cache") —
+ * what one worker knows about upstream servers:
+ *  - per address: smoothed RTT, consecutive timeouts and their back-off,
+ *    EDNS support, unwanted (mismatched) replies and a TCP-only period;
+ *  - per (zone, address): lameness, with a back-off that starts at
+ *    seconds, doubles with each new mark and is cleared by a good answer
+ *    (keyed like Unbound's infra cache: one server answering REFUSED for
+ *    one zone harms no other zone it serves);
+ *  - per address family: unreachable (no route).
+ * Both tables are hash tables with LRU eviction, bounded in entries, and
+ * allocate only when a new server or lame mark is recorded. */
 #include "resolve_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define RTT_UNKNOWN_MS   376       /* like Unbound's UNKNOWN_SERVER_NICENESS */
 #define RTT_MAX_MS       120000
-#define LAME_MS          (10 * 60 * 1000)
-#define DOWN_MS          (60 * 1000)
+#define DOWN_MIN_MS      5000      /* silent twice: left alone, then doubling */
+#define DOWN_MAX_MS      (120 * 1000)
+#define LAME_MIN_MS      5000      /* first lame mark for a zone */
+#define LAME_MAX_MS      (15 * 60 * 1000)   /* Unbound's infra-lame-ttl */
+#define TCP_ONLY_MS      (15 * 60 * 1000)   /* after too many unwanted replies */
 #define FAMILY_DOWN_MS   (5 * 60 * 1000)
 #define EXPLORE_PERCENT  5
 
 uint64_t servers_random(struct servers *s)
 {
-	/* xorshift64*, seeded from getrandom() by the resolver */
+	/* xorshift64*, seeded from getrandom() (or the test's seed) */
 	s->rng ^= s->rng >> 12;
 	s->rng ^= s->rng << 25;
 	s->rng ^= s->rng >> 27;
 	return s->rng * 0x2545F4914F6CDD1DULL;
 }
 
-void servers_init(struct servers *s, uint64_t seed)
+/* ---- a small intrusive hash table with LRU order ---- */
+
+static cairn_err ltab_init(struct ltab *t, unsigned max)
 {
-	memset(s, 0, sizeof(*s));
-	s->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
+	size_t nb = 16;
+
+	while (nb < (size_t)max * 2)
+		nb *= 2;
+	t->b = calloc(nb, sizeof(*t->b));
+	if (!t->b)
+		return CAIRN_ENOMEM;
+	t->nb = nb;
+	t->n = 0;
+	t->max = max ? max : 1;
+	t->lru.prev = t->lru.next = &t->lru;
+	return CAIRN_OK;
+}
+
+static void lru_unlink(struct lnode *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+}
+
+/* Makes n the most recently used. */
+static void lru_touch(struct ltab *t, struct lnode *n)
+{
+	lru_unlink(n);
+	n->prev = t->lru.prev;
+	n->next = &t->lru;
+	t->lru.prev->next = n;
+	t->lru.prev = n;
+}
+
+static void ltab_remove(struct ltab *t, struct lnode *n)
+{
+	struct lnode **pp = &t->b[n->hash & (t->nb - 1)];
+
+	while (*pp && *pp != n)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = n->hnext;
+	lru_unlink(n);
+	t->n--;
+	free(n);
+}
+
+/* Adds n (hash set); evicts the least recently used beyond max. */
+static void ltab_add(struct ltab *t, struct lnode *n)
+{
+	struct lnode **b = &t->b[n->hash & (t->nb - 1)];
+
+	if (t->n >= t->max && t->lru.next != &t->lru)
+		ltab_remove(t, t->lru.next);
+	n->hnext = *b;
+	*b = n;
+	n->prev = n->next = n;
+	lru_touch(t, n);
+	t->n++;
+}
+
+static void ltab_free(struct ltab *t)
+{
+	while (t->b && t->lru.next != &t->lru)
+		ltab_remove(t, t->lru.next);
+	free(t->b);
+	t->b = NULL;
+}
+
+/* ---- per address ---- */
+
+static uint64_t addr_hash(const struct cairn_sockaddr *sa)
+{
+	return wire_name_hash((const uint8_t *)&sa->ss, sa->len);
 }
 
 static bool same(const struct cairn_sockaddr *a, const struct cairn_sockaddr *b)
@@ -32,28 +114,138 @@ static bool same(const struct cairn_sockaddr *a, const struct cairn_sockaddr *b)
 	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
 }
 
+cairn_err servers_init(struct servers *s, uint64_t seed, unsigned max_hosts,
+		       unsigned max_lame)
+{
+	cairn_err err;
+
+	memset(s, 0, sizeof(*s));
+	s->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
+	err = ltab_init(&s->hosts, max_hosts);
+	if (err == CAIRN_OK)
+		err = ltab_init(&s->lame, max_lame);
+	if (err != CAIRN_OK)
+		servers_free(s);
+	return err;
+}
+
+void servers_free(struct servers *s)
+{
+	ltab_free(&s->hosts);
+	ltab_free(&s->lame);
+}
+
+static struct server_info *find_host(struct servers *s, const struct cairn_sockaddr *sa,
+				     uint64_t h)
+{
+	for (struct lnode *n = s->hosts.b[h & (s->hosts.nb - 1)]; n; n = n->hnext) {
+		struct server_info *e = (struct server_info *)n;
+		if (n->hash == h && same(&e->sa, sa))
+			return e;
+	}
+	return NULL;
+}
+
 struct server_info *servers_get(struct servers *s, const struct cairn_sockaddr *sa,
 				uint64_t now)
 {
-	struct server_info *victim = NULL;
+	uint64_t h = addr_hash(sa);
+	struct server_info *e = find_host(s, sa, h);
 
-	for (unsigned i = 0; i < SERVERS_MAX; i++) {
-		struct server_info *e = &s->tab[i];
-		if (e->used && same(&e->sa, sa))
-			return e;
-		if (!victim)
-			victim = e;
-		else if (victim->used && (!e->used || e->last_used < victim->last_used))
-			victim = e;
+	if (e) {
+		lru_touch(&s->hosts, &e->node);
+		return e;
 	}
-	memset(victim, 0, sizeof(*victim));
-	victim->used = true;
-	victim->sa = *sa;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		/* out of memory: a scratch entry that remembers nothing */
+		e = &s->spare;
+		memset(e, 0, sizeof(*e));
+	} else {
+		e->node.hash = h;
+		ltab_add(&s->hosts, &e->node);
+	}
+	e->sa = *sa;
 	/* a little jitter so equal strangers are not always tried in order */
-	victim->srtt_ms = RTT_UNKNOWN_MS + (uint32_t)(servers_random(s) % 25);
-	victim->last_used = now;
-	return victim;
+	e->srtt_ms = RTT_UNKNOWN_MS + (uint32_t)(servers_random(s) % 25);
+	e->last_used = now;
+	return e;
 }
+
+unsigned servers_count(const struct servers *s)
+{
+	return (unsigned)s->hosts.n;
+}
+
+/* ---- per (zone, address) ---- */
+
+static uint64_t lame_hash(const uint8_t *zone, const struct cairn_sockaddr *sa)
+{
+	return wire_name_hash(zone, wire_name_len(zone)) * 31 + addr_hash(sa);
+}
+
+static struct lame_info *find_lame(struct servers *s, const uint8_t *zone,
+				   const struct cairn_sockaddr *sa)
+{
+	uint64_t h = lame_hash(zone, sa);
+
+	for (struct lnode *n = s->lame.b[h & (s->lame.nb - 1)]; n; n = n->hnext) {
+		struct lame_info *l = (struct lame_info *)n;
+		if (n->hash == h && same(&l->sa, sa) && wire_name_equal(l->zone, zone))
+			return l;
+	}
+	return NULL;
+}
+
+bool servers_is_lame(struct servers *s, const uint8_t *zone,
+		     const struct cairn_sockaddr *sa, uint64_t now)
+{
+	struct lame_info *l = find_lame(s, zone, sa);
+
+	return l && l->until > now;
+}
+
+void servers_lame(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *sa,
+		  uint64_t now)
+{
+	struct lame_info *l = find_lame(s, zone, sa);
+	size_t zlen = wire_name_len(zone);
+	uint64_t ms;
+
+	if (!l) {
+		l = calloc(1, sizeof(*l) + zlen);
+		if (!l)
+			return;    /* not remembered: asked again next time */
+		l->sa = *sa;
+		memcpy(l->zone, zone, zlen);
+		l->node.hash = lame_hash(zone, sa);
+		ltab_add(&s->lame, &l->node);
+	} else {
+		lru_touch(&s->lame, &l->node);
+	}
+	/* back-off: 5 s, 10 s, 20 s, ... up to 15 minutes */
+	ms = (uint64_t)LAME_MIN_MS << (l->level < 16 ? l->level : 16);
+	if (ms > LAME_MAX_MS)
+		ms = LAME_MAX_MS;
+	else
+		l->level++;
+	l->until = now + ms;
+}
+
+void servers_good(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *sa)
+{
+	struct lame_info *l = find_lame(s, zone, sa);
+
+	if (l)
+		ltab_remove(&s->lame, &l->node);
+}
+
+unsigned servers_lame_count(const struct servers *s)
+{
+	return (unsigned)s->lame.n;
+}
+
+/* ---- selection ---- */
 
 bool servers_is_loopback(const struct cairn_sockaddr *sa)
 {
@@ -80,8 +272,8 @@ static bool family_down(const struct servers *s, const struct cairn_sockaddr *sa
 
 /* One pass of servers_select; with any_family, also servers of a family
  * marked unreachable. */
-static int pick(struct servers *s, const struct cairn_sockaddr *cand, const bool *tried,
-		unsigned n, uint64_t now, bool any_family)
+static int pick(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *cand,
+		const bool *tried, unsigned n, uint64_t now, bool any_family)
 {
 	int best = -1, usable[64];
 	unsigned nusable = 0;
@@ -92,8 +284,10 @@ static int pick(struct servers *s, const struct cairn_sockaddr *cand, const bool
 
 		if (tried[i] || (!any_family && family_down(s, &cand[i], now)))
 			continue;
+		if (servers_is_lame(s, zone, &cand[i], now))
+			continue;
 		e = servers_get(s, &cand[i], now);
-		if (e->lame_until > now || e->down_until > now)
+		if (e->down_until > now)
 			continue;
 		if (nusable < 64)
 			usable[nusable++] = (int)i;
@@ -108,20 +302,22 @@ static int pick(struct servers *s, const struct cairn_sockaddr *cand, const bool
 	return best;
 }
 
-int servers_select(struct servers *s, const struct cairn_sockaddr *cand,
+int servers_select(struct servers *s, const uint8_t *zone, const struct cairn_sockaddr *cand,
 		   const bool *tried, unsigned n, uint64_t now)
 {
 	/* A family that failed with no route is avoided while a server of
 	 * the other family is usable; when none is, it is tried all the same
 	 * (a failure there costs no waiting: it fails at once). */
-	int best = pick(s, cand, tried, n, now, false);
+	int best = pick(s, zone, cand, tried, n, now, false);
 
 	if (best < 0)
-		best = pick(s, cand, tried, n, now, true);
+		best = pick(s, zone, cand, tried, n, now, true);
 	if (best >= 0)
 		servers_get(s, &cand[best], now)->last_used = now;
 	return best;
 }
+
+/* ---- what replies teach ---- */
 
 void servers_rtt(struct servers *s, const struct cairn_sockaddr *sa, uint32_t ms,
 		 uint64_t now)
@@ -144,27 +340,51 @@ void servers_rtt(struct servers *s, const struct cairn_sockaddr *sa, uint32_t ms
 void servers_timeout(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now)
 {
 	struct server_info *e = servers_get(s, sa, now);
+	uint64_t ms;
 
 	e->timeouts++;
 	e->srtt_ms = e->srtt_ms * 2 + 1000 > RTT_MAX_MS ? RTT_MAX_MS : e->srtt_ms * 2 + 1000;
-	/* after repeated silence leave it alone for a while */
-	if (e->timeouts >= 2)
-		e->down_until = now + DOWN_MS;
-}
-
-void servers_lame(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now)
-{
-	servers_get(s, sa, now)->lame_until = now + LAME_MS;
+	/* after repeated silence leave it alone for a while, longer each
+	 * time; a timeout is never lameness (it says nothing of the zone) */
+	if (e->timeouts >= 2) {
+		unsigned k = e->timeouts - 2;
+		ms = (uint64_t)DOWN_MIN_MS << (k < 16 ? k : 16);
+		e->down_until = now + (ms > DOWN_MAX_MS ? DOWN_MAX_MS : ms);
+	}
 }
 
 void servers_unreachable(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now)
 {
 	struct server_info *e = servers_get(s, sa, now);
 
-	e->down_until = now + DOWN_MS;
+	e->down_until = now + DOWN_MIN_MS;
 	/* No route: avoid the whole family instead of waiting on it. */
 	if (sa->ss.ss_family == AF_INET6)
 		s->v6_down_until = now + FAMILY_DOWN_MS;
 	else
 		s->v4_down_until = now + FAMILY_DOWN_MS;
+}
+
+bool servers_unwanted(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now,
+		      unsigned threshold)
+{
+	struct server_info *e = servers_get(s, sa, now);
+
+	s->unwanted_total++;
+	if (!threshold || ++e->unwanted < threshold)
+		return false;
+	/* Like Unbound's unwanted-reply-threshold: someone is trying to
+	 * spoof this server's replies; TCP cannot be spoofed off-path. */
+	e->unwanted = 0;
+	e->tcp_until = now + TCP_ONLY_MS;
+	if (!e->unwanted_logged) {
+		e->unwanted_logged = true;
+		return true;
+	}
+	return false;
+}
+
+bool servers_tcp_only(struct servers *s, const struct cairn_sockaddr *sa, uint64_t now)
+{
+	return servers_get(s, sa, now)->tcp_until > now;
 }

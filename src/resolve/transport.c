@@ -405,6 +405,17 @@ static void io_tick(void *ctx)
 	transport_tick(ctx);
 }
 
+/* Retires every UDP channel of server: the next query opens a new one,
+ * with a new socket and source port. */
+static void io_renew(void *ctx, const struct cairn_sockaddr *server)
+{
+	struct transport *t = ctx;
+
+	for (struct chan *c = t->chans; c; c = c->next)
+		if (!c->tcp && same_addr(&c->addr, server))
+			c->retiring = true;
+}
+
 static void io_free(void *ctx)
 {
 	transport_free(ctx);
@@ -418,6 +429,7 @@ void transport_io(struct transport *t, struct resolver_io *io)
 	io->now_ms = io_now;
 	io->timeout_ms = io_timeout;
 	io->tick = io_tick;
+	io->renew = io_renew;
 	io->free = io_free;
 }
 

@@ -4,6 +4,7 @@
 #include "server_int.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,45 +103,16 @@ static size_t error_response(const struct worker *w, const struct wire_query *q,
 
 /* ---- recursion (the resolver answers later) ---- */
 
-/* A UDP query the resolver answers after its batch: where to send it. */
-struct udp_late {
-	struct udp_sock *s;
-	struct sockaddr_storage client;
-	socklen_t clen;
-	bool has_local;
-	struct cairn_sockaddr local;  /* the address the query was sent to */
-	uint64_t start_ms;            /* for the resolution time statistics */
-};
-
-static void udp_late_done(void *ctx, const uint8_t *resp, size_t len,
-			  enum resolve_source src)
+/* The resolver's done function for every late query: statistics and the
+ * log line, then the transport delivers (and frees l). Runs from the
+ * resolver's run loop only (resolver_tick), never inside dispatch. */
+static void late_done(void *ctx, const uint8_t *resp, size_t len, enum resolve_source src)
 {
-	struct udp_late *l = ctx;
+	struct dispatch_late *l = ctx;
 
-	late_answered(l->s->w, (const struct sockaddr *)&l->client, false, resp, len,
+	late_answered(l->w, (const struct sockaddr *)&l->client.ss, l->tcp, resp, len,
 		      l->start_ms, src);
-	if (resp)
-		udp_send_late(l->s, (const struct sockaddr *)&l->client, l->clen,
-			      l->has_local ? &l->local : NULL, resp, len);
-	free(l);
-}
-
-/* TCP: ctx is a struct tcp_late on its connection's list; conn_close
- * (tcp.c) cancels and frees those still waiting. */
-static void tcp_late_done(void *ctx, const uint8_t *resp, size_t len,
-			  enum resolve_source src)
-{
-	struct tcp_late *l = ctx;
-	struct tcp_conn *c = l->c;
-
-	late_answered(c->w, (const struct sockaddr *)&c->peer.ss, true, resp, len,
-		      l->start_ms, src);
-	tcp_late_unlink(l);
-	free(l);
-	if (c->pending)
-		c->pending--;
-	if (resp && !c->dead && tcp_conn_send(c, resp, len) == CAIRN_OK)
-		tcp_conn_kick(c);
+	l->deliver(l, resp, len);
 }
 
 static bool recursion_allowed(const struct worker *w, const struct sockaddr *sa)
@@ -151,47 +123,36 @@ static bool recursion_allowed(const struct worker *w, const struct sockaddr *sa)
 	return false;
 }
 
-/* Hands q to the resolver; returns CAIRN_OK when the answer comes later. */
-static cairn_err resolve_late(struct worker *w, const struct dispatch_src *src,
-			      const struct wire_query *q, size_t limit)
+/* Hands q to the resolver; returns the late context (the caller's) when
+ * the answer comes later, NULL when out of memory. */
+static struct dispatch_late *resolve_late(struct worker *w, const struct dispatch_src *src,
+					  const struct wire_query *q, size_t limit)
 {
-	struct udp_late *l;
-	cairn_err err;
+	struct dispatch_late *l;
+	socklen_t alen = src->addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							   : sizeof(struct sockaddr_in);
 
-	if (src->tcp) {
-		struct tcp_late *t = calloc(1, sizeof(*t));
-
-		if (!t)
-			return CAIRN_ENOMEM;
-		t->start_ms = cairn_now_ms();
-		tcp_late_link(src->conn, t);
-		src->conn->pending++;
-		/* done may run before this returns (and free t) */
-		err = resolver_query(w->resolver, q, limit, tcp_late_done, t);
-		if (err != CAIRN_OK) {
-			src->conn->pending--;
-			tcp_late_unlink(t);
-			free(t);
-		}
-		return err;
-	}
-	l = calloc(1, sizeof(*l));
+	assert(src->late_size >= sizeof(*l) && src->deliver);
+	l = calloc(1, src->late_size);
 	if (!l)
-		return CAIRN_ENOMEM;
-	l->s = src->udp;
+		return NULL;
+	l->w = w;
+	l->deliver = src->deliver;
+	l->tcp = src->tcp;
 	l->start_ms = cairn_now_ms();
-	l->clen = src->addrlen <= sizeof(l->client) ? src->addrlen : sizeof(l->client);
-	memcpy(&l->client, src->addr, l->clen);
-	l->has_local = src->udp->pktinfo && src->rxhdr &&
-		       udp_local_addr(src->rxhdr, &l->local);
-	err = resolver_query(w->resolver, q, limit, udp_late_done, l);
-	if (err != CAIRN_OK)
+	memcpy(&l->client.ss, src->addr, alen);
+	l->client.len = alen;
+	/* done never runs before this returns (resolver.h) */
+	if (resolver_query(w->resolver, q, limit, late_done, l) != CAIRN_OK) {
 		free(l);
-	return err;
+		return NULL;
+	}
+	return l;
 }
 
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
-		      const struct dispatch_src *src, uint8_t *out, size_t cap)
+		      const struct dispatch_src *src, uint8_t *out, size_t cap,
+		      struct dispatch_late **late)
 {
 	const struct server_settings *set = &w->srv->set;
 	struct wire_query q;
@@ -203,6 +164,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
 
+	*late = NULL;
 	verdict = wire_query_parse(pkt, len, &q);
 	stats_count_query(&w->stats, src->tcp ? STATS_TCP : STATS_UDP,
 			  q.has_question ? q.qtype : 0);
@@ -252,8 +214,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 			 * answered now, nothing allocated */
 			rcode = out[3] & 0x0f;
 			source = stats_source_of(rsrc);
-		} else if (resolve_late(w, src, &q, limit) == CAIRN_OK) {
-			return 0;   /* answered later through udp_send_late / tcp */
+		} else if ((*late = resolve_late(w, src, &q, limit))) {
+			return 0;   /* answered later: the caller says where */
 		} else {
 			rcode = WIRE_RCODE_SERVFAIL;
 			resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);

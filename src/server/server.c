@@ -120,8 +120,25 @@ static void on_wake(struct cairn_event *ev, uint32_t events)
 	uint64_t v;
 
 	(void)events;
-	if (read(w->wakefd, &v, sizeof(v)) == sizeof(v))
+	if (read(w->wakefd, &v, sizeof(v)) != sizeof(v))
+		return;
+	if (atomic_load(&w->stop))
 		w->running = false;
+	else if (w->resolver)
+		resolver_wake(w->resolver);   /* a claim we waited for ended */
+}
+
+/* The resolver of one worker ended a claim that others wait for: wake
+ * them (their resolver_wake runs in their own loop). */
+static void wake_workers(void *ctx, uint64_t workers)
+{
+	struct server *s = ctx;
+	uint64_t one = 1;
+
+	for (unsigned i = 0; i < s->n_workers && i < 64; i++)
+		if ((workers >> i) & 1 &&
+		    write(s->workers[i].wakefd, &one, sizeof(one)) != sizeof(one))
+			log_debug("worker %u: cannot wake: %s", i, strerror(errno));
 }
 
 static cairn_err epoll_add(struct worker *w, int fd, struct cairn_event *ev)
@@ -139,10 +156,6 @@ static cairn_err recursion_init(struct server *s, const struct cairn_config *cfg
 		"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
 		"169.254.0.0/16", "fc00::/7", "fe80::/10",
 	};
-	struct cache_config cc = {
-		.max_bytes = cfg->cache_size, .max_ttl = cfg->cache_max_ttl,
-		.max_negative_ttl = cfg->cache_max_negative_ttl,
-	};
 	size_t n = cfg->n_allow_recursion ? cfg->n_allow_recursion
 					  : sizeof(def_acl) / sizeof(def_acl[0]);
 	cairn_err err;
@@ -157,53 +170,10 @@ static cairn_err recursion_init(struct server *s, const struct cairn_config *cfg
 		else if (cairn_prefix_parse(def_acl[i], &s->allow[i]) != CAIRN_OK)
 			return CAIRN_EINVAL;
 	}
-	resolver_config_default(&s->rcfg);
-	if (cfg->root_hints) {
-		s->root_hints = strdup(cfg->root_hints);
-		if (!s->root_hints)
-			return CAIRN_ENOMEM;
-	}
-	s->rcfg.root_hints = s->root_hints;
-	s->rcfg.query_loopback = cfg->query_loopback;
-	s->rcfg.qname_minimisation = cfg->qname_minimisation;
-	s->rcfg.edns_size = (uint16_t)cfg->edns_buffer_size;
-	s->rcfg.max_queries = cfg->max_upstream_queries;
-	s->rcfg.max_referrals = cfg->max_referrals;
-	s->rcfg.max_glueless = cfg->max_glueless_ns;
-	s->rcfg.max_time_ms = cfg->resolve_timeout * 1000;
-	s->rcfg.upstream_timeout_ms = cfg->upstream_timeout;
-	if (cfg->n_forwards) {
-		s->forwards = calloc(cfg->n_forwards, sizeof(*s->forwards));
-		if (!s->forwards)
-			return CAIRN_ENOMEM;
-		for (size_t i = 0; i < cfg->n_forwards; i++) {
-			struct resolver_forward *f = &s->forwards[i];
-			size_t len;
-
-			if (wire_name_from_text(cfg->forwards[i].name, NULL, f->name, &len) !=
-			    CAIRN_OK)
-				return CAIRN_EINVAL;
-			for (size_t j = 0; j < cfg->forwards[i].n_addr &&
-					   j < RESOLVER_MAX_FORWARD_ADDR; j++)
-				f->addr[f->naddr++] = cfg->forwards[i].addr[j];
-		}
-		s->rcfg.forwards = s->forwards;
-		s->rcfg.n_forwards = (unsigned)cfg->n_forwards;
-	}
-	if (cfg->n_local_zone_disable) {
-		s->lz_disable = calloc(cfg->n_local_zone_disable, sizeof(*s->lz_disable));
-		if (!s->lz_disable)
-			return CAIRN_ENOMEM;
-		for (size_t i = 0; i < cfg->n_local_zone_disable; i++) {
-			s->lz_disable[i] = strdup(cfg->local_zone_disable[i]);
-			if (!s->lz_disable[i])
-				return CAIRN_ENOMEM;
-			s->n_lz_disable++;
-		}
-		s->rcfg.local_zone_disable = (const char *const *)s->lz_disable;
-		s->rcfg.n_local_zone_disable = (unsigned)s->n_lz_disable;
-	}
-	err = cache_new(&cc, &s->cache);
+	err = server_rconfig_init(&s->rc, cfg);
+	if (err != CAIRN_OK)
+		return err;
+	err = cache_new(&s->rc.cache, &s->cache);
 	if (err != CAIRN_OK)
 		log_err("cannot create the cache: %s", cairn_strerror(err));
 	return err;
@@ -233,12 +203,13 @@ static cairn_err worker_init(struct server *s, struct worker *w, unsigned id)
 	if (epoll_add(w, w->wakefd, &w->wake_ev) != CAIRN_OK)
 		goto done;
 	if (s->cache) {
-		err = resolver_new(&s->rcfg, s->cache, w->epfd, &w->resolver);
+		err = resolver_new(&s->rc.res, s->cache, w->epfd, &w->resolver);
 		if (err != CAIRN_OK) {
 			log_err("worker %u: cannot start the resolver: %s", id,
 				cairn_strerror(err));
 			goto done;
 		}
+		resolver_set_wake(w->resolver, id, wake_workers, s);
 		err = CAIRN_EIO;
 	}
 	for (size_t i = 0; i < s->n_listen; i++) {
@@ -336,6 +307,8 @@ static void *worker_main(void *arg)
 			atomic_store_explicit(&w->stats.upstream_timeouts, rc.upstream_timeouts,
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.upstream_tcp_fallbacks, rc.tcp_fallbacks,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_unwanted, rc.unwanted_replies,
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);
@@ -448,6 +421,7 @@ void server_stop(struct server *s)
 	for (unsigned i = 0; i < s->n_workers; i++) {
 		struct worker *w = &s->workers[i];
 
+		atomic_store(&w->stop, true);
 		if (w->started && write(w->wakefd, &one, sizeof(one)) != sizeof(one))
 			log_err("worker %u: cannot wake: %s", i, strerror(errno));
 	}
@@ -492,11 +466,7 @@ void server_free(struct server *s)
 		zone_set_free(atomic_load(&s->zones));
 	pthread_mutex_destroy(&s->swap_lock);
 	cache_free(s->cache);
-	free(s->forwards);
-	free(s->root_hints);
-	for (size_t i = 0; i < s->n_lz_disable; i++)
-		free(s->lz_disable[i]);
-	free(s->lz_disable);
+	server_rconfig_free(&s->rc);
 	free(s->allow);
 	free(s);
 }

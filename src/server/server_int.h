@@ -49,12 +49,18 @@ struct tcp_listener {
 
 struct tcp_conn;
 
-/* A TCP query the resolver answers later (dispatch.c): the ctx of its
- * resolver_query, on its connection's list until answered or cancelled. */
-struct tcp_late {
-	struct tcp_conn *c;
-	uint64_t start_ms;       /* when it arrived: resolution time statistics */
-	struct tcp_late *prev, *next;
+/* A query the resolver answers later (doc/ARCHITECTURE.md, "Late
+ * answers"). dispatch_query() allocates it (src->late_size bytes, this
+ * first), hands it to the resolver and returns it to udp.c or tcp.c, which
+ * fill in where the answer goes; the resolver's run loop, never anything
+ * inside dispatch, later calls deliver() exactly once with the response
+ * (resp NULL: none will come) and deliver frees it. */
+struct dispatch_late {
+	struct worker *w;
+	void (*deliver)(struct dispatch_late *l, const uint8_t *resp, size_t len);
+	uint64_t start_ms;            /* when it arrived: resolution time statistics */
+	struct cairn_sockaddr client; /* for log-queries */
+	bool tcp;
 };
 
 struct tcp_conn {
@@ -72,7 +78,7 @@ struct tcp_conn {
 	uint8_t *wbuf;           /* framed responses not yet sent, from woff */
 	size_t woff, wlen, wcap;
 	unsigned pending;        /* queries whose answer comes later (resolver) */
-	struct tcp_late *late;   /* their contexts */
+	struct tcp_late *late;   /* their contexts (tcp.c) */
 };
 
 struct worker {
@@ -81,9 +87,10 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	int epfd;
-	int wakefd;              /* eventfd: server_stop writes to it */
+	int wakefd;              /* eventfd: server_stop (stop), other workers' resolvers (a claim ended) */
 	struct cairn_event wake_ev;
 	bool running;
+	_Atomic bool stop;       /* server_stop: the wake event means "stop" */
 
 	/* zone set in use during one loop iteration (see server.c) */
 	_Alignas(64) _Atomic uint64_t active_gen; /* 0 while not reading zones */
@@ -116,38 +123,33 @@ struct server {
 	pthread_mutex_t swap_lock;   /* one swap at a time */
 	/* the resolver (recursion: yes): one shared cache, ACL, settings */
 	struct cache *cache;
-	struct resolver_config rcfg;
-	struct resolver_forward *forwards;
-	char *root_hints;
-	char **lz_disable;           /* local-zone-disable names */
-	size_t n_lz_disable;
+	struct server_rconfig rc;    /* resolver and cache settings */
 	struct cairn_prefix *allow;
 	size_t n_allow;
 };
 
 /* ---- dispatch.c ---- */
 
-/* Where a query came from: for logging, the allow-recursion check and
- * answering later. */
+/* Where a query came from: for logging and the allow-recursion check. */
 struct dispatch_src {
 	const struct sockaddr *addr;
 	bool tcp;
-	struct udp_sock *udp;          /* UDP: the socket, for a late answer */
-	const struct msghdr *rxhdr;    /* UDP: the received header (pktinfo) */
-	socklen_t addrlen;             /* UDP: length of addr */
-	struct tcp_conn *conn;         /* TCP: the connection */
+	size_t late_size;              /* size of the caller's late context
+	                                * (struct dispatch_late first) */
+	void (*deliver)(struct dispatch_late *l, const uint8_t *resp, size_t len);
 };
 
 /* Answers the query pkt[0..len) into out (cap bytes, at least UDP_TX_SIZE
- * for UDP and TCP_MSG_MAX for TCP) from the worker's current zone set.
- * Returns the response length, 0 when the query gets no answer. Allocates
- * nothing.
- * A query the resolver takes also returns 0 here; its answer is delivered
- * later: over UDP by udp_send_late() to the saved client address,
- * over TCP by tcp_conn_send() on the connection (whose `pending` count keeps
- * it from being idle, and whose close cancels the resolution). */
+ * for UDP and TCP_MSG_MAX for TCP) from the worker's current zone set or
+ * the cache. Returns the response length, 0 when the query gets no answer
+ * now; allocates nothing on those paths.
+ * A query the resolver takes returns 0 with *late set: the caller owns
+ * nothing yet must say where its answer goes (the fields after struct
+ * dispatch_late) before it returns to the event loop; src->deliver sends
+ * it later. Otherwise *late is NULL. */
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
-		      const struct dispatch_src *src, uint8_t *out, size_t cap);
+		      const struct dispatch_src *src, uint8_t *out, size_t cap,
+		      struct dispatch_late **late);
 
 /* ---- udp.c ---- */
 struct udp_batch;
@@ -156,16 +158,10 @@ struct udp_batch *udp_batch_new(void);
 void udp_batch_free(struct udp_batch *b);
 /* epoll handler of a struct udp_sock. */
 void udp_on_event(struct cairn_event *ev, uint32_t events);
-/* Sends one response from s to client (from local when not NULL: the
- * address the query was sent to). For answers completed after the batch
- * they arrived in. Returns CAIRN_OK or CAIRN_EIO. */
 /* Reads the address a datagram was sent to from rx's IP_PKTINFO /
  * IPV6_PKTINFO into *local (IPv6 scope = the interface). Returns false when
  * rx carries none. */
 bool udp_local_addr(const struct msghdr *rx, struct cairn_sockaddr *local);
-cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
-			socklen_t clen, const struct cairn_sockaddr *local,
-			const uint8_t *resp, size_t len);
 
 /* ---- tcp.c ---- */
 /* epoll handler of a struct tcp_listener. */
@@ -177,15 +173,9 @@ cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len);
 /* Closes connections idle for tcp_idle_ms; returns the milliseconds until
  * the next one may expire, -1 when there is none. */
 int tcp_sweep_idle(struct worker *w, uint64_t now_ms);
-/* Sends what tcp_conn_send queued outside the connection's own event (late
- * answers from the resolver) and updates its epoll interest; may close c. */
-void tcp_conn_kick(struct tcp_conn *c);
 /* Frees the connections closed during the last event batch. */
 void tcp_bury(struct worker *w);
 /* Closes every connection of w (worker shutdown). */
 void tcp_close_all(struct worker *w);
-/* Puts l on c's list of queries answered later / takes it off. */
-void tcp_late_link(struct tcp_conn *c, struct tcp_late *l);
-void tcp_late_unlink(struct tcp_late *l);
 
 #endif

@@ -112,6 +112,7 @@ void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers
 		out->upstream_queries += get(&c->upstream_queries);
 		out->upstream_timeouts += get(&c->upstream_timeouts);
 		out->upstream_tcp_fallbacks += get(&c->upstream_tcp_fallbacks);
+		out->upstream_unwanted += get(&c->upstream_unwanted);
 		out->resolutions += get(&c->resolutions);
 		out->resolution_ms_sum += get(&c->resolution_ms_sum);
 		for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -179,6 +180,9 @@ static const struct stats_scalar scalars_upstream[] = {
 	       "Upstream queries that timed out.", upstream_timeouts),
 	SCALAR("upstream.tcp_fallbacks", "cairn_upstream_tcp_fallbacks_total", "counter",
 	       "Upstream queries retried over TCP after a truncated answer.", upstream_tcp_fallbacks),
+	SCALAR("upstream.unwanted", "cairn_upstream_unwanted_replies_total", "counter",
+	       "Upstream replies dropped: ID, question or 0x20 case did not match.",
+	       upstream_unwanted),
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -10,6 +10,7 @@
  * recent first), so the idle sweep and the eviction are O(1). */
 #include "server_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -56,7 +57,15 @@ static void touch(struct tcp_conn *c)
 	}
 }
 
-void tcp_late_link(struct tcp_conn *c, struct tcp_late *l)
+/* A TCP query the resolver answers later: on its connection's list until
+ * answered or cancelled (conn_close). */
+struct tcp_late {
+	struct dispatch_late base;   /* first */
+	struct tcp_conn *c;
+	struct tcp_late *prev, *next;
+};
+
+static void tcp_late_link(struct tcp_conn *c, struct tcp_late *l)
 {
 	l->c = c;
 	l->prev = NULL;
@@ -66,7 +75,7 @@ void tcp_late_link(struct tcp_conn *c, struct tcp_late *l)
 	c->late = l;
 }
 
-void tcp_late_unlink(struct tcp_late *l)
+static void tcp_late_unlink(struct tcp_late *l)
 {
 	if (l->prev)
 		l->prev->next = l->next;
@@ -231,6 +240,24 @@ cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len)
 	return CAIRN_OK;
 }
 
+static void conn_kick(struct tcp_conn *c);
+
+/* dispatch_late.deliver: an answer from the resolver's run loop, outside
+ * any event of c (conn_close cancels those of a closed connection). */
+static void late_deliver(struct dispatch_late *base, const uint8_t *resp, size_t len)
+{
+	struct tcp_late *l = (struct tcp_late *)base;
+	struct tcp_conn *c = l->c;
+
+	tcp_late_unlink(l);
+	free(l);
+	assert(!c->dead && c->pending > 0);
+	c->pending--;
+	if (resp && tcp_conn_send(c, resp, len) != CAIRN_OK)
+		return;     /* c was closed */
+	conn_kick(c);
+}
+
 /* Answers every complete query in the read buffer, unless the write
  * buffer is full (then the rest waits for EPOLLOUT). Returns false when c
  * was closed. */
@@ -238,15 +265,23 @@ static bool process(struct tcp_conn *c)
 {
 	struct worker *w = c->w;
 	struct dispatch_src src = { .addr = (const struct sockaddr *)&c->peer.ss, .tcp = true,
-				    .conn = c };
+				    .late_size = sizeof(struct tcp_late),
+				    .deliver = late_deliver };
+	struct dispatch_late *late;
 	size_t off = 0, mlen, len;
 
 	while (c->rlen - off >= 2 && c->wlen - c->woff < TCP_WBUF_HIGH) {
 		mlen = wire_get16(c->rbuf + off);
 		if (c->rlen - off < 2 + mlen)
 			break;
-		len = dispatch_query(w, c->rbuf + off + 2, mlen, &src, w->tcp_out, TCP_MSG_MAX);
+		len = dispatch_query(w, c->rbuf + off + 2, mlen, &src, w->tcp_out, TCP_MSG_MAX,
+				     &late);
 		off += 2 + mlen;
+		if (late) {
+			/* answered from the resolver's run loop, after this */
+			tcp_late_link(c, (struct tcp_late *)late);
+			c->pending++;
+		}
 		if (len && tcp_conn_send(c, w->tcp_out, len) != CAIRN_OK)
 			return false;
 	}
@@ -345,7 +380,9 @@ static void on_conn_event(struct cairn_event *ev, uint32_t events)
 	update_interest(c);
 }
 
-void tcp_conn_kick(struct tcp_conn *c)
+/* Sends what tcp_conn_send queued outside the connection's own event (late
+ * answers from the resolver) and updates its epoll interest; may close c. */
+static void conn_kick(struct tcp_conn *c)
 {
 	if (c->dead || !flush(c))
 		return;

@@ -146,12 +146,52 @@ static void send_batch(struct udp_sock *s, struct udp_batch *b, unsigned m)
 	}
 }
 
+/* A UDP query the resolver answers after its batch: where the answer goes. */
+struct udp_late {
+	struct dispatch_late base;    /* first */
+	struct udp_sock *s;
+	socklen_t clen;
+	struct sockaddr_storage client;
+	bool has_local;
+	struct cairn_sockaddr local;  /* the address the query was sent to */
+};
+
+/* Sends one response from s to client (from local when not NULL: the
+ * address the query was sent to). */
+static void send_late(struct udp_sock *s, const struct sockaddr *client, socklen_t clen,
+		      const struct cairn_sockaddr *local, const uint8_t *resp, size_t len)
+{
+	union udp_ctl ctl;
+	struct iovec iov = { .iov_base = (void *)resp, .iov_len = len };
+	struct msghdr h = {
+		.msg_name = (void *)client, .msg_namelen = clen,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+
+	send_from(&h, &ctl, s->pktinfo ? local : NULL);
+	if (sendmsg(s->fd, &h, MSG_DONTWAIT) < 0)
+		log_debug("udp: sendmsg: %s", strerror(errno));
+}
+
+/* dispatch_late.deliver: called from the resolver's run loop. */
+static void late_deliver(struct dispatch_late *base, const uint8_t *resp, size_t len)
+{
+	struct udp_late *l = (struct udp_late *)base;
+
+	if (resp)
+		send_late(l->s, (const struct sockaddr *)&l->client, l->clen,
+			  l->has_local ? &l->local : NULL, resp, len);
+	free(l);
+}
+
 void udp_on_event(struct cairn_event *ev, uint32_t events)
 {
 	struct udp_sock *s = (struct udp_sock *)ev;
 	struct worker *w = s->w;
 	struct udp_batch *b = w->batch;
-	struct dispatch_src src = { .tcp = false };
+	struct dispatch_src src = { .tcp = false, .late_size = sizeof(struct udp_late),
+				    .deliver = late_deliver };
+	struct dispatch_late *late;
 	unsigned m;
 	int n;
 
@@ -180,11 +220,18 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 			if (port_zero(&b->addr[i]))
 				continue;
 			src.addr = (const struct sockaddr *)&b->addr[i];
-			src.addrlen = b->rx[i].msg_hdr.msg_namelen;
-			src.udp = s;
-			src.rxhdr = &b->rx[i].msg_hdr;
 			len = dispatch_query(w, b->rxbuf[i], b->rx[i].msg_len, &src,
-					     b->txbuf[i], UDP_TX_SIZE);
+					     b->txbuf[i], UDP_TX_SIZE, &late);
+			if (late) {
+				struct udp_late *l = (struct udp_late *)late;
+				socklen_t alen = b->rx[i].msg_hdr.msg_namelen;
+
+				l->s = s;
+				l->clen = alen <= sizeof(l->client) ? alen : sizeof(l->client);
+				memcpy(&l->client, &b->addr[i], l->clen);
+				l->has_local = s->pktinfo &&
+					       udp_local_addr(&b->rx[i].msg_hdr, &l->local);
+			}
 			if (len == 0)
 				continue;
 			b->txiov[i].iov_base = b->txbuf[i];
@@ -204,23 +251,4 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 		if (n < UDP_BATCH)
 			return;
 	}
-}
-
-cairn_err udp_send_late(struct udp_sock *s, const struct sockaddr *client,
-			socklen_t clen, const struct cairn_sockaddr *local,
-			const uint8_t *resp, size_t len)
-{
-	union udp_ctl ctl;
-	struct iovec iov = { .iov_base = (void *)resp, .iov_len = len };
-	struct msghdr h = {
-		.msg_name = (void *)client, .msg_namelen = clen,
-		.msg_iov = &iov, .msg_iovlen = 1,
-	};
-
-	send_from(&h, &ctl, s->pktinfo ? local : NULL);
-	if (sendmsg(s->fd, &h, MSG_DONTWAIT) < 0) {
-		log_debug("udp: sendmsg: %s", strerror(errno));
-		return CAIRN_EIO;
-	}
-	return CAIRN_OK;
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #define OPT_FIXED_LEN 11         /* root owner, type, class, TTL, rdlength */
-#define EDE_OPTION    15         /* RFC 8914 §2 */
 #define EDE_NONE      0xffff
 #define PTR_LIMIT     0x4000     /* RFC 1035 §4.1.4: 14-bit offsets */
 
@@ -53,9 +52,10 @@ void wire_writer_begin(struct wire_writer *w, uint8_t *buf, size_t limit,
 	w->ncomp = 0;
 	w->reserve = wire_writer_opt_len(w);
 
-	/* RFC 1035 §4.1.1: ID and opcode copied, RD copied. */
+	/* RFC 1035 §4.1.1: ID and opcode copied, RD copied; CD copied too
+	 * (RFC 4035 §3.1.6 and §3.2.2, RFC 6840 §5.9). */
 	f = (uint16_t)(WIRE_FLAG_QR | ((q->opcode & 0xf) << 11) |
-		       (q->flags & WIRE_FLAG_RD) | flags | (rcode & 0xf));
+		       (q->flags & (WIRE_FLAG_RD | WIRE_FLAG_CD)) | flags | (rcode & 0xf));
 	f &= (uint16_t)~WIRE_FLAG_TC;
 	wire_put16(buf, q->id);
 	wire_put16(buf + 2, f);
@@ -363,7 +363,7 @@ size_t wire_writer_finish(struct wire_writer *w)
 			wire_put16(o + 9, (uint16_t)(need - OPT_FIXED_LEN));
 			if (ede) {
 				/* RFC 8914 §2: INFO-CODE then UTF-8 text. */
-				wire_put16(o + 11, EDE_OPTION);
+				wire_put16(o + 11, WIRE_OPT_EDE);
 				wire_put16(o + 13, (uint16_t)(2 + textlen));
 				wire_put16(o + 15, w->ede_code);
 				if (textlen)

@@ -15,10 +15,13 @@ struct step {
 	enum outcome kind;
 	const struct zone *z;
 	const struct zone_rrset *rrset;   /* answer, CNAME, or the cut's NS */
+	const struct zone_node *node;     /* matched (or wildcard) node, or the cut */
+	const struct zone_node *ce;       /* closest encloser of a name not found */
+	bool wild;                        /* synthesised from node, a wildcard */
 };
 
 struct additional {
-	const struct wire_rrset *rs[ADDL_MAX];
+	const struct zone_rrset *rs[ADDL_MAX];
 	unsigned n;
 };
 
@@ -26,10 +29,15 @@ struct additional {
  * wildcard). */
 static void match(const struct zone_node *n, uint16_t qtype, struct step *st)
 {
-	/* RFC 8482 §4.1: answer ANY with one RRset, the first in the file. */
+	st->node = n;
+	/* RFC 8482 §4.1: answer ANY with one RRset, the first in the file
+	 * (not a signature: RRSIGs go with their RRset). */
 	if (qtype == WIRE_TYPE_ANY) {
-		st->kind = n->nrrsets ? OUT_ANSWER : OUT_NODATA;
-		st->rrset = n->nrrsets ? &n->rrsets[0] : NULL;
+		uint16_t i = 0;
+		while (i < n->nrrsets && n->rrsets[i].rs.type == WIRE_TYPE_RRSIG)
+			i++;
+		st->kind = i < n->nrrsets ? OUT_ANSWER : OUT_NODATA;
+		st->rrset = i < n->nrrsets ? &n->rrsets[i] : NULL;
 		return;
 	}
 	if ((st->rrset = zdb_rrset(n, qtype)) != NULL) {
@@ -48,6 +56,7 @@ static void referral(const struct zone *z, const struct zone_node *n, struct ste
 {
 	const struct zone_node *cut = zdb_cut_above(z, n);
 	st->kind = OUT_REFERRAL;
+	st->node = cut;
 	st->rrset = zdb_rrset(cut, WIRE_TYPE_NS);
 }
 
@@ -58,6 +67,8 @@ static void lookup(const struct zone *z, const uint8_t *name, size_t len,
 	const struct zone_node *n = zdb_find(z, name, len);
 
 	st->z = z;
+	st->node = st->ce = NULL;
+	st->wild = false;
 	if (n) {
 		/* RFC 1034 §4.3.2 step 3b: a cut above or at the name refers
 		 * the client on; DS belongs to the parent side of a cut
@@ -83,6 +94,7 @@ static void lookup(const struct zone *z, const uint8_t *name, size_t len,
 		st->kind = OUT_NXDOMAIN;
 		return;
 	}
+	st->ce = n;
 	if (n->flags & (ZNODE_CUT | ZNODE_BELOW)) {
 		referral(z, n, st);
 		return;
@@ -98,6 +110,7 @@ static void lookup(const struct zone *z, const uint8_t *name, size_t len,
 		const struct zone_node *w = zdb_find(z, wc, plen + 2);
 		if (w) {
 			match(w, qtype, st);
+			st->wild = true;
 			return;
 		}
 	}
@@ -109,10 +122,10 @@ static void addl_put(struct additional *a, const struct zone_rrset *s)
 	if (!s)
 		return;
 	for (unsigned i = 0; i < a->n; i++)
-		if (a->rs[i] == &s->rs)
+		if (a->rs[i] == s)
 			return;
 	if (a->n < ADDL_MAX)
-		a->rs[a->n++] = &s->rs;
+		a->rs[a->n++] = s;
 }
 
 /* Additional-section processing (RFC 1034 §3.6, RFC 3596 §3): A and AAAA
@@ -159,6 +172,13 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 
 	if (!z)
 		return false;
+	/* RFC 4035 §3.1.4.1: DS belongs to the parent side of a cut; when we
+	 * serve the parent too, it answers. */
+	if (q->qtype == WIRE_TYPE_DS && q->qname_len == z->origin_len && z->origin_len > 1) {
+		const struct zone *up = zone_set_find(zs, wire_name_parent(q->qname));
+		if (up)
+			z = up;
+	}
 	/* We serve class IN only; like NSD, class ANY is answered from IN
 	 * data without AA, any other class is refused. */
 	if (q->qclass != WIRE_CLASS_IN && q->qclass != WIRE_CLASS_ANY) {
@@ -166,6 +186,11 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 		return true;
 	}
 	bool aa = q->qclass == WIRE_CLASS_IN;
+	/* RFC 4035 §3.1: DNSSEC records only for clients that set DO */
+	bool do_bit = q->has_edns && q->edns_do;
+	struct zsec_proof proof = { .n = 0 };
+	const uint8_t *cur = q->qname;
+	size_t cur_len = q->qname_len;
 
 	lookup(z, q->qname, q->qname_len, q->qtype, &st);
 	/* RFC 1034 §4.3.2 step 3b: referrals are not authoritative; in a
@@ -178,8 +203,11 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	unsigned links = 0;
 
 	while (st.kind == OUT_CNAME) {
-		if (wire_writer_rrset(w, WIRE_SEC_ANSWER, &st.rrset->rs, owner) != CAIRN_OK)
+		if (zsec_put(w, WIRE_SEC_ANSWER, st.z, st.node, st.rrset, owner, do_bit,
+			     UINT32_MAX) != CAIRN_OK)
 			goto finish;
+		if (do_bit && st.wild)
+			zsec_proof_wildcard(st.z, st.ce, st.node, cur, cur_len, false, &proof);
 		/* RFC 1034 §4.3.2 step 3a: restart at the canonical name while
 		 * it is ours; a repeated name (a loop) or the chain limit
 		 * ends the answer with what we have (RFC 6604 §2.1: the rcode is
@@ -198,34 +226,58 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 			goto finish;
 		lookup(z2, names[links], tlen, q->qtype, &st);
 		owner = target;
+		cur = names[links];
+		cur_len = tlen;
 		links++;
 	}
 
 	switch (st.kind) {
 	case OUT_ANSWER:
-		if (wire_writer_rrset(w, WIRE_SEC_ANSWER, &st.rrset->rs, owner) == CAIRN_OK)
+		if (zsec_put(w, WIRE_SEC_ANSWER, st.z, st.node, st.rrset, owner, do_bit,
+			     UINT32_MAX) == CAIRN_OK)
 			addl_collect(&addl, st.rrset, false);
+		if (do_bit && st.wild)
+			zsec_proof_wildcard(st.z, st.ce, st.node, cur, cur_len, false, &proof);
 		break;
 	case OUT_NXDOMAIN:
 		wire_writer_rcode(w, WIRE_RCODE_NXDOMAIN);
 		/* fall through */
 	case OUT_NODATA:
-		/* RFC 2308 §3: the SOA in authority with the negative TTL. */
+		/* RFC 2308 §3: the SOA in authority with the negative TTL (its
+		 * RRSIG too, as NSD does). */
 		if (st.z->soa)
-			wire_writer_rrset_ttl(w, WIRE_SEC_AUTHORITY, &st.z->soa->rs, NULL,
-					      st.z->neg_ttl);
+			zsec_put(w, WIRE_SEC_AUTHORITY, st.z, NULL, st.z->soa, NULL, do_bit,
+				 st.z->neg_ttl);
+		if (!do_bit)
+			break;
+		if (st.kind == OUT_NXDOMAIN && st.ce)
+			zsec_proof_nxdomain(st.z, st.ce, cur, cur_len, &proof);
+		else if (st.kind == OUT_NODATA && st.wild)
+			zsec_proof_wildcard(st.z, st.ce, st.node, cur, cur_len, true, &proof);
+		else if (st.kind == OUT_NODATA && st.node)
+			zsec_proof_nodata(st.z, st.node, &proof);
 		break;
 	case OUT_REFERRAL:
 		/* RFC 1034 §4.3.2 step 3b: the cut's NS in authority, glue in
 		 * additional. */
 		if (wire_writer_rrset(w, WIRE_SEC_AUTHORITY, &st.rrset->rs, NULL) == CAIRN_OK)
 			addl_collect(&addl, st.rrset, true);
+		if (do_bit)
+			zsec_proof_referral(st.z, st.node, &proof);
 		break;
 	case OUT_CNAME:
 		break;
 	}
+	/* RFC 5155 §7.2.9: a denial that cannot be proven is a server failure */
+	if (proof.collision) {
+		wire_writer_begin(w, buf, limit, q, 0, WIRE_RCODE_SERVFAIL, edns_size);
+		return true;
+	}
+	zsec_proof_write(w, &proof);
 	for (unsigned i = 0; i < addl.n; i++)
-		wire_writer_rrset(w, WIRE_SEC_ADDITIONAL, addl.rs[i], NULL);
+		zsec_put_additional(w, addl.rs[i], do_bit);
+	return true;
 finish:
+	zsec_proof_write(w, &proof);
 	return true;
 }

@@ -83,7 +83,9 @@ static size_t check_rrset(struct zload *zl, struct zone_rec *b, struct zone_rec 
 			min = r->ttl;
 		live++;
 	}
-	if (differ) {
+	/* RFC 4034 §3: each RRSIG has the TTL of the RRset it covers, so
+	 * the signatures at a name may differ */
+	if (differ && b->type != WIRE_TYPE_RRSIG) {
 		warn_ttl(zl, first, min);
 		for (struct zone_rec *r = b; r < e; r++)
 			r->ttl = min;
@@ -150,7 +152,8 @@ static void check_owner(struct zload *zl, struct zone_rec *b, struct zone_rec *e
 			break;
 		case WIRE_TYPE_RRSIG:
 		case WIRE_TYPE_NSEC:
-			break;      /* DNSSEC data may sit beside a CNAME */
+		case WIRE_TYPE_NSEC3:
+			break;      /* DNSSEC data may sit beside a CNAME (RFC 4035 §2.5, RFC 5155 §7.1) */
 		default:
 			for (struct zone_rec *r = t; r < te; r++)
 				if (!r->dead && (!other || r->seq < other->seq))

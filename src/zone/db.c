@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- hash table ---- */
 
@@ -19,7 +20,7 @@ const struct zone_node *zdb_find_h(const struct zone *z, const uint8_t *name,
 		if (s->hash == hash) {
 			const struct zone_node *n = &z->nodes[s->node];
 			if (n->name_len == len && memcmp(n->name, name, len) == 0)
-				return n;
+				return (n->flags & ZNODE_HIDDEN) ? NULL : n;
 		}
 	}
 }
@@ -472,6 +473,8 @@ cairn_err zone_load(const char *origin, const char *file, zone_report_fn report,
 	arena_init(&z->arena, 1 << 20);
 	if ((err = zdb_build(z, &zl)) != CAIRN_OK)
 		goto done;
+	if ((err = zsec_build(z, &zl, (uint32_t)time(NULL))) != CAIRN_OK)
+		goto done;
 	zcheck_glue(&zl, z);
 	if (zl.oom)
 		err = CAIRN_ENOMEM;
@@ -493,6 +496,7 @@ void zone_free(struct zone *z)
 {
 	if (!z)
 		return;
+	zsec_free(z->sec);
 	arena_free(&z->arena);
 	free(z->nodes);
 	free(z->slots);

@@ -1,6 +1,7 @@
 /* zone internals: the records read from a zone file, the problem list, the
  * compiled node/RRset database and the lookups answer.c runs on it. Shared
- * by load.c, check.c, db.c and answer.c only. */
+ * by load.c, check.c, db.c, answer.c and, for signed zones, dnssec.c,
+ * nsec3.c and proof.c only. */
 #ifndef CAIRN_ZONE_INT_H
 #define CAIRN_ZONE_INT_H
 
@@ -73,6 +74,7 @@ enum {
 	ZNODE_WILDCHILD = 0x04,   /* "*.<this name>" exists */
 	ZNODE_APEX     = 0x08,
 	ZNODE_WILD     = 0x10,    /* the first label is "*" */
+	ZNODE_HIDDEN   = 0x20,    /* NSEC3 owner: not a name of the zone (RFC 5155 §7.2.8) */
 };
 
 struct zone_node;
@@ -83,6 +85,7 @@ struct zone_addl {                /* one NS/MX/SRV target */
 struct zone_rrset {
 	struct wire_rrset rs;
 	struct zone_addl *addl;   /* count entries for NS/MX/SRV, else NULL */
+	const struct wire_rrset *sig; /* the RRSIGs covering it (signed zones), or NULL */
 };
 struct zone_node {
 	const uint8_t *name;      /* lowercase wire name */
@@ -108,6 +111,7 @@ struct zone {
 	uint32_t neg_ttl;         /* min(SOA TTL, MINIMUM), RFC 2308 §3 */
 	uint32_t serial;
 	size_t rr_count;
+	struct zone_sec *sec;     /* DNSSEC data of a signed zone (dnssec.c), or NULL */
 };
 
 /* Builds z's nodes, ENTs, flags and in-zone additional pointers from the
@@ -136,5 +140,93 @@ int zdb_target_offset(uint16_t type);
 void zdb_each_target(struct zone *z,
 		     void (*fn)(void *ctx, struct zone_addl *a, const uint8_t *target),
 		     void *ctx);
+
+/* ---- DNSSEC: signed zones (dnssec.c, nsec3.c, proof.c) ---- */
+#define ZSEC_HASH_LEN     20          /* SHA-1, RFC 5155 §11 */
+#define ZSEC_ITER_MAX     2500        /* RFC 5155 §10.3: highest iteration count */
+#define ZSEC_EXPIRE_WARN  (7 * 86400) /* cairnd -n warns of signatures ending sooner */
+#define ZSEC_PROOF_MAX    24          /* NSEC/NSEC3 RRsets in one answer */
+#define ZSEC_MATCH        0x80000000u /* in zone_sec.h3: the NSEC3 matches */
+
+struct zsec_n3 {                  /* one NSEC3 of the chain in use */
+	uint8_t hash[ZSEC_HASH_LEN];
+	const struct zone_rrset *rrset;
+};
+struct zsec_sigs {                /* the RRSIGs of a node, one set per type covered */
+	const struct wire_rrset *sets;
+	uint16_t n;
+};
+struct zone_sec {
+	bool nsec3;                   /* denial by NSEC3 (else by NSEC) */
+	const struct zone_node **nsec;/* nodes with an NSEC, canonical order (RFC 4034 §6.1) */
+	size_t nnsec;
+	struct zsec_n3 *n3;           /* the NSEC3 chain, sorted by hash */
+	size_t nn3;
+	uint16_t iterations;
+	uint8_t saltlen;
+	uint8_t salt[255];
+	uint32_t *h3;                 /* per node: NSEC3 matching (| ZSEC_MATCH) or covering it */
+	uint32_t *wc3;                /* per node: NSEC3 matching or covering *.<node> */
+	struct zsec_sigs *sigs;       /* per node */
+};
+/* The proof RRsets (NSEC/NSEC3) chosen for one answer, without duplicates. */
+struct zsec_proof {
+	const struct zone_rrset *rs[ZSEC_PROOF_MAX];
+	unsigned n;
+	bool collision;               /* a name to deny hashes to an NSEC3 owner */
+};
+
+/* Compiles the DNSSEC view of z (RRSIGs per covered RRset, the NSEC or
+ * NSEC3 chain, NSEC3 hashes of every name) when its apex is signed, and
+ * warns (log) about signatures that end within ZSEC_EXPIRE_WARN of now
+ * and NSEC3 iterations above 0 (RFC 9276 §3.1). Problems that make the
+ * zone unservable go to zl. Returns CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err zsec_build(struct zone *z, struct zload *zl, uint32_t now);
+/* Frees what zsec_build made (NULL allowed). */
+void zsec_free(struct zone_sec *s);
+void zsec_sha1(const uint8_t *p, size_t n, uint8_t out[ZSEC_HASH_LEN]);
+/* RFC 5155 §5 hash of a lowercase wire name. */
+void zsec_nsec3_hash(const uint8_t *name, size_t len, uint16_t iterations,
+		     const uint8_t *salt, size_t saltlen, uint8_t out[ZSEC_HASH_LEN]);
+/* Decodes unpadded Base32hex (RFC 4648 §7); returns the bytes written, 0
+ * on a bad character, non-zero trailing bits or more than cap bytes. */
+size_t zsec_b32hex_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap);
+/* Index of the NSEC3 of s matching (| ZSEC_MATCH) or covering hash. */
+uint32_t zsec_n3_find(const struct zone_sec *s, const uint8_t hash[ZSEC_HASH_LEN]);
+/* The NSEC node matching or covering name (canonical order), or NULL. */
+const struct zone_node *zsec_nsec_find(const struct zone_sec *s, const uint8_t *name);
+
+/* ---- proofs on the answer path (proof.c): nothing allocates ---- */
+/* Writes rs (owner overrides its owner when not NULL; ttl replaces the
+ * TTLs unless UINT32_MAX) and, when do_bit and z is signed, its RRSIGs;
+ * for the RRSIG RRset of node n of a signed zone, writes the node's
+ * signatures one set per covered type instead (each with its TTL).
+ * Returns what wire_writer_rrset returns. */
+cairn_err zsec_put(struct wire_writer *w, enum wire_section sec, const struct zone *z,
+		   const struct zone_node *n, const struct zone_rrset *rs,
+		   const uint8_t *owner, bool do_bit, uint32_t ttl);
+/* Writes rs to the additional section with its RRSIGs when do_bit; when
+ * the RRSIGs do not fit, neither is written. */
+void zsec_put_additional(struct wire_writer *w, const struct zone_rrset *rs, bool do_bit);
+/* The denial records of a NODATA answer at node n (exact match, qname =
+ * its name) of z (RFC 4035 §3.1.3.1, RFC 5155 §7.2.3-4). */
+void zsec_proof_nodata(const struct zone *z, const struct zone_node *n,
+		       struct zsec_proof *p);
+/* NXDOMAIN for name (lowercase wire, len) whose closest encloser is ce
+ * (RFC 4035 §3.1.3.2, RFC 5155 §7.2.2). */
+void zsec_proof_nxdomain(const struct zone *z, const struct zone_node *ce,
+			 const uint8_t *name, size_t len, struct zsec_proof *p);
+/* An answer synthesised from the wildcard node wild below ce for name: the
+ * proof that name does not exist (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6) and,
+ * when nodata, that the wildcard lacks the type (§3.1.3.4, §7.2.5). */
+void zsec_proof_wildcard(const struct zone *z, const struct zone_node *ce,
+			 const struct zone_node *wild, const uint8_t *name, size_t len,
+			 bool nodata, struct zsec_proof *p);
+/* A referral at cut: its DS, or the proof there is none (RFC 4035
+ * §3.1.4, RFC 5155 §7.2.7). */
+void zsec_proof_referral(const struct zone *z, const struct zone_node *cut,
+			 struct zsec_proof *p);
+/* Writes the proof RRsets with their RRSIGs to the authority section. */
+void zsec_proof_write(struct wire_writer *w, const struct zsec_proof *p);
 
 #endif

@@ -214,7 +214,7 @@ tcp = {
     "local": tq(11, 2, 0x11) + tq(8, 0) + tq(9, 9) + tq(8, 1, 0) + op(SEND, 0, 0) + turns(2),
     # the idle sweep and the clock
     "sweep": tq(0, 0) + op(SEND, 0, 0) + turns(1) + op(CLOCK, 0, 0x85) + op(CONNECT, 1) +
-    tq(6, 0, 1, 3, 1) + op(SEND, 1, 0) + op(LOOP) + op(CLOCK, 0, 4) + answers(3) + turns(2, 1),
+    tq(6, 0, 1, 3, 1) + op(SEND, 1, 0) + op(LOOP) + op(CLOCK, 0, 2) + answers(3) + turns(2, 1),
 }
 for k, v in tcp.items():
     for opts in (0, 0x0c, 0x10, 0x1d, 0x22, 0x30):

@@ -23,6 +23,7 @@ import random
 import socket
 import struct
 import sys
+import threading
 import time
 
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP",
@@ -260,6 +261,59 @@ def cmd_pipeline(a):
     return 0 if not missing and not bad else 1
 
 
+def tcplate_once(a, count):
+    qs = [build("localhost", "A", qid=i, flags=0x0100) for i in range(count)]
+    ch = bytearray(build("version.bind", "TXT", qid=count, flags=0x0100))
+    ch[-2:] = struct.pack("!H", 3)
+    qs.append(bytes(ch))
+    qs.append(build(a.name, "A", qid=count + 1, flags=0x0100))
+    s = socket.socket(family(a.host), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # answers back up
+    s.settimeout(10)
+    s.connect((a.host, a.port))
+
+    def send():
+        s.sendall(b"".join(struct.pack("!H", len(q)) + q for q in qs))
+        s.shutdown(socket.SHUT_WR)
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(0.2)            # the server's write buffer fills meanwhile
+    seen = {}
+    try:
+        while True:
+            r = tcp_read_msg(s)
+            if r is None:
+                break
+            seen[struct.unpack("!H", r[:2])[0]] = outcome(r)
+    except socket.timeout:
+        pass
+    sender.join()
+    s.close()
+    missing = sorted(set(range(count + 2)) - set(seen))
+    if missing or seen.get(count) != "REFUSED":
+        print("tcplate: sent %d, answered %d, missing %s, CH %s, late %s"
+              % (len(qs), len(seen), missing[:10], seen.get(count), seen.get(count + 1)))
+        return 1
+    return 0
+
+
+def cmd_tcplate(a):
+    """The answer-later path on TCP (issue 8, fault 4): enough queries
+    answered at once (local names) to fill the server's write buffer, then
+    one answered at once in another way (class CH: REFUSED), then one the
+    resolver must go upstream for, then the client's EOF; only then are
+    answers read. The counts around the write buffer's limit make the
+    last two arrive after the server saw the EOF. Every query must be
+    answered, the late one included, and the server must survive (run it
+    under ASan)."""
+    bad = 0
+    counts = range(a.count, a.count + 400, 80)
+    for count in counts:
+        bad += tcplate_once(a, count)
+    print("tcplate: %d connections, %d failed" % (len(counts), bad))
+    return 1 if bad else 0
+
+
 def cmd_idle(a):
     """A silent TCP connection is closed after the idle timeout, and while
     it is open other clients (TCP and UDP) are served at once."""
@@ -382,7 +436,7 @@ def main():
     b.add_argument("--flags", type=lambda x: int(x, 16), default=0)
     b.add_argument("--edns", type=int)
     b.add_argument("--bufsize", type=int, default=1232)
-    for name in ("send", "corpus", "pipeline", "idle", "tcplimit"):
+    for name in ("send", "corpus", "pipeline", "idle", "tcplimit", "tcplate"):
         p = sub.add_parser(name)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, required=True)
@@ -396,6 +450,9 @@ def main():
             p.add_argument("--count", type=int, default=20)
         elif name == "idle":
             p.add_argument("--idle", type=int, required=True)
+        elif name == "tcplate":
+            p.add_argument("--count", type=int, default=3000)
+            p.add_argument("name")
         else:
             p.add_argument("--limit", type=int, required=True)
     a = ap.parse_args()
@@ -411,7 +468,7 @@ def main():
         print("none" if r is None else summary(r))
         return 0
     return {"corpus": cmd_corpus, "pipeline": cmd_pipeline, "idle": cmd_idle,
-            "tcplimit": cmd_tcplimit}[a.cmd](a)
+            "tcplimit": cmd_tcplimit, "tcplate": cmd_tcplate}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,15 @@ check "10.in-addr.arpa NS localhost." rr "$T/l14" '10\.in-addr\.arpa\.' NS 'loca
 after=$(upstream)
 [ "$after" = "$before" ] && ok "local zones: no upstream query" ||
 	bad "local zones: $((after - before)) upstream queries"
+# Fault 4 of issue 8 (ASan catches a use after free): answers given at
+# once fill a TCP connection's write buffer, then a REFUSED (class CH) and
+# a name to resolve arrive after the client's EOF; the late answer must
+# reach the client and the connection close cleanly afterwards.
+check "TCP: late answer after sync answers and EOF" \
+	python3 "$top_srcdir/tests/system/dnsraw.py" tcplate --host 127.0.0.1 --port 53 www.example.org
+D localhost A >"$T/l14b"
+check "still answering after the TCP late-answer test" grep -q 'status: NOERROR' "$T/l14b"
+
 # the control: an ordinary name does go upstream
 D www.example.net A >"$T/l15"
 check "www.example.net: resolved" grep -q '127\.4\.0\.80' "$T/l15"

@@ -148,6 +148,11 @@ RES_THREADS=2 resolver res-2 127.0.0.3 "allow-recursion: 127.0.0.0/8" "root-hint
 # the workers share their questions in flight through the cache: the
 # second worker waits for the first one's answer instead of asking too
 check "in flight (2 workers): 20 answers" test "$(inflight 127.0.0.3 two.delay.tst)" = 20
+# the waiting worker is woken when the other ends its claim, not by its
+# 2 s fallback timer: every answer comes with the upstream one (0.6 s)
+slowest=$(cat "$T"/if-two.delay.tst-* | sed -n 's/^;; Query time: \([0-9]*\) msec$/\1/p' | sort -n | tail -1)
+[ -n "$slowest" ] && [ "$slowest" -lt 1500 ] && ok "in flight (2 workers): woken at once (slowest $slowest ms)" ||
+	bad "in flight (2 workers): slowest answer $slowest ms (want < 1500: woken by the claim's end)"
 n=$(logged two.delay.tst "$T/evil-delay.log")
 [ "$n" = 1 ] && ok "in flight (2 workers): one upstream query" ||
 	bad "in flight (2 workers): $n upstream queries (want 1)"

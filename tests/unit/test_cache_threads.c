@@ -121,7 +121,7 @@ static bool claim(struct cache *c, const char *name, uint16_t type, uint16_t qcl
 {
 	uint8_t n[WIRE_NAME_MAX];
 	mkname(name, n);
-	return cache_inflight_claim(c, n, type, qclass, now_ms, 500, token);
+	return cache_inflight_claim(c, n, type, qclass, now_ms, 500, 64, token);
 }
 
 static void release(struct cache *c, const char *name, uint16_t type, uint64_t token)
@@ -144,6 +144,27 @@ static void *claim_thread(void *arg)
 	pthread_barrier_wait(cr->bar);
 	cr->won = claim(cr->c, "race.example", WIRE_TYPE_A, WIRE_CLASS_IN, NOW, &cr->token);
 	return NULL;
+}
+
+/* The holder of a claim learns which workers wait for it, to wake them. */
+static void test_inflight_waiters(void **state)
+{
+	(void)state;
+	struct cache *c = mkcache(1 << 20, 0);
+	uint8_t n[WIRE_NAME_MAX];
+	uint64_t t, tok;
+
+	mkname("wake.example", n);
+	assert_true(cache_inflight_claim(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, 500, 0, &t));
+	assert_false(cache_inflight_claim(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, 500, 3, &tok));
+	assert_false(cache_inflight_claim(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, 500, 5, &tok));
+	assert_false(cache_inflight_claim(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, 500, 99, &tok));
+	assert_int_equal(cache_inflight_release(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, t),
+			 (1ull << 3) | (1ull << 5));
+	/* a new claim starts with no waiters */
+	assert_true(cache_inflight_claim(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, NOW, 500, 1, &t));
+	assert_int_equal(cache_inflight_release(c, n, WIRE_TYPE_A, WIRE_CLASS_IN, t), 0);
+	cache_free(c);
 }
 
 static void test_inflight(void **state)
@@ -247,6 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_inflight),
+		cmocka_unit_test(test_inflight_waiters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

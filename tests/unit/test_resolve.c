@@ -255,11 +255,29 @@ static void test_lame_replies(void **state)
 	static const char *side[] = { "example.net. 300 IN NS ns.example.net.", NULL };
 	struct wire_rrset rs;
 
-	/* an answer without AA from the zone's own server */
+	enum cache_rank rank;
+	static const char *a4[] = { "www.example.com. 300 IN A 192.0.2.1", NULL };
+
+	/* an answer without AA from the zone's own server is data (RFC 1034
+	 * §5.3.3), ranked below an authoritative one (RFC 2181 §5.4.1) */
 	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "example.com.");
 	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_A,
-						   false, 0, an, NULL, NULL)), IT_LAME);
-	assert_int_equal(get(f, "www.example.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
+						   false, 0, an, NULL, NULL)), IT_DONE);
+	assert_int_equal(get(f, "www.example.com", WIRE_TYPE_A, &rs, &rank), CACHE_POSITIVE);
+	assert_int_equal(rank, CACHE_RANK_ANSWER_NONAUTH);
+	free(f->q->acc.buf);
+	free(f->q);
+	/* an A record to an AAAA question: scrubbed, no data, nothing cached */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_AAAA, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_AAAA,
+						   true, 0, a4, NULL, NULL)), IT_DONE);
+	assert_int_equal(f->q->acc.len, 0);
+	assert_int_equal(get(f, "www.example.com", WIRE_TYPE_AAAA, &rs, NULL), CACHE_MISS);
+	free(f->q);
+	/* an authoritative upward referral is lameness, not an empty answer */
+	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "example.com.");
+	assert_int_equal(scrub_process(f->q, reply(f, "www.example.com.", LDNS_RR_TYPE_A,
+						   true, 0, NULL, up, NULL)), IT_LAME);
 	free(f->q);
 	/* an upward referral */
 	mkq(f, "www.example.com.", LDNS_RR_TYPE_A, "com.");
@@ -390,6 +408,9 @@ static struct cairn_sockaddr addr(const char *text)
 	return sa;
 }
 
+static const uint8_t zone_a[] = "\007example\000";
+static const uint8_t zone_b[] = "\005other\000";
+
 static void test_servers_select(void **state)
 {
 	struct servers *s = malloc(sizeof(*s));
@@ -397,34 +418,38 @@ static void test_servers_select(void **state)
 	bool tried[3] = { false, false, false };
 	unsigned picks[3] = { 0, 0, 0 };
 	uint64_t now = 1000000;
+	const uint8_t *z = zone_a;
 	(void)state;
 
-	servers_init(s, 42);
+	assert_int_equal(servers_init(s, 42, 100, 100), CAIRN_OK);
 	servers_rtt(s, &c[0], 80, now);
 	servers_rtt(s, &c[1], 5, now);
 	servers_rtt(s, &c[2], 40, now);
 	for (int i = 0; i < 1000; i++)
-		picks[servers_select(s, c, tried, 3, now)]++;
+		picks[servers_select(s, z, c, tried, 3, now)]++;
 	/* the fastest most of the time, the others explored sometimes */
 	assert_true(picks[1] > 850);
 	assert_true(picks[0] + picks[2] > 0);
 	/* lame servers are skipped; tried ones too */
-	servers_lame(s, &c[1], now);
+	servers_lame(s, z, &c[1], now);
 	tried[2] = true;
-	assert_int_equal(servers_select(s, c, tried, 3, now), 0);
+	assert_int_equal(servers_select(s, z, c, tried, 3, now), 0);
+	/* ... for that zone only */
+	assert_int_equal(servers_select(s, zone_b, c + 1, tried, 1, now), 0);
 	/* an unreachable family is avoided */
 	tried[2] = false;
 	servers_unreachable(s, &c[2], now);
-	assert_int_equal(servers_select(s, c, tried, 3, now), 0);
+	assert_int_equal(servers_select(s, z, c, tried, 3, now), 0);
 	tried[0] = true;
-	assert_int_equal(servers_select(s, c, tried, 3, now), -1);
+	assert_int_equal(servers_select(s, z, c, tried, 3, now), -1);
 	/* lameness wears off */
 	tried[0] = false;
-	assert_int_equal(servers_select(s, c + 1, tried, 1, now + 3600 * 1000), 0);
-	/* repeated timeouts put a server aside */
+	assert_int_equal(servers_select(s, z, c + 1, tried, 1, now + 3600 * 1000), 0);
+	/* repeated timeouts put a server aside (never lame) */
 	servers_timeout(s, &c[0], now);
 	servers_timeout(s, &c[0], now);
-	assert_int_equal(servers_select(s, c, tried, 1, now), -1);
+	assert_int_equal(servers_select(s, z, c, tried, 1, now), -1);
+	assert_false(servers_is_lame(s, z, &c[0], now));
 	assert_true(servers_is_loopback(&(struct cairn_sockaddr){ 0 }) == false);
 	{
 		/* a family without a route is avoided while the other family
@@ -435,9 +460,9 @@ static void test_servers_select(void **state)
 		servers_rtt(s, &m[1], 300, now);
 		servers_unreachable(s, &c[2], now);  /* another IPv6 address */
 		for (int i = 0; i < 200; i++)
-			assert_int_equal(servers_select(s, m, t2, 2, now), 1);
+			assert_int_equal(servers_select(s, z, m, t2, 2, now), 1);
 		t2[1] = true;
-		assert_int_equal(servers_select(s, m, t2, 2, now), 0);
+		assert_int_equal(servers_select(s, z, m, t2, 2, now), 0);
 	}
 	{
 		struct cairn_sockaddr l4 = addr("127.1.2.3"), l6 = addr("::1");
@@ -445,6 +470,55 @@ static void test_servers_select(void **state)
 		assert_true(servers_is_loopback(&l6));
 		assert_false(servers_is_loopback(&c[0]));
 	}
+	servers_free(s);
+	free(s);
+}
+
+/* The infra cache: lame marks per (zone, address) with a back-off that
+ * grows and is cleared by a good answer; bounded tables; unwanted
+ * replies switch a server to TCP. */
+static void test_servers_infra(void **state)
+{
+	struct servers *s = malloc(sizeof(*s));
+	struct cairn_sockaddr a = addr("192.0.2.1"), b = addr("192.0.2.2");
+	uint64_t now = 1000000;
+	(void)state;
+
+	assert_int_equal(servers_init(s, 7, 4, 3), CAIRN_OK);
+	servers_lame(s, zone_a, &a, now);
+	assert_true(servers_is_lame(s, zone_a, &a, now + 4999));
+	assert_false(servers_is_lame(s, zone_a, &a, now + 5000));  /* 5 s at first */
+	assert_false(servers_is_lame(s, zone_b, &a, now));
+	assert_false(servers_is_lame(s, zone_a, &b, now));
+	servers_lame(s, zone_a, &a, now);
+	assert_true(servers_is_lame(s, zone_a, &a, now + 9999));   /* then 10 s */
+	for (int i = 0; i < 20; i++)
+		servers_lame(s, zone_a, &a, now);
+	assert_true(servers_is_lame(s, zone_a, &a, now + 899999)); /* at most 15 min */
+	assert_false(servers_is_lame(s, zone_a, &a, now + 900000));
+	servers_good(s, zone_a, &a);
+	assert_false(servers_is_lame(s, zone_a, &a, now));
+	/* bounded: the least recently used go */
+	for (unsigned i = 0; i < 10; i++) {
+		char text[32];
+		struct cairn_sockaddr x;
+		snprintf(text, sizeof(text), "198.51.100.%u", i);
+		x = addr(text);
+		servers_get(s, &x, now);
+		servers_lame(s, zone_b, &x, now);
+	}
+	assert_int_equal(servers_count(s), 4);
+	assert_int_equal(servers_lame_count(s), 3);
+	/* unwanted replies: at the threshold, TCP only, told once */
+	for (int i = 0; i < 9; i++)
+		assert_false(servers_unwanted(s, &b, now, 10));
+	assert_false(servers_tcp_only(s, &b, now));
+	assert_true(servers_unwanted(s, &b, now, 10));
+	assert_true(servers_tcp_only(s, &b, now));
+	for (int i = 0; i < 10; i++)
+		assert_false(servers_unwanted(s, &b, now, 10));
+	assert_false(servers_tcp_only(s, &b, now + 16 * 60 * 1000));
+	servers_free(s);
 	free(s);
 }
 
@@ -670,6 +744,110 @@ static size_t count(ldns_pkt *p, ldns_pkt_section sec, ldns_rr_type t)
 	return n;
 }
 
+/* ---- the run loop (DESIGN rule 7): nothing completes inside
+ * resolver_query or inside a transport callback ---- */
+
+struct fake_net {
+	uint64_t now;
+	unsigned sent;
+	resolver_reply_fn fn;
+	void *arg;
+};
+
+static cairn_err fake_send(void *ctx, const struct cairn_sockaddr *server, bool tcp,
+			   uint16_t udp_size, const uint8_t *pkt, size_t len,
+			   resolver_reply_fn fn, void *arg)
+{
+	struct fake_net *n = ctx;
+	(void)server; (void)tcp; (void)udp_size; (void)pkt; (void)len;
+	n->sent++;
+	n->fn = fn;
+	n->arg = arg;
+	return CAIRN_OK;
+}
+
+static uint64_t fake_now(void *ctx)
+{
+	return ((struct fake_net *)ctx)->now;
+}
+
+struct answers {
+	unsigned n;
+	uint8_t rcode;
+};
+
+static void count_done(void *ctx, const uint8_t *resp, size_t len, enum resolve_source src)
+{
+	struct answers *a = ctx;
+	(void)src;
+	a->n++;
+	a->rcode = resp && len >= WIRE_HDR_LEN ? resp[3] & 0xf : 0xff;
+}
+
+static void test_runloop_deferred(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_net net = { .now = 5000000 };
+	struct resolver_io io = { .ctx = &net, .send = fake_send, .now_ms = fake_now, .seed = 1 };
+	struct resolver_config cfg;
+	struct resolver *r;
+	struct answers a = { 0 }, b = { 0 };
+	struct wire_query q;
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str("www.example.com."),
+					 LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, LDNS_RD);
+	uint8_t *wire, out[512];
+	size_t len, olen;
+	enum resolve_source src;
+
+	resolver_config_default(&cfg);
+	cfg.root_hints_text = ". NS a.root.\na.root. A 192.0.2.1\n";
+	assert_int_equal(resolver_new_io(&cfg, f->cache, &io, &r), CAIRN_OK);
+	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
+	assert_int_equal(wire_query_parse(wire, len, &q), WIRE_OK);
+	assert_false(resolver_answer_cached(r, &q, out, sizeof(out), &olen, &src));
+	/* a class the resolver refuses is answered at once, never through done */
+	{
+		struct wire_query ch = q;
+		ch.qclass = WIRE_CLASS_CH;
+		assert_true(resolver_answer_cached(r, &ch, out, sizeof(out), &olen, &src));
+		assert_int_equal(out[3] & 0xf, WIRE_RCODE_REFUSED);
+		assert_int_equal(resolver_query(r, &ch, 512, count_done, &a), CAIRN_EINVAL);
+	}
+	assert_int_equal(resolver_query(r, &q, 512, count_done, &a), CAIRN_OK);
+	assert_int_equal(resolver_query(r, &q, 512, count_done, &b), CAIRN_OK);
+	/* nothing ran yet: not even the first upstream query */
+	assert_int_equal(net.sent, 0);
+	assert_int_equal(resolver_active(r), 1);        /* merged */
+	assert_int_equal(resolver_timeout_ms(r), 0);    /* ready: tick now */
+	resolver_tick(r);
+	assert_int_equal(net.sent, 1);                  /* the priming query */
+	assert_int_equal(a.n + b.n, 0);
+	/* the reply callback only queues: no answer inside it */
+	net.fn(net.arg, CAIRN_EIO, NULL, 0);
+	assert_int_equal(a.n + b.n, 0);
+	/* one client goes away; the other is answered by the run loop */
+	resolver_cancel(r, &b);
+	resolver_tick(r);   /* the only server failed: priming fails, SERVFAIL */
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.rcode, WIRE_RCODE_SERVFAIL);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(resolver_active(r), 0);
+	/* the deadline: a resolution whose server never answers */
+	assert_int_equal(resolver_query(r, &q, 512, count_done, &b), CAIRN_OK);
+	resolver_tick(r);
+	assert_true(resolver_timeout_ms(r) > 0);
+	net.now += cfg.max_time_ms;
+	assert_int_equal(resolver_timeout_ms(r), 0);
+	resolver_tick(r);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.rcode, WIRE_RCODE_SERVFAIL);
+	net.fn(net.arg, CAIRN_ELIMIT, NULL, 0);    /* the late reply is harmless */
+	resolver_tick(r);
+	resolver_free(r);
+	free(wire);
+	ldns_pkt_free(p);
+}
+
 static void test_norec(void **state)
 {
 	struct fixture *f = *state;
@@ -757,6 +935,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cname_follow_and_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_priming_glue, setup, teardown),
 		cmocka_unit_test(test_servers_select),
+		cmocka_unit_test(test_servers_infra),
+		cmocka_unit_test_setup_teardown(test_runloop_deferred, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_norec, setup, teardown),

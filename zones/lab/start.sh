@@ -3,22 +3,25 @@
 # runs a command in it (an interactive shell by default); everything is
 # stopped when the command ends.  Run it in a private namespace:
 #
-#   unshare -rn zones/lab/start.sh [-b CAIRND] [-r] [COMMAND [ARG...]]
+#   unshare -rn zones/lab/start.sh [-b CAIRND] [-r] [-s] [COMMAND [ARG...]]
 #
 #   -b CAIRND   the cairnd binary (default: $CAIRND, else ../../cairnd next
 #               to this directory, else cairnd on $PATH)
 #   -r          also start the caching resolver (resolver.conf) on 127.0.0.1
+#   -s          serve the signed lab (signed/*.conf; trust anchor signed/root.key)
 #
 # Server logs go to $LAB_LOGDIR (default: a temporary directory, printed).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cairnd=${CAIRND:-}
 resolver=no
-while getopts b:rh opt; do
+confdir=$here
+while getopts b:rsh opt; do
 	case $opt in
 	b) cairnd=$OPTARG ;;
 	r) resolver=yes ;;
-	*) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 1 ;;
+	s) confdir=$here/signed ;;
+	*) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -46,7 +49,7 @@ servers="root:127.1.0.1:. gtld:127.2.0.1:com example-com:127.3.0.1:example.com
 [ $resolver = yes ] && servers="$servers resolver:127.0.0.1:."
 for s in $servers; do
 	IFS=: read -r name addr zone <<<"$s"
-	"$cairnd" -d -c "$here/$name.conf" 2>"$logdir/$name.log" &
+	"$cairnd" -d -c "$confdir/$name.conf" 2>"$logdir/$name.log" &
 	pids+=($!)
 	ok=no
 	# up to 30 s: a sanitizer build on a loaded machine starts slowly

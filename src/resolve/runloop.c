@@ -1,0 +1,588 @@
+/* runloop: the life of resolutions in one worker (doc/ARCHITECTURE.md,
+ * "The run loop"): creation, the ready queue, the timer heap (deadlines
+ * and parked questions), the end of a resolution, the delivery of answers
+ * and the per-resolution event log. resolver_tick() is the only place
+ * where resolutions advance and where clients are answered: nothing here
+ * runs inside resolver_query() or inside a transport callback (DESIGN
+ * rules 7 and 8). */
+#include "resolve_int.h"
+#include "cairn/stats.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EDE_NONE 0xffff
+
+/* ---- the timer heap (min-heap on rq->timer): O(log n) per change ---- */
+
+static void heap_swap(struct resolver *r, size_t a, size_t b)
+{
+	struct rq *t = r->heap[a];
+
+	r->heap[a] = r->heap[b];
+	r->heap[b] = t;
+	r->heap[a]->heap_idx = a;
+	r->heap[b]->heap_idx = b;
+}
+
+static void heap_up(struct resolver *r, size_t i)
+{
+	while (i > 0 && r->heap[(i - 1) / 2]->timer > r->heap[i]->timer) {
+		heap_swap(r, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct resolver *r, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < r->nheap && r->heap[l]->timer < r->heap[m]->timer)
+			m = l;
+		if (l + 1 < r->nheap && r->heap[l + 1]->timer < r->heap[m]->timer)
+			m = l + 1;
+		if (m == i)
+			return;
+		heap_swap(r, i, m);
+		i = m;
+	}
+}
+
+static cairn_err heap_add(struct resolver *r, struct rq *q)
+{
+	if (r->nheap == r->heap_cap) {
+		size_t cap = r->heap_cap ? r->heap_cap * 2 : 64;
+		struct rq **h = realloc(r->heap, cap * sizeof(*h));
+
+		if (!h)
+			return CAIRN_ENOMEM;
+		r->heap = h;
+		r->heap_cap = cap;
+	}
+	q->heap_idx = r->nheap;
+	r->heap[r->nheap++] = q;
+	heap_up(r, q->heap_idx);
+	return CAIRN_OK;
+}
+
+static void heap_del(struct resolver *r, struct rq *q)
+{
+	size_t i = q->heap_idx;
+
+	if (i == SIZE_MAX)
+		return;
+	assert(i < r->nheap && r->heap[i] == q);
+	r->nheap--;
+	if (i != r->nheap) {
+		r->heap[i] = r->heap[r->nheap];
+		r->heap[i]->heap_idx = i;
+		heap_down(r, i);
+		heap_up(r, i);
+	}
+	q->heap_idx = SIZE_MAX;
+}
+
+/* Changes q's timer (q is in the heap). */
+static void heap_set(struct resolver *r, struct rq *q, uint64_t timer)
+{
+	q->timer = timer;
+	heap_down(r, q->heap_idx);
+	heap_up(r, q->heap_idx);
+}
+
+/* ---- lists ---- */
+
+static void all_del(struct resolver *r, struct rq *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		r->all = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	q->next = q->prev = NULL;
+}
+
+void rq_ready(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (q->in_ready)
+		return;
+	q->in_ready = true;
+	q->rnext = NULL;
+	if (r->ready_tail)
+		r->ready_tail->rnext = q;
+	else
+		r->ready = q;
+	r->ready_tail = q;
+}
+
+static struct rq *ready_pop(struct resolver *r)
+{
+	struct rq *q = r->ready;
+
+	if (!q)
+		return NULL;
+	r->ready = q->rnext;
+	if (!r->ready)
+		r->ready_tail = NULL;
+	q->rnext = NULL;
+	q->in_ready = false;
+	return q;
+}
+
+/* ---- the in-flight table and the process-wide claims ---- */
+
+unsigned rq_bucket(const uint8_t *name, uint16_t qtype)
+{
+	return (wire_name_hash(name, wire_name_len(name)) ^ (qtype * 2654435761u)) %
+	       RQ_BUCKETS;
+}
+
+static void table_del(struct resolver *r, struct rq *q)
+{
+	struct rq **pp;
+
+	if (!q->in_table)
+		return;
+	for (pp = &r->table[rq_bucket(q->qname, q->qtype)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == q) {
+			*pp = q->hnext;
+			break;
+		}
+	q->in_table = false;
+}
+
+/* Ends q's process-wide claim (its answer, if any, is cached by now) and
+ * wakes the workers whose questions waited for it. */
+static void rq_release(struct rq *q)
+{
+	struct resolver *r = q->r;
+	uint64_t waiters;
+
+	if (!q->claim)
+		return;
+	waiters = cache_inflight_release(r->cache, q->qname, q->qtype, q->qclass, q->claim);
+	q->claim = 0;
+	if (r->worker < 64)
+		waiters &= ~(1ull << r->worker);
+	if (waiters && r->wake)
+		r->wake(r->wake_ctx, waiters);
+}
+
+bool rq_claim(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	/* the claim outlives the resolution's own time limit a little, so a
+	 * claim that is never released lapses by itself */
+	return cache_inflight_claim(r->cache, q->qname, q->qtype, q->qclass, rnow_ms(r),
+				    (uint64_t)r->cfg.max_time_ms + 1000, r->worker, &q->claim);
+}
+
+/* Parked questions: woken by the claim's holder (resolver_wake), checked
+ * by timer too in case a claim lapses without being released. */
+void rq_park(struct rq *q)
+{
+	struct resolver *r = q->r;
+	uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
+
+	q->state = RQ_PARKED;
+	heap_set(r, q, next < q->deadline ? next : q->deadline);
+	q->pprev = NULL;
+	q->pnext = r->parked;
+	if (r->parked)
+		r->parked->pprev = q;
+	r->parked = q;
+}
+
+static void unpark(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (q->state != RQ_PARKED)
+		return;
+	if (q->pprev)
+		q->pprev->pnext = q->pnext;
+	else
+		r->parked = q->pnext;
+	if (q->pnext)
+		q->pnext->pprev = q->pprev;
+	q->pnext = q->pprev = NULL;
+}
+
+/* A parked question checks its claim: resolves (from the cache first)
+ * when the question is free, keeps waiting otherwise. */
+static void park_check(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (!q->waiters) {
+		rq_finish(q);          /* every client went away */
+	} else if (rq_claim(q)) {
+		unpark(q);
+		heap_set(r, q, q->deadline);
+		q->state = RQ_START;
+		rq_ready(q);
+	} else {
+		uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
+		heap_set(r, q, next < q->deadline ? next : q->deadline);
+	}
+}
+
+void resolver_wake(struct resolver *r)
+{
+	struct rq *q, *next;
+
+	for (q = r->parked; q; q = next) {
+		next = q->pnext;
+		park_check(q);
+	}
+}
+
+void resolver_set_wake(struct resolver *r, unsigned worker,
+		       void (*wake)(void *ctx, uint64_t workers), void *ctx)
+{
+	r->worker = worker;
+	r->wake = wake;
+	r->wake_ctx = ctx;
+}
+
+/* ---- creation and end ---- */
+
+struct rq *rq_new(struct resolver *r, const uint8_t *name, uint16_t qtype, uint16_t qclass)
+{
+	struct rq *q = calloc(1, sizeof(*q));
+	size_t len = wire_name_len(name);
+
+	if (!q)
+		return NULL;
+	q->r = r;
+	memcpy(q->qname, name, len);
+	wire_name_lower(q->qname);
+	memcpy(q->cur, q->qname, len);
+	q->qtype = qtype;
+	q->qclass = qclass;
+	q->max_sent = r->cfg.max_queries;
+	q->started = rnow_ms(r);
+	q->deadline = q->started + r->cfg.max_time_ms;
+	q->timer = q->deadline;
+	q->ede = EDE_NONE;
+	q->retry_idx = -1;
+	q->heap_idx = SIZE_MAX;
+	q->log.last_name = 0xffff;
+	q->state = RQ_START;
+	if (heap_add(r, q) != CAIRN_OK) {
+		free(q);
+		return NULL;
+	}
+	q->prev = NULL;
+	q->next = r->all;
+	if (r->all)
+		r->all->prev = q;
+	r->all = q;
+	r->nactive++;
+	return q;
+}
+
+struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype)
+{
+	struct rq *c = rq_new(parent->r, name, qtype, WIRE_CLASS_IN);
+
+	if (!c)
+		return NULL;
+	c->parent = parent;
+	c->nest = parent->nest + 1;
+	c->max_sent = parent->max_sent > parent->sent ? parent->max_sent - parent->sent : 0;
+	c->deadline = parent->deadline;
+	heap_set(parent->r, c, c->deadline);
+	c->priming = name[0] == 0 && qtype == WIRE_TYPE_NS;
+	parent->child = c;
+	parent->child_failed = false;
+	parent->state = RQ_WAIT_CHILD;
+	rq_ready(c);
+	return c;
+}
+
+void rq_finish(struct rq *q)
+{
+	struct resolver *r = q->r;
+	struct rq *parent = q->parent;
+
+	if (q->state == RQ_DONE)
+		return;
+	unpark(q);
+	q->state = RQ_DONE;
+	r->nactive--;
+	heap_del(r, q);
+	table_del(r, q);
+	rq_release(q);
+	if (q->rcode == WIRE_RCODE_SERVFAIL)
+		rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
+	else
+		rq_log_event(q, EV_DONE, NULL, NULL, 0, q->rcode, 0, NULL);
+	if (q->child) {
+		q->child->parent = NULL;   /* it finishes on its own and caches */
+		q->child = NULL;
+	}
+	if (parent) {
+		q->parent = NULL;
+		parent->child = NULL;
+		parent->sent += q->sent;
+		parent->child_failed = q->rcode == WIRE_RCODE_SERVFAIL;
+		parent->child_ede = q->ede;
+		parent->child_ede_text = q->ede_text;
+		if (q->net_error)
+			parent->net_error = true;
+		if (parent->state == RQ_WAIT_CHILD)
+			rq_ready(parent);
+	}
+	/* answered after this step, by the run loop */
+	q->rnext = r->finished;
+	r->finished = q;
+}
+
+void rq_fail(struct rq *q, uint16_t ede, const char *text)
+{
+	if (q->state == RQ_DONE)
+		return;
+	q->acc.len = 0;
+	q->rcode = WIRE_RCODE_SERVFAIL;
+	q->ede = ede;
+	q->ede_text = text;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		char name[1024], events[2048];
+
+		if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
+			snprintf(name, sizeof(name), "?");
+		rq_log_format(q, events, sizeof(events));
+		log_debug("resolver: SERVFAIL %s type %u: %s\n%s", name, q->qtype,
+			  text ? text : "failed", events);
+	}
+	rq_finish(q);
+}
+
+static void rq_free(struct resolver *r, struct rq *q)
+{
+	assert(q->state == RQ_DONE && !q->outstanding);
+	all_del(r, q);
+	while (q->waiters) {
+		struct waiter *w = q->waiters;
+		q->waiters = w->next;
+		w->done(w->ctx, NULL, 0, RESOLVE_SRC_LOCAL); /* never answered: release ctx */
+		free(w);
+	}
+	free(q->reply);
+	free(q->acc.buf);
+	free(q);
+}
+
+void resolver_free_all(struct resolver *r)
+{
+	/* the transport is gone: no reply can come any more */
+	while (r->all) {
+		struct rq *q = r->all;
+
+		if (q->state != RQ_DONE) {
+			unpark(q);
+			q->state = RQ_DONE;
+			heap_del(r, q);
+		}
+		q->outstanding = false;
+		rq_free(r, q);
+	}
+	free(r->heap);
+	r->heap = NULL;
+	r->nheap = 0;
+}
+
+/* Answers q's waiters from its result. */
+static void rq_respond(struct rq *q)
+{
+	struct resolver *r = q->r;
+	/* upstream servers asked (sub-resolutions included): resolved; else
+	 * the cache filled meanwhile (another worker), or a failure made here */
+	enum resolve_source src = q->sent ? RESOLVE_SRC_RESOLVED :
+				  q->rcode == WIRE_RCODE_SERVFAIL ? RESOLVE_SRC_LOCAL :
+				  RESOLVE_SRC_CACHE;
+
+	while (q->waiters) {
+		struct waiter *w = q->waiters;
+		size_t len, limit = w->limit > sizeof(r->out) ? sizeof(r->out) : w->limit;
+
+		q->waiters = w->next;
+		len = resolver_build_response(r, r->out, &w->q, limit, &q->acc, q->rcode, q->ede,
+					      q->ede_text);
+		w->done(w->ctx, r->out, len, src);
+		free(w);
+	}
+}
+
+/* ---- the run loop ---- */
+
+int resolver_timeout_ms(const struct resolver *r)
+{
+	int t = r->io.timeout_ms ? r->io.timeout_ms(r->io.ctx) : -1;
+	uint64_t now;
+
+	if (r->ready || r->finished)
+		return 0;
+	if (r->nheap) {
+		now = rnow_ms(r);
+		int d = r->heap[0]->timer <= now ? 0 :
+			r->heap[0]->timer - now > INT32_MAX ? INT32_MAX :
+			(int)(r->heap[0]->timer - now);
+		if (t < 0 || d < t)
+			t = d;
+	}
+	return t;
+}
+
+/* Timers that are due: a parked question checks its claim again, any
+ * other resolution has reached its deadline (SERVFAIL). */
+static void run_timers(struct resolver *r)
+{
+	uint64_t now = rnow_ms(r);
+
+	while (r->nheap && r->heap[0]->timer <= now) {
+		struct rq *q = r->heap[0];
+
+		if (q->state == RQ_PARKED && q->timer < q->deadline) {
+			park_check(q);
+			continue;
+		}
+		rq_fail(q, 0, "resolution time limit exceeded");
+	}
+}
+
+void resolver_tick(struct resolver *r)
+{
+	struct rq *q, **pp;
+
+	/* the transport's due work: its callbacks only queue replies */
+	if (r->io.tick)
+		r->io.tick(r->io.ctx);
+	run_timers(r);
+	while ((q = ready_pop(r)))
+		if (q->state != RQ_DONE)
+			iter_advance(q);
+	/* answer the clients of what finished, then free what no reply can
+	 * reach any more (a resolution whose query is out waits for it) */
+	while ((q = r->finished)) {
+		r->finished = q->rnext;
+		q->rnext = NULL;
+		rq_respond(q);
+	}
+	for (pp = &r->all; *pp;) {
+		q = *pp;
+		if (q->state == RQ_DONE && !q->outstanding && !q->in_ready) {
+			rq_free(r, q);   /* unlinks q: *pp is the next one */
+			continue;
+		}
+		pp = &q->next;
+	}
+}
+
+/* ---- the event log ---- */
+
+static uint16_t log_name(struct rq_log *l, const uint8_t *name)
+{
+	size_t len = wire_name_len(name);
+
+	if (l->last_name != 0xffff && wire_name_equal(l->names + l->last_name, name))
+		return l->last_name;
+	if (l->names_len + len > sizeof(l->names))
+		return 0xffff;     /* full: the event keeps no name */
+	memcpy(l->names + l->names_len, name, len);
+	l->last_name = (uint16_t)l->names_len;
+	l->names_len += len;
+	return l->last_name;
+}
+
+void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockaddr *sa,
+		  const uint8_t *name, uint16_t qtype, uint8_t rcode, uint32_t rtt_ms,
+		  const char *reason)
+{
+	struct rq_log *l = &q->log;
+	struct rq_event *e = &l->ev[l->n % RQ_LOG_MAX];
+	uint64_t now = rnow_ms(q->r);
+
+	memset(e, 0, sizeof(*e));
+	e->t_ms = now - q->started > UINT32_MAX ? UINT32_MAX : (uint32_t)(now - q->started);
+	e->kind = (uint8_t)kind;
+	e->rcode = rcode;
+	e->qtype = qtype;
+	e->rtt_ms = rtt_ms;
+	e->reason = reason;
+	e->name = name ? log_name(l, name) : 0xffff;
+	if (sa && sa->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&sa->ss;
+		e->family = AF_INET;
+		memcpy(e->addr, &in->sin_addr, 4);
+		e->port = ntohs(in->sin_port);
+	} else if (sa && sa->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&sa->ss;
+		e->family = AF_INET6;
+		memcpy(e->addr, &in6->sin6_addr, 16);
+		e->port = ntohs(in6->sin6_port);
+	}
+	l->n++;
+}
+
+static const char *const ev_names[] = {
+	[EV_CACHE] = "cache", [EV_DELEGATION] = "delegation", [EV_PRIME] = "prime",
+	[EV_SEND] = "send", [EV_REPLY] = "reply", [EV_TIMEOUT] = "timeout",
+	[EV_NETERR] = "network-error", [EV_MISMATCH] = "mismatch",
+	[EV_TRUNCATED] = "truncated", [EV_NOEDNS] = "no-edns", [EV_LAME] = "lame",
+	[EV_REFERRAL] = "referral", [EV_CNAME] = "cname", [EV_QMIN] = "qname-min",
+	[EV_GLUELESS] = "glueless", [EV_PARENT] = "parent", [EV_FAIL] = "fail",
+	[EV_DONE] = "done",
+};
+
+size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
+{
+	const struct rq_log *l = &q->log;
+	unsigned first = l->n > RQ_LOG_MAX ? l->n - RQ_LOG_MAX : 0;
+	size_t len = 0;
+
+	if (!cap)
+		return 0;
+	buf[0] = '\0';
+	if (first)
+		len += (size_t)snprintf(buf, cap, "  (%u earlier events not kept)\n", first);
+	for (unsigned i = first; i < l->n && len < cap; i++) {
+		const struct rq_event *e = &l->ev[i % RQ_LOG_MAX];
+		char name[1024] = "", addr[INET6_ADDRSTRLEN] = "", rc[16];
+
+		if (e->name != 0xffff &&
+		    wire_name_to_text(l->names + e->name, name, sizeof(name)) != CAIRN_OK)
+			name[0] = '\0';
+		if (e->family)
+			inet_ntop(e->family, e->addr, addr, sizeof(addr));
+		len += (size_t)snprintf(buf + len, cap - len, "  %6u ms %-13s%s%s%s%s",
+					e->t_ms, ev_names[e->kind], addr[0] ? " " : "", addr,
+					name[0] ? " " : "", name);
+		if (len < cap && e->qtype)
+			len += (size_t)snprintf(buf + len, cap - len, " %s",
+						stats_type_name(e->qtype, rc, sizeof(rc)));
+		if (len < cap && (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME))
+			len += (size_t)snprintf(buf + len, cap - len, " %s",
+						stats_rcode_name(e->rcode, rc, sizeof(rc)));
+		if (len < cap && e->kind == EV_REPLY)
+			len += (size_t)snprintf(buf + len, cap - len, " %u ms", e->rtt_ms);
+		if (len < cap && e->reason)
+			len += (size_t)snprintf(buf + len, cap - len, " (%s)", e->reason);
+		if (len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "\n");
+	}
+	if (len >= cap)
+		len = cap - 1;
+	buf[len] = '\0';
+	return len;
+}
