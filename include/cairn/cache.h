@@ -49,6 +49,11 @@ struct cache_stats {
  * for a shard count that is not a power of two <= 4096 or a budget too small
  * for the fixed overhead plus 1 KiB per shard, CAIRN_ENOMEM. */
 cairn_err cache_new(const struct cache_config *cfg, struct cache **out);
+/* ttl as the cache would keep it: RFC 2181 §8 (top bit set: 0), capped by
+ * max_negative_ttl for negative answers, else by max_ttl. For answers
+ * relayed before they are cached, so that the first client sees what the
+ * next ones will. */
+uint32_t cache_ttl_cap(const struct cache *c, uint32_t ttl, bool negative);
 /* Frees c and every entry (NULL is allowed); no thread may still use it. */
 void cache_free(struct cache *c);
 

@@ -31,9 +31,6 @@ enum {
 enum { WIRE_OPCODE_QUERY = 0 };
 
 /* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
-/* EDNS option codes */
-#define WIRE_OPT_EDE 15            /* Extended DNS Error, RFC 8914 §2 */
-
 #define WIRE_FLAG_QR 0x8000
 #define WIRE_FLAG_AA 0x0400
 #define WIRE_FLAG_TC 0x0200
@@ -41,6 +38,19 @@ enum { WIRE_OPCODE_QUERY = 0 };
 #define WIRE_FLAG_RA 0x0080
 #define WIRE_FLAG_AD 0x0020
 #define WIRE_FLAG_CD 0x0010
+
+/* EDNS option codes (IANA "DNS EDNS0 Option Codes"; RFC 6891 §6.1.2). */
+enum {
+	WIRE_OPT_NSID = 3,        /* RFC 5001 */
+	WIRE_OPT_ECS = 8,         /* RFC 7871 client subnet */
+	WIRE_OPT_EXPIRE = 9,      /* RFC 7314 */
+	WIRE_OPT_COOKIE = 10,     /* RFC 7873 */
+	WIRE_OPT_KEEPALIVE = 11,  /* RFC 7828 */
+	WIRE_OPT_PADDING = 12,    /* RFC 7830 */
+	WIRE_OPT_CHAIN = 13,      /* RFC 7901 */
+	WIRE_OPT_KEYTAG = 14,     /* RFC 8145 */
+	WIRE_OPT_EDE = 15,        /* RFC 8914 */
+};
 
 static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t wire_get32(const uint8_t *p)

@@ -338,6 +338,11 @@ static struct centry *entry_new(const uint8_t *name, size_t klen, size_t olen,
 	return e;
 }
 
+uint32_t cache_ttl_cap(const struct cache *c, uint32_t ttl, bool negative)
+{
+	return clamp_ttl(ttl, negative ? c->max_negative_ttl : c->max_ttl);
+}
+
 cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 			  enum cache_rank rank, uint64_t now)
 {

@@ -32,45 +32,62 @@ void cdig_query_defaults(struct cdig_query *q)
 	q->cmd = q->comments = q->question = q->answer = true;
 	q->authority = q->additional = q->stats = true;
 	q->ttlid = true;
+	q->qid = -1;
+	q->cookie = true;          /* dig 9.18: +cookie is the default */
+	q->ednsneg = true;
+	q->badcookie = true;
+	q->klass = true;
+	q->crypto = true;
+	q->split = 56;
+	q->ndots = 1;
 }
 
 void cdig_args_usage(FILE *f)
 {
 	fputs("Usage:  cdig [@server] [-p port] [-4|-6] [-t type] [-c class] [-x addr]\n"
-	      "             [-f file] [-b addr] [name] [type] [class] [+option...]\n"
+	      "             [-f file] [-b addr[#port]] [-k keyfile] [-y [hmac:]name:key]\n"
+	      "             [-m] [-r] [-u] [name] [type] [class] [+option...]\n"
 	      "             [ name [type] [class] [+option...] ...]\n"
 	      "Where:  name     is the domain name to look up\n"
-	      "        type     is one of (a,aaaa,mx,ns,soa,txt,ptr,srv,any,...) or TYPEnnn\n"
+	      "        type     is one of (a,aaaa,mx,ns,soa,txt,ptr,srv,any,axfr,...),\n"
+	      "                 IXFR=serial or TYPEnnn\n"
 	      "        class    is one of (in,ch,hs,any) or CLASSnnn\n"
 	      "Flags:\n"
-	      "        @server       server address (IPv4, IPv6) or name; default: first\n"
-	      "                      nameserver of /etc/resolv.conf\n"
-	      "        -p port       server port (default 53)\n"
+	      "        @server       server address (IPv4, IPv6) or name; default: the\n"
+	      "                      nameservers of /etc/resolv.conf\n"
+	      "        -p port       server port (default 53, 853 with +tls)\n"
 	      "        -4 / -6       use IPv4 / IPv6 only\n"
 	      "        -t type       query type     -c class     query class\n"
 	      "        -x addr       reverse lookup of an IPv4 or IPv6 address\n"
 	      "        -f file       batch mode: one query per line of file\n"
-	      "        -b addr       source address\n"
+	      "        -b addr[#port] source address (and port)\n"
 	      "        -q name       query name\n"
+	      "        -k keyfile    TSIG key file     -y [hmac:]name:key  TSIG key\n"
+	      "        -m            accepted (dig's memory debugging)\n"
+	      "        -r            do not read ~/.digrc   -u  times in microseconds\n"
 	      "        -h            this help       -v   version\n"
-	      "Options (+opt, +noopt):\n"
-	      "        +[no]tcp +[no]vc  TCP              +[no]ignore     no TCP retry on TC\n"
-	      "        +[no]recurse      RD flag          +[no]dnssec     DO flag\n"
-	      "        +[no]adflag       AD flag          +[no]cdflag     CD flag\n"
-	      "        +[no]edns         EDNS (OPT)       +bufsize=N      EDNS buffer size\n"
-	      "        +time=N           timeout (s)      +tries=N        tries over UDP\n"
-	      "        +retry=N          retries          +[no]short      rdata only\n"
-	      "        +[no]qr           print query      +[no]cmd        banner\n"
-	      "        +[no]comments     comments         +[no]question   question section\n"
-	      "        +[no]answer       answer section   +[no]authority  authority section\n"
-	      "        +[no]additional   additional       +[no]stats      statistics\n"
-	      "        +[no]all          all of the above display flags\n"
-	      "        +[no]multiline    multi-line records  +[no]ttlunits  TTLs as 1h30m\n"
-	      "        +[no]ttlid        TTL column       +[no]identify   server of +short answers\n"
-	      "        +[no]nssearch     SOA from every authoritative server\n"
-	      "        +[no]trace        iterate from the root\n"
-	      "        +hints=FILE       with +trace: start from a root hints file\n"
-	      "        +[no]json         RFC 8427 JSON output\n", f);
+	      "Options (+opt, +noopt; every option of dig 9.18, see cdig(1)):\n"
+	      "  transport: +[no]tcp +[no]vc +[no]ignore +time=N +timeout=N +tries=N\n"
+	      "             +retry=N +[no]tls +tls-ca[=FILE] +tls-hostname=NAME\n"
+	      "             +tls-certfile=FILE +tls-keyfile=FILE +[no]fail +[no]keepopen\n"
+	      "  header:    +[no]recurse +[no]rdflag +[no]aaflag +[no]adflag +[no]cdflag\n"
+	      "             +[no]raflag +[no]tcflag +[no]zflag +opcode=OP +qid=N\n"
+	      "             +[no]header-only\n"
+	      "  EDNS:      +[no]edns[=N] +bufsize[=N] +[no]dnssec +[no]do +[no]coflag\n"
+	      "             +ednsflags=N +[no]ednsnegotiation +[no]cookie[=HEX]\n"
+	      "             +[no]badcookie +[no]showbadcookie +[no]nsid +[no]expire\n"
+	      "             +[no]keepalive +subnet=ADDR[/BITS] +ednsopt=CODE[:HEX]\n"
+	      "             +padding=N\n"
+	      "  search:    +[no]search +[no]defname +domain=NAME +ndots=N +[no]showsearch\n"
+	      "  output:    +[no]short +[no]identify +[no]qr +[no]cmd +[no]comments\n"
+	      "             +[no]question +[no]answer +[no]authority +[no]additional\n"
+	      "             +[no]stats +[no]all +[no]multiline +[no]rrcomments +split=W\n"
+	      "             +[no]crypto +[no]class +[no]ttlid +[no]ttlunits\n"
+	      "             +[no]unknownformat +[no]onesoa +[no]yaml +[no]json\n"
+	      "             +[no]idnin +[no]idnout (no IDN support: names as given)\n"
+	      "  walks:     +trace +hints=FILE +nssearch (+no... to turn off)\n"
+	      "  not supported (exit 1): +besteffort +dns64prefix +fuzztime +https*\n"
+	      "             +http-plain*\n", f);
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -181,7 +198,10 @@ static int check_name(const char *name)
 	const char *why;
 
 	if (strlen(name) >= CDIG_NAME_TEXT)
-		return fail("'%.60s...' is not a legal name (ran out of space)", name);
+	{
+		fprintf(stderr, "cdig: '%.60s...' is not a legal name (ran out of space)\n", name);
+		return CDIG_EXIT_INTERNAL;
+	}
 	s = ldns_str2rdf_dname(&d, name);
 	ldns_rdf_deep_free(d);
 	if (s == LDNS_STATUS_OK)
@@ -193,7 +213,7 @@ static int check_name(const char *name)
 	default: why = ldns_get_errorstr_by_id(s); break;
 	}
 	fprintf(stderr, "cdig: '%s' is not a legal name (%s)\n", name, why);
-	return CDIG_EXIT_USAGE;
+	return CDIG_EXIT_INTERNAL;     /* dig's exit status for it */
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -207,129 +227,23 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return !*end && !errno && *out <= max;
 }
 
-/* The +option table: name, the shortest prefix dig accepts, kind. */
-enum optkind { O_BOOL, O_NUM, O_STR };
-struct optdef {
-	const char *name;
-	size_t minlen;
-	enum optkind kind;
-	size_t off;              /* bool field for O_BOOL */
-};
-#define QOFF(f) offsetof(struct cdig_query, f)
-static const struct optdef optdefs[] = {
-	{ "short", 3, O_BOOL, QOFF(short_form) },
-	{ "tcp", 2, O_BOOL, QOFF(tcp) },
-	{ "vc", 2, O_BOOL, QOFF(tcp) },
-	{ "ignore", 2, O_BOOL, QOFF(ignore_tc) },
-	{ "recurse", 3, O_BOOL, QOFF(recurse) },
-	{ "dnssec", 2, O_BOOL, QOFF(dnssec) },
-	{ "adflag", 2, O_BOOL, QOFF(adflag) },
-	{ "cdflag", 2, O_BOOL, QOFF(cdflag) },
-	{ "edns", 2, O_BOOL, QOFF(edns) },
-	{ "bufsize", 1, O_NUM, 0 },
-	{ "time", 2, O_NUM, 0 },
-	{ "tries", 2, O_NUM, 0 },
-	{ "retry", 3, O_NUM, 0 },
-	{ "qr", 2, O_BOOL, QOFF(qr) },
-	{ "cmd", 2, O_BOOL, QOFF(cmd) },
-	{ "comments", 3, O_BOOL, QOFF(comments) },
-	{ "question", 3, O_BOOL, QOFF(question) },
-	{ "answer", 2, O_BOOL, QOFF(answer) },
-	{ "authority", 2, O_BOOL, QOFF(authority) },
-	{ "additional", 3, O_BOOL, QOFF(additional) },
-	{ "stats", 2, O_BOOL, QOFF(stats) },
-	{ "all", 2, O_BOOL, 0 },
-	{ "multiline", 2, O_BOOL, QOFF(multiline) },
-	{ "ttlunits", 4, O_BOOL, QOFF(ttlunits) },
-	{ "ttlid", 4, O_BOOL, QOFF(ttlid) },
-	{ "identify", 2, O_BOOL, QOFF(identify) },
-	{ "nssearch", 2, O_BOOL, QOFF(nssearch) },
-	{ "trace", 2, O_BOOL, QOFF(trace) },
-	{ "hints", 2, O_STR, 0 },
-	{ "json", 2, O_BOOL, QOFF(json) },
-};
-
-static int plus_option(const char *arg, struct cdig_query *q)
+/* A type word, or IXFR=serial (RFC 1995 §3). */
+static bool parse_qtype(const char *w, struct cdig_query *q)
 {
-	const char *w = arg + 1, *val;
-	bool on = true;
-	size_t len, i;
-	const struct optdef *d = NULL;
 	unsigned long v;
+	uint16_t t;
 
-	if (strncmp(w, "no", 2) == 0 && strcmp(w, "nssearch") != 0 &&
-	    strncmp(w, "nss", 3) != 0) {
-		on = false;
-		w += 2;
+	if (strncasecmp(w, "IXFR=", 5) == 0) {
+		if (!parse_uint(w + 5, 0xffffffffUL, &v))
+			return false;
+		q->qtype = LDNS_RR_TYPE_IXFR;
+		q->ixfr_serial = (uint32_t)v;
+		return true;
 	}
-	val = strchr(w, '=');
-	len = val ? (size_t)(val - w) : strlen(w);
-	if (val)
-		val++;
-	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++) {
-		if (len >= optdefs[i].minlen && len <= strlen(optdefs[i].name) &&
-		    strncmp(w, optdefs[i].name, len) == 0) {
-			if (d && d->off != optdefs[i].off)
-				return usage_error("Invalid option", arg);
-			d = d ? d : &optdefs[i];
-		}
-	}
-	if (!d)
-		return usage_error("Invalid option", arg);
-	if (d->kind == O_BOOL) {
-		if (strcmp(d->name, "all") == 0) {
-			q->cmd = q->comments = q->question = q->answer = on;
-			q->authority = q->additional = q->stats = on;
-			return 0;
-		}
-		if (strcmp(d->name, "edns") == 0 && val) {
-			if (!parse_uint(val, 255, &v))
-				return fail("Couldn't parse edns version '%s'", val);
-			if (v != 0)
-				return fail("EDNS version '%s' is not supported", val);
-		} else if (val) {
-			return usage_error("Invalid option", arg);
-		}
-		*(bool *)((char *)q + d->off) = on;
-		if (d->off == QOFF(tcp))
-			q->tcp_set = true;
-		if (strcmp(d->name, "short") == 0 && on) {
-			/* dig: +short turns the other display options off. */
-			q->cmd = q->comments = q->question = false;
-			q->authority = q->additional = q->stats = false;
-			q->answer = true;
-		} else if (strcmp(d->name, "dnssec") == 0 && on) {
-			q->edns = true;
-		}
-		return 0;
-	}
-	if (!on || !val)
-		return usage_error("Invalid option", arg);
-	if (d->kind == O_STR) {
-		if (strlen(val) >= sizeof(q->hints) || !*val)
-			return fail("invalid hints file name '%s'", val);
-		strcpy(q->hints, val);
-		return 0;
-	}
-	if (strcmp(d->name, "bufsize") == 0) {
-		if (!parse_uint(val, 65535, &v))
-			return fail("Couldn't parse buffer size '%s'", val);
-		q->bufsize = (uint16_t)v;
-		q->edns = true;
-	} else if (strcmp(d->name, "time") == 0) {
-		if (!parse_uint(val, 3600, &v))
-			return fail("Couldn't parse timeout '%s'", val);
-		q->time_s = v ? (int)v : 1;
-	} else if (strcmp(d->name, "tries") == 0) {
-		if (!parse_uint(val, 100, &v))
-			return fail("Couldn't parse tries '%s'", val);
-		q->tries = v ? (int)v : 1;
-	} else {
-		if (!parse_uint(val, 99, &v))
-			return fail("Couldn't parse retries '%s'", val);
-		q->tries = (int)v + 1;
-	}
-	return 0;
+	if (!cdig_parse_type(w, &t))
+		return false;
+	q->qtype = t;
+	return true;
 }
 
 static int push(struct qvec *qs, const struct cdig_query *q)
@@ -401,14 +315,14 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 				return usage_error("Invalid server", a);
 			strcpy(t->server, a + 1);
 		} else if (a[0] == '+' && a[1]) {
-			rc = plus_option(a, t);
+			rc = cdig_plus_option(a, t);
 			if (rc)
 				return rc;
 		} else if (a[0] == '-' && a[1]) {
 			char f = a[1];
 			const char *val = NULL;
 
-			if (strchr("46hv", f)) {
+			if (strchr("46hvmru", f)) {
 				if (a[2])
 					return usage_error("Invalid option", a);
 				if (f == '4' || f == '6') {
@@ -417,15 +331,21 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 						cur.family = t->family;
 					continue;
 				}
+				if (f == 'm' || f == 'r')
+					continue;   /* -m: dig's memory debugging; -r: see cdig_args_parse */
+				if (f == 'u') {
+					t->usec = true;
+					continue;
+				}
 				if (f == 'h')
 					cdig_args_usage(stdout);
 				else
-					printf("cdig %s (c-ares %s, ldns %s)\n", PACKAGE_VERSION,
-					       cdig_transport_version(), ldns_version());
+					printf("cdig %s (ldns %s, %s)\n", PACKAGE_VERSION,
+					       ldns_version(), cdig_transport_version());
 				*done = true;
 				return 0;
 			}
-			if (!strchr("ptcxfbq", f))
+			if (!strchr("ptcxfbqky", f))
 				return usage_error("Invalid option", a);
 			val = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!val)
@@ -435,22 +355,48 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 				if (!parse_uint(val, 65535, &v))
 					return fail("Couldn't parse port number '%s'", val);
 				t->port = (uint16_t)v;
+				t->port_set = true;
 				break;
 			case 't':
-				if (!cdig_parse_type(val, &t->qtype))
+				if (!parse_qtype(val, t))
 					return fail("invalid type '%s'", val);
 				t->qtype_set = true;
+				break;
+			case 'k':
+				rc = cdig_key_from_file(val, &t->key);
+				if (rc)
+					return rc;
+				break;
+			case 'y':
+				rc = cdig_key_from_arg(val, &t->key);
+				if (rc)
+					return rc;
 				break;
 			case 'c':
 				if (!cdig_parse_class(val, &t->qclass))
 					return fail("invalid class '%s'", val);
 				t->qclass_set = true;
 				break;
-			case 'b':
-				if (strlen(val) >= sizeof(t->source))
-					return fail("invalid source address '%s'", val);
-				strcpy(t->source, val);
+			case 'b': {
+				/* -b address[#port] */
+				const char *hash = strchr(val, '#');
+				size_t al = hash ? (size_t)(hash - val) : strlen(val);
+				struct cdig_server tmp;
+
+				if (al >= sizeof(t->source))
+					return fail("invalid address %s", val);
+				memcpy(t->source, val, al);
+				t->source[al] = '\0';
+				t->source_port = 0;
+				if (hash) {
+					if (!parse_uint(hash + 1, 65535, &v))
+						return fail("Couldn't parse port number '%s'", hash + 1);
+					t->source_port = (uint16_t)v;
+				}
+				if (!cdig_server_from_text(t->source, 0, NULL, &tmp))
+					return fail("invalid address %s", t->source);
 				break;
+			}
 			case 'f':
 				if (depth > 0)
 					return fail("nested batch file '%s'", val);
@@ -492,9 +438,8 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 		} else {
 			uint16_t v16;
 
-			if (have_cur && !cur.qtype_set && cdig_parse_type(a, &v16) &&
-			    !(strncasecmp(a, "CLASS", 5) == 0)) {
-				cur.qtype = v16;
+			if (have_cur && !cur.qtype_set && !(strncasecmp(a, "CLASS", 5) == 0) &&
+			    parse_qtype(a, &cur)) {
 				cur.qtype_set = true;
 				continue;
 			}
@@ -503,13 +448,14 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 				cur.qclass_set = true;
 				continue;
 			}
-			if (!have_cur && cdig_parse_type(a, &v16) && !glob->qtype_set) {
+			if (!have_cur && !glob->qtype_set && parse_qtype(a, glob)) {
 				/* dig: a type before any name applies to the
 				 * (default) query. */
-				glob->qtype = v16;
 				glob->qtype_set = true;
 				continue;
 			}
+			if (depth < 0)
+				continue;   /* ~/.digrc: names are not taken from it */
 			if ((rc = check_name(a)))
 				return rc;
 			if (have_cur) {
@@ -528,6 +474,38 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 	return 0;
 }
 
+/* dig reads ${HOME}/.digrc (unless -r is given) before the command line:
+ * each line's options become defaults; names in it are ignored. */
+static int read_digrc(int argc, char **argv, struct cdig_query *glob,
+		      struct qvec *qs, bool *done)
+{
+	const char *home = getenv("HOME");
+	char path[1024], line[4096];
+	FILE *f;
+	int i, rc = 0;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-r") == 0)
+			return 0;
+	if (!home || !*home || snprintf(path, sizeof(path), "%s/.digrc", home) >=
+	    (int)sizeof(path))
+		return 0;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char *words[64], *save = NULL, *w;
+		int n = 0;
+
+		for (w = strtok_r(line, " \t\r\n", &save); w && n < 64;
+		     w = strtok_r(NULL, " \t\r\n", &save))
+			words[n++] = w;
+		rc = parse_words(n, words, glob, qs, done, -1);
+	}
+	fclose(f);
+	return rc;
+}
+
 int cdig_args_parse(int argc, char **argv, struct cdig_query **out, size_t *n,
 		    bool *done)
 {
@@ -539,7 +517,9 @@ int cdig_args_parse(int argc, char **argv, struct cdig_query **out, size_t *n,
 	*n = 0;
 	*done = false;
 	cdig_query_defaults(&glob);
-	rc = parse_words(argc, argv, &glob, &qs, done, 0);
+	rc = read_digrc(argc, argv, &glob, &qs, done);
+	if (rc == 0)
+		rc = parse_words(argc, argv, &glob, &qs, done, 0);
 	if (rc || *done)
 		goto done;
 	if (qs.n == 0 && !glob.have_name) {

@@ -1,5 +1,6 @@
 /* cdig: the dig-like client. Shared types of the client's files: options and
- * query descriptions (args.c), the c-ares exchange (transport.c), query
+ * query descriptions (args.c, opts.c), the exchange on its own sockets
+ * (transport.c), query
  * building and sending with dig's retry rules (query.c), dig-layout text
  * output (print.c), RFC 8427 JSON output (json.c), +trace and +nssearch
  * (trace.c). */
@@ -14,6 +15,7 @@
 #include <ldns/ldns.h>
 
 #include "cairn/common.h"
+#include "cairn/wire.h"
 
 /* dig's exit codes. */
 enum {
@@ -23,26 +25,87 @@ enum {
 
 #define CDIG_MAX_SERVERS 8
 #define CDIG_NAME_TEXT   1024   /* presentation form of any name, escaped */
+#define CDIG_MAX_EDNSOPT 16     /* +ednsopt= options per query */
+#define CDIG_EDNSOPT_MAX 512    /* bytes of one +ednsopt= value */
+#define CDIG_MAX_SEARCH  8      /* resolv.conf search domains used */
+
+/* One +ednsopt=code[:hex] (RFC 6891 §6.1.2 option). */
+struct cdig_ednsopt {
+	uint16_t code, len;
+	uint8_t data[CDIG_EDNSOPT_MAX];
+};
+
+/* DNS over TLS settings (RFC 7858, RFC 8310). */
+struct cdig_tls {
+	bool on, verify;         /* +tls; +tls-ca (authenticate the server) */
+	char ca[256];            /* +tls-ca=FILE; "" = the system's CAs */
+	char hostname[256];      /* +tls-hostname= */
+	char certfile[256], keyfile[256];
+};
+
+/* A TSIG key (-y or -k; RFC 8945). */
+struct cdig_key {
+	bool on;
+	char name[CDIG_NAME_TEXT];
+	char alg[64];            /* ldns name: "hmac-sha256." ... */
+	char secret[1024];       /* base64 */
+};
 
 /* Everything one lookup needs: the question and every option. */
 struct cdig_query {
 	char server[256];        /* @server as given; "" = resolv.conf */
-	uint16_t port;           /* -p, default 53 */
+	uint16_t port;           /* -p, default 53 (853 with +tls) */
+	bool port_set;
 	int family;              /* 0, 4 (-4) or 6 (-6) */
 	char source[64];         /* -b address; "" = any */
+	uint16_t source_port;    /* -b address#port */
 	char name[CDIG_NAME_TEXT];
 	bool have_name;
 	uint16_t qtype, qclass;
 	bool qtype_set, qclass_set;
 	bool reverse;            /* name came from -x */
+	uint32_t ixfr_serial;    /* IXFR=serial */
 
-	bool tcp, tcp_set, ignore_tc, recurse, dnssec, edns, adflag, cdflag;
-	uint16_t bufsize;
+	/* header (RFC 1035 §4.1.1) */
+	bool recurse, aaflag, tcflag, raflag, zflag, adflag, cdflag;
+	uint8_t opcode;
+	int32_t qid;             /* +qid=; -1: random */
+	bool header_only;
+
+	/* transport */
+	bool tcp, tcp_set, ignore_tc, fail, keepopen;
 	int time_s, tries;
+	struct cdig_tls tls;
+	struct cdig_key key;
 
+	/* EDNS (RFC 6891) and its options */
+	bool edns, dnssec, ednsneg, nsid, expire, keepalive, badcookie;
+	bool showbadcookie;
+	uint8_t edns_version;
+	uint16_t ednsflags;      /* Z bits besides DO */
+	uint16_t bufsize;
+	bool cookie;             /* RFC 7873: send a client cookie */
+	uint8_t cookie_val[40];  /* +cookie=hex (8 client + 8..32 server) */
+	size_t cookie_len;       /* 0: a random client cookie */
+	bool subnet;             /* RFC 7871 client subnet */
+	uint16_t subnet_family;
+	uint8_t subnet_bits, subnet_addr[16];
+	uint16_t padding;        /* RFC 7830 block size, 0 = none */
+	struct cdig_ednsopt ednsopt[CDIG_MAX_EDNSOPT];
+	size_t nednsopt;
+
+	/* search list (resolv.conf) */
+	bool search, showsearch;
+	int ndots;
+	char domain[256];
+
+	/* output */
 	bool short_form, qr, cmd, comments, question, answer, authority;
 	bool additional, stats, multiline, ttlunits, ttlid, nssearch, trace;
-	bool json, identify;
+	bool json, yaml, identify, rrcomments, onesoa, unknownformat, klass;
+	bool crypto, besteffort, rrcomments_set, usec;
+	int split;               /* split base64/hex fields every N chars */
+	bool split_set;
 	char hints[512];         /* +hints=FILE for +trace; "" = ask server */
 	int argc;                /* the command line, for the banner */
 	char **argv;
@@ -65,6 +128,10 @@ void cdig_query_defaults(struct cdig_query *q);
  * batch file returns CDIG_EXIT_BATCH; -h prints help and sets *done. */
 int cdig_args_parse(int argc, char **argv, struct cdig_query **out, size_t *n,
 		    bool *done);
+/* opts.c: applies one +option word (arg starts with '+') to q. Prints
+ * dig's message and returns CDIG_EXIT_USAGE for an invalid or an
+ * unsupported option, else 0. */
+int cdig_plus_option(const char *arg, struct cdig_query *q);
 /* Text of the +option words and flags, for `cdig -h`. */
 void cdig_args_usage(FILE *f);
 /* Parses a type name or TYPEnnn; returns false when unknown. */
@@ -74,24 +141,44 @@ bool cdig_parse_class(const char *s, uint16_t *out);
  * or IPv6 address into buf. Returns false when addr is not an address. */
 bool cdig_reverse_name(const char *addr, char *buf, size_t buflen);
 
-/* ---- transport.c (the only file that includes <ares.h>) ---- */
+/* ---- transport.c: cdig's own UDP, TCP and TLS sockets ---- */
 enum cdig_xstatus {
 	CDIG_X_OK = 0, CDIG_X_TIMEOUT, CDIG_X_REFUSED, CDIG_X_ERROR,
+	CDIG_X_UNREACH, CDIG_X_EOF, CDIG_X_TLS,
 };
 /* Library set-up and tear-down (call once each). */
 cairn_err cdig_transport_init(void);
 void cdig_transport_cleanup(void);
-/* Sends wire query q (qlen bytes) once to srv over UDP or TCP and waits at
- * most timeout_ms. On CDIG_X_OK *resp is a malloc'd copy of the answer
- * (caller frees) of *resplen bytes. *elapsed_ms is the round-trip time.
- * src (may be NULL) is the -b source address. Returns CAIRN_ENOMEM or
- * CAIRN_EIO for local failures, otherwise CAIRN_OK with *st set. */
-cairn_err cdig_transport_exchange(const struct cdig_server *srv,
-				  const struct sockaddr *src, bool tcp,
-				  int timeout_ms, const uint8_t *q, size_t qlen,
-				  uint8_t **resp, size_t *resplen,
-				  enum cdig_xstatus *st, unsigned *elapsed_ms);
-/* The c-ares version string (static). */
+/* Sends wire query q once to srv over UDP and waits at most timeout_ms
+ * for the answer with q's ID from srv's address and port (other IDs are
+ * reported unless quiet, and waited past). On CDIG_X_OK *resp is malloc'd
+ * (caller frees), *resplen bytes, up to 65535. src (may be NULL) is the
+ * -b source. Returns CAIRN_ENOMEM/CAIRN_EIO for local failures,
+ * CAIRN_EINVAL when src cannot be bound, otherwise CAIRN_OK with *st. */
+cairn_err cdig_udp_exchange(const struct cdig_server *srv,
+			    const struct sockaddr *src, int timeout_ms,
+			    const uint8_t *q, size_t qlen, bool quiet,
+			    uint8_t **resp, size_t *resplen,
+			    enum cdig_xstatus *st, unsigned *elapsed_ms);
+/* A TCP (or TLS over TCP) connection to one server. */
+struct cdig_conn;
+/* Connects (and with tls->on, completes the TLS handshake, verifying the
+ * certificate when tls->verify) within timeout_ms. On CDIG_X_OK *out is
+ * the connection (close with cdig_conn_close). why (may be NULL) gets a
+ * reason for a TLS failure. Errors as cdig_udp_exchange. */
+cairn_err cdig_conn_open(const struct cdig_server *srv,
+			 const struct sockaddr *src, const struct cdig_tls *tls,
+			 int timeout_ms, struct cdig_conn **out,
+			 enum cdig_xstatus *st, char *why, size_t whylen);
+/* Writes one length-prefixed message. */
+cairn_err cdig_conn_send(struct cdig_conn *c, const uint8_t *q, size_t qlen,
+			 int timeout_ms, enum cdig_xstatus *st);
+/* Reads one length-prefixed message into *msg (malloc'd, caller frees);
+ * CDIG_X_EOF when the server closed between messages. */
+cairn_err cdig_conn_recv(struct cdig_conn *c, int timeout_ms, uint8_t **msg,
+			 size_t *len, enum cdig_xstatus *st);
+void cdig_conn_close(struct cdig_conn *c);
+/* The TLS library's version string (static). */
 const char *cdig_transport_version(void);
 
 /* ---- query.c ---- */
@@ -101,16 +188,31 @@ struct cdig_reply {
 	size_t len;
 	ldns_pkt *pkt;           /* parsed, owned by the reply */
 	struct cdig_server from;
-	bool tcp;
-	unsigned ms;
+	bool tcp, tls;
+	unsigned ms, us;
+	uint8_t ccookie[8];      /* the client cookie sent, for "(good)" */
+	bool have_ccookie;
+	bool tsig_failed;        /* dig's closing TSIG warning */
+	bool is_query;           /* +qr +yaml: the query, sent to from */
 };
 void cdig_reply_free(struct cdig_reply *r);
-/* Builds the wire query for name/type/class with q's flags (RD, AD, CD,
- * EDNS, DO, buffer size); *wire is malloc'd (caller frees). Returns
- * CAIRN_EINVAL for a name that is not a valid domain name. */
+/* msg.c: builds the wire query for name/type/class with q's header
+ * flags, opcode and ID (+qid, else random), and q's EDNS record and
+ * options; *wire is malloc'd (caller frees). Returns CAIRN_EINVAL for a
+ * name that is not a valid domain name, CAIRN_ELIMIT over 65535 bytes. */
 cairn_err cdig_query_build(const struct cdig_query *q, const char *name,
 			   uint16_t type, uint16_t klass, bool rd,
 			   uint8_t **wire, size_t *len);
+/* Fills buf with n random bytes (getrandom). */
+void cdig_random(void *buf, size_t n);
+/* Parses a received message with ldns after checking its records (one
+ * OPT at most, TSIG only last: RFC 6891 §6.1.1, RFC 8945 §5.2), which
+ * ldns does not. CAIRN_EFORMAT for a malformed message. */
+cairn_err cdig_wire2pkt(ldns_pkt **out, const uint8_t *wire, size_t len);
+/* Finds EDNS option code in the OPT record of wire; *val points into
+ * wire. Returns false when the message has no such option. */
+bool cdig_find_option(const uint8_t *wire, size_t len, uint16_t code,
+		      const uint8_t **val, uint16_t *vlen);
 /* Fills srv[] (at most CDIG_MAX_SERVERS) from q's @server (address or a
  * name resolved with getaddrinfo) or from /etc/resolv.conf. Prints dig's
  * message and returns CDIG_EXIT_USAGE/… codes through *exitcode. */
@@ -138,9 +240,21 @@ char *cdig_rdata_str(const ldns_rr *rr);
 void cdig_print_rr(FILE *f, const struct cdig_query *q, const ldns_rr *rr,
 		   bool question);
 /* Prints a whole message as dig does for q's options: header comments,
- * OPT pseudosection, sections. query is true for +qr output. */
+ * OPT pseudosection, sections, TSIG pseudosection. r is NULL for the
+ * query itself (+qr), else the reply (for the COOKIE check). */
 void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
-			const uint8_t *wire, size_t len, bool query);
+			const uint8_t *wire, size_t len,
+			const struct cdig_reply *r);
+/* rdata.c: rdata text in dig's forms for q's options (+split,
+ * +multiline, +unknownformat, +rrcomments, +nocrypto); malloc'd. */
+char *cdig_rdata_text(const struct cdig_query *q, const ldns_rr *rr);
+/* Prints the EDNS options of an OPT record's rdata in dig's forms, each
+ * line starting with prefix. */
+void cdig_print_edns_options(FILE *f, const ldns_rdf *data,
+			     const struct cdig_reply *r, const char *prefix);
+const char *cdig_opcode_name(unsigned op, char *buf, size_t len);
+/* The mnemonic of rcode (extended included), or its number in buf. */
+const char *cdig_rcode_name(unsigned rc, char *buf, size_t len);
 /* Prints the statistics block (Query time, SERVER, WHEN, MSG SIZE). */
 void cdig_print_stats(FILE *f, const struct cdig_reply *r);
 /* Prints the section's records, one per line, without a header. */
@@ -153,6 +267,51 @@ void cdig_ttl_units(uint32_t ttl, bool verbose, char *buf, size_t len);
 /* Prints the message as one RFC 8427 JSON object followed by a newline. */
 void cdig_json_message(FILE *f, ldns_pkt *pkt, const uint8_t *wire,
 		       size_t len, const struct cdig_reply *r);
+
+/* ---- main.c, lookup.c ---- */
+/* The command-line banner, printed once before the first output. */
+struct cdig_banner {
+	int argc;
+	char **argv;
+	bool printed;
+};
+void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q,
+		       size_t nsrv);
+/* Runs one query line (search list, resends, output); dig's exit code. */
+int cdig_lookup(const struct cdig_query *q, struct cdig_banner *b);
+/* resolv.conf's search list (or +domain=); up to max domains, each
+ * without a trailing dot. Returns how many. */
+size_t cdig_search_list(const struct cdig_query *q, char (*out)[256],
+			size_t max);
+
+/* ---- xfr.c ---- */
+/* AXFR or IXFR=serial (RFC 5936, RFC 1995) over one TCP/TLS connection:
+ * every message printed as dig prints a transfer; exit code. */
+int cdig_xfr(const struct cdig_query *q, const struct cdig_server *srv,
+	     size_t nsrv, struct cdig_banner *b);
+
+/* ---- tsig.c ---- */
+/* -y [hmac:]name:secret into k; prints dig's message, CDIG_EXIT_USAGE. */
+int cdig_key_from_arg(const char *arg, struct cdig_key *k);
+/* -k FILE (a named.conf key clause or a K*.private file). */
+int cdig_key_from_file(const char *path, struct cdig_key *k);
+/* Signs the query in *wire (replaced by the signed copy); *mac is the
+ * request MAC for the answer's check (caller frees). */
+cairn_err cdig_tsig_sign(const struct cdig_key *k, uint8_t **wire, size_t *len,
+			 ldns_rdf **mac);
+/* Verifies pkt's TSIG against *mac (the request's, or the previous
+ * message's when next); on success *mac becomes this message's MAC.
+ * Returns NULL, or dig's reason text. */
+const char *cdig_tsig_verify(const struct cdig_key *k, ldns_pkt *pkt,
+			     const uint8_t *wire, size_t len, ldns_rdf **mac,
+			     bool next);
+
+/* ---- yaml.c ---- */
+/* Prints the message in dig's +yaml layout; r NULL or r->is_query for
+ * a query (r then names the server it goes to). */
+void cdig_yaml_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
+		       const uint8_t *wire, size_t len,
+		       const struct cdig_reply *r);
 
 /* ---- trace.c ---- */
 /* +trace: iterates from the root; returns a dig exit code. */

@@ -72,7 +72,16 @@ static void rr_json(FILE *f, const ldns_rr *rr, bool question)
 			jhex(f, ldns_buffer_begin(b), ldns_buffer_position(b));
 		}
 		ldns_buffer_free(b);
-		rdata = cdig_rdata_str(rr);
+		{
+			/* dig's presentation forms (LOC, SVCB, NSEC3 ...),
+			 * unsplit: one JSON string per rdata */
+			struct cdig_query dq;
+
+			cdig_query_defaults(&dq);
+			dq.split = 0;
+			dq.split_set = true;
+			rdata = cdig_rdata_text(&dq, rr);
+		}
 		/* RFC 8427 §2.2: rdata<TYPE> in presentation format */
 		fprintf(f, ",\n%s\"rdata%s\": ", ind, tn ? tn : "");
 		jstr(f, rdata ? rdata : "");
@@ -100,7 +109,7 @@ static void section(FILE *f, const char *key, const ldns_rr_list *l,
 }
 
 /* RFC 6891 §6.1.2-6.1.3: the OPT RR as the message carried it. */
-static void opt_json(FILE *f, ldns_pkt *pkt, bool *first_member, bool had_add)
+static void opt_item(FILE *f, ldns_pkt *pkt)
 {
 	const char *ind = "      ";
 	ldns_rdf *data = ldns_pkt_edns_data(pkt);
@@ -108,18 +117,12 @@ static void opt_json(FILE *f, ldns_pkt *pkt, bool *first_member, bool had_add)
 		       ((uint32_t)ldns_pkt_edns_version(pkt) << 16) |
 		       ldns_pkt_edns_z(pkt);
 
-	if (had_add) {
-		fputs(",\n", f);
-	} else {
-		fprintf(f, "%s\n  \"additionalRRs\": [\n", *first_member ? "" : ",");
-		*first_member = false;
-	}
 	fputs("    {\n", f);
 	rr_common(f, ind, ".", LDNS_RR_TYPE_OPT, ldns_pkt_edns_udp_size(pkt));
 	fprintf(f, ",\n%s\"TTL\": %u,\n%s\"RDLENGTH\": %zu,\n%s\"RDATAHEX\": ",
 		ind, ttl, ind, data ? ldns_rdf_size(data) : 0, ind);
 	jhex(f, data ? ldns_rdf_data(data) : NULL, data ? ldns_rdf_size(data) : 0);
-	fputs("\n    }\n  ]", f);
+	fputs("\n    }", f);
 }
 
 void cdig_json_message(FILE *f, ldns_pkt *pkt, const uint8_t *wire,
@@ -171,22 +174,33 @@ void cdig_json_message(FILE *f, ldns_pkt *pkt, const uint8_t *wire,
 	section(f, "questionRRs", qs, true, &first);
 	section(f, "answerRRs", ldns_pkt_answer(pkt), false, &first);
 	section(f, "authorityRRs", ldns_pkt_authority(pkt), false, &first);
+	/* additionalRRs in wire order: records, OPT (RFC 6891 §6.1.1), then
+	 * TSIG (RFC 8945 §4.2), which ldns keeps apart */
 	had_add = ldns_rr_list_rr_count(ldns_pkt_additional(pkt)) > 0;
-	if (had_add && ldns_pkt_edns(pkt)) {
-		/* reopen the array to append OPT */
+	if (had_add || ldns_pkt_edns(pkt) || ldns_pkt_tsig(pkt)) {
 		size_t i, n = ldns_rr_list_rr_count(ldns_pkt_additional(pkt));
+		bool any = false;
 
-		fputs(",\n  \"additionalRRs\": [\n", f);
+		fprintf(f, "%s\n  \"additionalRRs\": [\n", first ? "" : ",");
+		first = false;
 		for (i = 0; i < n; i++) {
-			rr_json(f, ldns_rr_list_rr(ldns_pkt_additional(pkt), i), false);
-			if (i + 1 < n)
+			if (any)
 				fputs(",\n", f);
+			rr_json(f, ldns_rr_list_rr(ldns_pkt_additional(pkt), i), false);
+			any = true;
 		}
-		opt_json(f, pkt, &first, true);
-	} else if (had_add) {
-		section(f, "additionalRRs", ldns_pkt_additional(pkt), false, &first);
-	} else if (ldns_pkt_edns(pkt)) {
-		opt_json(f, pkt, &first, false);
+		if (ldns_pkt_edns(pkt)) {
+			if (any)
+				fputs(",\n", f);
+			opt_item(f, pkt);
+			any = true;
+		}
+		if (ldns_pkt_tsig(pkt)) {
+			if (any)
+				fputs(",\n", f);
+			rr_json(f, ldns_pkt_tsig(pkt), false);
+		}
+		fputs("\n  ]", f);
 	}
 	fputs(",\n  \"messageOctetsHEX\": ", f);
 	jhex(f, wire, len);

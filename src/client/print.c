@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include "cdig.h"
 
@@ -118,17 +119,30 @@ void cdig_print_rr(FILE *f, const struct cdig_query *q, const ldns_rr *rr,
 	unsigned cur = 0, ttlc, classc, typec, rdatac;
 	char *owner, *klass, *type, *rdata;
 	char ttl[64];
+	bool show_class = q->klass || question;
 
-	if (q->multiline) {
+	/* dig.c's styles: 24/24/24/32 multiline or no TTL and no class,
+	 * 24/24/32/40 without one of them, else 24/32/40/48 */
+	if (q->multiline || (!q->ttlid && !q->klass)) {
 		ttlc = 24; classc = 24; typec = 24; rdatac = 32;
-	} else if (!q->ttlid) {
+	} else if (!q->ttlid || !q->klass) {
 		ttlc = 24; classc = 24; typec = 32; rdatac = 40;
 	} else {
 		ttlc = 24; classc = 32; typec = 40; rdatac = 48;
 	}
 	owner = ldns_rdf2str(ldns_rr_owner(rr));
-	klass = ldns_rr_class2str(ldns_rr_get_class(rr));
-	type = ldns_rr_type2str(ldns_rr_get_type(rr));
+	if (q->unknownformat) {
+		/* RFC 3597 §5: CLASSnn TYPEnn */
+		klass = malloc(16);
+		type = malloc(16);
+		if (klass)
+			snprintf(klass, 16, "CLASS%u", (unsigned)ldns_rr_get_class(rr));
+		if (type)
+			snprintf(type, 16, "TYPE%u", (unsigned)ldns_rr_get_type(rr));
+	} else {
+		klass = ldns_rr_class2str(ldns_rr_get_class(rr));
+		type = ldns_rr_type2str(ldns_rr_get_type(rr));
+	}
 	if (question)
 		fputc(';', f);    /* not counted in the columns, as in BIND */
 	put(f, &cur, owner ? owner : "?");
@@ -140,15 +154,18 @@ void cdig_print_rr(FILE *f, const struct cdig_query *q, const ldns_rr *rr,
 			snprintf(ttl, sizeof(ttl), "%u", ldns_rr_ttl(rr));
 		put(f, &cur, ttl);
 	}
-	indent(f, &cur, classc);
-	put(f, &cur, klass ? klass : "?");
+	if (show_class) {
+		indent(f, &cur, classc);
+		put(f, &cur, klass ? klass : "?");
+	}
 	indent(f, &cur, typec);
 	put(f, &cur, type ? type : "?");
 	if (!question) {
 		indent(f, &cur, rdatac);
-		if (!(q->multiline && ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+		if (!(q->multiline && !q->unknownformat &&
+		      ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
 		      print_soa_multiline(f, rr))) {
-			rdata = cdig_rdata_str(rr);
+			rdata = cdig_rdata_text(q, rr);
 			fprintf(f, "%s\n", rdata ? rdata : "");
 			free(rdata);
 		}
@@ -169,7 +186,7 @@ void cdig_print_section(FILE *f, const struct cdig_query *q,
 		cdig_print_rr(f, q, ldns_rr_list_rr(l, i), false);
 }
 
-static const char *rcode_name(unsigned rc, char *buf, size_t len)
+const char *cdig_rcode_name(unsigned rc, char *buf, size_t len)
 {
 	static const char *names[] = {
 		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
@@ -185,7 +202,7 @@ static const char *rcode_name(unsigned rc, char *buf, size_t len)
 	return buf;
 }
 
-static const char *opcode_name(unsigned op, char *buf, size_t len)
+const char *cdig_opcode_name(unsigned op, char *buf, size_t len)
 {
 	static const char *names[] = { "QUERY", "IQUERY", "STATUS", "RESERVED3",
 				       "NOTIFY", "UPDATE" };
@@ -224,11 +241,15 @@ static void print_hex_ascii(FILE *f, const uint8_t *p, size_t n)
 	fputs("\")", f);
 }
 
-/* RFC 6891 §6.1.2: options are {code, length, data} TLVs. */
-static void print_edns_options(FILE *f, const ldns_rdf *data)
+/* RFC 6891 §6.1.2: options are {code, length, data} TLVs, printed in
+ * BIND 9.18's forms. r (NULL for a query) holds the client cookie we
+ * sent: a reply's COOKIE that echoes it is "(good)" (RFC 7873 §5.3). */
+void cdig_print_edns_options(FILE *f, const ldns_rdf *data,
+			     const struct cdig_reply *r, const char *prefix)
 {
 	const uint8_t *p;
 	size_t len, off = 0, i;
+	char units[128];
 
 	if (!data)
 		return;
@@ -241,25 +262,84 @@ static void print_edns_options(FILE *f, const ldns_rdf *data)
 
 		if (off + 4 + olen > len)
 			break;
-		if (code == 3) {            /* NSID, RFC 5001 */
-			fputs("; NSID: ", f);
-			print_hex_ascii(f, o, olen);
-		} else if (code == 10) {    /* COOKIE, RFC 7873 §4 */
-			fputs("; COOKIE: ", f);
+		switch (code) {
+		case WIRE_OPT_NSID:
+			fprintf(f, "%sNSID:", prefix);
+			if (olen) {
+				fputc(' ', f);
+				print_hex_ascii(f, o, olen);
+			}
+			break;
+		case WIRE_OPT_ECS:      /* RFC 7871 §6 */
+			fprintf(f, "%sCLIENT-SUBNET:", prefix);
+			if (olen >= 4) {
+				unsigned fam = (unsigned)((o[0] << 8) | o[1]);
+				uint8_t a[16] = { 0 };
+				char txt[64];
+				size_t al = olen - 4u;
+
+				if ((fam == 1 && al <= 4) || (fam == 2 && al <= 16)) {
+					memcpy(a, o + 4, al);
+					inet_ntop(fam == 1 ? AF_INET : AF_INET6, a, txt,
+						  sizeof(txt));
+					fprintf(f, " %s/%u/%u", txt, o[2], o[3]);
+				} else {
+					fputc(' ', f);
+					print_hex_ascii(f, o, olen);
+				}
+			}
+			break;
+		case WIRE_OPT_EXPIRE:   /* RFC 7314 §2 */
+			fprintf(f, "%sEXPIRE:", prefix);
+			if (olen == 4) {
+				uint32_t v = ((uint32_t)o[0] << 24) | ((uint32_t)o[1] << 16) |
+					     ((uint32_t)o[2] << 8) | o[3];
+				cdig_ttl_units(v, true, units, sizeof(units));
+				fprintf(f, " %u (%s)", v, units);
+			}
+			break;
+		case WIRE_OPT_COOKIE:   /* RFC 7873 §4 */
+			fprintf(f, "%sCOOKIE: ", prefix);
 			for (i = 0; i < olen; i++)
 				fprintf(f, "%02x", o[i]);
-		} else if (code == 15 && olen >= 2) {   /* EDE, RFC 8914 §2 */
-			unsigned ic = (unsigned)((o[0] << 8) | o[1]);
+			if (r && r->have_ccookie && olen >= 8)
+				fputs(memcmp(o, r->ccookie, 8) == 0 ? " (good)" : " (bad)", f);
+			break;
+		case WIRE_OPT_KEEPALIVE: /* RFC 7828 §3.1: units of 100 ms */
+			fprintf(f, "%sTCP KEEPALIVE:", prefix);
+			if (olen == 2) {
+				unsigned v = (unsigned)((o[0] << 8) | o[1]);
+				fprintf(f, " %u.%u secs", v / 10, v % 10);
+			}
+			break;
+		case WIRE_OPT_PADDING:  /* RFC 7830 §3 */
+			fprintf(f, "%sPAD:", prefix);
+			if (olen)
+				fprintf(f, " (%u bytes)", olen);
+			break;
+		case WIRE_OPT_KEYTAG:   /* RFC 8145 §4.1 */
+			fprintf(f, "%sKEY-TAG:", prefix);
+			for (i = 0; i + 1 < olen; i += 2)
+				fprintf(f, "%s %u", i ? "," : "", (unsigned)((o[i] << 8) | o[i + 1]));
+			break;
+		case WIRE_OPT_EDE: {    /* RFC 8914 §2 */
+			unsigned ic = olen >= 2 ? (unsigned)((o[0] << 8) | o[1]) : 0;
 			const char *nm = ede_name(ic);
 
-			fprintf(f, "; EDE: %u", ic);
+			fprintf(f, "%sEDE: %u", prefix, ic);
 			if (nm)
 				fprintf(f, " (%s)", nm);
 			if (olen > 2)
 				fprintf(f, ": (%.*s)", (int)(olen - 2), (const char *)o + 2);
-		} else {
-			fprintf(f, "; OPT=%u: ", code);
-			print_hex_ascii(f, o, olen);
+			break;
+		}
+		default:
+			fprintf(f, "%sOPT=%u:", prefix, code);
+			if (olen) {
+				fputc(' ', f);
+				print_hex_ascii(f, o, olen);
+			}
+			break;
 		}
 		fputc('\n', f);
 		off += 4u + olen;
@@ -282,8 +362,10 @@ static void print_sec(FILE *f, const struct cdig_query *q, const char *title,
 }
 
 void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
-			const uint8_t *wire, size_t len, bool query)
+			const uint8_t *wire, size_t len,
+			const struct cdig_reply *r)
 {
+	bool query = r == NULL;
 	char b1[32], b2[32];
 	unsigned flags, rcode;
 
@@ -293,8 +375,8 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 	rcode = (flags & 0xf) | ((unsigned)ldns_pkt_edns_extended_rcode(pkt) << 4);
 	if (q->comments) {
 		fprintf(f, ";; ->>HEADER<<- opcode: %s, status: %s, id: %u\n",
-			opcode_name((flags >> 11) & 0xf, b1, sizeof(b1)),
-			rcode_name(rcode, b2, sizeof(b2)),
+			cdig_opcode_name((flags >> 11) & 0xf, b1, sizeof(b1)),
+			cdig_rcode_name(rcode, b2, sizeof(b2)),
 			(unsigned)((wire[0] << 8) | wire[1]));
 		fputs(";; flags:", f);
 		if (flags & 0x8000) fputs(" qr", f);
@@ -304,6 +386,8 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		if (flags & 0x0080) fputs(" ra", f);
 		if (flags & 0x0020) fputs(" ad", f);
 		if (flags & 0x0010) fputs(" cd", f);
+		if (flags & 0x0040)
+			fputs("; MBZ: 0x4", f);    /* the Z bit, as BIND shows it */
 		fprintf(f, "; QUERY: %u, ANSWER: %u, AUTHORITY: %u, ADDITIONAL: %u\n",
 			(unsigned)((wire[4] << 8) | wire[5]),
 			(unsigned)((wire[6] << 8) | wire[7]),
@@ -312,22 +396,30 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		if (!query && (flags & 0x0100) && !(flags & 0x0080))
 			fputs(";; WARNING: recursion requested but not available\n", f);
 		fputc('\n', f);
+		if (!query && q->edns && !ldns_pkt_edns(pkt) &&
+		    (rcode == 1 || rcode == 4))
+			fprintf(f, ";; WARNING: EDNS query returned status %s - retry with '%s+noedns'\n\n",
+				cdig_rcode_name(rcode, b2, sizeof(b2)),
+				q->dnssec ? "+nodnssec " : "");
 		if (ldns_pkt_edns(pkt)) {
 			uint16_t z = ldns_pkt_edns_z(pkt);
-			unsigned mbz = z & 0x7fff;
+			unsigned mbz = z & 0x3fff;
 
 			fputs(";; OPT PSEUDOSECTION:\n", f);
 			/* RFC 6891 §6.1.3: version, DO bit (RFC 3225), Z. */
-			fprintf(f, "; EDNS: version: %u, flags:%s", ldns_pkt_edns_version(pkt),
-				(z & 0x8000) ? " do" : "");
+			/* RFC 3225 DO, and CO (compact answers OK, 0x4000) */
+			fprintf(f, "; EDNS: version: %u, flags:%s%s", ldns_pkt_edns_version(pkt),
+				(z & 0x8000) ? " do" : "", (z & 0x4000) ? " co" : "");
 			if (mbz)
 				fprintf(f, "; MBZ: 0x%04x, udp: %u\n", mbz,
 					ldns_pkt_edns_udp_size(pkt));
 			else
 				fprintf(f, "; udp: %u\n", ldns_pkt_edns_udp_size(pkt));
-			print_edns_options(f, ldns_pkt_edns_data(pkt));
+			cdig_print_edns_options(f, ldns_pkt_edns_data(pkt), r, "; ");
 		}
 	}
+	if (q->question && query && q->header_only && q->comments)
+		fputs(";; QUESTION SECTION:\n\n", f);   /* dig's +header-only +qr */
 	if (q->question)
 		print_sec(f, q, "QUESTION", ldns_pkt_question(pkt), true);
 	if (q->answer)
@@ -336,6 +428,14 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		print_sec(f, q, "AUTHORITY", ldns_pkt_authority(pkt), false);
 	if (q->additional)
 		print_sec(f, q, "ADDITIONAL", ldns_pkt_additional(pkt), false);
+	if (ldns_pkt_tsig(pkt) && q->additional) {
+		/* dig prints the TSIG record apart (RFC 8945 §4.2) */
+		if (q->comments)
+			fputs(";; TSIG PSEUDOSECTION:\n", f);
+		cdig_print_rr(f, q, ldns_pkt_tsig(pkt), false);
+		if (q->comments)
+			fputc('\n', f);
+	}
 }
 
 void cdig_print_stats(FILE *f, const struct cdig_reply *r)
@@ -347,9 +447,15 @@ void cdig_print_stats(FILE *f, const struct cdig_reply *r)
 	cdig_server_addr(&r->from, addr, sizeof(addr));
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Z %Y", &tm);
-	fprintf(f, ";; Query time: %u msec\n", r->ms);
+	if (r->us)
+		fprintf(f, ";; Query time: %u usec\n", r->us);
+	else
+		fprintf(f, ";; Query time: %u msec\n", r->ms);
 	fprintf(f, ";; SERVER: %s(%s) (%s)\n", addr, r->from.label,
-		r->tcp ? "TCP" : "UDP");
+		r->tls ? "TLS" : r->tcp ? "TCP" : "UDP");
 	fprintf(f, ";; WHEN: %s\n", when);
-	fprintf(f, ";; MSG SIZE  rcvd: %zu\n\n", r->len);
+	fprintf(f, ";; MSG SIZE  rcvd: %zu\n", r->len);
+	if (r->tsig_failed)
+		fputs(";; WARNING -- Some TSIG could not be validated\n", f);
+	fputc('\n', f);
 }

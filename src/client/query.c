@@ -6,6 +6,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <time.h>
 
 #include "cdig.h"
 
@@ -16,67 +17,6 @@ void cdig_reply_free(struct cdig_reply *r)
 		ldns_pkt_free(r->pkt);
 	r->wire = NULL;
 	r->pkt = NULL;
-}
-
-cairn_err cdig_query_build(const struct cdig_query *q, const char *name,
-			   uint16_t type, uint16_t klass, bool rd,
-			   uint8_t **wire, size_t *len)
-{
-	ldns_rdf *owner = NULL;
-	ldns_rr *qrr = NULL;
-	ldns_pkt *pkt = NULL;
-	cairn_err err = CAIRN_OK;
-
-	*wire = NULL;
-	*len = 0;
-	if (ldns_str2rdf_dname(&owner, name) != LDNS_STATUS_OK) {
-		err = CAIRN_EINVAL;
-		goto done;
-	}
-	pkt = ldns_pkt_new();
-	qrr = ldns_rr_new();
-	if (!pkt || !qrr) {
-		err = CAIRN_ENOMEM;
-		goto done;
-	}
-	ldns_rr_set_owner(qrr, owner);
-	owner = NULL;
-	ldns_rr_set_type(qrr, type);
-	ldns_rr_set_class(qrr, klass);
-	ldns_rr_set_question(qrr, true);
-	if (!ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, qrr)) {
-		err = CAIRN_ENOMEM;
-		goto done;
-	}
-	qrr = NULL;
-	ldns_pkt_set_id(pkt, ldns_get_random());
-	ldns_pkt_set_opcode(pkt, LDNS_PACKET_QUERY);
-	ldns_pkt_set_rd(pkt, rd);
-	ldns_pkt_set_ad(pkt, q->adflag);
-	ldns_pkt_set_cd(pkt, q->cdflag);
-	if (q->edns || q->dnssec) {
-		/* RFC 6891 §6.1.1-6.2.3: OPT with our buffer size; DO from
-		 * RFC 3225 (+dnssec). */
-		ldns_pkt_set_edns_udp_size(pkt, q->bufsize);
-		ldns_pkt_set_edns_version(pkt, 0);
-		ldns_pkt_set_edns_do(pkt, q->dnssec);
-		ldns_pkt_set_edns_unassigned(pkt, 0);
-		/* ldns writes OPT only when something is set; udp size 0 is
-		 * legal (+bufsize=0), mark presence through the DO bit path */
-		if (q->bufsize == 0 && !q->dnssec)
-			ldns_pkt_set_edns_udp_size(pkt, 512);
-	}
-	if (ldns_pkt2wire(wire, pkt, len) != LDNS_STATUS_OK) {
-		*wire = NULL;
-		err = CAIRN_ENOMEM;
-	}
-done:
-	ldns_rdf_deep_free(owner);
-	if (qrr)
-		ldns_rr_free(qrr);
-	if (pkt)
-		ldns_pkt_free(pkt);
-	return err;
 }
 
 bool cdig_server_from_text(const char *addr, uint16_t port, const char *label,
@@ -138,6 +78,49 @@ static void resolv_conf(const struct cdig_query *q, struct cdig_server *srv,
 	fclose(f);
 }
 
+size_t cdig_search_list(const struct cdig_query *q, char (*out)[256],
+			size_t max)
+{
+	FILE *f;
+	char line[1024];
+	size_t n = 0;
+
+	if (q->domain[0]) {
+		snprintf(out[0], 256, "%s", q->domain);
+		goto strip;
+	}
+	f = fopen("/etc/resolv.conf", "r");
+	if (!f)
+		return 0;
+	/* resolv.conf(5): the last "search" or "domain" line wins */
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *w = strtok_r(line, " \t\r\n", &save);
+
+		if (!w || (strcmp(w, "search") != 0 && strcmp(w, "domain") != 0))
+			continue;
+		n = 0;
+		while ((w = strtok_r(NULL, " \t\r\n", &save)) && n < max)
+			if (strlen(w) < 256)
+				snprintf(out[n++], 256, "%s", w);
+	}
+	fclose(f);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(out[i]);
+		if (l > 1 && out[i][l - 1] == '.')
+			out[i][l - 1] = '\0';
+	}
+	return n;
+strip:
+	{
+		size_t l = strlen(out[0]);
+		if (l > 1 && out[0][l - 1] == '.')
+			out[0][l - 1] = '\0';
+	}
+	return 1;
+}
+
 cairn_err cdig_servers(const struct cdig_query *q, struct cdig_server *srv,
 		       size_t *n)
 {
@@ -190,8 +173,36 @@ static const char *xstatus_text(enum cdig_xstatus st)
 	switch (st) {
 	case CDIG_X_TIMEOUT: return "timed out";
 	case CDIG_X_REFUSED: return "connection refused";
+	case CDIG_X_UNREACH: return "host unreachable";
+	case CDIG_X_EOF: return "end of file";
+	case CDIG_X_TLS: return "TLS error";
 	default: return "failure";
 	}
+}
+
+/* One exchange over TCP or TLS: connect, send, read one message. */
+static cairn_err stream_exchange(const struct cdig_query *q,
+				 const struct cdig_server *s,
+				 const struct sockaddr *src, const uint8_t *wire,
+				 size_t len, uint8_t **resp, size_t *rlen,
+				 enum cdig_xstatus *st, unsigned *ms, char *why,
+				 size_t whylen)
+{
+	struct cdig_conn *c = NULL;
+	uint64_t start = cairn_now_ms();
+	cairn_err err;
+
+	err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, st, why, whylen);
+	if (err != CAIRN_OK || *st != CDIG_X_OK)
+		goto done;
+	err = cdig_conn_send(c, wire, len, q->time_s * 1000, st);
+	if (err != CAIRN_OK || *st != CDIG_X_OK)
+		goto done;
+	err = cdig_conn_recv(c, q->time_s * 1000, resp, rlen, st);
+done:
+	*ms = (unsigned)(cairn_now_ms() - start);
+	cdig_conn_close(c);
+	return err;
 }
 
 /* One server, dig's tries: UDP is tried q->tries times, TCP once per try
@@ -212,28 +223,45 @@ static cairn_err try_server(const struct cdig_query *q,
 		uint8_t *resp = NULL;
 		size_t rlen = 0;
 		unsigned ms = 0;
+		char why[256] = "";
+		struct timespec t0, t1;
 
-		err = cdig_transport_exchange(s, src, tcp, q->time_s * 1000, wire,
-					      len, &resp, &rlen, &st, &ms);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (tcp || q->tls.on)
+			err = stream_exchange(q, s, src, wire, len, &resp, &rlen, &st,
+					      &ms, why, sizeof(why));
+		else
+			err = cdig_udp_exchange(s, src, q->time_s * 1000, wire, len,
+						quiet, &resp, &rlen, &st, &ms);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err != CAIRN_OK)
 			return err;
 		if (st == CDIG_X_OK) {
+			/* -u: microseconds, as dig */
+			out->us = (unsigned)((t1.tv_sec - t0.tv_sec) * 1000000 +
+					     (t1.tv_nsec - t0.tv_nsec) / 1000);
+			if (out->us == 0)
+				out->us = 1;
 			out->wire = resp;
 			out->len = rlen;
 			out->from = *s;
-			out->tcp = tcp;
+			out->tcp = tcp || q->tls.on;
+			out->tls = q->tls.on;
 			out->ms = ms;
 			return CAIRN_OK;
 		}
 		if (!quiet) {
-			if (tcp)
+			if (st == CDIG_X_TLS)
+				printf(";; TLS peer certificate verification for %s failed: %s\n",
+				       addr, why[0] ? why : "handshake failed");
+			else if (tcp || q->tls.on)
 				printf(";; Connection to %s(%s) for %s failed: %s.\n",
 				       addr, s->label, q->name, xstatus_text(st));
 			else
 				printf(";; communications error to %s: %s\n", addr,
 				       xstatus_text(st));
 		}
-		if (tcp && st == CDIG_X_REFUSED)
+		if ((tcp || q->tls.on) && (st == CDIG_X_REFUSED || st == CDIG_X_TLS))
 			break;
 	}
 	return CAIRN_ENOTFOUND;
@@ -251,7 +279,7 @@ cairn_err cdig_query_send(const struct cdig_query *q,
 
 	memset(out, 0, sizeof(*out));
 	if (q->source[0]) {
-		if (!cdig_server_from_text(q->source, 0, NULL, &src_srv))
+		if (!cdig_server_from_text(q->source, q->source_port, NULL, &src_srv))
 			return CAIRN_EINVAL;
 		src = (const struct sockaddr *)&src_srv.ss;
 	}
@@ -279,10 +307,15 @@ cairn_err cdig_query_send(const struct cdig_query *q,
 				free(udp.wire);
 			}
 		}
-		if (ldns_wire2pkt(&out->pkt, out->wire, out->len) != LDNS_STATUS_OK) {
-			out->pkt = NULL;
+		if (cdig_wire2pkt(&out->pkt, out->wire, out->len) != CAIRN_OK) {
 			if (!quiet)
 				printf(";; Got bad packet: FORMERR\n%zu bytes\n", out->len);
+			cdig_reply_free(out);
+			err = CAIRN_ENOTFOUND;
+			continue;
+		}
+		/* +fail: a SERVFAIL answer moves on to the next server */
+		if (q->fail && i + 1 < nsrv && (out->wire[3] & 0xf) == 2) {
 			cdig_reply_free(out);
 			err = CAIRN_ENOTFOUND;
 			continue;

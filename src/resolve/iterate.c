@@ -60,10 +60,49 @@ enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtyp
 
 /* ---- delegation points ---- */
 
+static void dp_addr_set(struct dp_addr *d, const struct cairn_sockaddr *sa)
+{
+	memset(d, 0, sizeof(*d));
+	if (sa->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&sa->ss;
+		d->family = AF_INET;
+		d->port = ntohs(in->sin_port);
+		memcpy(d->a, &in->sin_addr, 4);
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&sa->ss;
+		d->family = AF_INET6;
+		d->port = ntohs(in6->sin6_port);
+		d->scope = in6->sin6_scope_id;
+		memcpy(d->a, &in6->sin6_addr, 16);
+	}
+}
+
+void dp_sockaddr(const struct dp *dp, unsigned i, struct cairn_sockaddr *out)
+{
+	const struct dp_addr *d = &dp->addr[i];
+
+	memset(out, 0, sizeof(*out));
+	if (d->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(d->port);
+		memcpy(&in->sin_addr, d->a, 4);
+		out->len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(d->port);
+		in6->sin6_scope_id = d->scope;
+		memcpy(&in6->sin6_addr, d->a, 16);
+		out->len = sizeof(*in6);
+	}
+}
+
 void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa)
 {
 	struct resolver *r = q->r;
 	struct dp *dp = &q->dp;
+	struct dp_addr d;
 	char buf[128];
 
 	if (!r->cfg.query_loopback && !dp->forward && servers_is_loopback(sa)) {
@@ -75,12 +114,15 @@ void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa)
 		}
 		return;
 	}
+	if (sa->ss.ss_family != AF_INET && sa->ss.ss_family != AF_INET6)
+		return;
+	dp_addr_set(&d, sa);
 	for (unsigned i = 0; i < dp->naddr; i++)
-		if (dp->addr[i].len == sa->len && memcmp(&dp->addr[i].ss, &sa->ss, sa->len) == 0)
+		if (memcmp(&dp->addr[i], &d, sizeof(d)) == 0)
 			return;
 	if (dp->naddr < DP_MAX_ADDR) {
 		dp->tried[dp->naddr] = false;
-		dp->addr[dp->naddr++] = *sa;
+		dp->addr[dp->naddr++] = d;
 	}
 }
 
@@ -125,7 +167,7 @@ bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs)
 	return any;
 }
 
-void iter_dp_cached_addrs(struct rq *q)
+void iter_dp_cached_addrs(struct rq *q, bool all)
 {
 	struct resolver *r = q->r;
 	struct wire_rrset rs;
@@ -133,10 +175,10 @@ void iter_dp_cached_addrs(struct rq *q)
 	static const uint16_t types[2] = { WIRE_TYPE_A, WIRE_TYPE_AAAA };
 
 	for (unsigned i = 0; i < q->dp.nns; i++) {
-		if (q->dp.ns[i].state == NS_HAVE_ADDR)
+		if (q->dp.ns[i].state == NS_HAVE_ADDR && !all)
 			continue;
 		for (int t = 0; t < 2; t++)
-			if (cache_get(r->cache, q->dp.ns[i].name, types[t], now, r->scratch,
+			if (cache_get(r->cache, dp_ns_name(&q->dp, i), types[t], now, r->scratch,
 				      sizeof(r->scratch), &rs, NULL) == CACHE_POSITIVE &&
 			    iter_dp_add_rrset(q, &rs))
 				q->dp.ns[i].state = NS_HAVE_ADDR;
@@ -151,6 +193,7 @@ void iter_dp_reset(struct rq *q, const uint8_t *zone)
 	dp->from_cache = false;
 	memcpy(dp->zone, zone, wire_name_len(zone));
 	dp->nns = 0;
+	dp->names_len = 0;
 	dp->naddr = 0;
 	dp->glueless = 0;
 	q->qmin_labels = wire_name_labels(zone) + 1;
@@ -160,14 +203,18 @@ void iter_dp_add_ns(struct rq *q, const uint8_t *name)
 {
 	struct dp *dp = &q->dp;
 
+	size_t len = wire_name_len(name);
+
 	for (unsigned i = 0; i < dp->nns; i++)
-		if (wire_name_equal(dp->ns[i].name, name))
+		if (wire_name_equal(dp_ns_name(dp, i), name))
 			return;
-	if (dp->nns >= DP_MAX_NS)
+	if (dp->nns >= DP_MAX_NS || dp->names_len + len > DP_NAMES)
 		return;
-	memcpy(dp->ns[dp->nns].name, name, wire_name_len(name));
-	wire_name_lower(dp->ns[dp->nns].name);
+	memcpy(dp->names + dp->names_len, name, len);
+	wire_name_lower(dp->names + dp->names_len);
+	dp->ns[dp->nns].off = (uint16_t)dp->names_len;
 	dp->ns[dp->nns].state = NS_NEW;
+	dp->names_len += len;
 	dp->nns++;
 }
 
@@ -195,7 +242,7 @@ static void dp_from_hints(struct rq *q)
 		if (!h->ns[i].naddr)
 			continue;
 		for (unsigned k = 0; k < q->dp.nns; k++)
-			if (wire_name_equal(q->dp.ns[k].name, h->ns[i].name))
+			if (wire_name_equal(dp_ns_name(&q->dp, k), h->ns[i].name))
 				q->dp.ns[k].state = NS_HAVE_ADDR;
 	}
 }
@@ -212,7 +259,6 @@ static const struct resolver_forward *find_forward(struct resolver *r, const uin
 	}
 	return best;
 }
-
 
 /* ---- FIND_DP: the closest delegation (RFC 1034 §5.3.3 step 2) ---- */
 
@@ -250,7 +296,7 @@ static void st_find_dp(struct rq *q)
 		if (res == CACHE_POSITIVE && rs.count) {
 			dp_from_ns(q, name, &rs);
 			q->dp.from_cache = true;
-			iter_dp_cached_addrs(q);
+			iter_dp_cached_addrs(q, false);
 			if (!name[0] && q->dp.naddr == 0)
 				dp_from_hints(q);
 			rq_log_event(q, EV_DELEGATION, NULL, q->dp.zone, 0, 0, 0, "cache");
@@ -321,12 +367,12 @@ static bool start_glueless(struct rq *q)
 			dp->ns[i].state = pass == 0 ? NS_TRIED_A : NS_DONE;
 			/* a name server inside the zone it serves, without glue,
 			 * can only be found through the parent (see st_send) */
-			if (asking(q, dp->ns[i].name, type) ||
-			    wire_name_is_subdomain(dp->ns[i].name, dp->zone))
+			if (asking(q, dp_ns_name(dp, i), type) ||
+			    wire_name_is_subdomain(dp_ns_name(dp, i), dp->zone))
 				continue;
 			dp->glueless++;
-			rq_log_event(q, EV_GLUELESS, NULL, dp->ns[i].name, type, 0, 0, NULL);
-			if (!rq_child(q, dp->ns[i].name, type))
+			rq_log_event(q, EV_GLUELESS, NULL, dp_ns_name(dp, i), type, 0, 0, NULL);
+			if (!rq_child(q, dp_ns_name(dp, i), type))
 				return false;
 			return true;
 		}
@@ -379,7 +425,12 @@ static size_t build_query(struct rq *q, bool rd)
 }
 
 /* Picks the name to ask: the full name, or with QNAME minimisation
- * (RFC 9156 §2.3) one label more than the zone, asked for type A. */
+ * (RFC 9156 §2.3) a few labels more than what is known to exist (the
+ * zone, or the last minimised name), asked for type A: one label at a
+ * time for the first QMIN_ONE_LAB queries, then the labels left spread
+ * over the queries left of QMIN_MAX_COUNT (the remainder to the last
+ * ones), so that no name costs more than QMIN_MAX_COUNT queries (a
+ * 34-label ip6.arpa name neither). */
 static void choose_sname(struct rq *q)
 {
 	unsigned labels = wire_name_labels(q->cur);
@@ -391,6 +442,19 @@ static void choose_sname(struct rq *q)
 		q->stype = q->qtype;
 		return;
 	}
+	if (q->qmin_count >= QMIN_ONE_LAB) {
+		unsigned known = q->qmin_labels - 1;
+		unsigned iters = q->qmin_count < QMIN_MAX_COUNT ? QMIN_MAX_COUNT - q->qmin_count : 1;
+		unsigned add = (labels - known) / iters;
+
+		q->qmin_labels = known + (add ? add : 1);
+		if (q->qmin_labels >= labels) {
+			memcpy(q->sname, q->cur, wire_name_len(q->cur));
+			q->stype = q->qtype;
+			return;
+		}
+	}
+	q->qmin_count++;
 	for (unsigned skip = labels - q->qmin_labels; skip; skip--)
 		n = wire_name_parent(n);
 	memcpy(q->sname, n, wire_name_len(n));
@@ -402,12 +466,14 @@ static void choose_sname(struct rq *q)
 static void send_to(struct rq *q, int idx)
 {
 	struct resolver *r = q->r;
-	const struct cairn_sockaddr *sa = &q->dp.addr[idx];
+	const struct cairn_sockaddr *sa = &q->sa;
 	uint64_t now = rnow_ms(r);
-	struct server_info *e = servers_get(&r->servers, sa, now);
+	struct server_info *e;
 	cairn_err err;
 
 	q->addr_idx = idx;
+	dp_sockaddr(&q->dp, (unsigned)idx, &q->sa);
+	e = servers_get(&r->servers, sa, now);
 	q->edns = !e->noedns;
 	/* RFC 5452 §9.3 spirit: a server whose replies are being spoofed
 	 * is asked over TCP for a while (servers_unwanted) */
@@ -445,8 +511,14 @@ static void st_send(struct rq *q)
 		send_to(q, idx);    /* the same server again: TCP, no EDNS, resend */
 		return;
 	}
-	idx = servers_select(&r->servers, q->dp.zone, q->dp.addr, q->dp.tried, q->dp.naddr,
-			     rnow_ms(r));
+	{
+		struct cairn_sockaddr cand[DP_MAX_ADDR];
+
+		for (unsigned i = 0; i < q->dp.naddr; i++)
+			dp_sockaddr(&q->dp, i, &cand[i]);
+		idx = servers_select(&r->servers, q->dp.zone, cand, q->dp.tried, q->dp.naddr,
+				     rnow_ms(r));
+	}
 	if (idx >= 0) {
 		q->tcp = false;
 		q->mismatches = 0;
@@ -493,7 +565,7 @@ static void st_wait_child(struct rq *q)
 		return;
 	}
 	/* a glueless NS name: its addresses are in the cache if it worked */
-	iter_dp_cached_addrs(q);
+	iter_dp_cached_addrs(q, false);
 	q->state = RQ_SEND;
 }
 
@@ -549,7 +621,7 @@ static bool reply_matches(const struct rq *q, const uint8_t *pkt, size_t len)
 /* The server at idx cannot answer for the zone: lame there, try another. */
 static void lame(struct rq *q, const char *why, uint8_t rcode)
 {
-	const struct cairn_sockaddr *sa = &q->dp.addr[q->addr_idx];
+	const struct cairn_sockaddr *sa = &q->sa;
 
 	rq_log_event(q, EV_LAME, sa, q->dp.zone, 0, rcode, 0, why);
 	if (!q->dp.forward)
@@ -561,10 +633,11 @@ static void lame(struct rq *q, const char *why, uint8_t rcode)
 static void st_reply(struct rq *q)
 {
 	struct resolver *r = q->r;
-	const struct cairn_sockaddr *sa = &q->dp.addr[q->addr_idx];
+	const struct cairn_sockaddr *sa = &q->sa;
 	const uint8_t *pkt = q->reply;
 	size_t len = q->reply_len;
 	uint64_t now = rnow_ms(r);
+	uint8_t zone[WIRE_NAME_MAX];
 	unsigned rcode;
 	uint32_t rtt;
 	char buf[128];
@@ -665,26 +738,30 @@ static void st_reply(struct rq *q)
 		rq_fail(q, EDE_OTHER, "reply too large to process");
 		return;
 	}
+	/* the zone asked (a referral replaces q->dp) */
+	memcpy(zone, q->dp.zone, wire_name_len(q->dp.zone));
 	switch (scrub_process(q, &r->msg)) {
 	case IT_DONE:
-		servers_good(&r->servers, q->dp.zone, sa);
+		servers_good(&r->servers, zone, sa);
 		rq_finish(q);
 		return;
 	case IT_FAIL:
 		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
 		return;
 	case IT_FOLLOW:
-		servers_good(&r->servers, q->dp.zone, sa);
+		servers_good(&r->servers, zone, sa);
 		rq_log_event(q, EV_CNAME, sa, q->cur, 0, 0, 0, NULL);
 		q->state = RQ_START;
 		return;
 	case IT_REFERRAL:
+		servers_good(&r->servers, zone, sa);
 		rq_log_event(q, EV_REFERRAL, sa, q->dp.zone, 0, 0, 0, NULL);
 		if (++q->referrals > r->cfg.max_referrals)
 			rq_fail(q, EDE_OTHER, "referral limit exceeded");
 		return;
 	case IT_QMIN_NEXT:
-		rq_log_event(q, EV_QMIN, sa, q->sname, 0, 0, 0, "one more label");
+		servers_good(&r->servers, zone, sa);
+		rq_log_event(q, EV_QMIN, sa, q->sname, 0, 0, 0, "more labels");
 		q->qmin_labels++;
 		memset(q->dp.tried, 0, sizeof(q->dp.tried));
 		return;

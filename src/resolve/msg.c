@@ -215,6 +215,23 @@ cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m)
 	return CAIRN_OK;
 }
 
+cairn_err rmsg_add_rr(struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
+		      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen, unsigned *idx)
+{
+	struct rmsg_rr rr = { .sec = (uint8_t)sec, .keep = true, .type = type,
+			      .rclass = WIRE_CLASS_IN, .ttl = ttl, .rdlen = rdlen };
+	cairn_err err;
+
+	if (m->nrr == m->rr_cap && (err = reserve(m, (size_t)m->rr_cap * 2 + 4)) != CAIRN_OK)
+		return err;
+	if ((err = put(m, owner, wire_name_len(owner), &rr.owner)) != CAIRN_OK ||
+	    (err = put(m, rdata, rdlen, &rr.rdata)) != CAIRN_OK)
+		return err;
+	*idx = m->nrr;
+	m->rr[m->nrr++] = rr;
+	return CAIRN_OK;
+}
+
 bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
 		uint8_t *buf, size_t cap, struct wire_rrset *rs)
 {

@@ -74,6 +74,11 @@ struct rmsg {
 cairn_err rmsg_parse(const uint8_t *pkt, size_t len, struct rmsg *m);
 /* Releases what m holds (m may be parsed again afterwards). */
 void rmsg_free(struct rmsg *m);
+/* Appends a record made here (a CNAME synthesised from a DNAME), kept, of
+ * class IN; *idx is its index. Returns CAIRN_OK or CAIRN_ENOMEM /
+ * CAIRN_ELIMIT. */
+cairn_err rmsg_add_rr(struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
+		      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen, unsigned *idx);
 static inline const uint8_t *rmsg_owner(const struct rmsg *m, unsigned i)
 { return m->data + m->rr[i].owner; }
 static inline const uint8_t *rmsg_rdata(const struct rmsg *m, unsigned i)
@@ -241,11 +246,14 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
  * "The resolution state machine") ---- */
 #define DP_MAX_NS      32
 #define DP_MAX_ADDR    64
+#define DP_NAMES       2048    /* bytes of NS names per delegation point */
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
 #define RQ_BUCKETS     1024
 #define RQ_MAX_STEPS   1000    /* state transitions per resolution */
 #define RQ_MAX_FALLBACK 2      /* returns to the parent zone per resolution */
+#define QMIN_MAX_COUNT 10      /* RFC 9156 §2.3 MAX_MINIMISE_COUNT */
+#define QMIN_ONE_LAB   4       /* RFC 9156 §2.3 MINIMISE_ONE_LAB */
 #define RQ_MAX_MISMATCH 3      /* mismatched replies in a row from one server,
                                 * then the next server (not lameness) */
 #define RQ_PARK_CHECK_MS 2000  /* a parked question re-checks its claim (it
@@ -256,21 +264,40 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 
 enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
 
-/* A delegation point: a zone and the servers we may ask about it. */
+/* A server address as a delegation point keeps it: compact (24 bytes,
+ * not a sockaddr_storage), turned into a struct cairn_sockaddr to use. */
+struct dp_addr {
+	uint8_t family;          /* AF_INET or AF_INET6 */
+	uint16_t port;           /* host order */
+	uint32_t scope;          /* IPv6 scope id */
+	uint8_t a[16];
+};
+
+/* A delegation point: a zone and the servers we may ask about it. Its NS
+ * names are packed in names[] (an NS set whose names do not fit is cut
+ * short, like one of more than DP_MAX_NS names). */
 struct dp {
 	bool forward;            /* forward-zone: RD=1 to resolvers, no iteration */
 	bool from_cache;         /* built from cached NS/addresses (may be stale) */
 	uint8_t zone[WIRE_NAME_MAX];
 	unsigned nns;
 	struct {
-		uint8_t name[WIRE_NAME_MAX];
+		uint16_t off;        /* of the name in names[] */
 		uint8_t state;       /* enum ns_state */
 	} ns[DP_MAX_NS];
+	size_t names_len;
+	uint8_t names[DP_NAMES];
 	unsigned naddr;
-	struct cairn_sockaddr addr[DP_MAX_ADDR];
+	struct dp_addr addr[DP_MAX_ADDR];
 	bool tried[DP_MAX_ADDR];
 	unsigned glueless;       /* sub-resolutions started for NS names */
 };
+
+/* The i-th NS name of dp (lowercase wire form). */
+static inline const uint8_t *dp_ns_name(const struct dp *dp, unsigned i)
+{ return dp->names + dp->ns[i].off; }
+/* The i-th address of dp as a socket address. */
+void dp_sockaddr(const struct dp *dp, unsigned i, struct cairn_sockaddr *out);
 
 struct waiter {
 	struct waiter *next;
@@ -346,8 +373,10 @@ struct rq {
 	struct rq *hnext;        /* in-flight table */
 	struct rq *pnext, *pprev; /* resolver's parked list */
 	struct resolver *r;
-	struct rq *parent;       /* waits for us (sub-resolution) */
+	struct rq *parent;       /* the first to wait for us (sub-resolution) */
 	struct rq *child;        /* we wait for it */
+	struct rq *deps, *deps_tail; /* every resolution waiting for us ... */
+	struct rq *dep_next;     /* ... linked through this */
 	struct waiter *waiters;
 	enum rq_state state;
 	unsigned steps;          /* state transitions so far */
@@ -360,7 +389,8 @@ struct rq {
 	uint8_t cur[WIRE_NAME_MAX];   /* current name of the CNAME chain */
 	unsigned cnames, sent, max_sent, referrals, nest, qmin_labels, fallbacks;
 	unsigned mismatches;     /* in a row from the current server */
-	bool in_ready, in_table, outstanding, priming, net_error;
+	unsigned qmin_count;     /* minimised queries sent (RFC 9156 §2.3) */
+	bool in_ready, in_table, outstanding, net_error;
 	bool child_priming;      /* the sub-resolution we wait for primes the root */
 	bool child_failed;       /* the sub-resolution we waited for failed: */
 	uint16_t child_ede;      /* its EDE and text */
@@ -376,6 +406,7 @@ struct rq {
 	uint8_t sname[WIRE_NAME_MAX]; /* lowercase name asked */
 	uint16_t stype;
 	int addr_idx;
+	struct cairn_sockaddr sa;     /* dp.addr[addr_idx], the server asked */
 	int retry_idx;           /* SEND: ask this server again (-1: choose) */
 	bool tcp, edns;
 	uint64_t sent_at;
@@ -439,8 +470,10 @@ void iter_on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
 
 /* iterate.c: delegation point building, for scrub.c. q->dp is owned by q;
  * these copy what they are given. */
-/* Adds the cached addresses of the dp's NS names. */
-void iter_dp_cached_addrs(struct rq *q);
+/* Adds the cached addresses of the dp's NS names: of those without an
+ * address yet, or of all (all: a fresh referral's glue plus the cached
+ * child addresses). */
+void iter_dp_cached_addrs(struct rq *q, bool all);
 /* Empties q->dp and makes it the delegation point of zone (QNAME
  * minimisation restarts one label below it). */
 void iter_dp_reset(struct rq *q, const uint8_t *zone);
@@ -482,8 +515,10 @@ enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
 void rq_finish(struct rq *q);
 /* Ends q with SERVFAIL and EDE ede (text static, may be NULL). */
 void rq_fail(struct rq *q, uint16_t ede, const char *text);
-/* Starts a sub-resolution of (name, qtype) for parent, which moves to
- * WAIT_CHILD; the child is owned by the resolver. NULL when out of memory. */
+/* Makes parent (moved to WAIT_CHILD) wait for a resolution of (name,
+ * qtype): the one in flight when there is one (shared by every
+ * resolution that needs it), else a new sub-resolution. The child is owned
+ * by the resolver. NULL when out of memory. */
 struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype);
 /* Puts q on the ready queue (once). */
 void rq_ready(struct rq *q);

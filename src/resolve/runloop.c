@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,21 +292,79 @@ struct rq *rq_new(struct resolver *r, const uint8_t *name, uint16_t qtype, uint1
 	return q;
 }
 
+/* True when waiting for c would make parent wait for itself: c already
+ * waits (through its chain of children) for parent. */
+static bool would_loop(const struct rq *parent, const struct rq *c)
+{
+	for (; c; c = c->child)
+		if (c == parent)
+			return true;
+	return false;
+}
+
+/* Makes parent wait for c (the last of c's dependents: they go on in the
+ * order they came). */
+static void depend(struct rq *parent, struct rq *c)
+{
+	parent->dep_next = NULL;
+	if (c->deps)
+		c->deps_tail->dep_next = parent;
+	else
+		c->deps = parent;
+	c->deps_tail = parent;
+	parent->child = c;
+	parent->child_failed = false;
+	parent->state = RQ_WAIT_CHILD;
+}
+
+/* Stops q waiting for its child (q ends first); the child goes on. */
+static void undepend(struct rq *q)
+{
+	struct rq *c = q->child, **pp;
+
+	if (!c)
+		return;
+	for (pp = &c->deps; *pp; pp = &(*pp)->dep_next)
+		if (*pp == q) {
+			*pp = q->dep_next;
+			if (c->deps_tail == q)   /* the one before q, if any */
+				c->deps_tail = pp == &c->deps ? NULL :
+					(struct rq *)((char *)pp - offsetof(struct rq, dep_next));
+			break;
+		}
+	if (c->parent == q)
+		c->parent = NULL;
+	q->child = NULL;
+	q->dep_next = NULL;
+}
+
 struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype)
 {
-	struct rq *c = rq_new(parent->r, name, qtype, WIRE_CLASS_IN);
+	struct resolver *r = parent->r;
+	unsigned b = rq_bucket(name, qtype);
+	struct rq *c;
 
+	/* the same question in flight (another resolution's priming or
+	 * glueless lookup, or a client's question) is shared, not asked
+	 * again, unless that would make parent wait for itself */
+	for (c = r->table[b]; c; c = c->hnext)
+		if (c->qtype == qtype && c->qclass == WIRE_CLASS_IN && c->state != RQ_DONE &&
+		    wire_name_equal(c->qname, name) && !would_loop(parent, c)) {
+			depend(parent, c);
+			return c;
+		}
+	c = rq_new(r, name, qtype, WIRE_CLASS_IN);
 	if (!c)
 		return NULL;
 	c->parent = parent;
 	c->nest = parent->nest + 1;
 	c->max_sent = parent->max_sent > parent->sent ? parent->max_sent - parent->sent : 0;
 	c->deadline = parent->deadline;
-	heap_set(parent->r, c, c->deadline);
-	c->priming = name[0] == 0 && qtype == WIRE_TYPE_NS;
-	parent->child = c;
-	parent->child_failed = false;
-	parent->state = RQ_WAIT_CHILD;
+	heap_set(r, c, c->deadline);
+	c->hnext = r->table[b];
+	r->table[b] = c;
+	c->in_table = true;
+	depend(parent, c);
 	rq_ready(c);
 	return c;
 }
@@ -313,7 +372,7 @@ struct rq *rq_child(struct rq *parent, const uint8_t *name, uint16_t qtype)
 void rq_finish(struct rq *q)
 {
 	struct resolver *r = q->r;
-	struct rq *parent = q->parent;
+	struct rq *d;
 
 	if (q->state == RQ_DONE)
 		return;
@@ -327,22 +386,23 @@ void rq_finish(struct rq *q)
 		rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
 	else
 		rq_log_event(q, EV_DONE, NULL, NULL, 0, q->rcode, 0, NULL);
-	if (q->child) {
-		q->child->parent = NULL;   /* it finishes on its own and caches */
-		q->child = NULL;
-	}
-	if (parent) {
-		q->parent = NULL;
-		parent->child = NULL;
-		parent->sent += q->sent;
-		parent->child_failed = q->rcode == WIRE_RCODE_SERVFAIL;
-		parent->child_ede = q->ede;
-		parent->child_ede_text = q->ede_text;
+	undepend(q);   /* a child we waited for finishes on its own and caches */
+	/* every resolution waiting for us goes on */
+	q->deps_tail = NULL;
+	while ((d = q->deps)) {
+		q->deps = d->dep_next;
+		d->dep_next = NULL;
+		d->child = NULL;
+		d->sent += q->sent;
+		d->child_failed = q->rcode == WIRE_RCODE_SERVFAIL;
+		d->child_ede = q->ede;
+		d->child_ede_text = q->ede_text;
 		if (q->net_error)
-			parent->net_error = true;
-		if (parent->state == RQ_WAIT_CHILD)
-			rq_ready(parent);
+			d->net_error = true;
+		if (d->state == RQ_WAIT_CHILD)
+			rq_ready(d);
 	}
+	q->parent = NULL;
 	/* answered after this step, by the run loop */
 	q->rnext = r->finished;
 	r->finished = q;

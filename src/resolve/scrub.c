@@ -30,6 +30,43 @@ static bool is_answer_type(uint16_t want, uint16_t type)
 	return type == want || (want == WIRE_TYPE_ANY && type != WIRE_TYPE_CNAME);
 }
 
+/* RFC 6672 §3.4: "recursive caching name servers MUST perform CNAME
+ * synthesis": a kept DNAME above n in the answer section, sent without
+ * the CNAME it implies for n, gives that CNAME (with the DNAME's TTL,
+ * §3.1), appended to m. Returns its index, or -1. */
+static int synth_dname(struct rq *q, struct rmsg *m, const uint8_t *n)
+{
+	uint8_t target[WIRE_NAME_MAX], cname[WIRE_NAME_MAX];
+	size_t nlen = wire_name_len(n);
+
+	for (unsigned i = 0; i < m->nrr; i++) {
+		const struct rmsg_rr *rr = &m->rr[i];
+		const uint8_t *owner = rmsg_owner(m, i);
+		size_t pos = 0, tlen, prefix;
+		unsigned idx;
+
+		if (rr->sec != WIRE_SEC_ANSWER || !rr->keep || rr->type != WIRE_TYPE_DNAME ||
+		    rr->rclass != q->qclass || wire_name_equal(owner, n) ||
+		    !wire_name_is_subdomain(n, owner))
+			continue;
+		/* the target, uncompressed (RFC 6672 §2.5), must be a name */
+		if (wire_name_unpack(rmsg_rdata(m, i), rr->rdlen, &pos, target, &tlen, false) !=
+		    CAIRN_OK || pos != rr->rdlen)
+			continue;
+		prefix = nlen - wire_name_len(owner);
+		if (prefix + tlen > WIRE_NAME_MAX)
+			continue;      /* would be too long (YXDOMAIN, §2.2) */
+		memcpy(cname, n, prefix);
+		memcpy(cname + prefix, target, tlen);
+		wire_name_lower(cname);
+		if (rmsg_add_rr(m, WIRE_SEC_ANSWER, n, WIRE_TYPE_CNAME, rr->ttl, cname,
+				(uint16_t)(prefix + tlen), &idx) != CAIRN_OK)
+			return -1;
+		return (int)idx;
+	}
+	return -1;
+}
+
 /* Marks the kept records; returns the last name of the chain in n and
  * whether the final data was found. */
 static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
@@ -61,6 +98,8 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 				cname = (int)i;
 			}
 		}
+		if (!final && cname < 0 && (cname = synth_dname(q, m, n)) >= 0)
+			m->rr[cname].chain = true;
 		if (final || cname < 0)
 			break;
 		memcpy(n, rmsg_rdata(m, (unsigned)cname), wire_name_len(rmsg_rdata(m, (unsigned)cname)));
@@ -135,13 +174,24 @@ static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, 
 	if (i < 0 || !rmsg_rrset(m, WIRE_SEC_AUTHORITY, rmsg_owner(m, (unsigned)i),
 				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa))
 		return IT_DONE;  /* without an SOA nothing is cached (RFC 2308 §5) */
-	ttl = scrub_soa_negative_ttl(&soa);
+	ttl = cache_ttl_cap(r->cache, scrub_soa_negative_ttl(&soa), true);
 	if (cache_put_negative(r->cache, name, q->qtype, nx, &soa, ttl, rank, rnow_s(r)) !=
 	    CAIRN_OK)
 		log_debug("resolver: cache full: negative answer not cached");
 	if (acc_add(&q->acc, WIRE_SEC_AUTHORITY, &soa, ttl) != CAIRN_OK)
 		log_err("resolver: out of memory building an answer");
 	return IT_DONE;
+}
+
+/* True when the additional section kept an address of name. */
+static bool has_glue(const struct rmsg *m, const uint8_t *name)
+{
+	for (unsigned i = 0; i < m->nrr; i++)
+		if (m->rr[i].sec == WIRE_SEC_ADDITIONAL && m->rr[i].keep &&
+		    (m->rr[i].type == WIRE_TYPE_A || m->rr[i].type == WIRE_TYPE_AAAA) &&
+		    wire_name_equal(rmsg_owner(m, i), name))
+			return true;
+	return false;
 }
 
 static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
@@ -159,14 +209,20 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	if (cache_put_rrset(r->cache, &ns, CACHE_RANK_REFERRAL, now) != CAIRN_OK)
 		log_debug("resolver: cache full: referral not cached");
 	iter_dp_reset(q, zone);
-	for (size_t pos = 0, i = 0; i < ns.count && pos + 2 <= ns.rdata_len; i++) {
-		iter_dp_add_ns(q, ns.rdata + pos + 2);
-		pos += 2 + wire_get16(ns.rdata + pos);
-	}
+	/* names with glue first: when the NS set is larger than a delegation
+	 * point holds (DP_MAX_NS), the reachable ones are kept */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t pos = 0, i = 0; i < ns.count && pos + 2 <= ns.rdata_len; i++) {
+			const uint8_t *name = ns.rdata + pos + 2;
+
+			if (has_glue(m, name) == (pass == 0))
+				iter_dp_add_ns(q, name);
+			pos += 2 + wire_get16(ns.rdata + pos);
+		}
 	/* glue: only what scrub() kept, i.e. inside the delegating zone */
 	for (unsigned i = 0; i < q->dp.nns; i++)
 		for (int t = 0; t < 2; t++) {
-			if (!rmsg_rrset(m, WIRE_SEC_ADDITIONAL, q->dp.ns[i].name, types[t],
+			if (!rmsg_rrset(m, WIRE_SEC_ADDITIONAL, dp_ns_name(&q->dp, i), types[t],
 					r->rrbuf, sizeof(r->rrbuf), &glue))
 				continue;
 			if (cache_put_rrset(r->cache, &glue, CACHE_RANK_GLUE, now) != CAIRN_OK)
@@ -177,7 +233,7 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 	/* both the parent's glue (above) and what the cache knows of the
 	 * name servers (perhaps the child's own, higher-ranked addresses):
 	 * when one set does not answer the other is tried */
-	iter_dp_cached_addrs(q);
+	iter_dp_cached_addrs(q, true);
 	return IT_REFERRAL;
 }
 
@@ -241,7 +297,8 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 					sizeof(r->rrbuf), &rs))
 				continue;
 			cache_put_rrset(r->cache, &rs, rank, now);
-			if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+			if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs,
+				    cache_ttl_cap(r->cache, rs.ttl, false)) != CAIRN_OK)
 				return IT_FAIL;
 		}
 		if (final)
@@ -253,7 +310,8 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 		if (acc_has_cname(&q->acc, x) || ++q->cnames > RQ_MAX_CNAME)
 			return IT_FAIL;
 		cache_put_rrset(r->cache, &rs, rank, now);
-		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs,
+			    cache_ttl_cap(r->cache, rs.ttl, false)) != CAIRN_OK)
 			return IT_FAIL;
 		/* a question for the CNAME itself is answered by it, its
 		 * target is not chased (RFC 1034 §3.6.2) */
@@ -299,7 +357,7 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 	bool fwd = q->dp.forward, aa = (m->flags & WIRE_FLAG_AA) != 0;
 	bool minimised = !wire_name_equal(q->sname, q->cur);
 	bool nx = m->rcode == WIRE_RCODE_NXDOMAIN;
-	bool has_chain = false, has_soa, upward = upward_referral(q, m);
+	bool has_chain = false, has_soa, nonauth_neg, upward = upward_referral(q, m);
 	bool answered = answered_name(q, m);
 	enum cache_rank rank = fwd ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_ANSWER;
 	enum outcome o;
@@ -341,10 +399,17 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 		}
 		return IT_FOLLOW;
 	}
+	/* A negative answer without AA but with the zone's SOA is believed
+	 * (RFC 1034 §5.3.3 step 4), ranked below an authoritative one; with
+	 * RA set as well it comes from a recursive server answering from its
+	 * cache, which is lameness (as Unbound's "recursion lame"). */
+	nonauth_neg = !aa && !fwd && has_soa && !(m->flags & WIRE_FLAG_RA);
 	if (nx) {
-		if (!aa && !fwd)
+		if (!aa && !fwd && !nonauth_neg)
 			return IT_LAME;
-		return negative(q, m, q->sname, true, fwd ? rank : CACHE_RANK_AUTH_AUTHORITY);
+		return negative(q, m, q->sname, true,
+				fwd || nonauth_neg ? CACHE_RANK_ANSWER_NONAUTH
+						   : CACHE_RANK_AUTH_AUTHORITY);
 	}
 	if (ref >= 0 && !has_soa)
 		return referral(q, m, (unsigned)ref);
@@ -353,7 +418,7 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 	if (upward && !has_soa)
 		return IT_LAME;
 	/* an answer of other types only (scrubbed): no data for the type */
-	if (aa || fwd || answered)
+	if (aa || fwd || answered || nonauth_neg)
 		return negative(q, m, q->sname, false,
 				fwd || !aa ? CACHE_RANK_ANSWER_NONAUTH : CACHE_RANK_AUTH_AUTHORITY);
 	/* no answer, no referral down, no authority: lame */

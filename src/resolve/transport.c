@@ -19,6 +19,7 @@
 #define CHAN_MAX_USES   16     /* queries before a channel is retired */
 #define CHAN_MAX_LIVE   128    /* idle channels beyond this are closed */
 #define CHAN_IDLE_MS    30000
+#define CHAN_BUCKETS    256    /* channels found by their server's address */
 
 struct chan;
 
@@ -41,7 +42,8 @@ struct chan {
 	unsigned pending, uses;
 	uint64_t last_use;
 	struct tfd *fds;
-	struct chan *next;
+	struct chan *next;          /* every channel (timeouts, retiring) */
+	struct chan *hnext;         /* same address bucket */
 };
 
 struct treq {
@@ -58,6 +60,7 @@ struct transport {
 	unsigned timeout_ms;
 	unsigned nchan;
 	struct chan *chans;
+	struct chan *bucket[CHAN_BUCKETS];
 	struct tfd *dead;           /* closed sockets awaiting free */
 	struct treq *deferred;      /* failed inside ares_send: run at tick */
 };
@@ -133,6 +136,11 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 		if (epoll_ctl(t->epoll_fd, EPOLL_CTL_MOD, fd, &ee) == 0)
 			f->events = ee.events;
 	}
+}
+
+static unsigned addr_bucket(const struct cairn_sockaddr *sa)
+{
+	return (unsigned)(wire_name_hash((const uint8_t *)&sa->ss, sa->len) % CHAN_BUCKETS);
 }
 
 static cairn_err chan_open(struct transport *t, const struct cairn_sockaddr *sa,
@@ -212,6 +220,8 @@ static cairn_err chan_open(struct transport *t, const struct cairn_sockaddr *sa,
 	}
 	c->next = t->chans;
 	t->chans = c;
+	c->hnext = t->bucket[addr_bucket(sa)];
+	t->bucket[addr_bucket(sa)] = c;
 	t->nchan++;
 	*out = c;
 	return CAIRN_OK;
@@ -224,6 +234,11 @@ static void chan_close(struct transport *t, struct chan *c)
 	for (pp = &t->chans; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
+			break;
+		}
+	for (pp = &t->bucket[addr_bucket(&c->addr)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
 			break;
 		}
 	t->nchan--;
@@ -327,7 +342,7 @@ cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *serve
 
 	if (len > 65535)
 		return CAIRN_EINVAL;
-	for (c = t->chans; c; c = c->next)
+	for (c = t->bucket[addr_bucket(server)]; c; c = c->hnext)
 		if (!c->retiring && c->tcp == tcp && c->udp_size == (tcp ? 0 : udp_size) &&
 		    same_addr(&c->addr, server)) {
 			found = c;
@@ -411,7 +426,7 @@ static void io_renew(void *ctx, const struct cairn_sockaddr *server)
 {
 	struct transport *t = ctx;
 
-	for (struct chan *c = t->chans; c; c = c->next)
+	for (struct chan *c = t->bucket[addr_bucket(server)]; c; c = c->hnext)
 		if (!c->tcp && same_addr(&c->addr, server))
 			c->retiring = true;
 }

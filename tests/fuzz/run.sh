@@ -10,7 +10,8 @@
 #   -j JOBS     harnesses fuzzed at once (default 2), started 5 s apart
 #   -b BUILDDIR where objects, binaries, corpora, logs and crash inputs go
 #               (default ./fuzz-build)
-#   NAME        query upstream zonefile config hints control tcp (default: all)
+#   NAME        query upstream zonefile config hints control tcp cdig
+#               (default: all)
 #
 # Needs clang with libFuzzer (Debian: apt-get install clang), libldns-dev,
 # libc-ares-dev, python3. Exit status 1 when a harness crashed; the input
@@ -24,11 +25,11 @@ while getopts t:j:b:h opt; do
 	t) secs=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	b) build=$OPTARG ;;
-	*) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-names=${*:-query upstream zonefile config hints control tcp}
+names=${*:-query upstream zonefile config hints control tcp cdig}
 CC=${CC:-clang}
 mkdir -p "$build"/{obj,logs} && build=$(cd "$build" && pwd) || exit 2
 command -v "$CC" >/dev/null || { echo "run.sh: no $CC (apt-get install clang)" >&2; exit 2; }
@@ -68,9 +69,24 @@ for p in "${cpids[@]}"; do wait "$p" || fail=1; done
 [ $fail = 0 ] || { echo "run.sh: building the sources failed" >&2; exit 2; }
 rm -f "$build/libcairn-fuzz.a"
 ar rcs "$build/libcairn-fuzz.a" "${objs[@]}" || exit 2
+# cdig's files (but its main) for fuzz_cdig, with OpenSSL
+cdig_objs=()
+case " $names " in *" cdig "*)
+	for f in "$src"/src/client/*.c; do
+		[ "${f##*/}" = main.c ] && continue
+		o=$build/obj/client_$(basename "$f" .c).o
+		cdig_objs+=("$o")
+		"$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$f" -o "$o" ||
+			{ echo "run.sh: building $f failed" >&2; exit 2; }
+	done
+	mkdir -p "$build/seeds/cdig"
+	cp "$src"/tests/fuzz/regress/cdig/* "$build/seeds/cdig/" ;;
+esac
 for n in $names; do
+	extra=()
+	[ "$n" = cdig ] && extra=("${cdig_objs[@]}" $(pkg-config --libs libssl libcrypto))
 	"$CC" "${cflags[@]}" -fsanitize=fuzzer -DFUZZ_SRCDIR="\"$src\"" \
-		"$src/tests/fuzz/fuzz_$n.c" "$build/libcairn-fuzz.a" "${libs[@]}" \
+		"$src/tests/fuzz/fuzz_$n.c" "${extra[@]}" "$build/libcairn-fuzz.a" "${libs[@]}" \
 		-o "$build/fuzz_$n" ||
 		{ echo "run.sh: building fuzz_$n failed" >&2; exit 2; }
 done

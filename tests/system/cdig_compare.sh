@@ -16,7 +16,7 @@ NSD_PORT=$(free_port)
 start_nsd "$T/nsd" 127.0.0.1 "$NSD_PORT" "${ZONES[@]}"
 CAIRND_PORT=$(free_port)
 [ -n "$CAIRND_PORT" ] || die "no free port"
-CAIRND_EXTRA=("recursion: no")
+CAIRND_EXTRA=("recursion: no" "edns-buffer-size: 4096")
 start_cairnd "$T/cairnd" 127.0.0.1 "$CAIRND_PORT" "${ZONES[@]}"
 
 # Drops what legitimately differs: the banner (program name and version),
@@ -24,13 +24,14 @@ start_cairnd "$T/cairnd" 127.0.0.1 "$CAIRND_PORT" "${ZONES[@]}"
 norm() {
 	grep -v -e '^; <<>> ' -e '^;; global options:' -e '^;; WHEN:' \
 		-e '^;; Query time:' |
-		sed -E -e 's/id: [0-9]+/id: ID/' -e 's/ in [0-9]+ ms\./ in N ms./'
+		sed -E -e 's/id: [0-9]+/id: ID/' -e 's/ in [0-9]+ ms\./ in N ms./' \
+			-e 's/^; COOKIE: [0-9a-f]+/; COOKIE: HEX/'
 }
 
 compare() {
 	local out_dig out_cdig rc_dig rc_cdig
-	# dig sends a COOKIE by default; cdig does not: compare like with like.
-	out_dig=$(dig @127.0.0.1 -p "$PORT" +nocookie "$@" 2>&1)
+	# both send a COOKIE by default (dig 9.18): its value is random
+	out_dig=$(dig @127.0.0.1 -p "$PORT" "$@" 2>&1)
 	rc_dig=$?
 	out_cdig=$("$CDIG" @127.0.0.1 -p "$PORT" "$@" 2>&1)
 	rc_cdig=$?
@@ -99,6 +100,29 @@ compare_all() {
 	compare -c IN -t AAAA ns2.cdig.test +bufsize=4096
 	compare www.cdig.test +noquestion +noauthority +noadditional
 
+	# Large answers (issue 12): at the default EDNS size (1232) the
+	# 945-byte answer comes over UDP; the 3 kB and 60 kB ones at every
+	# buffer size from 512 to 65535 (TC=1 -> TCP when they do not fit).
+	compare big.cdig.test TXT
+	compare big2.cdig.test TXT
+	compare huge.cdig.test TXT
+	local b
+	for b in 512 1232 1500 4096 8192 16384 32767; do
+		compare big2.cdig.test TXT +bufsize=$b
+		compare huge.cdig.test TXT +bufsize=$b
+	done
+	# dig 9.18 advertises 1232 for +bufsize=32768..65535 (its size is a
+	# signed 16-bit value); cdig advertises what was asked (cdig(1))
+	for b in 32768 61000 65535; do
+		out=$("$CDIG" @127.0.0.1 -p "$PORT" huge.cdig.test TXT +bufsize=$b +qr)
+		if [ "$(grep -m1 '^; EDNS:' <<<"$out")" = "; EDNS: version: 0, flags:; udp: $b" ] &&
+			[ "$(grep -c 'IN	TXT	"' <<<"$out")" = 250 ]; then
+			ok "$SRV: +bufsize=$b advertised as asked, 250 records received"
+		else
+			bad "$SRV: +bufsize=$b"
+		fi
+	done
+
 	printf 'www.cdig.test A\nmail.cdig.test\n-x 192.0.2.25\n' >"$T/batch"
 	compare -f "$T/batch"
 
@@ -119,6 +143,26 @@ compare_all() {
 		bad "$SRV: TC=1 retry over TCP"
 	fi
 }
+
+# Large answers at default settings: big.cdig.test (945 bytes) arrives
+# whole over UDP; with +bufsize=65535 NSD's 60 kB answer does too.
+udp_whole() {
+	local name=$1 n=$2 out
+	shift 2
+	out=$("$CDIG" @127.0.0.1 -p "$PORT" "$name" TXT "$@")
+	if grep -q '(UDP)$' <<<"$out" && ! grep -q 'Truncated' <<<"$out" &&
+		[ "$(grep -c 'IN	TXT	"' <<<"$out")" = "$n" ] && grep -q 'flags: qr aa rd;' <<<"$out"; then
+		ok "$SRV: $name TXT $* arrives whole over UDP ($n records)"
+	else
+		bad "$SRV: $name TXT $* did not arrive whole over UDP"
+		head -20 <<<"$out"
+	fi
+}
+SRV=nsd PORT=$NSD_PORT udp_whole big.cdig.test 8
+SRV=cairnd PORT=$CAIRND_PORT udp_whole big.cdig.test 8
+SRV=nsd PORT=$NSD_PORT udp_whole huge.cdig.test 250 +bufsize=65535
+SRV=nsd PORT=$NSD_PORT udp_whole big2.cdig.test 30 +bufsize=4096
+SRV=cairnd PORT=$CAIRND_PORT udp_whole big2.cdig.test 30 +bufsize=4096
 
 SRV=nsd PORT=$NSD_PORT compare_all
 SRV=cairnd PORT=$CAIRND_PORT compare_all

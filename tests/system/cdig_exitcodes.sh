@@ -61,16 +61,79 @@ expect 1 "invalid type 'BOGUS'" "${C[@]}" -t BOGUS www.cdig.test
 expect 1 "invalid class 'NOPE'" "${C[@]}" -c NOPE www.cdig.test
 expect 1 "'1.2.3.999' is not a legal IPv4 or IPv6 address" "${C[@]}" -x 1.2.3.999
 expect 1 "'2001:db8::zz' is not a legal IPv4 or IPv6 address" "${C[@]}" -x 2001:db8::zz
-expect 1 "is not a legal name \(ran out of space\)" "${C[@]}" \
+expect 10 "is not a legal name \(ran out of space\)" "${C[@]}" \
 	"$(printf 'abcdefghij.%.0s' {1..25})test"
-expect 1 "is not a legal name \(label too long\)" "${C[@]}" \
+expect 10 "is not a legal name \(label too long\)" "${C[@]}" \
 	"$(printf 'a%.0s' {1..64}).test"
-expect 1 "'a..b' is not a legal name \(empty label\)" "${C[@]}" a..b
+expect 10 "'a..b' is not a legal name \(empty label\)" "${C[@]}" a..b
 expect 1 "Couldn't parse port number" "$CDIG" -p 70000 www.cdig.test
-expect 1 "Couldn't parse timeout" "${C[@]}" +time=soon www.cdig.test
-expect 1 "Couldn't parse buffer size" "${C[@]}" +bufsize=65536 www.cdig.test
+expect 10 "Couldn't parse timeout" "${C[@]}" +time=soon www.cdig.test
+expect 10 "Couldn't parse buffer size" "${C[@]}" +bufsize=65536 www.cdig.test
 expect 1 "Missing argument for: -t" "${C[@]}" www.cdig.test -t
 expect 1 "Invalid option: \+short=3" "${C[@]}" +short=3 www.cdig.test
+
+# the same exit status as dig for the same mistakes (dig: fatal() is 10,
+# a usage error 1)
+same_rc() {
+	local rd rc
+	dig @127.0.0.1 -p "$PORT" +time=2 +tries=1 "$@" >/dev/null 2>&1
+	rd=$?
+	"${C[@]}" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = "$rd" ]; then
+		ok "exit $rc as dig: $*"
+	else
+		bad "exit $rc, dig exits $rd: $*"
+		head -3 "$T/err"
+	fi
+}
+same_rc +qid=70000 www.cdig.test
+same_rc +edns=300 www.cdig.test
+same_rc +opcode=99 www.cdig.test
+same_rc +padding=1000 www.cdig.test
+same_rc +ndots=x www.cdig.test
+same_rc +timeout=x www.cdig.test
+same_rc +tries=x www.cdig.test
+same_rc +retry=x www.cdig.test
+same_rc +ednsopt= www.cdig.test
+same_rc +ednsopt=zzz www.cdig.test
+same_rc +subnet=300.0.0.0/8 www.cdig.test
+same_rc +cookie=zz www.cdig.test
+same_rc -b 300.1.1.1 www.cdig.test
+same_rc -y foo www.cdig.test
+same_rc -p 70000 www.cdig.test
+same_rc +sigchase www.cdig.test
+same_rc +topdown www.cdig.test
+same_rc +trusted-key=x www.cdig.test
+same_rc +split=5 www.cdig.test
+same_rc +dscp=10 www.cdig.test
+same_rc -m -u www.cdig.test
+same_rc +nobesteffort +nofuzztime +nohttps +nodns64prefix www.cdig.test
+same_rc a..b
+same_rc "$(printf 'a%.0s' {1..64}).test"
+expect 0 "split must be a multiple of 4; adjusting to 8" "${C[@]}" +split=5 www.cdig.test
+expect 0 "sigchase option is deprecated" "${C[@]}" +sigchase www.cdig.test
+
+# unsupported options: a clear message and exit 1 (dig's usage-error
+# status), never a silent difference (cdig(1) lists them)
+for o in +besteffort +dns64prefix +fuzztime +https +https-get +https-post \
+	+http-plain +http-plain-get +http-plain-post; do
+	expect 1 "^cdig: \\${o%%=*} is not supported by cdig \\(" "${C[@]}" "$o" www.cdig.test
+done
+
+# deliberately stricter than dig (cdig(1)): dig warns and queries A/IN or
+# a malformed name; cdig refuses
+expect 1 "invalid type 'BOGUS'" "${C[@]}" -t BOGUS www.cdig.test
+expect 1 "a cookie is 8 bytes" "${C[@]}" +cookie=0102 www.cdig.test
+expect 1 "could not read key from $T/nokey" "${C[@]}" -k "$T/nokey" www.cdig.test
+expect 1 "couldn't find key algorithm 'hmac-foo'" "${C[@]}" -y hmac-foo:k:YWJj www.cdig.test
+
+# -v and -6 as dig: the version and exit 0; no IPv6 address for an IPv4
+# server
+expect 0 "" "$CDIG" -v
+grep -q '^cdig ' "$T/out" && ok "-v prints the version" || bad "-v output"
+# -6 with an IPv4 server: dig says so and exits 0; cdig exits 1 (cdig(1))
+expect 1 "No acceptable nameservers" "${C[@]}" -6 www.cdig.test
 
 # 8: batch file unreadable
 expect 8 "couldn't open specified batch file" "${C[@]}" -f "$T/no-such-file"
@@ -104,7 +167,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	bad "+time=1 +tries=2 took ${ms} ms"
 expect 9 "no servers could be reached" "$CDIG" @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +short www.cdig.test
 
-# 10: internal error: no address of the server is usable (-4 with an IPv6 server)
-expect 10 "no IPv4 address for server '::1'" "$CDIG" -4 @::1 www.cdig.test
+# -4 with an IPv6 server: dig's message and status
+expect 1 "couldn't get address for '::1': address family not supported" "$CDIG" -4 @::1 www.cdig.test
 
 finish

@@ -29,15 +29,15 @@ cold=$(( $(upstream) - before ))
 	bad "cold cache: $cold upstream queries (want 1..12)"
 
 # ---- the cache: the same question again sends nothing upstream ----
+# (TTL ageing: tests/replay/cache_ttl_ageing.rpl, on the fake clock)
 before=$(upstream)
-sleep 2
 D www.example.com A >"$T/q2"
 check "cached: NOERROR" grep -q 'status: NOERROR' "$T/q2"
 after=$(upstream)
 [ "$after" = "$before" ] && ok "cached: no upstream query" || bad "cached: $((after - before)) upstream queries"
 ttl=$(awk '$1 == "www.shop.net." && $4 == "A" {print $2}' "$T/q2")
-[ -n "$ttl" ] && [ "$ttl" -lt 3600 ] && [ "$ttl" -ge 3590 ] && ok "cached TTL aged: $ttl" ||
-	bad "cached TTL not aged: '$ttl'"
+[ -n "$ttl" ] && [ "$ttl" -le 3600 ] && [ "$ttl" -ge 3500 ] && ok "cached TTL: $ttl" ||
+	bad "cached TTL out of range: '$ttl'"
 
 # ---- NXDOMAIN, cached for the SOA's negative TTL (RFC 2308) ----
 D nope.example.net A >"$T/q3"

@@ -3,8 +3,8 @@
 # limits: lame (REFUSED) and silent servers, TC=1 over UDP, FORMERR to
 # EDNS, out-of-bailiwick injection (never cached or returned), a CNAME
 # loop, 100 NS names without glue (bounded), an endless staircase of
-# referrals, too many unreachable servers, too much time; TTL and negative
-# TTL expiry; the limits lowered in cairnd.conf (max-upstream-queries,
+# referrals, too many unreachable servers, too much time; the limits
+# lowered in cairnd.conf (max-upstream-queries,
 # max-referrals, max-glueless-ns, resolve-timeout, upstream-timeout); the
 # upstream.timeouts and upstream.tcp_fallbacks statistics. A private lab
 # under tst. is built here.
@@ -103,21 +103,12 @@ D c0.good.tst >"$T/c3"
 check "CNAME chain of 14 (> 12): SERVFAIL" test "$(status "$T/c3")" = SERVFAIL
 check "CNAME chain of 2 from the middle: answered" test "$(D +short c12.good.tst | tail -n 1)" = "127.3.0.14"
 
-# ---- TTLs expire (TTL 3), negative answers for the SOA MINIMUM (3) ----
-# (the cache counts whole seconds: an entry of TTL 3 lives 2 to 3 seconds,
-# so the second query must follow the first within 2 s, not 1 s as with a
-# TTL of 2, which a loaded machine may miss)
-D short.good.tst >/dev/null
-before=$(upstream); D short.good.tst >/dev/null
-[ "$(upstream)" = "$before" ] && ok "TTL 3: cached at first" || bad "TTL 3: not cached"
-sleep 3; before=$(upstream); D short.good.tst >/dev/null
-[ "$(upstream)" -gt "$before" ] && ok "TTL 3: expired after 3 s" || bad "TTL 3: still cached after 3 s"
+# (TTL and negative TTL expiry are replay scenarios on the fake clock:
+# tests/replay/ttl_answer_expires_3s.rpl, ttl_nxdomain_soa_minimum_3.rpl)
 D nx.good.tst >"$T/n1"
 check "NXDOMAIN in good.tst" test "$(status "$T/n1")" = NXDOMAIN
 before=$(upstream); D nx.good.tst >/dev/null
-[ "$(upstream)" = "$before" ] && ok "negative TTL 3: cached at first" || bad "negative: not cached"
-sleep 3; before=$(upstream); D nx.good.tst >/dev/null
-[ "$(upstream)" -gt "$before" ] && ok "negative TTL 3: expired after 3 s" || bad "negative: still cached after 3 s"
+[ "$(upstream)" = "$before" ] && ok "negative answer cached" || bad "negative: not cached"
 
 # ---- lame, silent, TC, FORMERR to EDNS ----
 check "one lame server of two: answered" test "$(D +short www.lame.tst)" = "127.4.0.80"
@@ -156,9 +147,15 @@ check "100 NS names without glue: SERVFAIL" test "$(status "$T/m1")" = SERVFAIL
 D www.wide.tst >"$T/w1"
 check "40 unreachable server addresses: SERVFAIL" test "$(status "$T/w1")" = SERVFAIL
 check "40 unreachable server addresses: query limit (32)" grep -q 'upstream query limit' "$T/w1"
+# (QNAME minimisation takes at most 10 steps, RFC 9156 §2.3, so the
+# staircase reaches the full name first: the server then refers to the
+# zone asked, which is lameness; max-referrals is checked with res-l)
+u0=$(rstat res upstream.queries)
 D $(printf 'x%s.' $(seq 1 25))deep.tst >"$T/d1"
+n=$(( $(rstat res upstream.queries) - u0 ))
 check "endless referrals: SERVFAIL" test "$(status "$T/d1")" = SERVFAIL
-check "endless referrals: referral limit" grep -q 'referral limit' "$T/d1"
+[ "$n" -le 16 ] && ok "endless referrals: bounded ($n upstream queries)" ||
+	bad "endless referrals: $n upstream queries (want <= 16)"
 start=$(date +%s)
 D www.slow.tst >"$T/t1"
 el=$(( $(date +%s) - start ))

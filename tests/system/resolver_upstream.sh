@@ -1,13 +1,13 @@
 #!/bin/bash
 # The resolver and its upstream servers: root priming (the priming reply's
-# addresses cached as glue, the root NS set refreshed by its TTL); QNAME
+# addresses cached as glue); QNAME
 # minimisation (RFC 9156) on by default and off with qname-minimisation:
 # no, relaxed (a minimised query answered NXDOMAIN, REFUSED or FORMERR is
 # asked again in full); identical questions in flight resolved once;
 # replies whose question does not match (name, type, class, 0x20 letter
 # case) rejected; IPv6 servers (ULA addresses on lo, in this private
 # namespace only) and an unroutable family avoided; cached answers (AA=0,
-# RA=1) whose CNAME chain parts age independently. Upstream queries are
+# RA=1). Upstream queries are
 # counted in the logs of the authoritative servers (log-queries) and of
 # resolver_evil.py.
 . "$top_srcdir/tests/system/resolver_lib.sh"
@@ -115,17 +115,8 @@ check "no qmin: www.other.tst answered" test "$(dig @127.0.0.2 +time=5 +tries=1 
 check "no qmin: root asked www.other.tst" test "$(logged www.other.tst "$T/auth-root.log")" = 1
 check "no qmin: tst. asked www.other.tst" test "$(logged www.other.tst "$T/auth-tst.log")" = 1
 
-# ---- the root NS set (TTL 3) is refreshed: primed again ----
-# (counted from here: res-noqmin primed too, above)
-primes() { cat "$T/auth-oldroot.log" "$T/auth-root.log" | grep -c ' query .*: \. NS'; }
-n0=$(primes)
-sleep 3.5
-D www.zz >"$T/p2"
-check "after the root NS TTL: NXDOMAIN for www.zz" test "$(status "$T/p2")" = NXDOMAIN
-n=$(primes)
-[ "$n" -gt "$n0" ] && ok "after the root NS TTL: primed again ($n0 -> $n priming queries)" ||
-	bad "after the root NS TTL: $n0 -> $n priming queries (want one more)"
-check "after the root NS TTL: still answering" test "$(D +short www.good.tst)" = 127.3.0.80
+# (the root NS set refreshed by its TTL, primed again: a replay scenario
+# on the fake clock, tests/replay/ttl_root_ns_reprime_3s.rpl)
 
 # ---- identical questions in flight: resolved once, all answered ----
 # (the upstream answer takes 0.6 s: all 20 questions wait for it)
@@ -189,22 +180,11 @@ check "4 unroutable IPv6 servers and 1 IPv4: answered" grep -Eq 'IN[[:space:]]+A
 	bad "4 unroutable IPv6 servers and 1 IPv4: answered in '$ms' ms (want < the upstream timeout, $UPSTREAM_TIMEOUT)"
 check "the unroutable family was not tried again" test "$(grep -c 'unreachable' "$T/res.log")" = "$u0"
 
-# ---- cached answers: AA=0, RA=1, the parts of a CNAME chain age apart ----
+# ---- cached answers: AA=0, RA=1 (the parts of a CNAME chain ageing apart:
+# tests/replay/ttl_cname_chain_ages_apart.rpl) ----
 D www.other.tst >/dev/null
-sleep 2
-D alias.good.tst >"$T/a1"
-sleep 1
+D alias.good.tst >/dev/null
 D alias.good.tst >"$T/a2"
 check "cached: RA set, AA clear" grep -Eq '^;; flags: qr rd ra;' "$T/a2"
-c1=$(awk '$1 == "alias.good.tst." && $4 == "CNAME" {print $2}' "$T/a1")
-a1=$(awk '$1 == "www.other.tst." && $4 == "A" {print $2}' "$T/a1")
-c2=$(awk '$1 == "alias.good.tst." && $4 == "CNAME" {print $2}' "$T/a2")
-a2=$(awk '$1 == "www.other.tst." && $4 == "A" {print $2}' "$T/a2")
-echo "CNAME TTL $c1 -> $c2, A TTL $a1 -> $a2"
-[ -n "$c1" ] && [ -n "$a1" ] && [ "$c1" -ge 99 ] && [ "$a1" -le 98 ] &&
-	ok "chain: the A cached 2 s earlier has aged, the CNAME is fresh ($c1, $a1)" ||
-	bad "chain: CNAME TTL '$c1', A TTL '$a1' (want >= 99 and <= 98)"
-[ -n "$c2" ] && [ -n "$a2" ] && [ "$c2" -lt "$c1" ] && [ "$a2" -lt "$a1" ] && [ $((c2 - a2)) -ge 2 ] &&
-	ok "chain from the cache: both aged, apart ($c2, $a2)" ||
-	bad "chain from the cache: CNAME TTL '$c2', A TTL '$a2'"
+check "cached: the CNAME and its target" sh -c "grep -Eq '^alias\.good\.tst\..*CNAME' '$T/a2' && grep -Eq '^www\.other\.tst\..*IN[[:space:]]+A' '$T/a2'"
 finish

@@ -110,11 +110,16 @@ free_port() {
 	python3 "$top_srcdir/tests/system/free_port.py" --record "$T/ports"
 }
 
+# NSD_EXTRA: more server: lines; NSD_CLAUSES: whole lines after it (key:
+# clauses); NSD_ZONE_EXTRA: lines added to every zone: clause.
+NSD_EXTRA=()
+NSD_CLAUSES=()
+NSD_ZONE_EXTRA=()
 # start_nsd DIR ADDR PORT ZONE:FILE... : writes DIR/nsd.conf and starts nsd
 # in the foreground (background job); waits until it answers SOA of the
 # first zone over UDP.
 start_nsd() {
-	local dir=$1 addr=$2 port=$3 z zone file first=
+	local dir=$1 addr=$2 port=$3 z zone file first= line
 	shift 3
 	mkdir -p "$dir"
 	{
@@ -134,17 +139,24 @@ start_nsd() {
 		echo "  hide-version: yes"
 		echo "  minimal-responses: no"
 		echo "  refuse-any: no"
+		# answer over UDP up to what the client advertises (cdig's
+		# large-answer tests go up to 65535)
+		echo "  ipv4-edns-size: 65535"
+		echo "  ipv6-edns-size: 65535"
 		if nsd -h 2>&1 | grep -q . && strings "$(command -v nsd)" 2>/dev/null | grep -q rrl-ratelimit; then
 			echo "  rrl-ratelimit: 0"
 		fi
+		for line in "${NSD_EXTRA[@]}"; do echo "  $line"; done
 		echo "remote-control:"
 		echo "  control-enable: no"
+		for line in "${NSD_CLAUSES[@]}"; do echo "$line"; done
 		for z in "$@"; do
 			zone=${z%%:*}; file=${z#*:}
 			[ -n "$first" ] || first=$zone
 			echo "zone:"
 			echo "  name: \"$zone\""
 			echo "  zonefile: \"$file\""
+			for line in "${NSD_ZONE_EXTRA[@]}"; do echo "  $line"; done
 		done
 	} >"$dir/nsd.conf"
 	nsd -d -c "$dir/nsd.conf" >"$dir/nsd.out" 2>&1 &

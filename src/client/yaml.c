@@ -1,0 +1,155 @@
+/* cdig +yaml: dig 9.18's YAML layout: one "- type: MESSAGE" document item
+ * per message with its kind, times, size, addresses, then the header
+ * fields, the OPT pseudosection and each section's records as quoted
+ * one-line strings. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "cdig.h"
+
+/* A YAML single-quoted scalar: ' doubled. */
+static void yquote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void timestamp(FILE *f, const char *key)
+{
+	struct timeval tv;
+	struct tm tm;
+	char buf[64];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "    %s: !!timestamp %s.%03ldZ\n", key, buf, (long)(tv.tv_usec / 1000));
+}
+
+static void rr_line(FILE *f, const struct cdig_query *q, const ldns_rr *rr,
+		    bool question)
+{
+	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+	char *klass = ldns_rr_class2str(ldns_rr_get_class(rr));
+	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+	char *rdata = question ? NULL : cdig_rdata_text(q, rr);
+	char *line = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&line, &n);
+
+	if (m) {
+		fprintf(m, "%s", owner ? owner : "");
+		if (!question && q->ttlid)
+			fprintf(m, " %u", ldns_rr_ttl(rr));
+		if (question || q->klass)
+			fprintf(m, " %s", klass ? klass : "");
+		fprintf(m, " %s", type ? type : "");
+		if (!question)
+			fprintf(m, " %s", rdata ? rdata : "");
+		fclose(m);
+		fputs("        - ", f);
+		yquote(f, line);
+		fputc('\n', f);
+	}
+	free(line);
+	free(owner);
+	free(klass);
+	free(type);
+	free(rdata);
+}
+
+static void section(FILE *f, const struct cdig_query *q, const char *title,
+		    const ldns_rr_list *l, bool question)
+{
+	size_t i, n = l ? ldns_rr_list_rr_count(l) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(f, "      %s:\n", title);
+	for (i = 0; i < n; i++)
+		rr_line(f, q, ldns_rr_list_rr(l, i), question);
+}
+
+void cdig_yaml_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
+		       const uint8_t *wire, size_t len,
+		       const struct cdig_reply *r)
+{
+	unsigned flags, rcode;
+	char b1[32], b2[32], addr[80];
+	bool query = r == NULL || r->is_query;
+
+	if (len < 12)
+		return;
+	flags = (unsigned)((wire[2] << 8) | wire[3]);
+	rcode = (flags & 0xf) | ((unsigned)ldns_pkt_edns_extended_rcode(pkt) << 4);
+	fputs("- type: MESSAGE\n  message:\n", f);
+	if (query)
+		fprintf(f, "    type: %s\n", (flags & 0x0100) ? "RECURSIVE_QUERY" : "AUTH_QUERY");
+	else
+		fprintf(f, "    type: %s\n", ((flags & 0x0100) && (flags & 0x0080))
+			? "RECURSIVE_RESPONSE" : "AUTH_RESPONSE");
+	timestamp(f, "query_time");
+	if (!query)
+		timestamp(f, "response_time");
+	fprintf(f, "    message_size: %zub\n", len);
+	if (r) {
+		char *hash;
+
+		cdig_server_addr(&r->from, addr, sizeof(addr));
+		hash = strrchr(addr, '#');
+		if (hash)
+			*hash = '\0';
+		fprintf(f, "    socket_family: %s\n",
+			r->from.ss.ss_family == AF_INET6 ? "INET6" : "INET");
+		fprintf(f, "    socket_protocol: %s\n", r->tcp ? "TCP" : "UDP");
+		fprintf(f, "    response_address: \"%s\"\n", addr);
+		fprintf(f, "    response_port: %s\n", hash ? hash + 1 : "0");
+		fprintf(f, "    query_address: \"%s\"\n",
+			r->from.ss.ss_family == AF_INET6 ? "::" : "0.0.0.0");
+		fputs("    query_port: 0\n", f);
+	}
+	fprintf(f, "    %s_message_data:\n", query ? "query" : "response");
+	fprintf(f, "      opcode: %s\n", cdig_opcode_name((flags >> 11) & 0xf, b1, sizeof(b1)));
+	fprintf(f, "      status: %s\n", cdig_rcode_name(rcode, b2, sizeof(b2)));
+	fprintf(f, "      id: %u\n", (unsigned)((wire[0] << 8) | wire[1]));
+	fputs("      flags:", f);
+	if (flags & 0x8000) fputs(" qr", f);
+	if (flags & 0x0400) fputs(" aa", f);
+	if (flags & 0x0200) fputs(" tc", f);
+	if (flags & 0x0100) fputs(" rd", f);
+	if (flags & 0x0080) fputs(" ra", f);
+	if (flags & 0x0020) fputs(" ad", f);
+	if (flags & 0x0010) fputs(" cd", f);
+	fputc('\n', f);
+	fprintf(f, "      QUESTION: %u\n      ANSWER: %u\n      AUTHORITY: %u\n"
+		"      ADDITIONAL: %u\n",
+		(unsigned)((wire[4] << 8) | wire[5]), (unsigned)((wire[6] << 8) | wire[7]),
+		(unsigned)((wire[8] << 8) | wire[9]), (unsigned)((wire[10] << 8) | wire[11]));
+	if (ldns_pkt_edns(pkt) && q->comments) {
+		uint16_t z = ldns_pkt_edns_z(pkt);
+
+		fputs("      OPT_PSEUDOSECTION:\n        EDNS:\n", f);
+		fprintf(f, "          version: %u\n", ldns_pkt_edns_version(pkt));
+		fprintf(f, "          flags:%s%s\n", (z & 0x8000) ? " do" : "",
+			(z & 0x4000) ? " co" : "");
+		if (z & 0x3fff)
+			fprintf(f, "          MBZ: 0x%04x\n", z & 0x3fff);
+		fprintf(f, "          udp: %u\n", ldns_pkt_edns_udp_size(pkt));
+		cdig_print_edns_options(f, ldns_pkt_edns_data(pkt), query ? NULL : r, "          ");
+	}
+	if (q->question)
+		section(f, q, "QUESTION_SECTION", ldns_pkt_question(pkt), true);
+	if (q->answer)
+		section(f, q, "ANSWER_SECTION", ldns_pkt_answer(pkt), false);
+	if (q->authority)
+		section(f, q, "AUTHORITY_SECTION", ldns_pkt_authority(pkt), false);
+	if (q->additional)
+		section(f, q, "ADDITIONAL_SECTION", ldns_pkt_additional(pkt), false);
+}
