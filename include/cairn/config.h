@@ -17,12 +17,48 @@ struct config_listen {
 	unsigned line;           /* 0 for a default address */
 };
 
+/* One `key:` clause: a TSIG key (RFC 8945). */
+struct config_tsig_key {
+	char *name;              /* as written, without a trailing dot */
+	char *algorithm;         /* hmac-sha256 | hmac-sha512 | hmac-sha1 */
+	uint8_t *secret;         /* decoded base64 */
+	size_t secret_len;
+	unsigned line;           /* line of `key:` */
+};
+
+/* One prefix of provide-xfr: or allow-notify: with its key. */
+struct config_xfr_acl {
+	struct cairn_prefix pfx;
+	char *key;               /* NULL: NOKEY */
+	unsigned line;
+};
+
+/* One notify: target or primary: server. */
+struct config_remote {
+	struct cairn_sockaddr addr;
+	char text[64];           /* as written, for messages */
+	char *key;               /* NULL: none */
+	unsigned line;
+};
+
 /* One `zone:` clause. */
 struct config_zone {
 	char *name;              /* as written, without a trailing dot */
 	char *file;              /* resolved against the config file's directory */
 	unsigned line;           /* line of `zone:` */
+	unsigned file_line;      /* line of `file:` */
+	/* zone transfers (xfr.h) */
+	struct config_xfr_acl *provide_xfr, *allow_notify;
+	size_t n_provide_xfr, n_allow_notify;
+	struct config_remote *notify, *primary;
+	size_t n_notify, n_primary;  /* n_primary > 0: we are a secondary */
+	unsigned ixfr_number;        /* journal: differences kept */
+	bool catalog;                /* catalog: yes (RFC 9432): cairnd writes file */
+	size_t ixfr_size;            /* journal: bytes kept */
 };
+
+#define CONFIG_DEFAULT_IXFR_NUMBER 5
+#define CONFIG_DEFAULT_IXFR_SIZE   (1024u * 1024)
 
 /* One `forward-zone:` clause (the resolver sends names under it, RD=1, to
  * these addresses instead of iterating). */
@@ -69,6 +105,8 @@ struct cairn_config {
 
 	struct config_zone *zones;
 	size_t n_zones;
+	struct config_tsig_key *keys;  /* key: clauses */
+	size_t n_keys;
 
 	/* the resolver (recursion: yes) */
 	struct cairn_prefix *allow_recursion; /* NULL: loopback, RFC 1918, ULA, link-local */

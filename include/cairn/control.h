@@ -40,6 +40,10 @@ struct control_target {
 	struct cache *(*cache)(void *ctx);
 	/* Extra `status` lines (may be NULL). */
 	void (*status)(void *ctx, FILE *out);
+	/* `transfer NAME` and `zone-status NAME` (secondary zones, xfr.h):
+	 * write the reply body to out; CAIRN_OK or an error (may be NULL). */
+	cairn_err (*zone_transfer)(void *ctx, const char *name, FILE *out);
+	cairn_err (*zone_status)(void *ctx, const char *name, FILE *out);
 	/* Asks the daemon to stop (`stop`); when NULL, `stop` sends SIGTERM
 	 * to the process, whose main thread then stops gracefully. Tests and
 	 * tests/fuzz/fuzz_control.c set it. */

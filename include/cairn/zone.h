@@ -54,4 +54,31 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 		     uint8_t *buf, size_t limit, uint16_t edns_size,
 		     struct wire_writer *w);
 
+/* ---- whole-zone access for transfers (iter.c) ---- */
+/* Takes one more reference on z (zones are immutable, so it may be read
+ * from any thread); each reference is dropped with zone_free. Returns z.
+ * A referenced zone stays readable after its zone set is freed, but only
+ * through the functions below (additional-section links into other zones
+ * may be gone). */
+struct zone *zone_ref(const struct zone *z);
+/* The apex SOA RRset of z (owned by z). */
+const struct wire_rrset *zone_soa_rrset(const struct zone *z);
+/* Position in a walk over every RRset of a zone. Zero it to start. */
+struct zone_cursor {
+	size_t node;
+	size_t rrset;
+};
+/* The next RRset of z in the zone's node order, every RRset once except
+ * the apex SOA (glue and occluded data included), or NULL at the end.
+ * Owned by z. */
+const struct wire_rrset *zone_next_rrset(const struct zone *z, struct zone_cursor *c);
+/* The zone set's zones: the i-th zone (i < zone_set_count), owned by zs. */
+size_t zone_set_count(const struct zone_set *zs);
+const struct zone *zone_set_zone(const struct zone_set *zs, size_t i);
+/* Attaches ext to zs (the transfer settings that go with these zones,
+ * xfr.h); ext_free(ext) runs when zs is freed. Returns the attachment (or
+ * NULL). Set it before publishing zs. */
+void zone_set_attach(struct zone_set *zs, void *ext, void (*ext_free)(void *));
+void *zone_set_ext(const struct zone_set *zs);
+
 #endif

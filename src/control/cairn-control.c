@@ -33,6 +33,8 @@ static void usage(FILE *out)
 		"  flush                    empty the cache\n"
 		"  flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
 		"  cache-show NAME          show what the cache holds for NAME\n"
+		"  transfer ZONE            refresh the secondary zone ZONE from its primary now\n"
+		"  zone-status ZONE         serial, refresh times, expiry, last error of a secondary zone\n"
 		"  stop                     stop cairnd\n",
 		DEFAULT_CONF, CONTROL_DEFAULT_SOCKET);
 }

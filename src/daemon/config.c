@@ -297,6 +297,7 @@ cairn_err config_load_text(const char *path, const char *text,
 		parse_line(&p, line);
 	}
 	end_clause(&p);
+	config_xfr_finish(&p);
 
 	if (p.cfg->n_listen == 0) {
 		err = config_add_default_listen(p.cfg);

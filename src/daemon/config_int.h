@@ -83,4 +83,23 @@ void config_set_defaults(struct cairn_config *cfg);
  * has none. Returns CAIRN_OK, CAIRN_ENOMEM or CAIRN_EINVAL. */
 cairn_err config_add_default_listen(struct cairn_config *cfg);
 
+/* ---- zone transfers (config_xfr.c) ---- */
+/* the key: clause */
+void *config_key_begin(struct config_parser *p);
+void config_key_end(struct config_parser *p, void *target);
+bool config_parse_key_name(struct config_parser *p, void *target, const char *value);
+bool config_parse_key_algorithm(struct config_parser *p, void *target, const char *value);
+bool config_parse_key_secret(struct config_parser *p, void *target, const char *value);
+/* zone keys */
+bool config_parse_provide_xfr(struct config_parser *p, void *target, const char *value);
+bool config_parse_allow_notify(struct config_parser *p, void *target, const char *value);
+bool config_parse_notify(struct config_parser *p, void *target, const char *value);
+bool config_parse_primary(struct config_parser *p, void *target, const char *value);
+bool config_parse_ixfr_size(struct config_parser *p, void *target, const char *value);
+/* Checks, once the file is read, that every key named by a zone exists. */
+void config_xfr_finish(struct config_parser *p);
+/* Free what the transfer keys allocated in z / in cfg->keys. */
+void config_xfr_free_zone(struct config_zone *z);
+void config_xfr_free_keys(struct cairn_config *cfg);
+
 #endif

@@ -170,10 +170,9 @@ static bool parse_zone_file(struct config_parser *p, void *target, const char *v
 		config_report(p, p->line, "out of memory");
 		return false;
 	}
-	if (access(z->file, R_OK) != 0) {
-		config_report(p, p->line, "cannot read zone file '%s': %s", z->file, strerror(errno));
-		return false;
-	}
+	/* readable? checked at the end of the clause: a secondary's file
+	 * (primary:) may not exist before the first transfer */
+	z->file_line = p->line;
 	return true;
 }
 
@@ -195,7 +194,8 @@ static void *zone_begin(struct config_parser *p)
 		return NULL;
 	}
 	cfg->zones = grown;
-	cfg->zones[cfg->n_zones] = (struct config_zone){ .line = p->line };
+	cfg->zones[cfg->n_zones] = (struct config_zone){ .line = p->line,
+		.ixfr_number = CONFIG_DEFAULT_IXFR_NUMBER, .ixfr_size = CONFIG_DEFAULT_IXFR_SIZE };
 	return &cfg->zones[cfg->n_zones++];
 }
 
@@ -209,6 +209,10 @@ static void zone_end(struct config_parser *p, void *target)
 	if (!config_key_given(p, "zone", "file"))
 		config_report(p, z->line, "zone %s%s%swithout 'file'", z->name ? "'" : "",
 			      z->name ? z->name : "", z->name ? "' " : "");
+	else if (z->file && access(z->file, R_OK) != 0 &&
+		 ((z->n_primary == 0 && !z->catalog) || errno != ENOENT))
+		config_report(p, z->file_line, "cannot read zone file '%s': %s", z->file,
+			      strerror(errno));
 }
 
 /* ---- the resolver's keys ---- */
@@ -368,6 +372,7 @@ const struct config_clause config_clauses[] = {
 	{ "server", server_begin, NULL, false },
 	{ "zone", zone_begin, zone_end, true },
 	{ "forward-zone", forward_begin, forward_end, true },
+	{ "key", config_key_begin, config_key_end, true },
 };
 
 const struct config_key config_keys[] = {
@@ -403,6 +408,18 @@ const struct config_key config_keys[] = {
 	{ "server", "infra-cache-lame-size", KEY_UINT, CFG(infra_cache_lame_size), 16, 10000000, false, NULL },
 	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
 	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
+	/* zone transfers (config_xfr.c) */
+	{ "key", "name", KEY_FUNC, 0, 0, 0, false, config_parse_key_name },
+	{ "key", "algorithm", KEY_FUNC, 0, 0, 0, false, config_parse_key_algorithm },
+	{ "key", "secret", KEY_FUNC, 0, 0, 0, false, config_parse_key_secret },
+	{ "zone", "provide-xfr", KEY_FUNC, 0, 0, 0, true, config_parse_provide_xfr },
+	{ "zone", "notify", KEY_FUNC, 0, 0, 0, true, config_parse_notify },
+	{ "zone", "primary", KEY_FUNC, 0, 0, 0, true, config_parse_primary },
+	{ "zone", "allow-notify", KEY_FUNC, 0, 0, 0, true, config_parse_allow_notify },
+	{ "zone", "ixfr-number", KEY_UINT, offsetof(struct config_zone, ixfr_number), 0, 1000,
+	  false, NULL },
+	{ "zone", "ixfr-size", KEY_FUNC, 0, 0, 0, false, config_parse_ixfr_size },
+	{ "zone", "catalog", KEY_BOOL, offsetof(struct config_zone, catalog), 0, 0, false, NULL },
 };
 
 const size_t config_n_clauses = sizeof(config_clauses) / sizeof(config_clauses[0]);
@@ -456,7 +473,9 @@ void config_free(struct cairn_config *cfg)
 	for (size_t i = 0; i < cfg->n_zones; i++) {
 		free(cfg->zones[i].name);
 		free(cfg->zones[i].file);
+		config_xfr_free_zone(&cfg->zones[i]);
 	}
+	config_xfr_free_keys(cfg);
 	free(cfg->zones);
 	for (size_t i = 0; i < cfg->n_forwards; i++) {
 		free(cfg->forwards[i].name);

@@ -6,6 +6,7 @@
 #include "cairn/common.h"
 #include "cairn/config.h"
 #include "cairn/control.h"
+#include "cairn/xfr.h"
 #include "cairn/resolve.h"
 #include "cairn/server.h"
 #include "cairn/wire.h"
@@ -51,6 +52,10 @@ struct daemon {
 	uint64_t start_ms;
 	pthread_mutex_t lock;
 	uint64_t reloads, reload_failures, zones;
+	struct xfr_service *xfr;     /* NOTIFY out, secondary zones */
+	const struct cairn_config *cfg0;  /* read at start-up (run's) */
+	struct cairn_config *cfg_now;     /* read by the last good reload, or NULL */
+	const struct zone_set *served; /* the set last published (under lock) */
 };
 
 static void usage(FILE *out)
@@ -88,7 +93,7 @@ static void report_problem(void *ctx, const char *file, unsigned line, const cha
  * Problems go to r. summary (may be NULL) receives "name serial N, R
  * records; ..." for the start-up line. */
 static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
-			    struct zone_set **out, char *summary, size_t slen)
+			    struct zone_set **out, char *summary, size_t slen, struct zone *fresh)
 {
 	struct zone **zones = NULL;
 	size_t n = 0, used = 0;
@@ -104,8 +109,39 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 	for (size_t i = 0; i < cfg->n_zones; i++) {
 		const struct config_zone *cz = &cfg->zones[i];
 		char name[1024];
+		uint8_t wname[WIRE_NAME_MAX];
+		size_t wlen;
 
-		e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
+		if (cz->n_primary && access(cz->file, F_OK) != 0 && errno == ENOENT) {
+			/* a secondary zone before its first transfer: SERVFAIL
+			 * until the service fetches it (xfr.h) */
+			log_info("zone %s: no copy in %s yet, it comes from its primary", cz->name,
+				 cz->file);
+			if (summary && used < slen)
+				used += (size_t)snprintf(summary + used, slen - used,
+							 "%s%s. (secondary, no copy yet)",
+							 used ? "; " : "", cz->name);
+			continue;
+		}
+		if (cz->catalog) {
+			/* RFC 9432: written from the configuration first */
+			char why[512];
+
+			if (xfr_catalog_write(cfg, cz, why, sizeof(why)) != CAIRN_OK) {
+				report_problem(r, cz->file, 0, why);
+				err = CAIRN_EIO;
+				continue;
+			}
+		}
+		if (fresh && wire_name_from_text(cz->name, NULL, wname, &wlen) == CAIRN_OK &&
+		    wire_name_equal(wname, zone_origin(fresh))) {
+			/* a secondary zone just transferred and checked */
+			zones[n] = fresh;
+			fresh = NULL;
+			e = CAIRN_OK;
+		} else {
+			e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
+		}
 		if (e != CAIRN_OK) {
 			if (e == CAIRN_ENOMEM)
 				report_problem(r, cz->file, 0, "out of memory");
@@ -115,7 +151,7 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 		if (summary && used < slen &&
 		    wire_name_to_text(zone_origin(zones[n]), name, sizeof(name)) == CAIRN_OK)
 			used += (size_t)snprintf(summary + used, slen - used, "%s%s serial %u, %zu records",
-						 n ? "; " : "", name, zone_serial(zones[n]),
+						 used ? "; " : "", name, zone_serial(zones[n]),
 						 zone_rr_count(zones[n]));
 		n++;
 	}
@@ -127,7 +163,9 @@ static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
 	err = zone_set_new(zones, n, out);
 	if (err == CAIRN_EEXIST)
 		report_problem(r, cfg->path, 0, "two zones have the same name");
+
 done:
+	zone_free(fresh); /* not one of cfg's zones (any more) */
 	free(zones);
 	return err;
 }
@@ -184,34 +222,57 @@ static void detach(int ready_fd)
 
 /* SIGHUP: reads the config again and reloads every zone; the new set
  * replaces the old only when everything loaded (DESIGN.md rule 6). */
-static cairn_err reload(struct daemon *d, FILE *out)
+static cairn_err reload(struct daemon *d, FILE *out, bool reread, struct zone *fresh)
 {
 	struct reporter r = { .to_log = true, .out = out };
 	struct cairn_config *cfg = NULL;
+	const struct cairn_config *use;
 	struct zone_set *zs = NULL;
 	char summary[1024];
-	cairn_err err;
+	cairn_err err = CAIRN_OK;
 
 	pthread_mutex_lock(&d->lock);
-	log_info("reloading the configuration and zones from %s", d->conf);
-	err = config_load(d->conf, report_problem, &r, &cfg);
+	if (reread) {
+		log_info("reloading the configuration and zones from %s", d->conf);
+		err = config_load(d->conf, report_problem, &r, &cfg);
+	} else {
+		log_info("reloading the zones (configuration as last loaded)");
+	}
+	use = cfg ? cfg : d->cfg_now ? d->cfg_now : d->cfg0;
 	if (err != CAIRN_OK) {
 		log_err("reload failed: configuration has problems, old zones kept");
-	} else if ((err = load_zones(cfg, &r, &zs, summary, sizeof(summary))) != CAIRN_OK) {
-		log_err("reload failed: zones have problems, old zones kept");
-	} else {
-		server_set_zones(d->srv, zs);
-		d->zones = cfg->n_zones;
-		log_info("reloaded %zu zones: %s (listen, threads and other server "
-			 "settings change only at restart)", cfg->n_zones, summary);
-		if (out)
-			fprintf(out, "%zu zones: %s\n", cfg->n_zones, summary);
+		goto done;
 	}
+	err = load_zones(use, &r, &zs, summary, sizeof(summary), fresh);
+	fresh = NULL; /* load_zones took it */
+	if (err != CAIRN_OK) {
+		log_err("reload failed: zones have problems, old zones kept");
+	} else if ((err = xfr_attach(use, zs, d->served, d->xfr)) != CAIRN_OK) {
+		log_err("reload failed: zone transfer settings: %s, old zones kept",
+			cairn_strerror(err));
+		zone_set_free(zs);
+	} else {
+		d->served = zs;
+		server_set_zones(d->srv, zs);
+		d->zones = use->n_zones;
+		log_info("reloaded %zu zones: %s (listen, threads and other server "
+			 "settings change only at restart)", use->n_zones, summary);
+		if (out)
+			fprintf(out, "%zu zones: %s\n", use->n_zones, summary);
+		if (cfg) {
+			/* the configuration now in use (transfers reload with it) */
+			config_free(d->cfg_now);
+			d->cfg_now = cfg;
+			cfg = NULL;
+		}
+	}
+done:
 	if (err == CAIRN_OK)
 		d->reloads++;
 	else
 		d->reload_failures++;
 	pthread_mutex_unlock(&d->lock);
+	zone_free(fresh); /* the configuration could not be read */
 	config_free(cfg);
 	return err;
 }
@@ -232,7 +293,25 @@ static void daemon_stats(void *ctx, struct stats_snapshot *out)
 
 static cairn_err daemon_reload(void *ctx, FILE *out)
 {
-	return reload(ctx, out);
+	return reload(ctx, out, true, NULL);
+}
+
+/* The transfer service installs a new copy of a secondary zone: the zones
+ * are loaded again with the configuration in use (not reread: an edit in
+ * progress waits for its SIGHUP). */
+static cairn_err daemon_xfr_reload(void *ctx, struct zone *fresh)
+{
+	return reload(ctx, NULL, false, fresh);
+}
+
+static cairn_err daemon_zone_transfer(void *ctx, const char *name, FILE *out)
+{
+	return xfr_service_transfer(((struct daemon *)ctx)->xfr, name, out);
+}
+
+static cairn_err daemon_zone_status(void *ctx, const char *name, FILE *out)
+{
+	return xfr_service_zone_status(((struct daemon *)ctx)->xfr, name, out);
 }
 
 static struct cache *daemon_cache(void *ctx)
@@ -246,6 +325,8 @@ static void daemon_status(void *ctx, FILE *out)
 
 	fprintf(out, "config: %s\n", d->conf);
 	fprintf(out, "user: uid %ld gid %ld\n", (long)getuid(), (long)getgid());
+	if (d->xfr)
+		xfr_service_status(d->xfr, out);
 }
 
 /* SIGUSR1: the statistics as one log line. */
@@ -297,6 +378,7 @@ static int run(const struct options *o)
 	struct control_target target = {
 		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
 		.cache = daemon_cache, .status = daemon_status,
+		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
 	};
 	const char *ctl_path;
 	sigset_t sigs;
@@ -308,8 +390,14 @@ static int run(const struct options *o)
 		goto done;
 	/* SIGHUP reads the file again after chdir("/"): keep its full path */
 	conf_abs = realpath(o->conf, NULL);
-	if (load_zones(cfg, &r, &zs, summary, sizeof(summary)) != CAIRN_OK)
+	if (load_zones(cfg, &r, &zs, summary, sizeof(summary), NULL) != CAIRN_OK)
 		goto done;
+	if (!o->check && xfr_service_new(daemon_xfr_reload, &d, &d.xfr) != CAIRN_OK)
+		goto done;
+	if (xfr_attach(cfg, zs, NULL, d.xfr) != CAIRN_OK) {
+		log_err("zone transfer settings: cannot use them");
+		goto done;
+	}
 	if (o->check) {
 		printf("%s: configuration and %zu zones OK\n", o->conf, cfg->n_zones);
 		status = 0;
@@ -333,6 +421,7 @@ static int run(const struct options *o)
 	    daemon_pidfile_lock(cfg->pidfile, user.name ? user.uid : (uid_t)-1,
 				user.name ? user.gid : (gid_t)-1, &pid_fd) != CAIRN_OK)
 		goto done;
+	d.served = zs;
 	if (server_new(cfg, zs, &srv) != CAIRN_OK) {
 		zs = NULL; /* the server took it */
 		goto done;
@@ -353,6 +442,7 @@ static int run(const struct options *o)
 	}
 	d.srv = srv;
 	d.zones = cfg->n_zones;
+	d.cfg0 = cfg;
 	d.conf = conf_abs ? conf_abs : o->conf;
 	/* an explicit control-socket must work; the default one is optional
 	 * (several cairnd, or one run by a normal user, may not get it) and
@@ -377,6 +467,10 @@ static int run(const struct options *o)
 		goto done;
 	if (ctl && control_start(ctl) != CAIRN_OK)
 		goto done;
+	if (xfr_service_start(d.xfr) != CAIRN_OK) {
+		log_err("cannot start the zone transfer thread");
+		goto done;
+	}
 	if (!o->foreground) {
 		detach(ready_fd);
 		ready_fd = -1;
@@ -387,7 +481,7 @@ static int run(const struct options *o)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(&d, NULL);
+			reload(&d, NULL, true, NULL);
 			continue;
 		}
 		if (sig == SIGUSR1) {
@@ -401,6 +495,11 @@ static int run(const struct options *o)
 done:
 	/* the control thread first: its commands use the server */
 	control_free(ctl);
+	/* the workers, then the transfer thread (its reload may still use
+	 * the server), then the server and its zones */
+	if (srv)
+		server_stop(srv);
+	xfr_service_free(d.xfr);
 	if (srv)
 		server_free(srv);
 	if (zs)
@@ -412,6 +511,7 @@ done:
 		close(ready_fd); /* the parent sees EOF: start-up failed */
 	if (status == 0 && !o->check)
 		log_info("cairnd stopped");
+	config_free(d.cfg_now);
 	config_free(cfg);
 	free(conf_abs);
 	return status;

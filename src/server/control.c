@@ -296,6 +296,39 @@ static bool cmd_cache_show(struct control *c, int argc, char **argv, FILE *out)
 	return true;
 }
 
+/* transfer NAME / zone-status NAME: secondary zones (xfr.h) */
+static bool cmd_zone(struct control *c, int argc, char **argv, FILE *out)
+{
+	cairn_err (*fn)(void *, const char *, FILE *) =
+		strcmp(argv[0], "transfer") == 0 ? c->t.zone_transfer : c->t.zone_status;
+	char *msgs = NULL;
+	size_t len = 0;
+	FILE *m;
+	cairn_err err;
+
+	if (argc != 2) {
+		fprintf(out, CONTROL_REPLY_ERR "usage: %s ZONE\n", argv[0]);
+		return false;
+	}
+	if (!fn) {
+		fprintf(out, CONTROL_REPLY_ERR "%s: no zone transfers in this server\n", argv[0]);
+		return false;
+	}
+	m = open_memstream(&msgs, &len);
+	if (!m) {
+		fprintf(out, CONTROL_REPLY_ERR "out of memory\n");
+		return false;
+	}
+	err = fn(c->t.ctx, argv[1], m);
+	fclose(m);
+	if (err == CAIRN_OK)
+		fprintf(out, CONTROL_REPLY_OK "\n%s", msgs ? msgs : "");
+	else
+		fprintf(out, CONTROL_REPLY_ERR "%s", msgs ? msgs : "failed\n");
+	free(msgs);
+	return err == CAIRN_OK;
+}
+
 static bool cmd_help(int argc, char **argv, FILE *out)
 {
 	(void)argc;
@@ -308,6 +341,8 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"flush              empty the cache\n"
 		"flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
 		"cache-show NAME    what the cache holds for NAME\n"
+		"transfer ZONE      refresh the secondary zone ZONE from its primary now\n"
+		"zone-status ZONE   serial, refresh times, expiry and last error of a secondary zone\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -345,6 +380,8 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		return cmd_cache_show(c, argc, argv, out);
 	if (strcmp(argv[0], "stop") == 0)
 		return cmd_stop(c, argc, argv, out);
+	if (strcmp(argv[0], "transfer") == 0 || strcmp(argv[0], "zone-status") == 0)
+		return cmd_zone(c, argc, argv, out);
 	if (strcmp(argv[0], "help") == 0)
 		return cmd_help(argc, argv, out);
 	fprintf(out, CONTROL_REPLY_ERR "unknown command '%.64s' (try 'help')\n", argv[0]);

@@ -2,6 +2,7 @@
  * (wire), answer from our zones (zone), or an error rcode. Nothing here
  * allocates; the response is written into the caller's buffer. */
 #include "server_int.h"
+#include "cairn/xfr.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -152,7 +153,7 @@ static struct dispatch_late *resolve_late(struct worker *w, const struct dispatc
 
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap,
-		      struct dispatch_late **late)
+		      struct dispatch_next *next)
 {
 	const struct server_settings *set = &w->srv->set;
 	struct wire_query q;
@@ -164,7 +165,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
 
-	*late = NULL;
+	next->late = NULL;
+	next->xfr = NULL;
 	verdict = wire_query_parse(pkt, len, &q);
 	stats_count_query(&w->stats, src->tcp ? STATS_TCP : STATS_UDP,
 			  q.has_question ? q.qtype : 0);
@@ -177,6 +179,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_FORMERR;
 		break;
 	case WIRE_NOTIMP:
+		if (q.opcode == WIRE_OPCODE_NOTIFY && q.has_question)
+			break; /* RFC 1996: answered by dispatch_xfr */
 		rcode = WIRE_RCODE_NOTIMP; /* RFC 1035 §4.1.1: opcode not supported */
 		break;
 	case WIRE_BADVERS:
@@ -193,19 +197,22 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
-	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR) {
-		if (!src->tcp && q.qtype == WIRE_TYPE_AXFR) {
-			/* RFC 5936 §4.2: AXFR is not defined over UDP */
-			rcode = WIRE_RCODE_FORMERR;
-			resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
-		} else {
-			/* zone transfers are not offered (yet): RFC 5936 §4.2
-			 * allows REFUSED; EDE 18 "Prohibited" (RFC 8914 §4.19) */
-			rcode = WIRE_RCODE_REFUSED;
-			resp_len = error_response(w, &q, rcode, out, limit, 18, NULL);
-		}
-	} else if (w->zones && zone_set_answer(w->zones, &q, out, limit, set->edns_size, &wr)) {
+	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
+		   q.opcode == WIRE_OPCODE_NOTIFY) {
+		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996) */
+		resp_len = dispatch_xfr(w, &q, src, out, limit, &rcode, &source, &next->xfr);
+	} else if (w->zones && xfr_zone_unavailable(w->zones, q.qname)) {
+		/* a secondary zone past its expiry, or never transferred */
+		rcode = WIRE_RCODE_SERVFAIL;
+		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		source = STATS_SRC_ZONE;
+	} else if (w->zones && zone_set_answer(w->zones, &q, out,
+					       xfr_query_signed(&q) ? xfr_signed_limit(&q, limit) : limit,
+					       set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
+		if (xfr_query_signed(&q)) /* TSIG (RFC 8945 §5.3), e.g. a secondary's SOA query */
+			resp_len = xfr_sign_answer(w->zones, &q, src->addr, out, resp_len, limit,
+						   set->edns_size);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
 	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {
@@ -214,7 +221,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 			 * answered now, nothing allocated */
 			rcode = out[3] & 0x0f;
 			source = stats_source_of(rsrc);
-		} else if ((*late = resolve_late(w, src, &q, limit))) {
+		} else if ((next->late = resolve_late(w, src, &q, limit))) {
 			return 0;   /* answered later: the caller says where */
 		} else {
 			rcode = WIRE_RCODE_SERVFAIL;
@@ -226,7 +233,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	}
-	if (resp_len == 0)
+	if (resp_len == 0 && !next->xfr)
 		source = STATS_SRC_DROPPED;
 	stats_count_answer(&w->stats, rcode, source);
 	if (set->log_queries)

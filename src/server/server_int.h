@@ -79,6 +79,7 @@ struct tcp_conn {
 	size_t woff, wlen, wcap;
 	unsigned pending;        /* queries whose answer comes later (resolver) */
 	struct tcp_late *late;   /* their contexts (tcp.c) */
+	struct xfr_out *xfr;     /* zone transfer being sent (xfr_hook.c) */
 };
 
 struct worker {
@@ -139,17 +140,41 @@ struct dispatch_src {
 	void (*deliver)(struct dispatch_late *l, const uint8_t *resp, size_t len);
 };
 
+/* What follows a query that dispatch_query could not answer at once: the
+ * handles it returns to udp.c or tcp.c (dispatch knows no sockets). */
+struct dispatch_next {
+	/* the resolver answers later: the caller owns nothing yet must say
+	 * where the answer goes (the fields after struct dispatch_late)
+	 * before it returns to the event loop; src->deliver sends it */
+	struct dispatch_late *late;
+	/* a zone transfer's messages follow (TCP only): the caller owns it,
+	 * attaches it to the connection and pumps it (tcp_xfr_pump) */
+	struct xfr_out *xfr;
+};
+
 /* Answers the query pkt[0..len) into out (cap bytes, at least UDP_TX_SIZE
  * for UDP and TCP_MSG_MAX for TCP) from the worker's current zone set or
  * the cache. Returns the response length, 0 when the query gets no answer
- * now; allocates nothing on those paths.
- * A query the resolver takes returns 0 with *late set: the caller owns
- * nothing yet must say where its answer goes (the fields after struct
- * dispatch_late) before it returns to the event loop; src->deliver sends
- * it later. Otherwise *late is NULL. */
+ * now (then next may hold what follows); allocates nothing on the answer
+ * and cache-hit paths. */
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap,
-		      struct dispatch_late **late);
+		      struct dispatch_next *next);
+
+/* ---- xfr_hook.c: zone transfers and NOTIFY (xfr.h) ---- */
+struct xfr_out;
+/* Answers an AXFR/IXFR query or a NOTIFY q into out (limit bytes) and
+ * sets *rcode and *source. Over TCP a transfer returns 0 and sets *xfr
+ * (the caller's: tcp.c attaches it to the connection, whose messages
+ * tcp_xfr_pump then queues). */
+size_t dispatch_xfr(struct worker *w, const struct wire_query *q,
+		    const struct dispatch_src *src, uint8_t *out, size_t limit,
+		    unsigned *rcode, enum stats_source *source, struct xfr_out **xfr);
+/* Queues messages of c's transfer until TCP_WBUF_HIGH bytes wait; ends
+ * it after the last. Returns false when c was closed. */
+bool tcp_xfr_pump(struct tcp_conn *c);
+/* Ends c's transfer, if any (the connection closes). */
+void tcp_xfr_end(struct tcp_conn *c);
 
 /* ---- udp.c ---- */
 struct udp_batch;

@@ -102,6 +102,7 @@ static void conn_close(struct tcp_conn *c)
 		free(l);
 	}
 	c->pending = 0;
+	tcp_xfr_end(c);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -267,21 +268,22 @@ static bool process(struct tcp_conn *c)
 	struct dispatch_src src = { .addr = (const struct sockaddr *)&c->peer.ss, .tcp = true,
 				    .late_size = sizeof(struct tcp_late),
 				    .deliver = late_deliver };
-	struct dispatch_late *late;
+	struct dispatch_next next;
 	size_t off = 0, mlen, len;
 
-	while (c->rlen - off >= 2 && c->wlen - c->woff < TCP_WBUF_HIGH) {
+	while (c->rlen - off >= 2 && c->wlen - c->woff < TCP_WBUF_HIGH && !c->xfr) {
 		mlen = wire_get16(c->rbuf + off);
 		if (c->rlen - off < 2 + mlen)
 			break;
 		len = dispatch_query(w, c->rbuf + off + 2, mlen, &src, w->tcp_out, TCP_MSG_MAX,
-				     &late);
+				     &next);
 		off += 2 + mlen;
-		if (late) {
+		if (next.late) {
 			/* answered from the resolver's run loop, after this */
-			tcp_late_link(c, (struct tcp_late *)late);
+			tcp_late_link(c, (struct tcp_late *)next.late);
 			c->pending++;
 		}
+		c->xfr = next.xfr;    /* a transfer: its messages follow */
 		if (len && tcp_conn_send(c, w->tcp_out, len) != CAIRN_OK)
 			return false;
 	}
@@ -289,7 +291,7 @@ static bool process(struct tcp_conn *c)
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
-	return true;
+	return !c->xfr || tcp_xfr_pump(c); /* a transfer started: its first messages */
 }
 
 /* Makes room in the read buffer for the message being received. Returns
@@ -363,6 +365,12 @@ static void on_conn_event(struct cairn_event *ev, uint32_t events)
 		/* answers queued by the read, and those left from before */
 		if (!flush(c))
 			return;
+		if (c->wlen == c->woff && c->xfr) {
+			/* all sent: the next messages of the transfer */
+			if (!tcp_xfr_pump(c))
+				return;
+			continue;
+		}
 		if (c->wlen != c->woff || c->rlen < 2)
 			break;
 		/* all sent: answer queries held back by a full write buffer */
@@ -371,7 +379,7 @@ static void on_conn_event(struct cairn_event *ev, uint32_t events)
 		if (c->rlen == before)
 			break; /* only an incomplete query is left */
 	}
-	if (c->eof && c->wlen == c->woff && !c->pending) {
+	if (c->eof && c->wlen == c->woff && !c->pending && !c->xfr) {
 		/* the client is done sending and has all its answers (an
 		 * incomplete query left at EOF can never be answered) */
 		conn_close(c);

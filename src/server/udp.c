@@ -3,6 +3,8 @@
  * when the socket listens on a wildcard address (RFC 2181 §4). */
 #include "server_int.h"
 
+#include <assert.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +193,7 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 	struct udp_batch *b = w->batch;
 	struct dispatch_src src = { .tcp = false, .late_size = sizeof(struct udp_late),
 				    .deliver = late_deliver };
-	struct dispatch_late *late;
+	struct dispatch_next next;
 	unsigned m;
 	int n;
 
@@ -221,9 +223,10 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 				continue;
 			src.addr = (const struct sockaddr *)&b->addr[i];
 			len = dispatch_query(w, b->rxbuf[i], b->rx[i].msg_len, &src,
-					     b->txbuf[i], UDP_TX_SIZE, &late);
-			if (late) {
-				struct udp_late *l = (struct udp_late *)late;
+					     b->txbuf[i], UDP_TX_SIZE, &next);
+			assert(!next.xfr);   /* transfers are TCP only */
+			if (next.late) {
+				struct udp_late *l = (struct udp_late *)next.late;
 				socklen_t alen = b->rx[i].msg_hdr.msg_namelen;
 
 				l->s = s;

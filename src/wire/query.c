@@ -171,11 +171,13 @@ enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_q
 	/* A standard query holds exactly one question and no answer or
 	 * authority records (RFC 1035 §4.1.1, §7.3; RFC 7873 cookie-only
 	 * queries with QDCOUNT 0 get FORMERR too). */
-	if (qd != 1 || an != 0 || ns != 0) {
+	if (qd != 1 || an != 0 || (ns != 0 && !(ns == 1 && q->qtype == WIRE_TYPE_IXFR))) {
+		/* (RFC 1995 §3: an IXFR query carries the client's SOA in
+		 * the authority section) */
 		v = WIRE_FORMERR;
 		goto done;
 	}
-	if (!parse_records(pkt, len, &pos, ar, q))
+	if (!parse_records(pkt, len, &pos, (unsigned)ns + ar, q))
 		goto done;
 	/* Bytes after the last record make the message malformed. */
 	if (pos != len)

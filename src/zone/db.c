@@ -467,6 +467,7 @@ cairn_err zone_load(const char *origin, const char *file, zone_report_fn report,
 		err = CAIRN_ENOMEM;
 		goto done;
 	}
+	atomic_init(&z->refs, 1);
 	memcpy(z->origin, zl.origin, zl.origin_len);
 	z->origin_len = zl.origin_len;
 	z->origin_labels = wire_name_labels(z->origin);
@@ -496,6 +497,8 @@ void zone_free(struct zone *z)
 {
 	if (!z)
 		return;
+	if (atomic_fetch_sub(&z->refs, 1) != 1)
+		return; /* still held by a zone_ref() owner (a transfer) */
 	zsec_free(z->sec);
 	arena_free(&z->arena);
 	free(z->nodes);

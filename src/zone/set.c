@@ -12,6 +12,8 @@ struct zone_set {
 	struct zone_slot *slots;   /* origins; .node indexes zones */
 	uint32_t mask;
 	unsigned min_labels, max_labels;
+	void *ext;                 /* zone_set_attach (transfer settings) */
+	void (*ext_free)(void *);
 };
 
 static const struct zone *set_lookup(const struct zone_set *zs, const uint8_t *name,
@@ -137,9 +139,22 @@ void zone_set_free(struct zone_set *zs)
 {
 	if (!zs)
 		return;
+	if (zs->ext_free)
+		zs->ext_free(zs->ext);
 	for (size_t i = 0; i < zs->n; i++)
 		zone_free(zs->zones[i]);
 	free(zs->zones);
 	free(zs->slots);
 	free(zs);
 }
+
+size_t zone_set_count(const struct zone_set *zs) { return zs->n; }
+const struct zone *zone_set_zone(const struct zone_set *zs, size_t i) { return zs->zones[i]; }
+
+void zone_set_attach(struct zone_set *zs, void *ext, void (*ext_free)(void *))
+{
+	zs->ext = ext;
+	zs->ext_free = ext_free;
+}
+
+void *zone_set_ext(const struct zone_set *zs) { return zs->ext; }

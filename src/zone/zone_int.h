@@ -7,6 +7,8 @@
 
 #include "cairn/zone.h"
 
+#include <stdatomic.h>
+
 #define ZONE_INCLUDE_DEPTH 10     /* nested $INCLUDE files */
 #define ZONE_PROBLEMS_MAX  1000   /* problems reported before giving up */
 #define ZONE_CHAIN_MAX     12     /* CNAME links followed in one answer */
@@ -112,6 +114,7 @@ struct zone {
 	uint32_t serial;
 	size_t rr_count;
 	struct zone_sec *sec;     /* DNSSEC data of a signed zone (dnssec.c), or NULL */
+	_Atomic unsigned refs;    /* owners: 1 + zone_ref() calls (iter.c) */
 };
 
 /* Builds z's nodes, ENTs, flags and in-zone additional pointers from the

@@ -99,9 +99,10 @@ for TRANSPORT in +notcp +tcp; do
 	check_rcode BADVERS
 	check_out '^; EDNS: version: 0,'
 	check_section ANSWER
-	# other opcodes: NOTIMP
+	# NOTIFY (RFC 1996) for a name that is no secondary zone of ours:
+	# NOTAUTH (xfr_notify.sh tests NOTIFY further); other opcodes: NOTIMP
 	q www.lab.test A +opcode=notify
-	check_rcode NOTIMP
+	check_rcode NOTAUTH
 	q www.lab.test A +opcode=status
 	check_rcode NOTIMP
 	q lab.test SOA +opcode=update

@@ -413,6 +413,106 @@ static void test_zone_errors(void **state)
 	expect_errors(f, text, want);
 }
 
+/* zone transfers: key: clauses and the zone keys of issue 10's contract */
+static void test_xfr_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+
+	assert_int_equal(parse(f,
+		"zone:\n  name: a.test\n  file: zones/a.zone\n"
+		"  provide-xfr: 192.0.2.0/24 xfr-key\n  provide-xfr: ::1 NOKEY\n"
+		"  notify: 192.0.2.7@5300 xfr-key\n  notify: 192.0.2.8\n"
+		"  ixfr-number: 3\n  ixfr-size: 64k\n"
+		"key:\n  name: xfr-key\n  algorithm: hmac-sha256\n"
+		"  secret: \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\"\n"
+		"key:\n  name: other.\n  algorithm: HMAC-SHA512\n  secret: AAEC\n", &cfg),
+		CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(cfg->n_keys, 2);
+	assert_string_equal(cfg->keys[0].name, "xfr-key");
+	assert_string_equal(cfg->keys[0].algorithm, "hmac-sha256");
+	assert_int_equal(cfg->keys[0].secret_len, 24);
+	assert_memory_equal(cfg->keys[0].secret, "secretsecretsecretsecret", 24);
+	assert_string_equal(cfg->keys[1].name, "other");
+	assert_string_equal(cfg->keys[1].algorithm, "hmac-sha512");
+	assert_int_equal(cfg->keys[1].secret_len, 3);
+	assert_int_equal(cfg->zones[0].n_provide_xfr, 2);
+	assert_string_equal(cfg->zones[0].provide_xfr[0].key, "xfr-key");
+	assert_int_equal(cfg->zones[0].provide_xfr[0].pfx.bits, 24);
+	assert_null(cfg->zones[0].provide_xfr[1].key);
+	assert_int_equal(cfg->zones[0].n_notify, 2);
+	assert_string_equal(cfg->zones[0].notify[0].key, "xfr-key");
+	assert_null(cfg->zones[0].notify[1].key);
+	assert_int_equal(cfg->zones[0].ixfr_number, 3);
+	assert_int_equal(cfg->zones[0].ixfr_size, 65536);
+	config_free(cfg);
+
+	/* a catalog zone's file is written by cairnd: it need not exist */
+	assert_int_equal(parse(f, "zone:\n  name: cat.test\n  file: zones/cat.zone\n"
+			       "  catalog: yes\n", &cfg), CAIRN_OK);
+	assert_true(cfg->zones[0].catalog);
+	config_free(cfg);
+
+	/* a secondary: its file need not exist before the first transfer */
+	assert_int_equal(parse(f,
+		"key:\n  name: k\n  algorithm: hmac-sha1\n  secret: AAEC\n"
+		"zone:\n  name: s.test\n  file: zones/not-yet.zone\n"
+		"  primary: 192.0.2.7@53 key k\n  primary: 192.0.2.9 k\n"
+		"  allow-notify: 192.0.2.7 k\n", &cfg), CAIRN_OK);
+	assert_int_equal(cfg->zones[0].n_primary, 2);
+	assert_string_equal(cfg->zones[0].primary[0].key, "k");
+	assert_string_equal(cfg->zones[0].primary[1].key, "k");
+	assert_int_equal(cfg->zones[0].n_allow_notify, 1);
+	assert_int_equal(cfg->zones[0].ixfr_number, CONFIG_DEFAULT_IXFR_NUMBER);
+	config_free(cfg);
+
+	expect_errors(f, "key:\n  name: k\n  algorithm: hmac-md5\n  secret: AAEC\n",
+		      "@:3: unknown key algorithm 'hmac-md5' (want hmac-sha256, hmac-sha512 "
+		      "or hmac-sha1)\n");
+	expect_errors(f, "key:\n  name: k\n  algorithm: hmac-sha256\n  secret: not*base64\n",
+		      "@:4: bad key secret (want base64 text of 1 to 512 bytes, e.g. from "
+		      "tsig-keygen)\n");
+	expect_errors(f, "key:\n  name: k\n  algorithm: hmac-sha256\n  secret: AAECA\n",
+		      "@:4: bad key secret (want base64 text of 1 to 512 bytes, e.g. from "
+		      "tsig-keygen)\n");
+	expect_errors(f, "key:\n  name: k\n",
+		      "@:1: key k without 'algorithm'\n@:1: key k without 'secret'\n");
+	expect_errors(f, "key:\n  name: k\n  algorithm: hmac-sha1\n  secret: AAEC\n"
+		      "key:\n  name: K.\n  algorithm: hmac-sha1\n  secret: AAEC\n",
+		      "@:6: duplicate key 'K.' (also on line 1)\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "  provide-xfr: 192.0.2.0/24\n",
+		      "@:4: bad provide-xfr '192.0.2.0/24' (want PREFIX KEYNAME|NOKEY)\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "  provide-xfr: 192.0.2.0/33 NOKEY\n",
+		      "@:4: bad address prefix '192.0.2.0/33' in provide-xfr (want e.g. "
+		      "192.0.2.0/24)\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "  provide-xfr: 192.0.2.0/24 nokey-here\n  notify: 192.0.2.1 missing\n",
+		      "@:4: key 'nokey-here' is not defined (add a key: clause with that name)\n"
+		      "@:5: key 'missing' is not defined (add a key: clause with that name)\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "  notify: host.example\n",
+		      "@:4: bad address 'host.example' in notify (want ADDRESS[@PORT])\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "  primary: 192.0.2.1 a b\n",
+		      "@:4: bad primary '192.0.2.1 a b' (want ADDRESS[@PORT] [KEYNAME])\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n"
+		      "  allow-notify: 192.0.2.1 NOKEY\n",
+		      "@:1: zone a.test has allow-notify but no primary\n");
+	expect_errors(f, "zone:\n  name: c.test\n  file: zones/c.zone\n  catalog: yes\n"
+		      "  primary: 192.0.2.1\n",
+		      "@:1: zone c.test: a catalog zone written by cairnd (catalog: yes) cannot "
+		      "have a primary\n");
+	expect_errors(f, "zone:\n  name: c.test\n  file: zones/a.zone\n  catalog: maybe\n",
+		      "@:4: 'catalog' wants yes or no, not 'maybe'\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n  ixfr-size: 1x\n",
+		      "@:4: bad ixfr-size '1x' (want e.g. 1m, at most 4096m)\n");
+	expect_errors(f, "zone:\n  name: a.test\n  file: zones/a.zone\n  ixfr-number: 1001\n",
+		      "@:4: 'ixfr-number' must be between 0 and 1000, not 1001\n");
+}
+
 static void test_many_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -449,6 +549,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_zone_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xfr_keys, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,8 +106,8 @@ CASES = [
     ("edns-version-255", "EDNS version 255: BADVERS", "BADVERS", Q(edns=255)),
     ("opcode-iquery", "opcode 1, IQUERY (obsolete): NOTIMP", "NOTIMP", Q(opcode=1)),
     ("opcode-status", "opcode 2, STATUS: NOTIMP", "NOTIMP", Q(opcode=2)),
-    ("opcode-notify", "opcode 4, NOTIFY (not supported yet): NOTIMP",
-     "NOTIMP", Q(opcode=4)),
+    ("opcode-notify", "opcode 4, NOTIFY for a name that is no zone of ours: "
+     "NOTAUTH (RFC 1996, as Knot)", "NOTAUTH", Q(opcode=4)),
     ("opcode-update", "opcode 5, UPDATE: NOTIMP", "NOTIMP", Q(opcode=5)),
     ("opcode-15", "opcode 15, unassigned: NOTIMP", "NOTIMP", Q(opcode=15)),
     ("random-garbage-512", "512 bytes of deterministic noise (its header says "

@@ -1,0 +1,292 @@
+/* xfr internals shared by the files of src/xfr/: TSIG (tsig.c), the
+ * transfer settings (policy.c), the outgoing transfers (out.c), the
+ * journal (journal.c) and the service thread (service.c, secondary.c,
+ * notify.c). Not part of any other module's interface. */
+#ifndef CAIRN_XFR_INT_H
+#define CAIRN_XFR_INT_H
+
+#include "cairn/xfr.h"
+#include "cairn/config.h"
+#include "cairn/wire.h"
+#include "cairn/zone.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define TSIG_MAC_MAX     64      /* SHA-512 */
+#define TSIG_FUDGE       300     /* seconds, RFC 8945 §10 recommends 300 */
+#define TSIG_RR_MAX      (WIRE_NAME_MAX * 2 + 10 + 16 + TSIG_MAC_MAX + 6)
+#define TSIG_UNSIGNED_MAX 99     /* RFC 8945 §5.3.1: unsigned messages in a row */
+
+/* ---- TSIG (tsig.c), RFC 8945 ---- */
+struct xfr_key {
+	uint8_t name[WIRE_NAME_MAX];      /* lowercase wire name */
+	size_t name_len;
+	char *text;                       /* as configured, for messages */
+	const uint8_t *alg;               /* algorithm name, wire form */
+	size_t alg_len;
+	const char *digest;               /* OpenSSL digest name */
+	size_t mac_len;                   /* full MAC length */
+	uint8_t *secret;
+	size_t secret_len;
+};
+
+/* A TSIG record found in a message. */
+struct tsig_rr {
+	size_t start;                     /* offset of the TSIG RR */
+	uint8_t keyname[WIRE_NAME_MAX];   /* lowercase */
+	size_t keyname_len;
+	uint8_t alg[WIRE_NAME_MAX];       /* lowercase */
+	size_t alg_len;
+	uint64_t time_signed;
+	uint16_t fudge;
+	const uint8_t *mac;
+	size_t mac_len;
+	uint16_t orig_id;
+	uint16_t error;
+	const uint8_t *other;
+	size_t other_len;
+};
+
+/* Fills k from a configured key. Returns CAIRN_OK, CAIRN_EINVAL (unknown
+ * algorithm or bad name) or CAIRN_ENOMEM. Free with tsig_key_clear. */
+cairn_err tsig_key_init(struct xfr_key *k, const struct config_tsig_key *ck);
+void tsig_key_clear(struct xfr_key *k);
+
+/* Looks for a TSIG record in msg: it must be the last additional record
+ * (RFC 8945 §5.1). Returns 1 (found, *rr filled), 0 (none) or -1 (the
+ * message is malformed, or a TSIG record sits elsewhere). */
+int tsig_find(const uint8_t *msg, size_t len, struct tsig_rr *rr);
+
+/* Checks a signed request (rr from tsig_find) against keys. Returns 0 and
+ * *key on success, else the TSIG error (WIRE_TSIG_BADKEY, BADSIG,
+ * BADTIME); *key is still set for BADTIME (the answer is signed then). */
+uint16_t tsig_verify_request(const struct xfr_key *keys, size_t nkeys, const uint8_t *msg,
+			     const struct tsig_rr *rr, uint64_t now,
+			     const struct xfr_key **key);
+
+/* Signs msg[0..*len) in place by appending a TSIG record (ARCOUNT + 1),
+ * within cap bytes. prior (prior_len bytes, may be 0) is the request's MAC
+ * for a response, or the previous message's MAC for the later messages of
+ * a transfer (timers_only: RFC 8945 §5.3.1). error and other are the TSIG
+ * error and other data (BADTIME). The MAC is written to mac_out
+ * (TSIG_MAC_MAX bytes), its length to *mac_out_len. Returns CAIRN_OK,
+ * CAIRN_ELIMIT (no room) or CAIRN_ENOMEM. */
+cairn_err tsig_sign(const struct xfr_key *key, uint8_t *msg, size_t *len, size_t cap,
+		    const uint8_t *prior, size_t prior_len, bool timers_only, uint64_t now,
+		    uint16_t error, const uint8_t *other, size_t other_len,
+		    uint8_t *mac_out, size_t *mac_out_len);
+
+/* Appends an unsigned TSIG record carrying error (BADKEY, BADSIG: RFC
+ * 8945 §5.3.2) for the key and algorithm named in rr. */
+cairn_err tsig_append_error(uint8_t *msg, size_t *len, size_t cap, const struct tsig_rr *rr,
+			    uint16_t error, uint64_t now);
+
+/* Verifies the responses of a signed request, message by message (RFC
+ * 8945 §5.3.1): the first must be signed, up to TSIG_UNSIGNED_MAX may
+ * follow unsigned, and each signed one covers those before it. */
+struct tsig_verifier {
+	const struct xfr_key *key;
+	uint8_t prior[TSIG_MAC_MAX];
+	size_t prior_len;
+	EVP_MAC_CTX *ctx;        /* open while unsigned messages accumulate */
+	unsigned unsigned_run;
+	bool first_done;
+	bool last_signed;
+};
+void tsig_verifier_init(struct tsig_verifier *v, const struct xfr_key *key,
+			const uint8_t *request_mac, size_t request_mac_len);
+/* Returns NULL when msg is acceptable so far, else the reason (static
+ * text). msg is not changed. */
+const char *tsig_verifier_next(struct tsig_verifier *v, const uint8_t *msg, size_t len,
+			       uint64_t now);
+void tsig_verifier_clear(struct tsig_verifier *v);
+
+#endif
+
+/* ---- the journal (journal.c): IXFR differences, RFC 1995 §4 ---- */
+/* One difference: the records of an IXFR "difference sequence", as
+ * uncompressed wire RRs: old SOA, deleted records, new SOA, added. */
+struct xfr_jentry {
+	uint32_t from, to;
+	uint8_t *data;
+	size_t len;
+};
+/* Immutable once built; shared by the policies and transfers using it. */
+struct xfr_journal {
+	_Atomic unsigned refs;
+	struct xfr_jentry *e;    /* oldest first */
+	size_t n;
+	size_t bytes;
+};
+struct xfr_journal *journal_ref(struct xfr_journal *j);
+void journal_unref(struct xfr_journal *j);
+/* Reads the journal file at path; keeps it only when its last version is
+ * serial. *out is NULL when there is none (or it was discarded: logged). */
+cairn_err journal_load(const char *path, const char *zone, uint32_t serial,
+		       struct xfr_journal **out);
+/* Compares the zones a (old) and b (new). When they differ and the serial
+ * changed, *out is old (may be NULL) plus the difference, trimmed to
+ * max_n entries and max_bytes, and saved to path; when they differ
+ * without a new serial, *same_serial_change is set. *out is a new
+ * reference in every case (old's when nothing is added; NULL possible). */
+cairn_err journal_update(struct xfr_journal *old, const struct zone *a, const struct zone *b,
+			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
+			 struct xfr_journal **out, bool *same_serial_change);
+/* The index of the entry starting at serial, or -1. */
+long journal_find(const struct xfr_journal *j, uint32_t serial);
+
+/* ---- the transfer settings (policy.c) ---- */
+struct xfr_acl {
+	struct cairn_prefix pfx;
+	int key;                 /* index in policy keys, -1: none */
+};
+struct xfr_remote {
+	struct cairn_sockaddr addr;
+	char text[64];
+	int key;
+};
+struct xfr_zone {
+	uint8_t origin[WIRE_NAME_MAX];
+	size_t origin_len;
+	char *name;              /* presentation, for messages */
+	char *file;
+	const struct zone *zone; /* in the policy's zone set; NULL: no data yet */
+	struct xfr_acl *provide, *allow_notify;
+	size_t n_provide, n_allow_notify;
+	struct xfr_remote *notify, *primary;
+	size_t n_notify, n_primary;
+	struct xfr_journal *journal; /* may be NULL */
+	_Atomic bool *unavailable;   /* secondary: expired or never loaded
+				      * (the service's flag; NULL: no service) */
+	const struct xfr_policy *policy; /* the policy holding this zone */
+};
+#define XFR_REFUSED_LOG 128  /* clients remembered for "logged once" */
+struct xfr_policy {
+	struct xfr_key *keys;
+	size_t n_keys;
+	struct xfr_zone *zones;
+	size_t n_zones;
+	size_t n_secondary;
+	size_t *secondary;           /* indexes of the secondary zones */
+	struct xfr_service *svc;
+	pthread_mutex_t log_lock;    /* the refused-clients table */
+	struct {
+		struct cairn_sockaddr addr;
+		unsigned kind;
+	} refused[XFR_REFUSED_LOG];
+	size_t n_refused;
+};
+/* The settings of the zone whose origin is name, or NULL. */
+struct xfr_zone *policy_zone(const struct xfr_policy *p, const uint8_t *name);
+/* Logs msg about peer once per policy lifetime (reload), client address
+ * and kind of refusal (e.g. the rcode and TSIG error); repeats are not
+ * logged again. */
+void policy_log_refused(struct xfr_policy *p, const struct sockaddr *peer, unsigned kind,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Address of peer as text (ADDR#PORT) in buf. */
+const char *xfr_peer_text(const struct sockaddr *peer, char *buf, size_t len);
+/* Checks TSIG of a request q against the ACL acl (n entries) for peer.
+ * Returns 0 when allowed (*key: the key used or NULL), else the rcode of
+ * the refusal (REFUSED, NOTAUTH with *tsig_error set, FORMERR) and a
+ * reason in *why. rr is filled when the request was signed (*signed). */
+unsigned policy_check(const struct xfr_policy *p, const struct xfr_acl *acl, size_t n,
+		      const struct wire_query *q, const struct sockaddr *peer,
+		      const struct xfr_key **key, struct tsig_rr *rr, bool *is_signed,
+		      uint16_t *tsig_error, const char **why);
+/* Writes an error response to q (with TSIG error record or signature as
+ * required). Returns its length. */
+size_t policy_error(const struct wire_query *q, unsigned rcode, uint16_t tsig_error,
+		    const struct tsig_rr *rr, bool is_signed, const struct xfr_key *key,
+		    uint8_t *out, size_t limit, uint16_t edns_size);
+
+struct notify_job {
+	uint8_t zone[WIRE_NAME_MAX];
+	char name[256];
+	uint32_t serial;
+	struct xfr_remote target;
+	struct xfr_key key;           /* copy; alg NULL: unsigned */
+	uint16_t id;
+	unsigned tries;
+	uint64_t next_ms;
+	uint64_t wait_ms;
+	uint8_t mac[TSIG_MAC_MAX];    /* of the last request sent */
+	size_t mac_len;
+};
+
+/* A secondary zone's state, kept across reloads (its address is stable:
+ * policies point at its unavailable flag). */
+struct sec_zone {
+	uint8_t origin[WIRE_NAME_MAX];
+	char name[256];
+	char *file;
+	struct xfr_remote *primary;
+	struct xfr_key *keys;         /* per primary; alg NULL: none */
+	size_t n_primary;
+	struct zone *zone;            /* the copy served (a reference), or NULL */
+	uint32_t refresh, retry, expire; /* seconds, from its SOA */
+	uint64_t next_ms;             /* next refresh */
+	uint64_t expire_ms;           /* 0: no copy */
+	uint64_t last_ok_ms, last_try_ms;
+	unsigned failures;            /* in a row */
+	char last_err[384];
+	_Atomic bool unavailable;
+	bool active;                  /* still configured */
+	bool busy;                    /* a refresh runs (outside the lock) */
+};
+
+struct xfr_service {
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t lock;
+	bool stop;
+	int wakefd;                   /* eventfd: new jobs or stop */
+	int fd4, fd6;
+	struct notify_job *jobs;
+	size_t n_jobs;
+	struct sec_zone **sec;        /* secondary zones */
+	size_t n_sec;
+	cairn_err (*reload)(void *ctx, struct zone *fresh); /* installs new zone files (daemon) */
+	void *reload_ctx;
+};
+
+/* ---- the secondary role (secondary.c), on the service thread ---- */
+/* Runs the refreshes that are due (takes and drops s->lock itself);
+ * returns the time of the next one. */
+uint64_t secondary_run(struct xfr_service *s, uint64_t now);
+/* Frees the secondary zones' state (service shutdown). */
+void secondary_free_all(struct xfr_service *s);
+
+/* ---- the service (service.c) ---- */
+/* Tells svc that zone (of policy p) has a new serial to announce
+ * (notify: targets) — called by xfr_attach. */
+void service_zone_changed(struct xfr_service *svc, const struct xfr_zone *xz, uint32_t serial);
+/* A NOTIFY for the secondary zone name arrived: refresh it soon. */
+void service_notified(struct xfr_service *svc, const uint8_t *name);
+/* Takes the secondary zones of p into the service (new ones are fetched
+ * at once) and points their unavailable flags at the service's. */
+void service_configure(struct xfr_service *svc, struct xfr_policy *p);
+
+/* ---- the secondary's transfers (fetch.c), blocking, service thread ---- */
+typedef struct ldns_struct_rr_list ldns_rr_list;
+/* Asks r for the zone's SOA over UDP (signed with key when not NULL).
+ * Returns CAIRN_OK and *serial, else an error with the reason in err. */
+cairn_err fetch_soa(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
+		    uint32_t *serial, char *err, size_t errlen);
+/* Transfers the zone from r: IXFR when we have a copy (have), else AXFR;
+ * applies difference sequences to have. Returns CAIRN_OK and the new
+ * zone's records in *out (the caller frees them with
+ * ldns_rr_list_deep_free; *used_ixfr says how it came), else an error
+ * with the reason in err (nothing changed). */
+cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
+		     const struct zone *have, bool *used_ixfr, ldns_rr_list **out, char *err,
+		     size_t errlen);
+/* Writes rrs (SOA first) to FILE.xfr-tmp, its name in tmp. Returns CAIRN_OK,
+ * else an error with the reason in err. */
+cairn_err fetch_write(const char *file, const char *zone, ldns_rr_list *rrs, char *err,
+		      size_t errlen, char *tmp, size_t tmplen);
+
+/* Copies key src into k (own secret). Returns CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err tsig_key_init_copy(struct xfr_key *k, const struct xfr_key *src);
+#define TCP_LIMIT 65535   /* RFC 1035 §4.2.2 */
