@@ -58,6 +58,10 @@ struct control_target {
 	 * resolver. */
 	cairn_err (*explain)(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
 			     struct server_explain *out);
+	/* Asks the daemon to stop (`stop`); when NULL, `stop` sends SIGTERM
+	 * to the process, whose main thread then stops gracefully. Tests and
+	 * tests/fuzz/fuzz_control.c set it. */
+	void (*stop)(void *ctx);
 };
 
 /* Creates the socket at path, owned by its creator (root) and group

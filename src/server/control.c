@@ -115,10 +115,14 @@ static bool cmd_reload(struct control *c, int argc, char **argv, FILE *out)
 
 static bool cmd_stop(struct control *c, int argc, char **argv, FILE *out)
 {
-	(void)c;
 	if (argc != 1) {
 		fprintf(out, CONTROL_REPLY_ERR "%s takes no arguments\n", argv[0]);
 		return false;
+	}
+	if (c->t.stop) {
+		c->t.stop(c->t.ctx);
+		fprintf(out, CONTROL_REPLY_OK "\nstopping\n");
+		return true;
 	}
 	/* the daemon's main thread waits for SIGTERM and stops gracefully */
 	if (kill(getpid(), SIGTERM) != 0) {

@@ -33,6 +33,19 @@ static void put(const char *name, const char *text)
 	fclose(f);
 }
 
+/* Removes the private directory at exit (replays in make check run often). */
+static void cleanup(void)
+{
+	static const char *const files[] = { "cairnd.conf", "z", "h" };
+	char p[128];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -42,6 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/cairnd.conf", dir);
+	atexit(cleanup);
 	put("z", "@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n");
 	put("h", ". NS a.root.\na.root. A 192.0.2.1\n");
 	return 0;

@@ -1,17 +1,23 @@
-/* fuzz_upstream: the resolver fed fuzzed upstream replies. The real
- * transport (c-ares) is replaced by the one below, which keeps each query
- * the iterator sends; the harness then answers them, oldest first, with
- * the fuzzer's data: replies (by default patched to carry the query's ID
- * and question so that they pass the iterator's checks and reach
- * rmsg_parse and the scrubber), timeouts or network errors. This drives
- * the whole of iterate.c, scrub.c, msg.c, the cache and the response
- * building in resolver.c, with no network.
+/* fuzz_upstream: the resolver fed fuzzed upstream replies. The resolver
+ * is made with resolver_new_io() and sees the network and the clock
+ * through the fake below (struct resolver_io, include/cairn/resolve.h),
+ * which keeps each query the iterator sends; the harness then answers
+ * them, oldest first, with the fuzzer's data: replies (by default patched
+ * to carry the query's ID and question so that they pass the iterator's
+ * checks and reach the reply parser and the scrubber), timeouts or
+ * network errors. This drives the whole iterator, the scrubber, the
+ * message parser, the cache and the response building, with no network.
+ * After every reply resolver_tick() runs (completions may be delivered
+ * there or at once; both are accepted) and at the end the clock runs on
+ * until every client has been answered, exactly once, with a response.
  *
  * Input: 3 bytes choosing the client's question and options, then chunks
  * of ctrl(1) len(2, big-endian) data(len):
  *   ctrl & 3       0/1 reply, 2 timeout, 3 network error (bit 2: no route)
  *   ctrl & 0x80    the data is the whole reply, sent as is
  *   ctrl & 0x40    the data's flags are used as they are (else QR is set)
+ *   ctrl & 0x38    the clock moves on first by 0, 10 ms, 1 s, 5 s, 1 min,
+ *                  10 min, 1 h or 1 day ((ctrl >> 3) & 7)
  *   otherwise      reply = query's ID, data[0..1] flags, QDCOUNT 1,
  *                  data[2..7] AN/NS/AR counts, the query's question, data[8..]
  * When the chunks run out every query still pending times out. */
@@ -19,107 +25,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../src/resolve/resolve_int.h"
+#include "cairn/cache.h"
+#include "cairn/resolve.h"
 #include "fuzz_check.h"
-
-/* ---- the fake transport ---- */
-
-#define PEND_MAX 64
-
-struct pending {
-	transport_done_fn fn;
-	void *arg;
-	bool tcp;
-	size_t len;
-	uint8_t pkt[WIRE_HDR_LEN + WIRE_NAME_MAX + 4 + 11];
-};
-
-struct transport {
-	unsigned n;
-	struct pending p[PEND_MAX];
-};
-
-static struct transport *cur_t;   /* the resolver's, for the harness */
-
-const char *transport_cares_version(void)
-{
-	return "fuzz";
-}
-
-cairn_err transport_new(int epoll_fd, unsigned timeout_ms, struct transport **out)
-{
-	(void)epoll_fd;
-	(void)timeout_ms;
-	*out = calloc(1, sizeof(**out));
-	if (!*out)
-		return CAIRN_ENOMEM;
-	cur_t = *out;
-	return CAIRN_OK;
-}
-
-static bool pop(struct transport *t, struct pending *out)
-{
-	if (!t->n)
-		return false;
-	*out = t->p[0];
-	memmove(&t->p[0], &t->p[1], --t->n * sizeof(t->p[0]));
-	return true;
-}
-
-void transport_free(struct transport *t)
-{
-	struct pending p;
-
-	if (!t)
-		return;
-	while (pop(t, &p))
-		p.fn(p.arg, CAIRN_ENOTFOUND, NULL, 0);
-	if (cur_t == t)
-		cur_t = NULL;
-	free(t);
-}
-
-cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *server,
-			 bool tcp, uint16_t udp_size, const uint8_t *pkt, size_t len,
-			 transport_done_fn fn, void *arg)
-{
-	struct pending *p;
-
-	(void)server;
-	(void)udp_size;
-	FUZZ_REQUIRE(len >= WIRE_HDR_LEN + 5 && len <= sizeof(p->pkt), "query of %zu bytes", len);
-	if (t->n == PEND_MAX)
-		return CAIRN_EIO;
-	p = &t->p[t->n++];
-	p->fn = fn;
-	p->arg = arg;
-	p->tcp = tcp;
-	p->len = len;
-	memcpy(p->pkt, pkt, len);
-	return CAIRN_OK;
-}
-
-int transport_timeout_ms(struct transport *t)
-{
-	return t->n ? 0 : -1;
-}
-
-void transport_tick(struct transport *t)
-{
-	(void)t;
-}
-
-unsigned transport_channels(const struct transport *t)
-{
-	return t->n;
-}
+#include "fuzz_net.h"
 
 /* ---- the harness ---- */
 
 struct client {
 	struct wire_query q;
 	size_t limit;
-	unsigned answers;
+	unsigned answers;        /* done calls */
+	unsigned empty;          /* of which without a response (resp NULL) */
 };
 
 static void done(void *ctx, const uint8_t *resp, size_t len, enum resolve_source src)
@@ -130,6 +47,8 @@ static void done(void *ctx, const uint8_t *resp, size_t len, enum resolve_source
 	c->answers++;
 	if (resp)
 		fuzz_check_response(&c->q, resp, len, c->limit);
+	else
+		c->empty++;
 }
 
 static struct cache *new_cache(void)
@@ -225,12 +144,47 @@ static size_t make_reply(const struct pending *p, uint8_t ctrl, const uint8_t *d
 	return len;
 }
 
+static bool all_answered(const struct client *c, const struct client *c2, bool two)
+{
+	return c->answers && (!two || c2->answers);
+}
+
+/* Lets time pass until both clients are answered: queries still pending
+ * time out (the clock moves on by the upstream timeout), and when none is
+ * pending the clock moves to when the resolver says something is due (at
+ * least 1 ms, at most 1 s a turn); resolver_tick() after each. Every
+ * resolution ends by its deadline (resolve-timeout) at the latest, so the
+ * bound on turns is never what stops this. */
+static void run_clock(struct resolver *r, struct fakenet *f, const struct client *c,
+		      const struct client *c2, bool two, const struct resolver_config *cfg)
+{
+	uint64_t until = f->now_ms + cfg->max_time_ms + 2000;
+	struct pending p;
+
+	for (unsigned turns = 0; !all_answered(c, c2, two) && turns < 20000 &&
+	     f->now_ms < until; turns++) {
+		if (pop(f, &p)) {
+			f->now_ms += cfg->upstream_timeout_ms;
+			p.fn(p.arg, CAIRN_ELIMIT, NULL, 0);
+		} else {
+			int t = resolver_timeout_ms(r);
+
+			f->now_ms += t < 1 ? 1 : t > 1000 ? 1000 : (unsigned)t;
+		}
+		resolver_tick(r);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const uint64_t steps_ms[8] = { 0, 10, 1000, 5000, 60000, 600000, 3600000,
+					      86400000 };
 	static uint8_t reply[65536 + 512];
 	static uint8_t qpkt[512], out[65536];
 	struct resolver_config cfg;
 	struct resolver_forward fwd;
+	struct fakenet net;
+	struct resolver_io io;
 	struct cache *cache;
 	struct resolver *r;
 	struct client c, c2, c3;
@@ -239,10 +193,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum resolve_source src;
 	unsigned steps = 0;
 	uint8_t opts;
+	bool two;
 
 	if (size < 3)
 		return 0;
 	opts = data[2];
+	two = opts & 0x40;
 	resolver_config_default(&cfg);
 	cfg.root_hints = FUZZ_SRCDIR "/zones/lab/root.hints";
 	cfg.query_loopback = true;
@@ -259,7 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.forwards = &fwd;
 	cfg.n_forwards = 1;
 	cache = new_cache();
-	if (resolver_new(&cfg, cache, -1, &r) != CAIRN_OK)
+	fakenet_init(&net, &io);
+	if (resolver_new_io(&cfg, cache, &io, &r) != CAIRN_OK)
 		abort();
 
 	qlen = client_query(data[0], data[1], opts, qpkt);
@@ -272,17 +229,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (resolver_answer_cached(r, &c.q, out, c.limit, &len, &src)) {
 		fuzz_check_response(&c.q, out, len, c.limit);
 		c.answers++;
-	} else if (resolver_query(r, &c.q, c.limit, done, &c) != CAIRN_OK)
+	} else if (resolver_query(r, &c.q, c.limit, done, &c) != CAIRN_OK) {
 		c.answers++;
+	}
 	/* an identical question joins the one in flight */
-	if ((opts & 0x40) && resolver_query(r, &c2.q, c2.limit, done, &c2) != CAIRN_OK)
+	if (two && resolver_query(r, &c2.q, c2.limit, done, &c2) != CAIRN_OK)
 		c2.answers++;
+	resolver_tick(r);
 
-	while (cur_t && cur_t->n && steps++ < 500) {
+	while ((net.n || !all_answered(&c, &c2, two)) && steps++ < 500) {
 		uint8_t ctrl = 2;
 		size_t n = 0;
 		const uint8_t *d = NULL;
 
+		if (!net.n) {
+			/* nothing sent, somebody not answered yet: time passes */
+			int t = resolver_timeout_ms(r);
+
+			net.now_ms += t < 1 ? 1 : t > 1000 ? 1000 : (unsigned)t;
+			resolver_tick(r);
+			continue;
+		}
 		if (pos + 3 <= size) {
 			ctrl = data[pos];
 			n = wire_get16(data + pos + 1);
@@ -292,7 +259,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			d = data + pos;
 			pos += n;
 		}
-		pop(cur_t, &p);
+		net.now_ms += steps_ms[(ctrl >> 3) & 7];
+		pop(&net, &p);
 		switch (ctrl & 3) {
 		case 2:
 			p.fn(p.arg, CAIRN_ELIMIT, NULL, 0);
@@ -305,7 +273,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			p.fn(p.arg, CAIRN_OK, reply, len);
 			break;
 		}
+		/* completions may be delivered here (the worker loop's turn) */
+		resolver_tick(r);
 	}
+	/* the resolution ends by its deadline at the latest */
+	run_clock(r, &net, &c, &c2, two, &cfg);
+	FUZZ_REQUIRE(c.answers == 1 && c.empty == 0,
+		     "client answered %u times (%u without a response), %u upstream queries",
+		     c.answers, c.empty, net.sent);
+	FUZZ_REQUIRE(!two || (c2.answers == 1 && c2.empty == 0),
+		     "second client answered %u times (%u without a response)", c2.answers,
+		     c2.empty);
 	/* the cache-hit path and RD=0 (norec) answers on what was cached */
 	if (resolver_answer_cached(r, &c.q, out, c.limit, &len, &src))
 		fuzz_check_response(&c.q, out, len, c.limit);
@@ -320,7 +298,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	resolver_free(r);
 	cache_free(cache);
 	FUZZ_REQUIRE(c.answers == 1, "client answered %u times", c.answers);
-	FUZZ_REQUIRE(!(opts & 0x40) || c2.answers == 1, "second client answered %u times",
-		     c2.answers);
+	FUZZ_REQUIRE(!two || c2.answers == 1, "second client answered %u times", c2.answers);
 	return 0;
 }

@@ -24,6 +24,17 @@ static void report(void *ctx, const char *file, unsigned line, const char *msg)
 	r->n++;
 }
 
+/* Removes the private directory at exit (replays in make check run often). */
+static void cleanup(void)
+{
+	char inc[96];
+
+	snprintf(inc, sizeof(inc), "%s/inc", dir);
+	unlink(inc);
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char inc[96];
@@ -36,6 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/zone", dir);
+	atexit(cleanup);
 	snprintf(inc, sizeof(inc), "%s/inc", dir);
 	f = fopen(inc, "w");
 	if (!f)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora and dictionaries of the fuzz harnesses into DIR:
-DIR/seeds/{query,upstream,zonefile,config}/ and DIR/{NAME}.dict.  Seeds come
+DIR/seeds/{query,upstream,zonefile,config,hints,control,tcp}/ and
+DIR/{NAME}.dict.  Seeds come
 from the tree (the malformed-packet corpus, zone files, configurations)
 plus a few hand-made upstream replies.  Usage: make-seeds.py SRCDIR DIR"""
 import glob
@@ -141,6 +142,84 @@ for path in glob.glob(os.path.join(src, "zones/lab/*.hints")) + ["/usr/share/dns
 write("hints", "mixed", b". 3600 IN NS a.root.\na.root. A 192.0.2.1\nb.root. AAAA ::1\n"
       b". NS b.root. ; comment\n")
 
+# ---- control: option byte, then command lines (see fuzz_control.c) ----
+commands = [b"stats", b"stats-prometheus", b"status", b"reload", b"flush", b"stop",
+            b"help", b"flush-name example.com", b"flush-name example.com below",
+            b"flush-name example.com above", b"cache-show www.example.com",
+            b"cache-show t\\.x\\032y.example.com", b"cache-show bad.example.com",
+            b"cache-show nx.example.com", b"cache-show example.com",
+            b"cache-show x.y.z.example.com", b"cache-show ..", b"cache-show " + b"a" * 64,
+            b"", b" \t ", b"nosuch", b"stats extra", b"a b c d e f g h i",
+            b"x" * 1100]
+for i, cmd in enumerate(commands):
+    for opts in (0, 3, 7, 11, 15):
+        write("control", "c-%d-%d" % (i, opts), bytes([opts]) + cmd + b"\n")
+write("control", "c-all", bytes([11]) + b"\n".join(commands))
+write("control", "c-nul", bytes([9]) + b"stats\0stop\nstatus")
+write("control", "c-crlf", bytes([15]) + b"status\r\nflush\r\n")
+
+# ---- tcp: option byte, then operations (see fuzz_tcp.c) ----
+RAW, QUERY, REPEAT, SEND, LOOP, READ, REPLY, SHUT, ABORT, CONNECT, CLOCK, FRAME = range(12)
+
+
+def op(kind, slot=0, *args):
+    return bytes([kind + 12 * slot]) + bytes(args)
+
+
+def tq(name, qtype, flags=1, qid=7, slot=0):
+    """A query from fuzz_tcp.c's tables: name and type indexes, flags."""
+    return op(QUERY, slot, name, qtype, flags, qid)
+
+
+def turns(n, slot=0):
+    return (op(LOOP) + op(READ, slot, 0)) * n
+
+
+def answers(n, ctrl=3):
+    return (op(REPLY, 0, ctrl) + op(LOOP)) * n
+
+
+tcp = {
+    # zone answers, pipelined, sent at once and read at once
+    "pipeline": tq(0, 0) + tq(1, 2) + tq(2, 3, 3) + tq(3, 0) + tq(4, 0, 0) + tq(14, 0) +
+    tq(15, 4) + tq(13, 0, 1, 9) + op(SEND, 0, 0) + turns(3),
+    # one query sent a byte at a time, the answer read a byte at a time
+    "split": tq(0, 0) + (op(SEND, 0, 1) + op(LOOP)) * 40 + (op(READ, 0, 1) + op(LOOP)) * 60,
+    # malformed frames: zero length, garbage, QR set, NOTIFY, then a good one
+    "frames": op(FRAME, 0, 0, 0) + op(RAW, 0, 4, 0, 3, 1, 2, 3) + tq(0, 0, 0x20) +
+    tq(0, 6, 0x40) + tq(0, 6, 0xc1) + tq(0, 0, 0x11) + tq(0, 7) + tq(5, 8, 3) + tq(0, 0) +
+    op(SEND, 0, 0) + turns(3),
+    # a length of 65535 that never completes, then the client half-closes
+    "huge-length": tq(0, 0) + op(FRAME, 0, 255, 255) + op(RAW, 0, 200) +
+    op(SEND, 0, 0) + turns(2) + op(SHUT) + turns(2),
+    # a resolution answered late, then the same question from the cache
+    "late": tq(6, 0) + op(SEND, 0, 0) + turns(1) + answers(8) + turns(2) + tq(6, 0) +
+    op(SEND, 0, 0) + turns(2),
+    # late answers with pipelined zone answers, REFUSED and NXDOMAIN upstream
+    "mixed": tq(6, 0) + tq(0, 0) + tq(12, 1) + tq(7, 4) + tq(9, 9) + op(SEND, 0, 0) +
+    turns(1) + answers(4, 2) + answers(4, 4) + answers(6, 0) + turns(3),
+    # the client closes while its resolution is still running
+    "abort-late": tq(6, 0) + tq(12, 0) + op(SEND, 0, 0) + op(LOOP) + op(ABORT) +
+    answers(6) + op(CONNECT) + tq(0, 0) + op(SEND, 0, 0) + turns(2),
+    # EOF right after a query the resolver answers later
+    "shut-late": tq(6, 0) + op(SEND, 0, 0) + op(SHUT) + turns(1) + answers(8) + turns(2),
+    # a second connection at a limit of one evicts the first (pending)
+    "evict": tq(6, 0) + op(SEND, 0, 0) + op(LOOP) + op(CONNECT, 1) + tq(0, 0, 1, 1, 1) +
+    op(SEND, 1, 0) + turns(2, 1) + answers(6) + turns(2),
+    # many big answers while the client does not read: the write buffer
+    # fills, reading stops, then everything drains
+    "backlog": tq(5, 2, 3) + op(REPEAT, 0, 120) + tq(1, 2) + op(REPEAT, 0, 60) +
+    op(SEND, 0, 0) + op(LOOP) * 20 + op(READ, 0, 210) + op(LOOP) * 5 + turns(4),
+    # CH class and local names with recursion: answered at once
+    "local": tq(11, 2, 0x11) + tq(8, 0) + tq(9, 9) + tq(8, 1, 0) + op(SEND, 0, 0) + turns(2),
+    # the idle sweep and the clock
+    "sweep": tq(0, 0) + op(SEND, 0, 0) + turns(1) + op(CLOCK, 0, 0x85) + op(CONNECT, 1) +
+    tq(6, 0, 1, 3, 1) + op(SEND, 1, 0) + op(LOOP) + op(CLOCK, 0, 2) + answers(3) + turns(2, 1),
+}
+for k, v in tcp.items():
+    for opts in (0, 0x0c, 0x10, 0x1d, 0x22, 0x30):
+        write("tcp", "t-%s-%d" % (k, opts), bytes([opts]) + v)
+
 # ---- dictionaries ----
 keys = set(re.findall(r'\{ "[a-z-]+", "([a-z-]+)"',
                       open(os.path.join(src, "src/daemon/config_keys.c")).read()))
@@ -149,6 +228,10 @@ words = sorted(keys) + ["server:", "zone:", "forward-zone:", "yes", "no", "\"\""
                         "1k", "0", "4294967296"]
 with open(os.path.join(out, "config.dict"), "w") as f:
     for w in words:
+        f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
+with open(os.path.join(out, "control.dict"), "w") as f:
+    for w in [c.decode() for c in commands[:7]] + ["flush-name", "cache-show", "below",
+                                                   "example.com", "\\032", "\\."]:
         f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
 zwords = ["$ORIGIN", "$TTL", "$INCLUDE", "inc", "zone", "@", "(", ")", ";", "IN", "CH",
           "\\#", "TYPE65534", "\\046", "1h", "1d", "1w", "*"] + list(TYPES) + [

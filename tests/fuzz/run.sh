@@ -10,7 +10,8 @@
 #   -j JOBS     harnesses fuzzed at once (default 2), started 5 s apart
 #   -b BUILDDIR where objects, binaries, corpora, logs and crash inputs go
 #               (default ./fuzz-build)
-#   NAME        query upstream zonefile config hints cdig (default: all)
+#   NAME        query upstream zonefile config hints control tcp cdig
+#               (default: all)
 #
 # Needs clang with libFuzzer (Debian: apt-get install clang), libldns-dev,
 # libc-ares-dev, python3. Exit status 1 when a harness crashed; the input
@@ -24,25 +25,30 @@ while getopts t:j:b:h opt; do
 	t) secs=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	b) build=$OPTARG ;;
-	*) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-names=${*:-query upstream zonefile config hints cdig}
+names=${*:-query upstream zonefile config hints control tcp cdig}
 CC=${CC:-clang}
 mkdir -p "$build"/{obj,logs} && build=$(cd "$build" && pwd) || exit 2
 command -v "$CC" >/dev/null || { echo "run.sh: no $CC (apt-get install clang)" >&2; exit 2; }
 
-# config.h (package name and version) comes from configure
-if [ ! -f "$build/conf/config.h" ]; then
-	mkdir -p "$build/conf"
-	(cd "$build/conf" && "$src/configure" >configure.log 2>&1) ||
-		{ echo "run.sh: configure failed: $build/conf/configure.log" >&2; exit 2; }
+# config.h (package name and version) comes from configure: the source
+# tree's own when it is configured in place (configure then refuses to run
+# elsewhere), else a configure run of our own
+conf=$build/conf
+if [ -f "$src/config.h" ]; then
+	conf=$src
+elif [ ! -f "$conf/config.h" ]; then
+	mkdir -p "$conf"
+	(cd "$conf" && "$src/configure" >configure.log 2>&1) ||
+		{ echo "run.sh: configure failed: $conf/configure.log" >&2; exit 2; }
 fi
 
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -D_GNU_SOURCE -DSYSCONFDIR='"/etc"'
-	-DLOCALSTATEDIR='"/var"' -I"$src/include" -I"$build/conf"
+	-DLOCALSTATEDIR='"/var"' -I"$src/include" -I"$conf"
 	$(pkg-config --cflags ldns libcares) -Wall -Wextra)
 libs=($(pkg-config --libs ldns libcares) -lpthread)
 
@@ -77,8 +83,6 @@ case " $names " in *" cdig "*)
 	cp "$src"/tests/fuzz/regress/cdig/* "$build/seeds/cdig/" ;;
 esac
 for n in $names; do
-	# fuzz_upstream defines the transport itself: the archive's
-	# transport.o (c-ares) is then never pulled in
 	extra=()
 	[ "$n" = cdig ] && extra=("${cdig_objs[@]}" $(pkg-config --libs libssl libcrypto))
 	"$CC" "${cflags[@]}" -fsanitize=fuzzer -DFUZZ_SRCDIR="\"$src\"" \
