@@ -110,8 +110,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (cache_new(&cc, &d.cache) != CAIRN_OK || !mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/ctl", dir);
-	if (control_open(NULL, (uid_t)-1, (gid_t)-1, &t, &direct) != CAIRN_OK ||
-	    control_open(path, (uid_t)-1, (gid_t)-1, &t, &sock) != CAIRN_OK ||
+	if (control_open(NULL, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &direct) != CAIRN_OK ||
+	    control_open(path, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &sock) != CAIRN_OK ||
 	    control_start(sock) != CAIRN_OK)
 		abort();
 	atexit(cleanup);
