@@ -249,7 +249,7 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 #define DP_NAMES       2048    /* bytes of NS names per delegation point */
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
-#define RQ_BUCKETS     1024
+#define RQ_BUCKETS     16384   /* in-flight table: short chains at 10,000 in flight */
 #define RQ_MAX_STEPS   1000    /* state transitions per resolution */
 #define RQ_MAX_FALLBACK 2      /* returns to the parent zone per resolution */
 #define QMIN_MAX_COUNT 10      /* RFC 9156 §2.3 MAX_MINIMISE_COUNT */
@@ -381,7 +381,8 @@ enum rq_nocache {
  * or a sub-resolution (root priming, an NS name without glue). */
 struct rq {
 	struct rq *next, *prev;  /* resolver's list of all resolutions */
-	struct rq *rnext;        /* ready queue or finished list */
+	struct rq *rnext;        /* ready queue */
+	struct rq *fnext;        /* finished list, then dead list */
 	struct rq *hnext;        /* in-flight table */
 	struct rq *pnext, *pprev; /* resolver's parked list */
 	struct resolver *r;
@@ -451,6 +452,7 @@ struct resolver {
 	struct rq *all;          /* every resolution not yet freed */
 	struct rq *ready, *ready_tail;   /* to advance (FIFO) */
 	struct rq *finished;     /* DONE, waiters to answer */
+	struct rq *dead;         /* DONE and answered, a query still out */
 	struct rq *parked;       /* PARKED: another worker has the claim */
 	struct stale_out *stale_out;  /* stale answers for step 4 (stale.c) */
 	unsigned worker;         /* our number for the claims' waiters (64: none) */

@@ -420,7 +420,7 @@ void rq_finish(struct rq *q)
 	}
 	q->parent = NULL;
 	/* answered after this step, by the run loop */
-	q->rnext = r->finished;
+	q->fnext = r->finished;
 	r->finished = q;
 }
 
@@ -579,18 +579,28 @@ void resolver_tick(struct resolver *r)
 	/* answer the clients of what finished, then free what no reply can
 	 * reach any more (a resolution whose query is out waits for it) */
 	while ((q = r->finished)) {
-		r->finished = q->rnext;
-		q->rnext = NULL;
+		r->finished = q->fnext;
+		q->fnext = NULL;
 		rq_respond(q);
+		/* free it now, or once the reply no one waits for has come:
+		 * only those wait on the dead list (no walk of every
+		 * resolution per turn) */
+		if (!q->outstanding && !q->in_ready) {
+			rq_free(r, q);
+		} else {
+			q->fnext = r->dead;
+			r->dead = q;
+		}
 	}
 	stale_deliver(r);
-	for (pp = &r->all; *pp;) {
+	for (pp = &r->dead; *pp;) {
 		q = *pp;
-		if (q->state == RQ_DONE && !q->outstanding && !q->in_ready) {
-			rq_free(r, q);   /* unlinks q: *pp is the next one */
+		if (!q->outstanding && !q->in_ready) {
+			*pp = q->fnext;
+			rq_free(r, q);
 			continue;
 		}
-		pp = &q->next;
+		pp = &q->fnext;
 	}
 }
 
