@@ -444,6 +444,18 @@ static size_t build_query(struct rq *q, bool rd)
 	return (size_t)(p - q->qpkt);
 }
 
+/* True when the cache holds an A answer or a NODATA for A at name: the
+ * name exists (below a zone cut we would have been referred). */
+static bool qmin_known(struct rq *q, const uint8_t *name)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset rs;
+	enum cache_result res = cache_get(r->cache, name, WIRE_TYPE_A, rnow_s(r), r->scratch,
+					  sizeof(r->scratch), &rs, NULL);
+
+	return res == CACHE_POSITIVE || res == CACHE_NODATA;
+}
+
 /* Picks the name to ask: the full name, or with QNAME minimisation
  * (RFC 9156 §2.3) a few labels more than what is known to exist (the
  * zone, or the last minimised name), asked for type A: one label at a
@@ -474,9 +486,22 @@ static void choose_sname(struct rq *q)
 			return;
 		}
 	}
+	/* a minimised name the cache knows to exist (an answer or a NODATA
+	 * for A, from an earlier resolution) need not be asked again, as
+	 * Unbound does: one more label */
+	for (;;) {
+		n = q->cur;
+		for (unsigned skip = labels - q->qmin_labels; skip; skip--)
+			n = wire_name_parent(n);
+		if (!qmin_known(q, n))
+			break;
+		if (++q->qmin_labels >= labels) {
+			memcpy(q->sname, q->cur, wire_name_len(q->cur));
+			q->stype = q->qtype;
+			return;
+		}
+	}
 	q->qmin_count++;
-	for (unsigned skip = labels - q->qmin_labels; skip; skip--)
-		n = wire_name_parent(n);
 	memcpy(q->sname, n, wire_name_len(n));
 	q->stype = WIRE_TYPE_A;
 }

@@ -162,6 +162,22 @@ static int find_referral(const struct rq *q, const struct rmsg *m)
 	return best;
 }
 
+/* Caches the NODATA a minimised query (q->sname, q->stype) got, with
+ * the SOA of the reply. */
+static void cache_minimised_nodata(struct rq *q, struct rmsg *m)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset soa;
+	int i = find_auth(m, WIRE_TYPE_SOA);
+
+	if (i < 0 || !rmsg_rrset(m, WIRE_SEC_AUTHORITY, rmsg_owner(m, (unsigned)i),
+				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa))
+		return;
+	cache_put_negative(r->cache, q->sname, q->stype, false, &soa,
+			   cache_ttl_cap(r->cache, scrub_soa_negative_ttl(&soa), true),
+			   CACHE_RANK_AUTH_AUTHORITY, rnow_s(r));
+}
+
 static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, bool nx,
 			     enum cache_rank rank)
 {
@@ -376,7 +392,14 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 			return referral(q, m, (unsigned)ref);
 		if (upward && !has_chain && !has_soa)
 			return IT_LAME;
-		return (aa || has_chain) && !nx ? IT_QMIN_NEXT : IT_LAME;
+		if (!((aa || has_chain) && !nx))
+			return IT_LAME;
+		/* the minimised name exists: an authoritative NODATA is cached
+		 * (RFC 2308), so that the next name below it skips this step
+		 * (choose_sname) */
+		if (aa && !has_chain && has_soa)
+			cache_minimised_nodata(q, m);
+		return IT_QMIN_NEXT;
 	}
 	if (has_chain) {
 		/* RFC 1034 §5.3.3, RFC 2181 §5.4.1: an answer without AA is
