@@ -181,6 +181,8 @@ start_nsd() {
 # resolver), until it answers ". NS" with NOERROR.
 CAIRND="$top_builddir/cairnd"
 CAIRND_EXTRA=()
+CAIRND_CLAUSES=()      # whole clauses after server: (key: ...)
+CAIRND_ZONE_EXTRA=()   # lines in every zone: clause (provide-xfr: ...)
 start_cairnd() {
 	local dir=$1 addr=$2 port=$3 z line first= i
 	shift 3
@@ -197,11 +199,17 @@ start_cairnd() {
 		for line in "${CAIRND_EXTRA[@]}"; do
 			echo "	$line"
 		done
+		for line in "${CAIRND_CLAUSES[@]}"; do   # whole clauses (key:)
+			echo "$line"
+		done
 		for z in "$@"; do
 			[ -n "$first" ] || first=${z%%:*}
 			echo "zone:"
 			echo "	name: ${z%%:*}"
 			echo "	file: ${z#*:}"
+			for line in "${CAIRND_ZONE_EXTRA[@]}"; do
+				echo "	$line"
+			done
 		done
 	} >"$dir/cairnd.conf"
 	"$CAIRND" -d -c "$dir/cairnd.conf" >"$dir/cairnd.out" 2>&1 &
