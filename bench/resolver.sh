@@ -26,6 +26,15 @@
 # query (utime+stime from /proc/PID/stat before and after, divided by the
 # answered queries).
 #
+# Part 3, cache misses: 16,000 distinct names below bulk.example.net (a
+# wildcard zone of the lab, zones/lab/README), each asked once by dnsperf
+# (-n 1, 100 outstanding) after one name there has put the delegation in
+# the cache, so that each costs one upstream query (QNAME minimisation
+# on).  Fresh names every round; pinned as in part 2.  Reported:
+# resolutions per second, the resolver's CPU microseconds per resolution
+# (utime+stime delta / answered) and upstream queries per resolution (from
+# the authoritative servers' logs).
+#
 # Needs: unbound, dnsperf, dig, taskset, unshare, 2 CPUs.  Not part of
 # make check.
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +46,7 @@ while getopts b:t:r:h opt; do
 	b) build=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
-	*) sed -n '2,30s/^# \{0,1\}//p' "$0"; exit 1 ;;
+	*) sed -n '2,39s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
 bench_find_cairnd "$build"
@@ -56,6 +65,17 @@ L=$srcdir/zones/lab
 T=$TMP
 CAIRND=$cairnd
 . "$srcdir/tests/system/lab_lib.sh"
+# The example.net server (127.4.0.1) also serves bulk.example.net, as in
+# zones/lab/example-net.conf: lab_lib.sh's auth, renamed lab_auth, with
+# that zone added to the auth-exnet instance.
+eval "lab_auth$(declare -f auth | sed '1s/^auth *//')"
+auth() {
+	if [ "$1" = auth-exnet ]; then
+		lab_auth "$@" bulk.example.net="$L/bulk.example.net.zone"
+	else
+		lab_auth "$@"
+	fi
+}
 LAB_RUN="taskset -c $PERF_CPU" start_lab "$L" >&2 || exit 1
 
 # ---- the questions ----
@@ -139,7 +159,38 @@ for r in $(seq "$rounds"); do
 		CODES[$kind]=$PERF_CODES
 	done
 done
+
+# Part 3: cache misses, alternating rounds, fresh names each round
+MISS_N=16000
+declare -A MQPSL MCPUL MUPL MCODES
+for kind in cairnd unbound; do  # the delegation of bulk.example.net
+	dig @"${ADDR[$kind]}" +time=5 +tries=1 warm.bulk.example.net A >"$TMP/bulkwarm.$kind"
+	grep -q '127\.4\.0\.99' "$TMP/bulkwarm.$kind" ||
+		{ echo "bench: $kind did not resolve warm.bulk.example.net" >&2; cat "$TMP/bulkwarm.$kind" >&2; exit 1; }
+done
+for r in $(seq "$rounds"); do
+	awk -v r="$r" -v n=$MISS_N 'BEGIN {
+		for (i = 0; i < n; i++) printf "m%d-%05d.bulk.example.net A\n", r, i }' >"$TMP/misses.$r"
+	for kind in cairnd unbound; do
+		echo "round $r: $kind, $MISS_N cache misses..." >&2
+		sleep 0.5     # the authoritative logs are complete
+		up=$(upstream)
+		before=$(cpu_ticks "${SPID[$kind]}")
+		taskset -c $PERF_CPU dnsperf -s "${ADDR[$kind]}" -d "$TMP/misses.$r" -n 1 -l 300 \
+			-c 8 -q 100 -T 1 -t 5 >"$TMP/miss.$kind.$r" 2>&1
+		after=$(cpu_ticks "${SPID[$kind]}")
+		sleep 0.5
+		up=$(( $(upstream) - up ))
+		n=$(awk '/Queries completed:/ {print $3}' "$TMP/miss.$kind.$r")
+		MQPSL[$kind]="${MQPSL[$kind]:-} $(awk '/Queries per second:/ {printf "%.0f", $4}' "$TMP/miss.$kind.$r")"
+		MCPUL[$kind]="${MCPUL[$kind]:-} $(awk -v a="$after" -v b="$before" -v t="$TICK" -v n="${n:-0}" \
+			'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')"
+		MUPL[$kind]="${MUPL[$kind]:-} $(awk -v u="$up" -v n="${n:-0}" 'BEGIN { printf "%.3f", u / (n > 0 ? n : 1) }')"
+		MCODES[$kind]="$(sed -n 's/^ *Response codes: *//p' "$TMP/miss.$kind.$r")"
+	done
+done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 echo
 echo "Caching resolver on the lab of zones/lab: $(wc -l <"$TMP/names") distinct questions"
@@ -151,3 +202,15 @@ for kind in cairnd unbound; do
 		"$(echo "${CPUL[$kind]}" | median)" "${COLD[$kind]}" "${CODES[$kind]}"
 	echo "         QPS [${QPSL[$kind]# }]  CPU us [${CPUL[$kind]# }]"
 done
+echo "cairnd/unbound CPU per answer: $(ratio "$(echo "${CPUL[cairnd]}" | median)" "$(echo "${CPUL[unbound]}" | median)")"
+
+echo
+echo "Cache misses: $MISS_N distinct names below bulk.example.net (delegation cached), each"
+echo "asked once (dnsperf -n 1, 100 outstanding), fresh names each round; $rounds rounds (medians)"
+printf '%-8s %10s %15s %22s  %s\n' server "res/s" "CPU us/res" "upstream/res" "response codes (last round)"
+for kind in cairnd unbound; do
+	printf '%-8s %10s %15s %22s  %s\n' "$kind" "$(echo "${MQPSL[$kind]}" | median)" \
+		"$(echo "${MCPUL[$kind]}" | median)" "$(echo "${MUPL[$kind]}" | median)" "${MCODES[$kind]}"
+	echo "         res/s [${MQPSL[$kind]# }]  CPU us [${MCPUL[$kind]# }]  upstream [${MUPL[$kind]# }]"
+done
+echo "cairnd/unbound CPU per resolution: $(ratio "$(echo "${MCPUL[cairnd]}" | median)" "$(echo "${MCPUL[unbound]}" | median)")"

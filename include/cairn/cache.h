@@ -27,6 +27,9 @@ struct cache_config {
 	uint32_t max_negative_ttl;  /* cache-max-negative-ttl (default 3600) */
 	unsigned shards;            /* power of two <= 4096; 0 = default (32, fewer
 	                             * when a shard would get < 64 KiB) */
+	uint32_t stale_max_age;     /* serve-stale-max-age: seconds past expiry an
+	                             * entry is kept for cache_get_ex(CACHE_GET_STALE)
+	                             * (RFC 8767 §5); 0 (default): freed at expiry */
 };
 
 /* Fills cfg with the defaults: 64 MiB, max TTL 86400, max negative TTL 3600,
@@ -96,13 +99,32 @@ enum cache_result {
  * An NXDOMAIN entry for name answers every type; when both it and an entry
  * for (name, type) are live, the higher rank wins, on equal rank the newer.
  * A negative entry stored without SOA yields count 0, type SOA and owner =
- * name. Expired entries are misses (and are freed). A hit moves the entry to
+ * name. Expired entries are misses (and are freed, unless within
+ * stale_max_age past their expiry: kept for cache_get_ex). A hit moves the entry to
  * the front of its shard's LRU. When scratch is too small for the entry
  * (owner + rdata bytes) it returns CACHE_MISS and counts neither a hit nor
  * a miss. Allocates nothing. */
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank);
+
+/* cache_get_ex's flags */
+#define CACHE_GET_STALE 1u   /* an entry expired less than stale_max_age ago
+                              * may answer when no live one does (RFC 8767) */
+/* What cache_get_ex tells about the entry it returned. */
+struct cache_hit {
+	bool stale;          /* expired (rs->ttl is then 0) */
+	uint32_t orig_ttl;   /* its TTL when stored (after clamping) */
+	uint64_t expiry;     /* absolute, seconds (cache clock) */
+};
+/* cache_get with flags (CACHE_GET_STALE) and, when info is not NULL,
+ * facts about the entry found. A live entry always wins over a stale one.
+ * A stale hit counts neither as a hit nor as a miss (the plain lookup
+ * before it counted the miss). Allocates nothing. */
+enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t type,
+			       uint64_t now, unsigned flags, uint8_t *scratch,
+			       size_t scratch_len, struct wire_rrset *rs,
+			       enum cache_rank *rank, struct cache_hit *info);
 
 /* One entry of a name, as cache_walk_name reports it. */
 struct cache_entry_info {
@@ -126,6 +148,39 @@ typedef void (*cache_walk_fn)(void *ctx, const struct cache_entry_info *e);
 size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 		       uint8_t *scratch, size_t scratch_len, cache_walk_fn fn, void *ctx,
 		       bool *truncated);
+
+/* One entry as cache_walk_all reports it and cache_restore takes it (the
+ * cache file, cairn-control dump-cache / load-cache). */
+struct cache_dump_entry {
+	enum cache_result kind;     /* CACHE_POSITIVE, CACHE_NXDOMAIN or CACHE_NODATA */
+	const uint8_t *name;        /* the key: lowercase wire name */
+	uint16_t type;              /* the type it answers; 0 for NXDOMAIN */
+	enum cache_rank rank;
+	uint64_t expiry;            /* absolute, seconds (cache clock) */
+	uint32_t orig_ttl;          /* TTL when stored */
+	struct wire_rrset rs;       /* the RRset, or the SOA of a negative entry
+	                             * (count 0 when none was stored); rs.ttl =
+	                             * seconds left (0 when expired) */
+};
+/* Receives one entry; e and what it points to are valid during the call. */
+typedef void (*cache_dump_fn)(void *ctx, const struct cache_dump_entry *e);
+/* Reports every entry that may still be served (live, or expired within
+ * stale_max_age) to fn, shard by shard: a shard's entries are copied under
+ * its lock into a buffer allocated for them and fn runs after the lock is
+ * released (it may use the cache). A peek: no hit or miss, no LRU change.
+ * Returns CAIRN_OK, or CAIRN_ENOMEM (the entries reported so far stand);
+ * *count (may be NULL) gets the number reported. */
+cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *ctx,
+			 size_t *count);
+/* Stores e as it was dumped: its absolute expiry (clamped to max_ttl or
+ * max_negative_ttl from now), original TTL, rank and kind, under the usual
+ * ranking and byte budget (LRU). An entry already past stale_max_age (or
+ * expired, without serve-stale) is not stored: CAIRN_ENOTFOUND. Returns as
+ * cache_put_rrset otherwise. */
+cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *e, uint64_t now);
+
+/* The stale_max_age c was created with. */
+uint32_t cache_stale_max_age(const struct cache *c);
 
 /* Removes name's entries (all types, NXDOMAIN included), and every name
  * below it when below (walks every shard). */

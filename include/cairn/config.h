@@ -81,6 +81,10 @@ struct config_forward {
 #define CONFIG_DEFAULT_UNWANTED_THRESHOLD   10   /* mismatched replies, then TCP */
 #define CONFIG_DEFAULT_INFRA_HOSTS          10000 /* server addresses per worker */
 #define CONFIG_DEFAULT_INFRA_LAME           10000 /* (zone, address) marks per worker */
+/* serve-stale (RFC 8767) and prefetch (cairnd.conf(5)) */
+#define CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT 1800  /* ms: stale-answer-client-timeout */
+#define CONFIG_DEFAULT_STALE_ANSWER_TTL     30    /* s: stale-answer-ttl (RFC 8767 §4) */
+#define CONFIG_DEFAULT_STALE_MAX_AGE       86400 /* s past expiry: serve-stale-max-age */
 
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
  * release with config_free(). */
@@ -125,10 +129,20 @@ struct cairn_config {
 	                                * before it is asked over TCP; 0: never */
 	unsigned infra_cache_numhosts; /* server addresses remembered per worker */
 	unsigned infra_cache_lame_size; /* lame (zone, address) marks per worker */
+	bool log_servfail;             /* one info line per SERVFAIL with its reason */
+	bool serve_stale;              /* RFC 8767 */
+	unsigned stale_client_timeout; /* ms before a stale answer is given */
+	unsigned stale_answer_ttl;     /* TTL of stale records in answers */
+	unsigned serve_stale_max_age;  /* seconds past expiry data is kept and served */
+	bool prefetch;                 /* refresh RRsets asked for in their last 10% */
+	char *cache_file;              /* NULL: none; dumped at stop, loaded at start */
 	struct config_forward *forwards;
 	size_t n_forwards;
 	char **local_zone_disable;     /* local-zone-disable names, as written */
 	size_t n_local_zone_disable;
+	unsigned *key_line;            /* per key of the table: the line that set
+	                                * it (0: not set); see config_key_line */
+	char *control_group;           /* NULL or "": the control socket is root's alone */
 };
 
 /* Receives one problem: file, line (0 when it concerns the file as a
@@ -140,6 +154,11 @@ typedef void (*config_report_fn)(void *ctx, const char *file, unsigned line,
  * to report (may be NULL). Returns CAIRN_OK and a new config in *out (the
  * caller frees it with config_free), CAIRN_EIO when the file cannot be read,
  * or CAIRN_EFORMAT when it has problems (*out is then NULL). */
+/* The line of cfg's file where key name of clause was last set, 0 when
+ * it was not (or the key does not exist). */
+unsigned config_key_line(const struct cairn_config *cfg, const char *clause,
+			 const char *name);
+
 cairn_err config_load(const char *path, config_report_fn report, void *ctx,
 		      struct cairn_config **out);
 

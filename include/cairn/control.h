@@ -1,7 +1,10 @@
 /* control: cairnd's control socket, a Unix stream socket on which local
- * administrators (root and the daemon's own user, enforced by the socket
- * file's owner and mode) send one command line and read a text reply; it is
- * served by a dedicated thread. cairn-control(8) is its client. */
+ * administrators (root and the members of control-group, enforced by the
+ * socket file's owner root, its group and mode 0660) send one command line
+ * and read a text reply. A dedicated thread accepts connections; each is
+ * served by a thread of its own (at most CONTROL_CLIENTS_MAX at once), so
+ * a client that sends nothing delays nobody else. cairn-control(8) is its
+ * client. */
 #ifndef CAIRN_CONTROL_H
 #define CAIRN_CONTROL_H
 
@@ -10,9 +13,13 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define CONTROL_DEFAULT_SOCKET LOCALSTATEDIR "/run/cairnd.ctl"
+#ifndef CAIRN_RUNDIR
+#define CAIRN_RUNDIR "/run/cairnd"   /* configure --with-rundir */
+#endif
+#define CONTROL_DEFAULT_SOCKET CAIRN_RUNDIR "/cairnd.ctl"
 #define CONTROL_LINE_MAX 1024      /* longest command line */
 #define CONTROL_TIMEOUT_MS 5000    /* a client must send its line within this */
+#define CONTROL_CLIENTS_MAX 16     /* connections served at once; more: "busy" */
 
 /* Reply protocol: the first line is "ok" or "error: MESSAGE"; the body
  * follows; the daemon closes the connection after the reply. */
@@ -22,9 +29,11 @@
 struct control;
 struct cache;
 struct stats_snapshot;
+struct server_explain;
 
 /* What the commands act on, supplied by the daemon. Callbacks run on the
- * control thread. */
+ * control connections' threads, possibly several at once: they must be
+ * thread safe. */
 struct control_target {
 	void *ctx;
 	/* Fills *out with the current statistics (summed over workers,
@@ -44,21 +53,28 @@ struct control_target {
 	 * write the reply body to out; CAIRN_OK or an error (may be NULL). */
 	cairn_err (*zone_transfer)(void *ctx, const char *name, FILE *out);
 	cairn_err (*zone_status)(void *ctx, const char *name, FILE *out);
+	/* explain: resolves (name, qtype) once in a worker (nocache: as if
+	 * the cache were empty) and fills *out (server_explain). NULL: no
+	 * resolver. */
+	cairn_err (*explain)(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
+			     struct server_explain *out);
 	/* Asks the daemon to stop (`stop`); when NULL, `stop` sends SIGTERM
 	 * to the process, whose main thread then stops gracefully. Tests and
 	 * tests/fuzz/fuzz_control.c set it. */
 	void (*stop)(void *ctx);
 };
 
-/* Creates the socket at path (mode 0660, owned by uid:gid; pass
- * (uid_t)-1 / (gid_t)-1 to keep the creator's), which must be done while
- * still root when the daemon drops privileges. A stale socket file (nobody
+/* Creates the socket at path, owned by its creator (root) and group
+ * sock_gid ((gid_t)-1: the creator's) with mode 0660, which must be done
+ * while still root when the daemon drops privileges; uid:gid own the
+ * directory when it has to be created (so that the daemon can remove the
+ * socket after dropping privileges). A stale socket file (nobody
  * listening) is replaced; a live one means another cairnd: CAIRN_EEXIST.
  * Returns CAIRN_OK and *out (owned by the caller, control_free), CAIRN_EIO
  * (logged), CAIRN_EINVAL for a path too long for a socket, CAIRN_ENOMEM.
  * target is copied. A NULL path opens no socket (for control_execute in
  * tests). The socket's directory is created as control_prepare_dir does. */
-cairn_err control_open(const char *path, uid_t uid, gid_t gid,
+cairn_err control_open(const char *path, uid_t uid, gid_t gid, gid_t sock_gid,
 		       const struct control_target *target, struct control **out);
 
 /* Creates the directory that will hold file (a pid file, the control

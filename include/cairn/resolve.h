@@ -114,6 +114,27 @@ void resolver_set_wake(struct resolver *r, unsigned worker,
 		       void (*wake)(void *ctx, uint64_t workers), void *ctx);
 /* Checks the parked questions again (on r's thread); see resolver_set_wake. */
 void resolver_wake(struct resolver *r);
+/* explain (cairn-control explain): what one resolution did. The strings
+ * and resp are valid during the call only. */
+struct resolver_explain_result {
+	const char *text;        /* the event log, one event a line */
+	const char *json;        /* the events as a JSON array */
+	const uint8_t *resp;     /* the response a client (RD=1, EDNS) gets */
+	size_t len;
+	uint8_t rcode;
+	uint16_t ede;            /* RFC 8914 info-code, 0xffff: none */
+	const char *ede_text;    /* may be NULL */
+};
+/* Receives the result, or NULL when the resolver was freed first. */
+typedef void (*resolver_explain_fn)(void *ctx, const struct resolver_explain_result *res);
+/* Resolves (name, qtype) once on its own (not merged with other questions,
+ * no process-wide claim) and calls fn from a later resolver_tick() with its
+ * event log. With nocache, no answer is read from the cache and the first
+ * delegation comes from the root hints (what the resolution learns is
+ * cached as usual). Returns CAIRN_OK (fn is then called exactly once),
+ * CAIRN_EINVAL for a bad name, CAIRN_ENOMEM. */
+cairn_err resolver_explain(struct resolver *r, const uint8_t *name, uint16_t qtype,
+			   bool nocache, resolver_explain_fn fn, void *ctx);
 /* Number of resolutions in progress (tests, benchmarks). */
 unsigned resolver_active(const struct resolver *r);
 /* Forgets every pending query whose ctx is ctx (client went away). */
@@ -169,6 +190,14 @@ struct resolver_config {
 	 * answer locally, presentation form; read by resolver_new only. */
 	const char *const *local_zone_disable;
 	unsigned n_local_zone_disable;
+	bool log_servfail;             /* an info line per SERVFAIL (log-servfail) */
+	/* RFC 8767 serve-stale: when a client's resolution fails or takes
+	 * longer than stale_client_ms, expired data (kept by the cache up to
+	 * its stale_max_age) is answered with TTL stale_ttl and EDE 3 / 19 */
+	bool serve_stale;
+	unsigned stale_client_ms;      /* stale-answer-client-timeout (1800) */
+	uint32_t stale_ttl;            /* stale-answer-ttl (30) */
+	bool prefetch;                 /* refresh RRsets asked for in their last 10% */
 };
 
 /* Fills cfg with the defaults above. */
@@ -190,6 +219,8 @@ struct resolver_counters {
 	uint64_t tcp_fallbacks;      /* TC=1 over UDP, asked again over TCP */
 	uint64_t unwanted_replies;   /* replies that failed the ID/question/0x20
 	                              * checks (dropped, query sent again) */
+	uint64_t stale_answers;      /* clients answered with stale data (RFC 8767) */
+	uint64_t prefetches;         /* background refreshes started (prefetch) */
 };
 /* Copies r's counters into *out. */
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);

@@ -63,4 +63,53 @@ void server_get_stats(struct server *s, struct stats_snapshot *out);
 /* The cache shared by the workers (recursion: yes), or NULL; owned by s. */
 struct cache *server_cache(struct server *s);
 
+/* cairn-control explain: what one resolution of a question did. */
+struct server_explain {
+	char *text;              /* the event log, one event a line */
+	char *json;              /* the same as a JSON array */
+	uint8_t *resp;           /* the response a client (RD=1, EDNS) gets */
+	size_t len;
+	uint8_t rcode;
+	uint16_t ede;            /* 0xffff: none */
+	char *ede_text;          /* NULL: none */
+};
+/* Resolves (name, qtype) once in worker 0's resolver (see resolver_explain;
+ * nocache: as if the cache were empty) and waits for it at most
+ * timeout_ms. Returns CAIRN_OK with *out filled (free it with
+ * server_explain_free), CAIRN_ENOTFOUND when there is no resolver
+ * (recursion: no), CAIRN_ELIMIT when the resolution did not end in time,
+ * CAIRN_EEXIST when an earlier explain that timed out still occupies the
+ * worker's mailbox, CAIRN_EIO when the worker stopped, CAIRN_ENOMEM.
+ * timeout_ms 0: resolve-timeout plus 2 seconds.
+ * Called from the control thread; holds no lock while it waits. */
+cairn_err server_explain(struct server *s, const uint8_t *name, uint16_t qtype, bool nocache,
+			 unsigned timeout_ms, struct server_explain *out);
+/* Frees what e holds (e itself is the caller's). */
+void server_explain_free(struct server_explain *e);
+
+/* ---- the cache file (cachefile.c; cairnd.conf(5) cache-file) ---- */
+/* Writes every entry of c that may still be served to path as text
+ * (zone-file records after a ";; KIND NAME [TYPE] expires=UNIXTIME
+ * ttl=N rank=R" line), through path.tmp and a rename. Returns CAIRN_OK
+ * with *count entries written, CAIRN_EIO (errno says why; the old file is
+ * left as it was) or CAIRN_ENOMEM. */
+cairn_err server_cache_dump(struct cache *c, const char *path, size_t *count);
+/* Receives one problem of a file: file, line (0: the whole file), message. */
+typedef void (*server_report_fn)(void *ctx, const char *file, unsigned line,
+				 const char *msg);
+struct server_cache_load_stats {
+	size_t loaded;           /* entries stored */
+	size_t expired;          /* older than max_age past their expiry: dropped */
+	size_t malformed;        /* lines or entries reported and skipped */
+	uint32_t max_age;        /* as given */
+};
+/* Reads a file server_cache_dump wrote into c (its byte budget and ranks
+ * apply); entries that expired more than max_age seconds ago are dropped,
+ * malformed lines are reported (file:line) and their entry skipped.
+ * Returns CAIRN_OK with *st filled, CAIRN_EIO when the file cannot be
+ * opened (errno), CAIRN_ENOMEM. */
+cairn_err server_cache_load(struct cache *c, const char *path, uint32_t max_age,
+			    server_report_fn report, void *ctx,
+			    struct server_cache_load_stats *st);
+
 #endif

@@ -33,6 +33,10 @@ enum {
 enum { WIRE_TSIG_BADSIG = 16, WIRE_TSIG_BADKEY = 17, WIRE_TSIG_BADTIME = 18 };
 enum { WIRE_OPCODE_QUERY = 0, WIRE_OPCODE_NOTIFY = 4 /* RFC 1996 */ };
 
+/* Extended DNS Error info-codes (RFC 8914 §4) */
+#define WIRE_EDE_STALE_ANSWER     3   /* RFC 8914 §4.4, RFC 8767 */
+#define WIRE_EDE_STALE_NXDOMAIN  19   /* RFC 8914 §4.20, RFC 8767 */
+
 /* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
 #define WIRE_FLAG_QR 0x8000
 #define WIRE_FLAG_AA 0x0400

@@ -7,7 +7,7 @@
  * entries of one owner name (every type plus its NXDOMAIN entry) live in one
  * shard under one lock; the bucket inside the shard mixes in the type.
  *
- * Each entry is one malloc: the header below followed by the key name, the
+ * Each entry is one malloc: struct centry (cache_int.h) followed by the key name, the
  * stored RRset's owner when it differs from the key (the SOA of a negative
  * entry) and the RRset's rdata (count x (rdlength16, rdata)).
  *
@@ -17,68 +17,12 @@
  * max_bytes before the rest is split evenly among the shards; a shard
  * evicts from its LRU tail before an insert would exceed its share, so the
  * total never exceeds max_bytes. */
-#include "cairn/cache.h"
+#include "cache_int.h"
 
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CACHE_DEFAULT_SHARDS   32
-#define CACHE_MAX_SHARDS       4096
-#define CACHE_MIN_SHARD_BYTES  (64 * 1024)  /* default shard count shrinks to keep this */
-#define CACHE_BYTES_PER_BUCKET 256          /* hash table sized for ~this much per entry */
-/* Key type of an NXDOMAIN entry. Type 0 is reserved (RFC 6895 §3.1) and
- * never names real data. */
-#define CACHE_TYPE_NXDOMAIN    0
-#define CACHE_INFLIGHT_SLOTS   16           /* claims per shard; beyond: no merging */
-
-enum centry_kind { KIND_POSITIVE = 0, KIND_NXDOMAIN, KIND_NODATA };
-
-struct centry {
-	struct centry *hnext, **hpprev;  /* hash chain; hnext doubles as free list */
-	struct centry *lprev, *lnext;    /* LRU, lprev towards the head (MRU) */
-	uint64_t expiry;                 /* absolute, seconds; expired when <= now */
-	uint64_t seq;                    /* shard insert sequence (newer = larger) */
-	uint32_t bhash;                  /* hash of (key name, key type) */
-	uint32_t cost;                   /* bytes accounted to the shard */
-	uint32_t rdata_len;
-	uint16_t key_type;               /* CACHE_TYPE_NXDOMAIN for NXDOMAIN */
-	uint16_t rr_type, rr_class, count;
-	uint8_t kind, rank, key_len;
-	uint8_t own_len;                 /* 0: the RRset's owner is the key name */
-	uint8_t data[];                  /* key, [owner], rdata */
-};
-
-/* A question being resolved by some worker (cache_inflight_claim). Only a
- * 64-bit hash of the question is kept: a collision merely makes a worker
- * wait for an unrelated resolution, it never yields a wrong answer (the
- * waiter answers from the cache under its own question). */
-struct inflight {
-	uint64_t qhash;                  /* 0: free slot */
-	uint64_t expiry_ms;
-	uint64_t token;
-	uint64_t waiters;                /* bit w: worker w waits for the answer */
-};
-
-struct shard {
-	pthread_mutex_t lock;
-	struct centry **table;
-	uint32_t tmask;
-	struct centry *head, *tail;      /* LRU: head is most recently used */
-	size_t bytes, budget;
-	uint64_t entries, hits, misses, evictions, inserts, seq;
-	uint64_t claim_seq;              /* inflight tokens */
-	struct inflight inflight[CACHE_INFLIGHT_SLOTS];
-} __attribute__((aligned(64)));
-
-struct cache {
-	struct shard *shards;
-	unsigned nshards;
-	uint32_t smask;
-	uint32_t max_ttl, max_negative_ttl;
-	size_t fixed;                    /* cache struct, shards and tables */
-};
 
 void cache_config_default(struct cache_config *cfg)
 {
@@ -86,36 +30,12 @@ void cache_config_default(struct cache_config *cfg)
 	cfg->max_ttl = 86400;
 	cfg->max_negative_ttl = 3600;
 	cfg->shards = 0;
+	cfg->stale_max_age = 0;
 }
 
 size_t cache_entry_overhead(void)
 {
 	return sizeof(struct centry) + sizeof(size_t);
-}
-
-static uint32_t fmix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
-static uint32_t key_hash(uint32_t name_hash, uint16_t type)
-{
-	return fmix32(name_hash ^ ((uint32_t)type * 0x9e3779b1u));
-}
-
-static struct shard *shard_of(struct cache *c, uint32_t name_hash)
-{
-	return &c->shards[fmix32(name_hash ^ 0x5bd1e995u) & c->smask];
-}
-
-static bool expired(const struct centry *e, uint64_t now)
-{
-	return e->expiry <= now;
 }
 
 static struct centry *lookup(struct shard *s, uint32_t bhash, const uint8_t *key,
@@ -201,6 +121,7 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 	c->smask = n - 1;
 	c->max_ttl = cfg->max_ttl;
 	c->max_negative_ttl = cfg->max_negative_ttl;
+	c->stale_max_age = cfg->stale_max_age;
 	c->shards = aligned_alloc(64, n * sizeof(struct shard));
 	if (!c->shards)
 		goto done;
@@ -257,7 +178,7 @@ void cache_free(struct cache *c)
 }
 
 /* Sum of rdlength prefixes must match rdata_len exactly. */
-static bool rdata_valid(uint16_t count, const uint8_t *rdata, uint32_t rdata_len)
+bool cache_rdata_valid(uint16_t count, const uint8_t *rdata, uint32_t rdata_len)
 {
 	size_t pos = 0;
 	for (uint16_t i = 0; i < count; i++) {
@@ -278,7 +199,7 @@ static uint32_t clamp_ttl(uint32_t ttl, uint32_t max)
 
 /* Inserts e (built by the caller, key in e->data) under the ranking rules.
  * Takes ownership of e. */
-static cairn_err store(struct cache *c, struct centry *e, uint32_t name_hash, uint64_t now)
+cairn_err cache_store(struct cache *c, struct centry *e, uint32_t name_hash, uint64_t now)
 {
 	struct shard *s = shard_of(c, name_hash);
 	struct centry *freelist = NULL, *old, *nx;
@@ -322,8 +243,8 @@ keep:
 }
 
 /* Allocates an entry with room for key + owner + rdata and fills the key. */
-static struct centry *entry_new(const uint8_t *name, size_t klen, size_t olen,
-				uint32_t rdata_len)
+struct centry *cache_entry_new(const uint8_t *name, size_t klen, size_t olen,
+			      uint32_t rdata_len)
 {
 	struct centry *e = malloc(sizeof(*e) + klen + olen + rdata_len);
 	if (!e)
@@ -350,11 +271,11 @@ cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 	uint32_t ttl = clamp_ttl(rs->ttl, c->max_ttl);
 
 	if (klen == 0 || klen > WIRE_NAME_MAX || rs->type == CACHE_TYPE_NXDOMAIN ||
-	    !rdata_valid(rs->count, rs->rdata, rs->rdata_len))
+	    !cache_rdata_valid(rs->count, rs->rdata, rs->rdata_len))
 		return CAIRN_EINVAL;
 	if (ttl == 0)
 		return CAIRN_OK;  /* RFC 1035 §3.2.1: TTL 0 is not cached */
-	struct centry *e = entry_new(rs->owner, klen, 0, rs->rdata_len);
+	struct centry *e = cache_entry_new(rs->owner, klen, 0, rs->rdata_len);
 	if (!e)
 		return CAIRN_ENOMEM;
 	if (rs->rdata_len)
@@ -362,13 +283,14 @@ cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 	e->kind = KIND_POSITIVE;
 	e->rank = (uint8_t)rank;
 	e->expiry = now + ttl;
+	e->orig_ttl = ttl;
 	e->key_type = rs->type;
 	e->rr_type = rs->type;
 	e->rr_class = rs->rclass;
 	e->count = rs->count;
 	uint32_t h = wire_name_hash(e->data, klen);
 	e->bhash = key_hash(h, e->key_type);
-	return store(c, e, h, now);
+	return cache_store(c, e, h, now);
 }
 
 cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type,
@@ -384,14 +306,14 @@ cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type
 		olen = wire_name_len(soa->owner);
 		rlen = soa->rdata_len;
 		if (olen == 0 || olen > WIRE_NAME_MAX ||
-		    !rdata_valid(soa->count, soa->rdata, soa->rdata_len))
+		    !cache_rdata_valid(soa->count, soa->rdata, soa->rdata_len))
 			return CAIRN_EINVAL;
 	}
 	/* RFC 2308 §5: the negative TTL, capped by cache-max-negative-ttl. */
 	ttl = clamp_ttl(ttl, c->max_negative_ttl);
 	if (ttl == 0)
 		return CAIRN_OK;
-	struct centry *e = entry_new(name, klen, olen, rlen);
+	struct centry *e = cache_entry_new(name, klen, olen, rlen);
 	if (!e)
 		return CAIRN_ENOMEM;
 	if (soa) {
@@ -409,43 +331,65 @@ cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type
 	e->kind = nxdomain ? KIND_NXDOMAIN : KIND_NODATA;
 	e->rank = (uint8_t)rank;
 	e->expiry = now + ttl;
+	e->orig_ttl = ttl;
 	/* RFC 2308 §5: NXDOMAIN is cached against the name alone (it answers
 	 * every type), NODATA against (name, type). */
 	e->key_type = nxdomain ? CACHE_TYPE_NXDOMAIN : type;
 	uint32_t h = wire_name_hash(e->data, klen);
 	e->bhash = key_hash(h, e->key_type);
-	return store(c, e, h, now);
+	return cache_store(c, e, h, now);
+}
+
+/* e as a lookup may use it: live, or expired but within
+ * serve-stale-max-age when stale is asked for; dead entries are freed. */
+static struct centry *usable(struct cache *c, struct shard *s, struct centry *e,
+			     uint64_t now, bool stale, struct centry **freelist)
+{
+	if (!e || !expired(e, now))
+		return e;
+	if (dead(c, e, now)) {
+		remove_entry(s, e, freelist);  /* lazily freed */
+		return NULL;
+	}
+	return stale ? e : NULL;
 }
 
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank)
 {
+	return cache_get_ex(c, name, type, now, 0, scratch, scratch_len, rs, rank, NULL);
+}
+
+enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t type,
+			       uint64_t now, unsigned flags, uint8_t *scratch,
+			       size_t scratch_len, struct wire_rrset *rs,
+			       enum cache_rank *rank, struct cache_hit *info)
+{
 	size_t klen = wire_name_len(name);
 	uint32_t h = wire_name_hash(name, klen);
 	struct shard *s = shard_of(c, h);
 	struct centry *freelist = NULL, *e, *nx = NULL;
 	enum cache_result res = CACHE_MISS;
+	bool stale = flags & CACHE_GET_STALE;
 
 	pthread_mutex_lock(&s->lock);
-	e = lookup(s, key_hash(h, type), name, klen, type);
-	if (e && expired(e, now)) {
-		remove_entry(s, e, &freelist);  /* lazily freed */
-		e = NULL;
-	}
-	if (type != CACHE_TYPE_NXDOMAIN) {
-		nx = lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
-			    CACHE_TYPE_NXDOMAIN);
-		if (nx && expired(nx, now)) {
-			remove_entry(s, nx, &freelist);
-			nx = NULL;
-		}
+	e = usable(c, s, lookup(s, key_hash(h, type), name, klen, type), now, stale, &freelist);
+	if (type != CACHE_TYPE_NXDOMAIN)
+		nx = usable(c, s, lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
+					 CACHE_TYPE_NXDOMAIN), now, stale, &freelist);
+	/* RFC 8767: live data always wins over stale data */
+	if (nx && e && expired(nx, now) != expired(e, now)) {
+		if (expired(e, now))
+			e = nx;
+		nx = NULL;
 	}
 	/* Both present: the higher rank wins, on equal rank the newer. */
 	if (nx && (!e || nx->rank > e->rank || (nx->rank == e->rank && nx->seq > e->seq)))
 		e = nx;
 	if (!e) {
-		s->misses++;
+		if (!stale)
+			s->misses++;
 		goto done;
 	}
 	size_t olen = e->own_len ? e->own_len : e->key_len;
@@ -457,119 +401,35 @@ enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 	rs->owner = scratch;
 	rs->type = e->rr_type;
 	rs->rclass = e->rr_class;
-	uint64_t left = e->expiry - now;
+	uint64_t left = expired(e, now) ? 0 : e->expiry - now;
 	rs->ttl = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 	rs->count = e->count;
 	rs->rdata_len = e->rdata_len;
 	rs->rdata = scratch + olen;
 	if (rank)
 		*rank = (enum cache_rank)e->rank;
+	if (info) {
+		info->stale = expired(e, now);
+		info->orig_ttl = e->orig_ttl;
+		info->expiry = e->expiry;
+	}
 	res = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
 	      e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
 	if (s->head != e) {
 		lru_unlink(s, e);
 		lru_push_head(s, e);
 	}
-	s->hits++;
+	if (!expired(e, now))
+		s->hits++;
 done:
 	pthread_mutex_unlock(&s->lock);
 	free_list(freelist);
 	return res;
 }
 
-/* An entry as cache_walk_name copies it into scratch: this header, the
- * RRset's owner, its rdata, padding to 8 bytes. */
-struct walk_rec {
-	uint32_t rdata_len, ttl, size;
-	uint16_t key_type, rr_type, rr_class, count;
-	uint8_t kind, rank, olen;
-};
-
-size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
-		       uint8_t *scratch, size_t scratch_len, cache_walk_fn fn, void *ctx,
-		       bool *truncated)
+uint32_t cache_stale_max_age(const struct cache *c)
 {
-	uint8_t key[WIRE_NAME_MAX];
-	size_t klen = wire_name_len(name), used = 0, n = 0, done;
-	struct shard *s;
-	uint32_t last_type = 0;
-	bool first = true;
-
-	if (truncated)
-		*truncated = false;
-	if (klen == 0 || klen > WIRE_NAME_MAX)
-		return 0;
-	memcpy(key, name, klen);
-	wire_name_lower(key);
-	/* every entry of one owner name lives in the same shard */
-	s = shard_of(c, wire_name_hash(key, klen));
-	pthread_mutex_lock(&s->lock);
-	for (const struct centry *e = s->head; e; e = e->lnext) {
-		size_t olen, size;
-		struct walk_rec r;
-
-		if (e->key_len != klen || memcmp(e->data, key, klen) != 0 || expired(e, now))
-			continue;
-		olen = e->own_len ? e->own_len : e->key_len;
-		size = (sizeof(r) + olen + e->rdata_len + 7) & ~(size_t)7;
-		if (scratch_len - used < size) {
-			if (truncated)
-				*truncated = true;
-			continue;
-		}
-		memset(&r, 0, sizeof(r));
-		r.rdata_len = e->rdata_len;
-		r.ttl = e->expiry - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(e->expiry - now);
-		r.size = (uint32_t)size;
-		r.key_type = e->key_type;
-		r.rr_type = e->rr_type;
-		r.rr_class = e->rr_class;
-		r.count = e->count;
-		r.kind = e->kind;
-		r.rank = e->rank;
-		r.olen = (uint8_t)olen;
-		memcpy(scratch + used, &r, sizeof(r));
-		memcpy(scratch + used + sizeof(r), e->own_len ? e->data + e->key_len : e->data, olen);
-		memcpy(scratch + used + sizeof(r) + olen, e->data + e->key_len + e->own_len,
-		       e->rdata_len);
-		used += size;
-		n++;
-	}
-	pthread_mutex_unlock(&s->lock);
-	/* report in type order (a name has few entries: selection is enough) */
-	for (done = 0; done < n; done++) {
-		const uint8_t *best = NULL;
-		struct walk_rec r, br;
-		struct cache_entry_info info;
-
-		memset(&br, 0, sizeof(br));
-		for (size_t off = 0; off < used; off += r.size) {
-			memcpy(&r, scratch + off, sizeof(r));
-			if (!first && r.key_type <= last_type)
-				continue;
-			if (!best || r.key_type < br.key_type) {
-				best = scratch + off;
-				br = r;
-			}
-		}
-		if (!best)
-			break;
-		first = false;
-		last_type = br.key_type;
-		info.kind = br.kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
-			    br.kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
-		info.type = br.key_type;
-		info.rank = (enum cache_rank)br.rank;
-		info.rs.owner = best + sizeof(br);
-		info.rs.type = br.rr_type;
-		info.rs.rclass = br.rr_class;
-		info.rs.ttl = br.ttl;
-		info.rs.count = br.count;
-		info.rs.rdata_len = br.rdata_len;
-		info.rs.rdata = best + sizeof(br) + br.olen;
-		fn(ctx, &info);
-	}
-	return done;
+	return c->stale_max_age;
 }
 
 static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)

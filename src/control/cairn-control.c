@@ -35,6 +35,10 @@ static void usage(FILE *out)
 		"  cache-show NAME          show what the cache holds for NAME\n"
 		"  transfer ZONE            refresh the secondary zone ZONE from its primary now\n"
 		"  zone-status ZONE         serial, refresh times, expiry, last error of a secondary zone\n"
+		"  explain [--json] [--no-cache] NAME [TYPE]\n"
+		"                           resolve NAME once and show each step\n"
+		"  dump-cache FILE          write the cache to FILE (absolute path)\n"
+		"  load-cache FILE          add the entries of FILE to the cache\n"
 		"  stop                     stop cairnd\n",
 		DEFAULT_CONF, CONTROL_DEFAULT_SOCKET);
 }

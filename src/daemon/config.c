@@ -52,6 +52,16 @@ bool config_key_given(const struct config_parser *p, const char *clause,
 	return false;
 }
 
+unsigned config_key_line(const struct cairn_config *cfg, const char *clause,
+			 const char *name)
+{
+	for (size_t i = 0; cfg->key_line && i < config_n_keys; i++)
+		if (strcmp(config_keys[i].clause, clause) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return cfg->key_line[i];
+	return 0;
+}
+
 static const struct config_clause *find_clause(const char *name)
 {
 	for (size_t i = 0; i < config_n_clauses; i++)
@@ -289,7 +299,11 @@ cairn_err config_load_text(const char *path, const char *text,
 		goto done;
 	config_set_defaults(p.cfg);
 
-	for (line = copy; line; line = next) {
+	line = copy;
+	/* a UTF-8 byte order mark some editors write is not text */
+	if (strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3;
+	for (; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -308,9 +322,11 @@ cairn_err config_load_text(const char *path, const char *text,
 done:
 	if (err == CAIRN_ENOMEM || err == CAIRN_EIO)
 		config_report(&p, 0, "%s", cairn_strerror(err));
-	if (err == CAIRN_OK)
+	if (err == CAIRN_OK) {
 		*out = p.cfg;
-	else
+		p.cfg->key_line = p.seen;   /* for cairnd -n's messages */
+		p.seen = NULL;
+	} else
 		config_free(p.cfg);
 	free(copy);
 	free(p.seen);

@@ -381,6 +381,7 @@ const struct config_key config_keys[] = {
 	{ "server", "user", KEY_STRING, CFG(user), 0, 0, false, NULL },
 	{ "server", "pidfile", KEY_PATH, CFG(pidfile), 0, 0, false, NULL },
 	{ "server", "control-socket", KEY_PATH, CFG(control_socket), 0, 0, false, NULL },
+	{ "server", "control-group", KEY_STRING, CFG(control_group), 0, 0, false, NULL },
 	{ "server", "chroot", KEY_PATH, CFG(chroot_dir), 0, 0, false, NULL },
 	{ "server", "log", KEY_FUNC, 0, 0, 0, false, parse_log },
 	{ "server", "log-queries", KEY_BOOL, CFG(log_queries), 0, 0, false, NULL },
@@ -406,6 +407,13 @@ const struct config_key config_keys[] = {
 	{ "server", "unwanted-reply-threshold", KEY_UINT, CFG(unwanted_reply_threshold), 0, 1000000, false, NULL },
 	{ "server", "infra-cache-numhosts", KEY_UINT, CFG(infra_cache_numhosts), 16, 10000000, false, NULL },
 	{ "server", "infra-cache-lame-size", KEY_UINT, CFG(infra_cache_lame_size), 16, 10000000, false, NULL },
+	{ "server", "log-servfail", KEY_BOOL, CFG(log_servfail), 0, 0, false, NULL },
+	{ "server", "serve-stale", KEY_BOOL, CFG(serve_stale), 0, 0, false, NULL },
+	{ "server", "stale-answer-client-timeout", KEY_UINT, CFG(stale_client_timeout), 0, 300000, false, NULL },
+	{ "server", "stale-answer-ttl", KEY_UINT, CFG(stale_answer_ttl), 1, 86400, false, NULL },
+	{ "server", "serve-stale-max-age", KEY_UINT, CFG(serve_stale_max_age), 0, 604800 * 4, false, NULL },
+	{ "server", "prefetch", KEY_BOOL, CFG(prefetch), 0, 0, false, NULL },
+	{ "server", "cache-file", KEY_PATH, CFG(cache_file), 0, 0, false, NULL },
 	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
 	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
 	/* zone transfers (config_xfr.c) */
@@ -446,6 +454,10 @@ void config_set_defaults(struct cairn_config *cfg)
 	cfg->unwanted_reply_threshold = CONFIG_DEFAULT_UNWANTED_THRESHOLD;
 	cfg->infra_cache_numhosts = CONFIG_DEFAULT_INFRA_HOSTS;
 	cfg->infra_cache_lame_size = CONFIG_DEFAULT_INFRA_LAME;
+	cfg->serve_stale = true;
+	cfg->stale_client_timeout = CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT;
+	cfg->stale_answer_ttl = CONFIG_DEFAULT_STALE_ANSWER_TTL;
+	cfg->serve_stale_max_age = CONFIG_DEFAULT_STALE_MAX_AGE;
 }
 
 cairn_err config_add_default_listen(struct cairn_config *cfg)
@@ -470,6 +482,7 @@ void config_free(struct cairn_config *cfg)
 {
 	if (!cfg)
 		return;
+	free(cfg->key_line);
 	for (size_t i = 0; i < cfg->n_zones; i++) {
 		free(cfg->zones[i].name);
 		free(cfg->zones[i].file);
@@ -487,10 +500,12 @@ void config_free(struct cairn_config *cfg)
 		free(cfg->local_zone_disable[i]);
 	free(cfg->local_zone_disable);
 	free(cfg->root_hints);
+	free(cfg->cache_file);
 	free(cfg->listen);
 	free(cfg->user);
 	free(cfg->pidfile);
 	free(cfg->control_socket);
+	free(cfg->control_group);
 	free(cfg->chroot_dir);
 	free(cfg->log_path);
 	free(cfg->path);

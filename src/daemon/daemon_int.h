@@ -5,6 +5,7 @@
 #define CAIRN_DAEMON_INT_H
 
 #include "cairn/common.h"
+#include "cairn/config.h"
 
 #include <sys/types.h>
 
@@ -44,5 +45,23 @@ cairn_err daemon_chroot(const char *dir);
 /* path as seen inside the chroot dir (the prefix removed), or path itself
  * when it does not lie inside dir (or dir is NULL/""). */
 const char *daemon_chroot_path(const char *dir, const char *path);
+
+/* cairnd -n: checks what start-up needs beyond the configuration's syntax
+ * (precheck.c): the user exists, root-hints and trust anchor files are
+ * readable, the directories of the log file, pid file and control socket
+ * exist. Each problem goes to report (file:line of the key). Returns the
+ * number of problems. */
+unsigned daemon_precheck(const struct cairn_config *cfg, config_report_fn report, void *ctx);
+
+/* The gid of group name into *gid ((gid_t)-1 for NULL or ""). Returns
+ * CAIRN_OK or CAIRN_EINVAL when there is no such group (precheck.c). */
+cairn_err daemon_group_lookup(const char *name, gid_t *gid);
+/* Sends state ("READY=1", "STOPPING=1", ...) to the service manager
+ * (notify.c): sd_notify() when built with libsystemd, else one datagram to
+ * $NOTIFY_SOCKET; nothing without it. Problems are logged, never fatal. */
+void daemon_notify(const char *state);
+/* The datagram of sd_notify(3) to the socket path ('@' first: abstract).
+ * Returns CAIRN_OK, CAIRN_EINVAL (a bad address) or CAIRN_EIO (logged). */
+cairn_err daemon_notify_socket(const char *path, const char *state);
 
 #endif

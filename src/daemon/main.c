@@ -9,6 +9,7 @@
 #include "cairn/xfr.h"
 #include "cairn/resolve.h"
 #include "cairn/server.h"
+#include "cairn/cache.h"
 #include "cairn/wire.h"
 #include "cairn/zone.h"
 #include "cairn/stats.h"
@@ -319,6 +320,16 @@ static struct cache *daemon_cache(void *ctx)
 	return server_cache(((struct daemon *)ctx)->srv);
 }
 
+static cairn_err daemon_explain(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
+			       struct server_explain *out)
+{
+	struct daemon *d = ctx;
+
+	if (!d->srv)
+		return CAIRN_ENOTFOUND;
+	return server_explain(d->srv, name, qtype, nocache, 0, out);
+}
+
 static void daemon_status(void *ctx, FILE *out)
 {
 	struct daemon *d = ctx;
@@ -342,6 +353,49 @@ static void log_stats(struct daemon *d)
 	else
 		log_err("SIGUSR1: out of memory");
 	free(line);
+}
+
+static void cache_file_report(void *ctx, const char *file, unsigned line, const char *msg)
+{
+	(void)ctx;
+	log_warn("cache-file %s:%u: %s", file, line, msg);
+}
+
+/* cache-file: loaded at start; a missing or unreadable file is a warning. */
+static void cache_file_load(const struct cairn_config *cfg, struct server *srv)
+{
+	struct cache *c = server_cache(srv);
+	struct server_cache_load_stats st;
+	cairn_err err;
+
+	if (!cfg->cache_file || !cfg->cache_file[0] || !c)
+		return;
+	err = server_cache_load(c, cfg->cache_file, cache_stale_max_age(c), cache_file_report,
+				NULL, &st);
+	if (err != CAIRN_OK) {
+		log_warn("cache-file %s: not loaded: %s", cfg->cache_file,
+			 err == CAIRN_EIO ? strerror(errno) : cairn_strerror(err));
+		return;
+	}
+	log_info("cache-file %s: %zu entries loaded, %zu too old dropped, %zu malformed skipped",
+		 cfg->cache_file, st.loaded, st.expired, st.malformed);
+}
+
+/* cache-file: written at a clean stop. */
+static void cache_file_dump(const struct cairn_config *cfg, struct server *srv)
+{
+	struct cache *c = server_cache(srv);
+	size_t n = 0;
+	cairn_err err;
+
+	if (!cfg->cache_file || !cfg->cache_file[0] || !c)
+		return;
+	err = server_cache_dump(c, cfg->cache_file, &n);
+	if (err != CAIRN_OK)
+		log_warn("cache-file %s: not written: %s", cfg->cache_file,
+			 err == CAIRN_EIO ? strerror(errno) : cairn_strerror(err));
+	else
+		log_info("cache-file %s: %zu entries written", cfg->cache_file, n);
 }
 
 static void log_start(const struct cairn_config *cfg, const char *summary)
@@ -379,8 +433,10 @@ static int run(const struct options *o)
 		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
 		.cache = daemon_cache, .status = daemon_status,
 		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
+		.explain = daemon_explain,
 	};
 	const char *ctl_path;
+	gid_t ctl_gid;
 	sigset_t sigs;
 	int sig, ready_fd = -1, pid_fd = -1, status = 1;
 
@@ -399,6 +455,8 @@ static int run(const struct options *o)
 		goto done;
 	}
 	if (o->check) {
+		if (daemon_precheck(cfg, report_problem, &r) != 0)
+			goto done;
 		printf("%s: configuration and %zu zones OK\n", o->conf, cfg->n_zones);
 		status = 0;
 		goto done;
@@ -448,9 +506,13 @@ static int run(const struct options *o)
 	 * (several cairnd, or one run by a normal user, may not get it) and
 	 * stays root's, shared with the user's group */
 	ctl_path = cfg->control_socket ? cfg->control_socket : CONTROL_DEFAULT_SOCKET;
+	if (daemon_group_lookup(cfg->control_group, &ctl_gid) != CAIRN_OK) {
+		log_err("control-group '%s' does not exist", cfg->control_group);
+		goto done;
+	}
 	if (ctl_path[0] &&
 	    control_open(ctl_path, user.name && cfg->control_socket ? user.uid : (uid_t)-1,
-			 user.name ? user.gid : (gid_t)-1, &target, &ctl) != CAIRN_OK) {
+			 user.name ? user.gid : (gid_t)-1, ctl_gid, &target, &ctl) != CAIRN_OK) {
 		if (cfg->control_socket)
 			goto done;
 		log_warn("running without a control socket (choose one with control-socket:, "
@@ -463,6 +525,8 @@ static int run(const struct options *o)
 	}
 	if (daemon_user_drop(&user) != CAIRN_OK)
 		goto done;
+	/* as the user (and inside the chroot) that will write it at stop */
+	cache_file_load(cfg, srv);
 	if (server_start(srv) != CAIRN_OK)
 		goto done;
 	if (ctl && control_start(ctl) != CAIRN_OK)
@@ -476,6 +540,14 @@ static int run(const struct options *o)
 		ready_fd = -1;
 	}
 	log_start(cfg, summary);
+	{
+		/* sockets bound, zones loaded, workers running: systemd's
+		 * Type=notify start-up is over (sd_notify(3)) */
+		char ready[128];
+		snprintf(ready, sizeof(ready), "READY=1\nMAINPID=%ld\nSTATUS=answering queries",
+			 (long)getpid());
+		daemon_notify(ready);
+	}
 
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
@@ -489,16 +561,20 @@ static int run(const struct options *o)
 			continue;
 		}
 		log_info("signal %d (%s): stopping", sig, strsignal(sig));
+		daemon_notify("STOPPING=1");
 		break;
 	}
 	status = 0;
 done:
 	/* the control thread first: its commands use the server */
 	control_free(ctl);
-	/* the workers, then the transfer thread (its reload may still use
-	 * the server), then the server and its zones */
+	/* the workers, then the cache file (nothing writes the cache any
+	 * more), then the transfer thread (its reload may still use the
+	 * server), then the server and its zones */
 	if (srv)
 		server_stop(srv);
+	if (status == 0 && srv)
+		cache_file_dump(cfg, srv);
 	xfr_service_free(d.xfr);
 	if (srv)
 		server_free(srv);

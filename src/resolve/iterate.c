@@ -18,17 +18,28 @@
 
 /* ---- the cache ---- */
 
+/* Prefetch: rs (a hit) is in the last 10 % of its original TTL. */
+static void check_expiring(const struct wire_rrset *rs, const struct cache_hit *hit,
+			   bool *expiring)
+{
+	if (expiring && hit->orig_ttl >= 10 && (uint64_t)rs->ttl * 10 <= hit->orig_ttl)
+		*expiring = true;
+}
+
 enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
-				unsigned *cnames, struct acc *a, uint8_t *rcode)
+				unsigned *cnames, struct acc *a, uint8_t *rcode, bool *expiring)
 {
 	struct wire_rrset rs;
 	enum cache_rank rank;
 	enum cache_result res;
+	struct cache_hit hit;
 	uint64_t now = rnow_s(r);
 
 	for (;;) {
-		res = cache_get(r->cache, name, qtype, now, r->scratch, sizeof(r->scratch),
-				&rs, &rank);
+		res = cache_get_ex(r->cache, name, qtype, now, 0, r->scratch, sizeof(r->scratch),
+				   &rs, &rank, &hit);
+		if (res != CACHE_MISS)
+			check_expiring(&rs, &hit, expiring);
 		if (res == CACHE_POSITIVE && rank >= CACHE_RANK_ANSWER_NONAUTH) {
 			if (acc_add(a, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
 				return CHAIN_MISS;
@@ -44,10 +55,11 @@ enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtyp
 		}
 		if (qtype == WIRE_TYPE_CNAME)
 			return CHAIN_MISS;
-		res = cache_get(r->cache, name, WIRE_TYPE_CNAME, now, r->scratch,
-				sizeof(r->scratch), &rs, &rank);
+		res = cache_get_ex(r->cache, name, WIRE_TYPE_CNAME, now, 0, r->scratch,
+				   sizeof(r->scratch), &rs, &rank, &hit);
 		if (res != CACHE_POSITIVE || rank < CACHE_RANK_ANSWER_NONAUTH || rs.count < 1)
 			return CHAIN_MISS;
+		check_expiring(&rs, &hit, expiring);
 		/* a CNAME loop or an over-long chain fails (RFC 1034 §3.6.2) */
 		if (acc_has_cname(a, name) || ++*cnames > RQ_MAX_CNAME)
 			return CHAIN_FAIL;
@@ -284,6 +296,14 @@ static void st_find_dp(struct rq *q)
 	/* DS lives in the parent zone (RFC 4035 §3.1.4.1) */
 	if (q->qtype == WIRE_TYPE_DS && name[0])
 		name = wire_name_parent(name);
+	/* explain --no-cache: as if the cache were empty, from the root hints
+	 * (their servers are asked directly, without priming) */
+	if (q->no_cache == RQ_NOCACHE_ALL && !q->use_above) {
+		dp_from_hints(q);
+		rq_log_event(q, EV_DELEGATION, NULL, q->dp.zone, 0, 0, 0, "root hints, no cache");
+		q->state = RQ_SEND;
+		return;
+	}
 	/* back to the parent: the delegation below it gave no usable server */
 	if (q->use_above) {
 		q->use_above = false;
@@ -469,11 +489,13 @@ static void send_to(struct rq *q, int idx)
 	const struct cairn_sockaddr *sa = &q->sa;
 	uint64_t now = rnow_ms(r);
 	struct server_info *e;
+	uint32_t srtt;
 	cairn_err err;
 
 	q->addr_idx = idx;
 	dp_sockaddr(&q->dp, (unsigned)idx, &q->sa);
 	e = servers_get(&r->servers, sa, now);
+	srtt = e->srtt_ms;
 	q->edns = !e->noedns;
 	/* RFC 5452 §9.3 spirit: a server whose replies are being spoofed
 	 * is asked over TCP for a while (servers_unwanted) */
@@ -483,7 +505,8 @@ static void send_to(struct rq *q, int idx)
 	q->sent++;
 	r->cnt.upstream_queries++;
 	q->sent_at = now;
-	rq_log_event(q, EV_SEND, sa, q->sname, q->stype, 0, 0, q->tcp ? "tcp" : NULL);
+	/* explain: the server's smoothed RTT, why servers_select chose it */
+	rq_log_event(q, EV_SEND, sa, q->sname, q->stype, 0, srtt, q->tcp ? "tcp" : NULL);
 	err = r->io.send(r->io.ctx, sa, q->tcp, q->edns ? r->cfg.edns_size : 0, q->qpkt,
 			 q->qpkt_len, iter_on_reply, q);
 	if (err != CAIRN_OK) {
@@ -695,6 +718,7 @@ static void st_reply(struct rq *q)
 	servers_rtt(&r->servers, sa, rtt, now);
 	rcode = wire_get16(pkt + 2) & 0xf;
 	rq_log_event(q, EV_REPLY, sa, NULL, 0, (uint8_t)rcode, rtt, NULL);
+	rq_log_reply(q, wire_get16(pkt + 2), len);
 	/* RFC 1035 §4.2.1, RFC 7766 §5: truncated over UDP, ask again on TCP */
 	if ((wire_get16(pkt + 2) & WIRE_FLAG_TC) && !q->tcp) {
 		q->tcp = true;
@@ -775,7 +799,15 @@ static void st_reply(struct rq *q)
 
 static void st_start(struct rq *q)
 {
-	switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode)) {
+	/* prefetch refreshes the question's own RRset (first START only);
+	 * explain --no-cache reads no answer from the cache at all */
+	if (q->no_cache == RQ_NOCACHE_ALL ||
+	    (q->no_cache == RQ_NOCACHE_FIRST && !q->cache_skipped)) {
+		q->cache_skipped = true;
+		q->state = RQ_FIND_DP;
+		return;
+	}
+	switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode, NULL)) {
 	case CHAIN_DONE:
 		rq_log_event(q, EV_CACHE, NULL, q->cur, q->qtype, q->rcode, 0, NULL);
 		rq_finish(q);

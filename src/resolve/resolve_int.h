@@ -249,7 +249,7 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 #define DP_NAMES       2048    /* bytes of NS names per delegation point */
 #define RQ_MAX_CNAME   12      /* CNAME links followed per question */
 #define RQ_MAX_NEST    4       /* sub-resolutions (glueless NS) within one */
-#define RQ_BUCKETS     1024
+#define RQ_BUCKETS     16384   /* in-flight table: short chains at 10,000 in flight */
 #define RQ_MAX_STEPS   1000    /* state transitions per resolution */
 #define RQ_MAX_FALLBACK 2      /* returns to the parent zone per resolution */
 #define QMIN_MAX_COUNT 10      /* RFC 9156 §2.3 MAX_MINIMISE_COUNT */
@@ -259,8 +259,8 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 #define RQ_PARK_CHECK_MS 2000  /* a parked question re-checks its claim (it
                                 * is woken when the claim ends; this only
                                 * catches claims that lapse) */
-#define RQ_LOG_MAX     24      /* events kept per resolution (the latest) */
-#define RQ_LOG_NAMES   512     /* bytes of names those events may keep */
+#define RQ_LOG_MAX     48      /* events kept per resolution (the latest) */
+#define RQ_LOG_NAMES   1024    /* bytes of names those events may keep */
 
 enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
 
@@ -342,6 +342,8 @@ enum rq_ev_kind {
 	EV_PARENT,       /* no usable server: back to the parent zone */
 	EV_FAIL,         /* SERVFAIL (reason) */
 	EV_DONE,         /* answered (rcode) */
+	EV_STALE,        /* clients answered with stale data (RFC 8767; reason) */
+	EV_PREFETCH,     /* a background refresh of an expiring RRset */
 };
 
 struct rq_event {
@@ -354,6 +356,8 @@ struct rq_event {
 	uint8_t family;          /* AF_INET, AF_INET6 or 0: no server */
 	uint8_t addr[16];
 	uint16_t port;
+	uint16_t flags;          /* EV_REPLY: the reply's header flags */
+	uint16_t size;           /* EV_REPLY: its size in bytes (65535 at most) */
 	const char *reason;      /* static text or NULL */
 };
 
@@ -365,11 +369,20 @@ struct rq_log {
 	uint8_t names[RQ_LOG_NAMES];
 };
 
+/* Cache reads a resolution skips */
+enum rq_nocache {
+	RQ_NOCACHE_NONE = 0,
+	RQ_NOCACHE_FIRST,        /* prefetch: the question's answer, once */
+	RQ_NOCACHE_ALL,          /* explain --no-cache: every answer, and the first
+	                          * delegation comes from the root hints */
+};
+
 /* One resolution: a client question (shared by identical ones in flight)
  * or a sub-resolution (root priming, an NS name without glue). */
 struct rq {
 	struct rq *next, *prev;  /* resolver's list of all resolutions */
-	struct rq *rnext;        /* ready queue or finished list */
+	struct rq *rnext;        /* ready queue */
+	struct rq *fnext;        /* finished list, then dead list */
 	struct rq *hnext;        /* in-flight table */
 	struct rq *pnext, *pprev; /* resolver's parked list */
 	struct resolver *r;
@@ -397,6 +410,13 @@ struct rq {
 	const char *child_ede_text;
 	uint64_t claim;          /* cache_inflight_claim token, 0 = none */
 	bool qmin_off;           /* relaxed QNAME minimisation fell back to full names */
+	bool fail_logged;        /* rq_fail logged EV_FAIL already */
+	uint8_t no_cache;        /* enum rq_nocache */
+	bool cache_skipped;      /* RQ_NOCACHE_FIRST: START skipped the cache */
+	uint64_t park_at;        /* ms: next claim check while PARKED */
+	resolver_explain_fn explain_fn;  /* explain: told at the end (explain.c) */
+	void *explain_ctx;
+	uint64_t stale_at;       /* ms: client timeout of serve-stale, 0: none */
 	struct dp dp;
 	uint8_t above[WIRE_NAME_MAX]; /* FIND_DP: look above this zone (fallback) */
 	bool use_above;
@@ -432,7 +452,9 @@ struct resolver {
 	struct rq *all;          /* every resolution not yet freed */
 	struct rq *ready, *ready_tail;   /* to advance (FIFO) */
 	struct rq *finished;     /* DONE, waiters to answer */
+	struct rq *dead;         /* DONE and answered, a query still out */
 	struct rq *parked;       /* PARKED: another worker has the claim */
+	struct stale_out *stale_out;  /* stale answers for step 4 (stale.c) */
 	unsigned worker;         /* our number for the claims' waiters (64: none) */
 	void (*wake)(void *ctx, uint64_t workers);  /* wakes other workers */
 	void *wake_ctx;
@@ -460,7 +482,9 @@ enum chain_res { CHAIN_MISS, CHAIN_DONE, CHAIN_FAIL };
  * finds to a; on CHAIN_MISS name is the name still to resolve, on
  * CHAIN_DONE *rcode is set, on CHAIN_FAIL the chain is too long or loops. */
 enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
-				unsigned *cnames, struct acc *a, uint8_t *rcode);
+				unsigned *cnames, struct acc *a, uint8_t *rcode, bool *expiring);
+/* (expiring, may be NULL: set to true when a record found is in the last
+ * 10 % of its original TTL: prefetch) */
 /* Advances q from state to state until it waits or is DONE (iterate.c;
  * called only by the run loop in resolver.c). */
 void iter_advance(struct rq *q);
@@ -541,6 +565,35 @@ void resolver_free_all(struct resolver *r);
 size_t resolver_build_response(struct resolver *r, uint8_t *out, const struct wire_query *cq,
 			       size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
 			       const char *ede_text);
+/* Recomputes q's timer (deadline, claim check, serve-stale client
+ * timeout: the earliest) in the heap. */
+void rq_timer_update(struct rq *q);
+
+/* stale.c: serve-stale (RFC 8767) */
+struct stale_out;
+/* q (a client question) fails: when stale data answers it, q's answer
+ * becomes that data (EDE 3 or 19) and true is returned. */
+bool stale_on_fail(struct rq *q);
+/* q's client timeout: when stale data answers q, its waiters are moved
+ * to the resolver's stale answers (answered in step 4) and q goes on. */
+void stale_on_timer(struct rq *q);
+/* Step 4 of the run loop: answers the clients of the stale answers. */
+void stale_deliver(struct resolver *r);
+/* Forgets the stale answers' waiters whose ctx is ctx. */
+void stale_cancel(struct resolver *r, void *ctx);
+/* Releases the stale answers' waiters (done with resp NULL). */
+void stale_free_all(struct resolver *r);
+
+/* explain.c: q (an explain resolution) ended, or is freed unanswered
+ * (ended false): tells its explain function. */
+void explain_finish(struct rq *q, bool ended);
+/* The name of an event kind ("send", ...). */
+const char *rq_ev_name(enum rq_ev_kind kind);
+/* Adds a reply's header flags and size to q's newest event (EV_REPLY). */
+void rq_log_reply(struct rq *q, uint16_t flags, size_t size);
+/* A reply's header flags as text: "qr,aa,rd" ("-" for none). */
+void rq_flags_text(uint16_t flags, char *buf, size_t cap);
+
 /* Appends an event to q's log. sa, name may be NULL; reason static. */
 void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockaddr *sa,
 		  const uint8_t *name, uint16_t qtype, uint8_t rcode, uint32_t rtt_ms,
@@ -548,5 +601,9 @@ void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockadd
 /* Writes q's event log as text, one event a line (at most cap bytes,
  * NUL-terminated). Returns the length written. */
 size_t rq_log_format(const struct rq *q, char *buf, size_t cap);
+/* The log-servfail line of q (failed): its question, reason, EDE, time
+ * and events on one line (at most cap bytes, NUL-terminated). Returns its
+ * length. */
+size_t rq_log_servfail_line(const struct rq *q, char *buf, size_t cap);
 
 #endif

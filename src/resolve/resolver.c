@@ -29,6 +29,9 @@ void resolver_config_default(struct resolver_config *cfg)
 	cfg->unwanted_threshold = CONFIG_DEFAULT_UNWANTED_THRESHOLD;
 	cfg->infra_hosts = CONFIG_DEFAULT_INFRA_HOSTS;
 	cfg->infra_lame = CONFIG_DEFAULT_INFRA_LAME;
+	cfg->serve_stale = true;
+	cfg->stale_client_ms = CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT;
+	cfg->stale_ttl = CONFIG_DEFAULT_STALE_ANSWER_TTL;
 }
 
 cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,
@@ -182,6 +185,43 @@ static cairn_err add_waiter(struct rq *q, const struct wire_query *cq, size_t li
 	return CAIRN_OK;
 }
 
+/* The resolution of q's question, if one is in flight here. */
+static struct rq *in_flight(struct resolver *r, const struct wire_query *q, unsigned b)
+{
+	for (struct rq *rq = r->table[b]; rq; rq = rq->hnext)
+		if (rq->qtype == q->qtype && rq->qclass == q->qclass &&
+		    wire_name_equal(rq->qname, q->qname))
+			return rq;
+	return NULL;
+}
+
+/* prefetch: yes. q was answered from the cache with a record in the last
+ * 10 % of its original TTL: resolve it again in the background (no
+ * client waits; the run loop advances it), unless it is being resolved
+ * here or by another worker already. Its answer replaces the cached one. */
+static void prefetch(struct resolver *r, const struct wire_query *q)
+{
+	unsigned b = rq_bucket(q->qname, q->qtype);
+	struct rq *rq;
+
+	if (in_flight(r, q, b))
+		return;
+	rq = rq_new(r, q->qname, q->qtype, q->qclass);
+	if (!rq)
+		return;                  /* out of memory: the cache answers anyway */
+	rq->no_cache = RQ_NOCACHE_FIRST;
+	if (!rq_claim(rq)) {
+		rq_finish(rq);           /* another worker refreshes it; freed by the run loop */
+		return;
+	}
+	rq->hnext = r->table[b];
+	r->table[b] = rq;
+	rq->in_table = true;
+	r->cnt.prefetches++;
+	rq_log_event(rq, EV_PREFETCH, NULL, rq->qname, rq->qtype, 0, 0, NULL);
+	rq_ready(rq);
+}
+
 /* The answers given at once, without a resolution: refusals, local
  * zones, RD=0, the cache. Returns true with the response in out. */
 bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
@@ -191,6 +231,7 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 	uint8_t name[WIRE_NAME_MAX], rcode = 0;
 	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
 	unsigned cnames = 0;
+	bool expiring = false;
 
 	if (!q->has_question)
 		return false;
@@ -215,11 +256,40 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 		return true;
 	}
 	memcpy(name, q->qname, q->qname_len);
-	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode) != CHAIN_DONE)
+	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode,
+			     r->cfg.prefetch ? &expiring : NULL) != CHAIN_DONE)
 		return false;
 	*len = resolver_build_response(r, out, q, limit, &fast, rcode, EDE_NONE, NULL);
 	*src = RESOLVE_SRC_CACHE;
+	if (expiring)
+		prefetch(r, q);
 	return true;
+}
+
+/* RFC 8767 §5: the client response timer of serve-stale, when a client
+ * waits for q and none is running. */
+static void stale_arm(struct rq *q)
+{
+	struct resolver *r = q->r;
+
+	if (!r->cfg.serve_stale || q->stale_at || q->state == RQ_DONE ||
+	    q->no_cache == RQ_NOCACHE_ALL)
+		return;
+	q->stale_at = rnow_ms(r) + r->cfg.stale_client_ms;
+	if (!q->stale_at)
+		q->stale_at = 1;
+	rq_timer_update(q);
+}
+
+/* A client joins the resolution q of the same question. */
+static cairn_err join(struct rq *q, const struct wire_query *cq, size_t limit,
+		      resolve_done_fn done, void *ctx)
+{
+	cairn_err err = add_waiter(q, cq, limit, done, ctx);
+
+	if (err == CAIRN_OK)
+		stale_arm(q);
+	return err;
 }
 
 cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t limit,
@@ -240,10 +310,8 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	 * here: the run loop (resolver_tick) does it (DESIGN rule 7). */
 	/* Identical questions in flight are resolved once. */
 	b = rq_bucket(q->qname, q->qtype);
-	for (rq = r->table[b]; rq; rq = rq->hnext)
-		if (rq->qtype == q->qtype && rq->qclass == q->qclass &&
-		    wire_name_equal(rq->qname, q->qname))
-			return add_waiter(rq, q, limit, done, ctx);
+	if ((rq = in_flight(r, q, b)))
+		return join(rq, q, limit, done, ctx);
 	rq = rq_new(r, q->qname, q->qtype, q->qclass);
 	if (!rq)
 		return CAIRN_ENOMEM;
@@ -256,6 +324,7 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	rq->hnext = r->table[b];
 	r->table[b] = rq;
 	rq->in_table = true;
+	stale_arm(rq);
 	/* ... in the whole process: another worker may be resolving it */
 	if (rq_claim(rq))
 		rq_ready(rq);
@@ -266,6 +335,7 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 
 void resolver_cancel(struct resolver *r, void *ctx)
 {
+	stale_cancel(r, ctx);
 	/* O(resolutions): only when a client goes away with answers pending */
 	for (struct rq *q = r->all; q; q = q->next) {
 		struct waiter **pp = &q->waiters;

@@ -20,6 +20,8 @@
 
 /* ---- the timer heap (min-heap on rq->timer): O(log n) per change ---- */
 
+static void heap_set(struct resolver *r, struct rq *q, uint64_t timer);
+
 static void heap_swap(struct resolver *r, size_t a, size_t b)
 {
 	struct rq *t = r->heap[a];
@@ -86,6 +88,19 @@ static void heap_del(struct resolver *r, struct rq *q)
 		heap_up(r, i);
 	}
 	q->heap_idx = SIZE_MAX;
+}
+
+void rq_timer_update(struct rq *q)
+{
+	uint64_t t = q->deadline;
+
+	if (q->heap_idx == SIZE_MAX)
+		return;
+	if (q->state == RQ_PARKED && q->park_at < t)
+		t = q->park_at;
+	if (q->stale_at && q->stale_at < t)
+		t = q->stale_at;
+	heap_set(q->r, q, t);
 }
 
 /* Changes q's timer (q is in the heap). */
@@ -192,10 +207,10 @@ bool rq_claim(struct rq *q)
 void rq_park(struct rq *q)
 {
 	struct resolver *r = q->r;
-	uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
 
 	q->state = RQ_PARKED;
-	heap_set(r, q, next < q->deadline ? next : q->deadline);
+	q->park_at = rnow_ms(r) + RQ_PARK_CHECK_MS;
+	rq_timer_update(q);
 	q->pprev = NULL;
 	q->pnext = r->parked;
 	if (r->parked)
@@ -228,12 +243,12 @@ static void park_check(struct rq *q)
 		rq_finish(q);          /* every client went away */
 	} else if (rq_claim(q)) {
 		unpark(q);
-		heap_set(r, q, q->deadline);
 		q->state = RQ_START;
+		rq_timer_update(q);
 		rq_ready(q);
 	} else {
-		uint64_t next = rnow_ms(r) + RQ_PARK_CHECK_MS;
-		heap_set(r, q, next < q->deadline ? next : q->deadline);
+		q->park_at = rnow_ms(r) + RQ_PARK_CHECK_MS;
+		rq_timer_update(q);
 	}
 }
 
@@ -382,9 +397,10 @@ void rq_finish(struct rq *q)
 	heap_del(r, q);
 	table_del(r, q);
 	rq_release(q);
-	if (q->rcode == WIRE_RCODE_SERVFAIL)
-		rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
-	else
+	if (q->rcode == WIRE_RCODE_SERVFAIL) {
+		if (!q->fail_logged)
+			rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
+	} else
 		rq_log_event(q, EV_DONE, NULL, NULL, 0, q->rcode, 0, NULL);
 	undepend(q);   /* a child we waited for finishes on its own and caches */
 	/* every resolution waiting for us goes on */
@@ -404,19 +420,32 @@ void rq_finish(struct rq *q)
 	}
 	q->parent = NULL;
 	/* answered after this step, by the run loop */
-	q->rnext = r->finished;
+	q->fnext = r->finished;
 	r->finished = q;
 }
 
 void rq_fail(struct rq *q, uint16_t ede, const char *text)
 {
+	bool stale;
+
 	if (q->state == RQ_DONE)
 		return;
 	q->acc.len = 0;
 	q->rcode = WIRE_RCODE_SERVFAIL;
 	q->ede = ede;
 	q->ede_text = text;
-	if (log_enabled(LOG_LVL_DEBUG)) {
+	/* the event that ends the log says why */
+	rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, text);
+	q->fail_logged = true;
+	stale = stale_on_fail(q);
+	if (q->r->cfg.log_servfail && !q->parent && !q->explain_fn &&
+	    q->no_cache != RQ_NOCACHE_FIRST) {
+		/* log-servfail: one line per SERVFAIL of a client question */
+		char line[4096];
+
+		rq_log_servfail_line(q, line, sizeof(line));
+		log_info("%s%s", line, stale ? " (answered with stale data)" : "");
+	} else if (log_enabled(LOG_LVL_DEBUG)) {
 		char name[1024], events[2048];
 
 		if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
@@ -438,6 +467,8 @@ static void rq_free(struct resolver *r, struct rq *q)
 		w->done(w->ctx, NULL, 0, RESOLVE_SRC_LOCAL); /* never answered: release ctx */
 		free(w);
 	}
+	if (q->explain_fn)
+		explain_finish(q, false);
 	free(q->reply);
 	free(q->acc.buf);
 	free(q);
@@ -457,6 +488,7 @@ void resolver_free_all(struct resolver *r)
 		q->outstanding = false;
 		rq_free(r, q);
 	}
+	stale_free_all(r);
 	free(r->heap);
 	r->heap = NULL;
 	r->nheap = 0;
@@ -468,7 +500,10 @@ static void rq_respond(struct rq *q)
 	struct resolver *r = q->r;
 	/* upstream servers asked (sub-resolutions included): resolved; else
 	 * the cache filled meanwhile (another worker), or a failure made here */
-	enum resolve_source src = q->sent ? RESOLVE_SRC_RESOLVED :
+	enum resolve_source src =
+		/* serve-stale after a failure: the data came from the cache */
+		q->ede == WIRE_EDE_STALE_ANSWER || q->ede == WIRE_EDE_STALE_NXDOMAIN ?
+		RESOLVE_SRC_CACHE : q->sent ? RESOLVE_SRC_RESOLVED :
 				  q->rcode == WIRE_RCODE_SERVFAIL ? RESOLVE_SRC_LOCAL :
 				  RESOLVE_SRC_CACHE;
 
@@ -482,6 +517,8 @@ static void rq_respond(struct rq *q)
 		w->done(w->ctx, r->out, len, src);
 		free(w);
 	}
+	if (q->explain_fn)
+		explain_finish(q, true);
 }
 
 /* ---- the run loop ---- */
@@ -513,7 +550,14 @@ static void run_timers(struct resolver *r)
 	while (r->nheap && r->heap[0]->timer <= now) {
 		struct rq *q = r->heap[0];
 
-		if (q->state == RQ_PARKED && q->timer < q->deadline) {
+		if (q->stale_at && q->stale_at <= now) {
+			/* RFC 8767 §5: the client response timer */
+			q->stale_at = 0;
+			stale_on_timer(q);
+			rq_timer_update(q);
+			continue;
+		}
+		if (q->state == RQ_PARKED && q->park_at <= now && q->park_at < q->deadline) {
 			park_check(q);
 			continue;
 		}
@@ -535,17 +579,28 @@ void resolver_tick(struct resolver *r)
 	/* answer the clients of what finished, then free what no reply can
 	 * reach any more (a resolution whose query is out waits for it) */
 	while ((q = r->finished)) {
-		r->finished = q->rnext;
-		q->rnext = NULL;
+		r->finished = q->fnext;
+		q->fnext = NULL;
 		rq_respond(q);
+		/* free it now, or once the reply no one waits for has come:
+		 * only those wait on the dead list (no walk of every
+		 * resolution per turn) */
+		if (!q->outstanding && !q->in_ready) {
+			rq_free(r, q);
+		} else {
+			q->fnext = r->dead;
+			r->dead = q;
+		}
 	}
-	for (pp = &r->all; *pp;) {
+	stale_deliver(r);
+	for (pp = &r->dead; *pp;) {
 		q = *pp;
-		if (q->state == RQ_DONE && !q->outstanding && !q->in_ready) {
-			rq_free(r, q);   /* unlinks q: *pp is the next one */
+		if (!q->outstanding && !q->in_ready) {
+			*pp = q->fnext;
+			rq_free(r, q);
 			continue;
 		}
-		pp = &q->next;
+		pp = &q->fnext;
 	}
 }
 
@@ -595,6 +650,34 @@ void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockadd
 	l->n++;
 }
 
+void rq_flags_text(uint16_t flags, char *buf, size_t cap)
+{
+	static const struct { uint16_t bit; const char *name; } f[] = {
+		{ WIRE_FLAG_QR, "qr" }, { WIRE_FLAG_AA, "aa" }, { WIRE_FLAG_TC, "tc" },
+		{ WIRE_FLAG_RD, "rd" }, { WIRE_FLAG_RA, "ra" },
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && len < cap; i++)
+		if (flags & f[i].bit)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "",
+						f[i].name);
+	if (!len)
+		snprintf(buf, cap, "-");
+}
+
+void rq_log_reply(struct rq *q, uint16_t flags, size_t size)
+{
+	struct rq_event *e;
+
+	if (!q->log.n)
+		return;
+	e = &q->log.ev[(q->log.n - 1) % RQ_LOG_MAX];
+	e->flags = flags;
+	e->size = size > 65535 ? 65535 : (uint16_t)size;
+}
+
 static const char *const ev_names[] = {
 	[EV_CACHE] = "cache", [EV_DELEGATION] = "delegation", [EV_PRIME] = "prime",
 	[EV_SEND] = "send", [EV_REPLY] = "reply", [EV_TIMEOUT] = "timeout",
@@ -602,8 +685,14 @@ static const char *const ev_names[] = {
 	[EV_TRUNCATED] = "truncated", [EV_NOEDNS] = "no-edns", [EV_LAME] = "lame",
 	[EV_REFERRAL] = "referral", [EV_CNAME] = "cname", [EV_QMIN] = "qname-min",
 	[EV_GLUELESS] = "glueless", [EV_PARENT] = "parent", [EV_FAIL] = "fail",
-	[EV_DONE] = "done",
+	[EV_DONE] = "done", [EV_STALE] = "stale", [EV_PREFETCH] = "prefetch",
 };
+
+const char *rq_ev_name(enum rq_ev_kind kind)
+{
+	return (size_t)kind < sizeof(ev_names) / sizeof(ev_names[0]) && ev_names[kind] ?
+	       ev_names[kind] : "?";
+}
 
 size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 {
@@ -631,11 +720,21 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 		if (len < cap && e->qtype)
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
 						stats_type_name(e->qtype, rc, sizeof(rc)));
-		if (len < cap && (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME))
+		if (len < cap && (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME ||
+				  e->kind == EV_STALE || e->kind == EV_CACHE))
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
 						stats_rcode_name(e->rcode, rc, sizeof(rc)));
-		if (len < cap && e->kind == EV_REPLY)
+		if (len < cap && e->kind == EV_REPLY) {
+			char fl[32];
+
+			rq_flags_text(e->flags, fl, sizeof(fl));
 			len += (size_t)snprintf(buf + len, cap - len, " %u ms", e->rtt_ms);
+			if (len < cap && e->size)
+				len += (size_t)snprintf(buf + len, cap - len, " %u bytes flags %s",
+							e->size, fl);
+		}
+		if (len < cap && e->kind == EV_SEND)
+			len += (size_t)snprintf(buf + len, cap - len, " (srtt %u ms)", e->rtt_ms);
 		if (len < cap && e->reason)
 			len += (size_t)snprintf(buf + len, cap - len, " (%s)", e->reason);
 		if (len < cap)
@@ -644,5 +743,51 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 	if (len >= cap)
 		len = cap - 1;
 	buf[len] = '\0';
+	return len;
+}
+
+/* log-servfail (cairnd.conf(5)): "servfail NAME TYPE: REASON (EDE n) after
+ * T ms; events: EVENT; EVENT; ..." on one line, the events as
+ * rq_log_format writes them, each without its padding. */
+size_t rq_log_servfail_line(const struct rq *q, char *buf, size_t cap)
+{
+	char name[1024], type[16], events[3072];
+	size_t len, i, o = 0;
+	bool space = true;
+	uint64_t took = rnow_ms(q->r) - q->started;
+
+	if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
+		snprintf(name, sizeof(name), "?");
+	rq_log_format(q, events, sizeof(events));
+	/* one line: padding collapsed, newlines become "; " */
+	for (i = 0; events[i]; i++) {
+		char c = events[i];
+
+		if (c == '\n') {
+			while (o && events[o - 1] == ' ')
+				o--;
+			if (events[i + 1]) {
+				events[o++] = ';';
+				events[o++] = ' ';
+			}
+			space = true;
+			continue;
+		}
+		if (c == ' ' && space)
+			continue;
+		space = c == ' ';
+		events[o++] = c;
+	}
+	events[o] = '\0';
+	len = (size_t)snprintf(buf, cap, "servfail %s %s: %s", name,
+			       stats_type_name(q->qtype, type, sizeof(type)),
+			       q->ede_text ? q->ede_text : "failed");
+	if (len < cap && q->ede != EDE_NONE)
+		len += (size_t)snprintf(buf + len, cap - len, " (EDE %u)", q->ede);
+	if (len < cap)
+		len += (size_t)snprintf(buf + len, cap - len, " after %llu ms; events: %s",
+					(unsigned long long)took, events);
+	if (len >= cap)
+		len = cap ? cap - 1 : 0;
 	return len;
 }

@@ -20,6 +20,7 @@
 #define CHAN_MAX_LIVE   128    /* idle channels beyond this are closed */
 #define CHAN_IDLE_MS    30000
 #define CHAN_BUCKETS    256    /* channels found by their server's address */
+#define CHAN_SWEEP_MS   200    /* idle and retiring channels closed this often */
 
 struct chan;
 
@@ -51,8 +52,11 @@ struct treq {
 	void *arg;
 	struct chan *c;
 	bool in_send;               /* ares_send has not returned yet */
+	bool queued;                /* on the transport's timeout queue */
 	cairn_err err;              /* deferred completion */
-	struct treq *next;
+	uint64_t deadline;          /* ms: c-ares times it out by then */
+	struct treq *next;          /* deferred list */
+	struct treq *tprev, *tnext; /* timeout queue, oldest first */
 };
 
 struct transport {
@@ -63,7 +67,29 @@ struct transport {
 	struct chan *bucket[CHAN_BUCKETS];
 	struct tfd *dead;           /* closed sockets awaiting free */
 	struct treq *deferred;      /* failed inside ares_send: run at tick */
+	/* Queries in the order sent: all have the same timeout, so the
+	 * oldest is the next to expire. The loop asks c-ares about that one
+	 * channel only, never every channel (whose ares_timeout walks all of
+	 * its queries) at every turn. */
+	struct treq *oldest, *newest;
+	uint64_t next_sweep;        /* ms: idle and retiring channels closed */
 };
+
+static void tq_unlink(struct transport *t, struct treq *q)
+{
+	if (!q->queued)
+		return;
+	if (q->tprev)
+		q->tprev->tnext = q->tnext;
+	else
+		t->oldest = q->tnext;
+	if (q->tnext)
+		q->tnext->tprev = q->tprev;
+	else
+		t->newest = q->tprev;
+	q->tprev = q->tnext = NULL;
+	q->queued = false;
+}
 
 /* Returns c-ares' version string (static). */
 const char *transport_cares_version(void)
@@ -298,6 +324,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 
 	(void)timeouts;
 	c->pending--;
+	tq_unlink(c->t, q);
 	if (q->in_send) {
 		/* c-ares failed synchronously (e.g. no route): keep the promise
 		 * that fn never runs before transport_send returns. */
@@ -361,6 +388,8 @@ cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *serve
 	q->arg = arg;
 	q->c = c;
 	q->in_send = true;
+	q->queued = false;
+	q->tprev = q->tnext = NULL;
 	q->next = NULL;
 	c->pending++;
 	c->uses++;
@@ -369,6 +398,15 @@ cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *serve
 	 * queries are pending; retiring it after a few uses forces new ones. */
 	if (!tcp && c->uses >= CHAN_MAX_USES)
 		c->retiring = true;
+	/* queued first: a synchronous failure inside ares_send unlinks it */
+	q->deadline = c->last_use + t->timeout_ms + 1;
+	q->queued = true;
+	q->tprev = t->newest;
+	if (t->newest)
+		t->newest->tnext = q;
+	else
+		t->oldest = q;
+	t->newest = q;
 	ares_send(c->ch, pkt, (int)len, on_answer, q);
 	/* q may already sit on the deferred list; it is not freed there. */
 	q->in_send = false;
@@ -377,24 +415,62 @@ cairn_err transport_send(struct transport *t, const struct cairn_sockaddr *serve
 
 int transport_timeout_ms(struct transport *t)
 {
-	struct timeval tv, *tvp;
+	uint64_t now = cairn_now_ms();
 	long best = -1;
 
-	for (struct chan *c = t->chans; c; c = c->next) {
-		if (!c->pending)
-			continue;
-		tvp = ares_timeout(c->ch, NULL, &tv);
-		if (!tvp)
-			continue;
-		long ms = tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
-		if (best < 0 || ms < best)
-			best = ms;
-	}
 	if (t->deferred)
-		best = 0;
-	else if (t->dead && best < 0)
-		best = 1000;
+		return 0;
+	if (t->oldest)
+		best = t->oldest->deadline <= now ? 0 : (long)(t->oldest->deadline - now);
+	/* closed sockets to free, idle or retiring channels to close */
+	if ((t->dead || t->nchan) && (best < 0 || best > CHAN_SWEEP_MS))
+		best = CHAN_SWEEP_MS;
 	return best > 0x7fffffff ? 0x7fffffff : (int)best;
+}
+
+unsigned transport_channels(const struct transport *t)
+{
+	return t->nchan;
+}
+
+void transport_tick(struct transport *t)
+{
+	uint64_t now = cairn_now_ms();
+	struct chan *c, *next;
+
+	free_dead(t);
+	while (t->deferred) {
+		struct treq *q = t->deferred;
+		t->deferred = q->next;
+		q->fn(q->arg, q->err, NULL, 0);
+		free(q);
+	}
+	/* Timeouts: processing a channel with no ready fd handles its expired
+	 * queries; only the channels of queries past their deadline. A query
+	 * c-ares does not expire yet (its clock is a little behind) is looked
+	 * at again shortly. */
+	while (t->oldest && t->oldest->deadline <= now) {
+		struct treq *q = t->oldest;
+
+		ares_process_fd(q->c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		if (t->oldest == q) {
+			q->deadline = now + 5;
+			break;
+		}
+	}
+	/* idle and retiring channels, at most every CHAN_SWEEP_MS */
+	if (now >= t->next_sweep) {
+		t->next_sweep = now + CHAN_SWEEP_MS;
+		for (c = t->chans; c; c = next) {
+			next = c->next;
+			if (c->pending)
+				continue;
+			if (c->retiring || now - c->last_use > CHAN_IDLE_MS ||
+			    t->nchan > CHAN_MAX_LIVE)
+				chan_close(t, c);
+		}
+	}
+	free_dead(t);
 }
 
 static cairn_err io_send(void *ctx, const struct cairn_sockaddr *server, bool tcp,
@@ -446,36 +522,4 @@ void transport_io(struct transport *t, struct resolver_io *io)
 	io->tick = io_tick;
 	io->renew = io_renew;
 	io->free = io_free;
-}
-
-unsigned transport_channels(const struct transport *t)
-{
-	return t->nchan;
-}
-
-void transport_tick(struct transport *t)
-{
-	uint64_t now = cairn_now_ms();
-	struct chan *c, *next;
-
-	free_dead(t);
-	while (t->deferred) {
-		struct treq *q = t->deferred;
-		t->deferred = q->next;
-		q->fn(q->arg, q->err, NULL, 0);
-		free(q);
-	}
-	/* Timeouts: processing with no ready fd handles expired queries. */
-	for (c = t->chans; c; c = c->next)
-		if (c->pending)
-			ares_process_fd(c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	for (c = t->chans; c; c = next) {
-		next = c->next;
-		if (c->pending)
-			continue;
-		if (c->retiring || now - c->last_use > CHAN_IDLE_MS ||
-		    t->nchan > CHAN_MAX_LIVE)
-			chan_close(t, c);
-	}
-	free_dead(t);
 }

@@ -1,9 +1,11 @@
 /* control: the control socket and its commands (see control.h and
- * cairn-control(8)). One thread accepts one connection at a time, reads one
+ * cairn-control(8)). One thread accepts connections and gives each to a
+ * thread of its own (at most CONTROL_CLIENTS_MAX at once), which reads one
  * line (bounded size and time), runs it and writes the reply. */
 #include "config.h"
 
 #include "cairn/control.h"
+#include "control_int.h"
 #include "cairn/cache.h"
 #include "cairn/stats.h"
 #include "cairn/wire.h"
@@ -32,6 +34,10 @@ struct control {
 	int wakefd;
 	pthread_t thread;
 	bool started;
+	/* the connections' threads: how many run, signalled when one ends */
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	unsigned clients;
 };
 
 /* ---- commands ---- */
@@ -347,6 +353,9 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"cache-show NAME    what the cache holds for NAME\n"
 		"transfer ZONE      refresh the secondary zone ZONE from its primary now\n"
 		"zone-status ZONE   serial, refresh times, expiry and last error of a secondary zone\n"
+		"explain [--json] [--no-cache] NAME [TYPE]  resolve NAME once, show each step\n"
+		"dump-cache FILE    write the cache to FILE (absolute path)\n"
+		"load-cache FILE    add the entries of FILE to the cache\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -368,6 +377,12 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		fprintf(out, CONTROL_REPLY_ERR "empty command (try 'help')\n");
 		return false;
 	}
+	if (strcmp(argv[0], "explain") == 0)
+		return control_cmd_explain(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "dump-cache") == 0)
+		return control_cmd_dump_cache(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "load-cache") == 0)
+		return control_cmd_load_cache(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "stats") == 0)
 		return cmd_stats(c, argc, argv, out, false);
 	if (strcmp(argv[0], "stats-prometheus") == 0)
@@ -396,19 +411,21 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 
 /* Reads one line from fd within CONTROL_TIMEOUT_MS into buf (NUL
  * terminated, newline removed). Returns false on timeout, EOF before a
- * newline with nothing read, or a line too long. */
-static bool read_line(int fd, char *buf, size_t cap)
+ * newline with nothing read, a line too long, or when wakefd (the
+ * daemon stopping) becomes readable. */
+static bool read_line(int fd, int wakefd, char *buf, size_t cap)
 {
 	size_t len = 0;
 	uint64_t deadline = cairn_now_ms() + CONTROL_TIMEOUT_MS;
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = wakefd, .events = POLLIN } };
 		uint64_t now = cairn_now_ms();
 		ssize_t n;
 		char *nl;
 
-		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
+		if (now >= deadline || poll(p, 2, (int)(deadline - now)) <= 0 || p[1].revents)
 			return false;
 		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -456,7 +473,7 @@ static void serve_one(struct control *c, int fd)
 
 	/* a client that does not read its reply cannot hold the thread */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (!read_line(fd, line, sizeof(line))) {
+	if (!read_line(fd, c->wakefd, line, sizeof(line))) {
 		static const char msg[] = CONTROL_REPLY_ERR "no command line received\n";
 
 		(void)control_write_all(fd, msg, sizeof(msg) - 1); /* client gone: nothing to do */
@@ -476,6 +493,70 @@ static void serve_one(struct control *c, int fd)
 	if (fclose(out) == 0 && reply)
 		(void)control_write_all(fd, reply, len); /* client gone: nothing to do */
 	free(reply);
+}
+
+/* One connection's thread: serves it, closes it, and says it is done. */
+struct control_client {
+	struct control *c;
+	int fd;
+};
+
+static void *client_main(void *arg)
+{
+	struct control_client *cl = arg;
+	struct control *c = cl->c;
+
+	serve_one(c, cl->fd);
+	close(cl->fd);
+	free(cl);
+	pthread_mutex_lock(&c->lock);
+	c->clients--;
+	pthread_cond_broadcast(&c->idle);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* Hands the accepted connection fd to a thread of its own, so that a
+ * client that is slow to send its line (up to CONTROL_TIMEOUT_MS) or to
+ * read its reply delays nobody else; beyond CONTROL_CLIENTS_MAX at once
+ * the client is told to retry. Takes fd. */
+static void client_spawn(struct control *c, int fd)
+{
+	static const char busy[] = CONTROL_REPLY_ERR "busy: too many control connections, "
+				   "try again\n";
+	struct control_client *cl = NULL;
+	pthread_attr_t attr;
+	pthread_t t;
+	bool ok = false;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->clients < CONTROL_CLIENTS_MAX) {
+		c->clients++;
+		ok = true;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!ok) {
+		log_warn("control: %d connections at once, one refused", CONTROL_CLIENTS_MAX);
+		goto refuse;
+	}
+	cl = malloc(sizeof(*cl));
+	if (cl && pthread_attr_init(&attr) == 0) {
+		*cl = (struct control_client){ .c = c, .fd = fd };
+		(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		ok = pthread_create(&t, &attr, client_main, cl) == 0;
+		pthread_attr_destroy(&attr);
+		if (ok)
+			return;
+	}
+	free(cl);
+	log_err("control: cannot start a thread for a connection");
+	pthread_mutex_lock(&c->lock);
+	c->clients--;
+	pthread_cond_broadcast(&c->idle);
+	pthread_mutex_unlock(&c->lock);
+refuse:
+	(void)control_write_all(fd, busy, sizeof(busy) - 1); /* client gone: nothing to do */
+	close(fd);
 }
 
 static void *control_main(void *arg)
@@ -503,8 +584,7 @@ static void *control_main(void *arg)
 				log_warn("control: accept: %s", strerror(errno));
 			continue;
 		}
-		serve_one(c, fd);
-		close(fd);
+		client_spawn(c, fd);
 	}
 	return NULL;
 }
@@ -549,7 +629,7 @@ done:
 	return err;
 }
 
-cairn_err control_open(const char *path, uid_t uid, gid_t gid,
+cairn_err control_open(const char *path, uid_t uid, gid_t gid, gid_t sock_gid,
 		       const struct control_target *target, struct control **out)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -564,6 +644,8 @@ cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 		return CAIRN_ENOMEM;
 	c->t = *target;
 	c->fd = c->wakefd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->idle, NULL);
 	if (!path)
 		goto ok;
 	err = CAIRN_EINVAL;
@@ -602,7 +684,9 @@ cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 		goto done;
 	}
 	/* created with mode 0600 at once so nobody else can connect in between,
-	 * widened to 0660 (the daemon's group) once owned right */
+	 * widened to 0660 once its group is control-group: root's and that
+	 * group's, never the service user's (which could otherwise be used to
+	 * stop or reconfigure the daemon from any process running as it) */
 	old_mask = umask(0177);
 	if (bind(c->fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
 		umask(old_mask);
@@ -610,12 +694,12 @@ cairn_err control_open(const char *path, uid_t uid, gid_t gid,
 		goto done;
 	}
 	umask(old_mask);
-	if (chmod(path, 0660) != 0 || listen(c->fd, 16) != 0) {
-		log_err("control-socket %s: %s", path, strerror(errno));
+	if (sock_gid != (gid_t)-1 && chown(path, (uid_t)-1, sock_gid) != 0) {
+		log_err("control-socket %s: chown: %s", path, strerror(errno));
 		goto unlink;
 	}
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) != 0) {
-		log_err("control-socket %s: chown: %s", path, strerror(errno));
+	if (chmod(path, 0660) != 0 || listen(c->fd, 16) != 0) {
+		log_err("control-socket %s: %s", path, strerror(errno));
 		goto unlink;
 	}
 ok:
@@ -634,6 +718,8 @@ unlink:
 done:
 	if (c->fd >= 0)
 		close(c->fd);
+	pthread_cond_destroy(&c->idle);
+	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c);
 	return err;
@@ -665,6 +751,14 @@ void control_free(struct control *c)
 			log_err("control: cannot wake the thread: %s", strerror(errno));
 		pthread_join(c->thread, NULL);
 	}
+	/* the connections' threads see wakefd too: they finish the command
+	 * they run (if any) and end */
+	pthread_mutex_lock(&c->lock);
+	while (c->clients > 0)
+		pthread_cond_wait(&c->idle, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	pthread_cond_destroy(&c->idle);
+	pthread_mutex_destroy(&c->lock);
 	if (c->fd >= 0)
 		close(c->fd);
 	if (c->path && unlink(c->path) != 0 && errno != ENOENT)

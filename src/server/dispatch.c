@@ -164,6 +164,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	enum wire_verdict verdict;
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
+	bool may_recurse, xfr_path = false;
 
 	next->late = NULL;
 	next->xfr = NULL;
@@ -195,12 +196,14 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	if (limit > cap)
 		limit = cap;
 
+	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
 		   q.opcode == WIRE_OPCODE_NOTIFY) {
 		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996) */
 		resp_len = dispatch_xfr(w, &q, src, out, limit, &rcode, &source, &next->xfr);
+		xfr_path = true;
 	} else if (w->zones && xfr_zone_unavailable(w->zones, q.qname)) {
 		/* a secondary zone past its expiry, or never transferred */
 		rcode = WIRE_RCODE_SERVFAIL;
@@ -210,12 +213,14 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 					       xfr_query_signed(&q) ? xfr_signed_limit(&q, limit) : limit,
 					       set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
+		if (may_recurse)  /* RA: see below; before the MAC is computed */
+			out[3] |= (uint8_t)WIRE_FLAG_RA;
 		if (xfr_query_signed(&q)) /* TSIG (RFC 8945 §5.3), e.g. a secondary's SOA query */
 			resp_len = xfr_sign_answer(w->zones, &q, src->addr, out, resp_len, limit,
 						   set->edns_size);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
-	} else if (set->recursion && w->resolver && recursion_allowed(w, src->addr)) {
+	} else if (may_recurse) {
 		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len, &rsrc)) {
 			/* the cache-hit path (or a local zone, or RD=0):
 			 * answered now, nothing allocated */
@@ -233,6 +238,15 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 	}
+	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
+	 * this client, whatever answered this query (our own zones too), so
+	 * that stub resolvers and dig do not warn "recursion requested but
+	 * not available"; authoritative-only servers and clients outside
+	 * allow-recursion see RA=0 (RFC 5358). Transfers, NOTIFY and signed
+	 * answers are left as they are (a TSIG MAC covers the flags: those
+	 * signed here got RA before signing). */
+	if (may_recurse && resp_len >= WIRE_HDR_LEN && !xfr_path && !xfr_query_signed(&q))
+		out[3] |= (uint8_t)WIRE_FLAG_RA;
 	if (resp_len == 0 && !next->xfr)
 		source = STATS_SRC_DROPPED;
 	stats_count_answer(&w->stats, rcode, source);

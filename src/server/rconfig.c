@@ -14,6 +14,8 @@ cairn_err server_rconfig_init(struct server_rconfig *rc, const struct cairn_conf
 	rc->cache.max_bytes = cfg->cache_size;
 	rc->cache.max_ttl = cfg->cache_max_ttl;
 	rc->cache.max_negative_ttl = cfg->cache_max_negative_ttl;
+	/* RFC 8767: expired data is kept only when it may be served */
+	rc->cache.stale_max_age = cfg->serve_stale ? cfg->serve_stale_max_age : 0;
 	resolver_config_default(&rc->res);
 	if (cfg->root_hints && !(rc->root_hints = strdup(cfg->root_hints)))
 		goto nomem;
@@ -29,6 +31,11 @@ cairn_err server_rconfig_init(struct server_rconfig *rc, const struct cairn_conf
 	rc->res.unwanted_threshold = cfg->unwanted_reply_threshold;
 	rc->res.infra_hosts = cfg->infra_cache_numhosts;
 	rc->res.infra_lame = cfg->infra_cache_lame_size;
+	rc->res.log_servfail = cfg->log_servfail;
+	rc->res.serve_stale = cfg->serve_stale && cfg->serve_stale_max_age > 0;
+	rc->res.stale_client_ms = cfg->stale_client_timeout;
+	rc->res.stale_ttl = cfg->stale_answer_ttl;
+	rc->res.prefetch = cfg->prefetch;
 	if (cfg->n_forwards) {
 		rc->forwards = calloc(cfg->n_forwards, sizeof(*rc->forwards));
 		if (!rc->forwards)

@@ -124,8 +124,10 @@ static void on_wake(struct cairn_event *ev, uint32_t events)
 		return;
 	if (atomic_load(&w->stop))
 		w->running = false;
-	else if (w->resolver)
+	else if (w->resolver) {
 		resolver_wake(w->resolver);   /* a claim we waited for ended */
+		server_explain_poll(w);       /* cairn-control explain */
+	}
 }
 
 /* The resolver of one worker ended a claim that others wait for: wake
@@ -309,6 +311,10 @@ static void *worker_main(void *arg)
 			atomic_store_explicit(&w->stats.upstream_tcp_fallbacks, rc.tcp_fallbacks,
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.upstream_unwanted, rc.unwanted_replies,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.stale_answers, rc.stale_answers,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.prefetches, rc.prefetches,
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);

@@ -48,6 +48,7 @@ struct tcp_listener {
 };
 
 struct tcp_conn;
+struct explain_req;
 
 /* A query the resolver answers later (doc/ARCHITECTURE.md, "Late
  * answers"). dispatch_query() allocates it (src->late_size bytes, this
@@ -110,6 +111,7 @@ struct worker {
 	struct udp_batch *batch; /* recvmmsg/sendmmsg buffers */
 	uint8_t *tcp_out;        /* response buffer for TCP (TCP_MSG_MAX) */
 	struct resolver *resolver; /* NULL unless recursion: yes */
+	_Atomic(struct explain_req *) explain_in; /* explain.c's one-slot mailbox */
 	struct stats_counters stats; /* written by this worker only (stats.h) */
 };
 
@@ -128,6 +130,11 @@ struct server {
 	struct cairn_prefix *allow;
 	size_t n_allow;
 };
+
+/* ---- explain.c ---- */
+/* On worker w's thread, when woken: starts the explain request waiting in
+ * its mailbox, if any. */
+void server_explain_poll(struct worker *w);
 
 /* ---- dispatch.c ---- */
 

@@ -113,6 +113,8 @@ void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers
 		out->upstream_timeouts += get(&c->upstream_timeouts);
 		out->upstream_tcp_fallbacks += get(&c->upstream_tcp_fallbacks);
 		out->upstream_unwanted += get(&c->upstream_unwanted);
+		out->stale_answers += get(&c->stale_answers);
+		out->prefetches += get(&c->prefetches);
 		out->resolutions += get(&c->resolutions);
 		out->resolution_ms_sum += get(&c->resolution_ms_sum);
 		for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -183,6 +185,10 @@ static const struct stats_scalar scalars_upstream[] = {
 	SCALAR("upstream.unwanted", "cairn_upstream_unwanted_replies_total", "counter",
 	       "Upstream replies dropped: ID, question or 0x20 case did not match.",
 	       upstream_unwanted),
+	SCALAR("resolver.stale_answers", "cairn_stale_answers_total", "counter",
+	       "Clients answered with expired data (serve-stale, RFC 8767).", stale_answers),
+	SCALAR("resolver.prefetches", "cairn_prefetches_total", "counter",
+	       "Background refreshes of cached RRsets near expiry (prefetch).", prefetches),
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

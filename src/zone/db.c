@@ -477,6 +477,7 @@ cairn_err zone_load(const char *origin, const char *file, zone_report_fn report,
 	if ((err = zsec_build(z, &zl, (uint32_t)time(NULL))) != CAIRN_OK)
 		goto done;
 	zcheck_glue(&zl, z);
+	zlint_targets(&zl, z);
 	if (zl.oom)
 		err = CAIRN_ENOMEM;
 	else if (zl.nerrors)

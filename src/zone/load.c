@@ -285,10 +285,14 @@ static cairn_err directive(struct zload *zl, struct zfile *zf, uint32_t line, ch
 		ldns_rdf_deep_free(zf->origin);
 		zf->origin = o;
 	} else if (strcasecmp(w[0], "$TTL") == 0) {
-		const char *end = NULL;
-		uint32_t ttl = n == 2 ? ldns_str2period(w[1], &end) : 0;
-		if (n != 2 || !isdigit((unsigned char)w[1][0]) || !end || *end) {
+		const char *why = NULL;
+		uint32_t ttl = 0;
+		if (n != 2) {
 			zload_problem(zl, zl->seq, zf->idx, line, "$TTL needs one valid TTL");
+			return CAIRN_OK;
+		}
+		if (!zlint_ttl(w[1], &ttl, &why)) {
+			zload_problem(zl, zl->seq, zf->idx, line, "$TTL: bad TTL '%s': %s", w[1], why);
 			return CAIRN_OK;
 		}
 		zf->default_ttl = ttl;
@@ -332,10 +336,19 @@ static cairn_err entry(struct zload *zl, struct zfile *zf, uint32_t line, char *
 	if (*text == '$')
 		return directive(zl, zf, line, text);
 
-	ldns_status st = ldns_rr_new_frm_str(&rr, text, zf->default_ttl, zf->origin, &zf->prev);
+	/* ldns reads "1hx" as 1h and wraps TTLs past 2^32: checked first */
+	if (!zlint_entry_ttl(zl, zf->idx, line, text))
+		return CAIRN_OK;
+	char *reordered = zlint_ttl_first(text);
+	ldns_status st = ldns_rr_new_frm_str(&rr, reordered ? reordered : text, zf->default_ttl,
+					     zf->origin, &zf->prev);
+	free(reordered);
 	if (st != LDNS_STATUS_OK) {
+		char reason[600];
 		const char *why = ldns_get_errorstr_by_id(st);
-		if (!why)
+		if (zlint_rdata_reason(text, reason, sizeof reason))
+			why = reason;
+		else if (!why)
 			why = "cannot parse the record";
 		else if (strncasecmp(why, "Syntax error, ", 14) == 0)
 			why += 14;
@@ -491,8 +504,12 @@ static cairn_err read_file(struct zload *zl, const char *path, const char *shown
 
 	while (getline(&line, &linecap, fp) >= 0) {
 		bool complete;
+		const char *l = line;
 		lineno++;
-		if (!sp_line(zl, &zf, &sp, line, lineno, &complete)) {
+		/* a UTF-8 byte order mark some editors write is not data */
+		if (lineno == 1 && strncmp(l, "\xEF\xBB\xBF", 3) == 0)
+			l += 3;
+		if (!sp_line(zl, &zf, &sp, l, lineno, &complete)) {
 			err = CAIRN_ENOMEM;
 			goto done;
 		}

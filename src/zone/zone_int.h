@@ -232,4 +232,30 @@ void zsec_proof_referral(const struct zone *z, const struct zone_node *cut,
 /* Writes the proof RRsets with their RRSIGs to the authority section. */
 void zsec_proof_write(struct wire_writer *w, const struct zsec_proof *p);
 
+/* ---- lint.c: the checks of named-checkzone that ldns does not make ---- */
+#define ZLINT_TTL_MAX 2147483647u   /* RFC 2181 §8 */
+/* Parses a TTL in seconds or with units (1h30m, 2w: BIND and NSD) into
+ * *out; false with *why (static text) when it is not one or exceeds
+ * ZLINT_TTL_MAX. */
+bool zlint_ttl(const char *text, uint32_t *out, const char **why);
+/* Checks the TTL field of a record entry (text as in the file, a leading
+ * blank meaning no owner); records a problem at (file, line) and returns
+ * false when it is bad. */
+bool zlint_entry_ttl(struct zload *zl, uint16_t file, uint32_t line, const char *text);
+/* RFC 1035 §5.1 allows the class before the TTL; ldns only reads the TTL
+ * first. Returns the entry rewritten TTL first (malloc'd, the caller
+ * frees) when text has the class first, else NULL. */
+char *zlint_ttl_first(const char *text);
+/* Why ldns could not parse the data of the record entry text: writes a
+ * message naming the type and the field into out and returns true, or
+ * false when no better reason than ldns's is found. */
+bool zlint_rdata_reason(const char *text, char *out, size_t outlen);
+/* The same for rdata (the fields only) of a known type named tname. */
+bool zlint_rdata_fields(uint16_t type, const char *tname, const char *rdata,
+			char *out, size_t outlen);
+/* Warns (log, file:line) about NS, CNAME, MX and SRV targets below the
+ * origin that have no data in z: names that probably miss their final
+ * dot (RFC 1035 §5.1). */
+void zlint_targets(struct zload *zl, const struct zone *z);
+
 #endif

@@ -130,9 +130,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(path, sizeof(path), "%s/ctl", dir);
 	t2.zone_transfer = t2.zone_status = NULL;
-	if (control_open(NULL, (uid_t)-1, (gid_t)-1, &t, &direct) != CAIRN_OK ||
-	    control_open(NULL, (uid_t)-1, (gid_t)-1, &t2, &direct_nozones) != CAIRN_OK ||
-	    control_open(path, (uid_t)-1, (gid_t)-1, &t, &sock) != CAIRN_OK ||
+	if (control_open(NULL, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &direct) != CAIRN_OK ||
+	    control_open(NULL, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t2, &direct_nozones) != CAIRN_OK ||
+	    control_open(path, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &sock) != CAIRN_OK ||
 	    control_start(sock) != CAIRN_OK)
 		abort();
 	atexit(cleanup);

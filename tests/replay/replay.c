@@ -239,6 +239,7 @@ done:
 static void teardown(struct replay *rp)
 {
 	resolver_free(rp->r);      /* io_free drops what is pending */
+	free(rp->explain);
 	cache_free(rp->cache);
 	server_rconfig_free(&rp->rc);
 	for (size_t i = 0; i < rp->nsent; i++)
@@ -255,6 +256,63 @@ static void teardown(struct replay *rp)
 		rp->clients = c->next;
 		free(c);
 	}
+}
+
+/* ---- EXPLAIN / CHECK_EXPLAIN (cairn: resolver_explain's event log) ---- */
+
+static void on_explain(void *ctx, const struct resolver_explain_result *res)
+{
+	struct replay *rp = ctx;
+	size_t o = 0;
+
+	rp->explained = true;
+	free(rp->explain);
+	rp->explain = res ? malloc(strlen(res->text) + 1) : NULL;
+	if (!rp->explain)
+		return;
+	/* the padding of the columns collapsed: checks name single spaces */
+	for (const char *p = res->text; *p; p++)
+		if (*p != ' ' || (o && rp->explain[o - 1] != ' ' && rp->explain[o - 1] != '\n'))
+			rp->explain[o++] = *p;
+	rp->explain[o] = '\0';
+}
+
+static bool have_explain(struct replay *rp)
+{
+	return rp->explained;
+}
+
+static bool do_explain(struct replay *rp, const struct rpl_step *st)
+{
+	ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(st->entry->pkt), 0);
+	char what[64];
+	cairn_err err;
+
+	if (!q || ldns_rdf_size(ldns_rr_owner(q)) > WIRE_NAME_MAX)
+		return replay_fail(rp, "step %u EXPLAIN (line %u): no question\n", st->num, st->line);
+	rp->explained = false;
+	err = resolver_explain(rp->r, ldns_rdf_data(ldns_rr_owner(q)),
+			       (uint16_t)ldns_rr_get_type(q), false, on_explain, rp);
+	if (err != CAIRN_OK)
+		return replay_fail(rp, "step %u EXPLAIN (line %u): %s\n", st->num, st->line,
+				   cairn_strerror(err));
+	snprintf(what, sizeof(what), "step %u EXPLAIN", st->num);
+	if (!replay_run(rp, have_explain, 0, what))
+		return false;
+	if (rp->verbose && rp->explain)
+		fprintf(stderr, "replay: explain:\n%s", rp->explain);
+	return rp->explain ? true : replay_fail(rp, "step %u EXPLAIN: no result\n", st->num);
+}
+
+static bool check_explain(struct replay *rp, const struct rpl_step *st)
+{
+	if (!rp->explain)
+		return replay_fail(rp, "step %u CHECK_EXPLAIN (line %u): no EXPLAIN before\n",
+				   st->num, st->line);
+	if (strstr(rp->explain, st->text))
+		return true;
+	return replay_fail(rp, "step %u CHECK_EXPLAIN (line %u): '%s' not in the log:\n%s",
+			   st->num, st->line, st->text, rp->explain);
 }
 
 bool replay_scenario(const struct rpl_scenario *s, char *msg, size_t msglen)
@@ -295,6 +353,12 @@ bool replay_scenario(const struct rpl_scenario *s, char *msg, size_t msglen)
 		case RPL_STEP_CHECK_UPSTREAM:
 			ok = check_upstream(&rp, st);
 			upstream_checked = true;
+			break;
+		case RPL_STEP_EXPLAIN:
+			ok = do_explain(&rp, st);
+			break;
+		case RPL_STEP_CHECK_EXPLAIN:
+			ok = check_explain(&rp, st);
 			break;
 		case RPL_STEP_CHECK_DEFERRED:
 			/* DESIGN.md rule 7: completions come from the run loop */

@@ -65,6 +65,8 @@ struct replay {
 	bool in_query, in_reply;  /* inside resolver_query / a reply callback */
 	unsigned sync_done;       /* completions that ran inside one of them */
 	bool verbose;
+	bool explained;           /* EXPLAIN: the explain function ran */
+	char *explain;            /* its log, runs of spaces collapsed */
 	char *msg;                /* failure message */
 	size_t msglen;
 };

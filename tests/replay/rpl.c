@@ -532,6 +532,24 @@ static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_
 		st->kind = RPL_STEP_CHECK_UPSTREAM;
 		if (n != 4 || !parse_uint(tok[3], 1000000, &st->count))
 			err = perr(p, "CHECK_UPSTREAM wants a count");
+	} else if (strcmp(tok[2], "EXPLAIN") == 0) {
+		st->kind = RPL_STEP_EXPLAIN;
+		if (n != 3)
+			err = perr(p, "STEP EXPLAIN takes no argument (an ENTRY follows)");
+		*want_entry = true;
+	} else if (strcmp(tok[2], "CHECK_EXPLAIN") == 0) {
+		size_t len = 0;
+
+		st->kind = RPL_STEP_CHECK_EXPLAIN;
+		for (unsigned i = 3; i < n; i++)
+			len += strlen(tok[i]) + 1;
+		if (n < 4 || !(st->text = calloc(1, len + 1)))
+			err = perr(p, "CHECK_EXPLAIN wants the text to find");
+		for (unsigned i = 3; !err && i < n; i++) {
+			if (i > 3)
+				strcat(st->text, " ");
+			strcat(st->text, tok[i]);
+		}
 	} else if (strcmp(tok[2], "CHECK_DEFERRED") == 0) {
 		st->kind = RPL_STEP_CHECK_DEFERRED;
 		if (n != 3)
@@ -562,6 +580,7 @@ void rpl_free(struct rpl_scenario *s)
 		struct rpl_step *st = s->steps;
 		s->steps = st->next;
 		entry_free(st->entry);
+		free(st->text);
 		free(st);
 	}
 	free(s->path);

@@ -76,6 +76,8 @@ enum rpl_step_kind {
 	RPL_STEP_TIME_PASSES,       /* elapse_ms of fake time */
 	RPL_STEP_CHECK_OUT_QUERY,   /* the next query sent upstream matches entry */
 	RPL_STEP_CHECK_UPSTREAM,    /* count upstream queries sent so far */
+	RPL_STEP_EXPLAIN,           /* cairn: resolver_explain of the entry's question */
+	RPL_STEP_CHECK_EXPLAIN,     /* cairn: the explain log contains text */
 	RPL_STEP_CHECK_DEFERRED,    /* no completion so far ran inside
 	                             * resolver_query or a reply callback */
 };
@@ -87,6 +89,7 @@ struct rpl_step {
 	struct rpl_entry *entry;    /* QUERY, CHECK_ANSWER, CHECK_OUT_QUERY */
 	uint64_t elapse_ms;         /* TIME_PASSES */
 	unsigned long count;        /* CHECK_UPSTREAM */
+	char *text;                 /* CHECK_EXPLAIN: words joined by one space */
 };
 
 struct rpl_scenario {

@@ -25,6 +25,8 @@ positive() {
 	check_rcode NOERROR
 	check_flag aa
 	check_noflag tc
+	# recursion: no -- RA clear (RFC 1035 section 4.1.1)
+	check_noflag ra
 	check_section ANSWER "$@"
 }
 
@@ -270,5 +272,49 @@ for TRANSPORT in +notcp +tcp; do
 	run_all
 done
 check_alive "$CAIRND_PID"
+stop_pid "$CAIRND_PID"
+
+# ---- RA (RFC 1035 section 4.1.1): a server with recursion: yes sets RA on
+# every answer to a client inside allow-recursion, our own zones' answers
+# too (dig would otherwise warn "recursion requested but not available");
+# a client outside allow-recursion sees RA clear.  No query leaves the
+# zones here, so the lab's hints are never used.
+echo "== RA with recursion: yes"
+PORT=$(free_port)
+write_lab_conf "$TMP/rec.conf" "$PORT" "allow-recursion: 127.0.0.0/8" \
+	"root-hints: $ZONEDIR/lab/root.hints" 'control-socket: ""'
+sed -i 's/recursion: no/recursion: yes/' "$TMP/rec.conf"
+start_cairnd "$TMP/rec.conf" "$PORT"
+TRANSPORT=+notcp
+# rq DIG-ARGS...: like q, but with RD=1 as a stub resolver asks
+rq() {
+	LAST_Q="dig @$SERVER -p $PORT +rec $*"
+	OUT=$(dig @"$SERVER" -p "$PORT" +rec +time=2 +tries=2 "$@" 2>&1)
+}
+for TRANSPORT in +notcp +tcp; do
+	rq "$TRANSPORT" www.lab.test A
+	check_rcode NOERROR
+	check_flag aa
+	check_flag ra
+	check_not_out 'recursion requested but not available'
+	rq "$TRANSPORT" nosuch.lab.test A
+	check_rcode NXDOMAIN
+	check_flag ra
+	rq "$TRANSPORT" sub.lab.test NS
+	check_flag ra
+	# RD=0 asks the zone only: RA still says what this client may do
+	q www.lab.test A
+	check_flag ra
+done
+if [ "$HAVE_IPV6" = yes ]; then
+	SERVER=::1
+	rq www.lab.test A
+	check_rcode NOERROR
+	check_flag aa
+	check_noflag ra
+	SERVER=127.0.0.1
+else
+	fail "no IPv6 loopback: the client outside allow-recursion is not checked"
+fi
 stop_pid "$CAIRND_PID"
 finish

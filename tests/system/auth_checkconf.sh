@@ -148,6 +148,80 @@ C=$(mkconf mixed "	listen: 127.0.0.1@$PORT" "zone:" "	name: lab.test" "	file: $Z
 	"zone:" "	name: syn.test" "	file: $TMP/bad4.zone")
 bad "$C" "bad4\.zone:5: "
 
+echo "== named-checkzone's checks"
+# garbage and over-large TTLs (RFC 2181 section 8), the field ldns could
+# not read, an unknown type: each with file:line
+printf '$ORIGIN lint.test.\n$TTL 1h30m\n@ IN SOA ns1 hm 1 1h 1h 2w 1h\n  IN NS ns1\nns1 IN A 192.0.2.1\na 1hx IN A 192.0.2.2\nb 4294967296 IN A 192.0.2.3\nc IN MX 10\nd IN A 192.0.2.256\ne IN FROB 1\n$TTL 3000000000\n' >"$TMP/lint1.zone"
+C=$(zonecase lint1 lint.test)
+bad "$C" "lint1\.zone:6: bad TTL '1hx'" "lint1\.zone:7: bad TTL '4294967296': above 2147483647" \
+	"lint1\.zone:8: .*MX needs 2 data fields, found 1" \
+	"lint1\.zone:9: .*A data field 1 '192\.0\.2\.256' is not an IPv4 address" \
+	"lint1\.zone:10: .*unknown record type 'FROB'" "lint1\.zone:11: .*TTL '3000000000'"
+if grep -q "could not parse the RR's rdata" <<<"$OUT"; then fail "ldns's vague rdata message is still shown"; else pass; fi
+# a UTF-8 BOM at the start of the configuration and of a zone file; BIND's
+# and NSD's TTL units; the class before the TTL; a target that misses its
+# final dot is a warning (exit 0), a wildcard's name is not
+printf '\xEF\xBB\xBF$ORIGIN bom.test.\n$TTL 2w\n@ IN SOA ns1 hm 1 1h 1h 2w 1h\n  IN NS ns1\nns1 IN 1h30m A 192.0.2.1\n@ IN MX 10 mail.example.net\n*.w IN A 192.0.2.9\nx IN CNAME y.w\n' >"$TMP/bom.zone"
+printf '\xEF\xBB\xBFserver:\n\tlisten: 127.0.0.1@%s\n\trecursion: no\nzone:\n\tname: bom.test\n\tfile: %s\n' \
+	"$PORT" "$TMP/bom.zone" >"$TMP/bom.conf"
+good "$TMP/bom.conf"
+if grep -Eq "bom\.zone:6: .*MX target mail\.example\.net\.bom\.test\..*final dot" <<<"$OUT"; then pass; else fail "no warning for a target missing its final dot"; fi
+if grep -q "y\.w\.bom\.test" <<<"$OUT"; then fail "a warning for a name a wildcard covers"; else pass; fi
+
+echo "== what start-up needs"
+# cairnd -n also fails on what would stop start-up: an unknown user:, an
+# unreadable root-hints (recursion: yes), missing directories of the log
+# file and of the pid file (start-up creates only the last component)
+C=$(mkconf startup-bad "	listen: 127.0.0.1@$PORT" "	user: cairn-no-such-user" "	recursion: yes" \
+	"	root-hints: $TMP/no-such.hints" "	log: $TMP/no/such/dir/cairnd.log" \
+	"	pidfile: $TMP/nodir/run/cairnd.pid" "	control-socket: \"\"")
+bad "$C" "startup-bad\.conf:3: user 'cairn-no-such-user' does not exist" \
+	"startup-bad\.conf:5: root-hints .*no-such\.hints cannot be read" \
+	"startup-bad\.conf:6: the directory .*/no/such/dir of the log file" \
+	"startup-bad\.conf:7: the directory .*/nodir/run of the pid file"
+# each alone fails the check
+C=$(mkconf startup-user "	listen: 127.0.0.1@$PORT" "	user: cairn-no-such-user" "	control-socket: \"\"")
+bad "$C" "startup-user\.conf:3: user 'cairn-no-such-user'"
+mkdir -p "$TMP/noread"
+cp "$ZONEDIR/lab/root.hints" "$TMP/noread/root.hints"
+chmod 000 "$TMP/noread"
+if [ "$(id -u)" -ne 0 ]; then
+	C=$(mkconf startup-hints "	listen: 127.0.0.1@$PORT" "	recursion: yes" \
+		"	root-hints: $TMP/noread/root.hints" "	control-socket: \"\"")
+	bad "$C" "startup-hints\.conf:4: root-hints .* cannot be read: Permission denied"
+else
+	# root reads anything: a directory stands in for an unreadable file
+	C=$(mkconf startup-hints "	listen: 127.0.0.1@$PORT" "	recursion: yes" \
+		"	root-hints: $TMP/noread" "	control-socket: \"\"")
+	bad "$C" "startup-hints\.conf:4: root-hints .*noread is not a regular file"
+fi
+chmod 755 "$TMP/noread"
+# root-hints is not read without recursion: no complaint then
+C=$(mkconf startup-norec "	listen: 127.0.0.1@$PORT" "	recursion: no" \
+	"	root-hints: $TMP/no-such.hints" "	control-socket: \"\"")
+good "$C"
+# an existing user, readable hints, a log directory that exists, a pid
+# file directory start-up will create (its parent exists)
+C=$(mkconf startup-good "	listen: 127.0.0.1@$PORT" "	user: nobody" "	recursion: yes" \
+	"	root-hints: $ZONEDIR/lab/root.hints" "	log: $TMP/cairnd.log" \
+	"	pidfile: $TMP/run-cairnd/cairnd.pid" "	control-socket: $TMP/run-cairnd/cairnd.ctl")
+good "$C"
+[ ! -e "$TMP/run-cairnd" ] && pass || fail "cairnd -n created the pid file's directory"
+
+echo "== the quick start's port"
+# etc/cairnd-lab.conf listens on a port no common service holds (5353 is
+# mDNS, held by avahi; 5355 LLMNR, by systemd-resolved; nothing registered
+# in /etc/services), and README's quick start says the same port
+LAB_PORT=$(sed -n 's/^[[:space:]]*listen: 127\.0\.0\.1@\([0-9]*\).*/\1/p' "$top_srcdir/etc/cairnd-lab.conf")
+LAST_Q="etc/cairnd-lab.conf port $LAB_PORT"
+[ -n "$LAB_PORT" ] && pass || fail "no 127.0.0.1 listen port in etc/cairnd-lab.conf"
+grep -q "listen: ::1@$LAB_PORT\$" "$top_srcdir/etc/cairnd-lab.conf" && pass || fail "::1 listens on another port"
+case $LAB_PORT in 5353 | 5355 | 53) fail "port $LAB_PORT is held by a common service" ;; *) pass ;; esac
+[ -z "$(getent services "$LAB_PORT/udp" "$LAB_PORT/tcp")" ] && pass || fail "port $LAB_PORT is a registered service: $(getent services "$LAB_PORT/udp")"
+QS=$(grep -F './cairnd -d -c etc/cairnd-lab.conf' "$top_srcdir/README.md" | head -n 1)
+[[ $QS == *"port $LAB_PORT."* && $QS == *"-p $LAB_PORT www.lab.test"* && $QS != *5353* ]] && pass ||
+	fail "README's quick start does not name port $LAB_PORT"
+
 echo "== command line"
 LAST_Q="cairnd -V"
 OUT=$("$CAIRND" -V 2>&1); RC=$?

@@ -141,6 +141,148 @@ static void test_ttl_aging(void **state)
 	cache_free(c);
 }
 
+/* RFC 8767: with stale_max_age, expired entries stay (misses for
+ * cache_get) and cache_get_ex(CACHE_GET_STALE) returns them with TTL 0
+ * until stale_max_age past expiry; then they are freed. Live data wins
+ * over stale data; the original TTL is reported (prefetch). */
+static void test_stale(void **state)
+{
+	(void)state;
+	static struct trr t, s;
+	struct cache_config cfg;
+	struct cache *c;
+	struct wire_rrset rs;
+	struct cache_stats st;
+	struct cache_hit hit;
+	uint8_t n[WIRE_NAME_MAX];
+
+	cache_config_default(&cfg);
+	cfg.max_bytes = 1 << 20;
+	cfg.shards = 4;
+	cfg.stale_max_age = 100;
+	assert_int_equal(cache_new(&cfg, &c), CAIRN_OK);
+	mkname("a.test", n);
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 1, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 30, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_false(hit.stale);
+	assert_int_equal(hit.orig_ttl, 300);
+	assert_int_equal(hit.expiry, NOW + 300);
+	assert_int_equal(rs.ttl, 270);
+	/* expired: a miss for cache_get, kept */
+	assert_int_equal(get(c, "a.test", WIRE_TYPE_A, NOW + 300, &rs, NULL), CACHE_MISS);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 399, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_true(hit.stale);
+	assert_int_equal(rs.ttl, 0);
+	assert_int_equal(first_a(&rs), 1);
+	/* a stale NXDOMAIN loses to live data */
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 3, 1), CACHE_RANK_AUTH_ANSWER, NOW + 199);
+	cache_put_negative(c, n, 0, true, mk_soa(&s, "test", 50), 50, CACHE_RANK_AUTH_ANSWER,
+			   NOW + 200);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 240, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_NXDOMAIN);
+	assert_false(hit.stale);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 260, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_false(hit.stale);
+	assert_int_equal(first_a(&rs), 3);
+	cache_put_rrset(c, mk_a(&t, "a.test", 300, 2, 2), CACHE_RANK_AUTH_ANSWER, NOW + 260);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 270, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_false(hit.stale);
+	assert_int_equal(first_a(&rs), 2);
+	/* past max age: freed, never served */
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, NOW + 260 + 300 + 100, CACHE_GET_STALE,
+				      scratch, sizeof(scratch), &rs, NULL, &hit), CACHE_MISS);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	cache_free(c);
+}
+
+struct dump_copy {
+	struct cache *to;
+	uint64_t now;
+	size_t n, stale;
+};
+
+static void copy_entry(void *arg, const struct cache_dump_entry *e)
+{
+	struct dump_copy *d = arg;
+
+	d->n++;
+	if (e->rs.ttl == 0)
+		d->stale++;
+	assert_int_equal(cache_restore(d->to, e, d->now), CAIRN_OK);
+}
+
+/* The cache file's two ends: cache_walk_all reports every entry that may
+ * be served (stale ones within stale_max_age too, dead ones not) with its
+ * absolute expiry, original TTL and rank; cache_restore puts them back
+ * with the same expiry; past stale_max_age it refuses them. */
+static void test_walk_all_restore(void **state)
+{
+	(void)state;
+	static struct trr t, s;
+	struct cache_config cfg;
+	struct cache *a, *b;
+	struct dump_copy d = { 0 };
+	struct wire_rrset rs;
+	struct cache_hit hit;
+	enum cache_rank rank;
+	uint8_t n[WIRE_NAME_MAX];
+
+	cache_config_default(&cfg);
+	cfg.max_bytes = 1 << 20;
+	cfg.shards = 4;
+	cfg.stale_max_age = 100;
+	assert_int_equal(cache_new(&cfg, &a), CAIRN_OK);
+	assert_int_equal(cache_new(&cfg, &b), CAIRN_OK);
+	cache_put_rrset(a, mk_a(&t, "live.test", 300, 1, 2), CACHE_RANK_AUTH_ANSWER, NOW);
+	cache_put_rrset(a, mk_a(&t, "stale.test", 10, 3, 1), CACHE_RANK_ANSWER_NONAUTH, NOW);
+	cache_put_rrset(a, mk_a(&t, "dead.test", 10, 4, 1), CACHE_RANK_AUTH_ANSWER, NOW - 200);
+	mkname("nx.test", n);
+	cache_put_negative(a, n, 0, true, mk_soa(&s, "test", 60), 60, CACHE_RANK_AUTH_AUTHORITY,
+			   NOW);
+	d.to = b;
+	d.now = NOW + 20;
+	assert_int_equal(cache_walk_all(a, NOW + 20, copy_entry, &d, NULL), CAIRN_OK);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.stale, 1);
+	mkname("live.test", n);
+	assert_int_equal(cache_get_ex(b, n, WIRE_TYPE_A, NOW + 20, 0, scratch, sizeof(scratch),
+				      &rs, &rank, &hit), CACHE_POSITIVE);
+	assert_int_equal(rs.ttl, 280);
+	assert_int_equal(rs.count, 2);
+	assert_int_equal(hit.orig_ttl, 300);
+	assert_int_equal(rank, CACHE_RANK_AUTH_ANSWER);
+	mkname("stale.test", n);
+	assert_int_equal(cache_get_ex(b, n, WIRE_TYPE_A, NOW + 20, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, &rank, &hit), CACHE_POSITIVE);
+	assert_true(hit.stale);
+	assert_int_equal(rank, CACHE_RANK_ANSWER_NONAUTH);
+	mkname("nx.test", n);
+	assert_int_equal(cache_get_ex(b, n, WIRE_TYPE_AAAA, NOW + 20, 0, scratch,
+				      sizeof(scratch), &rs, NULL, NULL), CACHE_NXDOMAIN);
+	assert_int_equal(rs.type, WIRE_TYPE_SOA);
+	assert_int_equal(rs.ttl, 40);
+	mkname("dead.test", n);
+	assert_int_equal(cache_get_ex(b, n, WIRE_TYPE_A, NOW + 20, CACHE_GET_STALE, scratch,
+				      sizeof(scratch), &rs, NULL, NULL), CACHE_MISS);
+	/* past stale_max_age: refused */
+	struct cache_dump_entry old = { .kind = CACHE_POSITIVE, .name = t.owner,
+		.type = WIRE_TYPE_A, .rank = CACHE_RANK_AUTH_ANSWER, .expiry = NOW - 101,
+		.orig_ttl = 10, .rs = *mk_a(&t, "old.test", 10, 5, 1) };
+	old.name = t.owner;
+	assert_int_equal(cache_restore(b, &old, NOW), CAIRN_ENOTFOUND);
+	old.expiry = NOW - 99;
+	assert_int_equal(cache_restore(b, &old, NOW), CAIRN_OK);
+	cache_free(a);
+	cache_free(b);
+}
+
 static void test_clamping(void **state)
 {
 	(void)state;
@@ -707,6 +849,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_ttl_aging),
+		cmocka_unit_test(test_stale),
+		cmocka_unit_test(test_walk_all_restore),
 		cmocka_unit_test(test_clamping),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_nxdomain),

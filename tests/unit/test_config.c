@@ -254,6 +254,14 @@ static void test_file_load(void **state)
 	assert_string_equal(cfg->path, f->conf);
 	config_free(cfg);
 
+	/* a UTF-8 byte order mark before the first clause is accepted */
+	write_file(f->conf, "\xEF\xBB\xBFserver:\n  threads: 3\n");
+	f->msgs[0] = '\0';
+	assert_int_equal(config_load(f->conf, collect, f, &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(cfg->threads, 3);
+	config_free(cfg);
+
 	write_file(f->conf, "server:\n  threads: two\n");
 	f->msgs[0] = '\0';
 	assert_int_equal(config_load(f->conf, collect, f, &cfg), CAIRN_EFORMAT);
@@ -384,6 +392,43 @@ static void test_resolver_limits(void **state)
 		      "@:2: 'resolve-timeout' must be between 1 and 300, not 0\n");
 	expect_errors(f, "server:\n  upstream-timeout: 9\n",
 		      "@:2: 'upstream-timeout' must be between 10 and 30000, not 9\n");
+}
+
+/* The keys of the local caching daemon (issue 11): defaults, values, a
+ * relative cache-file resolved against the config's directory, limits. */
+static void test_stale_prefetch_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+	char want[4096];
+
+	assert_int_equal(parse(f, "server:\n", &cfg), CAIRN_OK);
+	assert_true(cfg->serve_stale);
+	assert_int_equal(cfg->stale_client_timeout, 1800);
+	assert_int_equal(cfg->stale_answer_ttl, 30);
+	assert_int_equal(cfg->serve_stale_max_age, 86400);
+	assert_false(cfg->prefetch);
+	assert_false(cfg->log_servfail);
+	assert_null(cfg->cache_file);
+	config_free(cfg);
+	assert_int_equal(parse(f, "server:\n  serve-stale: no\n  stale-answer-client-timeout: 0\n"
+			      "  stale-answer-ttl: 5\n  serve-stale-max-age: 600\n"
+			      "  prefetch: yes\n  log-servfail: yes\n  cache-file: cache.txt\n",
+			      &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_false(cfg->serve_stale);
+	assert_int_equal(cfg->stale_client_timeout, 0);
+	assert_int_equal(cfg->stale_answer_ttl, 5);
+	assert_int_equal(cfg->serve_stale_max_age, 600);
+	assert_true(cfg->prefetch);
+	assert_true(cfg->log_servfail);
+	snprintf(want, sizeof(want), "%s/cache.txt", f->dir);
+	assert_string_equal(cfg->cache_file, want);
+	config_free(cfg);
+	expect_errors(f, "server:\n  stale-answer-ttl: 0\n",
+		      "@:2: 'stale-answer-ttl' must be between 1 and 86400, not 0\n");
+	expect_errors(f, "server:\n  serve-stale: maybe\n",
+		      "@:2: 'serve-stale' wants yes or no, not 'maybe'\n");
 }
 
 static void test_zone_errors(void **state)
@@ -548,6 +593,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zone_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_zone_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_prefetch_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xfr_keys, setup, teardown),
 	};

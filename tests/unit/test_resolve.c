@@ -347,7 +347,7 @@ static void test_cname_follow_and_loop(void **state)
 						   true, 0, loop, NULL, NULL)), IT_FAIL);
 	/* the loop is now in the cache: following it from there fails too */
 	name("a.example.com", n);
-	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode), CHAIN_FAIL);
+	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode, NULL), CHAIN_FAIL);
 	free(a.buf);
 }
 
@@ -380,7 +380,7 @@ static void test_priming_glue(void **state)
 	assert_int_equal(get(f, "www.victim.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
 	/* glue is no answer for clients */
 	name("a.root-servers.net", n);
-	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode), CHAIN_MISS);
+	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode, NULL), CHAIN_MISS);
 	free(a.buf);
 	/* an NS answer from a zone's servers: only in-bailiwick addresses */
 	free(f->q->acc.buf);
@@ -922,10 +922,53 @@ static void test_norec(void **state)
 	assert_int_equal(resolver_upstream_queries(r), sent);
 }
 
+/* The event log as explain and log-servfail show it: one event a line
+ * (server, name, type, rcode, RTT, size, flags, reason), and the
+ * log-servfail line: question, reason, EDE, events on one line. */
+static void test_event_log_format(void **state)
+{
+	struct fixture *f = *state;
+	struct rq *q = mkq(f, "www.example.com.", WIRE_TYPE_A, "example.com.");
+	struct cairn_sockaddr sa;
+	uint8_t n[WIRE_NAME_MAX];
+	char buf[4096];
+
+	q->log.last_name = 0xffff;
+	q->started = rnow_ms(f->r);   /* the events' times count from here */
+	assert_int_equal(cairn_sockaddr_parse("192.0.2.1", 53, &sa), CAIRN_OK);
+	name("example.com", n);
+	rq_log_event(q, EV_DELEGATION, NULL, n, 0, 0, 0, "cache");
+	name("www.example.com", n);
+	rq_log_event(q, EV_SEND, &sa, n, WIRE_TYPE_A, 0, 12, NULL);
+	rq_log_event(q, EV_REPLY, &sa, NULL, 0, WIRE_RCODE_REFUSED, 7, NULL);
+	rq_log_reply(q, WIRE_FLAG_QR | WIRE_FLAG_AA, 99);
+	rq_log_event(q, EV_LAME, &sa, NULL, 0, WIRE_RCODE_REFUSED, 0, "rcode");
+	rq_log_format(q, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "delegation    example.com. (cache)\n"));
+	assert_non_null(strstr(buf, "send          192.0.2.1 www.example.com. A (srtt 12 ms)\n"));
+	assert_non_null(strstr(buf, "reply         192.0.2.1 REFUSED 7 ms 99 bytes flags qr,aa\n"));
+	assert_non_null(strstr(buf, "lame          192.0.2.1 REFUSED (rcode)\n"));
+	q->rcode = WIRE_RCODE_SERVFAIL;
+	q->ede = 22;
+	q->ede_text = "no usable authoritative server";
+	rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
+	for (unsigned i = 0; i < q->log.n; i++)
+		q->log.ev[i].t_ms = 0;   /* the clock is real here: no ms boundary */
+	rq_log_servfail_line(q, buf, sizeof(buf));
+	assert_null(strchr(buf, '\n'));
+	assert_non_null(strstr(buf, "servfail www.example.com. A: no usable authoritative server "
+				    "(EDE 22) after "));
+	assert_non_null(strstr(buf, "; events: 0 ms delegation example.com. (cache); 0 ms send "
+				    "192.0.2.1 www.example.com. A (srtt 12 ms); 0 ms reply 192.0.2.1 "
+				    "REFUSED 7 ms 99 bytes flags qr,aa; 0 ms lame 192.0.2.1 REFUSED "
+				    "(rcode); 0 ms fail (no usable authoritative server)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hints_parse),
+		cmocka_unit_test_setup_teardown(test_event_log_format, setup, teardown),
 		cmocka_unit_test(test_hints_load),
 		cmocka_unit_test_setup_teardown(test_rmsg_decompress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_referral_glue_bailiwick, setup, teardown),

@@ -256,7 +256,7 @@ static void test_control(void **state)
 	(void)state;
 	cache_config_default(&cc);
 	cc.max_bytes = 4u << 20;
-	assert_int_equal(control_open(NULL, (uid_t)-1, (gid_t)-1, &t, &c), CAIRN_OK);
+	assert_int_equal(control_open(NULL, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &c), CAIRN_OK);
 
 	/* without a cache */
 	r = run(c, "flush", &ok);

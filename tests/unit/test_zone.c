@@ -240,16 +240,88 @@ static void test_bad_syntax(void **state)
 {
 	(void)state;
 	static const char *const want[] = {
-		"bad-syntax.zone:6: syntax error: could not parse the RR's rdata",
+		"bad-syntax.zone:6: syntax error: A data field 1 '192.0.2.300' is not an "
+		"IPv4 address: Conversion error, ip4 addr expected",
 		"bad-syntax.zone:7: class CH is not supported (only IN)",
 		"bad-syntax.zone:8: unknown directive $FOO",
 		"bad-syntax.zone:9: syntax error: unterminated quoted string",
 		"bad-syntax.zone:10: syntax error: ')' without '('",
-		"bad-syntax.zone:11: $TTL needs one valid TTL",
-		"bad-syntax.zone:12: syntax error: could not parse the RR's rdata",
+		"bad-syntax.zone:11: $TTL: bad TTL 'abc': not a number",
+		"bad-syntax.zone:12: syntax error: unknown record type 'NOTATYPE'",
 		"bad-syntax.zone:13: syntax error: '(' without ')'",
 		NULL };
 	expect_problems("bad.", "bad-syntax.zone", CAIRN_EFORMAT, want);
+}
+
+/* named-checkzone's checks: TTL units and range (RFC 2181 §8), the field
+ * and type ldns could not read */
+static void test_bad_lint(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		"bad-lint.zone:6: bad TTL '1hx': unknown unit (want s, m, h, d or w)",
+		"bad-lint.zone:7: bad TTL '2147483648': above 2147483647 (RFC 2181 section 8)",
+		"bad-lint.zone:8: bad TTL '99999999999': above 2147483647 (RFC 2181 section 8)",
+		"bad-lint.zone:9: syntax error: MX data field 1 'ten' is not a number from 0 to "
+		"65535: Conversion error, integer expected",
+		"bad-lint.zone:10: syntax error: MX needs 2 data fields, found 1",
+		"bad-lint.zone:11: syntax error: MX has 2 data fields, found 3: 'extra' is too many",
+		"bad-lint.zone:12: syntax error: SRV data field 3 'x' is not a number from 0 to "
+		"65535: Conversion error, integer expected",
+		"bad-lint.zone:13: syntax error: AAAA data field 1 '1::2::3' is not an IPv6 "
+		"address: Conversion error, ip6 addr expected",
+		"bad-lint.zone:14: syntax error: CNAME data field 1 'a..b' is not a domain name: "
+		"Empty label",
+		"bad-lint.zone:15: syntax error: DS data field 4 'zz' is not hex data",
+		"bad-lint.zone:16: $TTL: bad TTL '2147483648': above 2147483647 (RFC 2181 section 8)",
+		"bad-lint.zone:17: $TTL: bad TTL '5x': unknown unit (want s, m, h, d or w)",
+		NULL };
+	expect_problems("bad.", "bad-lint.zone", CAIRN_EFORMAT, want);
+}
+
+/* A UTF-8 BOM, TTL units, the class before the TTL (RFC 1035 §5.1), the
+ * largest TTL; targets below the origin with no data are warnings (a
+ * forgotten final dot), not when a wildcard or a delegation covers them. */
+static void test_lint_good(void **state)
+{
+	char log[] = "/tmp/cairn-test-zone-lint.XXXXXX", text[4096] = "";
+	int fd = mkstemp(log);
+	struct zone *z;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(log_open(LOG_SINK_FILE, log, LOG_LVL_WARN), CAIRN_OK);
+	z = load_ok("lint.", "lint.zone");
+	log_close();
+	f = fopen(log, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink(log);
+	assert_non_null(strstr(text, "lint.zone:9: MX target mail.example.com.lint. of mx.lint. "
+				     "has no data in the zone: a name missing its final dot?"));
+	assert_non_null(strstr(text, "lint.zone:10: CNAME target www.lint.lint. of cn.lint."));
+	assert_non_null(strstr(text, "lint.zone:11: SRV target ns.other.net.lint. of srv.lint."));
+	assert_null(strstr(text, "host.wild"));
+	assert_null(strstr(text, "host.sub"));
+	assert_null(strstr(text, "ns.lint."));
+	assert_int_equal(zone_rr_count(z), 15);
+	struct zone_set *set;
+	assert_int_equal(zone_set_new(&z, 1, &set), CAIRN_OK);
+	static const struct { const char *name, *an; } ttl[] = {
+		{ "units.lint.", "units.lint. 788645 IN A 192.0.2.2" },
+		{ "classfirst.lint.", "classfirst.lint. 1209600 IN A 192.0.2.3" },
+		{ "max.lint.", "max.lint. 2147483647 IN A 192.0.2.4" },
+		{ "www.lint.", "www.lint. 5400 IN A 192.0.2.5" },
+	};
+	for (size_t i = 0; i < sizeof ttl / sizeof ttl[0]; i++)
+		expect(ask_set(set, ttl[i].name, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 65535, false),
+		       LDNS_RCODE_NOERROR, true, ttl[i].an, "", NULL);
+	zone_set_free(set);
 }
 
 static void test_bad_soa(void **state)
@@ -577,6 +649,8 @@ int main(void)
 {
 	const struct CMUnitTest load_tests[] = {
 		cmocka_unit_test(test_bad_syntax),
+		cmocka_unit_test(test_bad_lint),
+		cmocka_unit_test(test_lint_good),
 		cmocka_unit_test(test_bad_soa),
 		cmocka_unit_test(test_bad_apex),
 		cmocka_unit_test(test_bad_cname),

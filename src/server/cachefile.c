@@ -1,0 +1,382 @@
+/* cachefile: the cache as text (cache-file:, cairn-control dump-cache /
+ * load-cache; cairnd.conf(5)). Zone-file records a person can read and
+ * grep, each entry introduced by a comment line with what the records do
+ * not say:
+ *
+ *   ;; rrset www.example.com. A expires=1764664800 ttl=3600 rank=auth-answer
+ *   www.example.com.	3512	IN	A	192.0.2.80
+ *   ;; nxdomain nx.example.com. expires=1764661500 ttl=300 rank=auth-authority
+ *   example.com.	212	IN	SOA	ns1.example.com. ...
+ *   ;; nodata www.example.com. AAAA expires=... ttl=300 rank=auth-authority
+ *
+ * expires is the absolute expiry in Unix time (the cache's monotonic clock
+ * does not survive a restart), ttl the original TTL, rank the RFC 2181
+ * §5.4.1 credibility (as cache-show names it). The records' TTLs are the
+ * seconds left when written (0: stale), for the reader; loading uses
+ * expires. A negative entry lists the SOA kept with it (none: no record
+ * lines). The file is written to FILE.tmp and renamed (atomic). */
+#include "cairn/server.h"
+#include "cairn/cache.h"
+#include "cairn/stats.h"
+
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CF_RDATA_MAX (65535u * 4)   /* rdata bytes of one entry */
+
+static const char *const rank_names[] = {
+	[CACHE_RANK_GLUE] = "glue", [CACHE_RANK_REFERRAL] = "referral",
+	[CACHE_RANK_ANSWER_NONAUTH] = "nonauth-answer",
+	[CACHE_RANK_AUTH_AUTHORITY] = "auth-authority",
+	[CACHE_RANK_AUTH_ANSWER] = "auth-answer",
+};
+
+struct dump_ctx {
+	FILE *f;
+	uint64_t now;            /* cache clock, s */
+	int64_t wall;            /* Unix time, s */
+	size_t n;
+};
+
+/* Writes the records of rs (uncompressed rdata) as zone file lines. */
+static void put_rrset(FILE *f, const struct wire_rrset *rs)
+{
+	size_t olen = wire_name_len(rs->owner), off = 0;
+	static _Thread_local uint8_t rr[WIRE_NAME_MAX + 10 + 65535];
+
+	for (uint16_t i = 0; i < rs->count && off + 2 <= rs->rdata_len; i++) {
+		size_t rdlen = wire_get16(rs->rdata + off), pos = 0;
+		ldns_rr *lrr = NULL;
+		char *text;
+
+		if (off + 2 + rdlen > rs->rdata_len)
+			break;
+		memcpy(rr, rs->owner, olen);
+		wire_put16(rr + olen, rs->type);
+		wire_put16(rr + olen + 2, rs->rclass);
+		wire_put32(rr + olen + 4, rs->ttl);
+		memcpy(rr + olen + 8, rs->rdata + off, 2 + rdlen);
+		off += 2 + rdlen;
+		if (ldns_wire2rr(&lrr, rr, olen + 10 + rdlen, &pos, LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK)
+			continue;        /* cannot happen for what the cache took */
+		text = ldns_rr2str(lrr);
+		if (text)
+			fputs(text, f);
+		free(text);
+		ldns_rr_free(lrr);
+	}
+}
+
+static void dump_one(void *arg, const struct cache_dump_entry *e)
+{
+	struct dump_ctx *d = arg;
+	char name[1024], tb[16];
+	int64_t expires = d->wall + ((int64_t)e->expiry - (int64_t)d->now);
+
+	if (wire_name_to_text(e->name, name, sizeof(name)) != CAIRN_OK)
+		return;
+	if (e->kind == CACHE_NXDOMAIN)
+		fprintf(d->f, ";; nxdomain %s", name);
+	else
+		fprintf(d->f, ";; %s %s %s", e->kind == CACHE_NODATA ? "nodata" : "rrset", name,
+			stats_type_name(e->type, tb, sizeof(tb)));
+	fprintf(d->f, " expires=%lld ttl=%u rank=%s\n", (long long)expires, e->orig_ttl,
+		rank_names[e->rank]);
+	if (e->rs.count)
+		put_rrset(d->f, &e->rs);
+	d->n++;
+}
+
+cairn_err server_cache_dump(struct cache *c, const char *path, size_t *count)
+{
+	struct dump_ctx d = { .now = cairn_now_ms() / 1000, .wall = (int64_t)time(NULL) };
+	char *tmp = NULL;
+	cairn_err err = CAIRN_EIO;
+	int saved;
+
+	*count = 0;
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return CAIRN_ENOMEM;
+	d.f = fopen(tmp, "w");
+	if (!d.f)
+		goto done;
+	fprintf(d.f, "; cairn cache, written at %lld (Unix time)\n"
+		"; each entry: ';; KIND NAME [TYPE] expires=UNIXTIME ttl=ORIGINAL-TTL rank=RANK',\n"
+		"; then its records (cairnd.conf(5), cache-file)\n",
+		(long long)d.wall);
+	err = cache_walk_all(c, d.now, dump_one, &d, count);
+	if (fflush(d.f) != 0 || ferror(d.f) || fsync(fileno(d.f)) != 0)
+		err = CAIRN_EIO;
+	saved = errno;
+	if (fclose(d.f) != 0 && err == CAIRN_OK)
+		err = CAIRN_EIO, saved = errno;
+	errno = saved;
+	/* atomic: readers see the old file or the whole new one */
+	if (err == CAIRN_OK && rename(tmp, path) != 0)
+		err = CAIRN_EIO;
+	if (err != CAIRN_OK) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+	}
+done:
+	free(tmp);
+	return err;
+}
+
+/* ---- loading ---- */
+
+struct load {
+	struct cache *c;
+	const char *path;
+	server_report_fn report;
+	void *ctx;
+	struct server_cache_load_stats *st;
+	uint64_t now;
+	int64_t wall;
+	bool open, bad;          /* an entry is being read; it is malformed */
+	unsigned line;           /* of its header */
+	struct cache_dump_entry e;
+	uint8_t name[WIRE_NAME_MAX];
+	uint8_t owner[WIRE_NAME_MAX];
+	int64_t expires;
+	uint8_t *rdata;
+	size_t rdata_len;
+};
+
+static void say(struct load *l, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(struct load *l, unsigned line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l->report)
+		l->report(l->ctx, l->path, line, msg);
+}
+
+/* The entry read so far goes into the cache (or is dropped). */
+static void finish_entry(struct load *l)
+{
+	cairn_err err;
+
+	if (!l->open)
+		return;
+	l->open = false;
+	if (l->bad)
+		return;
+	if (l->e.kind == CACHE_POSITIVE && !l->e.rs.count) {
+		say(l, l->line, "entry without records: skipped");
+		l->st->malformed++;
+		return;
+	}
+	/* RFC 8767 §5: data older than serve-stale-max-age is never served */
+	if (l->expires + (int64_t)l->st->max_age <= l->wall) {
+		l->st->expired++;
+		return;
+	}
+	l->e.expiry = (int64_t)l->now + (l->expires - l->wall) > 1 ?
+		      (uint64_t)((int64_t)l->now + (l->expires - l->wall)) : 1;
+	l->e.rs.rdata = l->rdata;
+	l->e.rs.rdata_len = (uint32_t)l->rdata_len;
+	err = cache_restore(l->c, &l->e, l->now);
+	if (err == CAIRN_OK)
+		l->st->loaded++;
+	else if (err == CAIRN_ENOTFOUND)
+		l->st->expired++;
+	else {
+		say(l, l->line, "entry not stored: %s", cairn_strerror(err));
+		l->st->malformed++;
+	}
+}
+
+/* ";; KIND NAME [TYPE] expires=N ttl=N rank=R" */
+static void header(struct load *l, char *text, unsigned line)
+{
+	char *tok[8], *save = NULL, *t;
+	int n = 0, i;
+	size_t len;
+	long long expires = 0;
+	unsigned long ttl = 0;
+	int rank = 0;
+
+	finish_entry(l);
+	for (t = strtok_r(text, " \t\r\n", &save); t && n < 8; t = strtok_r(NULL, " \t\r\n", &save))
+		tok[n++] = t;
+	memset(&l->e, 0, sizeof(l->e));
+	l->open = true;
+	l->bad = true;
+	l->line = line;
+	l->rdata_len = 0;
+	if (n < 5 || t) {
+		say(l, line, "malformed entry line: skipped");
+		l->st->malformed++;
+		return;
+	}
+	if (strcmp(tok[0], "rrset") == 0)
+		l->e.kind = CACHE_POSITIVE;
+	else if (strcmp(tok[0], "nodata") == 0)
+		l->e.kind = CACHE_NODATA;
+	else if (strcmp(tok[0], "nxdomain") == 0)
+		l->e.kind = CACHE_NXDOMAIN;
+	else {
+		say(l, line, "unknown entry kind '%.40s': skipped", tok[0]);
+		l->st->malformed++;
+		return;
+	}
+	if (wire_name_from_text(tok[1], NULL, l->name, &len) != CAIRN_OK) {
+		say(l, line, "bad name '%.80s': entry skipped", tok[1]);
+		l->st->malformed++;
+		return;
+	}
+	wire_name_lower(l->name);
+	i = 2;
+	if (l->e.kind != CACHE_NXDOMAIN) {
+		l->e.type = (uint16_t)ldns_get_rr_type_by_name(tok[i]);
+		if (!l->e.type) {
+			say(l, line, "bad type '%.40s': entry skipped", tok[i]);
+			l->st->malformed++;
+			return;
+		}
+		i++;
+	}
+	if (n != i + 3 || sscanf(tok[i], "expires=%lld", &expires) != 1 ||
+	    sscanf(tok[i + 1], "ttl=%lu", &ttl) != 1 || ttl > INT32_MAX ||
+	    strncmp(tok[i + 2], "rank=", 5) != 0) {
+		say(l, line, "malformed entry line (expires=, ttl=, rank=): skipped");
+		l->st->malformed++;
+		return;
+	}
+	for (rank = CACHE_RANK_GLUE; rank <= CACHE_RANK_AUTH_ANSWER; rank++)
+		if (strcmp(tok[i + 2] + 5, rank_names[rank]) == 0)
+			break;
+	if (rank > CACHE_RANK_AUTH_ANSWER) {
+		say(l, line, "unknown rank '%.40s': entry skipped", tok[i + 2] + 5);
+		l->st->malformed++;
+		return;
+	}
+	l->e.name = l->name;
+	l->e.rank = (enum cache_rank)rank;
+	l->e.orig_ttl = (uint32_t)ttl;
+	l->e.rs.type = l->e.kind == CACHE_POSITIVE ? l->e.type : WIRE_TYPE_SOA;
+	l->e.rs.rclass = WIRE_CLASS_IN;
+	l->e.rs.owner = l->e.kind == CACHE_POSITIVE ? l->name : l->owner;
+	l->expires = expires;
+	l->bad = false;
+}
+
+/* One record of the open entry. */
+static void record(struct load *l, const char *text, unsigned line)
+{
+	ldns_rr *rr = NULL;
+	uint8_t *wire = NULL;
+	size_t size = 0, olen;
+	const uint8_t *owner;
+	ldns_status s;
+
+	if (!l->open) {
+		say(l, line, "record outside an entry: skipped");
+		l->st->malformed++;
+		return;
+	}
+	if (l->bad)
+		return;              /* its entry was reported already */
+	s = ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL);
+	if (s != LDNS_STATUS_OK || !rr) {
+		say(l, line, "cannot parse the record (%s): entry skipped",
+		    ldns_get_errorstr_by_id(s));
+		goto bad;
+	}
+	if (ldns_rr_get_type(rr) != l->e.rs.type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		say(l, line, "record of another type or class than its entry: entry skipped");
+		goto bad;
+	}
+	if (ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &size) != LDNS_STATUS_OK || !wire) {
+		say(l, line, "record cannot be converted: entry skipped");
+		goto bad;
+	}
+	owner = wire;
+	olen = wire_name_len(owner);
+	if (olen == 0 || olen + 10 > size) {
+		say(l, line, "record cannot be converted: entry skipped");
+		goto bad;
+	}
+	if (l->e.kind != CACHE_POSITIVE && l->e.rs.count == 0) {
+		memcpy(l->owner, owner, olen);
+		wire_name_lower(l->owner);
+	}
+	if (!wire_name_equal(owner, l->e.rs.owner)) {
+		say(l, line, "record owner differs from its entry's: entry skipped");
+		goto bad;
+	}
+	if (l->rdata_len + (size - olen - 8) > CF_RDATA_MAX || l->e.rs.count == UINT16_MAX) {
+		say(l, line, "entry too large: skipped");
+		goto bad;
+	}
+	/* rdlength and rdata, as the cache keeps them */
+	memcpy(l->rdata + l->rdata_len, wire + olen + 8, size - olen - 8);
+	l->rdata_len += size - olen - 8;
+	l->e.rs.count++;
+	free(wire);
+	ldns_rr_free(rr);
+	return;
+bad:
+	free(wire);
+	ldns_rr_free(rr);
+	l->bad = true;
+	l->st->malformed++;
+}
+
+cairn_err server_cache_load(struct cache *c, const char *path, uint32_t max_age,
+			    server_report_fn report, void *ctx,
+			    struct server_cache_load_stats *st)
+{
+	struct load l = { .c = c, .path = path, .report = report, .ctx = ctx, .st = st,
+			  .now = cairn_now_ms() / 1000, .wall = (int64_t)time(NULL) };
+	char *buf = NULL;
+	size_t cap = 0;
+	unsigned line = 0;
+	ssize_t len;
+	FILE *f;
+
+	memset(st, 0, sizeof(*st));
+	st->max_age = max_age;
+	f = fopen(path, "r");
+	if (!f)
+		return CAIRN_EIO;
+	l.rdata = malloc(CF_RDATA_MAX);
+	if (!l.rdata) {
+		fclose(f);
+		return CAIRN_ENOMEM;
+	}
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		char *p = buf;
+
+		line++;
+		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, ";;", 2) == 0)
+			header(&l, p + 2, line);
+		else if (*p == ';' || *p == '\0')
+			continue;        /* comments, blank lines */
+		else
+			record(&l, p, line);
+	}
+	finish_entry(&l);
+	free(buf);
+	free(l.rdata);
+	fclose(f);
+	return CAIRN_OK;
+}

@@ -1,0 +1,20 @@
+/* control_int: the control commands that live in their own files
+ * (control_explain.c, control_cachefile.c), called by control.c's
+ * command table. */
+#ifndef CAIRN_CONTROL_INT_H
+#define CAIRN_CONTROL_INT_H
+
+#include "cairn/control.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* explain [--json] [--no-cache] NAME [TYPE]: writes the reply to out;
+ * true when it is "ok". */
+bool control_cmd_explain(const struct control_target *t, int argc, char **argv, FILE *out);
+
+/* dump-cache FILE / load-cache FILE (control_cachefile.c). */
+bool control_cmd_dump_cache(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_load_cache(const struct control_target *t, int argc, char **argv, FILE *out);
+
+#endif
