@@ -327,10 +327,14 @@ static bool cmd_zone(struct control *c, int argc, char **argv, FILE *out)
 	}
 	err = fn(c->t.ctx, argv[1], m);
 	fclose(m);
-	if (err == CAIRN_OK)
-		fprintf(out, CONTROL_REPLY_OK "\n%s", msgs ? msgs : "");
+	/* the reply protocol (control.h): a message after "error: ", and a
+	 * newline at the end, also when fn wrote nothing or no last newline
+	 * (found by tests/fuzz/fuzz_control.c) */
+	if (!msgs || !msgs[0])
+		fprintf(out, err == CAIRN_OK ? CONTROL_REPLY_OK "\n" : CONTROL_REPLY_ERR "failed\n");
 	else
-		fprintf(out, CONTROL_REPLY_ERR "%s", msgs ? msgs : "failed\n");
+		fprintf(out, "%s%s%s", err == CAIRN_OK ? CONTROL_REPLY_OK "\n" : CONTROL_REPLY_ERR,
+			msgs, msgs[len - 1] == '\n' ? "" : "\n");
 	free(msgs);
 	return err == CAIRN_OK;
 }

@@ -1,6 +1,7 @@
 /* fuzz_control: the control protocol (src/server/control.c) fed fuzzed
  * requests: command lines given to control_execute() with a fake daemon
- * (statistics, reload, a real cache holding odd entries, stop), and the
+ * (statistics, reload, a real cache holding odd entries, stop, secondary
+ * zones' transfer and zone-status), and the
  * same bytes sent as a client would over a real control socket (the
  * control thread's bounded line reader, then the command). Every reply
  * must be what cairn-control(8) parses: a first line that is "ok" or
@@ -13,6 +14,9 @@
  *   bit 1  the cache is filled with sample entries first
  *   bit 2  reload fails
  *   bit 3  the text is also sent over the control socket
+ *   bit 4  `transfer` and `zone-status` fail (else they succeed)
+ *   bit 5  they write no reply body
+ *   bit 6  the daemon has no secondary zones (no zone callbacks)
  * The text is split at newlines; each line is one control_execute call. */
 #include <errno.h>
 #include <poll.h>
@@ -31,11 +35,12 @@ struct fake_daemon {
 	struct cache *cache;
 	bool have_cache;
 	bool reload_fails;
+	bool zone_fails, zone_silent, no_zones;
 	_Atomic unsigned stops, reloads;
 };
 
 static struct fake_daemon d;
-static struct control *direct, *sock;
+static struct control *direct, *direct_nozones, *sock;
 static char dir[64], path[96];
 
 static void fake_stats(void *ctx, struct stats_snapshot *out)
@@ -80,6 +85,17 @@ static void fake_status(void *ctx, FILE *out)
 	fprintf(out, "fuzz: yes\n");
 }
 
+/* `transfer NAME` and `zone-status NAME`: fail or succeed, with or
+ * without a body, as the input says. */
+static cairn_err fake_zone(void *ctx, const char *name, FILE *out)
+{
+	struct fake_daemon *fd = ctx;
+
+	if (!fd->zone_silent)
+		fprintf(out, "zone %s: serial 7\n", name);
+	return fd->zone_fails ? CAIRN_EIO : CAIRN_OK;
+}
+
 static void fake_stop(void *ctx)
 {
 	((struct fake_daemon *)ctx)->stops++;
@@ -89,6 +105,7 @@ static void cleanup(void)
 {
 	control_free(sock);
 	control_free(direct);
+	control_free(direct_nozones);
 	cache_free(d.cache);
 	rmdir(dir);
 }
@@ -97,8 +114,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct control_target t = {
 		.ctx = &d, .stats = fake_stats, .reload = fake_reload, .cache = fake_cache,
-		.status = fake_status, .stop = fake_stop,
+		.status = fake_status, .stop = fake_stop, .zone_transfer = fake_zone,
+		.zone_status = fake_zone,
 	};
+	struct control_target t2 = t;
 	struct cache_config cc;
 	(void)argc;
 	(void)argv;
@@ -110,7 +129,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (cache_new(&cc, &d.cache) != CAIRN_OK || !mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/ctl", dir);
+	t2.zone_transfer = t2.zone_status = NULL;
 	if (control_open(NULL, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &direct) != CAIRN_OK ||
+	    control_open(NULL, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t2, &direct_nozones) != CAIRN_OK ||
 	    control_open(path, (uid_t)-1, (gid_t)-1, (gid_t)-1, &t, &sock) != CAIRN_OK ||
 	    control_start(sock) != CAIRN_OK)
 		abort();
@@ -193,7 +214,7 @@ static void run_line(const char *line)
 
 	if (!out)
 		abort();
-	ret = control_execute(direct, line, out);
+	ret = control_execute(d.no_zones ? direct_nozones : direct, line, out);
 	if (fclose(out) != 0)
 		abort();
 	ok = check_reply(reply, len);
@@ -263,6 +284,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	d.have_cache = data[0] & 1;
 	d.reload_fails = data[0] & 4;
+	d.zone_fails = data[0] & 0x10;
+	d.zone_silent = data[0] & 0x20;
+	d.no_zones = data[0] & 0x40;
 	cache_flush(d.cache);
 	if (data[0] & 2)
 		fill_cache();

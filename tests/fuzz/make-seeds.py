@@ -150,9 +150,10 @@ commands = [b"stats", b"stats-prometheus", b"status", b"reload", b"flush", b"sto
             b"cache-show nx.example.com", b"cache-show example.com",
             b"cache-show x.y.z.example.com", b"cache-show ..", b"cache-show " + b"a" * 64,
             b"", b" \t ", b"nosuch", b"stats extra", b"a b c d e f g h i",
-            b"x" * 1100]
+            b"x" * 1100, b"transfer example.com", b"zone-status example.com",
+            b"transfer", b"zone-status a b"]
 for i, cmd in enumerate(commands):
-    for opts in (0, 3, 7, 11, 15):
+    for opts in (0, 3, 7, 11, 15, 0x10, 0x30, 0x38, 0x40):
         write("control", "c-%d-%d" % (i, opts), bytes([opts]) + cmd + b"\n")
 write("control", "c-all", bytes([11]) + b"\n".join(commands))
 write("control", "c-nul", bytes([9]) + b"stats\0stop\nstatus")
@@ -231,6 +232,7 @@ with open(os.path.join(out, "config.dict"), "w") as f:
         f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
 with open(os.path.join(out, "control.dict"), "w") as f:
     for w in [c.decode() for c in commands[:7]] + ["flush-name", "cache-show", "below",
+                                                   "transfer", "zone-status",
                                                    "example.com", "\\032", "\\."]:
         f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
 zwords = ["$ORIGIN", "$TTL", "$INCLUDE", "inc", "zone", "@", "(", ")", ";", "IN", "CH",
