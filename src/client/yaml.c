@@ -9,6 +9,9 @@
 
 #include "cdig.h"
 
+/* bin/dig/dighost.h OUTPUTBUF: the size of dig's first text buffer */
+#define YAML_DIG_OUTPUTBUF 32767
+
 /* A YAML single-quoted scalar: ' doubled. */
 static void yquote(FILE *f, const char *s)
 {
@@ -77,12 +80,66 @@ static void section(FILE *f, const struct cdig_query *q, const char *title,
 		rr_line(f, q, ldns_rr_list_rr(l, i), question);
 }
 
+/* The header fields, as dns_message_headertotext() gives them in YAML. */
+static void header(FILE *f, const uint8_t *wire, unsigned flags,
+		   unsigned rcode)
+{
+	char b1[32], b2[32];
+
+	fprintf(f, "      opcode: %s\n", cdig_opcode_name((flags >> 11) & 0xf, b1, sizeof(b1)));
+	fprintf(f, "      status: %s\n", cdig_rcode_name(rcode, b2, sizeof(b2)));
+	fprintf(f, "      id: %u\n", (unsigned)((wire[0] << 8) | wire[1]));
+	fputs("      flags:", f);
+	if (flags & 0x8000) fputs(" qr", f);
+	if (flags & 0x0400) fputs(" aa", f);
+	if (flags & 0x0200) fputs(" tc", f);
+	if (flags & 0x0100) fputs(" rd", f);
+	if (flags & 0x0080) fputs(" ra", f);
+	if (flags & 0x0020) fputs(" ad", f);
+	if (flags & 0x0010) fputs(" cd", f);
+	fputc('\n', f);
+	fprintf(f, "      QUESTION: %u\n      ANSWER: %u\n      AUTHORITY: %u\n"
+		"      ADDITIONAL: %u\n",
+		(unsigned)((wire[4] << 8) | wire[5]), (unsigned)((wire[6] << 8) | wire[7]),
+		(unsigned)((wire[8] << 8) | wire[9]), (unsigned)((wire[10] << 8) | wire[11]));
+}
+
+/* The OPT pseudosection and the sections. */
+static void body_text(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
+		      const struct cdig_reply *r, bool query)
+{
+	if (ldns_pkt_edns(pkt) && q->comments) {
+		uint16_t z = ldns_pkt_edns_z(pkt);
+
+		fputs("      OPT_PSEUDOSECTION:\n        EDNS:\n", f);
+		fprintf(f, "          version: %u\n", ldns_pkt_edns_version(pkt));
+		fprintf(f, "          flags:%s%s\n", (z & 0x8000) ? " do" : "",
+			(z & 0x4000) ? " co" : "");
+		if (z & 0x3fff)
+			fprintf(f, "          MBZ: 0x%04x\n", z & 0x3fff);
+		fprintf(f, "          udp: %u\n", ldns_pkt_edns_udp_size(pkt));
+		cdig_print_edns_options(f, ldns_pkt_edns_data(pkt), query ? NULL : r, "          ");
+	}
+	if (q->question)
+		section(f, q, "QUESTION_SECTION", ldns_pkt_question(pkt), true);
+	if (q->answer)
+		section(f, q, "ANSWER_SECTION", ldns_pkt_answer(pkt), false);
+	if (q->authority)
+		section(f, q, "AUTHORITY_SECTION", ldns_pkt_authority(pkt), false);
+	if (q->additional)
+		section(f, q, "ADDITIONAL_SECTION", ldns_pkt_additional(pkt), false);
+}
+
 void cdig_yaml_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		       const uint8_t *wire, size_t len,
 		       const struct cdig_reply *r)
 {
 	unsigned flags, rcode;
-	char b1[32], b2[32], addr[80];
+	char addr[80];
+	char *hdr = NULL, *body = NULL;
+	size_t hlen = 0, blen = 0;
+	FILE *hf = NULL, *bf = NULL;
+	bool ok;
 	bool query = r == NULL || r->is_query;
 
 	if (len < 12)
@@ -116,40 +173,30 @@ void cdig_yaml_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		fputs("    query_port: 0\n", f);
 	}
 	fprintf(f, "    %s_message_data:\n", query ? "query" : "response");
-	fprintf(f, "      opcode: %s\n", cdig_opcode_name((flags >> 11) & 0xf, b1, sizeof(b1)));
-	fprintf(f, "      status: %s\n", cdig_rcode_name(rcode, b2, sizeof(b2)));
-	fprintf(f, "      id: %u\n", (unsigned)((wire[0] << 8) | wire[1]));
-	fputs("      flags:", f);
-	if (flags & 0x8000) fputs(" qr", f);
-	if (flags & 0x0400) fputs(" aa", f);
-	if (flags & 0x0200) fputs(" tc", f);
-	if (flags & 0x0100) fputs(" rd", f);
-	if (flags & 0x0080) fputs(" ra", f);
-	if (flags & 0x0020) fputs(" ad", f);
-	if (flags & 0x0010) fputs(" cd", f);
-	fputc('\n', f);
-	fprintf(f, "      QUESTION: %u\n      ANSWER: %u\n      AUTHORITY: %u\n"
-		"      ADDITIONAL: %u\n",
-		(unsigned)((wire[4] << 8) | wire[5]), (unsigned)((wire[6] << 8) | wire[7]),
-		(unsigned)((wire[8] << 8) | wire[9]), (unsigned)((wire[10] << 8) | wire[11]));
-	if (ldns_pkt_edns(pkt) && q->comments) {
-		uint16_t z = ldns_pkt_edns_z(pkt);
-
-		fputs("      OPT_PSEUDOSECTION:\n        EDNS:\n", f);
-		fprintf(f, "          version: %u\n", ldns_pkt_edns_version(pkt));
-		fprintf(f, "          flags:%s%s\n", (z & 0x8000) ? " do" : "",
-			(z & 0x4000) ? " co" : "");
-		if (z & 0x3fff)
-			fprintf(f, "          MBZ: 0x%04x\n", z & 0x3fff);
-		fprintf(f, "          udp: %u\n", ldns_pkt_edns_udp_size(pkt));
-		cdig_print_edns_options(f, ldns_pkt_edns_data(pkt), query ? NULL : r, "          ");
-	}
-	if (q->question)
-		section(f, q, "QUESTION_SECTION", ldns_pkt_question(pkt), true);
-	if (q->answer)
-		section(f, q, "ANSWER_SECTION", ldns_pkt_answer(pkt), false);
-	if (q->authority)
-		section(f, q, "AUTHORITY_SECTION", ldns_pkt_authority(pkt), false);
-	if (q->additional)
-		section(f, q, "ADDITIONAL_SECTION", ldns_pkt_additional(pkt), false);
+	hf = open_memstream(&hdr, &hlen);
+	bf = open_memstream(&body, &blen);
+	if (!hf || !bf)
+		goto done;
+	header(hf, wire, flags, rcode);
+	body_text(bf, q, pkt, r, query);
+	ok = fclose(hf) == 0;
+	ok = fclose(bf) == 0 && ok;
+	hf = bf = NULL;
+	if (!ok)
+		goto done;
+	/* dig renders the header fields, the OPT pseudosection and the
+	 * sections into one buffer of OUTPUTBUF (32767) bytes; when that
+	 * is too small it starts again in a bigger one from the OPT
+	 * pseudosection on, so the header fields are lost (bin/dig/dig.c
+	 * printmessage(), "repopulate_buffer"). Do the same. */
+	if (hlen + blen <= YAML_DIG_OUTPUTBUF)
+		fwrite(hdr, 1, hlen, f);
+	fwrite(body, 1, blen, f);
+done:
+	if (hf)
+		fclose(hf);
+	if (bf)
+		fclose(bf);
+	free(hdr);
+	free(body);
 }
