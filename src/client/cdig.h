@@ -107,6 +107,7 @@ struct cdig_query {
 	int split;               /* split base64/hex fields every N chars */
 	bool split_set;
 	char hints[512];         /* +hints=FILE for +trace; "" = ask server */
+	struct cdig_keep *keep;  /* +keepopen's connection (main's) */
 	int argc;                /* the command line, for the banner */
 	char **argv;
 };
@@ -162,6 +163,17 @@ cairn_err cdig_udp_exchange(const struct cdig_server *srv,
 			    enum cdig_xstatus *st, unsigned *elapsed_ms);
 /* A TCP (or TLS over TCP) connection to one server. */
 struct cdig_conn;
+/* +keepopen: the connection kept open between the lookups of one
+ * invocation for the next lookup to the same server (dig's "keep" in
+ * dighost.c), owned by main and closed at the end. */
+struct cdig_keep {
+	struct cdig_conn *conn;  /* NULL: none kept */
+	struct cdig_server srv;  /* whom conn goes to */
+	bool tls;
+};
+/* Whether a and b are the same address and port (dig's
+ * isc_sockaddr_equal). */
+bool cdig_same_server(const struct cdig_server *a, const struct cdig_server *b);
 /* Connects (and with tls->on, completes the TLS handshake, verifying the
  * certificate when tls->verify) within timeout_ms. On CDIG_X_OK *out is
  * the connection (close with cdig_conn_close). why (may be NULL) gets a

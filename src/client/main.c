@@ -1,6 +1,7 @@
 /* cdig main: parse the command line, run each query, print as dig does and
  * return dig's exit code (0 answer, 1 usage, 8 batch file, 9 no reply,
  * 10 internal error). */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,11 @@ int main(int argc, char **argv)
 	bool done = false;
 	int rc, last = CDIG_EXIT_OK;
 	struct cdig_banner b = { argc - 1, argv + 1, false };
+	struct cdig_keep keep = { 0 };
 
+	/* a kept (+keepopen) connection the server closed must give an
+	 * error to retry on, not end the program (dig ignores it too) */
+	signal(SIGPIPE, SIG_IGN);
 	if (cdig_transport_init() != CAIRN_OK) {
 		fprintf(stderr, "cdig: TLS library initialisation failed\n");
 		return CDIG_EXIT_INTERNAL;
@@ -27,12 +32,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		qs[i].argc = argc - 1;
 		qs[i].argv = argv + 1;
+		qs[i].keep = &keep;
 		rc = cdig_lookup(&qs[i], &b);
 		if (rc)
 			last = rc;
 		fflush(stdout);
 	}
 done:
+	cdig_conn_close(keep.conn);
 	free(qs);
 	cdig_transport_cleanup();
 	return last;

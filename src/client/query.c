@@ -180,25 +180,58 @@ static const char *xstatus_text(enum cdig_xstatus st)
 	}
 }
 
-/* One exchange over TCP or TLS: connect, send, read one message. */
+/* +keepopen: the kept connection if it goes to s (same address and
+ * port, as dig's isc_sockaddr_equal, and the same TLS-ness); any other
+ * kept connection is closed, as dig detaches it (dighost.c). */
+static struct cdig_conn *take_kept(const struct cdig_query *q,
+				   const struct cdig_server *s)
+{
+	struct cdig_keep *k = q->keep;
+	struct cdig_conn *c;
+
+	if (!k || !k->conn)
+		return NULL;
+	c = k->conn;
+	k->conn = NULL;
+	if (q->keepopen && cdig_same_server(&k->srv, s) && k->tls == q->tls.on)
+		return c;
+	cdig_conn_close(c);
+	return NULL;
+}
+
+/* One exchange over TCP or TLS: connect (or, with +keepopen, take the
+ * connection kept from the previous lookup: *kept), send, read one
+ * message. A kept connection the server has closed meanwhile (RFC 7766
+ * §6.2.3) fails this try as in dig, and the next try connects anew. */
 static cairn_err stream_exchange(const struct cdig_query *q,
 				 const struct cdig_server *s,
 				 const struct sockaddr *src, const uint8_t *wire,
 				 size_t len, uint8_t **resp, size_t *rlen,
 				 enum cdig_xstatus *st, unsigned *ms, char *why,
-				 size_t whylen)
+				 size_t whylen, bool *kept)
 {
-	struct cdig_conn *c = NULL;
+	struct cdig_conn *c = take_kept(q, s);
 	uint64_t start = cairn_now_ms();
 	cairn_err err;
 
-	err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, st, why, whylen);
-	if (err != CAIRN_OK || *st != CDIG_X_OK)
-		goto done;
+	*kept = c != NULL;
+	if (!c) {
+		err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, st,
+				     why, whylen);
+		if (err != CAIRN_OK || *st != CDIG_X_OK)
+			goto done;
+	}
 	err = cdig_conn_send(c, wire, len, q->time_s * 1000, st);
 	if (err != CAIRN_OK || *st != CDIG_X_OK)
 		goto done;
 	err = cdig_conn_recv(c, q->time_s * 1000, resp, rlen, st);
+	if (err == CAIRN_OK && *st == CDIG_X_OK && q->keepopen && q->keep) {
+		/* dig keeps the socket for the next lookup (dighost.c) */
+		q->keep->conn = c;
+		q->keep->srv = *s;
+		q->keep->tls = q->tls.on;
+		c = NULL;
+	}
 done:
 	*ms = (unsigned)(cairn_now_ms() - start);
 	cdig_conn_close(c);
@@ -225,11 +258,12 @@ static cairn_err try_server(const struct cdig_query *q,
 		unsigned ms = 0;
 		char why[256] = "";
 		struct timespec t0, t1;
+		bool kept = false;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (tcp || q->tls.on)
 			err = stream_exchange(q, s, src, wire, len, &resp, &rlen, &st,
-					      &ms, why, sizeof(why));
+					      &ms, why, sizeof(why), &kept);
 		else
 			err = cdig_udp_exchange(s, src, q->time_s * 1000, wire, len,
 						quiet, &resp, &rlen, &st, &ms);
@@ -254,7 +288,7 @@ static cairn_err try_server(const struct cdig_query *q,
 			if (st == CDIG_X_TLS)
 				printf(";; TLS peer certificate verification for %s failed: %s\n",
 				       addr, why[0] ? why : "handshake failed");
-			else if (tcp || q->tls.on)
+			else if ((tcp || q->tls.on) && !kept)
 				printf(";; Connection to %s(%s) for %s failed: %s.\n",
 				       addr, s->label, q->name, xstatus_text(st));
 			else

@@ -118,6 +118,11 @@ static bool same_peer(const struct sockaddr_storage *a,
 	}
 }
 
+bool cdig_same_server(const struct cdig_server *a, const struct cdig_server *b)
+{
+	return same_peer(&a->ss, &b->ss);
+}
+
 /* RFC 5452 §4.3 / dig: a reply whose question is not ours (name in any
  * case, type, class) is reported and waited past. Replies without a
  * question (NOTIMP, FORMERR...) are taken. */

@@ -318,6 +318,65 @@ SRV=id-mismatch PORT=$MPORT
 compare www.cdig.test +noedns
 compare www.cdig.test +noedns +qid=7
 
+# ---- +keepopen: one TCP connection for all the lookups of a command
+# line, as dig; a connection the server has closed fails that try as in
+# dig and the next try connects anew (RFC 7766 §6.2.3). tcpcount.py logs
+# each connection it accepts and each query it answers. ----
+keepopen_server() {   # keepopen_server NAME [PER_CONN [ADDR]]: sets KPORT
+	KPORT=${KPORT_FIXED:-$(free_port)}
+	[ -n "$KPORT" ] || die "no free port"
+	python3 "$DATA/tcpcount.py" "$KPORT" "$T/$1.ready" "${2:-0}" "${3:-127.0.0.1}" \
+		>>"$T/$1.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 300); do [ -e "$T/$1.ready" ] && break; sleep 0.1; done
+	[ -e "$T/$1.ready" ] || die "tcpcount.py $1 did not start"
+}
+conns() {   # conns NAME: "connections queries" seen since the last call
+	echo "$(grep -c '^conn' "$T/$1.log") $(grep -c '^query' "$T/$1.log")"
+	: >"$T/$1.log"
+}
+keepopen_server keep
+for prog in "$CDIG" dig; do
+	"$prog" @127.0.0.1 -p "$KPORT" +tcp +keepopen +short a.test b.test c.test >"$T/out" 2>&1
+	got=$(conns keep)
+	[ "$got" = "1 3" ] && [ "$(grep -c '^192.0.2.10$' "$T/out")" = 3 ] &&
+		ok "+keepopen: ${prog##*/} sends 3 lookups over 1 connection" ||
+		bad "+keepopen: ${prog##*/} saw '$got' (connections queries): $(cat "$T/out")"
+	"$prog" @127.0.0.1 -p "$KPORT" +tcp +nokeepopen +short a.test b.test c.test >"$T/out" 2>&1
+	got=$(conns keep)
+	[ "$got" = "3 3" ] && ok "+nokeepopen: ${prog##*/} opens a connection per lookup" ||
+		bad "+nokeepopen: ${prog##*/} saw '$got' (connections queries)"
+done
+# another server in between (the same port on 127.0.0.2): the kept
+# connection is closed (dig's detach) and a new one opened after it
+KPORT_FIXED=$KPORT keepopen_server other 0 127.0.0.2
+"$CDIG" -p "$KPORT" +tcp +keepopen +short a.test @127.0.0.1 b.test @127.0.0.2 \
+	c.test @127.0.0.1 d.test @127.0.0.1 >"$T/out" 2>&1
+other=$(conns other) keep=$(conns keep)
+[ "$other" = "1 1" ] && [ "$keep" = "2 3" ] && [ "$(grep -c '^192.0.2.10$' "$T/out")" = 4 ] &&
+	ok "+keepopen: kept per server ($keep / $other connections queries)" ||
+	bad "+keepopen per server: '$keep' / '$other': $(cat "$T/out")"
+# a server that closes after each answer: as dig, the try on the closed
+# connection fails with dig's line and the next one reconnects
+keepopen_server closing 1
+SRV=closing PORT=$KPORT
+kdig() {
+	"$@" +time=3 +tries=2 +tcp +keepopen a.test b.test c.test 2>&1 |
+		sed -E 's/: (connection reset|end of file)$/: CLOSED/' | norm
+}
+kdig dig @127.0.0.1 -p "$KPORT" >"$T/dig.out"
+n_dig=$(conns closing)
+kdig "$CDIG" @127.0.0.1 -p "$KPORT" >"$T/out"
+n_cdig=$(conns closing)
+if diff -u "$T/dig.out" "$T/out" >"$T/diff" && [ "$n_cdig" = "3 3" ] && [ "$n_dig" = "$n_cdig" ] &&
+	[ "$(grep -c '^;; communications error to 127.0.0.1#[0-9]*: CLOSED$' "$T/out")" = 2 ]; then
+	ok "+keepopen: a closed connection reopened as dig does ($n_cdig connections queries)"
+else
+	bad "+keepopen with a closing server: cdig '$n_cdig', dig '$n_dig'"
+	head -40 "$T/diff"
+fi
+SRV=nsd PORT=$NSD_PORT
+
 # ---- DNS over TLS (RFC 7858) against unbound, self-signed certificate ----
 mkdir -p "$T/ub"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
