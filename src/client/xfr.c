@@ -184,11 +184,11 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 			if (q->json) {
 				cdig_json_message(stdout, p, m, ml, &r);
 			} else {
-				/* dig's transfer style: answer records only */
+				/* dig's transfer style: answer records (and
+				 * the TSIG) only */
 				struct cdig_query yq = *q;
 
 				yq.comments = yq.question = yq.authority = false;
-				yq.additional = false;
 				cdig_yaml_message(stdout, &yq, p, m, ml, &r);
 			}
 		} else if (ldns_pkt_tsig(p) && q->additional) {

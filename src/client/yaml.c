@@ -37,7 +37,7 @@ static void timestamp(FILE *f, const char *key)
 }
 
 static void rr_line(FILE *f, const struct cdig_query *q, const ldns_rr *rr,
-		    bool question)
+		    bool question, const char *indent)
 {
 	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
 	char *klass = ldns_rr_class2str(ldns_rr_get_class(rr));
@@ -57,7 +57,7 @@ static void rr_line(FILE *f, const struct cdig_query *q, const ldns_rr *rr,
 		if (!question)
 			fprintf(m, " %s", rdata ? rdata : "");
 		fclose(m);
-		fputs("        - ", f);
+		fprintf(f, "%s- ", indent);
 		yquote(f, line);
 		fputc('\n', f);
 	}
@@ -77,7 +77,7 @@ static void section(FILE *f, const struct cdig_query *q, const char *title,
 		return;
 	fprintf(f, "      %s:\n", title);
 	for (i = 0; i < n; i++)
-		rr_line(f, q, ldns_rr_list_rr(l, i), question);
+		rr_line(f, q, ldns_rr_list_rr(l, i), question, "        ");
 }
 
 /* The header fields, as dns_message_headertotext() gives them in YAML. */
@@ -128,6 +128,13 @@ static void body_text(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 		section(f, q, "AUTHORITY_SECTION", ldns_pkt_authority(pkt), false);
 	if (q->additional)
 		section(f, q, "ADDITIONAL_SECTION", ldns_pkt_additional(pkt), false);
+	/* dns_message_pseudosectiontoyaml(): the TSIG record (RFC 8945)
+	 * at the section's indent, then an empty line */
+	if (q->additional && ldns_pkt_tsig(pkt)) {
+		fputs("      TSIG_PSEUDOSECTION:\n", f);
+		rr_line(f, q, ldns_pkt_tsig(pkt), false, "      ");
+		fputc('\n', f);
+	}
 }
 
 void cdig_yaml_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,

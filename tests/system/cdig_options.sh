@@ -44,7 +44,8 @@ norm() {
 		-e '^;; Query time:' -e '!!timestamp' |
 		sed -E -e 's/id: [0-9]+/id: ID/' -e 's/^(;? *)COOKIE: [0-9a-f]+/\1COOKIE: HEX/' \
 			-e 's/expected ID [0-9]+, got [0-9]+/expected ID N, got M/' \
-			-e 's#(TSIG	hmac-[a-z0-9]+\. )[0-9]+ 300 ([0-9]+)( [A-Za-z0-9+/=]+)* [0-9]+ ([A-Z]+)#\1TIME 300 \2 MAC ID \4#'
+			-e 's#(TSIG	hmac-[a-z0-9]+\. )[0-9]+ 300 ([0-9]+)( [A-Za-z0-9+/=]+)* [0-9]+ ([A-Z]+)#\1TIME 300 \2 MAC ID \4#' \
+			-e "s#^(      - '[^ ]+ 0 ANY TSIG hmac-[a-z0-9]+\\. )[0-9]+ 300 ([0-9]+) [A-Za-z0-9+/=]+ [0-9]+ ([A-Z]+)#\\1TIME 300 \\2 MAC ID \\3#"
 }
 
 # compare ARGS...: dig and cdig with the same arguments give the same
@@ -215,6 +216,9 @@ compare cdig.test IXFR=2024010101
 compare cdig.test IXFR=2023010101
 compare -t IXFR=1 cdig.test
 compare cdig.test AXFR -y "hmac-sha256:k256:$SECRET256"
+# +yaml: the TSIG pseudosection after each message, as dig
+compare cdig.test AXFR +yaml -y "hmac-sha256:k256:$SECRET256"
+compare www.cdig.test +yaml -y "hmac-sha256:k256:$SECRET256"
 compare cdig.test AXFR -y "hmac-sha512:k512:$SECRET512"
 compare cdig.test AXFR -y "hmac-sha1:k1:$SECRET1"
 compare www.cdig.test -y "hmac-sha256:k256:$SECRET256"
@@ -254,6 +258,7 @@ compare cdig.test AXFR -y "hmac-sha1:k1:$SECRET1"
 compare www.cdig.test -y "hmac-sha256:k256:$SECRET256"
 compare cdig.test AXFR -y "hmac-sha256:other:$SECRET256"
 compare cdig.test AXFR +yaml
+compare cdig.test AXFR +yaml -y "hmac-sha256:k256:$SECRET256"
 SRV=nsd PORT=$NSD_PORT
 
 # +json (RFC 8427) for the new features: one document per transfer
