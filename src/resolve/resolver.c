@@ -351,6 +351,17 @@ void resolver_cancel(struct resolver *r, void *ctx)
 	}
 }
 
+void resolver_infra(struct resolver *r, const struct cairn_sockaddr *only,
+		    void (*fn)(void *ctx, const struct resolver_infra *e), void *ctx)
+{
+	servers_walk(&r->servers, only, rnow_ms(r), fn, ctx);
+}
+
+unsigned resolver_flush_infra(struct resolver *r, const struct cairn_sockaddr *only)
+{
+	return servers_forget(&r->servers, only);
+}
+
 unsigned resolver_active(const struct resolver *r)
 {
 	return r->nactive;
