@@ -89,6 +89,8 @@ struct control_target {
 	 * resolver (NULL: the same). */
 	cairn_err (*local_zones)(void *ctx, void (*fn)(void *arg, const char *name,
 						       const char *kind), void *arg);
+	/* lookup NAME: as server_lookup (server.h); NULL: no resolver. */
+	cairn_err (*lookup)(void *ctx, const uint8_t *name, char **out);
 };
 
 /* Creates the socket at path, owned by its creator (root) and group

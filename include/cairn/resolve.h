@@ -6,6 +6,8 @@
 #include "cairn/common.h"
 #include "cairn/wire.h"
 
+#include <stdio.h>
+
 struct resolver;          /* one per worker thread; not thread safe */
 struct resolver_config;   /* settings from cairnd.conf (defined below) */
 struct cache;             /* shared by all workers; thread safe */
@@ -156,6 +158,12 @@ void resolver_infra(struct resolver *r, const struct cairn_sockaddr *only,
 /* Forgets what r knows of only's IP address (NULL: everything): RTT,
  * back-offs and lame marks. Returns the entries removed. On r's thread. */
 unsigned resolver_flush_infra(struct resolver *r, const struct cairn_sockaddr *only);
+/* cairn-control lookup: writes to out the delegation r would use for name
+ * from the cache (else the root hints), or its forward-zone, and each
+ * server's cached addresses with what r's infra cache says of them (RTT,
+ * timeouts, lameness for that zone). Reads only: nothing is created,
+ * touched or sent. On r's thread. */
+void resolver_lookup(struct resolver *r, const uint8_t *name, FILE *out);
 /* Number of resolutions in progress (tests, benchmarks). */
 unsigned resolver_active(const struct resolver *r);
 /* Forgets every pending query whose ctx is ctx (client went away). */

@@ -98,6 +98,10 @@ void server_explain_free(struct server_explain *e);
  * did not answer in time), CAIRN_ENOMEM. Called from a control thread. */
 cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool flush,
 		       bool json, unsigned timeout_ms, char **out, size_t *removed);
+/* cairn-control lookup NAME: worker 0 writes the delegation it would use
+ * for name and its servers (resolver_lookup) on its own thread; returns
+ * as server_infra, *out the text. */
+cairn_err server_lookup(struct server *s, const uint8_t *name, unsigned timeout_ms, char **out);
 
 /* ---- the cache file (cachefile.c; cairnd.conf(5) cache-file) ---- */
 /* Writes every entry of c that may still be served to path as text

@@ -45,6 +45,7 @@ static void usage(FILE *out)
 		"  verbosity [N]            show or set the log level: 0 error, 1 warning, 2 info, 3 debug\n"
 		"  reopen-log               reopen the log file (after logrotate; also SIGUSR2)\n"
 		"  list-zones [--json]      name, serial, loaded at, kind and file of each zone\n"
+		"  lookup NAME              the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
 		"  list-local-zones         the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
 		"  infra [--json] [ADDRESS] what each worker knows of upstream servers: RTT, lameness\n"
 		"  flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"

@@ -399,6 +399,16 @@ static cairn_err daemon_infra(void *ctx, const struct cairn_sockaddr *only, bool
 	return server_infra(d->srv, only, flush, json, 5000, out, removed);
 }
 
+static cairn_err daemon_lookup(void *ctx, const uint8_t *name, char **out)
+{
+	struct daemon *d = ctx;
+
+	*out = NULL;
+	if (!d->srv)
+		return CAIRN_ENOTFOUND;
+	return server_lookup(d->srv, name, 5000, out);
+}
+
 /* list-local-zones: the resolver's table, built from local-zone-disable as
  * read at start-up (resolver settings change only at restart). */
 static cairn_err daemon_local_zones(void *ctx, void (*fn)(void *arg, const char *name,
@@ -517,6 +527,7 @@ static int run(const struct options *o)
 		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
 		.explain = daemon_explain, .flush_stats = daemon_flush_stats,
 		.zones = daemon_zones, .infra = daemon_infra, .local_zones = daemon_local_zones,
+		.lookup = daemon_lookup,
 	};
 	const char *ctl_path;
 	gid_t ctl_gid;

@@ -210,6 +210,9 @@ unsigned servers_lame_count(const struct servers *s);
  * those of only's IP address, any port, when only is not NULL) to fn. */
 void servers_walk(struct servers *s, const struct cairn_sockaddr *only, uint64_t now,
 		  void (*fn)(void *ctx, const struct resolver_infra *e), void *ctx);
+/* sa's entry, or NULL when s knows nothing of it; creates and touches
+ * nothing (cairn-control lookup). */
+const struct server_info *servers_peek(struct servers *s, const struct cairn_sockaddr *sa);
 /* Forgets the entries and lame marks of only's IP address (NULL: all, and
  * the families' unreachability). Returns how many were removed. */
 unsigned servers_forget(struct servers *s, const struct cairn_sockaddr *only);

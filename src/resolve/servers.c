@@ -459,3 +459,8 @@ unsigned servers_forget(struct servers *s, const struct cairn_sockaddr *only)
 		s->v4_down_until = s->v6_down_until = 0;
 	return n;
 }
+
+const struct server_info *servers_peek(struct servers *s, const struct cairn_sockaddr *sa)
+{
+	return find_host(s, sa, addr_hash(sa));
+}

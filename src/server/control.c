@@ -362,6 +362,7 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"verbosity [N]      show or set the log level: 0 error, 1 warning, 2 info, 3 debug\n"
 		"reopen-log         reopen the log file (after logrotate; also SIGUSR2)\n"
 		"list-zones [--json]  name, serial, loaded at, kind and file of each zone\n"
+		"lookup NAME        the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
 		"list-local-zones   the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
 		"infra [--json] [ADDRESS]  what each worker knows of upstream servers: RTT, lameness\n"
 		"flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
@@ -404,6 +405,8 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		return control_cmd_reopen_log(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "list-zones") == 0)
 		return control_cmd_list_zones(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "lookup") == 0)
+		return control_cmd_lookup(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "list-local-zones") == 0)
 		return control_cmd_list_local_zones(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "infra") == 0 || strcmp(argv[0], "flush-infra") == 0)

@@ -28,6 +28,8 @@ bool control_cmd_reopen_log(const struct control_target *t, int argc, char **arg
 bool control_cmd_list_zones(const struct control_target *t, int argc, char **argv, FILE *out);
 /* infra [--json] [ADDRESS] and flush-infra ADDRESS|all (argv[0] says which). */
 bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FILE *out);
+/* lookup NAME */
+bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out);
 /* list-local-zones */
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out);

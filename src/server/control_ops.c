@@ -321,3 +321,33 @@ bool control_cmd_list_local_zones(const struct control_target *t, int argc, char
 	free(text);
 	return err == CAIRN_OK;
 }
+
+/* ---- lookup NAME ---- */
+
+bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out)
+{
+	uint8_t name[WIRE_NAME_MAX];
+	char *text = NULL;
+	size_t len;
+	cairn_err err;
+
+	if (argc != 2) {
+		fprintf(out, CONTROL_REPLY_ERR "usage: lookup NAME\n");
+		return false;
+	}
+	if (wire_name_from_text(argv[1], NULL, name, &len) != CAIRN_OK) {
+		fprintf(out, CONTROL_REPLY_ERR "bad domain name '%s'\n", argv[1]);
+		return false;
+	}
+	if (!t->lookup) {
+		fprintf(out, CONTROL_REPLY_ERR "lookup: %s\n", infra_error(CAIRN_ENOTFOUND));
+		return false;
+	}
+	err = t->lookup(t->ctx, name, &text);
+	if (err != CAIRN_OK)
+		fprintf(out, CONTROL_REPLY_ERR "lookup: %s\n", infra_error(err));
+	else
+		fprintf(out, CONTROL_REPLY_OK "\n%s", text ? text : "");
+	free(text);
+	return err == CAIRN_OK;
+}

@@ -24,6 +24,8 @@ struct infra_req {
 	int refs;                /* the control thread and each worker given it */
 	unsigned pending;        /* workers that have not answered yet */
 	bool flush, json, have_only;
+	bool lookup;             /* cairn-control lookup NAME (worker 0 only) */
+	uint8_t name[WIRE_NAME_MAX];
 	struct cairn_sockaddr only;
 	char **part;             /* per worker: its lines, or NULL */
 	size_t removed;
@@ -98,7 +100,17 @@ void server_infra_poll(struct worker *w)
 	if (!q)
 		return;
 	only = q->have_only ? &q->only : NULL;
-	if (q->flush) {
+	if (q->lookup) {
+		FILE *f = open_memstream(&text, &len);
+
+		if (f) {
+			resolver_lookup(w->resolver, q->name, f);
+			if (fclose(f) != 0) {
+				free(text);
+				text = NULL;
+			}
+		}
+	} else if (q->flush) {
 		removed = resolver_flush_infra(w->resolver, only);
 	} else {
 		struct render r = { .worker = w->id, .json = q->json, .first = true };
@@ -121,10 +133,32 @@ void server_infra_poll(struct worker *w)
 	req_put(q);
 }
 
-cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool flush,
-		       bool json, unsigned timeout_ms, char **out, size_t *removed)
+/* A request for the first n workers, or NULL when out of memory. */
+static struct infra_req *req_new(unsigned n)
 {
-	struct infra_req *q;
+	struct infra_req *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return NULL;
+	q->part = calloc(n, sizeof(*q->part));
+	if (!q->part) {
+		free(q);
+		return NULL;
+	}
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	q->n = n;
+	q->refs = 1 + (int)n;
+	q->pending = n;
+	return q;
+}
+
+/* Gives q to workers 0..q->n-1, waits at most timeout_ms for their parts
+ * and joins them into *out (json: comma-separated); drops the caller's
+ * reference. */
+static cairn_err run(struct server *s, struct infra_req *q, unsigned timeout_ms, char **out,
+		     size_t *removed)
+{
 	struct timespec until;
 	uint64_t one = 1;
 	unsigned given = 0;
@@ -133,30 +167,7 @@ cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool
 	size_t len = 0;
 	FILE *f;
 
-	*out = NULL;
-	*removed = 0;
-	if (!s->cache || !s->n_workers || !s->workers[0].resolver)
-		return CAIRN_ENOTFOUND;
-	q = calloc(1, sizeof(*q));
-	if (!q)
-		return CAIRN_ENOMEM;
-	q->part = calloc(s->n_workers, sizeof(*q->part));
-	if (!q->part) {
-		free(q);
-		return CAIRN_ENOMEM;
-	}
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->cond, NULL);
-	q->n = s->n_workers;
-	q->flush = flush;
-	q->json = json;
-	if (only) {
-		q->only = *only;
-		q->have_only = true;
-	}
-	q->refs = 1 + (int)s->n_workers;
-	q->pending = s->n_workers;
-	for (unsigned i = 0; i < s->n_workers; i++) {
+	for (unsigned i = 0; i < q->n; i++) {
 		struct worker *w = &s->workers[i];
 		struct infra_req *expect = NULL;
 
@@ -166,11 +177,11 @@ cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool
 		if (write(w->wakefd, &one, sizeof(one)) != sizeof(one))
 			log_debug("infra: cannot wake worker %u: %s", i, strerror(errno));
 	}
-	if (given < s->n_workers) {
+	if (given < q->n) {
 		/* the workers not given it will never answer */
 		pthread_mutex_lock(&q->lock);
-		q->refs -= (int)(s->n_workers - given);
-		q->pending -= s->n_workers - given;
+		q->refs -= (int)(q->n - given);
+		q->pending -= q->n - given;
 		pthread_mutex_unlock(&q->lock);
 		err = CAIRN_EEXIST;
 	}
@@ -207,10 +218,11 @@ cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool
 			for (unsigned i = 0; i < q->n; i++) {
 				if (!q->part[i] || !q->part[i][0])
 					continue;
-				fprintf(f, "%s%s", json && !first ? "," : "", q->part[i]);
+				fprintf(f, "%s%s", q->json && !first ? "," : "", q->part[i]);
 				first = false;
 			}
-			*removed = q->removed;
+			if (removed)
+				*removed = q->removed;
 			pthread_mutex_unlock(&q->lock);
 			if (fclose(f) != 0) {
 				free(text);
@@ -222,4 +234,41 @@ cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool
 	*out = text;
 	req_put(q);
 	return err;
+}
+
+cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool flush,
+		       bool json, unsigned timeout_ms, char **out, size_t *removed)
+{
+	struct infra_req *q;
+
+	*out = NULL;
+	*removed = 0;
+	if (!s->cache || !s->n_workers || !s->workers[0].resolver)
+		return CAIRN_ENOTFOUND;
+	q = req_new(s->n_workers);
+	if (!q)
+		return CAIRN_ENOMEM;
+	q->flush = flush;
+	q->json = json;
+	if (only) {
+		q->only = *only;
+		q->have_only = true;
+	}
+	return run(s, q, timeout_ms, out, removed);
+}
+
+cairn_err server_lookup(struct server *s, const uint8_t *name, unsigned timeout_ms, char **out)
+{
+	struct infra_req *q;
+
+	*out = NULL;
+	if (!s->cache || !s->n_workers || !s->workers[0].resolver)
+		return CAIRN_ENOTFOUND;
+	q = req_new(1);   /* worker 0: its infra cache, the shared cache */
+	if (!q)
+		return CAIRN_ENOMEM;
+	q->lookup = true;
+	memcpy(q->name, name, wire_name_len(name));
+	wire_name_lower(q->name);
+	return run(s, q, timeout_ms, out, NULL);
 }

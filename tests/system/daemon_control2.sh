@@ -4,7 +4,7 @@
 # daemon_control.sh: root on 127.0.0.1 port 53 in private namespaces with
 # the toy Internet of zones/lab, user dropped): flush-negative, flush-type,
 # flush-stats, verbosity, reopen-log and SIGUSR2 (as logrotate uses them),
-# list-zones and its --json, list-local-zones, infra and flush-infra (carried out by each
+# list-zones and its --json, list-local-zones, lookup, infra and flush-infra (carried out by each
 # worker in its own thread).
 set -u
 if [ -z "${DAEMON_IN_NS:-}" ]; then
@@ -246,13 +246,34 @@ q w9.example.com A >/dev/null
 ctl infra
 check_out '@53 worker [01] rtt'
 
+# ---- lookup NAME: the delegation from the cache and its servers ----
+q www.example.com A >/dev/null
+ctl lookup www.example.com
+check_eq "lookup: exit status" "$CTL_RC" 0
+check_out '^delegation example\.com\. cache$'
+check_out '^ns [a-z0-9.-]+\.$'
+check_out '^  127\.[0-9.]+@53 rtt [0-9]+ timeouts 0 down 0 lame no$'
+bad=$(grep -Evc '^(delegation [a-z0-9.-]+ (cache|root-hints|forward-zone)|ns [a-z0-9.-]+|  [0-9a-f.:]+@[0-9]+ rtt ([0-9]+ timeouts [0-9]+ down [0-9]+|unknown) lame (yes|no)|  \(no address cached\))$' <<<"$OUT")
+check_eq "lookup: every line in the documented form" "$bad" 0
+ctl lookup deep.below.nowhere.example.com
+check_out '^delegation example\.com\. cache$'
+ctl flush
+ctl lookup www.example.com
+check_out '^delegation \. root-hints$'
+check_out '^ns a\.root-servers\.net\.$'
+check_out '^  127\.1\.0\.1@53 rtt'
+ctl lookup 'bad..name'
+check_eq "lookup with a bad name: exit status" "$CTL_RC" 1
+ctl lookup
+check_eq "lookup without a name: exit status" "$CTL_RC" 1
+
 # ---- help lists every command, in both the daemon and the client ----
 ctl help
-for c in flush-negative flush-type flush-stats verbosity reopen-log list-zones list-local-zones infra flush-infra; do
+for c in flush-negative flush-type flush-stats verbosity reopen-log list-zones list-local-zones lookup infra flush-infra; do
 	check_out "^$c"
 done
 OUT=$("$CONTROL" -h 2>&1)
-for c in flush-negative flush-type flush-stats verbosity reopen-log list-zones list-local-zones infra flush-infra; do
+for c in flush-negative flush-type flush-stats verbosity reopen-log list-zones list-local-zones lookup infra flush-infra; do
 	check_out "^  $c"
 done
 
