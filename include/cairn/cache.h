@@ -187,6 +187,13 @@ uint32_t cache_stale_max_age(const struct cache *c);
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below);
 /* Removes every entry. */
 void cache_flush(struct cache *c);
+/* Removes every negative entry (NXDOMAIN and NODATA, RFC 2308), live or
+ * stale; positive RRsets stay. Returns how many were removed. */
+size_t cache_flush_negative(struct cache *c);
+/* Removes the entry of (name, type): the RRset or the NODATA answer (an
+ * NXDOMAIN of name, which answers every type, stays; type 0 removes
+ * nothing). Returns how many were removed (0 or 1). */
+size_t cache_flush_type(struct cache *c, const uint8_t *name, uint16_t type);
 /* Fills out (the caller's) with c's current numbers, summed over shards. */
 void cache_get_stats(struct cache *c, struct cache_stats *out);
 

@@ -41,6 +41,15 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* True when messages at lvl are written (not dropped by the verbosity). */
 bool log_enabled(enum log_level lvl);
+/* Changes the verbosity at run time (cairn-control verbosity); any thread. */
+void log_set_verbosity(enum log_level lvl);
+enum log_level log_get_verbosity(void);
+/* LOG_SINK_FILE: opens the log file's path again and continues there (after
+ * logrotate renamed it: cairn-control reopen-log, SIGUSR2); the old file
+ * is closed once the new one is open. Other sinks: nothing to do. Returns
+ * CAIRN_OK, or CAIRN_EIO (errno says why) and the old file stays in use.
+ * Any thread. */
+cairn_err log_reopen(void);
 #define log_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)

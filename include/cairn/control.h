@@ -31,6 +31,17 @@ struct cache;
 struct stats_snapshot;
 struct server_explain;
 
+/* One zone as list-zones shows it. */
+struct control_zone_info {
+	const char *name;        /* presentation form, with the final dot */
+	bool loaded;             /* false: not served (a secondary zone before its
+	                          * first transfer) */
+	uint32_t serial;         /* SOA serial, when loaded */
+	int64_t loaded_at;       /* when the copy served was loaded (Unix time) */
+	const char *kind;        /* "primary", "secondary" or "catalog" */
+	const char *file;
+};
+
 /* What the commands act on, supplied by the daemon. Callbacks run on the
  * control connections' threads, possibly several at once: they must be
  * thread safe. */
@@ -62,6 +73,24 @@ struct control_target {
 	 * to the process, whose main thread then stops gracefully. Tests and
 	 * tests/fuzz/fuzz_control.c set it. */
 	void (*stop)(void *ctx);
+	/* flush-stats: the counters start again from zero (NULL: the
+	 * command answers with an error). */
+	void (*flush_stats)(void *ctx);
+	/* list-zones: calls fn once per configured zone, in the
+	 * configuration's order; z is valid during the call (NULL: error). */
+	void (*zones)(void *ctx, void (*fn)(void *arg, const struct control_zone_info *z),
+		      void *arg);
+	/* infra / flush-infra: as server_infra (server.h) with the daemon's
+	 * server (NULL: no resolver). */
+	cairn_err (*infra)(void *ctx, const struct cairn_sockaddr *only, bool flush, bool json,
+			   char **out, size_t *removed);
+	/* list-local-zones: calls fn with each locally served zone (name,
+	 * kind) the resolver answers itself; CAIRN_ENOTFOUND without a
+	 * resolver (NULL: the same). */
+	cairn_err (*local_zones)(void *ctx, void (*fn)(void *arg, const char *name,
+						       const char *kind), void *arg);
+	/* lookup NAME: as server_lookup (server.h); NULL: no resolver. */
+	cairn_err (*lookup)(void *ctx, const uint8_t *name, char **out);
 };
 
 /* Creates the socket at path, owned by its creator (root) and group

@@ -6,6 +6,8 @@
 #include "cairn/common.h"
 #include "cairn/wire.h"
 
+#include <stdio.h>
+
 struct resolver;          /* one per worker thread; not thread safe */
 struct resolver_config;   /* settings from cairnd.conf (defined below) */
 struct cache;             /* shared by all workers; thread safe */
@@ -135,6 +137,33 @@ typedef void (*resolver_explain_fn)(void *ctx, const struct resolver_explain_res
  * CAIRN_EINVAL for a bad name, CAIRN_ENOMEM. */
 cairn_err resolver_explain(struct resolver *r, const uint8_t *name, uint16_t qtype,
 			   bool nocache, resolver_explain_fn fn, void *ctx);
+/* One entry of the infra cache (cairn-control infra): an upstream
+ * address, or a (zone, address) lame mark. */
+struct resolver_infra {
+	bool lame;               /* a lame mark; else an address entry */
+	struct cairn_sockaddr sa;
+	const uint8_t *zone;     /* lame: the zone (wire form) */
+	uint32_t srtt_ms;        /* smoothed RTT */
+	unsigned timeouts;       /* in a row */
+	uint64_t down_ms;        /* left alone for this long still (timeouts) */
+	uint64_t tcp_only_ms;    /* asked over TCP only for this long still */
+	uint64_t lame_ms;        /* lame: for this long still */
+	bool noedns;             /* answered FORMERR to EDNS */
+};
+/* Reports r's infra cache (only the entries of only's IP address, any
+ * port, when only is not NULL) to fn; e is valid during the call. On r's
+ * thread only. */
+void resolver_infra(struct resolver *r, const struct cairn_sockaddr *only,
+		    void (*fn)(void *ctx, const struct resolver_infra *e), void *ctx);
+/* Forgets what r knows of only's IP address (NULL: everything): RTT,
+ * back-offs and lame marks. Returns the entries removed. On r's thread. */
+unsigned resolver_flush_infra(struct resolver *r, const struct cairn_sockaddr *only);
+/* cairn-control lookup: writes to out the delegation r would use for name
+ * from the cache (else the root hints), or its forward-zone, and each
+ * server's cached addresses with what r's infra cache says of them (RTT,
+ * timeouts, lameness for that zone). Reads only: nothing is created,
+ * touched or sent. On r's thread. */
+void resolver_lookup(struct resolver *r, const uint8_t *name, FILE *out);
 /* Number of resolutions in progress (tests, benchmarks). */
 unsigned resolver_active(const struct resolver *r);
 /* Forgets every pending query whose ctx is ctx (client went away). */
@@ -207,6 +236,15 @@ void resolver_config_default(struct resolver_config *cfg);
  * home.arpa., the loopback, private and documentation reverse zones of
  * RFC 6303): the names local-zone-disable accepts. */
 bool resolver_local_zone_known(const char *name);
+/* cairn-control list-local-zones: calls fn with each default local zone
+ * (presentation form, final dot) not named in disable[0..n) and its kind,
+ * "static" or "redirect" (localhost.), shortest names first; the same
+ * table every resolver_new builds from the same list. Any thread.
+ * Returns CAIRN_OK, CAIRN_ENOTFOUND (a disable name that is not a default
+ * zone), CAIRN_ENOMEM. */
+cairn_err resolver_local_zones(const char *const *disable, unsigned n,
+			       void (*fn)(void *ctx, const char *name, const char *kind),
+			       void *ctx);
 /* Number of upstream queries this resolver has sent (tests, statistics). */
 uint64_t resolver_upstream_queries(const struct resolver *r);
 

@@ -87,6 +87,22 @@ cairn_err server_explain(struct server *s, const uint8_t *name, uint16_t qtype, 
 /* Frees what e holds (e itself is the caller's). */
 void server_explain_free(struct server_explain *e);
 
+/* cairn-control infra / flush-infra: every worker's infra cache is read
+ * (flush: emptied of only's IP address, NULL: of everything) by that
+ * worker on its own thread, through a one-slot mailbox per worker; waits
+ * at most timeout_ms for all of them. Returns CAIRN_OK with *out (malloc'd,
+ * the caller frees it; NULL when flushing or nothing is known) the lines
+ * (json: comma-separated objects) of every worker in worker order, and
+ * *removed the entries flushed; CAIRN_ENOTFOUND (no resolver), CAIRN_EEXIST
+ * (an earlier request still occupies a mailbox), CAIRN_ELIMIT (a worker
+ * did not answer in time), CAIRN_ENOMEM. Called from a control thread. */
+cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool flush,
+		       bool json, unsigned timeout_ms, char **out, size_t *removed);
+/* cairn-control lookup NAME: worker 0 writes the delegation it would use
+ * for name and its servers (resolver_lookup) on its own thread; returns
+ * as server_infra, *out the text. */
+cairn_err server_lookup(struct server *s, const uint8_t *name, unsigned timeout_ms, char **out);
+
 /* ---- the cache file (cachefile.c; cairnd.conf(5) cache-file) ---- */
 /* Writes every entry of c that may still be served to path as text
  * (zone-file records after a ";; KIND NAME [TYPE] expires=UNIXTIME

@@ -101,6 +101,10 @@ struct stats_snapshot {
 void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers, size_t n);
 /* Copies a cache's numbers into out (cs may be NULL: no cache). */
 void stats_set_cache(struct stats_snapshot *out, const struct cache_stats *cs);
+/* Subtracts base (an earlier snapshot: cairn-control flush-stats) from
+ * every counter of s (never below 0); the gauges (cache entries and bytes,
+ * uptime, zones, workers) are left as they are. */
+void stats_subtract(struct stats_snapshot *s, const struct stats_snapshot *base);
 
 /* Writes "name value" lines (one counter per line, names in dotted form
  * like unbound-control stats: total.queries.udp, qtype.A, rcode.NXDOMAIN,

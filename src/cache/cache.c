@@ -432,9 +432,17 @@ uint32_t cache_stale_max_age(const struct cache *c)
 	return c->stale_max_age;
 }
 
-static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)
+/* What flush_shard removes besides the name filter. */
+enum flush_what { FLUSH_ALL = 0, FLUSH_NEGATIVE, FLUSH_TYPE };
+
+/* Removes the shard's entries that match name (NULL: every name; below:
+ * also the names under it) and what (FLUSH_TYPE: key type type).
+ * Returns how many were removed. */
+static size_t flush_shard_ex(struct shard *s, const uint8_t *name, size_t nlen, bool below,
+			     enum flush_what what, uint16_t type)
 {
 	struct centry *freelist = NULL;
+	size_t n = 0;
 
 	pthread_mutex_lock(&s->lock);
 	for (struct centry *e = s->head, *next; e; e = next) {
@@ -446,11 +454,46 @@ static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool 
 			match = wire_name_is_subdomain(e->data, name);
 		else
 			match = e->key_len == nlen && memcmp(e->data, name, nlen) == 0;
-		if (match)
+		if (what == FLUSH_NEGATIVE)
+			match = match && e->kind != KIND_POSITIVE;
+		else if (what == FLUSH_TYPE)
+			match = match && e->key_type == type;
+		if (match) {
 			remove_entry(s, e, &freelist);
+			n++;
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
 	free_list(freelist);
+	return n;
+}
+
+static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool below)
+{
+	(void)flush_shard_ex(s, name, nlen, below, FLUSH_ALL, 0);
+}
+
+size_t cache_flush_negative(struct cache *c)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < c->nshards; i++)
+		n += flush_shard_ex(&c->shards[i], NULL, 0, false, FLUSH_NEGATIVE, 0);
+	return n;
+}
+
+size_t cache_flush_type(struct cache *c, const uint8_t *name, uint16_t type)
+{
+	uint8_t key[WIRE_NAME_MAX];
+	size_t nlen = wire_name_len(name);
+
+	if (nlen == 0 || nlen > WIRE_NAME_MAX || type == CACHE_TYPE_NXDOMAIN)
+		return 0;
+	memcpy(key, name, nlen);
+	wire_name_lower(key);
+	/* every entry of one owner name lives in the same shard */
+	return flush_shard_ex(shard_of(c, wire_name_hash(key, nlen)), key, nlen, false,
+			      FLUSH_TYPE, type);
 }
 
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below)

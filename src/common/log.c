@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -15,8 +16,9 @@
 
 static struct {
 	enum log_sink sink;
-	enum log_level verbosity;
+	_Atomic int verbosity;   /* enum log_level; changed at run time (log_set_verbosity) */
 	FILE *file;
+	char path[4096];         /* LOG_SINK_FILE: reopened by log_reopen */
 	pthread_mutex_t lock;
 } log_state = {
 	.sink = LOG_SINK_STDERR,
@@ -32,13 +34,14 @@ cairn_err log_open(enum log_sink sink, const char *path, enum log_level verbosit
 	cairn_err err = CAIRN_OK;
 
 	log_close();
-	log_state.verbosity = verbosity;
+	atomic_store(&log_state.verbosity, (int)verbosity);
 	switch (sink) {
 	case LOG_SINK_FILE:
-		if (!path) {
+		if (!path || strlen(path) >= sizeof(log_state.path)) {
 			err = CAIRN_EINVAL;
 			goto done;
 		}
+		memcpy(log_state.path, path, strlen(path) + 1);
 		log_state.file = fopen(path, "ae");
 		if (!log_state.file) {
 			err = CAIRN_EIO;
@@ -75,7 +78,46 @@ void log_close(void)
 
 bool log_enabled(enum log_level lvl)
 {
-	return lvl <= log_state.verbosity;
+	return (int)lvl <= atomic_load_explicit(&log_state.verbosity, memory_order_relaxed);
+}
+
+void log_set_verbosity(enum log_level lvl)
+{
+	atomic_store(&log_state.verbosity, (int)lvl);
+}
+
+enum log_level log_get_verbosity(void)
+{
+	return (enum log_level)atomic_load(&log_state.verbosity);
+}
+
+cairn_err log_reopen(void)
+{
+	FILE *f, *old = NULL;
+	cairn_err err = CAIRN_OK;
+
+	/* only log_open and log_close, before and after the threads, change
+	 * the sink: read here without the lock */
+	if (log_state.sink != LOG_SINK_FILE)
+		return CAIRN_OK;
+	/* opened before the old one is closed: when it cannot be, the old
+	 * file (renamed by logrotate, still open) keeps the messages */
+	f = fopen(log_state.path, "ae");
+	if (!f)
+		return CAIRN_EIO;
+	setvbuf(f, NULL, _IOLBF, 0);
+	pthread_mutex_lock(&log_state.lock);
+	if (log_state.sink == LOG_SINK_FILE) {
+		old = log_state.file;
+		log_state.file = f;
+		f = NULL;
+	}
+	pthread_mutex_unlock(&log_state.lock);
+	if (old)
+		fclose(old);
+	if (f)
+		fclose(f);
+	return err;
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
@@ -85,7 +127,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	int saved_errno = errno;
 	size_t n;
 
-	if (lvl > log_state.verbosity)
+	if (!log_enabled(lvl))
 		return;
 	if ((unsigned)lvl > LOG_LVL_DEBUG)
 		lvl = LOG_LVL_DEBUG;

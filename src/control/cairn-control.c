@@ -39,6 +39,16 @@ static void usage(FILE *out)
 		"                           resolve NAME once and show each step\n"
 		"  dump-cache FILE          write the cache to FILE (absolute path)\n"
 		"  load-cache FILE          add the entries of FILE to the cache\n"
+		"  flush-negative           remove every negative (NXDOMAIN, NODATA) entry from the cache\n"
+		"  flush-type NAME TYPE     remove the TYPE entry of NAME from the cache\n"
+		"  flush-stats              zero the statistics counters\n"
+		"  verbosity [N]            show or set the log level: 0 error, 1 warning, 2 info, 3 debug\n"
+		"  reopen-log               reopen the log file (after logrotate; also SIGUSR2)\n"
+		"  list-zones [--json]      name, serial, loaded at, kind and file of each zone\n"
+		"  lookup NAME              the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
+		"  list-local-zones         the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
+		"  infra [--json] [ADDRESS] what each worker knows of upstream servers: RTT, lameness\n"
+		"  flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
 		"  stop                     stop cairnd\n",
 		DEFAULT_CONF, CONTROL_DEFAULT_SOCKET);
 }

@@ -1,5 +1,6 @@
 /* cairnd: command line, start-up (config, zones, sockets, daemon, pidfile,
- * privileges), signals (SIGTERM/SIGINT stop, SIGHUP reloads the zones) and
+ * privileges), signals (SIGTERM/SIGINT stop, SIGHUP reloads the zones,
+ * SIGUSR1 logs the statistics, SIGUSR2 reopens the log file) and
  * shutdown. See cairnd(8). */
 #include "config.h"
 
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_CONF SYSCONFDIR "/cairn/cairnd.conf"
@@ -57,6 +59,8 @@ struct daemon {
 	const struct cairn_config *cfg0;  /* read at start-up (run's) */
 	struct cairn_config *cfg_now;     /* read by the last good reload, or NULL */
 	const struct zone_set *served; /* the set last published (under lock) */
+	int64_t loaded_at;             /* when it was loaded (Unix time, under lock) */
+	struct stats_snapshot stats_base; /* counters at the last flush-stats (under lock) */
 };
 
 static void usage(FILE *out)
@@ -254,6 +258,7 @@ static cairn_err reload(struct daemon *d, FILE *out, bool reread, struct zone *f
 		zone_set_free(zs);
 	} else {
 		d->served = zs;
+		d->loaded_at = (int64_t)time(NULL);
 		server_set_zones(d->srv, zs);
 		d->zones = use->n_zones;
 		log_info("reloaded %zu zones: %s (listen, threads and other server "
@@ -279,16 +284,68 @@ done:
 }
 
 /* ---- control socket callbacks (control.h) ---- */
-static void daemon_stats(void *ctx, struct stats_snapshot *out)
+/* The statistics since start-up (flush: to become the new base) or since
+ * the last flush-stats. */
+static void stats_since(struct daemon *d, struct stats_snapshot *out, bool flush)
 {
-	struct daemon *d = ctx;
-
 	server_get_stats(d->srv, out);
 	pthread_mutex_lock(&d->lock);
 	out->uptime_s = (cairn_now_ms() - d->start_ms) / 1000;
 	out->zones = d->zones;
 	out->reloads = d->reloads;
 	out->reload_failures = d->reload_failures;
+	if (flush)
+		d->stats_base = *out;
+	else
+		stats_subtract(out, &d->stats_base);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void daemon_stats(void *ctx, struct stats_snapshot *out)
+{
+	stats_since(ctx, out, false);
+}
+
+static void daemon_flush_stats(void *ctx)
+{
+	struct stats_snapshot snap;
+
+	stats_since(ctx, &snap, true);
+	log_info("statistics zeroed (cairn-control flush-stats)");
+}
+
+/* list-zones: the zones of the configuration in use and the copy served. */
+static void daemon_zones(void *ctx, void (*fn)(void *arg, const struct control_zone_info *z),
+			 void *arg)
+{
+	struct daemon *d = ctx;
+	const struct cairn_config *cfg;
+
+	pthread_mutex_lock(&d->lock);
+	cfg = d->cfg_now ? d->cfg_now : d->cfg0;
+	for (size_t i = 0; cfg && i < cfg->n_zones; i++) {
+		const struct config_zone *cz = &cfg->zones[i];
+		struct control_zone_info zi = { .file = cz->file ? cz->file : "" };
+		const struct zone *z = NULL;
+		uint8_t wname[WIRE_NAME_MAX];
+		char name[1100];
+		size_t len = strlen(cz->name);
+
+		snprintf(name, sizeof(name), "%s%s", cz->name,
+			 len && cz->name[len - 1] == '.' ? "" : ".");
+		if (d->served && wire_name_from_text(name, NULL, wname, &len) == CAIRN_OK) {
+			wire_name_lower(wname);
+			z = zone_set_find(d->served, wname);
+			if (z && !wire_name_equal(zone_origin(z), wname))
+				z = NULL;  /* a zone above it, not this one */
+		}
+		zi.name = name;
+		zi.kind = cz->catalog ? "catalog" : cz->n_primary ? "secondary" : "primary";
+		zi.loaded = z != NULL;
+		zi.serial = z ? zone_serial(z) : 0;
+		zi.loaded_at = d->loaded_at;
+		fn(arg, &zi);
+	}
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -328,6 +385,41 @@ static cairn_err daemon_explain(void *ctx, const uint8_t *name, uint16_t qtype, 
 	if (!d->srv)
 		return CAIRN_ENOTFOUND;
 	return server_explain(d->srv, name, qtype, nocache, 0, out);
+}
+
+static cairn_err daemon_infra(void *ctx, const struct cairn_sockaddr *only, bool flush,
+			      bool json, char **out, size_t *removed)
+{
+	struct daemon *d = ctx;
+
+	*out = NULL;
+	*removed = 0;
+	if (!d->srv)
+		return CAIRN_ENOTFOUND;
+	return server_infra(d->srv, only, flush, json, 5000, out, removed);
+}
+
+static cairn_err daemon_lookup(void *ctx, const uint8_t *name, char **out)
+{
+	struct daemon *d = ctx;
+
+	*out = NULL;
+	if (!d->srv)
+		return CAIRN_ENOTFOUND;
+	return server_lookup(d->srv, name, 5000, out);
+}
+
+/* list-local-zones: the resolver's table, built from local-zone-disable as
+ * read at start-up (resolver settings change only at restart). */
+static cairn_err daemon_local_zones(void *ctx, void (*fn)(void *arg, const char *name,
+							    const char *kind), void *arg)
+{
+	struct daemon *d = ctx;
+
+	if (!d->cfg0 || !d->cfg0->recursion)
+		return CAIRN_ENOTFOUND;
+	return resolver_local_zones((const char *const *)d->cfg0->local_zone_disable,
+				    (unsigned)d->cfg0->n_local_zone_disable, fn, arg);
 }
 
 static void daemon_status(void *ctx, FILE *out)
@@ -426,14 +518,16 @@ static int run(const struct options *o)
 	struct server *srv = NULL;
 	char summary[4096];
 	char *conf_abs = NULL;
-	struct daemon d = { .start_ms = cairn_now_ms() };
+	struct daemon d = { .start_ms = cairn_now_ms(), .loaded_at = (int64_t)time(NULL) };
 	struct daemon_user user = { 0 };
 	struct control *ctl = NULL;
 	struct control_target target = {
 		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
 		.cache = daemon_cache, .status = daemon_status,
 		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
-		.explain = daemon_explain,
+		.explain = daemon_explain, .flush_stats = daemon_flush_stats,
+		.zones = daemon_zones, .infra = daemon_infra, .local_zones = daemon_local_zones,
+		.lookup = daemon_lookup,
 	};
 	const char *ctl_path;
 	gid_t ctl_gid;
@@ -468,6 +562,7 @@ static int run(const struct options *o)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
 	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -558,6 +653,14 @@ static int run(const struct options *o)
 		}
 		if (sig == SIGUSR1) {
 			log_stats(&d);
+			continue;
+		}
+		if (sig == SIGUSR2) {
+			/* logrotate's postrotate (cairnd(8)); as reopen-log */
+			if (log_reopen() != CAIRN_OK)
+				log_err("SIGUSR2: cannot reopen the log file: %s", strerror(errno));
+			else
+				log_info("SIGUSR2: log file reopened");
 			continue;
 		}
 		log_info("signal %d (%s): stopping", sig, strsignal(sig));

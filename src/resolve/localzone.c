@@ -321,3 +321,26 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
 	*len = wire_writer_finish(&w);
 	return true;
 }
+
+cairn_err resolver_local_zones(const char *const *disable, unsigned n,
+			       void (*fn)(void *ctx, const char *name, const char *kind),
+			       void *ctx)
+{
+	struct localzones *lz = malloc(sizeof(*lz));
+	const char *bad;
+	cairn_err err;
+
+	if (!lz)
+		return CAIRN_ENOMEM;
+	err = localzone_init(lz, disable, n, &bad);
+	for (unsigned i = 0; err == CAIRN_OK && i < lz->n; i++) {
+		char text[WIRE_NAME_MAX * 4 + 2];
+
+		if (lz->e[i].off || wire_name_to_text(lz->e[i].name, text, sizeof(text)) != CAIRN_OK)
+			continue;
+		/* unbound's names for the two kinds (unbound.conf(5) local-zone) */
+		fn(ctx, text, lz->e[i].kind == LZ_REDIRECT ? "redirect" : "static");
+	}
+	free(lz);
+	return err;
+}

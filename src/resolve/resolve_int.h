@@ -206,6 +206,16 @@ bool servers_tcp_only(struct servers *s, const struct cairn_sockaddr *sa, uint64
 /* Entries in the address and the lame tables (tests). */
 unsigned servers_count(const struct servers *s);
 unsigned servers_lame_count(const struct servers *s);
+/* Reports every address entry, then every live lame mark, of s (only
+ * those of only's IP address, any port, when only is not NULL) to fn. */
+void servers_walk(struct servers *s, const struct cairn_sockaddr *only, uint64_t now,
+		  void (*fn)(void *ctx, const struct resolver_infra *e), void *ctx);
+/* sa's entry, or NULL when s knows nothing of it; creates and touches
+ * nothing (cairn-control lookup). */
+const struct server_info *servers_peek(struct servers *s, const struct cairn_sockaddr *sa);
+/* Forgets the entries and lame marks of only's IP address (NULL: all, and
+ * the families' unreachability). Returns how many were removed. */
+unsigned servers_forget(struct servers *s, const struct cairn_sockaddr *only);
 /* True for 127/8, ::1 and v4-mapped 127/8. */
 bool servers_is_loopback(const struct cairn_sockaddr *sa);
 /* The next number of s's generator (xorshift64*; IDs, 0x20, exploration). */

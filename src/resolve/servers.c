@@ -388,3 +388,79 @@ bool servers_tcp_only(struct servers *s, const struct cairn_sockaddr *sa, uint64
 {
 	return servers_get(s, sa, now)->tcp_until > now;
 }
+
+/* ---- looking and forgetting (cairn-control infra, flush-infra) ---- */
+
+/* Same IP address, whatever the port. */
+static bool same_ip(const struct cairn_sockaddr *a, const struct cairn_sockaddr *b)
+{
+	if (a->ss.ss_family != b->ss.ss_family)
+		return false;
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&b->ss)->sin_addr.s_addr;
+	if (a->ss.ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr,
+			      &((const struct sockaddr_in6 *)&b->ss)->sin6_addr, 16) == 0;
+	return false;
+}
+
+static uint64_t left(uint64_t until, uint64_t now)
+{
+	return until > now ? until - now : 0;
+}
+
+void servers_walk(struct servers *s, const struct cairn_sockaddr *only, uint64_t now,
+		  void (*fn)(void *ctx, const struct resolver_infra *e), void *ctx)
+{
+	for (struct lnode *n = s->hosts.lru.next; n != &s->hosts.lru; n = n->next) {
+		const struct server_info *h = (const struct server_info *)n;
+		struct resolver_infra e = { .sa = h->sa };
+
+		if (only && !same_ip(only, &h->sa))
+			continue;
+		e.srtt_ms = h->srtt_ms;
+		e.timeouts = h->timeouts;
+		e.down_ms = left(h->down_until, now);
+		e.tcp_only_ms = left(h->tcp_until, now);
+		e.noedns = h->noedns;
+		fn(ctx, &e);
+	}
+	for (struct lnode *n = s->lame.lru.next; n != &s->lame.lru; n = n->next) {
+		const struct lame_info *l = (const struct lame_info *)n;
+		struct resolver_infra e = { .lame = true, .sa = l->sa, .zone = l->zone };
+
+		if ((only && !same_ip(only, &l->sa)) || l->until <= now)
+			continue;
+		e.lame_ms = l->until - now;
+		fn(ctx, &e);
+	}
+}
+
+unsigned servers_forget(struct servers *s, const struct cairn_sockaddr *only)
+{
+	unsigned n = 0;
+	struct ltab *tabs[2] = { &s->hosts, &s->lame };
+
+	for (int t = 0; t < 2; t++) {
+		for (struct lnode *x = tabs[t]->lru.next, *next; x != &tabs[t]->lru; x = next) {
+			/* both entry kinds start with their node, then the address */
+			const struct cairn_sockaddr *sa = t ? &((struct lame_info *)x)->sa
+							    : &((struct server_info *)x)->sa;
+
+			next = x->next;
+			if (only && !same_ip(only, sa))
+				continue;
+			ltab_remove(tabs[t], x);
+			n++;
+		}
+	}
+	if (!only)
+		s->v4_down_until = s->v6_down_until = 0;
+	return n;
+}
+
+const struct server_info *servers_peek(struct servers *s, const struct cairn_sockaddr *sa)
+{
+	return find_host(s, sa, addr_hash(sa));
+}

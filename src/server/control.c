@@ -356,6 +356,16 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"explain [--json] [--no-cache] NAME [TYPE]  resolve NAME once, show each step\n"
 		"dump-cache FILE    write the cache to FILE (absolute path)\n"
 		"load-cache FILE    add the entries of FILE to the cache\n"
+		"flush-negative     remove every negative (NXDOMAIN, NODATA) entry from the cache\n"
+		"flush-type NAME TYPE  remove the TYPE entry of NAME from the cache\n"
+		"flush-stats        zero the statistics counters\n"
+		"verbosity [N]      show or set the log level: 0 error, 1 warning, 2 info, 3 debug\n"
+		"reopen-log         reopen the log file (after logrotate; also SIGUSR2)\n"
+		"list-zones [--json]  name, serial, loaded at, kind and file of each zone\n"
+		"lookup NAME        the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
+		"list-local-zones   the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
+		"infra [--json] [ADDRESS]  what each worker knows of upstream servers: RTT, lameness\n"
+		"flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -383,6 +393,24 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		return control_cmd_dump_cache(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "load-cache") == 0)
 		return control_cmd_load_cache(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "flush-negative") == 0)
+		return control_cmd_flush_negative(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "flush-type") == 0)
+		return control_cmd_flush_type(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "flush-stats") == 0)
+		return control_cmd_flush_stats(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "verbosity") == 0)
+		return control_cmd_verbosity(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "reopen-log") == 0)
+		return control_cmd_reopen_log(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "list-zones") == 0)
+		return control_cmd_list_zones(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "lookup") == 0)
+		return control_cmd_lookup(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "list-local-zones") == 0)
+		return control_cmd_list_local_zones(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "infra") == 0 || strcmp(argv[0], "flush-infra") == 0)
+		return control_cmd_infra(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "stats") == 0)
 		return cmd_stats(c, argc, argv, out, false);
 	if (strcmp(argv[0], "stats-prometheus") == 0)

@@ -17,4 +17,21 @@ bool control_cmd_explain(const struct control_target *t, int argc, char **argv, 
 bool control_cmd_dump_cache(const struct control_target *t, int argc, char **argv, FILE *out);
 bool control_cmd_load_cache(const struct control_target *t, int argc, char **argv, FILE *out);
 
+/* control_ops.c: flush-negative, flush-type NAME TYPE, flush-stats,
+ * verbosity [N], reopen-log, list-zones [--json]. */
+bool control_cmd_flush_negative(const struct control_target *t, int argc, char **argv,
+				FILE *out);
+bool control_cmd_flush_type(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_flush_stats(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_verbosity(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_reopen_log(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_list_zones(const struct control_target *t, int argc, char **argv, FILE *out);
+/* infra [--json] [ADDRESS] and flush-infra ADDRESS|all (argv[0] says which). */
+bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FILE *out);
+/* lookup NAME */
+bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out);
+/* list-local-zones */
+bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
+				  FILE *out);
+
 #endif

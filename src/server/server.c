@@ -127,6 +127,7 @@ static void on_wake(struct cairn_event *ev, uint32_t events)
 	else if (w->resolver) {
 		resolver_wake(w->resolver);   /* a claim we waited for ended */
 		server_explain_poll(w);       /* cairn-control explain */
+		server_infra_poll(w);         /* cairn-control infra, flush-infra */
 	}
 }
 

@@ -49,6 +49,7 @@ struct tcp_listener {
 
 struct tcp_conn;
 struct explain_req;
+struct infra_req;
 
 /* A query the resolver answers later (doc/ARCHITECTURE.md, "Late
  * answers"). dispatch_query() allocates it (src->late_size bytes, this
@@ -112,6 +113,7 @@ struct worker {
 	uint8_t *tcp_out;        /* response buffer for TCP (TCP_MSG_MAX) */
 	struct resolver *resolver; /* NULL unless recursion: yes */
 	_Atomic(struct explain_req *) explain_in; /* explain.c's one-slot mailbox */
+	_Atomic(struct infra_req *) infra_in;     /* infra.c's one-slot mailbox */
 	struct stats_counters stats; /* written by this worker only (stats.h) */
 };
 
@@ -135,6 +137,10 @@ struct server {
 /* On worker w's thread, when woken: starts the explain request waiting in
  * its mailbox, if any. */
 void server_explain_poll(struct worker *w);
+/* ---- infra.c ---- */
+/* On worker w's thread (with a resolver), when woken: carries out the
+ * infra / flush-infra request waiting in its mailbox, if any. */
+void server_infra_poll(struct worker *w);
 
 /* ---- dispatch.c ---- */
 

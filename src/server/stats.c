@@ -122,6 +122,40 @@ void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers
 	}
 }
 
+/* a - b, never below 0 */
+static void sub(uint64_t *a, uint64_t b)
+{
+	*a = *a > b ? *a - b : 0;
+}
+
+void stats_subtract(struct stats_snapshot *s, const struct stats_snapshot *base)
+{
+	for (size_t i = 0; i < STATS_N_TRANSPORT; i++)
+		sub(&s->queries[i], base->queries[i]);
+	for (size_t i = 0; i < STATS_N_TYPE; i++)
+		sub(&s->qtype[i], base->qtype[i]);
+	for (size_t i = 0; i < STATS_N_RCODE; i++)
+		sub(&s->rcode[i], base->rcode[i]);
+	for (size_t i = 0; i < STATS_N_SOURCE; i++)
+		sub(&s->source[i], base->source[i]);
+	sub(&s->upstream_queries, base->upstream_queries);
+	sub(&s->upstream_timeouts, base->upstream_timeouts);
+	sub(&s->upstream_tcp_fallbacks, base->upstream_tcp_fallbacks);
+	sub(&s->upstream_unwanted, base->upstream_unwanted);
+	sub(&s->stale_answers, base->stale_answers);
+	sub(&s->prefetches, base->prefetches);
+	sub(&s->resolutions, base->resolutions);
+	sub(&s->resolution_ms_sum, base->resolution_ms_sum);
+	for (size_t i = 0; i <= STATS_N_BUCKET; i++)
+		sub(&s->resolution_bucket[i], base->resolution_bucket[i]);
+	sub(&s->cache_hits, base->cache_hits);
+	sub(&s->cache_misses, base->cache_misses);
+	sub(&s->cache_evictions, base->cache_evictions);
+	sub(&s->cache_inserts, base->cache_inserts);
+	sub(&s->reloads, base->reloads);
+	sub(&s->reload_failures, base->reload_failures);
+}
+
 void stats_set_cache(struct stats_snapshot *out, const struct cache_stats *cs)
 {
 	out->have_cache = cs != NULL;

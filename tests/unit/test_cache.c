@@ -624,6 +624,49 @@ static void test_flush(void **state)
 	cache_free(c);
 }
 
+/* cache_flush_negative drops NXDOMAIN and NODATA entries only;
+ * cache_flush_type drops one (name, type) entry, positive or NODATA. */
+static void test_flush_negative_type(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(1 << 20, 8);
+	struct cache_stats st;
+	struct wire_rrset rs;
+	uint8_t n[WIRE_NAME_MAX];
+
+	cache_put_rrset(c, mk_a(&t, "pos.test", 600, 1, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	cache_put_rrset(c, mk_blob(&t, "pos.test", WIRE_TYPE_TXT, 600, 10, 1),
+			CACHE_RANK_AUTH_ANSWER, NOW);
+	mkname("nx.test", n);
+	cache_put_negative(c, n, 0, true, mk_soa(&t, "test", 600), 600, CACHE_RANK_AUTH_ANSWER, NOW);
+	mkname("pos.test", n);
+	cache_put_negative(c, n, WIRE_TYPE_AAAA, false, NULL, 600, CACHE_RANK_AUTH_ANSWER, NOW);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 4);
+
+	assert_int_equal(cache_flush_negative(c), 2);
+	assert_int_equal(get(c, "nx.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "pos.test", WIRE_TYPE_AAAA, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "pos.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(get(c, "pos.test", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(cache_flush_negative(c), 0);
+
+	/* one type of one name, in any case; the other type stays */
+	mkname("POS.test", n);
+	assert_int_equal(cache_flush_type(c, n, WIRE_TYPE_TXT), 1);
+	assert_int_equal(get(c, "pos.test", WIRE_TYPE_TXT, NOW, &rs, NULL), CACHE_MISS);
+	assert_int_equal(get(c, "pos.test", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(cache_flush_type(c, n, WIRE_TYPE_TXT), 0);
+	assert_int_equal(cache_flush_type(c, n, 0), 0);
+	/* a NODATA entry is the (name, type) entry too */
+	cache_put_negative(c, n, WIRE_TYPE_MX, false, NULL, 600, CACHE_RANK_AUTH_ANSWER, NOW);
+	assert_int_equal(cache_flush_type(c, n, WIRE_TYPE_MX), 1);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	cache_free(c);
+}
+
 /* What cache_walk_name reported. */
 struct walk_seen {
 	unsigned n;
@@ -858,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_budget_100k),
 		cmocka_unit_test(test_lru_mru),
 		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_flush_negative_type),
 		cmocka_unit_test(test_walk_name),
 		cmocka_unit_test(test_scratch_and_limits),
 		cmocka_unit_test(test_overhead),

@@ -522,6 +522,80 @@ static void test_servers_infra(void **state)
 	free(s);
 }
 
+/* What servers_walk reported. */
+struct walk_got {
+	unsigned hosts, lames;
+	uint32_t rtt_a;
+	uint64_t lame_ms;
+	bool lame_zone_a;
+};
+
+static void walk_cb(void *ctx, const struct resolver_infra *e)
+{
+	struct walk_got *g = ctx;
+	struct cairn_sockaddr a = addr("192.0.2.1");
+
+	if (e->lame) {
+		g->lames++;
+		g->lame_ms = e->lame_ms;
+		g->lame_zone_a = wire_name_equal(e->zone, zone_a);
+		return;
+	}
+	g->hosts++;
+	if (memcmp(&e->sa.ss, &a.ss, a.len) == 0)
+		g->rtt_a = e->srtt_ms;
+}
+
+/* servers_walk (cairn-control infra) filters by IP address, any port, and
+ * skips expired lame marks; servers_forget (flush-infra) removes an
+ * address's entry and its lame marks, or everything. */
+static void test_servers_walk_forget(void **state)
+{
+	struct servers *s = malloc(sizeof(*s));
+	struct cairn_sockaddr a = addr("192.0.2.1"), a5353 = addr("192.0.2.1@5353"),
+			      b = addr("192.0.2.2"), c = addr("2001:db8::1");
+	struct walk_got g = { 0 };
+	uint64_t now = 1000000;
+	(void)state;
+
+	assert_int_equal(servers_init(s, 7, 100, 100), CAIRN_OK);
+	servers_rtt(s, &a, 40, now);
+	servers_rtt(s, &b, 60, now);
+	servers_rtt(s, &c, 80, now);
+	servers_lame(s, zone_a, &a, now);
+	servers_lame(s, zone_b, &b, now);
+	servers_walk(s, NULL, now + 1000, walk_cb, &g);
+	assert_int_equal(g.hosts, 3);
+	assert_int_equal(g.lames, 2);
+	memset(&g, 0, sizeof(g));
+	servers_walk(s, &a5353, now + 1000, walk_cb, &g);  /* the port does not matter */
+	assert_int_equal(g.hosts, 1);
+	assert_int_equal(g.rtt_a, 40);
+	assert_int_equal(g.lames, 1);
+	assert_true(g.lame_zone_a);
+	assert_int_equal(g.lame_ms, 4000);
+	memset(&g, 0, sizeof(g));
+	servers_walk(s, &a, now + 5000, walk_cb, &g);       /* the mark expired */
+	assert_int_equal(g.lames, 0);
+	/* forgetting a: its entry and its lame mark, nothing else */
+	assert_int_equal(servers_forget(s, &a5353), 2);
+	assert_false(servers_is_lame(s, zone_a, &a, now));
+	assert_true(servers_is_lame(s, zone_b, &b, now));
+	assert_int_equal(servers_count(s), 2);
+	assert_int_equal(servers_forget(s, &a), 0);
+	/* everything */
+	servers_unreachable(s, &c, now);
+	assert_int_equal(servers_forget(s, NULL), 3);
+	assert_int_equal(servers_count(s), 0);
+	assert_int_equal(servers_lame_count(s), 0);
+	assert_int_equal(s->v6_down_until, 0);
+	memset(&g, 0, sizeof(g));
+	servers_walk(s, NULL, now, walk_cb, &g);
+	assert_int_equal(g.hosts + g.lames, 0);
+	servers_free(s);
+	free(s);
+}
+
 /* ---- locally served zones (RFC 6761, RFC 6303) ---- */
 
 /* Asks r the question (qname, qtype), RD set or not, through the
@@ -979,6 +1053,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_priming_glue, setup, teardown),
 		cmocka_unit_test(test_servers_select),
 		cmocka_unit_test(test_servers_infra),
+		cmocka_unit_test(test_servers_walk_forget),
 		cmocka_unit_test_setup_teardown(test_runloop_deferred, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_localzone_disable, setup, teardown),
