@@ -16,6 +16,7 @@
  * expires. A negative entry lists the SOA kept with it (none: no record
  * lines). The file is written to FILE.tmp and renamed (atomic). */
 #include "cairn/server.h"
+#include "control_int.h"
 #include "cairn/cache.h"
 #include "cairn/stats.h"
 
@@ -44,8 +45,7 @@ struct dump_ctx {
 	size_t n;
 };
 
-/* Writes the records of rs (uncompressed rdata) as zone file lines. */
-static void put_rrset(FILE *f, const struct wire_rrset *rs)
+void server_print_rrset(const struct wire_rrset *rs, FILE *out, bool note_unshown)
 {
 	size_t olen = wire_name_len(rs->owner), off = 0;
 	static _Thread_local uint8_t rr[WIRE_NAME_MAX + 10 + 65535];
@@ -64,11 +64,15 @@ static void put_rrset(FILE *f, const struct wire_rrset *rs)
 		memcpy(rr + olen + 8, rs->rdata + off, 2 + rdlen);
 		off += 2 + rdlen;
 		if (ldns_wire2rr(&lrr, rr, olen + 10 + rdlen, &pos, LDNS_SECTION_ANSWER) !=
-		    LDNS_STATUS_OK)
-			continue;        /* cannot happen for what the cache took */
+		    LDNS_STATUS_OK) {
+			if (note_unshown)
+				fprintf(out, "; (record %u of the RRset cannot be shown)\n",
+					(unsigned)i + 1);
+			continue;
+		}
 		text = ldns_rr2str(lrr);
 		if (text)
-			fputs(text, f);
+			fputs(text, out);
 		free(text);
 		ldns_rr_free(lrr);
 	}
@@ -90,7 +94,7 @@ static void dump_one(void *arg, const struct cache_dump_entry *e)
 	fprintf(d->f, " expires=%lld ttl=%u rank=%s\n", (long long)expires, e->orig_ttl,
 		rank_names[e->rank]);
 	if (e->rs.count)
-		put_rrset(d->f, &e->rs);
+		server_print_rrset(&e->rs, d->f, false);  /* the cache took only valid rdata */
 	d->n++;
 }
 

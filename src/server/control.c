@@ -190,38 +190,6 @@ static bool cmd_flush_name(struct control *c, int argc, char **argv, FILE *out)
 	return true;
 }
 
-/* Prints the RRset rs (uncompressed rdata) as presentation-format lines. */
-static void print_rrset(const struct wire_rrset *rs, FILE *out)
-{
-	size_t olen = wire_name_len(rs->owner), off = 0;
-	uint8_t rr[WIRE_NAME_MAX + 10 + 65535];
-
-	for (uint16_t i = 0; i < rs->count && off + 2 <= rs->rdata_len; i++) {
-		size_t rdlen = wire_get16(rs->rdata + off), pos = 0;
-		ldns_rr *lrr = NULL;
-		char *text;
-
-		if (off + 2 + rdlen > rs->rdata_len)
-			break;
-		memcpy(rr, rs->owner, olen);
-		wire_put16(rr + olen, rs->type);
-		wire_put16(rr + olen + 2, rs->rclass);
-		wire_put32(rr + olen + 4, rs->ttl);
-		memcpy(rr + olen + 8, rs->rdata + off, 2 + rdlen);
-		off += 2 + rdlen;
-		if (ldns_wire2rr(&lrr, rr, olen + 10 + rdlen, &pos, LDNS_SECTION_ANSWER) !=
-		    LDNS_STATUS_OK) {
-			fprintf(out, "; (record %u of the RRset cannot be shown)\n", (unsigned)i + 1);
-			continue;
-		}
-		text = ldns_rr2str(lrr);
-		if (text)
-			fputs(text, out);
-		free(text);
-		ldns_rr_free(lrr);
-	}
-}
-
 static const char *rank_name(enum cache_rank rank)
 {
 	switch (rank) {
@@ -265,7 +233,7 @@ static void show_entry(void *arg, const struct cache_entry_info *e)
 		break;
 	}
 	if (e->rs.count)
-		print_rrset(&e->rs, sc->out);
+		server_print_rrset(&e->rs, sc->out, true);
 }
 
 static bool cmd_cache_show(struct control *c, int argc, char **argv, FILE *out)

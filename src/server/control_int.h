@@ -5,6 +5,7 @@
 #define CAIRN_CONTROL_INT_H
 
 #include "cairn/control.h"
+#include "cairn/wire.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,5 +34,10 @@ bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, F
 /* list-local-zones */
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out);
+
+/* cachefile.c: writes the records of rs (uncompressed rdata, as the cache
+ * keeps them) as presentation-format lines to out; a record ldns cannot
+ * show is left out, with a comment line when note_unshown. Thread safe. */
+void server_print_rrset(const struct wire_rrset *rs, FILE *out, bool note_unshown);
 
 #endif
