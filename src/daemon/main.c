@@ -226,7 +226,7 @@ static void detach(int ready_fd)
 }
 
 /* SIGHUP: reads the config again and reloads every zone; the new set
- * replaces the old only when everything loaded (DESIGN.md rule 6). */
+ * replaces the old only when everything loaded (doc/ARCHITECTURE.md, rule 6). */
 static cairn_err reload(struct daemon *d, FILE *out, bool reread, struct zone *fresh)
 {
 	struct reporter r = { .to_log = true, .out = out };

@@ -717,7 +717,7 @@ static void st_reply(struct rq *q)
 		q->dp.tried[q->addr_idx] = true;
 		return;
 	}
-	/* DESIGN rule 9: a reply that fails the checks is dropped and
+	/* doc/ARCHITECTURE.md, rule 9: a reply that fails the checks is dropped and
 	 * counted, never blamed on the server; the query goes out again (new
 	 * ID, new source port) within the resolution's budget. */
 	if (!reply_matches(q, pkt, len)) {

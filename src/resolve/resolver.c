@@ -307,7 +307,7 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 	/* resolver_answer_cached() has had its go (the allocation-free path);
 	 * a miss starts a resolution, whose first step reads the cache again
 	 * in case another query stored the answer since. Nothing is answered
-	 * here: the run loop (resolver_tick) does it (DESIGN rule 7). */
+	 * here: the run loop (resolver_tick) does it (doc/ARCHITECTURE.md, rule 7). */
 	/* Identical questions in flight are resolved once. */
 	b = rq_bucket(q->qname, q->qtype);
 	if ((rq = in_flight(r, q, b)))

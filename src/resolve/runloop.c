@@ -3,8 +3,8 @@
  * and parked questions), the end of a resolution, the delivery of answers
  * and the per-resolution event log. resolver_tick() is the only place
  * where resolutions advance and where clients are answered: nothing here
- * runs inside resolver_query() or inside a transport callback (DESIGN
- * rules 7 and 8). */
+ * runs inside resolver_query() or inside a transport callback
+ * (doc/ARCHITECTURE.md, rules 7 and 8). */
 #include "resolve_int.h"
 #include "cairn/stats.h"
 

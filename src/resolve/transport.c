@@ -1,5 +1,5 @@
 /* transport: the resolver's upstream I/O on c-ares 1.18.1 — the only file
- * that includes <ares.h> (DESIGN.md rule 4). One channel per upstream
+ * that includes <ares.h> (doc/ARCHITECTURE.md, rule 4). One channel per upstream
  * server address and protocol, TRIES=1 (the iterator owns retries and
  * server choice), NOCHECKRESP (SERVFAIL/REFUSED reach the iterator), IGNTC
  * (the iterator retries over TCP itself), every option set so c-ares never

@@ -271,7 +271,7 @@ static cairn_err build_nsec3(struct zone *z, struct zload *zl, struct zone_sec *
 	s->iterations = wire_get16(rd + 2);
 	s->saltlen = rd[4];
 	memcpy(s->salt, rd + 5, rd[4]);
-	/* DESIGN rule 10: every query may hash a name; bound the work */
+	/* doc/ARCHITECTURE.md, rule 10: every query may hash a name; bound the work */
 	if (s->iterations > ZSEC_ITER_MAX) {
 		zload_problem(zl, seq, file, line,
 			      "NSEC3 iterations %u above %u (RFC 5155 section 10.3): not served",

@@ -361,7 +361,7 @@ bool replay_scenario(const struct rpl_scenario *s, char *msg, size_t msglen)
 			ok = check_explain(&rp, st);
 			break;
 		case RPL_STEP_CHECK_DEFERRED:
-			/* DESIGN.md rule 7: completions come from the run loop */
+			/* doc/ARCHITECTURE.md, rule 7: completions come from the run loop */
 			ok = true;
 			if (rp.sync_done)
 				ok = replay_fail(&rp, "step %u CHECK_DEFERRED (line %u): %u completion(s) "

@@ -818,7 +818,7 @@ static size_t count(ldns_pkt *p, ldns_pkt_section sec, ldns_rr_type t)
 	return n;
 }
 
-/* ---- the run loop (DESIGN rule 7): nothing completes inside
+/* ---- the run loop (doc/ARCHITECTURE.md, rule 7): nothing completes inside
  * resolver_query or inside a transport callback ---- */
 
 struct fake_net {
