@@ -502,8 +502,8 @@ void iter_advance(struct rq *q);
  * makes q ready; never advances anything itself. */
 void iter_on_reply(void *arg, cairn_err err, const uint8_t *pkt, size_t len);
 
-/* iterate.c: delegation point building, for scrub.c. q->dp is owned by q;
- * these copy what they are given. */
+/* dp.c: delegation point building, for iterate.c and scrub.c. q->dp is
+ * owned by q; these copy what they are given. */
 /* Adds the cached addresses of the dp's NS names: of those without an
  * address yet, or of all (all: a fresh referral's glue plus the cached
  * child addresses). */
@@ -519,6 +519,12 @@ void iter_dp_add_ns(struct rq *q, const uint8_t *name);
 void iter_dp_add_addr(struct rq *q, const struct cairn_sockaddr *sa);
 /* Adds the addresses of an A or AAAA RRset; true when it had any. */
 bool iter_dp_add_rrset(struct rq *q, const struct wire_rrset *rs);
+/* Makes q->dp the delegation point of zone with the NS names of rs. */
+void iter_dp_from_ns(struct rq *q, const uint8_t *zone, const struct wire_rrset *rs);
+/* Makes q->dp the root from the hints (names and addresses). */
+void iter_dp_from_hints(struct rq *q);
+/* The forward-zone with the longest name covering name, or NULL. */
+const struct resolver_forward *iter_find_forward(struct resolver *r, const uint8_t *name);
 
 /* scrub.c: what a validated reply to q means */
 enum outcome {
