@@ -18,6 +18,21 @@
 #include <string.h>
 #include <unistd.h>
 
+char *config_dup_name(struct config_parser *p, const char *value)
+{
+	char *name = strdup(value);
+	size_t len;
+
+	if (!name) {
+		config_report(p, p->line, "out of memory");
+		return NULL;
+	}
+	len = strlen(name);
+	if (len > 1 && name[len - 1] == '.')
+		name[len - 1] = '\0';
+	return name;
+}
+
 void config_report(struct config_parser *p, unsigned line, const char *fmt, ...)
 {
 	char msg[512];

@@ -65,6 +65,9 @@ extern const size_t config_n_keys;
 
 /* Formats a problem at line of p's file, passes it to p's report function
  * and counts it (the load then fails with CAIRN_EFORMAT). */
+/* A copy of the name value without its final dot (the caller frees it);
+ * NULL when out of memory (reported). */
+char *config_dup_name(struct config_parser *p, const char *value);
 void config_report(struct config_parser *p, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -131,7 +131,6 @@ static bool parse_zone_name(struct config_parser *p, void *target, const char *v
 {
 	struct config_zone *z = target;
 	const char *why = NULL;
-	size_t len;
 
 	if (!zone_name_ok(value, &why)) {
 		config_report(p, p->line, "bad zone name '%s': it %s", value, why);
@@ -146,15 +145,8 @@ static bool parse_zone_name(struct config_parser *p, void *target, const char *v
 			return false;
 		}
 	}
-	z->name = strdup(value);
-	if (!z->name) {
-		config_report(p, p->line, "out of memory");
-		return false;
-	}
-	len = strlen(z->name);
-	if (len > 1 && z->name[len - 1] == '.')
-		z->name[len - 1] = '\0';
-	return true;
+	z->name = config_dup_name(p, value);
+	return z->name != NULL;
 }
 
 static bool parse_zone_file(struct config_parser *p, void *target, const char *value)

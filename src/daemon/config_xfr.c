@@ -119,15 +119,8 @@ bool config_parse_key_name(struct config_parser *p, void *target, const char *va
 			return false;
 		}
 	}
-	k->name = strdup(value);
-	if (!k->name) {
-		config_report(p, p->line, "out of memory");
-		return false;
-	}
-	len = strlen(k->name);
-	if (len > 1 && k->name[len - 1] == '.')
-		k->name[len - 1] = '\0';
-	return true;
+	k->name = config_dup_name(p, value);
+	return k->name != NULL;
 }
 
 bool config_parse_key_algorithm(struct config_parser *p, void *target, const char *value)

@@ -10,23 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Writes s as a JSON string. */
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 /* The records of one section of resp, as text lines or a JSON array. */
 static void print_section(const ldns_rr_list *l, bool json, FILE *out)
 {
@@ -49,7 +32,7 @@ static void print_section(const ldns_rr_list *l, bool json, FILE *out)
 		if (json) {
 			if (i)
 				fputc(',', out);
-			json_str(out, text);
+			control_json_str(out, text);
 		} else {
 			fprintf(out, "%s\n", text);
 		}
@@ -120,14 +103,14 @@ bool control_cmd_explain(const struct control_target *t, int argc, char **argv, 
 		if (wire_name_to_text(name, nb, sizeof(nb)) != CAIRN_OK)
 			snprintf(nb, sizeof(nb), "%s", name_text);
 		fprintf(out, "{\"name\":");
-		json_str(out, nb);
+		control_json_str(out, nb);
 		fprintf(out, ",\"type\":");
-		json_str(out, stats_type_name(qtype, tb, sizeof(tb)));
+		control_json_str(out, stats_type_name(qtype, tb, sizeof(tb)));
 		fprintf(out, ",\"no_cache\":%s,\"rcode\":", nocache ? "true" : "false");
-		json_str(out, stats_rcode_name(ex.rcode, tb, sizeof(tb)));
+		control_json_str(out, stats_rcode_name(ex.rcode, tb, sizeof(tb)));
 		if (ex.ede != 0xffff) {
 			fprintf(out, ",\"ede\":{\"code\":%u,\"text\":", ex.ede);
-			json_str(out, ex.ede_text ? ex.ede_text : "");
+			control_json_str(out, ex.ede_text ? ex.ede_text : "");
 			fputc('}', out);
 		} else {
 			fprintf(out, ",\"ede\":null");

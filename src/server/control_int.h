@@ -40,4 +40,7 @@ bool control_cmd_list_local_zones(const struct control_target *t, int argc, char
  * show is left out, with a comment line when note_unshown. Thread safe. */
 void server_print_rrset(const struct wire_rrset *rs, FILE *out, bool note_unshown);
 
+/* control_ops.c: writes s as a JSON string (quoted, escaped) to out. */
+void control_json_str(FILE *out, const char *s);
+
 #endif

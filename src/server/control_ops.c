@@ -146,8 +146,7 @@ bool control_cmd_reopen_log(const struct control_target *t, int argc, char **arg
 
 /* ---- list-zones ---- */
 
-/* Writes s as a JSON string. */
-static void json_str(FILE *out, const char *s)
+void control_json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -188,16 +187,16 @@ static void zone_line(void *arg, const struct control_zone_info *z)
 		return;
 	}
 	fprintf(zc->out, "%s{\"name\":", zc->n ? "," : "");
-	json_str(zc->out, z->name);
+	control_json_str(zc->out, z->name);
 	if (z->loaded)
 		fprintf(zc->out, ",\"serial\":%u,\"loaded_at\":\"%s\",\"loaded_at_unix\":%lld",
 			z->serial, when, (long long)z->loaded_at);
 	else
 		fprintf(zc->out, ",\"serial\":null,\"loaded_at\":null,\"loaded_at_unix\":null");
 	fprintf(zc->out, ",\"kind\":");
-	json_str(zc->out, z->kind);
+	control_json_str(zc->out, z->kind);
 	fprintf(zc->out, ",\"file\":");
-	json_str(zc->out, z->file);
+	control_json_str(zc->out, z->file);
 	fputc('}', zc->out);
 	zc->n++;
 }
