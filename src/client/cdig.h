@@ -331,4 +331,8 @@ int cdig_trace(const struct cdig_query *q);
 /* +nssearch: SOA from every authoritative server; returns an exit code. */
 int cdig_nssearch(const struct cdig_query *q);
 
+/* print.c: writes the header flags set in flags as dig does (" qr aa
+ * rd ..."). */
+void cdig_print_flags(FILE *f, unsigned flags);
+
 #endif

@@ -8,6 +8,20 @@
 
 #include "cdig.h"
 
+/* Writes the header flags set in flags as dig does (" qr aa rd ..."). */
+void cdig_print_flags(FILE *f, unsigned flags)
+{
+	static const struct { unsigned bit; const char *name; } bits[] = {
+		{ WIRE_FLAG_QR, " qr" }, { WIRE_FLAG_AA, " aa" }, { WIRE_FLAG_TC, " tc" },
+		{ WIRE_FLAG_RD, " rd" }, { WIRE_FLAG_RA, " ra" }, { WIRE_FLAG_AD, " ad" },
+		{ WIRE_FLAG_CD, " cd" },
+	};
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (flags & bits[i].bit)
+			fputs(bits[i].name, f);
+}
+
 /* BIND's masterdump indent(): move from column *cur to column `to` (at
  * least one blank) with tabs of width 8 then spaces. */
 static void indent(FILE *f, unsigned *cur, unsigned to)
@@ -379,13 +393,7 @@ void cdig_print_message(FILE *f, const struct cdig_query *q, ldns_pkt *pkt,
 			cdig_rcode_name(rcode, b2, sizeof(b2)),
 			(unsigned)((wire[0] << 8) | wire[1]));
 		fputs(";; flags:", f);
-		if (flags & 0x8000) fputs(" qr", f);
-		if (flags & 0x0400) fputs(" aa", f);
-		if (flags & 0x0200) fputs(" tc", f);
-		if (flags & 0x0100) fputs(" rd", f);
-		if (flags & 0x0080) fputs(" ra", f);
-		if (flags & 0x0020) fputs(" ad", f);
-		if (flags & 0x0010) fputs(" cd", f);
+		cdig_print_flags(f, flags);
 		if (flags & 0x0040)
 			fputs("; MBZ: 0x4", f);    /* the Z bit, as BIND shows it */
 		fprintf(f, "; QUERY: %u, ANSWER: %u, AUTHORITY: %u, ADDITIONAL: %u\n",

@@ -90,13 +90,7 @@ static void header(FILE *f, const uint8_t *wire, unsigned flags,
 	fprintf(f, "      status: %s\n", cdig_rcode_name(rcode, b2, sizeof(b2)));
 	fprintf(f, "      id: %u\n", (unsigned)((wire[0] << 8) | wire[1]));
 	fputs("      flags:", f);
-	if (flags & 0x8000) fputs(" qr", f);
-	if (flags & 0x0400) fputs(" aa", f);
-	if (flags & 0x0200) fputs(" tc", f);
-	if (flags & 0x0100) fputs(" rd", f);
-	if (flags & 0x0080) fputs(" ra", f);
-	if (flags & 0x0020) fputs(" ad", f);
-	if (flags & 0x0010) fputs(" cd", f);
+	cdig_print_flags(f, flags);
 	fputc('\n', f);
 	fprintf(f, "      QUESTION: %u\n      ANSWER: %u\n      AUTHORITY: %u\n"
 		"      ADDITIONAL: %u\n",
