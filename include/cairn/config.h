@@ -85,6 +85,9 @@ struct config_forward {
 #define CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT 1800  /* ms: stale-answer-client-timeout */
 #define CONFIG_DEFAULT_STALE_ANSWER_TTL     30    /* s: stale-answer-ttl (RFC 8767 §4) */
 #define CONFIG_DEFAULT_STALE_MAX_AGE       86400 /* s past expiry: serve-stale-max-age */
+/* DNSSEC validation (cairnd.conf(5)) */
+#define CONFIG_DEFAULT_TRUST_ANCHOR_FILE "/usr/share/dns/root.key" /* Debian's dns-root-data */
+#define CONFIG_DEFAULT_VAL_BOGUS_TTL      60    /* s a bogus result is cached: val-bogus-ttl */
 
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
  * release with config_free(). */
@@ -143,6 +146,15 @@ struct cairn_config {
 	unsigned *key_line;            /* per key of the table: the line that set
 	                                * it (0: not set); see config_key_line */
 	char *control_group;           /* NULL or "": the control socket is root's alone */
+	/* DNSSEC validation (RFC 4033-4035) */
+	bool dnssec;                   /* validate (default yes) */
+	char *trust_anchor_file;       /* NULL: CONFIG_DEFAULT_TRUST_ANCHOR_FILE, built-in
+	                                * root KSKs when that is missing */
+	char **trust_anchors;          /* trust-anchor: DS/DNSKEY records, as written */
+	size_t n_trust_anchors;
+	char **domain_insecure;        /* domain-insecure: negative trust anchors */
+	size_t n_domain_insecure;
+	unsigned val_bogus_ttl;        /* seconds a bogus result is cached */
 };
 
 /* Receives one problem: file, line (0 when it concerns the file as a

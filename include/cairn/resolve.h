@@ -64,6 +64,9 @@ struct resolver_io {
 	/* Releases ctx when the resolver is freed; may be NULL. Pending
 	 * replies must then be delivered with CAIRN_ENOTFOUND or dropped. */
 	void (*free)(void *ctx);
+	/* The wall clock in seconds since 1970 (RRSIG validity periods, RFC
+	 * 4034 §3.1.5); may be NULL: time(). */
+	uint64_t (*wall_s)(void *ctx);
 	/* Seed of the resolver's random numbers (IDs, 0x20, server choice);
 	 * 0 takes one from getrandom(). */
 	uint64_t seed;
@@ -227,6 +230,16 @@ struct resolver_config {
 	unsigned stale_client_ms;      /* stale-answer-client-timeout (1800) */
 	uint32_t stale_ttl;            /* stale-answer-ttl (30) */
 	bool prefetch;                 /* refresh RRsets asked for in their last 10% */
+	/* DNSSEC validation (RFC 4033-4035); the strings are read by
+	 * resolver_new only */
+	bool dnssec;                   /* validate (dnssec, default yes) */
+	const char *trust_anchor_file; /* NULL: the default file, else built-in */
+	const char *const *trust_anchors;   /* trust-anchor: records, as written */
+	unsigned n_trust_anchors;
+	const char *const *domain_insecure; /* domain-insecure: names (RFC 7646) */
+	unsigned n_domain_insecure;
+	uint32_t bogus_ttl;            /* seconds a bogus result is cached (60):
+	                                * val-bogus-ttl */
 };
 
 /* Fills cfg with the defaults above. */

@@ -259,8 +259,15 @@ static size_t candidates(const struct cdig_query *q, char (*out)[CDIG_NAME_TEXT]
 	if (q->search && !q->reverse && l && q->name[l - 1] != '.' &&
 	    (int)dots < q->ndots) {
 		nd = cdig_search_list(q, dom, CDIG_MAX_SEARCH);
-		for (i = 0; i < nd && n + 1 < max; i++)
-			snprintf(out[n++], CDIG_NAME_TEXT, "%s.%s", q->name, dom[i]);
+		for (i = 0; i < nd && n + 1 < max; i++) {
+			/* a name with its search domain that is too long for
+			 * a name is no candidate */
+			int w = snprintf(out[n], CDIG_NAME_TEXT, "%.*s.%s", (int)l, q->name,
+					 dom[i]);
+
+			if (w > 0 && w < CDIG_NAME_TEXT)
+				n++;
+		}
 	}
 	snprintf(out[n++], CDIG_NAME_TEXT, "%s", q->name);
 	return n;

@@ -291,6 +291,46 @@ static bool parse_local_zone_disable(struct config_parser *p, void *target, cons
 	return true;
 }
 
+/* Appends a copy of value to a repeatable key's list. */
+static bool strlist_add(struct config_parser *p, char ***list, size_t *n, const char *value)
+{
+	char **grown = realloc(*list, (*n + 1) * sizeof(*grown));
+
+	if (!grown || !(grown[*n] = strdup(value))) {
+		if (grown)
+			*list = grown;
+		config_report(p, p->line, "out of memory");
+		return false;
+	}
+	*list = grown;
+	(*n)++;
+	return true;
+}
+
+/* trust-anchor: one DS or DNSKEY record in presentation form (RFC 4033
+ * §2, as unbound's trust-anchor:); repeatable. Checked by the validator
+ * when the resolver starts (src/dnssec/). */
+static bool parse_trust_anchor(struct config_parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+
+	return strlist_add(p, &cfg->trust_anchors, &cfg->n_trust_anchors, value);
+}
+
+/* domain-insecure: a negative trust anchor (RFC 7646); repeatable. */
+static bool parse_domain_insecure(struct config_parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+	uint8_t wire[WIRE_NAME_MAX];
+	size_t len;
+
+	if (wire_name_from_text(value, NULL, wire, &len) != CAIRN_OK) {
+		config_report(p, p->line, "bad domain-insecure name '%s'", value);
+		return false;
+	}
+	return strlist_add(p, &cfg->domain_insecure, &cfg->n_domain_insecure, value);
+}
+
 static void *forward_begin(struct config_parser *p)
 {
 	struct cairn_config *cfg = p->cfg;
@@ -406,6 +446,11 @@ const struct config_key config_keys[] = {
 	{ "server", "serve-stale-max-age", KEY_UINT, CFG(serve_stale_max_age), 0, 604800 * 4, false, NULL },
 	{ "server", "prefetch", KEY_BOOL, CFG(prefetch), 0, 0, false, NULL },
 	{ "server", "cache-file", KEY_PATH, CFG(cache_file), 0, 0, false, NULL },
+	{ "server", "dnssec", KEY_BOOL, CFG(dnssec), 0, 0, false, NULL },
+	{ "server", "trust-anchor-file", KEY_PATH, CFG(trust_anchor_file), 0, 0, false, NULL },
+	{ "server", "trust-anchor", KEY_FUNC, 0, 0, 0, true, parse_trust_anchor },
+	{ "server", "domain-insecure", KEY_FUNC, 0, 0, 0, true, parse_domain_insecure },
+	{ "server", "val-bogus-ttl", KEY_UINT, CFG(val_bogus_ttl), 0, 86400, false, NULL },
 	{ "forward-zone", "name", KEY_FUNC, 0, 0, 0, false, parse_forward_name },
 	{ "forward-zone", "forward-addr", KEY_FUNC, 0, 0, 0, true, parse_forward_addr },
 	/* zone transfers (config_xfr.c) */
@@ -450,6 +495,8 @@ void config_set_defaults(struct cairn_config *cfg)
 	cfg->stale_client_timeout = CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT;
 	cfg->stale_answer_ttl = CONFIG_DEFAULT_STALE_ANSWER_TTL;
 	cfg->serve_stale_max_age = CONFIG_DEFAULT_STALE_MAX_AGE;
+	cfg->dnssec = true;
+	cfg->val_bogus_ttl = CONFIG_DEFAULT_VAL_BOGUS_TTL;
 }
 
 cairn_err config_add_default_listen(struct cairn_config *cfg)
@@ -491,6 +538,13 @@ void config_free(struct cairn_config *cfg)
 	for (size_t i = 0; i < cfg->n_local_zone_disable; i++)
 		free(cfg->local_zone_disable[i]);
 	free(cfg->local_zone_disable);
+	for (size_t i = 0; i < cfg->n_trust_anchors; i++)
+		free(cfg->trust_anchors[i]);
+	free(cfg->trust_anchors);
+	for (size_t i = 0; i < cfg->n_domain_insecure; i++)
+		free(cfg->domain_insecure[i]);
+	free(cfg->domain_insecure);
+	free(cfg->trust_anchor_file);
 	free(cfg->root_hints);
 	free(cfg->cache_file);
 	free(cfg->listen);

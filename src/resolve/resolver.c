@@ -32,6 +32,8 @@ void resolver_config_default(struct resolver_config *cfg)
 	cfg->serve_stale = true;
 	cfg->stale_client_ms = CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT;
 	cfg->stale_ttl = CONFIG_DEFAULT_STALE_ANSWER_TTL;
+	cfg->dnssec = true;
+	cfg->bogus_ttl = CONFIG_DEFAULT_VAL_BOGUS_TTL;
 }
 
 cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,

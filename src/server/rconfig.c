@@ -36,6 +36,13 @@ cairn_err server_rconfig_init(struct server_rconfig *rc, const struct cairn_conf
 	rc->res.stale_client_ms = cfg->stale_client_timeout;
 	rc->res.stale_ttl = cfg->stale_answer_ttl;
 	rc->res.prefetch = cfg->prefetch;
+	rc->res.dnssec = cfg->dnssec;
+	rc->res.trust_anchor_file = cfg->trust_anchor_file;
+	rc->res.trust_anchors = (const char *const *)cfg->trust_anchors;
+	rc->res.n_trust_anchors = (unsigned)cfg->n_trust_anchors;
+	rc->res.domain_insecure = (const char *const *)cfg->domain_insecure;
+	rc->res.n_domain_insecure = (unsigned)cfg->n_domain_insecure;
+	rc->res.bogus_ttl = cfg->val_bogus_ttl;
 	if (cfg->n_forwards) {
 		rc->forwards = calloc(cfg->n_forwards, sizeof(*rc->forwards));
 		if (!rc->forwards)
