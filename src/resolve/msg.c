@@ -285,9 +285,51 @@ bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t ty
 	return true;
 }
 
-/* Entry: sec(1) owner_len(1) owner type(2) class(2) ttl(4) count(2)
- * rdata_len(4) rdata. */
+bool rmsg_sigs(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t covered,
+	       uint8_t *buf, size_t cap, struct wire_rrset *rs)
+{
+	size_t len = 0;
+	unsigned count = 0;
+	uint32_t ttl = 0;
+
+	for (unsigned i = 0; i < m->nrr; i++) {
+		const struct rmsg_rr *rr = &m->rr[i];
+
+		/* RFC 4034 §3.1.1: the first field is the type covered */
+		if (!rr->keep || rr->sec != sec || rr->type != WIRE_TYPE_RRSIG ||
+		    rr->rdlen < 18 || wire_get16(rmsg_rdata(m, i)) != covered ||
+		    !wire_name_equal(rmsg_owner(m, i), owner))
+			continue;
+		if (len + 2 + rr->rdlen > cap || count == 0xffff)
+			return false;
+		wire_put16(buf + len, rr->rdlen);
+		memcpy(buf + len + 2, rmsg_rdata(m, i), rr->rdlen);
+		len += 2 + rr->rdlen;
+		if (count == 0 || rr->ttl < ttl)
+			ttl = rr->ttl;
+		count++;
+	}
+	if (!count)
+		return false;
+	rs->owner = owner;
+	rs->type = WIRE_TYPE_RRSIG;
+	rs->rclass = WIRE_CLASS_IN;
+	rs->ttl = ttl;
+	rs->count = (uint16_t)count;
+	rs->rdata_len = (uint32_t)len;
+	rs->rdata = buf;
+	return true;
+}
+
+/* Entry: sec and validation state(1: sec in the low nibble) owner_len(1)
+ * owner type(2) class(2) ttl(4) count(2) rdata_len(4) rdata. */
 cairn_err acc_add(struct acc *a, int sec, const struct wire_rrset *rs, uint32_t ttl)
+{
+	return acc_add_sec(a, sec, rs, ttl, 0);
+}
+
+cairn_err acc_add_sec(struct acc *a, int sec, const struct wire_rrset *rs, uint32_t ttl,
+		      uint8_t vstate)
 {
 	size_t olen = wire_name_len(rs->owner);
 	size_t need = 2 + olen + 14 + rs->rdata_len;
@@ -309,7 +351,7 @@ cairn_err acc_add(struct acc *a, int sec, const struct wire_rrset *rs, uint32_t 
 		a->cap = ncap;
 	}
 	p = a->buf + a->len;
-	p[0] = (uint8_t)sec;
+	p[0] = (uint8_t)(sec | vstate << 4);
 	p[1] = (uint8_t)olen;
 	memcpy(p + 2, rs->owner, olen);
 	p += 2 + olen;
@@ -331,7 +373,7 @@ bool acc_next(const struct acc *a, size_t *pos, int *sec, struct wire_rrset *rs)
 	if (*pos >= a->len)
 		return false;
 	p = a->buf + *pos;
-	*sec = p[0];
+	*sec = p[0] & 0xf;
 	olen = p[1];
 	rs->owner = p + 2;
 	p += 2 + olen;
@@ -356,4 +398,14 @@ bool acc_has_cname(const struct acc *a, const uint8_t *name)
 		    wire_name_equal(rs.owner, name))
 			return true;
 	return false;
+}
+
+uint8_t acc_state(const struct acc *a, size_t entry)
+{
+	return a->buf[entry] >> 4;
+}
+
+void acc_set_state(struct acc *a, size_t entry, uint8_t vstate)
+{
+	a->buf[entry] = (uint8_t)((a->buf[entry] & 0xf) | vstate << 4);
 }

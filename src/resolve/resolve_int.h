@@ -90,6 +90,12 @@ static inline const uint8_t *rmsg_rdata(const struct rmsg *m, unsigned i)
 bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
 		uint8_t *buf, size_t cap, struct wire_rrset *rs);
 
+/* Collects the kept RRSIG records of (sec, owner) that cover type covered
+ * into one RRSIG RRset (in buf, cap bytes; TTL the lowest). rs->owner is
+ * owner. Returns false when there is none or buf is too small. */
+bool rmsg_sigs(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t covered,
+	       uint8_t *buf, size_t cap, struct wire_rrset *rs);
+
 /* ---- accumulated answer: RRsets to put in the client's response ---- */
 struct acc {
 	uint8_t *buf;
@@ -99,6 +105,14 @@ struct acc {
 /* Appends rs to section sec with TTL ttl. Returns CAIRN_OK, CAIRN_ENOMEM or
  * CAIRN_ELIMIT (fixed buffer full). */
 cairn_err acc_add(struct acc *a, int sec, const struct wire_rrset *rs, uint32_t ttl);
+/* acc_add with the RRset's validation state (enum dsec_state, 0:
+ * not validated). */
+cairn_err acc_add_sec(struct acc *a, int sec, const struct wire_rrset *rs, uint32_t ttl,
+		      uint8_t vstate);
+/* The validation state of the entry that starts at entry (the *pos
+ * acc_next was called with), and setting it. */
+uint8_t acc_state(const struct acc *a, size_t entry);
+void acc_set_state(struct acc *a, size_t entry, uint8_t vstate);
 /* Iterates: *pos starts at 0; returns false at the end. */
 bool acc_next(const struct acc *a, size_t *pos, int *sec, struct wire_rrset *rs);
 /* True when an answer-section CNAME owned by name is already in a. */
