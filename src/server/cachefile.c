@@ -12,7 +12,7 @@
  * expires is the absolute expiry in Unix time (the cache's monotonic clock
  * does not survive a restart), ttl the original TTL, rank the RFC 2181
  * §5.4.1 credibility (as cache-show names it), sec the validation state
- * (RFC 4035 §4.3), ede the Extended DNS Error kept with it (RFC 8914; only
+ * (RFC 4035 §4.3; left out for unchecked data), ede the Extended DNS Error kept with it (RFC 8914; only
  * when set) and zone the zone of a signed NSEC RRset (only for those: the
  * RFC 8198 index). The records' TTLs are the seconds left when written (0:
  * stale), for the reader; loading uses expires. A negative entry lists the
@@ -113,8 +113,11 @@ static void dump_one(void *arg, const struct cache_dump_entry *e)
 	else
 		fprintf(d->f, ";; %s %s %s", e->kind == CACHE_NODATA ? "nodata" : "rrset", name,
 			stats_type_name(e->type, tb, sizeof(tb)));
-	fprintf(d->f, " expires=%lld ttl=%u rank=%s sec=%s", (long long)expires, e->orig_ttl,
-		rank_names[e->rank], sec_names[e->sec]);
+	fprintf(d->f, " expires=%lld ttl=%u rank=%s", (long long)expires, e->orig_ttl,
+		rank_names[e->rank]);
+	/* unchecked (the default) is left out: such lines read as before */
+	if (e->sec != CACHE_SEC_UNCHECKED)
+		fprintf(d->f, " sec=%s", sec_names[e->sec]);
 	if (e->ede != CACHE_EDE_NONE)
 		fprintf(d->f, " ede=%u", (unsigned)e->ede);
 	if (e->signer && wire_name_to_text(e->signer, name, sizeof(name)) == CAIRN_OK)
@@ -148,7 +151,7 @@ cairn_err server_cache_dump(struct cache *c, const char *path, size_t *count)
 		goto done;
 	fprintf(d.f, "; cairn cache, written at %lld (Unix time)\n"
 		"; each entry: ';; KIND NAME [TYPE] expires=UNIXTIME ttl=ORIGINAL-TTL rank=RANK\n"
-		"; sec=STATE [ede=N] [zone=ZONE]', then its records, then ';; sigs' and its\n"
+		"; [sec=STATE] [ede=N] [zone=ZONE]', then its records, then ';; sigs' and its\n"
 		"; RRSIGs, ';; proof' and its denial proof (cairnd.conf(5), cache-file)\n",
 		(long long)d.wall);
 	err = cache_walk_all(c, d.now, dump_one, &d, count);
