@@ -20,6 +20,34 @@ enum cache_rank {
 	CACHE_RANK_AUTH_ANSWER,     /* answer section of an AA reply */
 };
 
+/* Validation state of an entry (RFC 4035 §4.3). */
+enum cache_sec { CACHE_SEC_UNCHECKED = 0, CACHE_SEC_INSECURE, CACHE_SEC_SECURE,
+		 CACHE_SEC_BOGUS };
+
+#define CACHE_MAX_PROOF 8        /* RRsets in a stored denial proof */
+#define CACHE_EDE_NONE  0xffffu  /* struct cache_dnssec's ede: no EDE */
+
+/* The DNSSEC data stored with an entry (cache_put_*_sec). The cache copies
+ * what it keeps; the caller keeps ownership of everything pointed to. */
+struct cache_dnssec {
+	enum cache_sec sec;
+	const struct wire_rrset *sigs;  /* positive: the RRSIGs covering the RRset (type
+	                                 * RRSIG, owner = the RRset's); negative: the SOA's
+	                                 * RRSIGs; NULL or count 0: none */
+	const struct wire_rrset *proof; /* negative only: the denial proof, RRsets of type
+	                                 * NSEC, NSEC3 and RRSIG (each RRSIG RRset right after
+	                                 * the RRset it covers), in order; may be NULL */
+	unsigned nproof;                /* at most CACHE_MAX_PROOF */
+	uint16_t ede;                   /* BOGUS/INSECURE: the EDE (RFC 8914) to answer
+	                                 * with, CACHE_EDE_NONE (0xffff) none; an
+	                                 * UNCHECKED entry has none (ignored) */
+	const uint8_t *signer;          /* an NSEC RRset: the zone it belongs to (its
+	                                 * RRSIGs' signer name, wire form); NULL: taken
+	                                 * from the first RRSIG of sigs. Puts a SECURE
+	                                 * NSEC RRset with sigs in the NSEC index
+	                                 * (cache_find_nsec); ignored for other types */
+};
+
 struct cache_config {
 	size_t max_bytes;           /* budget for everything stored, incl. overhead
 	                             * (entries, hash tables, shard array) */
@@ -37,8 +65,16 @@ struct cache_config {
 void cache_config_default(struct cache_config *cfg);
 
 /* Fixed bytes accounted per entry on top of its names and rdata (entry
- * header + allocator chunk header); the allocator's rounding comes on top. */
+ * header + allocator chunk header); the allocator's rounding comes on top.
+ * An entry stored with DNSSEC data (cache_put_rrset_sec, ...) costs in
+ * addition, for its signatures and each RRset of its proof, a record header
+ * of cache_dnssec_overhead() bytes plus that RRset's owner and rdata; a
+ * signed NSEC RRset also carries its node in the NSEC index (RFC 8198) and
+ * the zone's name. All of it counts against max_bytes. */
 size_t cache_entry_overhead(void);
+/* The bytes accounted per stored RRSIG or proof RRset on top of its owner
+ * and rdata (cache_entry_overhead). */
+size_t cache_dnssec_overhead(void);
 
 /* bytes includes the fixed cost (shard array, hash tables) and is never
  * above max_bytes. hits/misses count cache_get calls (cache_walk_name
@@ -74,6 +110,21 @@ void cache_free(struct cache *c);
 cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 			  enum cache_rank rank, uint64_t now);
 
+/* As cache_put_rrset with DNSSEC data (d may be NULL: unchecked, none).
+ * Ranking as today; on an equal rank the newer entry replaces the older
+ * one, except that an unexpired SECURE entry is not replaced by an
+ * UNCHECKED one with identical rdata (the same records in any order; a
+ * referral or a second answer that repeats validated data must not
+ * downgrade it): CAIRN_OK, the SECURE entry stays. The entry's TTL is the
+ * smallest of rs's and its RRSIGs' TTLs (RFC 4034 §3: they are equal in a
+ * well-formed answer), capped as cache_put_rrset caps it; the RRSIGs are
+ * returned with the entry's TTL. Returns as cache_put_rrset, CAIRN_EINVAL
+ * also for sigs of another type than RRSIG or another owner, a bad or too
+ * long proof (nproof > CACHE_MAX_PROOF, types other than NSEC, NSEC3 and
+ * RRSIG) or a proof given for a positive entry. */
+cairn_err cache_put_rrset_sec(struct cache *c, const struct wire_rrset *rs,
+			      enum cache_rank rank, const struct cache_dnssec *d, uint64_t now);
+
 /* Stores a negative answer: NXDOMAIN for name (any type) when nxdomain,
  * else NODATA for (name, type). soa (may be NULL) is kept to be returned in
  * the authority section; ttl is the negative TTL (RFC 2308 §5: min of SOA
@@ -84,6 +135,41 @@ cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type
 /* (cache_put_negative returns like cache_put_rrset; type is ignored when
  * nxdomain. A new NXDOMAIN leaves the name's per-type entries in place but
  * cache_get prefers it over them unless they have a higher rank.) */
+
+/* As cache_put_negative with DNSSEC data (d may be NULL: unchecked, none):
+ * d->sigs are the SOA's RRSIGs, d->proof the NSEC/NSEC3 denial proof. The
+ * negative TTL is further capped by the proof's and the RRSIGs' TTLs
+ * (RFC 9077 §3: never beyond the NSEC records' TTL), and every stored
+ * record is returned with the entry's TTL. The not-downgrade rule of
+ * cache_put_rrset_sec applies to an answer of the same kind with an
+ * identical SOA. Returns as cache_put_rrset_sec. */
+cairn_err cache_put_negative_sec(struct cache *c, const uint8_t *name, uint16_t type,
+				 bool nxdomain, const struct wire_rrset *soa, uint32_t ttl,
+				 enum cache_rank rank, const struct cache_dnssec *d,
+				 uint64_t now);
+
+/* Sets the validation state (and EDE, CACHE_EDE_NONE for none) of the live
+ * entry (name, type) -- the NXDOMAIN entry of name when nxdomain -- and
+ * shortens its remaining life to at most max_ttl seconds from now (RFC 4035
+ * §5.3.3: never beyond the signatures' expiry; bogus data briefly, RFC 4035
+ * §4.3 / unbound's val-bogus-ttl); the original TTL is left as stored. A
+ * signed NSEC RRset set SECURE enters the NSEC index, set to anything else
+ * leaves it. Returns CAIRN_OK or CAIRN_ENOTFOUND (no live entry, or a bad
+ * name). Allocates nothing. */
+cairn_err cache_set_sec(struct cache *c, const uint8_t *name, uint16_t type, bool nxdomain,
+			enum cache_sec sec, uint16_t ede, uint32_t max_ttl, uint64_t now);
+
+/* Finds a live SECURE NSEC RRset (with its RRSIGs) of zone whose owner is
+ * the closest at or before name in canonical order (RFC 4034 §6.1) among
+ * those cached for zone: i.e. the one that may cover or match name (the
+ * caller checks that it does, RFC 8198 §5.1). The NSEC RRset and its RRSIGs
+ * are copied into scratch (cap bytes) with the entry's remaining TTL.
+ * Returns true and sets *nsec, *sigs when found; false when none is cached,
+ * the closest one has expired, or it does not fit in scratch. A peek: no
+ * hit or miss counted, no LRU change. Allocates nothing. */
+bool cache_find_nsec(struct cache *c, const uint8_t *zone, const uint8_t *name,
+		     uint64_t now, uint8_t *scratch, size_t cap,
+		     struct wire_rrset *nsec, struct wire_rrset *sigs);
 
 enum cache_result {
 	CACHE_MISS = 0,
@@ -111,16 +197,27 @@ enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 /* cache_get_ex's flags */
 #define CACHE_GET_STALE 1u   /* an entry expired less than stale_max_age ago
                               * may answer when no live one does (RFC 8767) */
+#define CACHE_GET_DNSSEC 2u  /* also copy the entry's RRSIGs and proof into
+                              * scratch (info's sigs, nproof, proof) */
 /* What cache_get_ex tells about the entry it returned. */
 struct cache_hit {
 	bool stale;          /* expired (rs->ttl is then 0) */
 	uint32_t orig_ttl;   /* its TTL when stored (after clamping) */
 	uint64_t expiry;     /* absolute, seconds (cache clock) */
+	enum cache_sec sec;  /* validation state (always filled) */
+	uint16_t ede;        /* its EDE, CACHE_EDE_NONE none (always filled) */
+	/* With CACHE_GET_DNSSEC only (else sigs.count and nproof are 0): */
+	struct wire_rrset sigs;  /* the RRSIGs (count 0: none), in scratch */
+	unsigned nproof;         /* negative entries: the denial proof's RRsets */
+	struct wire_rrset proof[CACHE_MAX_PROOF];
 };
-/* cache_get with flags (CACHE_GET_STALE) and, when info is not NULL,
- * facts about the entry found. A live entry always wins over a stale one.
- * A stale hit counts neither as a hit nor as a miss (the plain lookup
- * before it counted the miss). Allocates nothing. */
+/* cache_get with flags (CACHE_GET_STALE, CACHE_GET_DNSSEC) and, when info
+ * is not NULL, facts about the entry found. A live entry always wins over
+ * a stale one. A stale hit counts neither as a hit nor as a miss (the plain
+ * lookup before it counted the miss). With CACHE_GET_DNSSEC the RRSIGs and
+ * proof follow the RRset in scratch, every TTL aged like the entry's; when
+ * they do not all fit it is a miss that is not counted, as for the RRset
+ * (info NULL: the flag is ignored). Allocates nothing. */
 enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t type,
 			       uint64_t now, unsigned flags, uint8_t *scratch,
 			       size_t scratch_len, struct wire_rrset *rs,
@@ -133,6 +230,11 @@ struct cache_entry_info {
 	enum cache_rank rank;
 	struct wire_rrset rs;       /* the RRset, or the SOA of a negative entry (count
 	                             * 0 when none was stored); ttl = seconds left */
+	enum cache_sec sec;         /* validation state */
+	uint16_t ede;               /* CACHE_EDE_NONE: none */
+	struct wire_rrset sigs;     /* its RRSIGs (count 0: none), TTLs as rs's */
+	unsigned nproof;            /* the denial proof of a negative entry */
+	struct wire_rrset proof[CACHE_MAX_PROOF];
 };
 /* Receives one entry; e and what it points to are valid during the call. */
 typedef void (*cache_walk_fn)(void *ctx, const struct cache_entry_info *e);
@@ -161,6 +263,14 @@ struct cache_dump_entry {
 	struct wire_rrset rs;       /* the RRset, or the SOA of a negative entry
 	                             * (count 0 when none was stored); rs.ttl =
 	                             * seconds left (0 when expired) */
+	enum cache_sec sec;         /* validation state (0: unchecked) */
+	uint16_t ede;               /* CACHE_EDE_NONE: none (an unchecked entry has
+	                             * none: restore ignores it then) */
+	struct wire_rrset sigs;     /* its RRSIGs (count 0: none); TTLs as rs's */
+	unsigned nproof;            /* the denial proof of a negative entry */
+	struct wire_rrset proof[CACHE_MAX_PROOF];
+	const uint8_t *signer;      /* an NSEC entry's zone as stored (NULL: none;
+	                             * restore: taken from sigs when NULL) */
 };
 /* Receives one entry; e and what it points to are valid during the call. */
 typedef void (*cache_dump_fn)(void *ctx, const struct cache_dump_entry *e);

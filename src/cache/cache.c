@@ -38,16 +38,6 @@ size_t cache_entry_overhead(void)
 	return sizeof(struct centry) + sizeof(size_t);
 }
 
-static struct centry *lookup(struct shard *s, uint32_t bhash, const uint8_t *key,
-			     size_t klen, uint16_t ktype)
-{
-	for (struct centry *e = s->table[bhash & s->tmask]; e; e = e->hnext)
-		if (e->bhash == bhash && e->key_type == ktype && e->key_len == klen &&
-		    memcmp(e->data, key, klen) == 0)
-			return e;
-	return NULL;
-}
-
 static void lru_unlink(struct shard *s, struct centry *e)
 {
 	if (e->lprev) e->lprev->lnext = e->lnext; else s->head = e->lnext;
@@ -71,6 +61,8 @@ static void remove_entry(struct shard *s, struct centry *e, struct centry **free
 	lru_unlink(s, e);
 	s->bytes -= e->cost;
 	s->entries--;
+	if (e->xflags & XF_INDEXED)
+		cache_nsec_unlink(s->nsec, e);  /* RFC 8198 index: gone with the entry */
 	e->hnext = *freelist;
 	*freelist = e;
 }
@@ -96,6 +88,8 @@ static void insert_entry(struct shard *s, struct centry *e)
 	s->bytes += e->cost;
 	s->entries++;
 	s->inserts++;
+	if ((e->xflags & XF_NODE) && e->sec == CACHE_SEC_SECURE)
+		cache_nsec_set(s->nsec, e, e->sec, e->ede, e->expiry);
 }
 
 cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
@@ -122,6 +116,7 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 	c->max_ttl = cfg->max_ttl;
 	c->max_negative_ttl = cfg->max_negative_ttl;
 	c->stale_max_age = cfg->stale_max_age;
+	cache_nsec_init(&c->nsec);
 	c->shards = aligned_alloc(64, n * sizeof(struct shard));
 	if (!c->shards)
 		goto done;
@@ -147,6 +142,7 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 			goto done;
 		s->tmask = buckets - 1;
 		s->budget = budget;
+		s->nsec = &c->nsec;
 		pthread_mutex_init(&s->lock, NULL);
 		c->nshards = i + 1;
 	}
@@ -174,6 +170,7 @@ void cache_free(struct cache *c)
 		}
 		free(c->shards);
 	}
+	cache_nsec_destroy(&c->nsec);
 	free(c);
 }
 
@@ -212,14 +209,18 @@ cairn_err cache_store(struct cache *c, struct centry *e, uint32_t name_hash, uin
 	pthread_mutex_lock(&s->lock);
 	/* RFC 2181 §5.4.1: unexpired data of a higher rank is not replaced by
 	 * data of a lower rank; equal or higher rank replaces it. */
-	old = lookup(s, e->bhash, key, e->key_len, e->key_type);
+	old = centry_lookup(s, e->bhash, key, e->key_len, e->key_type);
 	if (old && !expired(old, now) && old->rank > e->rank)
+		goto keep;
+	/* validated data is not downgraded by an unchecked repetition of it
+	 * (a referral or a second answer) */
+	if (old && !expired(old, now) && old->rank == e->rank && cache_keeps_secure(old, e))
 		goto keep;
 	if (e->key_type != CACHE_TYPE_NXDOMAIN) {
 		/* Data (or NODATA) for (name, type) says the name exists, which
 		 * contradicts an NXDOMAIN for name: the better ranked one wins. */
 		uint32_t nh = key_hash(name_hash, CACHE_TYPE_NXDOMAIN);
-		nx = lookup(s, nh, key, e->key_len, CACHE_TYPE_NXDOMAIN);
+		nx = centry_lookup(s, nh, key, e->key_len, CACHE_TYPE_NXDOMAIN);
 		if (nx && !expired(nx, now) && nx->rank > e->rank)
 			goto keep;
 		if (nx)
@@ -242,23 +243,6 @@ keep:
 	return CAIRN_OK;
 }
 
-/* Allocates an entry with room for key + owner + rdata and fills the key. */
-struct centry *cache_entry_new(const uint8_t *name, size_t klen, size_t olen,
-			      uint32_t rdata_len)
-{
-	struct centry *e = malloc(sizeof(*e) + klen + olen + rdata_len);
-	if (!e)
-		return NULL;
-	memset(e, 0, sizeof(*e));
-	memcpy(e->data, name, klen);
-	wire_name_lower(e->data);  /* keys are lowercase (RFC 4343) */
-	e->key_len = (uint8_t)klen;
-	e->own_len = (uint8_t)olen;
-	e->rdata_len = rdata_len;
-	e->cost = (uint32_t)(malloc_usable_size(e) + sizeof(size_t));
-	return e;
-}
-
 uint32_t cache_ttl_cap(const struct cache *c, uint32_t ttl, bool negative)
 {
 	return clamp_ttl(ttl, negative ? c->max_negative_ttl : c->max_ttl);
@@ -267,77 +251,14 @@ uint32_t cache_ttl_cap(const struct cache *c, uint32_t ttl, bool negative)
 cairn_err cache_put_rrset(struct cache *c, const struct wire_rrset *rs,
 			  enum cache_rank rank, uint64_t now)
 {
-	size_t klen = wire_name_len(rs->owner);
-	uint32_t ttl = clamp_ttl(rs->ttl, c->max_ttl);
-
-	if (klen == 0 || klen > WIRE_NAME_MAX || rs->type == CACHE_TYPE_NXDOMAIN ||
-	    !cache_rdata_valid(rs->count, rs->rdata, rs->rdata_len))
-		return CAIRN_EINVAL;
-	if (ttl == 0)
-		return CAIRN_OK;  /* RFC 1035 §3.2.1: TTL 0 is not cached */
-	struct centry *e = cache_entry_new(rs->owner, klen, 0, rs->rdata_len);
-	if (!e)
-		return CAIRN_ENOMEM;
-	if (rs->rdata_len)
-		memcpy(e->data + klen, rs->rdata, rs->rdata_len);
-	e->kind = KIND_POSITIVE;
-	e->rank = (uint8_t)rank;
-	e->expiry = now + ttl;
-	e->orig_ttl = ttl;
-	e->key_type = rs->type;
-	e->rr_type = rs->type;
-	e->rr_class = rs->rclass;
-	e->count = rs->count;
-	uint32_t h = wire_name_hash(e->data, klen);
-	e->bhash = key_hash(h, e->key_type);
-	return cache_store(c, e, h, now);
+	return cache_put_rrset_sec(c, rs, rank, NULL, now);
 }
 
 cairn_err cache_put_negative(struct cache *c, const uint8_t *name, uint16_t type,
 			     bool nxdomain, const struct wire_rrset *soa,
 			     uint32_t ttl, enum cache_rank rank, uint64_t now)
 {
-	size_t klen = wire_name_len(name), olen = 0;
-	uint32_t rlen = 0;
-
-	if (klen == 0 || klen > WIRE_NAME_MAX || (!nxdomain && type == CACHE_TYPE_NXDOMAIN))
-		return CAIRN_EINVAL;
-	if (soa) {
-		olen = wire_name_len(soa->owner);
-		rlen = soa->rdata_len;
-		if (olen == 0 || olen > WIRE_NAME_MAX ||
-		    !cache_rdata_valid(soa->count, soa->rdata, soa->rdata_len))
-			return CAIRN_EINVAL;
-	}
-	/* RFC 2308 §5: the negative TTL, capped by cache-max-negative-ttl. */
-	ttl = clamp_ttl(ttl, c->max_negative_ttl);
-	if (ttl == 0)
-		return CAIRN_OK;
-	struct centry *e = cache_entry_new(name, klen, olen, rlen);
-	if (!e)
-		return CAIRN_ENOMEM;
-	if (soa) {
-		memcpy(e->data + klen, soa->owner, olen);
-		wire_name_lower(e->data + klen);
-		if (rlen)
-			memcpy(e->data + klen + olen, soa->rdata, rlen);
-		e->rr_type = soa->type;
-		e->rr_class = soa->rclass;
-		e->count = soa->count;
-	} else {
-		e->rr_type = WIRE_TYPE_SOA;
-		e->rr_class = WIRE_CLASS_IN;
-	}
-	e->kind = nxdomain ? KIND_NXDOMAIN : KIND_NODATA;
-	e->rank = (uint8_t)rank;
-	e->expiry = now + ttl;
-	e->orig_ttl = ttl;
-	/* RFC 2308 §5: NXDOMAIN is cached against the name alone (it answers
-	 * every type), NODATA against (name, type). */
-	e->key_type = nxdomain ? CACHE_TYPE_NXDOMAIN : type;
-	uint32_t h = wire_name_hash(e->data, klen);
-	e->bhash = key_hash(h, e->key_type);
-	return cache_store(c, e, h, now);
+	return cache_put_negative_sec(c, name, type, nxdomain, soa, ttl, rank, NULL, now);
 }
 
 /* e as a lookup may use it: live, or expired but within
@@ -374,9 +295,9 @@ enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t ty
 	bool stale = flags & CACHE_GET_STALE;
 
 	pthread_mutex_lock(&s->lock);
-	e = usable(c, s, lookup(s, key_hash(h, type), name, klen, type), now, stale, &freelist);
+	e = usable(c, s, centry_lookup(s, key_hash(h, type), name, klen, type), now, stale, &freelist);
 	if (type != CACHE_TYPE_NXDOMAIN)
-		nx = usable(c, s, lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
+		nx = usable(c, s, centry_lookup(s, key_hash(h, CACHE_TYPE_NXDOMAIN), name, klen,
 					 CACHE_TYPE_NXDOMAIN), now, stale, &freelist);
 	/* RFC 8767: live data always wins over stale data */
 	if (nx && e && expired(nx, now) != expired(e, now)) {
@@ -394,7 +315,9 @@ enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t ty
 	}
 	size_t olen = e->own_len ? e->own_len : e->key_len;
 	const uint8_t *owner = e->own_len ? e->data + e->key_len : e->data;
-	if (olen + e->rdata_len > scratch_len)
+	bool dnssec = info && (flags & CACHE_GET_DNSSEC) && e->xflags;
+	size_t xlen = dnssec ? cache_ext_len(e) : 0;
+	if (olen + e->rdata_len + xlen > scratch_len)
 		goto done;  /* documented: a miss that is not counted */
 	memcpy(scratch, owner, olen);
 	memcpy(scratch + olen, e->data + e->key_len + e->own_len, e->rdata_len);
@@ -412,6 +335,17 @@ enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t ty
 		info->stale = expired(e, now);
 		info->orig_ttl = e->orig_ttl;
 		info->expiry = e->expiry;
+		info->sec = (enum cache_sec)e->sec;
+		info->ede = e->ede;
+		info->sigs.count = 0;
+		info->nproof = 0;
+		if (dnssec) {
+			/* the RRSIGs and proof follow the RRset, same TTL */
+			uint8_t *x = scratch + olen + e->rdata_len;
+			memcpy(x, cache_ext(e), xlen);
+			cache_ext_view(x, e->xflags, rs->ttl, &info->sigs, info->proof,
+				       &info->nproof);
+		}
 	}
 	res = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
 	      e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;

@@ -6,11 +6,12 @@
 #include <string.h>
 
 /* An entry as cache_walk_name copies it into scratch: this header, the
- * RRset's owner, its rdata, padding to 8 bytes. */
+ * RRset's owner, its rdata, its DNSSEC extension records, padding to 8
+ * bytes. */
 struct walk_rec {
-	uint32_t rdata_len, ttl, size;
-	uint16_t key_type, rr_type, rr_class, count;
-	uint8_t kind, rank, olen;
+	uint32_t rdata_len, ttl, size, xlen;
+	uint16_t key_type, rr_type, rr_class, count, ede;
+	uint8_t kind, rank, olen, sec, xflags;
 };
 
 size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
@@ -39,7 +40,8 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 		if (e->key_len != klen || memcmp(e->data, key, klen) != 0 || expired(e, now))
 			continue;
 		olen = e->own_len ? e->own_len : e->key_len;
-		size = (sizeof(r) + olen + e->rdata_len + 7) & ~(size_t)7;
+		size_t xlen = cache_ext_len(e);
+		size = (sizeof(r) + olen + e->rdata_len + xlen + 7) & ~(size_t)7;
 		if (scratch_len - used < size) {
 			if (truncated)
 				*truncated = true;
@@ -56,10 +58,15 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 		r.kind = e->kind;
 		r.rank = e->rank;
 		r.olen = (uint8_t)olen;
+		r.xlen = (uint32_t)xlen;
+		r.sec = e->sec;
+		r.ede = e->ede;
+		r.xflags = e->xflags;
 		memcpy(scratch + used, &r, sizeof(r));
 		memcpy(scratch + used + sizeof(r), e->own_len ? e->data + e->key_len : e->data, olen);
 		memcpy(scratch + used + sizeof(r) + olen, e->data + e->key_len + e->own_len,
 		       e->rdata_len);
+		memcpy(scratch + used + sizeof(r) + olen + e->rdata_len, cache_ext(e), xlen);
 		used += size;
 		n++;
 	}
@@ -95,6 +102,10 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 		info.rs.count = br.count;
 		info.rs.rdata_len = br.rdata_len;
 		info.rs.rdata = best + sizeof(br) + br.olen;
+		info.sec = (enum cache_sec)br.sec;
+		info.ede = br.ede;
+		cache_ext_view(info.rs.rdata + br.rdata_len, br.xflags, br.ttl, &info.sigs,
+			       info.proof, &info.nproof);
 		fn(ctx, &info);
 	}
 	return done;
@@ -104,7 +115,7 @@ size_t cache_walk_name(struct cache *c, const uint8_t *name, uint64_t now,
 
 static size_t entry_size(const struct centry *e)
 {
-	return (sizeof(*e) + e->key_len + e->own_len + e->rdata_len + 7) & ~(size_t)7;
+	return (cache_entry_bytes(e) + 7) & ~(size_t)7;
 }
 
 cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *ctx,
@@ -131,7 +142,7 @@ cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *
 		for (const struct centry *e = s->tail; e; e = e->lprev) {
 			if (dead(c, e, now) || (expired(e, now) && !c->stale_max_age))
 				continue;
-			memcpy(buf + used, e, sizeof(*e) + e->key_len + e->own_len + e->rdata_len);
+			memcpy(buf + used, e, cache_entry_bytes(e));
 			used += entry_size(e);
 		}
 		pthread_mutex_unlock(&s->lock);
@@ -147,14 +158,12 @@ cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *
 			d.rank = (enum cache_rank)e->rank;
 			d.expiry = e->expiry;
 			d.orig_ttl = e->orig_ttl;
-			d.rs.owner = e->own_len ? e->data + e->key_len : e->data;
-			d.rs.type = e->rr_type;
-			d.rs.rclass = e->rr_class;
-			d.rs.ttl = expired(e, now) ? 0 : e->expiry - now > UINT32_MAX ? UINT32_MAX :
-				   (uint32_t)(e->expiry - now);
-			d.rs.count = e->count;
-			d.rs.rdata_len = e->rdata_len;
-			d.rs.rdata = e->data + e->key_len + e->own_len;
+			cache_entry_rrset(e, cache_entry_ttl(e, now), &d.rs);
+			d.sec = (enum cache_sec)e->sec;
+			d.ede = e->ede;
+			cache_ext_view(cache_ext(e), e->xflags, d.rs.ttl, &d.sigs, d.proof,
+				       &d.nproof);
+			d.signer = e->xflags & XF_NODE ? cache_entry_node(e)->zone : NULL;
 			fn(ctx, &d);
 			n++;
 			off += entry_size(e);
@@ -168,47 +177,33 @@ cairn_err cache_walk_all(struct cache *c, uint64_t now, cache_dump_fn fn, void *
 
 cairn_err cache_restore(struct cache *c, const struct cache_dump_entry *d, uint64_t now)
 {
-	size_t klen = wire_name_len(d->name), olen = 0;
 	bool neg = d->kind != CACHE_POSITIVE;
-	uint32_t max = neg ? c->max_negative_ttl : c->max_ttl;
+	uint32_t max = neg ? c->max_negative_ttl : c->max_ttl, h, ttl = 1;
 	uint64_t expiry = d->expiry;
+	struct cache_dnssec sec = { .sec = d->sec, .sigs = &d->sigs, .proof = d->proof,
+				    .nproof = d->nproof, .ede = d->ede, .signer = d->signer };
 	struct centry *e;
+	cairn_err err;
 
-	if (klen == 0 || klen > WIRE_NAME_MAX || d->rank < CACHE_RANK_GLUE ||
-	    d->rank > CACHE_RANK_AUTH_ANSWER ||
+	if (d->rank < CACHE_RANK_GLUE || d->rank > CACHE_RANK_AUTH_ANSWER ||
 	    (d->kind == CACHE_NXDOMAIN) != (d->type == CACHE_TYPE_NXDOMAIN) ||
-	    !cache_rdata_valid(d->rs.count, d->rs.rdata, d->rs.rdata_len))
+	    (!neg && d->rs.type != d->type))
 		return CAIRN_EINVAL;
-	if (expiry + c->stale_max_age <= now || (expiry <= now && !c->stale_max_age))
+	/* the records' TTLs are the seconds left when dumped: expiry rules */
+	err = cache_entry_build(c, d->name, d->type,
+				d->kind == CACHE_NXDOMAIN ? KIND_NXDOMAIN :
+				d->kind == CACHE_NODATA ? KIND_NODATA : KIND_POSITIVE,
+				neg && !d->rs.count ? NULL : &d->rs, &sec, d->rank, false, &ttl,
+				&e, &h);
+	if (err != CAIRN_OK)
+		return err;
+	if (expiry + c->stale_max_age <= now || (expiry <= now && !c->stale_max_age)) {
+		free(e);
 		return CAIRN_ENOTFOUND;
+	}
 	if (expiry > now + max)
 		expiry = now + max;
-	if (neg && d->rs.count) {
-		olen = wire_name_len(d->rs.owner);
-		if (olen == 0 || olen > WIRE_NAME_MAX)
-			return CAIRN_EINVAL;
-	} else if (!neg && d->rs.type != d->type) {
-		return CAIRN_EINVAL;
-	}
-	e = cache_entry_new(d->name, klen, olen, d->rs.rdata_len);
-	if (!e)
-		return CAIRN_ENOMEM;
-	if (olen) {
-		memcpy(e->data + klen, d->rs.owner, olen);
-		wire_name_lower(e->data + klen);
-	}
-	if (d->rs.rdata_len)
-		memcpy(e->data + klen + olen, d->rs.rdata, d->rs.rdata_len);
-	e->kind = d->kind == CACHE_NXDOMAIN ? KIND_NXDOMAIN :
-		  d->kind == CACHE_NODATA ? KIND_NODATA : KIND_POSITIVE;
-	e->rank = (uint8_t)d->rank;
 	e->expiry = expiry;
 	e->orig_ttl = d->orig_ttl;
-	e->key_type = d->type;
-	e->rr_type = d->rs.type;
-	e->rr_class = d->rs.rclass;
-	e->count = d->rs.count;
-	uint32_t h = wire_name_hash(e->data, klen);
-	e->bhash = key_hash(h, e->key_type);
 	return cache_store(c, e, h, now);
 }

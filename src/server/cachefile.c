@@ -11,10 +11,27 @@
  *
  * expires is the absolute expiry in Unix time (the cache's monotonic clock
  * does not survive a restart), ttl the original TTL, rank the RFC 2181
- * §5.4.1 credibility (as cache-show names it). The records' TTLs are the
- * seconds left when written (0: stale), for the reader; loading uses
- * expires. A negative entry lists the SOA kept with it (none: no record
- * lines). The file is written to FILE.tmp and renamed (atomic). */
+ * §5.4.1 credibility (as cache-show names it), sec the validation state
+ * (RFC 4035 §4.3; left out for unchecked data), ede the Extended DNS Error kept with it (RFC 8914; only
+ * when set) and zone the zone of a signed NSEC RRset (only for those: the
+ * RFC 8198 index). The records' TTLs are the seconds left when written (0:
+ * stale), for the reader; loading uses expires. A negative entry lists the
+ * SOA kept with it (none: no record lines). DNSSEC data follows in
+ * sub-sections: after a ';; sigs' line the RRSIGs of the RRset (of the SOA
+ * for a negative entry), after a ';; proof' line the denial proof of a
+ * negative entry (NSEC, NSEC3 and RRSIG records; consecutive records of one
+ * owner and type -- and covered type, for RRSIG -- form one RRset):
+ *
+ *   ;; nxdomain nx.example.com. expires=... ttl=300 rank=auth-authority sec=secure
+ *   example.com.	212	IN	SOA	ns1.example.com. ...
+ *   ;; sigs
+ *   example.com.	212	IN	RRSIG	SOA 13 2 300 ...
+ *   ;; proof
+ *   mx.example.com.	212	IN	NSEC	www.example.com. A RRSIG NSEC
+ *   mx.example.com.	212	IN	RRSIG	NSEC 13 3 300 ...
+ *
+ * Files without sec= and sub-sections (older ones) load as unchecked data.
+ * The file is written to FILE.tmp and renamed (atomic). */
 #include "cairn/server.h"
 #include "control_int.h"
 #include "cairn/cache.h"
@@ -36,6 +53,11 @@ static const char *const rank_names[] = {
 	[CACHE_RANK_ANSWER_NONAUTH] = "nonauth-answer",
 	[CACHE_RANK_AUTH_AUTHORITY] = "auth-authority",
 	[CACHE_RANK_AUTH_ANSWER] = "auth-answer",
+};
+
+static const char *const sec_names[] = {
+	[CACHE_SEC_UNCHECKED] = "unchecked", [CACHE_SEC_INSECURE] = "insecure",
+	[CACHE_SEC_SECURE] = "secure", [CACHE_SEC_BOGUS] = "bogus",
 };
 
 struct dump_ctx {
@@ -91,10 +113,26 @@ static void dump_one(void *arg, const struct cache_dump_entry *e)
 	else
 		fprintf(d->f, ";; %s %s %s", e->kind == CACHE_NODATA ? "nodata" : "rrset", name,
 			stats_type_name(e->type, tb, sizeof(tb)));
-	fprintf(d->f, " expires=%lld ttl=%u rank=%s\n", (long long)expires, e->orig_ttl,
+	fprintf(d->f, " expires=%lld ttl=%u rank=%s", (long long)expires, e->orig_ttl,
 		rank_names[e->rank]);
+	/* unchecked (the default) is left out: such lines read as before */
+	if (e->sec != CACHE_SEC_UNCHECKED)
+		fprintf(d->f, " sec=%s", sec_names[e->sec]);
+	if (e->ede != CACHE_EDE_NONE)
+		fprintf(d->f, " ede=%u", (unsigned)e->ede);
+	if (e->signer && wire_name_to_text(e->signer, name, sizeof(name)) == CAIRN_OK)
+		fprintf(d->f, " zone=%s", name);
+	fputc('\n', d->f);
 	if (e->rs.count)
 		server_print_rrset(&e->rs, d->f, false);  /* the cache took only valid rdata */
+	if (e->sigs.count) {
+		fputs(";; sigs\n", d->f);
+		server_print_rrset(&e->sigs, d->f, false);
+	}
+	if (e->nproof)
+		fputs(";; proof\n", d->f);
+	for (unsigned i = 0; i < e->nproof; i++)
+		server_print_rrset(&e->proof[i], d->f, false);
 	d->n++;
 }
 
@@ -112,8 +150,9 @@ cairn_err server_cache_dump(struct cache *c, const char *path, size_t *count)
 	if (!d.f)
 		goto done;
 	fprintf(d.f, "; cairn cache, written at %lld (Unix time)\n"
-		"; each entry: ';; KIND NAME [TYPE] expires=UNIXTIME ttl=ORIGINAL-TTL rank=RANK',\n"
-		"; then its records (cairnd.conf(5), cache-file)\n",
+		"; each entry: ';; KIND NAME [TYPE] expires=UNIXTIME ttl=ORIGINAL-TTL rank=RANK\n"
+		"; [sec=STATE] [ede=N] [zone=ZONE]', then its records, then ';; sigs' and its\n"
+		"; RRSIGs, ';; proof' and its denial proof (cairnd.conf(5), cache-file)\n",
 		(long long)d.wall);
 	err = cache_walk_all(c, d.now, dump_one, &d, count);
 	if (fflush(d.f) != 0 || ferror(d.f) || fsync(fileno(d.f)) != 0)
@@ -147,9 +186,12 @@ struct load {
 	int64_t wall;
 	bool open, bad;          /* an entry is being read; it is malformed */
 	unsigned line;           /* of its header */
+	enum { PART_RECORDS, PART_SIGS, PART_PROOF } part;  /* what its records are */
 	struct cache_dump_entry e;
 	uint8_t name[WIRE_NAME_MAX];
 	uint8_t owner[WIRE_NAME_MAX];
+	uint8_t zone[WIRE_NAME_MAX];
+	uint8_t powner[CACHE_MAX_PROOF][WIRE_NAME_MAX];  /* the proof's owners */
 	int64_t expires;
 	uint8_t *rdata;
 	size_t rdata_len;
@@ -191,8 +233,6 @@ static void finish_entry(struct load *l)
 	}
 	l->e.expiry = (int64_t)l->now + (l->expires - l->wall) > 1 ?
 		      (uint64_t)((int64_t)l->now + (l->expires - l->wall)) : 1;
-	l->e.rs.rdata = l->rdata;
-	l->e.rs.rdata_len = (uint32_t)l->rdata_len;
 	err = cache_restore(l->c, &l->e, l->now);
 	if (err == CAIRN_OK)
 		l->st->loaded++;
@@ -204,23 +244,102 @@ static void finish_entry(struct load *l)
 	}
 }
 
-/* ";; KIND NAME [TYPE] expires=N ttl=N rank=R" */
+/* The optional DNSSEC fields of an entry line: "sec=STATE", "ede=N",
+ * "zone=NAME". Returns false (reported) for a bad or unknown one. */
+static bool entry_option(struct load *l, const char *tok, unsigned line)
+{
+	unsigned long v;
+	char *end;
+	size_t len;
+
+	if (strncmp(tok, "sec=", 4) == 0) {
+		for (unsigned s = 0; s < sizeof(sec_names) / sizeof(sec_names[0]); s++)
+			if (strcmp(tok + 4, sec_names[s]) == 0) {
+				l->e.sec = (enum cache_sec)s;
+				return true;
+			}
+		say(l, line, "unknown validation state '%.40s': entry skipped", tok + 4);
+		return false;
+	}
+	if (strncmp(tok, "ede=", 4) == 0) {
+		errno = 0;
+		v = strtoul(tok + 4, &end, 10);
+		if (errno || end == tok + 4 || *end || v >= CACHE_EDE_NONE) {
+			say(l, line, "bad ede '%.40s': entry skipped", tok + 4);
+			return false;
+		}
+		l->e.ede = (uint16_t)v;
+		return true;
+	}
+	if (strncmp(tok, "zone=", 5) == 0) {
+		if (wire_name_from_text(tok + 5, NULL, l->zone, &len) != CAIRN_OK) {
+			say(l, line, "bad zone '%.80s': entry skipped", tok + 5);
+			return false;
+		}
+		wire_name_lower(l->zone);
+		l->e.signer = l->zone;
+		return true;
+	}
+	say(l, line, "unknown field '%.40s': entry skipped", tok);
+	return false;
+}
+
+/* ";; sigs" or ";; proof": the open entry's records that follow are its
+ * RRSIGs, or its denial proof (in that order, each once). */
+static void part_marker(struct load *l, const char *what, unsigned line)
+{
+	bool sigs = strcmp(what, "sigs") == 0;
+
+	if (!l->open) {
+		say(l, line, "';; %s' outside an entry: skipped", what);
+		l->st->malformed++;
+		return;
+	}
+	if (l->bad)
+		return;              /* its entry was reported already */
+	if (sigs ? l->part != PART_RECORDS : l->part == PART_PROOF) {
+		say(l, line, "';; %s' out of place (records, ';; sigs', ';; proof'): "
+		    "entry skipped", what);
+		goto bad;
+	}
+	if (!sigs && l->e.kind == CACHE_POSITIVE) {
+		say(l, line, "a denial proof with an RRset: entry skipped");
+		goto bad;
+	}
+	if (sigs && l->e.rs.count == 0) {
+		say(l, line, "signatures without the records they cover: entry skipped");
+		goto bad;
+	}
+	l->part = sigs ? PART_SIGS : PART_PROOF;
+	return;
+bad:
+	l->bad = true;
+	l->st->malformed++;
+}
+
+/* ";; KIND NAME [TYPE] expires=N ttl=N rank=R [sec=S] [ede=N] [zone=Z]" */
 static void header(struct load *l, char *text, unsigned line)
 {
-	char *tok[8], *save = NULL, *t;
+	char *tok[10], *save = NULL, *t;
 	int n = 0, i;
 	size_t len;
 	long long expires = 0;
 	unsigned long ttl = 0;
 	int rank = 0;
 
-	finish_entry(l);
-	for (t = strtok_r(text, " \t\r\n", &save); t && n < 8; t = strtok_r(NULL, " \t\r\n", &save))
+	for (t = strtok_r(text, " \t\r\n", &save); t && n < 10; t = strtok_r(NULL, " \t\r\n", &save))
 		tok[n++] = t;
+	if (n == 1 && !t && (strcmp(tok[0], "sigs") == 0 || strcmp(tok[0], "proof") == 0)) {
+		part_marker(l, tok[0], line);
+		return;
+	}
+	finish_entry(l);
 	memset(&l->e, 0, sizeof(l->e));
+	l->e.ede = CACHE_EDE_NONE;
 	l->open = true;
 	l->bad = true;
 	l->line = line;
+	l->part = PART_RECORDS;
 	l->rdata_len = 0;
 	if (n < 5 || t) {
 		say(l, line, "malformed entry line: skipped");
@@ -254,7 +373,7 @@ static void header(struct load *l, char *text, unsigned line)
 		}
 		i++;
 	}
-	if (n != i + 3 || sscanf(tok[i], "expires=%lld", &expires) != 1 ||
+	if (n < i + 3 || sscanf(tok[i], "expires=%lld", &expires) != 1 ||
 	    sscanf(tok[i + 1], "ttl=%lu", &ttl) != 1 || ttl > INT32_MAX ||
 	    strncmp(tok[i + 2], "rank=", 5) != 0) {
 		say(l, line, "malformed entry line (expires=, ttl=, rank=): skipped");
@@ -269,14 +388,84 @@ static void header(struct load *l, char *text, unsigned line)
 		l->st->malformed++;
 		return;
 	}
+	for (int j = i + 3; j < n; j++)
+		if (!entry_option(l, tok[j], line)) {
+			l->st->malformed++;
+			return;
+		}
 	l->e.name = l->name;
 	l->e.rank = (enum cache_rank)rank;
 	l->e.orig_ttl = (uint32_t)ttl;
 	l->e.rs.type = l->e.kind == CACHE_POSITIVE ? l->e.type : WIRE_TYPE_SOA;
 	l->e.rs.rclass = WIRE_CLASS_IN;
 	l->e.rs.owner = l->e.kind == CACHE_POSITIVE ? l->name : l->owner;
+	l->e.rs.rdata = l->rdata;
 	l->expires = expires;
 	l->bad = false;
+}
+
+/* The RRset of the open entry that a record of type (covering covered, for
+ * an RRSIG) and owner belongs to, as l->part says; a new proof RRset is
+ * started when it differs from the last one. NULL (reported) when the
+ * record has no place there. */
+static struct wire_rrset *record_set(struct load *l, uint16_t type, uint16_t covered,
+				     const uint8_t *owner, unsigned line)
+{
+	struct wire_rrset *rs;
+
+	switch (l->part) {
+	case PART_RECORDS:
+		if (type != l->e.rs.type) {
+			say(l, line, "record of another type or class than its entry: "
+			    "entry skipped");
+			return NULL;
+		}
+		if (l->e.kind != CACHE_POSITIVE && l->e.rs.count == 0) {
+			memcpy(l->owner, owner, wire_name_len(owner));
+			wire_name_lower(l->owner);
+		}
+		rs = &l->e.rs;
+		break;
+	case PART_SIGS:
+		if (type != WIRE_TYPE_RRSIG) {
+			say(l, line, "a record other than RRSIG after ';; sigs': entry skipped");
+			return NULL;
+		}
+		rs = &l->e.sigs;
+		if (rs->count == 0) {
+			rs->owner = l->e.rs.owner;  /* RFC 4035 §5.3.1: the RRset's owner */
+			rs->type = type;
+			rs->rclass = WIRE_CLASS_IN;
+			rs->rdata = l->rdata + l->rdata_len;
+		}
+		break;
+	default:
+		if (type != WIRE_TYPE_NSEC && type != WIRE_TYPE_NSEC3 && type != WIRE_TYPE_RRSIG) {
+			say(l, line, "a proof record other than NSEC, NSEC3 or RRSIG: "
+			    "entry skipped");
+			return NULL;
+		}
+		rs = l->e.nproof ? &l->e.proof[l->e.nproof - 1] : NULL;
+		if (rs && rs->type == type && wire_name_equal(rs->owner, owner) &&
+		    (type != WIRE_TYPE_RRSIG || wire_get16(rs->rdata + 2) == covered))
+			return rs;
+		if (l->e.nproof == CACHE_MAX_PROOF) {
+			say(l, line, "a proof of more than %u RRsets: entry skipped",
+			    CACHE_MAX_PROOF);
+			return NULL;
+		}
+		memcpy(l->powner[l->e.nproof], owner, wire_name_len(owner));
+		wire_name_lower(l->powner[l->e.nproof]);
+		rs = &l->e.proof[l->e.nproof++];
+		*rs = (struct wire_rrset){ .owner = l->powner[l->e.nproof - 1], .type = type,
+			.rclass = WIRE_CLASS_IN, .rdata = l->rdata + l->rdata_len };
+		return rs;
+	}
+	if (!wire_name_equal(owner, rs->owner)) {
+		say(l, line, "record owner differs from its entry's: entry skipped");
+		return NULL;
+	}
+	return rs;
 }
 
 /* One record of the open entry. */
@@ -284,8 +473,9 @@ static void record(struct load *l, const char *text, unsigned line)
 {
 	ldns_rr *rr = NULL;
 	uint8_t *wire = NULL;
-	size_t size = 0, olen;
+	size_t size = 0, olen, rdlen;
 	const uint8_t *owner;
+	struct wire_rrset *rs;
 	ldns_status s;
 
 	if (!l->open) {
@@ -301,7 +491,7 @@ static void record(struct load *l, const char *text, unsigned line)
 		    ldns_get_errorstr_by_id(s));
 		goto bad;
 	}
-	if (ldns_rr_get_type(rr) != l->e.rs.type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
 		say(l, line, "record of another type or class than its entry: entry skipped");
 		goto bad;
 	}
@@ -315,22 +505,19 @@ static void record(struct load *l, const char *text, unsigned line)
 		say(l, line, "record cannot be converted: entry skipped");
 		goto bad;
 	}
-	if (l->e.kind != CACHE_POSITIVE && l->e.rs.count == 0) {
-		memcpy(l->owner, owner, olen);
-		wire_name_lower(l->owner);
-	}
-	if (!wire_name_equal(owner, l->e.rs.owner)) {
-		say(l, line, "record owner differs from its entry's: entry skipped");
+	rdlen = size - olen - 8;    /* rdlength and rdata, as the cache keeps them */
+	rs = record_set(l, ldns_rr_get_type(rr),
+			rdlen >= 4 ? wire_get16(wire + olen + 10) : 0, owner, line);
+	if (!rs)
 		goto bad;
-	}
-	if (l->rdata_len + (size - olen - 8) > CF_RDATA_MAX || l->e.rs.count == UINT16_MAX) {
+	if (l->rdata_len + rdlen > CF_RDATA_MAX || rs->count == UINT16_MAX) {
 		say(l, line, "entry too large: skipped");
 		goto bad;
 	}
-	/* rdlength and rdata, as the cache keeps them */
-	memcpy(l->rdata + l->rdata_len, wire + olen + 8, size - olen - 8);
-	l->rdata_len += size - olen - 8;
-	l->e.rs.count++;
+	memcpy(l->rdata + l->rdata_len, wire + olen + 8, rdlen);
+	l->rdata_len += rdlen;
+	rs->rdata_len += (uint32_t)rdlen;
+	rs->count++;
 	free(wire);
 	ldns_rr_free(rr);
 	return;
