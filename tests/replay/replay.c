@@ -6,7 +6,9 @@
  * documents the format and the semantics.
  *
  *   run_replay                 every .rpl file in $srcdir/tests/replay
- *   run_replay FILE.rpl ...    these files
+ *   run_replay FILE.rpl|DIR ...  these files (a directory: its .rpl files)
+ *   run_replay --parse FILE.rpl|DIR ...  only parses them and loads their
+ *                              CONFIG (no resolver runs)
  * REPLAY_VERBOSE=1 logs the resolver's debug messages and every packet. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -405,7 +407,55 @@ static bool replay_file(const char *file, char *msg, size_t msglen)
 	return ok;
 }
 
+/* Parses file and loads its CONFIG section as setup() does, without
+ * running it; false with the reason in msg. */
+static bool parse_only(const char *file, char *msg, size_t msglen)
+{
+	struct rpl_scenario *s = NULL;
+	struct cairn_config *cfg = NULL;
+	struct replay rp;
+	bool ok = false;
+
+	if (rpl_parse_file(file, &s, msg, msglen) != CAIRN_OK) {
+		size_t n = strlen(msg);
+		if (n + 1 < msglen)
+			strcpy(msg + n, "\n");
+		return false;
+	}
+	memset(&rp, 0, sizeof(rp));
+	rp.msg = msg;
+	rp.msglen = msglen;
+	msg[0] = '\0';
+	if (config_load_text(s->path, s->config, config_report, &rp, &cfg) != CAIRN_OK) {
+		replay_fail(&rp, "%s: bad CONFIG section\n", s->path);
+		goto done;
+	}
+	if (!s->steps)
+		replay_fail(&rp, "%s: no steps\n", s->path);
+	else
+		ok = true;
+done:
+	config_free(cfg);
+	rpl_free(s);
+	return ok;
+}
+
 /* ---- cmocka ---- */
+
+static void test_parse(void **state)
+{
+	const char *file = *state;
+	char *msg = malloc(REPLAY_MSG);
+	bool ok;
+
+	assert_non_null(msg);
+	ok = parse_only(file, msg, REPLAY_MSG);
+	if (!ok)
+		print_error("%s", msg);
+	free(msg);
+	if (!ok)
+		fail_msg("scenario %s does not parse", file);
+}
 
 static void test_rpl(void **state)
 {
@@ -457,6 +507,32 @@ static size_t list_dir(const char *dir, char ***out)
 	return n;
 }
 
+/* Appends the .rpl files named by arg (a file, or a directory's files)
+ * to *files. */
+static void add_arg(const char *arg, char ***files, size_t *n)
+{
+	char **sub = NULL, **nv;
+	size_t ns = 0;
+	DIR *d = opendir(arg);
+
+	if (d) {
+		closedir(d);
+		ns = list_dir(arg, &sub);
+	} else {
+		sub = malloc(sizeof(*sub));
+		if (!sub || !(sub[0] = strdup(arg)))
+			abort();
+		ns = 1;
+	}
+	nv = realloc(*files, (*n + ns + 1) * sizeof(*nv));
+	if (!nv)
+		abort();
+	*files = nv;
+	for (size_t i = 0; i < ns; i++)
+		(*files)[(*n)++] = sub[i];
+	free(sub);
+}
+
 int main(int argc, char **argv)
 {
 	struct CMUnitTest *tests;
@@ -464,19 +540,24 @@ int main(int argc, char **argv)
 	size_t nself;
 	char **files = NULL;
 	size_t n;
-	int rc;
+	int rc, first = 1;
+	bool parse = false;
 	const char *v = getenv("REPLAY_VERBOSE");
 
 	log_open(LOG_SINK_STDERR, NULL, v && *v && strcmp(v, "0") != 0 ? LOG_LVL_DEBUG
 								      : LOG_LVL_ERR);
-	if (argc > 1) {
-		n = (size_t)argc - 1;
-		files = calloc(n, sizeof(*files));
-		if (!files)
+	if (argc > 1 && strcmp(argv[1], "--parse") == 0) {
+		parse = true;
+		first = 2;
+	}
+	n = 0;
+	if (argc > first) {
+		for (int i = first; i < argc; i++)
+			add_arg(argv[i], &files, &n);
+		if (!n) {
+			fprintf(stderr, "run_replay: no .rpl files given\n");
 			return 1;
-		for (size_t i = 0; i < n; i++)
-			if (!(files[i] = strdup(argv[i + 1])))
-				return 1;
+		}
 	} else {
 		const char *src = getenv("top_srcdir") ? getenv("top_srcdir") : TEST_SRCDIR;
 		char dir[4096];
@@ -488,7 +569,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* the harness's own tests first, when running the whole suite */
-	nself = argc > 1 ? 0 : replay_selftests(&self);
+	nself = argc > first ? 0 : replay_selftests(&self);
 	tests = calloc(nself + n, sizeof(*tests));
 	if (!tests)
 		return 1;
@@ -497,7 +578,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const char *base = strrchr(files[i], '/');
 		tests[nself + i].name = base ? base + 1 : files[i];
-		tests[nself + i].test_func = test_rpl;
+		tests[nself + i].test_func = parse ? test_parse : test_rpl;
 		tests[nself + i].initial_state = files[i];
 	}
 	rc = _cmocka_run_group_tests("replay", tests, nself + n, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #define REPLAY_SEED      0x5eed2026u
 #define REPLAY_START_MS  1000000000ull   /* fake clock at start (a whole second) */
+#define REPLAY_WALL_BASE 1767225600ull  /* wall clock at start: 2026-01-01T00:00:00Z */
 #define REPLAY_MAX_ITER  200000          /* loop turns per run */
 #define REPLAY_MAX_WAIT  (600 * 1000ull) /* fake ms a CHECK may wait */
 #define REPLAY_MSG       16384

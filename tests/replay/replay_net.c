@@ -118,6 +118,16 @@ static uint64_t io_now(void *ctx)
 	return ((struct replay *)ctx)->now;
 }
 
+/* The wall clock (RRSIG validity): the scenario's val-override-date, or
+ * REPLAY_WALL_BASE, at the fake clock's start, moving with it. */
+static uint64_t io_wall(void *ctx)
+{
+	struct replay *rp = ctx;
+	uint64_t base = rp->s->wall_base ? rp->s->wall_base : REPLAY_WALL_BASE;
+
+	return base + (rp->now - REPLAY_START_MS) / 1000;
+}
+
 /* The earliest pending exchange, or NULL. */
 static struct pend **earliest(struct replay *rp)
 {
@@ -244,5 +254,6 @@ void replay_io(struct replay *rp, struct resolver_io *io)
 	io->timeout_ms = io_timeout;
 	io->tick = io_tick;
 	io->free = io_free;
+	io->wall_s = io_wall;
 	io->seed = REPLAY_SEED;
 }

@@ -236,12 +236,60 @@ static void test_timeouts_and_ranges(void **state)
 	       "copy_query\nREPLY QR AA NOERROR\nSECTION QUESTION\nwww", CAIRN_OK, true, NULL);
 }
 
+/* The wall clock of a scenario: val-override-date or 2026-01-01, moving
+ * with the fake clock (whole seconds). */
+static uint64_t wall_at(const char *text, uint64_t elapsed_ms)
+{
+	struct rpl_scenario *s = NULL;
+	struct resolver_io io;
+	struct replay rp;
+	char msg[512];
+	uint64_t w;
+
+	if (rpl_parse_text("selftest.rpl", text, &s, msg, sizeof(msg)) != CAIRN_OK)
+		print_error("%s\n", msg);
+	assert_non_null(s);
+	memset(&rp, 0, sizeof(rp));
+	rp.s = s;
+	rp.now = REPLAY_START_MS + elapsed_ms;
+	replay_io(&rp, &io);
+	assert_non_null(io.wall_s);
+	w = io.wall_s(io.ctx);
+	rpl_free(s);
+	return w;
+}
+
+static void test_wall_clock(void **state)
+{
+	char *t;
+
+	(void)state;
+	assert_int_equal(wall_at(good, 0), 1767225600);          /* 2026-01-01T00:00:00Z */
+	assert_int_equal(wall_at(good, 2999), 1767225602);
+	t = edit("\tqname-minimisation: no\n",
+		 "\tqname-minimisation: no\n\tval-override-date: \"20091011000000\"\n");
+	assert_int_equal(wall_at(t, 0), 1255219200);             /* testbound's example */
+	assert_int_equal(wall_at(t, 86400000), 1255305600);
+	free(t);
+	t = edit("\tqname-minimisation: no\n", "\tval-override-date: 1700000000\n");
+	assert_int_equal(wall_at(t, 1000), 1700000001);
+	free(t);
+	t = edit("\tqname-minimisation: no\n", "\tval-override-date: \"20280229000000\"\n");
+	assert_int_equal(wall_at(t, 0), 1835395200);             /* a leap day */
+	free(t);
+	expect("\tqname-minimisation: no\n", "\tval-override-date: \"20270229000000\"\n",
+	       CAIRN_EFORMAT, false, "selftest.rpl:2: val-override-date: want");
+	expect("\tqname-minimisation: no\n", "\tval-override-date: tomorrow\n",
+	       CAIRN_EFORMAT, false, "selftest.rpl:2: val-override-date: want");
+}
+
 static const struct CMUnitTest tests[] = {
 	{ "selftest_good_passes", test_good_passes, NULL, NULL, NULL },
 	{ "selftest_parse_errors", test_parse_errors, NULL, NULL, NULL },
 	{ "selftest_config_errors", test_config_errors, NULL, NULL, NULL },
 	{ "selftest_checks_can_fail", test_checks_can_fail, NULL, NULL, NULL },
 	{ "selftest_timeouts_and_ranges", test_timeouts_and_ranges, NULL, NULL, NULL },
+	{ "selftest_wall_clock", test_wall_clock, NULL, NULL, NULL },
 };
 
 size_t replay_selftests(const struct CMUnitTest **out)

@@ -98,6 +98,9 @@ struct rpl_scenario {
 	char *config;               /* the CONFIG lines for config_load_text
 	                             * (other lines blank: line numbers kept) */
 	char *hints;                /* root hints text from stub-zone "." */
+	uint64_t wall_base;         /* val-override-date: the wall clock (s since
+	                             * 1970) at the fake clock's start; 0: the
+	                             * harness's default (REPLAY_WALL_BASE) */
 	struct rpl_range *ranges;
 	struct rpl_step *steps;     /* in file order, step numbers increasing */
 };
