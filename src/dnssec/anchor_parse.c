@@ -4,7 +4,6 @@
  * comments, parentheses, $ORIGIN, $TTL) or from trust-anchor: lines, into
  * wire-form records for anchors.c. Errors are logged with file:line. */
 #include "anchors_int.h"
-#include "cairn/config.h"
 
 #include <errno.h>
 #include <ldns/ldns.h>
@@ -258,9 +257,10 @@ cairn_err anc_read_lines(const char *const *lines, unsigned n, struct anc_list *
 	return CAIRN_OK;
 }
 
-cairn_err anc_read_default(const char *file, struct anc_list *l, bool *builtin)
+cairn_err anc_read_default(const char *file, const char *default_file, struct anc_list *l,
+			   bool *builtin)
 {
-	const char *path = file ? file : CONFIG_DEFAULT_TRUST_ANCHOR_FILE;
+	const char *path = file ? file : default_file;
 	FILE *f = fopen(path, "r");
 	cairn_err err;
 

@@ -2,6 +2,7 @@
  * by every worker without locks) and of negative trust anchors (RFC 7646;
  * changed at run time by cairn-control, so behind a mutex). */
 #include "anchors_int.h"
+#include "cairn/config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -103,7 +104,7 @@ cairn_err dsec_anchors_new(const char *file, const char *const *lines, unsigned 
 	if (a == NULL)
 		goto done;
 	pthread_mutex_init(&a->lock, NULL);
-	if ((err = anc_read_default(file, &l, builtin)) != CAIRN_OK ||
+	if ((err = anc_read_default(file, CONFIG_DEFAULT_TRUST_ANCHOR_FILE, &l, builtin)) != CAIRN_OK ||
 	    (err = anc_read_lines(lines, n, &l)) != CAIRN_OK ||
 	    (err = unify_types(&l)) != CAIRN_OK || (err = build(a, &l)) != CAIRN_OK)
 		goto done;

@@ -29,8 +29,9 @@ void anc_list_free(struct anc_list *l);
 cairn_err anc_read_file(const char *path, FILE *f, struct anc_list *l);
 /* Reads trust-anchor: lines into l; errors as anc_read_file. */
 cairn_err anc_read_lines(const char *const *lines, unsigned n, struct anc_list *l);
-/* Reads file, or the default file, or (default file missing) the built-in
- * root anchors (*builtin set) into l. */
-cairn_err anc_read_default(const char *file, struct anc_list *l, bool *builtin);
+/* Reads file, or (file NULL) default_file, or (default_file missing) the
+ * built-in root anchors (*builtin set) into l. Errors as anc_read_file. */
+cairn_err anc_read_default(const char *file, const char *default_file, struct anc_list *l,
+			   bool *builtin);
 
 #endif

@@ -232,6 +232,11 @@ static void nsec_wildcard(const uint8_t *qname, uint8_t wc_labels, const uint8_t
 
 	/* RFC 4035 §5.3.4: an NSEC proves qname does not exist, and nothing
 	 * between the wildcard's closest encloser and qname does */
+	if (nsec_match(nsec, n, zone, qname, &v)) {
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
+			  "wildcard answer but an NSEC shows the name exists");
+		return;
+	}
 	if (!nsec_cover(nsec, n, zone, qname, &v)) {
 		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_NSEC_MISSING,
 			  "no NSEC proves the wildcard-expanded name does not exist");

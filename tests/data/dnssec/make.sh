@@ -2,9 +2,10 @@
 # Regenerates the DNSSEC test material of tests/unit/test_dnssec*.c:
 # one signed zone per supported algorithm (aN.test), NSEC and NSEC3 zones
 # with and without opt-out, an NSEC3 zone with 151 iterations, their keys
-# and DS records (digest types 1, 2 and 4); private keys are not kept. Signatures have fixed
-# inception/expiration (2024-01-01 .. 2040-01-01); the tests pass their own
-# "now". Needs ldnsutils (ldns-keygen, ldns-signzone, ldns-key2ds).
+# and DS records (digest types 1, 2 and 4); private keys are not kept.
+# Signatures have fixed inception/expiration (2024-01-01 .. 2040-01-01);
+# the tests pass their own "now". Needs ldnsutils (ldns-keygen, ldns-signzone, ldns-key2ds) and,
+# for the opt-out zone, bind9-utils (dnssec-keygen, dnssec-signzone).
 # Run from anywhere: sh tests/data/dnssec/make.sh
 set -eu
 cd "$(dirname "$0")"
@@ -68,5 +69,15 @@ sign() {   # sign ZONE [ldns-signzone NSEC3 options]
 }
 sign nsec.test
 sign nsec3.test -n -s aabbccdd -t 5
-sign optout.test -n -p -t 0
+# NSEC3 opt-out for real: ldns-signzone -p only sets the flag and keeps the
+# unsigned delegation in the chain; BIND's dnssec-signzone -A leaves it out
+# (bind9-utils)
+z=optout.test
+zone "$z" >"$z"
+ksk=$(dnssec-keygen -q -K . -a ECDSAP256SHA256 -f KSK "$z")
+zsk=$(dnssec-keygen -q -K . -a ECDSAP256SHA256 "$z")
+dnssec-signzone -q -S -K . -3 - -A -H 0 -s $INC -e $EXP -o "$z" -f "$z.signed" "$z"
+ldns-key2ds -n -2 "$ksk.key" >"$z.ds"
+rm -f "$z" "$ksk.private" "$zsk.private"
+mv "$ksk.key" "$z.ksk.key"; mv "$zsk.key" "$z.zsk.key"
 sign iter151.test -n -s 01 -t 151
