@@ -21,6 +21,13 @@ enum {
 	WIRE_TYPE_NSEC3 = 50, WIRE_TYPE_NSEC3PARAM = 51,
 	WIRE_TYPE_TSIG = 250, WIRE_TYPE_IXFR = 251, WIRE_TYPE_AXFR = 252, WIRE_TYPE_ANY = 255,
 	WIRE_TYPE_CAA = 257,
+	/* further types with domain names in their rdata, lowercased in the
+	 * DNSSEC canonical form (RFC 4034 §6.2, RFC 6840 §5.1) */
+	WIRE_TYPE_MD = 3, WIRE_TYPE_MF = 4, WIRE_TYPE_MB = 7, WIRE_TYPE_MG = 8,
+	WIRE_TYPE_MR = 9, WIRE_TYPE_MINFO = 14, WIRE_TYPE_RP = 17,
+	WIRE_TYPE_AFSDB = 18, WIRE_TYPE_RT = 21, WIRE_TYPE_SIG = 24,
+	WIRE_TYPE_PX = 26, WIRE_TYPE_NXT = 30, WIRE_TYPE_NAPTR = 35,
+	WIRE_TYPE_KX = 36, WIRE_TYPE_A6 = 38,
 };
 enum { WIRE_CLASS_IN = 1, WIRE_CLASS_CH = 3, WIRE_CLASS_ANY = 255 };
 enum {
@@ -34,7 +41,18 @@ enum { WIRE_TSIG_BADSIG = 16, WIRE_TSIG_BADKEY = 17, WIRE_TSIG_BADTIME = 18 };
 enum { WIRE_OPCODE_QUERY = 0, WIRE_OPCODE_NOTIFY = 4 /* RFC 1996 */ };
 
 /* Extended DNS Error info-codes (RFC 8914 §4) */
+#define WIRE_EDE_UNSUPPORTED_DNSKEY_ALG 1  /* RFC 8914 §4.2 */
+#define WIRE_EDE_UNSUPPORTED_DS_DIGEST  2  /* RFC 8914 §4.3 */
 #define WIRE_EDE_STALE_ANSWER     3   /* RFC 8914 §4.4, RFC 8767 */
+#define WIRE_EDE_INDETERMINATE    5   /* RFC 8914 §4.6 DNSSEC Indeterminate */
+#define WIRE_EDE_DNSSEC_BOGUS     6   /* RFC 8914 §4.7 */
+#define WIRE_EDE_SIG_EXPIRED      7   /* RFC 8914 §4.8 */
+#define WIRE_EDE_SIG_NOT_YET      8   /* RFC 8914 §4.9 Signature Not Yet Valid */
+#define WIRE_EDE_DNSKEY_MISSING   9   /* RFC 8914 §4.10 */
+#define WIRE_EDE_RRSIGS_MISSING  10   /* RFC 8914 §4.11 */
+#define WIRE_EDE_NSEC_MISSING    12   /* RFC 8914 §4.13 */
+#define WIRE_EDE_UNSUPPORTED_NSEC3_ITER 27 /* RFC 9276 §3.2, IANA EDE registry */
+#define WIRE_EDE_NONE        0xffff   /* no extended error (cairn's marker) */
 #define WIRE_EDE_STALE_NXDOMAIN  19   /* RFC 8914 §4.20, RFC 8767 */
 /* RFC 8914 §4: the DNSSEC info-codes */
 #define WIRE_EDE_UNSUPPORTED_DNSKEY_ALG 1   /* §4.2 */

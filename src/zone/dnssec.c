@@ -299,7 +299,7 @@ static cairn_err build_nsec3(struct zone *z, struct zload *zl, struct zone_sec *
 		    nr[4] != s->saltlen || memcmp(nr + 5, s->salt, s->saltlen) != 0)
 			continue;
 		struct zsec_n3 *e = &s->n3[s->nn3];
-		if (zsec_b32hex_decode(n->name + 1, n->name[0], e->hash, ZSEC_HASH_LEN) !=
+		if (dsec_b32hex_decode(n->name + 1, n->name[0], e->hash, ZSEC_HASH_LEN) !=
 		    ZSEC_HASH_LEN)
 			continue;
 		e->rrset = r;
@@ -319,13 +319,13 @@ static cairn_err build_nsec3(struct zone *z, struct zload *zl, struct zone_sec *
 		s->h3[i] = s->wc3[i] = ZONE_NONE;
 		if (n->flags & (ZNODE_HIDDEN | ZNODE_BELOW))
 			continue;
-		zsec_nsec3_hash(n->name, n->name_len, s->iterations, s->salt, s->saltlen, h);
+		dsec_nsec3_hash(n->name, n->name_len, s->iterations, s->salt, s->saltlen, h);
 		s->h3[i] = zsec_n3_find(s, h);
 		if (n->name_len + 2u <= WIRE_NAME_MAX) {
 			wc[0] = 1;
 			wc[1] = '*';
 			memcpy(wc + 2, n->name, n->name_len);
-			zsec_nsec3_hash(wc, n->name_len + 2u, s->iterations, s->salt,
+			dsec_nsec3_hash(wc, n->name_len + 2u, s->iterations, s->salt,
 					s->saltlen, h);
 			s->wc3[i] = zsec_n3_find(s, h);
 		}

@@ -123,7 +123,7 @@ static void n3_next_closer(const struct zone *z, const uint8_t *name, size_t len
 		name += 1u + name[0];
 		have--;
 	}
-	zsec_nsec3_hash(name, len, s->iterations, s->salt, s->saltlen, h);
+	dsec_nsec3_hash(name, len, s->iterations, s->salt, s->saltlen, h);
 	uint32_t v = zsec_n3_find(s, h);
 	if (n3_match(v))
 		p->collision = true;

@@ -1,11 +1,12 @@
 /* zone internals: the records read from a zone file, the problem list, the
  * compiled node/RRset database and the lookups answer.c runs on it. Shared
- * by load.c, check.c, db.c, answer.c and, for signed zones, dnssec.c,
- * nsec3.c and proof.c only. */
+ * by load.c, check.c, db.c, answer.c and, for signed zones, dnssec.c
+ * and proof.c only (the NSEC3 hash lives in src/dnssec/nsec3.c). */
 #ifndef CAIRN_ZONE_INT_H
 #define CAIRN_ZONE_INT_H
 
 #include "cairn/zone.h"
+#include "cairn/dnssec.h"
 
 #include <stdatomic.h>
 
@@ -144,8 +145,8 @@ void zdb_each_target(struct zone *z,
 		     void (*fn)(void *ctx, struct zone_addl *a, const uint8_t *target),
 		     void *ctx);
 
-/* ---- DNSSEC: signed zones (dnssec.c, nsec3.c, proof.c) ---- */
-#define ZSEC_HASH_LEN     20          /* SHA-1, RFC 5155 §11 */
+/* ---- DNSSEC: signed zones (dnssec.c, proof.c) ---- */
+#define ZSEC_HASH_LEN     DSEC_NSEC3_HASH_LEN  /* SHA-1, RFC 5155 §11 */
 #define ZSEC_ITER_MAX     2500        /* RFC 5155 §10.3: highest iteration count */
 #define ZSEC_EXPIRE_WARN  (7 * 86400) /* cairnd -n warns of signatures ending sooner */
 #define ZSEC_PROOF_MAX    24          /* NSEC/NSEC3 RRsets in one answer */
@@ -187,13 +188,8 @@ struct zsec_proof {
 cairn_err zsec_build(struct zone *z, struct zload *zl, uint32_t now);
 /* Frees what zsec_build made (NULL allowed). */
 void zsec_free(struct zone_sec *s);
-void zsec_sha1(const uint8_t *p, size_t n, uint8_t out[ZSEC_HASH_LEN]);
-/* RFC 5155 §5 hash of a lowercase wire name. */
-void zsec_nsec3_hash(const uint8_t *name, size_t len, uint16_t iterations,
-		     const uint8_t *salt, size_t saltlen, uint8_t out[ZSEC_HASH_LEN]);
-/* Decodes unpadded Base32hex (RFC 4648 §7); returns the bytes written, 0
- * on a bad character, non-zero trailing bits or more than cap bytes. */
-size_t zsec_b32hex_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap);
+/* The NSEC3 hash and Base32hex decoder are dsec_nsec3_hash and
+ * dsec_b32hex_decode (src/dnssec/nsec3.c, cairn/dnssec.h). */
 /* Index of the NSEC3 of s matching (| ZSEC_MATCH) or covering hash. */
 uint32_t zsec_n3_find(const struct zone_sec *s, const uint8_t hash[ZSEC_HASH_LEN]);
 /* The NSEC node matching or covering name (canonical order), or NULL. */

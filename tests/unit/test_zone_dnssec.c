@@ -1,10 +1,11 @@
-/* Unit tests for the signed-zone side of src/zone (dnssec.c, nsec3.c,
- * proof.c): the NSEC3 hash and its codecs against RFC test vectors, and the
- * DNSSEC records zone_set_answer adds for DO=1 on the committed signed zones
- * of tests/data/zones/dnssec (sign.sh there made them; signatures run to
- * 2038). Every RRSIG written is verified with ldns against the zone's
- * DNSKEYs, and every proof is checked by what it proves (ldns computes the
- * NSEC3 hashes and coverage independently of cairn). */
+/* Unit tests for the signed-zone side of src/zone (dnssec.c, proof.c, and
+ * the NSEC3 hash they use from src/dnssec/nsec3.c): the NSEC3 hash and its
+ * codecs against RFC test vectors, and the DNSSEC records zone_set_answer
+ * adds for DO=1 on the committed signed zones of tests/data/zones/dnssec
+ * (sign.sh there made them; signatures run to 2038). Every RRSIG written is
+ * verified with ldns against the zone's DNSKEYs, and every proof is checked
+ * by what it proves (ldns computes the NSEC3 hashes and coverage
+ * independently of cairn). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,13 +196,13 @@ static void test_sha1_vectors(void **state)
 	uint8_t million[1000];
 	(void)state;
 	/* FIPS 180-2 appendix A */
-	zsec_sha1((const uint8_t *)"abc", 3, out);
+	dsec_sha1((const uint8_t *)"abc", 3, out);
 	assert_memory_equal(out, abc, sizeof abc);
-	zsec_sha1(NULL, 0, out);
+	dsec_sha1(NULL, 0, out);
 	assert_memory_equal(out, empty, sizeof empty);
 	/* 56 and 64 bytes: padding into a second block */
 	memset(million, 'a', sizeof million);
-	zsec_sha1(million, 1000, out);
+	dsec_sha1(million, 1000, out);
 	static const uint8_t k1[] = { 0x29, 0x1e, 0x9a, 0x6c, 0x66, 0x99, 0x49, 0x49, 0xb5, 0x7b,
 				      0xa5, 0xe6, 0x50, 0x36, 0x1e, 0x98, 0xfc, 0x36, 0xb1, 0xba };
 	assert_memory_equal(out, k1, sizeof k1);
@@ -222,8 +223,8 @@ static void test_nsec3_hash_rfc5155(void **state)
 		uint8_t name[WIRE_NAME_MAX], h[ZSEC_HASH_LEN], want[ZSEC_HASH_LEN];
 		size_t len;
 		assert_int_equal(wire_name_from_text(v[i].name, NULL, name, &len), CAIRN_OK);
-		zsec_nsec3_hash(name, len, 12, salt, sizeof salt, h);
-		assert_int_equal(zsec_b32hex_decode((const uint8_t *)v[i].hash, 32, want,
+		dsec_nsec3_hash(name, len, 12, salt, sizeof salt, h);
+		assert_int_equal(dsec_b32hex_decode((const uint8_t *)v[i].hash, 32, want,
 						    sizeof want), ZSEC_HASH_LEN);
 		assert_memory_equal(h, want, ZSEC_HASH_LEN);
 	}
@@ -234,16 +235,16 @@ static void test_b32hex(void **state)
 	uint8_t out[32];
 	(void)state;
 	/* RFC 4648 §10 base32hex vectors, padding removed */
-	assert_int_equal(zsec_b32hex_decode((const uint8_t *)"CPNG", 4, out, sizeof out), 2);
+	assert_int_equal(dsec_b32hex_decode((const uint8_t *)"CPNG", 4, out, sizeof out), 2);
 	assert_memory_equal(out, "fo", 2);
-	assert_int_equal(zsec_b32hex_decode((const uint8_t *)"cpnmuog", 7, out, sizeof out), 4);
+	assert_int_equal(dsec_b32hex_decode((const uint8_t *)"cpnmuog", 7, out, sizeof out), 4);
 	assert_memory_equal(out, "foob", 4);
-	assert_int_equal(zsec_b32hex_decode((const uint8_t *)"CPNMUOJ1", 8, out, sizeof out), 5);
+	assert_int_equal(dsec_b32hex_decode((const uint8_t *)"CPNMUOJ1", 8, out, sizeof out), 5);
 	assert_memory_equal(out, "fooba", 5);
 	/* W is not base32hex; trailing bits must be zero; room */
-	assert_int_equal(zsec_b32hex_decode((const uint8_t *)"CPNW", 4, out, sizeof out), 0);
-	assert_int_equal(zsec_b32hex_decode((const uint8_t *)"CPNH", 4, out, sizeof out), 0);
-	assert_int_equal(zsec_b32hex_decode((const uint8_t *)"CPNMUOJ1", 8, out, 4), 0);
+	assert_int_equal(dsec_b32hex_decode((const uint8_t *)"CPNW", 4, out, sizeof out), 0);
+	assert_int_equal(dsec_b32hex_decode((const uint8_t *)"CPNH", 4, out, sizeof out), 0);
+	assert_int_equal(dsec_b32hex_decode((const uint8_t *)"CPNMUOJ1", 8, out, 4), 0);
 }
 
 /* ---- tests: answers ---- */

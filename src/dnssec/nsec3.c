@@ -1,8 +1,9 @@
-/* zone/nsec3.c: the NSEC3 owner-name hash (RFC 5155 §5: iterated SHA-1
+/* dnssec/nsec3.c: the NSEC3 owner-name hash (RFC 5155 §5: iterated SHA-1
  * over the canonical name and the salt) and the Base32hex codec of hashed
- * owner labels (RFC 4648 §7). SHA-1 (FIPS 180-4) is implemented here so
- * that hashing a query name on the answer path allocates nothing. */
-#include "zone_int.h"
+ * owner labels (RFC 4648 §7), used by the validator's denial proofs and by
+ * src/zone's signed answers. SHA-1 (FIPS 180-4) is implemented here so that
+ * hashing a query name on the answer path allocates nothing. */
+#include "cairn/dnssec.h"
 
 #include <string.h>
 
@@ -69,7 +70,7 @@ static void sha1_update(struct sha1 *s, const uint8_t *p, size_t n)
 	}
 }
 
-static void sha1_final(struct sha1 *s, uint8_t out[ZSEC_HASH_LEN])
+static void sha1_final(struct sha1 *s, uint8_t out[DSEC_NSEC3_HASH_LEN])
 {
 	uint8_t pad[72] = { 0x80 };
 	uint64_t bits = s->bytes * 8;
@@ -84,7 +85,7 @@ static void sha1_final(struct sha1 *s, uint8_t out[ZSEC_HASH_LEN])
 		wire_put32(out + 4 * i, s->h[i]);
 }
 
-void zsec_sha1(const uint8_t *p, size_t n, uint8_t out[ZSEC_HASH_LEN])
+void dsec_sha1(const uint8_t *p, size_t n, uint8_t out[DSEC_NSEC3_HASH_LEN])
 {
 	struct sha1 s;
 	sha1_init(&s);
@@ -92,8 +93,8 @@ void zsec_sha1(const uint8_t *p, size_t n, uint8_t out[ZSEC_HASH_LEN])
 	sha1_final(&s, out);
 }
 
-void zsec_nsec3_hash(const uint8_t *name, size_t len, uint16_t iterations,
-		     const uint8_t *salt, size_t saltlen, uint8_t out[ZSEC_HASH_LEN])
+void dsec_nsec3_hash(const uint8_t *name, size_t len, uint16_t iterations,
+		     const uint8_t *salt, size_t saltlen, uint8_t out[DSEC_NSEC3_HASH_LEN])
 {
 	struct sha1 s;
 
@@ -106,7 +107,7 @@ void zsec_nsec3_hash(const uint8_t *name, size_t len, uint16_t iterations,
 	sha1_final(&s, out);
 	for (uint16_t i = 0; i < iterations; i++) {
 		sha1_init(&s);
-		sha1_update(&s, out, ZSEC_HASH_LEN);
+		sha1_update(&s, out, DSEC_NSEC3_HASH_LEN);
 		sha1_update(&s, salt, saltlen);
 		sha1_final(&s, out);
 	}
@@ -123,7 +124,7 @@ static int b32hex_value(uint8_t c)
 	return -1;
 }
 
-size_t zsec_b32hex_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+size_t dsec_b32hex_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
 	uint32_t acc = 0;
 	unsigned bits = 0;

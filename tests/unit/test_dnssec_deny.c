@@ -1,0 +1,315 @@
+/* Unit tests for src/dnssec's denial proofs (deny.c, deny_nsec3.c) on the
+ * committed signed zones of tests/data/dnssec: NXDOMAIN, NODATA, empty
+ * non-terminals, wildcard NODATA and wildcard answers, DS denial at
+ * delegations, for NSEC, NSEC3 and NSEC3 opt-out; every proof also loses
+ * its records one at a time to show that each missing piece is bogus;
+ * NSEC3 iterations 151 and the NSEC3 hash budget. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "dnssec_test_util.h"
+
+#define MAXSETS 64
+
+/* The denial records of one zone. */
+struct proofs {
+	ldns_rr_list *all;
+	struct trs *set[MAXSETS];
+	unsigned n;
+	uint8_t zone[WIRE_NAME_MAX];
+};
+
+static void proofs_open(struct proofs *p, const char *zone, uint16_t type)
+{
+	char file[256];
+
+	snprintf(file, sizeof file, "%s.signed", zone);
+	p->all = t_load(file);
+	p->n = t_denial(p->all, type, p->set, MAXSETS);
+	assert_true(p->n > 3);
+	t_name(zone, p->zone);
+}
+
+static void proofs_close(struct proofs *p)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		free(p->set[i]);
+	ldns_rr_list_deep_free(p->all);
+}
+
+enum proof { NXDOMAIN, NODATA, WILDCARD, DS };
+
+/* Runs one proof over sets[0..n): state, EDE and (DS) not_a_cut. */
+static enum dsec_state run(enum proof kind, const char *qname, uint16_t qtype, uint8_t wc,
+			   const uint8_t *zone, const struct wire_rrset *const *sets, unsigned n,
+			   struct dsec_budget *b, uint16_t *ede, bool *not_a_cut)
+{
+	uint8_t name[WIRE_NAME_MAX];
+	struct dsec_result r;
+	struct dsec_ds_denial d;
+
+	t_name(qname, name);
+	switch (kind) {
+	case NXDOMAIN: dsec_deny_nxdomain(name, zone, sets, n, b, &r); break;
+	case NODATA: dsec_deny_nodata(name, qtype, zone, sets, n, b, &r); break;
+	case WILDCARD: dsec_deny_wildcard(name, wc, zone, sets, n, b, &r); break;
+	case DS:
+		dsec_deny_ds(name, zone, sets, n, b, &d);
+		*ede = d.ede;
+		*not_a_cut = d.not_a_cut;
+		if (d.state != DSEC_SECURE)
+			assert_non_null(d.why);
+		return d.state;
+	}
+	*ede = r.ede;
+	if (r.state != DSEC_SECURE)
+		assert_non_null(r.why);
+	else
+		assert_null(r.why);
+	return r.state;
+}
+
+/* Checks a proof over all the zone's records gives want (and EDE ede);
+ * for a SECURE (or INSECURE opt-out) proof, also shrinks the records to a
+ * minimal set that still proves it and checks that it has pieces records
+ * and that leaving out any one of them makes the proof bogus. */
+static void check(struct proofs *p, enum proof kind, const char *qname, uint16_t qtype,
+		  uint8_t wc, enum dsec_state want, uint16_t ede, unsigned pieces)
+{
+	const struct wire_rrset *sets[MAXSETS], *less[MAXSETS];
+	struct dsec_budget b;
+	uint16_t got_ede;
+	bool nac;
+	unsigned n = p->n;
+
+	for (unsigned i = 0; i < n; i++)
+		sets[i] = &p->set[i]->rs;
+	dsec_budget_init(&b);
+	if (run(kind, qname, qtype, wc, p->zone, sets, n, &b, &got_ede, &nac) != want ||
+	    got_ede != ede)
+		fail_msg("%s type %u: state/EDE %d/%u, want %d/%u", qname, qtype,
+			 run(kind, qname, qtype, wc, p->zone, sets, n, &b, &got_ede, &nac),
+			 got_ede, want, ede);
+	if (want == DSEC_BOGUS || pieces == 0)
+		return;
+	/* greedy: drop every record the proof does not need */
+	for (unsigned i = 0; i < n;) {
+		unsigned m = 0;
+		for (unsigned j = 0; j < n; j++)
+			if (j != i)
+				less[m++] = sets[j];
+		dsec_budget_init(&b);
+		if (run(kind, qname, qtype, wc, p->zone, less, m, &b, &got_ede, &nac) == want) {
+			memcpy(sets, less, m * sizeof *less);
+			n = m;
+		} else {
+			i++;
+		}
+	}
+	if (n != pieces)
+		fail_msg("%s type %u: %u records prove it, expected %u", qname, qtype, n, pieces);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned m = 0;
+		for (unsigned j = 0; j < n; j++)
+			if (j != i)
+				less[m++] = sets[j];
+		dsec_budget_init(&b);
+		assert_int_equal(run(kind, qname, qtype, wc, p->zone, less, m, &b, &got_ede, &nac),
+				 DSEC_BOGUS);
+		assert_true(got_ede == WIRE_EDE_NSEC_MISSING || got_ede == WIRE_EDE_DNSSEC_BOGUS);
+	}
+}
+
+static bool ds_cut(struct proofs *p, const char *name, enum dsec_state want)
+{
+	const struct wire_rrset *sets[MAXSETS];
+	struct dsec_budget b;
+	uint16_t ede;
+	bool nac = false;
+
+	for (unsigned i = 0; i < p->n; i++)
+		sets[i] = &p->set[i]->rs;
+	dsec_budget_init(&b);
+	assert_int_equal(run(DS, name, 0, 0, p->zone, sets, p->n, &b, &ede, &nac), want);
+	return !nac;
+}
+
+/* The cases both chains share; pieces[] differ between NSEC and NSEC3. */
+static void common_cases(struct proofs *p, const char *z, const unsigned *pc)
+{
+	char q[256];
+#define Q(label) (snprintf(q, sizeof q, "%s.%s.", label, z), q)
+	check(p, NXDOMAIN, Q("nope"), 0, 0, DSEC_SECURE, WIRE_EDE_NONE, pc[0]);
+	check(p, NXDOMAIN, Q("x.y.nope"), 0, 0, DSEC_SECURE, WIRE_EDE_NONE, pc[0]);
+	check(p, NXDOMAIN, Q("www"), 0, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(p, NODATA, Q("www"), WIRE_TYPE_MX, 0, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	check(p, NODATA, Q("www"), WIRE_TYPE_A, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(p, NODATA, Q("cname"), WIRE_TYPE_A, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(p, NODATA, Q("ent"), WIRE_TYPE_A, 0, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	check(p, NODATA, Q("foo.wild"), WIRE_TYPE_A, 0, DSEC_SECURE, WIRE_EDE_NONE, pc[1]);
+	check(p, NODATA, Q("foo.wild"), WIRE_TYPE_TXT, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(p, NODATA, Q("nope"), WIRE_TYPE_A, 0, DSEC_BOGUS, WIRE_EDE_NSEC_MISSING, 0);
+	/* the parent side of a delegation proves nothing for the child's data
+	 * (RFC 6840 §4.1) */
+	check(p, NODATA, Q("insec"), WIRE_TYPE_A, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	/* wildcard answer for foo.wild (RRSIG labels 3) */
+	check(p, WILDCARD, Q("foo.wild"), 0, 3, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	check(p, WILDCARD, Q("a.b.wild"), 0, 3, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	check(p, WILDCARD, Q("www"), 0, 2, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(p, WILDCARD, Q("foo.wild"), 0, 4, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	/* DS: sec has one; www and ent are no cuts; nope does not exist */
+	check(p, DS, Q("sec"), 0, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	assert_false(ds_cut(p, Q("www"), DSEC_SECURE));
+	assert_false(ds_cut(p, Q("ent"), DSEC_SECURE));
+	/* DS at the child's apex proven by the child's own record: bogus */
+	check(p, NODATA, z, WIRE_TYPE_DS, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	/* nothing at all, or another zone */
+	{
+		struct dsec_budget b;
+		struct dsec_result r;
+		uint8_t name[WIRE_NAME_MAX], other[WIRE_NAME_MAX];
+		dsec_budget_init(&b);
+		t_name(Q("nope"), name);
+		dsec_deny_nxdomain(name, p->zone, NULL, 0, &b, &r);
+		assert_int_equal(r.state, DSEC_BOGUS);
+		assert_int_equal(r.ede, WIRE_EDE_NSEC_MISSING);
+		t_name("elsewhere.example.", other);
+		dsec_deny_nxdomain(other, p->zone, (const struct wire_rrset *const *)p->set, 0,
+				   &b, &r);
+		assert_int_equal(r.state, DSEC_BOGUS);
+	}
+#undef Q
+}
+
+static void test_nsec(void **state)
+{
+	struct proofs p;
+	const unsigned pieces[] = { 2, 1 };
+	(void)state;
+
+	proofs_open(&p, "nsec.test", WIRE_TYPE_NSEC);
+	common_cases(&p, "nsec.test", pieces);
+	check(&p, DS, "insec.nsec.test.", 0, 0, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	assert_true(ds_cut(&p, "insec.nsec.test.", DSEC_SECURE));
+	assert_false(ds_cut(&p, "nope.nsec.test.", DSEC_SECURE));
+	/* below an insecure delegation the parent's NSEC proves nothing */
+	check(&p, NXDOMAIN, "x.insec.nsec.test.", 0, 0, DSEC_BOGUS, WIRE_EDE_NSEC_MISSING, 0);
+	check(&p, NXDOMAIN, "www.sec.nsec.test.", 0, 0, DSEC_BOGUS, WIRE_EDE_NSEC_MISSING, 0);
+	proofs_close(&p);
+}
+
+static void test_nsec3(void **state)
+{
+	struct proofs p;
+	const unsigned pieces[] = { 3, 3 };
+	(void)state;
+
+	proofs_open(&p, "nsec3.test", WIRE_TYPE_NSEC3);
+	common_cases(&p, "nsec3.test", pieces);
+	check(&p, DS, "insec.nsec3.test.", 0, 0, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	assert_true(ds_cut(&p, "insec.nsec3.test.", DSEC_SECURE));
+	assert_false(ds_cut(&p, "nope.nsec3.test.", DSEC_SECURE));
+	check(&p, NXDOMAIN, "x.insec.nsec3.test.", 0, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(&p, NXDOMAIN, "www.sec.nsec3.test.", 0, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	proofs_close(&p);
+}
+
+static void test_nsec3_optout(void **state)
+{
+	struct proofs p;
+	(void)state;
+
+	proofs_open(&p, "optout.test", WIRE_TYPE_NSEC3);
+	/* the unsigned delegation has no NSEC3: the opt-out span covering it
+	 * makes it insecure (RFC 5155 §8.9, §9.2) */
+	check(&p, DS, "insec.optout.test.", 0, 0, DSEC_INSECURE, WIRE_EDE_NONE, 2);
+	assert_true(ds_cut(&p, "insec.optout.test.", DSEC_INSECURE));
+	check(&p, NODATA, "insec.optout.test.", WIRE_TYPE_DS, 0, DSEC_INSECURE, WIRE_EDE_NONE, 2);
+	check(&p, NXDOMAIN, "nope.optout.test.", 0, 0, DSEC_INSECURE, WIRE_EDE_NONE, 3);
+	/* what has an NSEC3 is still proven */
+	check(&p, NODATA, "www.optout.test.", WIRE_TYPE_MX, 0, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	check(&p, DS, "sec.optout.test.", 0, 0, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, 0);
+	check(&p, WILDCARD, "foo.wild.optout.test.", 0, 3, DSEC_SECURE, WIRE_EDE_NONE, 1);
+	proofs_close(&p);
+}
+
+static void test_nsec3_limits(void **state)
+{
+	struct proofs p, q;
+	const struct wire_rrset *sets[MAXSETS + 1];
+	struct dsec_budget b;
+	struct dsec_result r;
+	struct dsec_ds_denial d;
+	uint8_t name[WIRE_NAME_MAX];
+	(void)state;
+
+	/* RFC 9276 §3.2: 151 iterations: insecure, EDE 27, nothing hashed */
+	proofs_open(&p, "iter151.test", WIRE_TYPE_NSEC3);
+	for (unsigned i = 0; i < p.n; i++)
+		sets[i] = &p.set[i]->rs;
+	dsec_budget_init(&b);
+	t_name("nope.iter151.test.", name);
+	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	assert_int_equal(r.state, DSEC_INSECURE);
+	assert_int_equal(r.ede, WIRE_EDE_UNSUPPORTED_NSEC3_ITER);
+	t_name("www.iter151.test.", name);
+	dsec_deny_nodata(name, WIRE_TYPE_MX, p.zone, sets, p.n, &b, &r);
+	assert_int_equal(r.state, DSEC_INSECURE);
+	assert_int_equal(r.ede, WIRE_EDE_UNSUPPORTED_NSEC3_ITER);
+	t_name("insec.iter151.test.", name);
+	dsec_deny_ds(name, p.zone, sets, p.n, &b, &d);
+	assert_int_equal(d.state, DSEC_INSECURE);
+	assert_int_equal(d.ede, WIRE_EDE_UNSUPPORTED_NSEC3_ITER);
+	assert_int_equal(b.nsec3, DSEC_MAX_NSEC3_PER_RESOLUTION);
+	proofs_close(&p);
+
+	/* the NSEC3 hash budget: an NXDOMAIN for a deep name costs one hash
+	 * per label down from the closest encloser, plus the wildcard */
+	proofs_open(&p, "nsec3.test", WIRE_TYPE_NSEC3);
+	for (unsigned i = 0; i < p.n; i++)
+		sets[i] = &p.set[i]->rs;
+	dsec_budget_init(&b);
+	t_name("a.b.c.d.e.f.g.nope.nsec3.test.", name);
+	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	assert_int_equal(r.state, DSEC_SECURE);
+	assert_int_equal(DSEC_MAX_NSEC3_PER_RESOLUTION - b.nsec3, 8 + 1 + 1);
+	b.nsec3 = 9;
+	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	assert_int_equal(r.state, DSEC_BOGUS);
+	assert_int_equal(r.ede, WIRE_EDE_DNSSEC_BOGUS);
+	assert_non_null(strstr(r.why, "budget"));
+	assert_int_equal(b.nsec3, 0);
+	/* a resolution's budget runs out after DSEC_MAX_NSEC3_PER_RESOLUTION */
+	dsec_budget_init(&b);
+	for (unsigned i = 0; i < DSEC_MAX_NSEC3_PER_RESOLUTION / 10; i++) {
+		dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+		assert_int_equal(r.state, DSEC_SECURE);
+	}
+	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	assert_int_equal(r.state, DSEC_BOGUS);
+
+	/* NSEC and NSEC3 mixed: bogus */
+	proofs_open(&q, "nsec.test", WIRE_TYPE_NSEC);
+	sets[p.n] = &q.set[0]->rs;
+	dsec_budget_init(&b);
+	t_name("nope.nsec3.test.", name);
+	dsec_deny_nxdomain(name, p.zone, sets, p.n + 1, &b, &r);
+	assert_int_equal(r.state, DSEC_BOGUS);
+	assert_int_equal(r.ede, WIRE_EDE_DNSSEC_BOGUS);
+	proofs_close(&q);
+	proofs_close(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nsec),
+		cmocka_unit_test(test_nsec3),
+		cmocka_unit_test(test_nsec3_optout),
+		cmocka_unit_test(test_nsec3_limits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
