@@ -122,6 +122,7 @@ server:
 	recursion: yes
 	allow-recursion: 127.0.0.0/8
 	root-hints: $TMP/root.hints
+	dnssec: no
 	query-loopback: yes
 	qname-minimisation: yes
 	upstream-timeout: $((maxdelay * 3 > 30000 ? 30000 : maxdelay * 3 < 1000 ? 1000 : maxdelay * 3))

@@ -115,6 +115,7 @@ server:
 	recursion: yes
 	allow-recursion: 127.0.0.0/8
 	root-hints: $L/root.hints
+	dnssec: no
 	query-loopback: yes
 	qname-minimisation: yes
 	local-zone-disable: 127.in-addr.arpa

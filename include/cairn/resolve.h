@@ -11,6 +11,7 @@
 struct resolver;          /* one per worker thread; not thread safe */
 struct resolver_config;   /* settings from cairnd.conf (defined below) */
 struct cache;             /* shared by all workers; thread safe */
+struct dsec_anchors;      /* trust anchors (cairn/dnssec.h) */
 
 /* Where the resolver's answer came from (for statistics and log-queries). */
 enum resolve_source {
@@ -230,14 +231,10 @@ struct resolver_config {
 	unsigned stale_client_ms;      /* stale-answer-client-timeout (1800) */
 	uint32_t stale_ttl;            /* stale-answer-ttl (30) */
 	bool prefetch;                 /* refresh RRsets asked for in their last 10% */
-	/* DNSSEC validation (RFC 4033-4035); the strings are read by
-	 * resolver_new only */
-	bool dnssec;                   /* validate (dnssec, default yes) */
-	const char *trust_anchor_file; /* NULL: the default file, else built-in */
-	const char *const *trust_anchors;   /* trust-anchor: records, as written */
-	unsigned n_trust_anchors;
-	const char *const *domain_insecure; /* domain-insecure: names (RFC 7646) */
-	unsigned n_domain_insecure;
+	/* DNSSEC validation (RFC 4033-4035): the trust anchors and negative
+	 * trust anchors (shared by the workers, thread safe, the caller's;
+	 * NULL: no validation, dnssec: no) */
+	struct dsec_anchors *anchors;
 	uint32_t bogus_ttl;            /* seconds a bogus result is cached (60):
 	                                * val-bogus-ttl */
 };
@@ -272,6 +269,9 @@ struct resolver_counters {
 	                              * checks (dropped, query sent again) */
 	uint64_t stale_answers;      /* clients answered with stale data (RFC 8767) */
 	uint64_t prefetches;         /* background refreshes started (prefetch) */
+	uint64_t val_secure, val_insecure, val_bogus;  /* DNSSEC verdicts on answers */
+	uint64_t val_aggressive;     /* negative answers synthesised from cached
+	                              * NSEC records (RFC 8198) */
 };
 /* Copies r's counters into *out. */
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);

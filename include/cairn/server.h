@@ -47,9 +47,12 @@ struct server_rconfig {
 	char *root_hints;
 	char **lz_disable;
 	size_t n_lz_disable;
+	struct dsec_anchors *anchors;  /* DNSSEC trust anchors (NULL: dnssec: no) */
 };
 /* Fills rc from cfg. Returns CAIRN_OK (free with server_rconfig_free),
- * CAIRN_ENOMEM or CAIRN_EINVAL (a forward-zone name that does not parse);
+ * CAIRN_ENOMEM, CAIRN_EINVAL (a forward-zone name that does not parse), or
+ * the error of loading the trust anchors (CAIRN_EIO, CAIRN_EFORMAT, logged
+ * with file:line);
  * on failure nothing is left to free. */
 cairn_err server_rconfig_init(struct server_rconfig *rc, const struct cairn_config *cfg);
 void server_rconfig_free(struct server_rconfig *rc);

@@ -54,18 +54,6 @@ enum { WIRE_OPCODE_QUERY = 0, WIRE_OPCODE_NOTIFY = 4 /* RFC 1996 */ };
 #define WIRE_EDE_UNSUPPORTED_NSEC3_ITER 27 /* RFC 9276 §3.2, IANA EDE registry */
 #define WIRE_EDE_NONE        0xffff   /* no extended error (cairn's marker) */
 #define WIRE_EDE_STALE_NXDOMAIN  19   /* RFC 8914 §4.20, RFC 8767 */
-/* RFC 8914 §4: the DNSSEC info-codes */
-#define WIRE_EDE_UNSUPPORTED_DNSKEY_ALG 1   /* §4.2 */
-#define WIRE_EDE_UNSUPPORTED_DS_DIGEST  2   /* §4.3 */
-#define WIRE_EDE_DNSSEC_INDETERMINATE   5   /* §4.6 */
-#define WIRE_EDE_DNSSEC_BOGUS           6   /* §4.7 */
-#define WIRE_EDE_SIG_EXPIRED            7   /* §4.8 */
-#define WIRE_EDE_SIG_NOT_YET_VALID      8   /* §4.9 */
-#define WIRE_EDE_DNSKEY_MISSING         9   /* §4.10 */
-#define WIRE_EDE_RRSIGS_MISSING        10   /* §4.11 */
-#define WIRE_EDE_NSEC_MISSING          12   /* §4.13 */
-#define WIRE_EDE_UNSUPPORTED_NSEC3_ITER 27  /* RFC 9276 §6 */
-#define WIRE_EDE_NONE              0xffff   /* no EDE */
 
 /* Header flag bits in the 16-bit flags word (bytes 2-3 of the header). */
 #define WIRE_FLAG_QR 0x8000

@@ -157,11 +157,17 @@ void explain_finish(struct rq *q, bool ended)
 	res.text = text;
 	res.json = json;
 	res.resp = r->out;
-	res.len = resolver_build_response(r, r->out, &cq, sizeof(r->out), &q->acc, q->rcode,
-					  q->ede, q->ede_text);
-	res.rcode = q->rcode;
-	res.ede = q->ede;
-	res.ede_text = q->ede_text;
+	{
+		bool bogus = q->vstate == DSEC_BOGUS;
+		uint16_t ede = bogus || q->ede == 0xffff ? q->vede : q->ede;
+		const char *why = bogus ? q->vwhy : q->ede_text;
+
+		res.len = resolver_build_answer(r, r->out, &cq, sizeof(r->out), &q->acc,
+						q->rcode, ede, why, q->vstate);
+		res.rcode = bogus ? WIRE_RCODE_SERVFAIL : q->rcode;
+		res.ede = ede;
+		res.ede_text = why;
+	}
 	fn(q->explain_ctx, &res);
 	free(text);
 	free(json);

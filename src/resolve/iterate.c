@@ -26,28 +26,67 @@ static void check_expiring(const struct wire_rrset *rs, const struct cache_hit *
 		*expiring = true;
 }
 
+/* Adds what a cache hit holds to a: the RRset (or SOA), and with dnssec
+ * its RRSIGs and a negative entry's proof, each with the entry's state,
+ * which is folded into vs. */
+static cairn_err add_hit(struct acc *a, int sec, const struct wire_rrset *rs,
+			 const struct cache_hit *hit, bool dnssec, struct chain_sec *vs)
+{
+	uint8_t st = val_from_cache(hit->sec);
+	cairn_err err = CAIRN_OK;
+
+	if (vs) {
+		/* the answer is as good as its weakest part */
+		if (st == DSEC_INDETERMINATE)
+			vs->unchecked = true;
+		if (vs->state == DSEC_SECURE ||
+		    (vs->state == DSEC_INSECURE && st == DSEC_BOGUS)) {
+			if (st == DSEC_BOGUS || st == DSEC_INSECURE) {
+				vs->state = st;
+				vs->ede = hit->ede;
+			}
+		}
+	}
+	if (rs->count)
+		err = acc_add_sec(a, sec, rs, rs->ttl, st);
+	if (!dnssec)
+		return err;
+	if (err == CAIRN_OK && hit->sigs.count)
+		err = acc_add_sec(a, sec, &hit->sigs, hit->sigs.ttl, st);
+	for (unsigned i = 0; err == CAIRN_OK && i < hit->nproof; i++)
+		err = acc_add_sec(a, WIRE_SEC_AUTHORITY, &hit->proof[i], hit->proof[i].ttl, st);
+	return err;
+}
+
 enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
-				unsigned *cnames, struct acc *a, uint8_t *rcode, bool *expiring)
+				unsigned *cnames, struct acc *a, uint8_t *rcode, bool *expiring,
+				bool dnssec, struct chain_sec *vs)
 {
 	struct wire_rrset rs;
 	enum cache_rank rank;
 	enum cache_result res;
 	struct cache_hit hit;
 	uint64_t now = rnow_s(r);
+	unsigned flags = dnssec ? CACHE_GET_DNSSEC : 0;
 
+	if (vs) {
+		vs->state = DSEC_SECURE;
+		vs->ede = WIRE_EDE_NONE;
+		vs->unchecked = false;
+	}
 	for (;;) {
-		res = cache_get_ex(r->cache, name, qtype, now, 0, r->scratch, sizeof(r->scratch),
-				   &rs, &rank, &hit);
+		res = cache_get_ex(r->cache, name, qtype, now, flags, r->scratch,
+				   sizeof(r->scratch), &rs, &rank, &hit);
 		if (res != CACHE_MISS)
 			check_expiring(&rs, &hit, expiring);
 		if (res == CACHE_POSITIVE && rank >= CACHE_RANK_ANSWER_NONAUTH) {
-			if (acc_add(a, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+			if (add_hit(a, WIRE_SEC_ANSWER, &rs, &hit, dnssec, vs) != CAIRN_OK)
 				return CHAIN_MISS;
 			*rcode = WIRE_RCODE_NOERROR;
 			return CHAIN_DONE;
 		}
 		if (res == CACHE_NXDOMAIN || res == CACHE_NODATA) {
-			if (rs.count && acc_add(a, WIRE_SEC_AUTHORITY, &rs, rs.ttl) != CAIRN_OK)
+			if (add_hit(a, WIRE_SEC_AUTHORITY, &rs, &hit, dnssec, vs) != CAIRN_OK)
 				return CHAIN_MISS;
 			/* RFC 6604 §3: the rcode is that of the last name */
 			*rcode = res == CACHE_NXDOMAIN ? WIRE_RCODE_NXDOMAIN : WIRE_RCODE_NOERROR;
@@ -55,7 +94,7 @@ enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtyp
 		}
 		if (qtype == WIRE_TYPE_CNAME)
 			return CHAIN_MISS;
-		res = cache_get_ex(r->cache, name, WIRE_TYPE_CNAME, now, 0, r->scratch,
+		res = cache_get_ex(r->cache, name, WIRE_TYPE_CNAME, now, flags, r->scratch,
 				   sizeof(r->scratch), &rs, &rank, &hit);
 		if (res != CACHE_POSITIVE || rank < CACHE_RANK_ANSWER_NONAUTH || rs.count < 1)
 			return CHAIN_MISS;
@@ -63,11 +102,20 @@ enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtyp
 		/* a CNAME loop or an over-long chain fails (RFC 1034 §3.6.2) */
 		if (acc_has_cname(a, name) || ++*cnames > RQ_MAX_CNAME)
 			return CHAIN_FAIL;
-		if (acc_add(a, WIRE_SEC_ANSWER, &rs, rs.ttl) != CAIRN_OK)
+		if (add_hit(a, WIRE_SEC_ANSWER, &rs, &hit, dnssec, vs) != CAIRN_OK)
 			return CHAIN_MISS;
 		memcpy(name, rs.rdata + 2, wire_name_len(rs.rdata + 2));
 		wire_name_lower(name);
 	}
+}
+
+/* q has its answer: VALIDATE first when it is to be validated. */
+static void answered(struct rq *q)
+{
+	if (val_needed(q))
+		q->state = RQ_VALIDATE;
+	else
+		rq_finish(q);
 }
 
 /* ---- FIND_DP: the closest delegation (RFC 1034 §5.3.3 step 2) ---- */
@@ -127,7 +175,7 @@ static void st_find_dp(struct rq *q)
 				acc_add(&q->acc, WIRE_SEC_AUTHORITY, &rs, rs.ttl);
 			q->rcode = WIRE_RCODE_NXDOMAIN;
 			rq_log_event(q, EV_CACHE, NULL, name, 0, q->rcode, 0, "NXDOMAIN cut");
-			rq_finish(q);
+			answered(q);
 			return;
 		}
 		if (!name[0])
@@ -207,7 +255,9 @@ static size_t build_query(struct rq *q, bool rd)
 	unsigned nbit = 0;
 
 	wire_put16(p, (uint16_t)servers_random(&r->servers)); /* c-ares sets its own */
-	wire_put16(p + 2, rd ? WIRE_FLAG_RD : 0);
+	/* a forwarder's own validation must not hide what we validate
+	 * ourselves (RFC 4035 §3.2.2): CD when we validate */
+	wire_put16(p + 2, (rd ? WIRE_FLAG_RD : 0) | (rd && r->anchors ? WIRE_FLAG_CD : 0));
 	wire_put16(p + 4, 1);
 	wire_put16(p + 6, 0);
 	wire_put16(p + 8, 0);
@@ -231,11 +281,12 @@ static size_t build_query(struct rq *q, bool rd)
 	p += 4;
 	q->qsec_len = nlen + 4;
 	if (q->edns) {
-		/* RFC 6891 §6.1.2: root owner, OPT, our buffer size, no DO */
+		/* RFC 6891 §6.1.2: root owner, OPT, our buffer size; DO
+		 * when we validate (RFC 4035 §4.1, §3.2.1) */
 		p[0] = 0;
 		wire_put16(p + 1, WIRE_TYPE_OPT);
 		wire_put16(p + 3, r->cfg.edns_size);
-		wire_put32(p + 5, 0);
+		wire_put32(p + 5, r->anchors ? 0x8000 : 0);
 		wire_put16(p + 9, 0);
 		p += 11;
 	}
@@ -400,6 +451,12 @@ static void st_wait_child(struct rq *q)
 {
 	if (q->child)
 		return;                /* woken early: still waiting */
+	if (q->child_val) {
+		/* a DS or DNSKEY lookup of the chain of trust ended */
+		q->child_val = false;
+		q->state = RQ_VALIDATE;
+		return;
+	}
 	if (q->child_priming) {
 		q->child_priming = false;
 		if (q->child_failed) {
@@ -590,7 +647,7 @@ static void st_reply(struct rq *q)
 	switch (scrub_process(q, &r->msg)) {
 	case IT_DONE:
 		servers_good(&r->servers, zone, sa);
-		rq_finish(q);
+		answered(q);
 		return;
 	case IT_FAIL:
 		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
@@ -630,15 +687,21 @@ static void st_start(struct rq *q)
 		q->state = RQ_FIND_DP;
 		return;
 	}
-	switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode, NULL)) {
+	switch (iter_chain_cache(q->r, q->cur, q->qtype, &q->cnames, &q->acc, &q->rcode, NULL,
+				 q->r->anchors != NULL, NULL)) {
 	case CHAIN_DONE:
 		rq_log_event(q, EV_CACHE, NULL, q->cur, q->qtype, q->rcode, 0, NULL);
-		rq_finish(q);
+		answered(q);
 		return;
 	case CHAIN_FAIL:
 		rq_fail(q, EDE_OTHER, "CNAME chain loops or is too long");
 		return;
 	case CHAIN_MISS:
+		/* RFC 8198: a cached secure NSEC may prove it absent */
+		if (val_aggressive(q)) {
+			rq_finish(q);
+			return;
+		}
 		q->state = RQ_FIND_DP;
 		return;
 	}
@@ -677,6 +740,9 @@ void iter_advance(struct rq *q)
 			break;
 		case RQ_WAIT_CHILD:
 			st_wait_child(q);
+			break;
+		case RQ_VALIDATE:
+			val_step(q);
 			break;
 		case RQ_WAIT_REPLY:
 		case RQ_PARKED:

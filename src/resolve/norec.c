@@ -164,7 +164,7 @@ enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
 	unsigned cnames = 0;
 
 	memcpy(name, q->qname, q->qname_len);
-	switch (iter_chain_cache(r, name, q->qtype, &cnames, a, rcode, NULL)) {
+	switch (iter_chain_cache(r, name, q->qtype, &cnames, a, rcode, NULL, false, NULL)) {
 	case CHAIN_DONE:
 		return RESOLVE_SRC_CACHE;
 	case CHAIN_FAIL:

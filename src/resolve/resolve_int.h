@@ -7,6 +7,7 @@
 
 #include "cairn/resolve.h"
 #include "cairn/cache.h"
+#include "cairn/dnssec.h"
 
 /* ---- transport (transport.c: the only file that includes <ares.h>) ---- */
 struct transport;
@@ -285,6 +286,12 @@ bool localzone_answer(const struct localzones *lz, const struct wire_query *q,
                                 * catches claims that lapse) */
 #define RQ_LOG_MAX     48      /* events kept per resolution (the latest) */
 #define RQ_LOG_NAMES   1024    /* bytes of names those events may keep */
+/* DNSSEC validation (validate.c; doc/ARCHITECTURE.md rule 10) */
+#define VAL_MAX_FETCH  32      /* DS/DNSKEY lookups started for one answer */
+#define VAL_MAX_NEST   24      /* sub-resolutions within one, validation's
+                                * lookups included (RQ_MAX_NEST bounds the
+                                * glueless ones) */
+#define VAL_MAX_DEPTH  32      /* zone cuts between a signer and its anchor */
 
 enum ns_state { NS_NEW = 0, NS_HAVE_ADDR, NS_TRIED_A, NS_DONE };
 
@@ -343,6 +350,7 @@ enum rq_state {
 	RQ_REPLY,        /* its reply (or failure) arrived: judge and use it */
 	RQ_WAIT_CHILD,   /* a sub-resolution works for us */
 	RQ_PARKED,       /* another worker resolves the same question */
+	RQ_VALIDATE,     /* DNSSEC: check the answer; may wait for DS/DNSKEY */
 	RQ_DONE,         /* answered or failed; waiters get the response */
 };
 
@@ -368,6 +376,9 @@ enum rq_ev_kind {
 	EV_DONE,         /* answered (rcode) */
 	EV_STALE,        /* clients answered with stale data (RFC 8767; reason) */
 	EV_PREFETCH,     /* a background refresh of an expiring RRset */
+	EV_VAL_FETCH,    /* DNSSEC: a DS or DNSKEY RRset fetched for the chain */
+	EV_VAL_LINK,     /* DNSSEC: a link of the chain checked (verdict) */
+	EV_VAL_DONE,     /* DNSSEC: the answer's verdict (reason) */
 };
 
 struct rq_event {
@@ -441,6 +452,16 @@ struct rq {
 	resolver_explain_fn explain_fn;  /* explain: told at the end (explain.c) */
 	void *explain_ctx;
 	uint64_t stale_at;       /* ms: client timeout of serve-stale, 0: none */
+	/* DNSSEC validation (validate.c) */
+	uint8_t vstate;          /* enum dsec_state of the answer (0: not validated) */
+	uint16_t vede;           /* its EDE when not secure, 0xffff: none */
+	const char *vwhy;        /* static reason when bogus */
+	bool child_val;          /* the sub-resolution we wait for is validation's */
+	bool vchecked;           /* some part of the answer was verified here */
+	unsigned vfetches;       /* DS/DNSKEY lookups started */
+	uint16_t vfetch_type;    /* the last one: type and name */
+	uint8_t vfetch[WIRE_NAME_MAX];
+	struct dsec_budget budget;
 	struct dp dp;
 	uint8_t above[WIRE_NAME_MAX]; /* FIND_DP: look above this zone (fallback) */
 	bool use_above;
@@ -471,6 +492,7 @@ struct resolver {
 	struct resolver_io io;   /* the network and the clock (the seams) */
 	struct resolver_forward *forwards;
 	struct cache *cache;
+	struct dsec_anchors *anchors;   /* NULL: no validation (dnssec: no) */
 	struct hints hints;
 	struct servers servers;
 	struct rq *all;          /* every resolution not yet freed */
@@ -493,6 +515,11 @@ struct resolver {
 	uint8_t rrbuf[65536 + 4096];    /* rmsg_rrset */
 	uint8_t out[65536];             /* responses */
 	uint8_t fastbuf[65536];         /* accumulator of the cache-hit path */
+	uint8_t sigbuf[65536 + 4096];   /* rmsg_sigs */
+	uint8_t proofbuf[65536 + 4096]; /* denial proofs and DS of a reply */
+	uint8_t vbuf1[65536 + 4096], vbuf2[65536 + 4096];  /* validate.c lookups */
+	uint8_t vkeys[65536 + 256];     /* the trusted keys in use */
+	uint8_t vanchor[DSEC_ANCHOR_MAX];  /* the trust anchor in use */
 };
 
 /* The resolver's clock (the "now" seam), in ms and in s. */
@@ -502,11 +529,27 @@ static inline uint64_t rnow_s(const struct resolver *r)
 { return rnow_ms(r) / 1000; }
 
 enum chain_res { CHAIN_MISS, CHAIN_DONE, CHAIN_FAIL };
+/* The validation state of what the cache gave. */
+struct chain_sec {
+	uint8_t state;           /* enum dsec_state: the weakest of the parts
+	                          * (bogus < insecure < secure) */
+	uint16_t ede;            /* the EDE of that part */
+	bool unchecked;          /* a part was never validated */
+};
+/* The cache's state as an enum dsec_state. */
+static inline uint8_t val_from_cache(enum cache_sec s)
+{
+	return s == CACHE_SEC_SECURE ? DSEC_SECURE : s == CACHE_SEC_INSECURE ? DSEC_INSECURE :
+	       s == CACHE_SEC_BOGUS ? DSEC_BOGUS : DSEC_INDETERMINATE;
+}
 /* Follows (name, qtype) and CNAMEs through the cache, appending what it
- * finds to a; on CHAIN_MISS name is the name still to resolve, on
- * CHAIN_DONE *rcode is set, on CHAIN_FAIL the chain is too long or loops. */
+ * finds to a, each RRset with its validation state; with dnssec also
+ * their RRSIGs and the denial proofs. On CHAIN_MISS name is the name still
+ * to resolve, on CHAIN_DONE *rcode is set (and *vs, when not NULL), on
+ * CHAIN_FAIL the chain is too long or loops. */
 enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtype,
-				unsigned *cnames, struct acc *a, uint8_t *rcode, bool *expiring);
+				unsigned *cnames, struct acc *a, uint8_t *rcode, bool *expiring,
+				bool dnssec, struct chain_sec *vs);
 /* (expiring, may be NULL: set to true when a record found is in the last
  * 10 % of its original TTL: prefetch) */
 /* Advances q from state to state until it waits or is DONE (iterate.c;
@@ -595,9 +638,28 @@ void resolver_free_all(struct resolver *r);
 size_t resolver_build_response(struct resolver *r, uint8_t *out, const struct wire_query *cq,
 			       size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
 			       const char *ede_text);
+/* resolver_build_response for an answer whose validation state is vstate
+ * (enum dsec_state): bogus is SERVFAIL with EDE ede unless the client set
+ * CD; secure sets AD for a client that set DO or AD; RRSIG, NSEC and
+ * NSEC3 records go only to DO clients (RFC 4035 §3.2). */
+size_t resolver_build_answer(struct resolver *r, uint8_t *out, const struct wire_query *cq,
+			     size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
+			     const char *ede_text, uint8_t vstate);
 /* Recomputes q's timer (deadline, claim check, serve-stale client
  * timeout: the earliest) in the heap. */
 void rq_timer_update(struct rq *q);
+
+/* validate.c: DNSSEC validation (RFC 4035 §5) */
+/* True when q's answer is to be validated (VALIDATE before DONE). */
+bool val_needed(const struct rq *q);
+/* The VALIDATE step: checks q->acc, stores the verdicts in the cache and
+ * ends q (vstate, vede, vwhy), or starts a DS/DNSKEY lookup and waits. */
+void val_step(struct rq *q);
+
+/* aggressive.c: RFC 8198. When cached secure NSEC records prove q's name
+ * (q->cur, nothing accumulated yet) absent or without the type, q's
+ * answer becomes that NXDOMAIN or NODATA, secure, and true is returned. */
+bool val_aggressive(struct rq *q);
 
 /* stale.c: serve-stale (RFC 8767) */
 struct stale_out;

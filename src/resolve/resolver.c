@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/random.h>
 
 #define EDE_NONE 0xffff
@@ -32,8 +33,14 @@ void resolver_config_default(struct resolver_config *cfg)
 	cfg->serve_stale = true;
 	cfg->stale_client_ms = CONFIG_DEFAULT_STALE_CLIENT_TIMEOUT;
 	cfg->stale_ttl = CONFIG_DEFAULT_STALE_ANSWER_TTL;
-	cfg->dnssec = true;
 	cfg->bogus_ttl = CONFIG_DEFAULT_VAL_BOGUS_TTL;
+}
+
+/* The wall clock of cairnd (the default of the seam). */
+static uint64_t system_wall_s(void *ctx)
+{
+	(void)ctx;
+	return (uint64_t)time(NULL);
 }
 
 cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache,
@@ -51,6 +58,8 @@ cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache
 		return CAIRN_ENOMEM;
 	r->cfg = *cfg;
 	r->io = *io;
+	if (!r->io.wall_s)
+		r->io.wall_s = system_wall_s;
 	r->worker = 64;
 	r->cache = cache;
 	if (cfg->n_forwards) {
@@ -145,17 +154,50 @@ size_t resolver_build_response(struct resolver *r, uint8_t *out, const struct wi
 			       size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
 			       const char *ede_text)
 {
+	return resolver_build_answer(r, out, cq, limit, a, rcode, ede, ede_text,
+				     DSEC_INDETERMINATE);
+}
+
+/* The DNSSEC records of a response (RFC 4035 §3.2.1): only for DO. */
+static bool dnssec_record(const struct wire_query *cq, int sec, uint16_t type)
+{
+	if (type != WIRE_TYPE_RRSIG && type != WIRE_TYPE_NSEC && type != WIRE_TYPE_NSEC3)
+		return false;
+	return sec != WIRE_SEC_ANSWER || (type != cq->qtype && cq->qtype != WIRE_TYPE_ANY);
+}
+
+size_t resolver_build_answer(struct resolver *r, uint8_t *out, const struct wire_query *cq,
+			     size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
+			     const char *ede_text, uint8_t vstate)
+{
 	struct wire_writer w;
 	struct wire_rrset rs;
 	size_t pos = 0;
 	int sec;
+	uint16_t flags = WIRE_FLAG_RA;
+	bool cd = (cq->flags & WIRE_FLAG_CD) != 0;
 
+	/* RFC 4035 §3.2.2: bogus data only for CD=1, else SERVFAIL */
+	if (vstate == DSEC_BOGUS && !cd) {
+		wire_writer_begin(&w, out, limit, cq, WIRE_FLAG_RA, WIRE_RCODE_SERVFAIL,
+				  r->cfg.edns_size);
+		if (cq->has_edns)
+			wire_writer_ede(&w, ede != EDE_NONE ? ede : WIRE_EDE_DNSSEC_BOGUS, ede_text);
+		return wire_writer_finish(&w);
+	}
+	/* RFC 6840 §5.7, RFC 4035 §3.2.3: AD for secure data when the client
+	 * asks with DO or AD */
+	if (vstate == DSEC_SECURE && (cq->edns_do || (cq->flags & WIRE_FLAG_AD)))
+		flags |= WIRE_FLAG_AD;
 	/* Answers from a resolver: AA clear, RA set (RFC 1035 §4.1.1). */
-	wire_writer_begin(&w, out, limit, cq, WIRE_FLAG_RA, rcode, r->cfg.edns_size);
-	while (acc_next(a, &pos, &sec, &rs))
+	wire_writer_begin(&w, out, limit, cq, flags, rcode, r->cfg.edns_size);
+	while (acc_next(a, &pos, &sec, &rs)) {
+		if (!cq->edns_do && dnssec_record(cq, sec, rs.type))
+			continue;
 		if (wire_writer_rrset_ttl(&w, (enum wire_section)sec, &rs, NULL, rs.ttl) !=
 		    CAIRN_OK && sec != WIRE_SEC_ADDITIONAL)
 			break;
+	}
 	/* RFC 8914: say why when the client can read it */
 	if (ede != EDE_NONE && cq->has_edns)
 		wire_writer_ede(&w, ede, ede_text);
@@ -234,6 +276,7 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 	struct acc fast = { .buf = r->fastbuf, .cap = sizeof(r->fastbuf), .fixed = true };
 	unsigned cnames = 0;
 	bool expiring = false;
+	struct chain_sec vs;
 
 	if (!q->has_question)
 		return false;
@@ -258,10 +301,22 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 		return true;
 	}
 	memcpy(name, q->qname, q->qname_len);
+	/* RRSIGs and proofs are copied for DO clients only */
 	if (iter_chain_cache(r, name, q->qtype, &cnames, &fast, &rcode,
-			     r->cfg.prefetch ? &expiring : NULL) != CHAIN_DONE)
+			     r->cfg.prefetch ? &expiring : NULL, r->anchors && q->edns_do,
+			     &vs) != CHAIN_DONE)
 		return false;
-	*len = resolver_build_response(r, out, q, limit, &fast, rcode, EDE_NONE, NULL);
+	if (!r->anchors)
+		vs.state = DSEC_INDETERMINATE;
+	/* data never validated is validated by a resolution (no upstream
+	 * query when its keys are cached); CD=1 takes it as it is */
+	else if (vs.unchecked && !(q->flags & WIRE_FLAG_CD))
+		return false;
+	else if (vs.unchecked)
+		vs.state = DSEC_INDETERMINATE;
+	*len = resolver_build_answer(r, out, q, limit, &fast, rcode, vs.ede,
+				     vs.state == DSEC_BOGUS ? "cached bogus answer" : NULL,
+				     vs.state);
 	*src = RESOLVE_SRC_CACHE;
 	if (expiring)
 		prefetch(r, q);

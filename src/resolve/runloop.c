@@ -290,6 +290,8 @@ struct rq *rq_new(struct resolver *r, const uint8_t *name, uint16_t qtype, uint1
 	q->deadline = q->started + r->cfg.max_time_ms;
 	q->timer = q->deadline;
 	q->ede = EDE_NONE;
+	q->vede = EDE_NONE;
+	dsec_budget_init(&q->budget);
 	q->retry_idx = -1;
 	q->heap_idx = SIZE_MAX;
 	q->log.last_name = 0xffff;
@@ -512,8 +514,10 @@ static void rq_respond(struct rq *q)
 		size_t len, limit = w->limit > sizeof(r->out) ? sizeof(r->out) : w->limit;
 
 		q->waiters = w->next;
-		len = resolver_build_response(r, r->out, &w->q, limit, &q->acc, q->rcode, q->ede,
-					      q->ede_text);
+		len = resolver_build_answer(r, r->out, &w->q, limit, &q->acc, q->rcode,
+					    q->vstate == DSEC_BOGUS || q->ede == EDE_NONE ? q->vede :
+					    q->ede, q->vstate == DSEC_BOGUS ? q->vwhy : q->ede_text,
+					    q->vstate);
 		w->done(w->ctx, r->out, len, src);
 		free(w);
 	}
@@ -686,6 +690,8 @@ static const char *const ev_names[] = {
 	[EV_REFERRAL] = "referral", [EV_CNAME] = "cname", [EV_QMIN] = "qname-min",
 	[EV_GLUELESS] = "glueless", [EV_PARENT] = "parent", [EV_FAIL] = "fail",
 	[EV_DONE] = "done", [EV_STALE] = "stale", [EV_PREFETCH] = "prefetch",
+	[EV_VAL_FETCH] = "dnssec-fetch", [EV_VAL_LINK] = "dnssec-link",
+	[EV_VAL_DONE] = "dnssec",
 };
 
 const char *rq_ev_name(enum rq_ev_kind kind)

@@ -108,14 +108,33 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 		if (!fwd && !wire_name_is_subdomain(n, zone))
 			break;
 	}
+	/* the signatures of the chain's records (RFC 4035 §3.1.1) */
+	for (unsigned i = 0; i < m->nrr; i++) {
+		struct rmsg_rr *rr = &m->rr[i];
+
+		if (rr->sec != WIRE_SEC_ANSWER || !rr->keep || rr->type != WIRE_TYPE_RRSIG ||
+		    rr->chain)
+			continue;
+		for (unsigned j = 0; j < m->nrr && !rr->chain; j++)
+			rr->chain = m->rr[j].chain && m->rr[j].type != WIRE_TYPE_RRSIG &&
+				    wire_name_equal(rmsg_owner(m, j), rmsg_owner(m, i));
+	}
 	for (unsigned i = 0; i < m->nrr; i++) {
 		struct rmsg_rr *rr = &m->rr[i];
 		if (rr->sec == WIRE_SEC_ANSWER)
 			rr->keep = rr->chain;
 		else if (rr->sec == WIRE_SEC_AUTHORITY && rr->keep)
-			/* NS and SOA on the path from the zone down to the name */
-			rr->keep = (rr->type == WIRE_TYPE_NS || rr->type == WIRE_TYPE_SOA) &&
-				   wire_name_is_subdomain(n, rmsg_owner(m, i));
+			/* NS and SOA on the path from the zone down to the name;
+			 * DS below the zone on that path (a referral, RFC 4035
+			 * §3.1.4); the denial records and signatures of the
+			 * zone (§3.1.3), believed only once validated */
+			rr->keep = ((rr->type == WIRE_TYPE_NS || rr->type == WIRE_TYPE_SOA) &&
+				    wire_name_is_subdomain(n, rmsg_owner(m, i))) ||
+				   (rr->type == WIRE_TYPE_DS &&
+				    wire_name_is_subdomain(n, rmsg_owner(m, i)) &&
+				    !wire_name_equal(rmsg_owner(m, i), zone)) ||
+				   rr->type == WIRE_TYPE_NSEC || rr->type == WIRE_TYPE_NSEC3 ||
+				   rr->type == WIRE_TYPE_RRSIG;
 	}
 	/* additional: only addresses of the NS names kept above, in the
 	 * authority section (referrals) or in the answer (an NS answer, such
@@ -134,6 +153,79 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 		rr->keep = ok;
 	}
 	return final;
+}
+
+/* Caches rs (rank) with its RRSIGs from section sec of m, and appends both
+ * to q's answer in section asec (TTL capped as the cache caps it). */
+static cairn_err keep_rrset(struct rq *q, struct rmsg *m, int sec, int asec,
+			    const struct wire_rrset *rs, enum cache_rank rank)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset sigs;
+	struct cache_dnssec d = { .sec = CACHE_SEC_UNCHECKED, .ede = WIRE_EDE_NONE };
+	uint32_t ttl = cache_ttl_cap(r->cache, rs->ttl, false);
+	cairn_err err;
+
+	if (rmsg_sigs(m, sec, rs->owner, rs->type, r->sigbuf, sizeof(r->sigbuf), &sigs))
+		d.sigs = &sigs;
+	if (cache_put_rrset_sec(r->cache, rs, rank, &d, rnow_s(r)) != CAIRN_OK)
+		log_debug("resolver: cache full: RRset not cached");
+	err = acc_add(&q->acc, asec, rs, ttl);
+	if (err == CAIRN_OK && d.sigs)
+		err = acc_add(&q->acc, asec, &sigs, sigs.ttl < ttl ? sigs.ttl : ttl);
+	return err;
+}
+
+/* The denial records of m's authority section (NSEC, NSEC3, each followed
+ * by its RRSIGs), at most CACHE_MAX_PROOF RRsets, their rdata in buf. */
+struct proof {
+	unsigned n;
+	struct wire_rrset rs[CACHE_MAX_PROOF];
+	uint32_t min_ttl;
+};
+
+static void collect_proof(const struct rmsg *m, uint8_t *buf, size_t cap, struct proof *p)
+{
+	size_t used = 0;
+
+	p->n = 0;
+	p->min_ttl = UINT32_MAX;
+	for (unsigned i = 0; i < m->nrr && p->n + 2 <= CACHE_MAX_PROOF; i++) {
+		const struct rmsg_rr *rr = &m->rr[i];
+		const uint8_t *o = rmsg_owner(m, i);
+		struct wire_rrset *rs = &p->rs[p->n];
+		bool seen = false;
+
+		if (rr->sec != WIRE_SEC_AUTHORITY || !rr->keep ||
+		    (rr->type != WIRE_TYPE_NSEC && rr->type != WIRE_TYPE_NSEC3))
+			continue;
+		for (unsigned k = 0; k < p->n && !seen; k++)
+			seen = p->rs[k].type == rr->type && wire_name_equal(p->rs[k].owner, o);
+		if (seen || !rmsg_rrset(m, WIRE_SEC_AUTHORITY, o, rr->type, buf + used,
+					cap - used, rs))
+			continue;
+		used += rs->rdata_len;
+		if (rs->ttl < p->min_ttl)
+			p->min_ttl = rs->ttl;
+		p->n++;
+		if (rmsg_sigs(m, WIRE_SEC_AUTHORITY, o, rr->type, buf + used, cap - used,
+			      &p->rs[p->n])) {
+			used += p->rs[p->n].rdata_len;
+			p->n++;
+		}
+	}
+}
+
+/* Appends the proof's RRsets to q's authority section (TTL at most ttl). */
+static cairn_err add_proof(struct rq *q, const struct proof *p, uint32_t ttl)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		cairn_err err = acc_add(&q->acc, WIRE_SEC_AUTHORITY, &p->rs[i],
+					p->rs[i].ttl < ttl ? p->rs[i].ttl : ttl);
+		if (err != CAIRN_OK)
+			return err;
+	}
+	return CAIRN_OK;
 }
 
 static int find_auth(const struct rmsg *m, uint16_t type)
@@ -186,15 +278,40 @@ static enum outcome negative(struct rq *q, struct rmsg *m, const uint8_t *name, 
 	int i = find_auth(m, WIRE_TYPE_SOA);
 	uint32_t ttl;
 
+	struct wire_rrset sigs;
+	struct proof p;
+	struct cache_dnssec d = { .sec = CACHE_SEC_UNCHECKED, .ede = WIRE_EDE_NONE };
+
 	q->rcode = nx ? WIRE_RCODE_NXDOMAIN : WIRE_RCODE_NOERROR;
+	/* RFC 4035 §3.1.3: the NSEC/NSEC3 records that prove it */
+	collect_proof(m, r->proofbuf, sizeof(r->proofbuf), &p);
 	if (i < 0 || !rmsg_rrset(m, WIRE_SEC_AUTHORITY, rmsg_owner(m, (unsigned)i),
-				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa))
-		return IT_DONE;  /* without an SOA nothing is cached (RFC 2308 §5) */
+				 WIRE_TYPE_SOA, r->rrbuf, sizeof(r->rrbuf), &soa)) {
+		/* without an SOA nothing is cached (RFC 2308 §5) */
+		if (add_proof(q, &p, UINT32_MAX) != CAIRN_OK)
+			log_err("resolver: out of memory building an answer");
+		return IT_DONE;
+	}
 	ttl = cache_ttl_cap(r->cache, scrub_soa_negative_ttl(&soa), true);
-	if (cache_put_negative(r->cache, name, q->qtype, nx, &soa, ttl, rank, rnow_s(r)) !=
-	    CAIRN_OK)
+	if (rmsg_sigs(m, WIRE_SEC_AUTHORITY, soa.owner, WIRE_TYPE_SOA, r->sigbuf,
+		      sizeof(r->sigbuf), &sigs))
+		d.sigs = &sigs;
+	d.proof = p.rs;
+	d.nproof = p.n;
+	if (cache_put_negative_sec(r->cache, name, q->qtype, nx, &soa, ttl, rank, &d,
+				   rnow_s(r)) != CAIRN_OK)
 		log_debug("resolver: cache full: negative answer not cached");
-	if (acc_add(&q->acc, WIRE_SEC_AUTHORITY, &soa, ttl) != CAIRN_OK)
+	/* the zone's SOA RRset too: validated with the answer, it goes with
+	 * the negative answers synthesised from NSEC records (RFC 8198) */
+	if (r->anchors) {
+		struct cache_dnssec ds = { .sec = CACHE_SEC_UNCHECKED, .sigs = d.sigs,
+					   .ede = WIRE_EDE_NONE };
+
+		cache_put_rrset_sec(r->cache, &soa, CACHE_RANK_AUTH_AUTHORITY, &ds, rnow_s(r));
+	}
+	if (acc_add(&q->acc, WIRE_SEC_AUTHORITY, &soa, ttl) != CAIRN_OK ||
+	    (d.sigs && acc_add(&q->acc, WIRE_SEC_AUTHORITY, &sigs, ttl) != CAIRN_OK) ||
+	    add_proof(q, &p, ttl) != CAIRN_OK)
 		log_err("resolver: out of memory building an answer");
 	return IT_DONE;
 }
@@ -208,6 +325,36 @@ static bool has_glue(const struct rmsg *m, const uint8_t *name)
 		    wire_name_equal(rmsg_owner(m, i), name))
 			return true;
 	return false;
+}
+
+/* RFC 4035 §3.1.4: a referral from a signed zone carries the child's DS
+ * RRset, or the NSEC/NSEC3 records proving there is none (an insecure
+ * delegation). Both are cached unchecked with their signatures, for the
+ * validator's chain of trust (a NODATA for (zone, DS) without SOA). */
+static void cache_delegation_ds(struct rq *q, struct rmsg *m, const uint8_t *zone)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset ds, sigs;
+	struct cache_dnssec d = { .sec = CACHE_SEC_UNCHECKED, .ede = WIRE_EDE_NONE };
+	struct proof p;
+	uint64_t now = rnow_s(r);
+
+	if (rmsg_rrset(m, WIRE_SEC_AUTHORITY, zone, WIRE_TYPE_DS, r->proofbuf,
+		       sizeof(r->proofbuf), &ds)) {
+		if (rmsg_sigs(m, WIRE_SEC_AUTHORITY, zone, WIRE_TYPE_DS, r->sigbuf,
+			      sizeof(r->sigbuf), &sigs))
+			d.sigs = &sigs;
+		cache_put_rrset_sec(r->cache, &ds, CACHE_RANK_AUTH_AUTHORITY, &d, now);
+		return;
+	}
+	collect_proof(m, r->proofbuf, sizeof(r->proofbuf), &p);
+	if (!p.n)
+		return;
+	d.proof = p.rs;
+	d.nproof = p.n;
+	cache_put_negative_sec(r->cache, zone, WIRE_TYPE_DS, false, NULL,
+			       cache_ttl_cap(r->cache, p.min_ttl, true),
+			       CACHE_RANK_AUTH_AUTHORITY, &d, now);
 }
 
 static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
@@ -224,6 +371,7 @@ static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)
 		return IT_LAME;
 	if (cache_put_rrset(r->cache, &ns, CACHE_RANK_REFERRAL, now) != CAIRN_OK)
 		log_debug("resolver: cache full: referral not cached");
+	cache_delegation_ds(q, m, zone);
 	iter_dp_reset(q, zone);
 	/* names with glue first: when the NS set is larger than a delegation
 	 * point holds (DP_MAX_NS), the reachable ones are kept */
@@ -289,7 +437,6 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 	struct resolver *r = q->r;
 	uint8_t x[WIRE_NAME_MAX];
 	struct wire_rrset rs;
-	uint64_t now = rnow_s(r);
 
 	memcpy(x, q->sname, wire_name_len(q->sname));
 	for (;;) {
@@ -312,9 +459,8 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 			if (!rmsg_rrset(m, WIRE_SEC_ANSWER, x, rr->type, r->rrbuf,
 					sizeof(r->rrbuf), &rs))
 				continue;
-			cache_put_rrset(r->cache, &rs, rank, now);
-			if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs,
-				    cache_ttl_cap(r->cache, rs.ttl, false)) != CAIRN_OK)
+			if (keep_rrset(q, m, WIRE_SEC_ANSWER, WIRE_SEC_ANSWER, &rs, rank) !=
+			    CAIRN_OK)
 				return IT_FAIL;
 		}
 		if (final)
@@ -325,9 +471,7 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 		/* RFC 1034 §3.6.2: chains end; loops and long chains fail */
 		if (acc_has_cname(&q->acc, x) || ++q->cnames > RQ_MAX_CNAME)
 			return IT_FAIL;
-		cache_put_rrset(r->cache, &rs, rank, now);
-		if (acc_add(&q->acc, WIRE_SEC_ANSWER, &rs,
-			    cache_ttl_cap(r->cache, rs.ttl, false)) != CAIRN_OK)
+		if (keep_rrset(q, m, WIRE_SEC_ANSWER, WIRE_SEC_ANSWER, &rs, rank) != CAIRN_OK)
 			return IT_FAIL;
 		/* a question for the CNAME itself is answered by it, its
 		 * target is not chased (RFC 1034 §3.6.2) */
@@ -369,6 +513,7 @@ static bool answered_name(const struct rq *q, const struct rmsg *m)
 
 enum outcome scrub_process(struct rq *q, struct rmsg *m)
 {
+	struct resolver *r = q->r;
 	uint8_t n[WIRE_NAME_MAX];
 	bool fwd = q->dp.forward, aa = (m->flags & WIRE_FLAG_AA) != 0;
 	bool minimised = !wire_name_equal(q->sname, q->cur);
@@ -408,8 +553,16 @@ enum outcome scrub_process(struct rq *q, struct rmsg *m)
 		if (!aa && !fwd)
 			rank = CACHE_RANK_ANSWER_NONAUTH;
 		o = take_chain(q, m, rank);
-		if (o != IT_FAIL)
+		if (o != IT_FAIL) {
+			struct proof p;
+
 			cache_additional(q, m);
+			/* RFC 4035 §3.1.3.3: a wildcard answer comes with the
+			 * proof that the name itself does not exist */
+			collect_proof(m, r->proofbuf, sizeof(r->proofbuf), &p);
+			if (add_proof(q, &p, UINT32_MAX) != CAIRN_OK)
+				o = IT_FAIL;
+		}
 		if (o != IT_FOLLOW)
 			return o;
 		memcpy(q->cur, n, wire_name_len(n));

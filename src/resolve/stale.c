@@ -42,6 +42,9 @@ static bool stale_chain(struct resolver *r, const uint8_t *qname, uint16_t qtype
 	for (;;) {
 		res = cache_get_ex(r->cache, name, qtype, now, CACHE_GET_STALE, r->scratch,
 				   sizeof(r->scratch), &rs, &rank, &hit);
+		/* data found bogus is never served, not even stale */
+		if (res != CACHE_MISS && hit.sec == CACHE_SEC_BOGUS)
+			return false;
 		if ((res == CACHE_POSITIVE && rank >= CACHE_RANK_ANSWER_NONAUTH) ||
 		    res == CACHE_NXDOMAIN || res == CACHE_NODATA) {
 			int sec = res == CACHE_POSITIVE ? WIRE_SEC_ANSWER : WIRE_SEC_AUTHORITY;
@@ -59,7 +62,8 @@ static bool stale_chain(struct resolver *r, const uint8_t *qname, uint16_t qtype
 			return false;
 		res = cache_get_ex(r->cache, name, WIRE_TYPE_CNAME, now, CACHE_GET_STALE,
 				   r->scratch, sizeof(r->scratch), &rs, &rank, &hit);
-		if (res != CACHE_POSITIVE || rank < CACHE_RANK_ANSWER_NONAUTH || rs.count < 1)
+		if (res != CACHE_POSITIVE || rank < CACHE_RANK_ANSWER_NONAUTH || rs.count < 1 ||
+		    hit.sec == CACHE_SEC_BOGUS)
 			return false;
 		if (acc_has_cname(a, name) || ++cnames > RQ_MAX_CNAME)
 			return false;

@@ -3,6 +3,7 @@
  * so that a scenario's CONFIG means what the same lines mean to cairnd. */
 #include "server_int.h"
 #include "cairn/config.h"
+#include "cairn/dnssec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +37,25 @@ cairn_err server_rconfig_init(struct server_rconfig *rc, const struct cairn_conf
 	rc->res.stale_client_ms = cfg->stale_client_timeout;
 	rc->res.stale_ttl = cfg->stale_answer_ttl;
 	rc->res.prefetch = cfg->prefetch;
-	rc->res.dnssec = cfg->dnssec;
-	rc->res.trust_anchor_file = cfg->trust_anchor_file;
-	rc->res.trust_anchors = (const char *const *)cfg->trust_anchors;
-	rc->res.n_trust_anchors = (unsigned)cfg->n_trust_anchors;
-	rc->res.domain_insecure = (const char *const *)cfg->domain_insecure;
-	rc->res.n_domain_insecure = (unsigned)cfg->n_domain_insecure;
 	rc->res.bogus_ttl = cfg->val_bogus_ttl;
+	if (cfg->dnssec && cfg->recursion) {
+		bool builtin = false;
+		cairn_err err = dsec_anchors_new(cfg->trust_anchor_file,
+						 (const char *const *)cfg->trust_anchors,
+						 (unsigned)cfg->n_trust_anchors,
+						 (const char *const *)cfg->domain_insecure,
+						 (unsigned)cfg->n_domain_insecure, &rc->anchors,
+						 &builtin);
+
+		if (err != CAIRN_OK) {
+			server_rconfig_free(rc);
+			return err;
+		}
+		if (builtin)
+			log_info("dnssec: %s is missing: using the built-in root trust "
+				 "anchors (KSK-2017, KSK-2024)", CONFIG_DEFAULT_TRUST_ANCHOR_FILE);
+		rc->res.anchors = rc->anchors;
+	}
 	if (cfg->n_forwards) {
 		rc->forwards = calloc(cfg->n_forwards, sizeof(*rc->forwards));
 		if (!rc->forwards)
@@ -84,6 +97,7 @@ nomem:
 
 void server_rconfig_free(struct server_rconfig *rc)
 {
+	dsec_anchors_free(rc->anchors);
 	free(rc->forwards);
 	free(rc->root_hints);
 	for (size_t i = 0; i < rc->n_lz_disable; i++)

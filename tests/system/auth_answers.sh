@@ -282,7 +282,7 @@ stop_pid "$CAIRND_PID"
 echo "== RA with recursion: yes"
 PORT=$(free_port)
 write_lab_conf "$TMP/rec.conf" "$PORT" "allow-recursion: 127.0.0.0/8" \
-	"root-hints: $ZONEDIR/lab/root.hints" 'control-socket: ""'
+	"root-hints: $ZONEDIR/lab/root.hints" "dnssec: no" 'control-socket: ""'
 sed -i 's/recursion: no/recursion: yes/' "$TMP/rec.conf"
 start_cairnd "$TMP/rec.conf" "$PORT"
 TRANSPORT=+notcp

@@ -25,6 +25,7 @@ server:
 	recursion: yes
 	allow-recursion: 127.0.0.0/8 ::1/128
 	root-hints: $L/root.hints
+	dnssec: no
 	query-loopback: yes
 	tcp-idle-timeout: 2
 	upstream-timeout: 300

@@ -219,7 +219,7 @@ else
 fi
 
 # ---- forward-zone: names under it go to the forwarder only ----
-printf 'server:\n\tlisten: 127.0.0.5@53\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n\trecursion: yes\n\troot-hints: %s\n\tquery-loopback: no\nforward-zone:\n\tname: good.tst\n\tforward-addr: 127.0.0.1\n' "$T/hints" >"$T/res-fwd.conf"
+printf 'server:\n\tlisten: 127.0.0.5@53\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n\trecursion: yes\n\troot-hints: %s\n\tdnssec: no\n\tquery-loopback: no\nforward-zone:\n\tname: good.tst\n\tforward-addr: 127.0.0.1\n' "$T/hints" >"$T/res-fwd.conf"
 "$CAIRND" -d -c "$T/res-fwd.conf" >"$T/res-fwd.log" 2>&1 &
 PIDS+=($!)
 wait_dns 127.0.0.5 www.good.tst A || die "forwarding resolver did not start"
