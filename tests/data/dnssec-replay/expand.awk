@@ -12,6 +12,9 @@
 #   @SIG zone owner type               only the RRSIGs
 #   @WILD zone qname wildowner type    the wildcard's RRset expanded to qname,
 #                                      with its RRSIGs (labels field kept)
+#   @NSEC3 zone name / @NSEC3COVER zone name / @NSECCOVER zone name
+#                                      one NSEC3 matching / covering the
+#                                      name's hash, one NSEC covering it
 #   @PROOF zone qname kind             the NSEC/NSEC3 records (and RRSIGs)
 #                                      denying qname: nxdomain, nodata,
 #                                      wildcard, wildnodata (RFC 4035 §3.1.3,
@@ -22,7 +25,8 @@
 #   @WILDANSWER zone qname wildowner type   an entry with the wildcard
 #                                      answer and its proof
 # and in any line @TA_DS@ / @TA_DNSKEY@ become the root's trust anchor
-# ("owner DS ..." / "owner DNSKEY ...", for trust-anchor:).
+# ("owner DS ..." / "owner DNSKEY ...", for trust-anchor:), @TA_DS_BAD@ a
+# DS anchor whose digest matches no key.
 
 function die(msg) {
 	printf "expand.awk: %s: %s\n", tmpl, msg > "/dev/stderr"
@@ -158,7 +162,7 @@ function nsec_cover(z, n,    c, i, o, x, oc, xc) {
 	for (i = 1; i <= nnsec[z]; i++) {
 		o = nsec_own[z, i]; x = nsec_next[z, o]
 		oc = canon(o); xc = canon(x)
-		if (oc < c && (c < xc || xc <= oc)) {
+		if ((oc < c && c < xc) || (xc <= oc && (oc < c || c < xc))) {
 			nsec_at(z, o)
 			return
 		}
@@ -186,7 +190,7 @@ function n3_cover(z, n,    hh, i, o, x) {
 	hh = hash(z, n)
 	for (i = 1; i <= nn3[z]; i++) {
 		o = n3_own[z, i]; x = n3_next[z, o]
-		if (o < hh && (hh < x || x <= o)) {
+		if ((o < hh && hh < x) || (x <= o && (o < hh || hh < x))) {
 			n3_rr(z, o)
 			return
 		}
@@ -371,6 +375,9 @@ function ta(    f, line, a) {
 	getline line < f; close(f)
 	gsub(/\t+/, " ", line); split(line, a, " ")
 	ta_ds = a[1] " DS " a[5] " " a[6] " " a[7] " " a[8]
+	# the same with the digest's last 4 hex digits changed: matches no key
+	ta_ds_bad = a[1] " DS " a[5] " " a[6] " " a[7] " " substr(a[8], 1, length(a[8]) - 4) \
+		(substr(a[8], length(a[8]) - 3) == "0000" ? "1111" : "0000")
 	f = dir "/signed/anchor.dnskey"
 	getline line < f; close(f)
 	gsub(/\t+/, " ", line); sub(/ +$/, "", line); split(line, a, " ")
@@ -382,6 +389,7 @@ function expand(file,    line, a, n, r) {
 		if (line !~ /^@[A-Z]/) {
 			gsub(/@TA_DS@/, ta_ds, line)
 			gsub(/@TA_DNSKEY@/, ta_dnskey, line)
+			gsub(/@TA_DS_BAD@/, ta_ds_bad, line)
 			print line
 			continue
 		}
@@ -401,6 +409,12 @@ function expand(file,    line, a, n, r) {
 			rrset(a[2], a[3], a[4], "", 1, 0)
 		else if (a[1] == "@WILD" && n == 5)
 			wild(a[2], a[3], a[4], a[5])
+		else if (a[1] == "@NSEC3" && n == 3)
+			n3_match(zone(a[2]), tolower(a[3]))
+		else if (a[1] == "@NSEC3COVER" && n == 3)
+			n3_cover(zone(a[2]), tolower(a[3]))
+		else if (a[1] == "@NSECCOVER" && n == 3)
+			nsec_cover(zone(a[2]), tolower(a[3]))
 		else if (a[1] == "@PROOF" && n == 4)
 			proof(a[2], a[3], a[4])
 		else if (a[1] == "@NEG" && n == 5)

@@ -212,7 +212,7 @@ echo "$zones" | while read -r z alg kb zb denial inc exp; do
 			"$here/signed/$(fname "$z").zone.signed"
 		# a name a proof is asked for: it, its ancestors, their wildcards
 		cat "$here"/templates/*.rpl.in | awk -v z="$z" '
-			$1 ~ /^@(NEG|PROOF|WILDANSWER)$/ && tolower($2) == z {
+			$1 ~ /^@(NEG|PROOF|WILDANSWER|NSEC3|NSEC3COVER)$/ && tolower($2) == z {
 				n = tolower($3)
 				while (length(n) >= length(z)) {
 					print n; print "*." n
