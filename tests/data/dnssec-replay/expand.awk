@@ -253,9 +253,9 @@ function proof(z, q, kind) {
 	} else die("unknown proof " kind)
 }
 
-function entry_head(q, t, flags) {
+function entry_head(q, t, flags, m) {
 	print "ENTRY_BEGIN"
-	print "MATCH opcode qtype qname"
+	print "MATCH " (m == "" ? "opcode qtype qname" : m)
 	print "ADJUST copy_id copy_query"
 	print "REPLY " flags " DO"
 	print "SECTION QUESTION"
@@ -332,7 +332,8 @@ function server(z, addrs,    i, j, o, t, n, a, ts, nt, only, some) {
 			if (((z, o) in cut && t != "DS") || t == "NSEC3" || t == "NSEC")
 				continue
 			delete seen
-			entry_head(o, t, "QR AA NOERROR")
+			# a CNAME answers every type (RFC 1034 §3.6.2)
+			entry_head(o, t, "QR AA NOERROR", t == "CNAME" ? "opcode qname" : "")
 			print "SECTION ANSWER"
 			rrset(z, o, t, "", (z, o, t) in sig, 1)
 			if (t == "NS") {
