@@ -182,7 +182,7 @@ static cairn_err check_dnssec(const struct cache *c, const struct cache_dnssec *
 
 	*ext = 0;
 	if ((unsigned)d->sec > CACHE_SEC_BOGUS || d->nproof > CACHE_MAX_PROOF ||
-	    (d->nproof && (!negative || !d->proof)))
+	    (d->nproof && !d->proof))
 		return CAIRN_EINVAL;
 	if (sigs) {
 		/* RFC 4035 §5.3.1: RRSIGs share the owner of the RRset they cover */

@@ -387,17 +387,21 @@ bool acc_next(const struct acc *a, size_t *pos, int *sec, struct wire_rrset *rs)
 	return true;
 }
 
-bool acc_has_cname(const struct acc *a, const uint8_t *name)
+bool acc_has_rrset(const struct acc *a, const uint8_t *name, uint16_t type)
 {
 	size_t pos = 0;
 	int sec;
 	struct wire_rrset rs;
 
 	while (acc_next(a, &pos, &sec, &rs))
-		if (sec == WIRE_SEC_ANSWER && rs.type == WIRE_TYPE_CNAME &&
-		    wire_name_equal(rs.owner, name))
+		if (sec == WIRE_SEC_ANSWER && rs.type == type && wire_name_equal(rs.owner, name))
 			return true;
 	return false;
+}
+
+bool acc_has_cname(const struct acc *a, const uint8_t *name)
+{
+	return acc_has_rrset(a, name, WIRE_TYPE_CNAME);
 }
 
 uint8_t acc_state(const struct acc *a, size_t entry)
@@ -408,4 +412,13 @@ uint8_t acc_state(const struct acc *a, size_t entry)
 void acc_set_state(struct acc *a, size_t entry, uint8_t vstate)
 {
 	a->buf[entry] = (uint8_t)((a->buf[entry] & 0xf) | vstate << 4);
+}
+
+void acc_cap_ttl(struct acc *a, size_t entry, uint32_t ttl)
+{
+	uint8_t *p = a->buf + entry;
+	uint8_t *t = p + 2 + p[1] + 4;
+
+	if (wire_get32(t) > ttl)
+		wire_put32(t, ttl);
 }

@@ -114,8 +114,12 @@ cairn_err acc_add_sec(struct acc *a, int sec, const struct wire_rrset *rs, uint3
  * acc_next was called with), and setting it. */
 uint8_t acc_state(const struct acc *a, size_t entry);
 void acc_set_state(struct acc *a, size_t entry, uint8_t vstate);
+/* Lowers the TTL of the entry at entry to ttl (no change when lower). */
+void acc_cap_ttl(struct acc *a, size_t entry, uint32_t ttl);
 /* Iterates: *pos starts at 0; returns false at the end. */
 bool acc_next(const struct acc *a, size_t *pos, int *sec, struct wire_rrset *rs);
+/* True when an answer-section RRset (name, type) is already in a. */
+bool acc_has_rrset(const struct acc *a, const uint8_t *name, uint16_t type);
 /* True when an answer-section CNAME owned by name is already in a. */
 bool acc_has_cname(const struct acc *a, const uint8_t *name);
 

@@ -62,6 +62,7 @@ cairn_err resolver_new_io(const struct resolver_config *cfg, struct cache *cache
 		r->io.wall_s = system_wall_s;
 	r->worker = 64;
 	r->cache = cache;
+	r->anchors = cfg->anchors;
 	if (cfg->n_forwards) {
 		r->forwards = calloc(cfg->n_forwards, sizeof(*r->forwards));
 		if (!r->forwards) {

@@ -108,6 +108,21 @@ static bool scrub(struct rq *q, struct rmsg *m, uint8_t *n)
 		if (!fwd && !wire_name_is_subdomain(n, zone))
 			break;
 	}
+	/* the DNAME a chain CNAME was synthesised from (RFC 6672 §3.4): a
+	 * validator checks the CNAME against it (RFC 6672 §5.3.1) and gives
+	 * it to the clients; without validation it is neither cached nor
+	 * passed on (§3.4: SHOULD NOT be cached unvalidated) */
+	for (unsigned i = 0; i < m->nrr && q->r->anchors; i++) {
+		struct rmsg_rr *rr = &m->rr[i];
+
+		if (rr->sec != WIRE_SEC_ANSWER || !rr->keep || rr->type != WIRE_TYPE_DNAME ||
+		    rr->chain)
+			continue;
+		for (unsigned j = 0; j < m->nrr && !rr->chain; j++)
+			rr->chain = m->rr[j].chain && m->rr[j].type == WIRE_TYPE_CNAME &&
+				    !wire_name_equal(rmsg_owner(m, j), rmsg_owner(m, i)) &&
+				    wire_name_is_subdomain(rmsg_owner(m, j), rmsg_owner(m, i));
+	}
 	/* the signatures of the chain's records (RFC 4035 §3.1.1) */
 	for (unsigned i = 0; i < m->nrr; i++) {
 		struct rmsg_rr *rr = &m->rr[i];
@@ -430,6 +445,29 @@ static void cache_additional(struct rq *q, struct rmsg *m)
 	}
 }
 
+/* The DNAME above x in m's kept answer, with its signatures, goes before
+ * the CNAME it gave x (RFC 6672 §3.4), once. */
+static cairn_err take_dname(struct rq *q, struct rmsg *m, const uint8_t *x,
+			    enum cache_rank rank)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset rs;
+
+	for (unsigned i = 0; i < m->nrr; i++) {
+		const uint8_t *o = rmsg_owner(m, i);
+
+		if (m->rr[i].sec != WIRE_SEC_ANSWER || !m->rr[i].keep ||
+		    m->rr[i].type != WIRE_TYPE_DNAME || wire_name_equal(o, x) ||
+		    !wire_name_is_subdomain(x, o) || acc_has_rrset(&q->acc, o, WIRE_TYPE_DNAME))
+			continue;
+		if (!rmsg_rrset(m, WIRE_SEC_ANSWER, o, WIRE_TYPE_DNAME, r->rrbuf,
+				sizeof(r->rrbuf), &rs))
+			return CAIRN_OK;
+		return keep_rrset(q, m, WIRE_SEC_ANSWER, WIRE_SEC_ANSWER, &rs, rank);
+	}
+	return CAIRN_OK;
+}
+
 /* Caches and accumulates the answer chain from sname; returns IT_FAIL on a
  * loop or an over-long chain. */
 static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank rank)
@@ -465,6 +503,8 @@ static enum outcome take_chain(struct rq *q, struct rmsg *m, enum cache_rank ran
 		}
 		if (final)
 			return IT_DONE;
+		if (take_dname(q, m, x, rank) != CAIRN_OK)
+			return IT_FAIL;
 		if (!rmsg_rrset(m, WIRE_SEC_ANSWER, x, WIRE_TYPE_CNAME, r->rrbuf,
 				sizeof(r->rrbuf), &rs))
 			return IT_FOLLOW;

@@ -177,6 +177,28 @@ static void verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool
 	cache_set_sec(r->cache, name, type, nx, to_cache(s), ede, ttl, rnow_s(r));
 }
 
+/* True when a record of the DS RRset ds has an algorithm and a digest
+ * type we implement; else *ede says which is missing (EDE 1 or 2). */
+static bool ds_usable(const struct wire_rrset *ds, uint16_t *ede)
+{
+	bool alg = false;
+	size_t pos = 0;
+
+	for (unsigned i = 0; i < ds->count && pos + 2 <= ds->rdata_len; i++) {
+		uint16_t len = wire_get16(ds->rdata + pos);
+		const uint8_t *rd = ds->rdata + pos + 2;
+
+		if (len >= 4 && dsec_algorithm_supported(rd[2])) {
+			alg = true;
+			if (dsec_digest_supported(rd[3]))
+				return true;
+		}
+		pos += 2 + (size_t)len;
+	}
+	*ede = alg ? WIRE_EDE_UNSUPPORTED_DS_DIGEST : WIRE_EDE_UNSUPPORTED_DNSKEY_ALG;
+	return false;
+}
+
 /* One link: with the trusted keys of parent (o->keys), checks zone's DS
  * (or its absence) and then zone's DNSKEY RRset. On K_SECURE o->keys
  * becomes zone's keys; a proven insecure delegation is K_INSECURE; a
@@ -245,6 +267,15 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 	}
 	if (ds.res != CACHE_POSITIVE || ds.sec == CACHE_SEC_INSECURE) {
 		o->ede = ds.ede;
+		return K_INSECURE;
+	}
+	/* RFC 4035 §5.2, RFC 6840 §5.2: a DS RRset none of whose records has
+	 * an algorithm and a digest type we implement makes the zone insecure
+	 * (no need for its keys) */
+	if (!ds_usable(&ds.rs, &o->ede)) {
+		verdict(r, zone, WIRE_TYPE_DS, false, DSEC_INSECURE, o->ede, UINT32_MAX);
+		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DS, 0, 0,
+			     "insecure: unsupported algorithm or digest");
 		return K_INSECURE;
 	}
 	/* DS secure: the zone's DNSKEY RRset must match it (RFC 4035 §5.2) */
@@ -389,6 +420,42 @@ static void keep_nsec(struct resolver *r, const struct wire_rrset *rs,
 	cache_put_rrset_sec(r->cache, &copy, CACHE_RANK_AUTH_AUTHORITY, &d, rnow_s(r));
 }
 
+/* A secure wildcard expansion (owner) is cached with the proof that the
+ * name itself does not exist, for DO clients of later cache hits (RFC 4035
+ * §3.1.3.3). */
+static void keep_wildcard(struct rq *q, const uint8_t *owner,
+			  const struct wire_rrset *const *proof, unsigned np)
+{
+	struct resolver *r = q->r;
+	struct wire_rrset p[CACHE_MAX_PROOF], rs, next;
+	struct cache_dnssec d = { .sec = CACHE_SEC_SECURE, .proof = p, .ede = WIRE_EDE_NONE };
+	size_t pos = 0, at;
+	int sec, nsec;
+
+	/* the proof's RRsets with their signatures, as the acc holds them */
+	for (at = 0; acc_next(&q->acc, &pos, &sec, &rs) && d.nproof + 2 <= CACHE_MAX_PROOF;) {
+		for (unsigned i = 0; i < np; i++)
+			if (proof[i]->rdata == rs.rdata) {
+				p[d.nproof++] = rs;
+				at = pos;
+				if (acc_next(&q->acc, &at, &nsec, &next) &&
+				    next.type == WIRE_TYPE_RRSIG && wire_name_equal(next.owner, rs.owner))
+					p[d.nproof++] = next;
+			}
+	}
+	pos = 0;
+	while (acc_next(&q->acc, &pos, &sec, &rs)) {
+		if (sec != WIRE_SEC_ANSWER || !wire_name_equal(rs.owner, owner) ||
+		    rs.type == WIRE_TYPE_RRSIG)
+			continue;
+		at = pos;
+		d.sigs = acc_next(&q->acc, &at, &nsec, &next) && next.type == WIRE_TYPE_RRSIG ?
+			 &next : NULL;
+		cache_put_rrset_sec(r->cache, &rs, CACHE_RANK_AUTH_ANSWER, &d, rnow_s(r));
+		return;
+	}
+}
+
 /* The closest enclosing zone of name the cache knows (an NS RRset): the
  * zone of unsigned data, whose chain says whether it may be unsigned. */
 static const uint8_t *zone_of(struct resolver *r, const uint8_t *name)
@@ -440,22 +507,61 @@ static enum kres check_rrset(struct rq *q, const struct wire_rrset *rs,
 	return res->state == DSEC_SECURE ? K_SECURE : K_BOGUS;
 }
 
-/* Is q's answer negative (NXDOMAIN, or no data of the type at the end of
- * the chain, RFC 2308)? */
-static bool negative_answer(const struct rq *q)
+/* True when cname (one record) is what the DNAME entry at dname_at makes
+ * of its owner (RFC 6672 §2.2): same prefix, the DNAME's target below. */
+static bool synthesised(const struct acc *a, size_t dname_at, const struct wire_rrset *cname)
 {
-	size_t pos = 0;
+	struct wire_rrset dn;
+	size_t pos = dname_at;
+	int sec;
+	uint8_t want[WIRE_NAME_MAX];
+	size_t olen, dlen, tlen, prefix;
+
+	if (!acc_next(a, &pos, &sec, &dn) || dn.count != 1 || cname->count != 1 ||
+	    acc_state(a, dname_at) == DSEC_INDETERMINATE)
+		return false;
+	olen = wire_name_len(cname->owner);
+	dlen = wire_name_len(dn.owner);
+	tlen = wire_name_len(dn.rdata + 2);
+	if (olen <= dlen || !wire_name_is_subdomain(cname->owner, dn.owner))
+		return false;
+	prefix = olen - dlen;
+	if (prefix + tlen > WIRE_NAME_MAX)
+		return false;
+	memcpy(want, cname->owner, prefix);
+	memcpy(want + prefix, dn.rdata + 2, tlen);
+	return wire_name_equal(want, cname->rdata + 2);
+}
+
+/* Follows q's answer from the question through its CNAMEs to the last
+ * name (end, WIRE_NAME_MAX bytes). True when that name has data of the
+ * type: else the answer is negative (NXDOMAIN or NODATA, RFC 2308). */
+static bool chain_end(const struct rq *q, uint8_t *end)
+{
+	size_t pos;
 	int sec;
 	struct wire_rrset rs;
+	bool moved = true;
 
-	if (q->rcode == WIRE_RCODE_NXDOMAIN)
-		return true;
-	while (acc_next(&q->acc, &pos, &sec, &rs))
-		if (sec == WIRE_SEC_ANSWER && wire_name_equal(rs.owner, q->cur) &&
-		    (rs.type == q->qtype || q->qtype == WIRE_TYPE_ANY ||
-		     (q->qtype == WIRE_TYPE_CNAME && rs.type == WIRE_TYPE_CNAME)))
-			return false;
-	return true;
+	memcpy(end, q->qname, wire_name_len(q->qname));
+	wire_name_lower(end);
+	for (unsigned hops = 0; moved && hops <= RQ_MAX_CNAME; hops++) {
+		moved = false;
+		pos = 0;
+		while (acc_next(&q->acc, &pos, &sec, &rs)) {
+			if (sec != WIRE_SEC_ANSWER || !wire_name_equal(rs.owner, end))
+				continue;
+			if (rs.type == q->qtype || q->qtype == WIRE_TYPE_ANY)
+				return q->rcode != WIRE_RCODE_NXDOMAIN;
+			if (rs.type == WIRE_TYPE_CNAME && rs.count) {
+				memcpy(end, rs.rdata + 2, wire_name_len(rs.rdata + 2));
+				wire_name_lower(end);
+				moved = true;
+				break;
+			}
+		}
+	}
+	return false;
 }
 
 static void val_done(struct rq *q, enum dsec_state s, uint16_t ede, const char *why)
@@ -464,6 +570,14 @@ static void val_done(struct rq *q, enum dsec_state s, uint16_t ede, const char *
 	q->vede = ede;
 	q->vwhy = why;
 	rq_log_event(q, EV_VAL_DONE, NULL, NULL, 0, 0, 0, why ? why : state_name[s]);
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		char name[1024];
+
+		if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
+			name[0] = 0;
+		log_debug("resolver: dnssec %s type %u: %s (EDE %u): %s", name, q->qtype,
+			  state_name[s], ede, why ? why : "-");
+	}
 	if (s == DSEC_BOGUS && q->r->cfg.log_servfail && !q->explain_fn) {
 		char name[1024];
 
@@ -507,11 +621,12 @@ void val_step(struct rq *q)
 	bool checked_auth = false;
 	uint16_t ede = WIRE_EDE_NONE;
 	const char *why = NULL;
-	bool wildcard = false, neg = negative_answer(q), have_keys = false;
+	uint8_t last[WIRE_NAME_MAX];
+	bool wildcard = false, neg = !chain_end(q, last), have_keys = false;
 	uint8_t wc_owner[WIRE_NAME_MAX], wc_labels = 0;
 	struct kout o, zk;
 	struct dsec_result res;
-	size_t pos = 0, at;
+	size_t pos = 0, at, dname_at = SIZE_MAX;
 	int sec;
 	struct wire_rrset rs, next;
 
@@ -529,6 +644,16 @@ void val_step(struct rq *q)
 		if (acc_next(&q->acc, &npos, &nsec, &next) && next.type == WIRE_TYPE_RRSIG &&
 		    nsec == sec && wire_name_equal(next.owner, rs.owner))
 			sigs = &next;
+		if (rs.type == WIRE_TYPE_DNAME && sec == WIRE_SEC_ANSWER)
+			dname_at = at;
+		if (st == DSEC_INDETERMINATE && !sigs && rs.type == WIRE_TYPE_CNAME &&
+		    dname_at != SIZE_MAX && synthesised(&q->acc, dname_at, &rs)) {
+			/* RFC 6672 §5.3.1: an unsigned CNAME that the validated
+			 * DNAME above it implies is as good as the DNAME */
+			st = acc_state(&q->acc, dname_at);
+			acc_set_state(&q->acc, at, st);
+			verdict(r, rs.owner, rs.type, false, st, WIRE_EDE_NONE, UINT32_MAX);
+		}
 		if (st == DSEC_INDETERMINATE) {
 			q->vchecked = true;
 			k = check_rrset(q, &rs, sigs, false, &o, &res);
@@ -538,6 +663,13 @@ void val_step(struct rq *q)
 			}
 			st = (uint8_t)res.state;
 			acc_set_state(&q->acc, at, st);
+			/* RFC 4035 §5.3.3: no longer than the signatures allow,
+			 * for this client too */
+			if (res.state == DSEC_SECURE) {
+				acc_cap_ttl(&q->acc, at, res.ttl);
+				if (sigs)
+					acc_cap_ttl(&q->acc, pos, res.ttl);
+			}
 			if (rs.type != WIRE_TYPE_NSEC && rs.type != WIRE_TYPE_NSEC3)
 				verdict(r, rs.owner, rs.type, false, res.state, res.ede,
 					res.state == DSEC_SECURE ? res.ttl : UINT32_MAX);
@@ -569,7 +701,7 @@ void val_step(struct rq *q)
 	}
 	/* a negative answer without SOA or proof: is its zone signed? */
 	if (all == DSEC_SECURE && neg && !checked_auth) {
-		enum kres k = keys_for(q, zone_of(r, q->cur), &zk);
+		enum kres k = keys_for(q, zone_of(r, last), &zk);
 
 		if (k == K_PENDING) {
 			q->state = RQ_WAIT_CHILD;
@@ -616,22 +748,28 @@ void val_step(struct rq *q)
 		} else if (wildcard) {
 			dsec_deny_wildcard(wc_owner, wc_labels, zone, arr, np, &q->budget, &res);
 		} else if (q->rcode == WIRE_RCODE_NXDOMAIN) {
-			dsec_deny_nxdomain(q->cur, zone, arr, np, &q->budget, &res);
+			dsec_deny_nxdomain(last, zone, arr, np, &q->budget, &res);
 		} else {
-			dsec_deny_nodata(q->cur, q->qtype, zone, arr, np, &q->budget, &res);
+			dsec_deny_nodata(last, q->qtype, zone, arr, np, &q->budget, &res);
 		}
 		if (np) {
-			rq_log_event(q, EV_VAL_LINK, NULL, q->cur, WIRE_TYPE_NSEC, 0, 0,
+			rq_log_event(q, EV_VAL_LINK, NULL, last, WIRE_TYPE_NSEC, 0, 0,
 				     state_name[res.state]);
 			if (res.state != DSEC_SECURE) {
+				/* a proof that does not prove: NSEC missing, as
+				 * unbound says (RFC 8914 §4.13); insecure keeps its
+				 * reason (opt-out, EDE 27) */
 				all = res.state;
-				ede = res.ede;
+				ede = res.state == DSEC_BOGUS && res.ede == WIRE_EDE_DNSSEC_BOGUS ?
+				      WIRE_EDE_NSEC_MISSING : res.ede;
 				why = res.why;
+			} else if (wildcard) {
+				keep_wildcard(q, wc_owner, arr, np);
 			}
 		}
 	}
 	if (neg && !wildcard && q->vchecked)
-		verdict(r, q->cur, q->qtype, q->rcode == WIRE_RCODE_NXDOMAIN, all, ede,
+		verdict(r, last, q->qtype, q->rcode == WIRE_RCODE_NXDOMAIN, all, ede,
 			UINT32_MAX);
 	val_done(q, all, all == DSEC_SECURE ? WIRE_EDE_NONE : ede, all == DSEC_SECURE ? NULL : why);
 }

@@ -5,7 +5,8 @@
  * no sleeps; the resolver's seed is fixed. tests/replay/README.md
  * documents the format and the semantics.
  *
- *   run_replay                 every .rpl file in $srcdir/tests/replay
+ *   run_replay                 every .rpl file in $srcdir/tests/replay and
+ *                              tests/replay/dnssec
  *   run_replay FILE.rpl|DIR ...  these files (a directory: its .rpl files)
  *   run_replay --parse FILE.rpl|DIR ...  only parses them and loads their
  *                              CONFIG (no resolver runs)
@@ -218,6 +219,7 @@ static bool setup(struct replay *rp)
 	 * validates when its CONFIG gives a trust anchor */
 	if (!cfg->n_trust_anchors && !cfg->trust_anchor_file)
 		cfg->dnssec = false;
+	cfg->recursion = true;     /* what the scenario tests */
 	err = server_rconfig_init(&rp->rc, cfg);
 	if (err != CAIRN_OK) {
 		replay_fail(rp, "%s: CONFIG: %s\n", rp->s->path, cairn_strerror(err));
@@ -566,7 +568,10 @@ int main(int argc, char **argv)
 		const char *src = getenv("top_srcdir") ? getenv("top_srcdir") : TEST_SRCDIR;
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/tests/replay", src);
-		n = list_dir(dir, &files);
+		add_arg(dir, &files, &n);
+		/* and the DNSSEC scenarios */
+		snprintf(dir, sizeof(dir), "%s/tests/replay/dnssec", src);
+		add_arg(dir, &files, &n);
 		if (!n) {
 			fprintf(stderr, "run_replay: no .rpl files in %s\n", dir);
 			return 1;
