@@ -718,9 +718,10 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 			name[0] = '\0';
 		if (e->family)
 			inet_ntop(e->family, e->addr, addr, sizeof(addr));
-		len += (size_t)snprintf(buf + len, cap - len, "  %6u ms %*s%-13s%s%s%s%s",
-					e->t_ms, 2 * e->depth, "", ev_names[e->kind],
-					addr[0] ? " " : "", addr,
+		/* a sub-resolution's steps: "| " per level (explain) */
+		len += (size_t)snprintf(buf + len, cap - len, "  %6u ms %.*s%-13s%s%s%s%s",
+					e->t_ms, 2 * e->depth, "| | | | | | | | ",
+					ev_names[e->kind], addr[0] ? " " : "", addr,
 					name[0] ? " " : "", name);
 		if (len < cap && e->qtype)
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
