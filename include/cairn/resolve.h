@@ -284,6 +284,7 @@ struct resolver_counters {
 	                              * checks (dropped, query sent again) */
 	uint64_t stale_answers;      /* clients answered with stale data (RFC 8767) */
 	uint64_t prefetches;         /* background refreshes started (prefetch) */
+	uint64_t lame_servers;       /* servers found lame for a zone (each time) */
 };
 /* Copies r's counters into *out. */
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);

@@ -161,6 +161,7 @@ struct servers {
 	struct server_info spare;    /* when out of memory */
 	uint64_t v4_down_until, v6_down_until;  /* family unreachable */
 	uint64_t unwanted_total;
+	uint64_t lame_total;         /* lame verdicts (servers_lame calls) */
 	uint64_t rng;
 };
 /* Sets up empty tables bounded to max_hosts addresses and max_lame

@@ -315,6 +315,8 @@ static void *worker_main(void *arg)
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.stale_answers, rc.stale_answers,
 					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_lame, rc.lame_servers,
+					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.prefetches, rc.prefetches,
 					      memory_order_relaxed);
 		}
