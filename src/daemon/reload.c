@@ -186,9 +186,9 @@ failed:
 	if (!old || !l->prev)
 		return e;
 	/* doc/ARCHITECTURE.md, rule 6: the old data keeps serving */
-	log_err("zone %s: not reloaded, serial %u keeps serving", cz->name, zone_serial(old));
+	log_err("zone %s: reload failed, serial %u keeps serving", cz->name, zone_serial(old));
 	if (l->r->out)
-		fprintf(l->r->out, "zone %s: not reloaded, serial %u keeps serving\n", cz->name,
+		fprintf(l->r->out, "zone %s: reload failed, serial %u keeps serving\n", cz->name,
 			zone_serial(old));
 	z = zone_ref(old);
 	if (old_st)
@@ -235,6 +235,8 @@ cairn_err daemon_load_zones(const struct cairn_config *cfg, struct daemon_load *
 			err = CAIRN_EFORMAT;  /* the others still go in */
 	}
 	st.n = n;
+	if (err == CAIRN_OK && l->failed)
+		err = CAIRN_EFORMAT;   /* kept their old data */
 	if (err != CAIRN_OK && err != CAIRN_EFORMAT) {
 		for (size_t i = 0; i < n; i++)
 			zone_free(zones[i]);
