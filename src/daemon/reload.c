@@ -291,6 +291,9 @@ cairn_err daemon_reload(struct daemon *d, FILE *out, enum daemon_reload_kind kin
 		log_info("reloading the configuration from %s and the zones whose file changed",
 			 d->conf);
 		err = config_load(d->conf, daemon_report, &r, &cfg);
+	} else {
+		log_info("reloading the zones (configuration as last loaded): %s",
+			 kind == DAEMON_RELOAD_XFR ? "a transferred zone" : "one zone's file");
 	}
 	use = cfg ? cfg : d->cfg_now ? d->cfg_now : d->cfg0;
 	if (err != CAIRN_OK) {
