@@ -29,7 +29,8 @@ static void usage(FILE *out)
 		"  stats                    statistics, one 'name value' per line\n"
 		"  stats-prometheus         statistics in the Prometheus text format\n"
 		"  status                   version, pid, uptime, workers, zones\n"
-		"  reload                   reread the configuration and every zone\n"
+		"  reload                   reread the configuration and the zones whose file changed\n"
+		"  reload-zone ZONE         read ZONE's file again (old data kept on a problem)\n"
 		"  flush                    empty the cache\n"
 		"  flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
 		"  cache-show NAME          show what the cache holds for NAME\n"
@@ -45,10 +46,16 @@ static void usage(FILE *out)
 		"  verbosity [N]            show or set the log level: 0 error, 1 warning, 2 info, 3 debug\n"
 		"  reopen-log               reopen the log file (after logrotate; also SIGUSR2)\n"
 		"  list-zones [--json]      name, serial, loaded at, kind and file of each zone\n"
-		"  lookup NAME              the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
+		"  lookup [--json] NAME     the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
 		"  list-local-zones         the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
 		"  infra [--json] [ADDRESS] what each worker knows of upstream servers: RTT, lameness\n"
 		"  flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
+		"  forward-list [--json]    the forward zones in use and their addresses\n"
+		"  forward-add ZONE ADDRESS[@PORT]...\n"
+		"                           forward ZONE to these resolvers (until restart)\n"
+		"  forward-remove ZONE      stop forwarding ZONE (until restart)\n"
+		"  get-option KEY           the value in use of a server: key of cairnd.conf\n"
+		"  set-option KEY VALUE     change a key that may change at run time (until restart)\n"
 		"  stop                     stop cairnd\n",
 		DEFAULT_CONF, CONTROL_DEFAULT_SOCKET);
 }

@@ -315,6 +315,8 @@ static void *worker_main(void *arg)
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.stale_answers, rc.stale_answers,
 					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_lame, rc.lame_servers,
+					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.prefetches, rc.prefetches,
 					      memory_order_relaxed);
 		}
@@ -339,6 +341,7 @@ cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
 		return CAIRN_ENOMEM;
 	}
 	pthread_mutex_init(&s->swap_lock, NULL);
+	pthread_mutex_init(&s->rc_lock, NULL);
 	atomic_init(&s->zones, zones);
 	atomic_init(&s->zones_gen, 1);
 	s->set.edns_size = (uint16_t)cfg->edns_buffer_size;
@@ -472,6 +475,7 @@ void server_free(struct server *s)
 	if (atomic_load(&s->zones))
 		zone_set_free(atomic_load(&s->zones));
 	pthread_mutex_destroy(&s->swap_lock);
+	pthread_mutex_destroy(&s->rc_lock);
 	cache_free(s->cache);
 	server_rconfig_free(&s->rc);
 	free(s->allow);
