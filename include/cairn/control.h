@@ -65,6 +65,10 @@ struct control_target {
 	/* The shared cache, or NULL when the daemon has none (flush and
 	 * cache-show then answer with an error). */
 	struct cache *(*cache)(void *ctx);
+	/* The DNSSEC trust anchors and negative trust anchors (insecure-add,
+	 * insecure-remove, insecure-list), or NULL when the daemon does not
+	 * validate (the commands then answer with an error); may be NULL. */
+	struct dsec_anchors *(*anchors)(void *ctx);
 	/* Extra `status` lines (may be NULL). */
 	void (*status)(void *ctx, FILE *out);
 	/* `transfer NAME` and `zone-status NAME` (secondary zones, xfr.h):

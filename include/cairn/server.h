@@ -65,6 +65,8 @@ struct cache;
 void server_get_stats(struct server *s, struct stats_snapshot *out);
 /* The cache shared by the workers (recursion: yes), or NULL; owned by s. */
 struct cache *server_cache(struct server *s);
+/* The resolver's trust anchors (NULL: no validation); the server's. */
+struct dsec_anchors *server_anchors(struct server *s);
 
 /* cairn-control explain: what one resolution of a question did. */
 struct server_explain {

@@ -202,6 +202,13 @@ static struct cache *daemon_cache(void *ctx)
 	return server_cache(((struct daemon *)ctx)->srv);
 }
 
+static struct dsec_anchors *daemon_anchors(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	return d->srv ? server_anchors(d->srv) : NULL;
+}
+
 static cairn_err daemon_explain(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
 			       struct server_explain *out)
 {
@@ -388,7 +395,7 @@ static int run(const struct options *o)
 	struct control_target target = {
 		.ctx = &d, .stats = daemon_stats, .reload = control_reload,
 		.reload_zone = control_reload_zone,
-		.cache = daemon_cache, .status = daemon_status,
+		.cache = daemon_cache, .anchors = daemon_anchors, .status = daemon_status,
 		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
 		.explain = daemon_explain, .flush_stats = daemon_flush_stats,
 		.zones = daemon_zones, .infra = daemon_infra, .local_zones = daemon_local_zones,

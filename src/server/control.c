@@ -340,6 +340,9 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"list-local-zones   the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
 		"infra [--json] [ADDRESS]  what each worker knows of upstream servers: RTT, lameness\n"
 		"flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
+		"insecure-add NAME  a negative trust anchor: no DNSSEC validation at and below NAME\n"
+		"insecure-remove NAME  removes it\n"
+		"insecure-list [--json]  the negative trust anchors\n"
 		"stop               stop the server\n");
 	return true;
 }
@@ -376,6 +379,8 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		return control_cmd_load_cache(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "flush-negative") == 0)
 		return control_cmd_flush_negative(&c->t, argc, argv, out);
+	if (strncmp(argv[0], "insecure-", 9) == 0)
+		return control_cmd_insecure(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "flush-type") == 0)
 		return control_cmd_flush_type(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "flush-stats") == 0)

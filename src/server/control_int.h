@@ -31,6 +31,9 @@ bool control_cmd_list_zones(const struct control_target *t, int argc, char **arg
 bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FILE *out);
 /* lookup [--json] NAME */
 bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out);
+/* insecure-add NAME, insecure-remove NAME, insecure-list [--json]
+ * (control_dnssec.c; argv[0] says which) */
+bool control_cmd_insecure(const struct control_target *t, int argc, char **argv, FILE *out);
 /* list-local-zones */
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out);

@@ -319,6 +319,14 @@ static void *worker_main(void *arg)
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.prefetches, rc.prefetches,
 					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[0], rc.val_secure,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[1], rc.val_insecure,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[2], rc.val_bogus,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[3], rc.val_aggressive,
+					      memory_order_relaxed);
 		}
 		tcp_bury(w);
 	}
@@ -461,6 +469,11 @@ void server_get_stats(struct server *s, struct stats_snapshot *out)
 struct cache *server_cache(struct server *s)
 {
 	return s->cache;
+}
+
+struct dsec_anchors *server_anchors(struct server *s)
+{
+	return s->rc.anchors;
 }
 
 void server_free(struct server *s)
