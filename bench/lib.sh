@@ -64,10 +64,12 @@ cpu_ticks() {
 }
 
 # run_perf ADDR PORT SECONDS OUTFILE: dnsperf with the queries of
-# $TMP/queries, pinned to PERF_CPU
+# $TMP/queries, pinned to PERF_CPU, with the options in PERF_EXTRA (e.g.
+# -D: DO=1) if set
 run_perf() {
+	# shellcheck disable=SC2086
 	taskset -c $PERF_CPU dnsperf -s "$1" -p "$2" -d "$TMP/queries" -l "$3" \
-		-c 8 -q 500 -T 1 -t 2 >"$4" 2>&1
+		-c 8 -q 500 -T 1 -t 2 ${PERF_EXTRA:-} >"$4" 2>&1
 }
 
 # measure PID ADDR PORT SECONDS OUTFILE: run_perf against the server PID,
