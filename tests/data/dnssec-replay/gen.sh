@@ -141,7 +141,11 @@ sign() {
 	case $z in
 	example.) cat "$parent_ds" >> "$src" ;;
 	.) cat "$work/root.ds" >> "$src" ;;
-	keytrap.example.) keytrap_keys >> "$src" ;;
+	keytrap.example.)
+		# the real ZSK first: ldns-signzone adds a key's DNSKEY only when no
+		# DNSKEY with its tag is in the zone, and the fakes share that tag
+		sed 's/;.*//' "$(key keytrap.example. zsk RSASHA256 1024).key" >> "$src"
+		keytrap_keys >> "$src" ;;
 	esac
 	dst="$here/signed/$f.zone.signed"
 	if [ "$denial" = unsigned ]; then
