@@ -41,25 +41,7 @@
 # Needs: unbound, dnsperf, dig, taskset, unshare, 2 CPUs. Not part of make
 # check.
 . "$(dirname "$0")/lib.sh"
-build=
-secs=10
-rounds=3
-while getopts b:t:r:h opt; do
-	case $opt in
-	b) build=$OPTARG ;;
-	t) secs=$OPTARG ;;
-	r) rounds=$OPTARG ;;
-	*) sed -n '2,42s/^# \{0,1\}//p' "$0"; exit 1 ;;
-	esac
-done
-bench_find_cairnd "$build"
-bench_need unbound dnsperf dig taskset unshare ip
-if [ -z "${BENCH_IN_NETNS:-}" ]; then
-	BENCH_IN_NETNS=1 exec unshare -rn bash "$0" -b "$build" -t "$secs" -r "$rounds"
-	echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
-	exit 1
-fi
-ip link set lo up || exit 1
+bench_resolver_start 42 unbound dnsperf dig taskset -- "$@"
 bench_setup dnssecbench
 L=$srcdir/zones/lab
 S=$L/signed
@@ -87,82 +69,22 @@ www.shop.net AAAA
 nx.shop.net A
 EOF
 
-# ---- the resolvers ----
-cat >"$TMP/cairnd.conf" <<EOF
-server:
-	listen: 127.0.0.1@53
-	threads: 1
-	user: ""
-	pidfile: ""
-	control-socket: ""
-	log: stderr
-	recursion: yes
-	allow-recursion: 127.0.0.0/8
-	root-hints: $L/root.hints
-	query-loopback: yes
-	qname-minimisation: yes
-	local-zone-disable: 127.in-addr.arpa
-	dnssec: yes
-	trust-anchor-file: $S/root.key
-EOF
-declare -A ADDR=([cairnd]=127.0.0.1 [unbound]=127.0.0.2) SPID COLD VALIDATES
-start() { # start KIND: pinned to SRV_CPU
-	if [ "$1" = cairnd ]; then
-		taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/cairnd.conf" >"$TMP/cairnd.log" 2>&1 &
-		SPID[$1]=$!
-		PIDS+=($!)
-	else
-		LAB_RUN="taskset -c $SRV_CPU" start_unbound "$TMP" 127.0.0.2 "$L/root.hints" \
-			"access-control: 127.0.0.0/8 allow" 'local-zone: "127.in-addr.arpa." nodefault' \
-			'module-config: "validator iterator"' "trust-anchor-file: \"$S/root.key\"" \
-			'aggressive-nsec: no'
-		SPID[$1]=$UNBOUND_PID
-	fi
-}
-
 # Part 1: cold cache, one resolver after the other; both must validate
+cat "$TMP/secure" "$TMP/unsigned" >"$TMP/names"
+declare -A ADDR SPID COLD VALIDATES
+bench_resolvers "$L/root.hints" "$TMP/names" "dnssec: yes" "trust-anchor-file: $S/root.key" -- \
+	'module-config: "validator iterator"' "trust-anchor-file: \"$S/root.key\"" 'aggressive-nsec: no'
 for kind in cairnd unbound; do
-	before=$(upstream)
-	start $kind
-	wait_dns "${ADDR[$kind]}" . NS || { cat "$TMP/$kind.log" >&2; exit 1; }
-	cat "$TMP/secure" "$TMP/unsigned" | while read -r q t; do
-		dig @"${ADDR[$kind]}" +time=5 +tries=1 "$q" "$t" >/dev/null
-	done
-	sleep 1
-	COLD[$kind]=$(( $(upstream) - before ))
 	dig @"${ADDR[$kind]}" +time=5 +tries=1 +adflag ns1.example.com A >"$TMP/ad.$kind"
 	grep -Eq '^;; flags:[a-z ]* ad[ ;]' "$TMP/ad.$kind" && VALIDATES[$kind]=yes ||
 		{ VALIDATES[$kind]="NO: no AD on ns1.example.com, the figures do not measure validation"
 		  echo "bench: $kind does not validate" >&2; }
 done
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-
 # Part 2: validated cache misses (NXDOMAIN with NSEC3 proofs)
 MISS_N=4000
 declare -A MQPSL MCPUL MUPL MCODES
-for r in $(seq "$rounds"); do
-	awk -v r="$r" -v n=$MISS_N 'BEGIN {
-		for (i = 0; i < n; i++) printf "m%d-%05d.example.com A\n", r, i }' >"$TMP/misses.$r"
-	for kind in cairnd unbound; do
-		echo "round $r: $kind, $MISS_N validated cache misses..." >&2
-		sleep 0.5
-		up=$(upstream)
-		before=$(cpu_ticks "${SPID[$kind]}")
-		taskset -c $PERF_CPU dnsperf -s "${ADDR[$kind]}" -d "$TMP/misses.$r" -n 1 -l 300 \
-			-c 8 -q 100 -T 1 -t 5 >"$TMP/miss.$kind.$r" 2>&1
-		after=$(cpu_ticks "${SPID[$kind]}")
-		sleep 0.5
-		up=$(( $(upstream) - up ))
-		n=$(awk '/Queries completed:/ {print $3}' "$TMP/miss.$kind.$r")
-		MQPSL[$kind]="${MQPSL[$kind]:-} $(awk '/Queries per second:/ {printf "%.0f", $4}' "$TMP/miss.$kind.$r")"
-		MCPUL[$kind]="${MCPUL[$kind]:-} $(awk -v a="$after" -v b="$before" -v t="$TICK" -v n="${n:-0}" \
-			'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')"
-		MUPL[$kind]="${MUPL[$kind]:-} $(awk -v u="$up" -v n="${n:-0}" 'BEGIN { printf "%.3f", u / (n > 0 ? n : 1) }')"
-		MCODES[$kind]="$(sed -n 's/^ *Response codes: *//p' "$TMP/miss.$kind.$r")"
-	done
-done
+bench_miss_rounds $MISS_N example.com
 
 # Part 3: cache hits, validated (secure) against unsigned data, plain and DO
 declare -A HCPU HCODES
@@ -191,7 +113,7 @@ echo
 echo "Validating resolvers on the signed lab (zones/lab/signed); resolver on CPU $SRV_CPU,"
 echo "dnsperf on CPU $PERF_CPU; medians of $rounds rounds (every round in brackets)"
 echo
-echo "Cold cache: $(cat "$TMP/secure" "$TMP/unsigned" | wc -l) questions, upstream queries (validation included):"
+echo "Cold cache: $(wc -l <"$TMP/names") questions, upstream queries (validation included):"
 for kind in cairnd unbound; do
 	printf '  %-8s %s   (validates: %s)\n' "$kind" "${COLD[$kind]}" "${VALIDATES[$kind]}"
 done
@@ -199,20 +121,20 @@ echo
 echo "Validated cache misses: $MISS_N distinct NXDOMAIN names below example.com (NSEC3)"
 printf '%-8s %10s %15s %15s  %s\n' server "res/s" "CPU us/res" "upstream/res" "response codes (last round)"
 for kind in cairnd unbound; do
-	printf '%-8s %10s %15s %15s  %s\n' "$kind" "$(echo "${MQPSL[$kind]}" | median)" \
-		"$(echo "${MCPUL[$kind]}" | median)" "$(echo "${MUPL[$kind]}" | median)" "${MCODES[$kind]}"
+	printf '%-8s %10s %15s %15s  %s\n' "$kind" "$(echo "${MQPSL[$kind]}" | bench_median)" \
+		"$(echo "${MCPUL[$kind]}" | bench_median)" "$(echo "${MUPL[$kind]}" | bench_median)" "${MCODES[$kind]}"
 	echo "         res/s [${MQPSL[$kind]# }]  CPU us [${MCPUL[$kind]# }]  upstream [${MUPL[$kind]# }]"
 done
-echo "cairnd/unbound CPU per validated resolution: $(ratio "$(echo "${MCPUL[cairnd]}" | median)" \
-	"$(echo "${MCPUL[unbound]}" | median)") (target: <= 1.00)"
+echo "cairnd/unbound CPU per validated resolution: $(bench_ratio "$(echo "${MCPUL[cairnd]}" | bench_median)" \
+	"$(echo "${MCPUL[unbound]}" | bench_median)") (target: <= 1.00)"
 echo
 echo "Cache hits: CPU us per answer, $(wc -l <"$TMP/secure") secure and $(wc -l <"$TMP/unsigned") unsigned questions, ${secs}s runs"
 printf '%-8s %-6s %12s %12s %16s\n' server query "validated" "unsigned" "validated/unsigned"
 for kind in cairnd unbound; do
 	for d in plain do; do
-		v=$(echo "${HCPU[$kind.secure.$d]}" | median)
-		u=$(echo "${HCPU[$kind.unsigned.$d]}" | median)
-		printf '%-8s %-6s %12s %12s %16s\n' "$kind" "$d" "$v" "$u" "$(ratio "$v" "$u")"
+		v=$(echo "${HCPU[$kind.secure.$d]}" | bench_median)
+		u=$(echo "${HCPU[$kind.unsigned.$d]}" | bench_median)
+		printf '%-8s %-6s %12s %12s %16s\n' "$kind" "$d" "$v" "$u" "$(bench_ratio "$v" "$u")"
 		echo "         validated [${HCPU[$kind.secure.$d]# }] (${HCODES[$kind.secure.$d]})"
 		echo "         unsigned [${HCPU[$kind.unsigned.$d]# }] (${HCODES[$kind.unsigned.$d]})"
 	done
