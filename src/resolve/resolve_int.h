@@ -92,8 +92,8 @@ bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t ty
 		uint8_t *buf, size_t cap, struct wire_rrset *rs);
 
 /* Collects the kept RRSIG records of (sec, owner) that cover type covered
- * into one RRSIG RRset (in buf, cap bytes; TTL the lowest). rs->owner is
- * owner. Returns false when there is none or buf is too small. */
+ * into one RRSIG RRset as rmsg_rrset does (rs->owner points into m).
+ * Returns false when there is none or buf is too small. */
 bool rmsg_sigs(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t covered,
 	       uint8_t *buf, size_t cap, struct wire_rrset *rs);
 
