@@ -158,6 +158,13 @@ cairn_err cache_put_negative_sec(struct cache *c, const uint8_t *name, uint16_t 
  * name). Allocates nothing. */
 cairn_err cache_set_sec(struct cache *c, const uint8_t *name, uint16_t type, bool nxdomain,
 			enum cache_sec sec, uint16_t ede, uint32_t max_ttl, uint64_t now);
+/* cache_set_sec on a positive entry only when it still holds exactly the
+ * records of rs (rs NULL: any entry): the verdict of a validator never
+ * lands on an RRset that replaced the one it checked. CAIRN_ENOTFOUND
+ * when it does not hold them. */
+cairn_err cache_set_sec_if(struct cache *c, const uint8_t *name, uint16_t type,
+			   bool nxdomain, const struct wire_rrset *rs, enum cache_sec sec,
+			   uint16_t ede, uint32_t max_ttl, uint64_t now);
 
 /* Finds a live SECURE NSEC RRset (with its RRSIGs) of zone whose owner is
  * the closest at or before name in canonical order (RFC 4034 §6.1) among

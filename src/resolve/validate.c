@@ -178,6 +178,16 @@ static void verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool
 	cache_set_sec(r->cache, name, type, nx, to_cache(s), ede, ttl, rnow_s(r));
 }
 
+/* verdict() on the RRset rs itself: only while the cache holds its records. */
+static void verdict_rrset(struct resolver *r, const struct wire_rrset *rs, enum dsec_state s,
+			  uint16_t ede, uint32_t ttl)
+{
+	if (s == DSEC_BOGUS)
+		ttl = r->cfg.bogus_ttl;
+	cache_set_sec_if(r->cache, rs->owner, rs->type, false, rs, to_cache(s), ede, ttl,
+			 rnow_s(r));
+}
+
 /* True when a record of the DS RRset ds has an algorithm and a digest
  * type we implement; else *ede says which is missing (EDE 1 or 2). */
 static bool ds_usable(const struct wire_rrset *ds, uint16_t *ede)
@@ -219,7 +229,7 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 		return fetch(q, zone, WIRE_TYPE_DS, o);
 	if (ds.res == CACHE_POSITIVE && ds.sec == CACHE_SEC_UNCHECKED) {
 		dsec_verify_rrset(&ds.rs, &ds.sigs, &o->keys, now, &q->budget, &res);
-		verdict(r, zone, WIRE_TYPE_DS, false, res.state, res.ede, res.ttl);
+		verdict_rrset(r, &ds.rs, res.state, res.ede, res.ttl);
 		ds.sec = to_cache(res.state);
 		ds.ede = res.ede;
 		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DS, 0, 0,
@@ -274,7 +284,7 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 	 * an algorithm and a digest type we implement makes the zone insecure
 	 * (no need for its keys) */
 	if (!ds_usable(&ds.rs, &o->ede)) {
-		verdict(r, zone, WIRE_TYPE_DS, false, DSEC_INSECURE, o->ede, UINT32_MAX);
+		verdict_rrset(r, &ds.rs, DSEC_INSECURE, o->ede, UINT32_MAX);
 		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DS, 0, 0,
 			     "insecure: unsupported algorithm or digest");
 		return K_INSECURE;
@@ -290,7 +300,7 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 	}
 	if (dk.sec == CACHE_SEC_UNCHECKED) {
 		dsec_verify_keys(&dk.rs, &dk.sigs, &ds.rs, now, &q->budget, &res);
-		verdict(r, zone, WIRE_TYPE_DNSKEY, false, res.state, res.ede, res.ttl);
+		verdict_rrset(r, &dk.rs, res.state, res.ede, res.ttl);
 		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DNSKEY, 0, 0,
 			     state_name[res.state]);
 		dk.sec = to_cache(res.state);
@@ -351,7 +361,7 @@ static enum kres keys_for(struct rq *q, const uint8_t *zone, struct kout *o)
 			}
 			dsec_verify_keys(&v.rs, &v.sigs, &anchor, r->io.wall_s(r->io.ctx),
 					 &q->budget, &res);
-			verdict(r, z, WIRE_TYPE_DNSKEY, false, res.state, res.ede, res.ttl);
+			verdict_rrset(r, &v.rs, res.state, res.ede, res.ttl);
 			rq_log_event(q, EV_VAL_LINK, NULL, z, WIRE_TYPE_DNSKEY, 0, 0,
 				     state_name[res.state]);
 			o->ede = res.ede;
@@ -653,7 +663,7 @@ void val_step(struct rq *q)
 			 * DNAME above it implies is as good as the DNAME */
 			st = acc_state(&q->acc, dname_at);
 			acc_set_state(&q->acc, at, st);
-			verdict(r, rs.owner, rs.type, false, st, WIRE_EDE_NONE, UINT32_MAX);
+			verdict_rrset(r, &rs, st, WIRE_EDE_NONE, UINT32_MAX);
 		}
 		if (st == DSEC_INDETERMINATE) {
 			q->vchecked = true;
@@ -672,7 +682,7 @@ void val_step(struct rq *q)
 					acc_cap_ttl(&q->acc, pos, res.ttl);
 			}
 			if (rs.type != WIRE_TYPE_NSEC && rs.type != WIRE_TYPE_NSEC3)
-				verdict(r, rs.owner, rs.type, false, res.state, res.ede,
+				verdict_rrset(r, &rs, res.state, res.ede,
 					res.state == DSEC_SECURE ? res.ttl : UINT32_MAX);
 			else if (rs.type == WIRE_TYPE_NSEC && res.state == DSEC_SECURE)
 				keep_nsec(r, &rs, sigs, &res);
