@@ -105,6 +105,45 @@ static inline struct wire_rrset *mk_nsec(struct trr *t, const char *owner, const
 	return &t->rs;
 }
 
+/* The RRsets are the same: owner (any case), type, records. */
+static inline void assert_rrset_equal(const struct wire_rrset *a, const struct wire_rrset *b)
+{
+	assert_true(wire_name_equal(a->owner, b->owner));
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->count, b->count);
+	assert_int_equal(a->rdata_len, b->rdata_len);
+	assert_memory_equal(a->rdata, b->rdata, a->rdata_len);
+}
+
+/* a and b answer (name, type) alike at now: the kind, the RRset (or SOA)
+ * and its TTL, the state, EDE, original TTL, RRSIGs and proof. */
+static inline void assert_same_entry(struct cache *a, struct cache *b, const uint8_t *name,
+				     uint16_t type, uint64_t now)
+{
+	static uint8_t sa[65536], sb[65536];
+	struct wire_rrset ra, rb;
+	struct cache_hit ha, hb;
+	enum cache_result res = cache_get_ex(a, name, type, now, CACHE_GET_DNSSEC, sa, sizeof(sa),
+					     &ra, NULL, &ha);
+
+	assert_int_not_equal(res, CACHE_MISS);
+	assert_int_equal(cache_get_ex(b, name, type, now, CACHE_GET_DNSSEC, sb, sizeof(sb), &rb,
+				      NULL, &hb), res);
+	assert_int_equal(ra.count, rb.count);
+	if (ra.count)
+		assert_rrset_equal(&ra, &rb);
+	assert_int_equal(ra.ttl, rb.ttl);
+	assert_int_equal(ha.sec, hb.sec);
+	assert_int_equal(ha.ede, hb.ede);
+	assert_int_equal(ha.orig_ttl, hb.orig_ttl);
+	assert_int_equal(ha.sigs.count, hb.sigs.count);
+	if (ha.sigs.count)
+		assert_rrset_equal(&ha.sigs, &hb.sigs);
+	assert_int_equal(ha.nproof, hb.nproof);
+	for (unsigned j = 0; j < ha.nproof; j++)
+		assert_rrset_equal(&ha.proof[j], &hb.proof[j]);
+}
+
 /* A cache of that byte budget and shard count (0: the default). */
 static inline struct cache *mkcache(size_t bytes, unsigned shards)
 {

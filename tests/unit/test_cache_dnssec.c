@@ -43,15 +43,6 @@ static enum cache_result getx(struct cache *c, const char *name, uint16_t type, 
 	return cache_get_ex(c, n, type, now, flags, scratch, sizeof(scratch), rs, NULL, hit);
 }
 
-static void assert_rrset_equal(const struct wire_rrset *a, const struct wire_rrset *b)
-{
-	assert_true(wire_name_equal(a->owner, b->owner));
-	assert_int_equal(a->type, b->type);
-	assert_int_equal(a->count, b->count);
-	assert_int_equal(a->rdata_len, b->rdata_len);
-	assert_memory_equal(a->rdata, b->rdata, a->rdata_len);
-}
-
 /* A SECURE A RRset of name with two 64-byte signatures by example. */
 static void put_signed_a(struct cache *c, const char *name, uint32_t ttl, uint32_t addr,
 			 enum cache_sec sec, enum cache_rank rank, uint64_t now)
@@ -106,23 +97,22 @@ static void test_state_and_sigs(void **state)
 	assert_int_equal(hit.sec, CACHE_SEC_UNCHECKED);
 	assert_int_equal(hit.ede, CACHE_EDE_NONE);
 	assert_int_equal(hit.sigs.count, 0);
-	/* the TTL is the smallest of the RRset's and the RRSIGs' (RFC 4034 §3) */
-	mk_rrsig(&s, "short.example", WIRE_TYPE_A, "example", 100, 1, 64, 1);
-	assert_int_equal(cache_put_rrset_sec(c, mk_a(&a, "short.example", 300, 1, 1),
-					     CACHE_RANK_AUTH_ANSWER, &d, NOW), CAIRN_OK);
-	assert_int_equal(getx(c, "short.example", WIRE_TYPE_A, NOW, CACHE_GET_DNSSEC, &rs, &hit),
-			 CACHE_POSITIVE);
-	assert_int_equal(rs.ttl, 100);
-	assert_int_equal(hit.sigs.ttl, 100);
-	assert_int_equal(hit.orig_ttl, 100);
-	/* RRSIG TTLs are capped like the RRset's (max_ttl 86400) */
-	mk_rrsig(&s, "long.example", WIRE_TYPE_A, "example", 1000000, 1, 64, 1);
-	assert_int_equal(cache_put_rrset_sec(c, mk_a(&a, "long.example", 1000000, 1, 1),
-					     CACHE_RANK_AUTH_ANSWER, &d, NOW), CAIRN_OK);
-	assert_int_equal(getx(c, "long.example", WIRE_TYPE_A, NOW, CACHE_GET_DNSSEC, &rs, &hit),
-			 CACHE_POSITIVE);
-	assert_int_equal(rs.ttl, 86400);
-	assert_int_equal(hit.sigs.ttl, 86400);
+	/* the TTL is the smallest of the RRset's and the RRSIGs' (RFC 4034 §3);
+	 * RRSIG TTLs are capped like the RRset's (max_ttl 86400) */
+	static const struct { const char *name; uint32_t ttl, sig_ttl, want; } ttls[] = {
+		{ "short.example", 300, 100, 100 },
+		{ "long.example", 1000000, 1000000, 86400 },
+	};
+	for (unsigned i = 0; i < sizeof(ttls) / sizeof(ttls[0]); i++) {
+		mk_rrsig(&s, ttls[i].name, WIRE_TYPE_A, "example", ttls[i].sig_ttl, 1, 64, 1);
+		assert_int_equal(cache_put_rrset_sec(c, mk_a(&a, ttls[i].name, ttls[i].ttl, 1, 1),
+						     CACHE_RANK_AUTH_ANSWER, &d, NOW), CAIRN_OK);
+		assert_int_equal(getx(c, ttls[i].name, WIRE_TYPE_A, NOW, CACHE_GET_DNSSEC, &rs,
+				      &hit), CACHE_POSITIVE);
+		assert_int_equal(rs.ttl, ttls[i].want);
+		assert_int_equal(hit.sigs.ttl, ttls[i].want);
+		assert_int_equal(hit.orig_ttl, ttls[i].want);
+	}
 	/* an RRSIG TTL with the top bit set is 0 (RFC 2181 §8): nothing stored */
 	mk_rrsig(&s, "zero.example", WIRE_TYPE_A, "example", 0x80000001u, 1, 64, 1);
 	assert_int_equal(cache_put_rrset_sec(c, mk_a(&a, "zero.example", 300, 1, 1),
@@ -332,33 +322,47 @@ static void mk_proof(struct proof *p, uint32_t ttl)
 	p->rs[3] = *mk_rrsig(&p->s2, "example", WIRE_TYPE_NSEC, "example", ttl, 1, 64, 4);
 }
 
+/* A SECURE NXDOMAIN of b.example (negative TTL 300): the SOA of example
+ * (TTL soa_ttl) with its RRSIG, and the proof of mk_proof (TTL proof_ttl). */
+struct signed_nx {
+	struct trr soa, ssig;
+	struct proof p;
+};
+
+static void put_secure_nx(struct cache *c, struct signed_nx *x, uint32_t soa_ttl,
+			  uint32_t proof_ttl)
+{
+	uint8_t n[WIRE_NAME_MAX];
+
+	mk_soa(&x->soa, "example", soa_ttl, 1);
+	mk_rrsig(&x->ssig, "example", WIRE_TYPE_SOA, "example", soa_ttl, 1, 64, 2);
+	mk_proof(&x->p, proof_ttl);
+	struct cache_dnssec d = { .sec = CACHE_SEC_SECURE, .sigs = &x->ssig.rs, .proof = x->p.rs,
+				  .nproof = 4, .ede = CACHE_EDE_NONE };
+	mkname("b.example", n);
+	assert_int_equal(cache_put_negative_sec(c, n, 0, true, &x->soa.rs, 300,
+						CACHE_RANK_AUTH_AUTHORITY, &d, NOW), CAIRN_OK);
+}
+
 static void test_negative_proof(void **state)
 {
 	(void)state;
-	static struct trr soa, ssig;
-	static struct proof p;
+	static struct signed_nx x;
 	struct cache *c = mkcache(1 << 20, 1);
 	uint8_t n[WIRE_NAME_MAX];
 	struct wire_rrset rs;
 	struct cache_hit hit;
 
-	mk_soa(&soa, "example", 3600, 1);
-	mk_rrsig(&ssig, "example", WIRE_TYPE_SOA, "example", 3600, 1, 64, 2);
-	mk_proof(&p, 120);
-	struct cache_dnssec d = { .sec = CACHE_SEC_SECURE, .sigs = &ssig.rs, .proof = p.rs,
-				  .nproof = 4, .ede = CACHE_EDE_NONE };
-	mkname("b.example", n);
-	assert_int_equal(cache_put_negative_sec(c, n, 0, true, &soa.rs, 300,
-						CACHE_RANK_AUTH_AUTHORITY, &d, NOW), CAIRN_OK);
+	put_secure_nx(c, &x, 3600, 120);
 	assert_int_equal(getx(c, "b.example", WIRE_TYPE_A, NOW + 20, CACHE_GET_DNSSEC, &rs, &hit),
 			 CACHE_NXDOMAIN);
-	assert_rrset_equal(&rs, &soa.rs);
+	assert_rrset_equal(&rs, &x.soa.rs);
 	assert_int_equal(rs.ttl, 100);  /* RFC 9077: the proof's TTL 120 caps 300 */
 	assert_int_equal(hit.orig_ttl, 120);
-	assert_rrset_equal(&hit.sigs, &ssig.rs);
+	assert_rrset_equal(&hit.sigs, &x.ssig.rs);
 	assert_int_equal(hit.nproof, 4);
 	for (unsigned i = 0; i < 4; i++) {
-		assert_rrset_equal(&hit.proof[i], &p.rs[i]);
+		assert_rrset_equal(&hit.proof[i], &x.p.rs[i]);
 		assert_int_equal(hit.proof[i].ttl, 100);
 	}
 	/* without the flag: nothing of it */
@@ -375,7 +379,7 @@ static void test_negative_proof(void **state)
 	struct wire_rrset pr[2] = { n3.rs, n3s.rs };
 	struct cache_dnssec d3 = { .sec = CACHE_SEC_INSECURE, .proof = pr, .nproof = 2, .ede = 27 };
 	mkname("www.example", n);
-	assert_int_equal(cache_put_negative_sec(c, n, WIRE_TYPE_AAAA, false, &soa.rs, 300,
+	assert_int_equal(cache_put_negative_sec(c, n, WIRE_TYPE_AAAA, false, &x.soa.rs, 300,
 						CACHE_RANK_AUTH_AUTHORITY, &d3, NOW), CAIRN_OK);
 	assert_int_equal(getx(c, "www.example", WIRE_TYPE_AAAA, NOW, CACHE_GET_DNSSEC, &rs, &hit),
 			 CACHE_NODATA);
@@ -545,23 +549,16 @@ static void restore_fn(void *ctx, const struct cache_dump_entry *e)
 static void test_dump_restore(void **state)
 {
 	(void)state;
-	static struct trr soa, ssig, ns, nsig;
-	static struct proof p;
+	static struct trr ns, nsig;
+	static struct signed_nx snx;
 	struct cache *a = mkcache(1 << 20, 2), *b = mkcache(1 << 20, 4);
 	uint8_t n[WIRE_NAME_MAX], z[WIRE_NAME_MAX];
-	struct wire_rrset rs, rs2, nsec, sigs;
+	struct wire_rrset rs, nsec, sigs;
 	struct cache_hit hit, hit2;
 	size_t count;
 
 	put_signed_a(a, "www.example", 300, 1, CACHE_SEC_SECURE, CACHE_RANK_AUTH_ANSWER, NOW);
-	mk_soa(&soa, "example", 300, 1);
-	mk_rrsig(&ssig, "example", WIRE_TYPE_SOA, "example", 300, 2, 96, 9);
-	mk_proof(&p, 300);
-	struct cache_dnssec d = { .sec = CACHE_SEC_SECURE, .sigs = &ssig.rs, .proof = p.rs,
-				  .nproof = 4, .ede = CACHE_EDE_NONE };
-	mkname("b.example", n);
-	assert_int_equal(cache_put_negative_sec(a, n, 0, true, &soa.rs, 300,
-						CACHE_RANK_AUTH_AUTHORITY, &d, NOW), CAIRN_OK);
+	put_secure_nx(a, &snx, 300, 300);
 	struct cache_dnssec bogus = { .sec = CACHE_SEC_BOGUS, .ede = 7 };
 	static struct trr x;
 	assert_int_equal(cache_put_rrset_sec(a, mk_a(&x, "bad.example", 300, 1, 1),
@@ -578,26 +575,12 @@ static void test_dump_restore(void **state)
 	const char *names[] = { "www.example", "b.example", "bad.example", "a.example" };
 	const uint16_t types[] = { WIRE_TYPE_A, WIRE_TYPE_TXT, WIRE_TYPE_A, WIRE_TYPE_NSEC };
 	for (unsigned i = 0; i < 4; i++) {
-		uint8_t s2[8192];
 		mkname(names[i], n);
-		enum cache_result r1 = cache_get_ex(a, n, types[i], NOW + 5, CACHE_GET_DNSSEC,
-						    scratch, sizeof(scratch), &rs, NULL, &hit);
-		enum cache_result r2 = cache_get_ex(b, n, types[i], NOW + 5, CACHE_GET_DNSSEC, s2,
-						    sizeof(s2), &rs2, NULL, &hit2);
-		assert_int_not_equal(r1, CACHE_MISS);
-		assert_int_equal(r1, r2);
-		assert_rrset_equal(&rs, &rs2);
-		assert_int_equal(rs.ttl, rs2.ttl);
-		assert_int_equal(hit.sec, hit2.sec);
-		assert_int_equal(hit.ede, hit2.ede);
-		assert_int_equal(hit.orig_ttl, hit2.orig_ttl);
+		assert_same_entry(a, b, n, types[i], NOW + 5);
+		assert_int_equal(cache_get_ex(a, n, types[i], NOW + 5, 0, scratch, sizeof(scratch),
+					      &rs, NULL, &hit), cache_get_ex(b, n, types[i], NOW + 5,
+					      0, scratch, sizeof(scratch), &rs, NULL, &hit2));
 		assert_int_equal(hit.expiry, hit2.expiry);
-		assert_int_equal(hit.sigs.count, hit2.sigs.count);
-		if (hit.sigs.count)
-			assert_rrset_equal(&hit.sigs, &hit2.sigs);
-		assert_int_equal(hit.nproof, hit2.nproof);
-		for (unsigned j = 0; j < hit.nproof; j++)
-			assert_rrset_equal(&hit.proof[j], &hit2.proof[j]);
 	}
 	mkname("example", z);
 	mkname("b.example", n);
