@@ -118,6 +118,15 @@ static void test_find_nsec(void **state)
 	assert_int_equal(cache_put_rrset_sec(c, mk_nsec(&bare, "s.example", "t.example", 300),
 					     CACHE_RANK_AUTH_AUTHORITY, &d, NOW), CAIRN_OK);
 	assert_string_equal(find(c, "example", "ss.example", NOW), "k.example.");
+	/* an RRSIG too short to hold a signer: stored, not indexed */
+	static struct trr bad, badsig;
+	mk_rrsig(&badsig, "u.example", WIRE_TYPE_NSEC, "example", 300, 1, 0, 0);
+	wire_put16(badsig.rdata, 10);
+	badsig.rs.rdata_len = 12;
+	d.sigs = &badsig.rs;
+	assert_int_equal(cache_put_rrset_sec(c, mk_nsec(&bad, "u.example", "v.example", 300),
+					     CACHE_RANK_AUTH_AUTHORITY, &d, NOW), CAIRN_OK);
+	assert_string_equal(find(c, "example", "uu.example", NOW), "k.example.");
 	/* flushes take entries out of the index */
 	mkname("k.example", n);
 	assert_int_equal(cache_flush_type(c, n, WIRE_TYPE_NSEC), 1);
