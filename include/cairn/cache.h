@@ -249,8 +249,8 @@ typedef void (*cache_walk_fn)(void *ctx, const struct cache_entry_info *e);
 /* Reports every live entry of name (a wire name; any case) — all types,
  * positive and negative — to fn, NXDOMAIN first and then by type. A peek:
  * it counts no hit or miss, does not touch the LRU order and removes
- * nothing. The entries are copied into scratch (scratch_len bytes) under
- * the shard's lock and fn runs after the lock is released (it may use the
+ * nothing. The entries, with their RRSIGs and proofs, are copied into
+ * scratch (scratch_len bytes) under the shard's lock and fn runs after the lock is released (it may use the
  * cache). Returns the number of entries reported; *truncated (may be NULL)
  * is set when scratch could not hold them all (those that fit are
  * reported). Allocates nothing. */

@@ -27,14 +27,11 @@ size_t cache_dnssec_overhead(void)
 
 static void xrec_put(uint8_t *p, const struct wire_rrset *rs, size_t olen)
 {
-	struct xrec x = { .rdata_len = rs->rdata_len, .type = rs->type, .rclass = rs->rclass,
-			  .count = rs->count, .olen = (uint8_t)olen };
-
-	memcpy(p, &x.rdata_len, 4);
-	memcpy(p + 4, &x.type, 2);
-	memcpy(p + 6, &x.rclass, 2);
-	memcpy(p + 8, &x.count, 2);
-	p[10] = x.olen;
+	memcpy(p, &rs->rdata_len, 4);
+	memcpy(p + 4, &rs->type, 2);
+	memcpy(p + 6, &rs->rclass, 2);
+	memcpy(p + 8, &rs->count, 2);
+	p[10] = (uint8_t)olen;
 }
 
 static void xrec_get(const uint8_t *p, struct xrec *x)
