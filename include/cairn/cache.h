@@ -34,7 +34,8 @@ struct cache_dnssec {
 	const struct wire_rrset *sigs;  /* positive: the RRSIGs covering the RRset (type
 	                                 * RRSIG, owner = the RRset's); negative: the SOA's
 	                                 * RRSIGs; NULL or count 0: none */
-	const struct wire_rrset *proof; /* negative only: the denial proof, RRsets of type
+	const struct wire_rrset *proof; /* negative entries, and positive ones expanded from
+	                                 * a wildcard (RFC 4035 §3.1.3.3): the denial proof, RRsets of type
 	                                 * NSEC, NSEC3 and RRSIG (each RRSIG RRset right after
 	                                 * the RRset it covers), in order; may be NULL */
 	unsigned nproof;                /* at most CACHE_MAX_PROOF */

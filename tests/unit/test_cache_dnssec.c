@@ -343,6 +343,35 @@ static void put_secure_nx(struct cache *c, struct signed_nx *x, uint32_t soa_ttl
 						CACHE_RANK_AUTH_AUTHORITY, &d, NOW), CAIRN_OK);
 }
 
+/* cache_set_sec_if: the verdict lands only on the records it was reached
+ * on, not on an RRset that replaced them meanwhile */
+static void test_set_sec_if(void **state)
+{
+	(void)state;
+	static struct trr a, b;
+	struct cache *c = mkcache(1 << 20, 1);
+	uint8_t n[WIRE_NAME_MAX];
+	struct wire_rrset rs;
+	struct cache_hit hit;
+
+	mkname("www.example", n);
+	mk_a(&a, "www.example", 3600, 1, 1);        /* checked: 10.0.0.1 */
+	mk_a(&b, "www.example", 3600, 2, 1);        /* stored meanwhile */
+	assert_int_equal(cache_put_rrset(c, &b.rs, CACHE_RANK_AUTH_ANSWER, NOW), CAIRN_OK);
+	assert_int_equal(cache_set_sec_if(c, n, WIRE_TYPE_A, false, &a.rs, CACHE_SEC_SECURE,
+					  CACHE_EDE_NONE, 100, NOW), CAIRN_ENOTFOUND);
+	assert_int_equal(getx(c, "www.example", WIRE_TYPE_A, NOW, 0, &rs, &hit), CACHE_POSITIVE);
+	assert_int_equal(hit.sec, CACHE_SEC_UNCHECKED);
+	assert_int_equal(rs.ttl, 3600);
+	/* the same records: the verdict and its TTL cap apply */
+	assert_int_equal(cache_set_sec_if(c, n, WIRE_TYPE_A, false, &b.rs, CACHE_SEC_SECURE,
+					  CACHE_EDE_NONE, 100, NOW), CAIRN_OK);
+	assert_int_equal(getx(c, "www.example", WIRE_TYPE_A, NOW, 0, &rs, &hit), CACHE_POSITIVE);
+	assert_int_equal(hit.sec, CACHE_SEC_SECURE);
+	assert_int_equal(rs.ttl, 100);
+	cache_free(c);
+}
+
 static void test_negative_proof(void **state)
 {
 	(void)state;
@@ -419,12 +448,12 @@ static void test_invalid(void **state)
 	s.rs.rdata_len--;
 	assert_int_equal(cache_put_rrset_sec(c, &a.rs, CACHE_RANK_AUTH_ANSWER, &d, NOW),
 			 CAIRN_EINVAL);
-	/* a proof with an RRset */
+	/* a proof with an RRset (a wildcard expansion's) is kept */
 	d.sigs = NULL;
 	d.proof = p.rs;
 	d.nproof = 2;
 	assert_int_equal(cache_put_rrset_sec(c, &a.rs, CACHE_RANK_AUTH_ANSWER, &d, NOW),
-			 CAIRN_EINVAL);
+			 CAIRN_OK);
 	/* too many proof RRsets, a proof of another type, a state out of range */
 	for (unsigned i = 0; i <= CACHE_MAX_PROOF; i++)
 		nine[i] = p.rs[i % 4];
@@ -678,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_state_and_sigs),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_set_sec),
+		cmocka_unit_test(test_set_sec_if),
 		cmocka_unit_test(test_negative_proof),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_scratch_limit),
