@@ -48,6 +48,12 @@ struct stats_counters {
 	_Atomic uint64_t upstream_unwanted;         /* replies failing the checks */
 	_Atomic uint64_t stale_answers;             /* clients answered stale (RFC 8767) */
 	_Atomic uint64_t prefetches;                /* background refreshes (prefetch) */
+	_Atomic uint64_t cookies_valid;             /* COOKIE with a valid server cookie */
+	_Atomic uint64_t cookies_invalid;           /* ... with a server cookie not ours or stale */
+	_Atomic uint64_t cookies_client_only;       /* ... with a client cookie alone */
+	_Atomic uint64_t badcookie;                 /* BADCOOKIE answers (cookie-required) */
+	_Atomic uint64_t rrl_dropped;               /* responses RRL dropped */
+	_Atomic uint64_t rrl_slipped;               /* ... sent truncated instead (rrl-slip) */
 	_Atomic uint64_t resolutions;               /* answers with source RESOLVED */
 	_Atomic uint64_t resolution_ms_sum;
 	_Atomic uint64_t resolution_bucket[STATS_N_BUCKET + 1];
@@ -85,6 +91,8 @@ struct stats_snapshot {
 	uint64_t upstream_queries, upstream_timeouts, upstream_tcp_fallbacks;
 	uint64_t upstream_unwanted;
 	uint64_t stale_answers, prefetches;
+	uint64_t cookies_valid, cookies_invalid, cookies_client_only, badcookie;
+	uint64_t rrl_dropped, rrl_slipped;
 	uint64_t resolutions, resolution_ms_sum;
 	uint64_t resolution_bucket[STATS_N_BUCKET + 1];  /* not cumulative */
 	/* filled by the caller of stats_sum */

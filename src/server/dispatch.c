@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One line per query (log-queries: yes): client, name, type, rcode, where
  * the answer came from (the zone's name for zone answers) and the time
@@ -151,6 +152,88 @@ static struct dispatch_late *resolve_late(struct worker *w, const struct dispatc
 	return l;
 }
 
+/* ---- abuse defences: cookies and response rate limiting ---- */
+
+/* RFC 7873 §5.2: checks q's COOKIE option (answer-cookie: yes), which
+ * sets the cookie every response carries, and counts it. */
+static enum cookie_verdict check_cookie(struct worker *w, struct wire_query *q,
+					const struct sockaddr *client)
+{
+	enum cookie_verdict v;
+
+	if (!w->srv->set.answer_cookie || q->cookie_len == 0)
+		return COOKIE_NONE;
+	v = cookie_check(&w->srv->cookies, q, client, (uint32_t)time(NULL));
+	stats_inc(v == COOKIE_VALID ? &w->stats.cookies_valid :
+		  v == COOKIE_INVALID ? &w->stats.cookies_invalid : &w->stats.cookies_client_only);
+	return v;
+}
+
+/* NSD's classification of an authoritative response resp (len bytes) to
+ * q: the kind and the name its RRL bucket is keyed on (*name: q's, the
+ * zone's, the delegation's in buf or the wildcard; NULL: none). wild:
+ * the wildcard a zone answer came from, or NULL. */
+static enum rrl_kind rrl_classify(const struct worker *w, const struct wire_query *q,
+				  const uint8_t *resp, size_t len, const uint8_t *wild,
+				  const uint8_t **name, uint8_t *buf)
+{
+	unsigned rcode = resp[3] & 0x0f;
+	uint16_t an = wire_get16(resp + 6), ns = wire_get16(resp + 8);
+	const struct zone *z = w->zones && q->has_question ? zone_set_find(w->zones, q->qname)
+							    : NULL;
+	size_t pos = WIRE_HDR_LEN + (wire_get16(resp + 4) ? q->question_len : 0), nlen;
+
+	*name = z ? zone_origin(z) : NULL;
+	if (rcode == WIRE_RCODE_NXDOMAIN)
+		return RRL_NXDOMAIN;
+	if (rcode != WIRE_RCODE_NOERROR || !q->has_question)
+		return RRL_ERROR;
+	/* a referral (AA clear, NS in authority): keyed on the cut */
+	if (!(resp[2] & (WIRE_FLAG_AA >> 8)) && an == 0 && ns > 0 &&
+	    wire_name_unpack(resp, len, &pos, buf, &nlen, true) == CAIRN_OK) {
+		*name = buf;
+		return RRL_REFERRAL;
+	}
+	if (q->qtype == WIRE_TYPE_ANY) {
+		*name = q->qname;
+		return RRL_ANY;
+	}
+	if (wild) {
+		*name = wild;
+		return RRL_WILDCARD;
+	}
+	if (an == 0)
+		return RRL_NODATA;
+	*name = q->qname;
+	return RRL_POSITIVE;
+}
+
+/* Response rate limiting of an authoritative UDP response in out (*len
+ * bytes, limit usable): passes it, drops it (*len = 0) or rewrites it
+ * empty with TC=1 (the client retries over TCP). */
+static void rate_limit(struct worker *w, const struct wire_query *q,
+				  const struct sockaddr *client, uint8_t *out, size_t *len,
+				  size_t limit, const uint8_t *wild)
+{
+	uint8_t buf[WIRE_NAME_MAX];
+	const uint8_t *name;
+	struct wire_writer wr;
+	enum rrl_kind kind = rrl_classify(w, q, out, *len, wild, &name, buf);
+	enum rrl_action a = rrl_account(w->srv->rrl, client, kind, name, q->qtype,
+					(uint32_t)(cairn_now_ms() / 1000));
+
+	if (a == RRL_DROP) {
+		stats_inc(&w->stats.rrl_dropped);
+		*len = 0;
+	} else if (a == RRL_SLIP) {
+		stats_inc(&w->stats.rrl_slipped);
+		wire_writer_begin(&wr, out, limit, q, wire_get16(out + 2) & WIRE_FLAG_AA,
+				  out[3] & 0x0f, w->srv->set.edns_size);
+		wr.tc = true;
+		*len = wire_writer_finish(&wr);
+	}
+}
+
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap,
 		      struct dispatch_next *next)
@@ -165,6 +248,9 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
 	bool may_recurse, xfr_path = false;
+	bool auth = false;              /* an authoritative answer: RRL applies */
+	const uint8_t *wild = NULL;     /* its wildcard, if any */
+	enum cookie_verdict cookie;
 
 	next->late = NULL;
 	next->xfr = NULL;
@@ -195,10 +281,19 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	limit = src->tcp ? TCP_MSG_MAX : wire_query_udp_limit(&q, set->edns_size);
 	if (limit > cap)
 		limit = cap;
+	cookie = check_cookie(w, &q, src->addr);
 
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		auth = true;
+	} else if (set->cookie_required && !src->tcp &&
+		   (cookie == COOKIE_CLIENT_ONLY || cookie == COOKIE_INVALID)) {
+		/* RFC 7873 §5.2.3-5.2.4: over UDP, no answer without a valid
+		 * server cookie, only a fresh one; TCP is answered (§5.2.3) */
+		rcode = WIRE_RCODE_BADCOOKIE;
+		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		stats_inc(&w->stats.badcookie);
 	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
 		   q.opcode == WIRE_OPCODE_NOTIFY) {
 		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996) */
@@ -209,6 +304,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_SERVFAIL;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 		source = STATS_SRC_ZONE;
+		auth = true;
 	} else if (w->zones && zone_set_answer(w->zones, &q, out,
 					       xfr_query_signed(&q) ? xfr_signed_limit(&q, limit) : limit,
 					       set->edns_size, &wr)) {
@@ -220,6 +316,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 						   set->edns_size);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
+		auth = true;
+		wild = wr.wildcard;
 	} else if (may_recurse) {
 		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len, &rsrc)) {
 			/* the cache-hit path (or a local zone, or RD=0):
@@ -237,7 +335,15 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		 * recurse): RFC 1034 §4.3.2 step 3, RFC 5358 — REFUSED, RA clear. */
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		auth = true;
 	}
+	/* Response rate limiting (as NSD/BIND RRL): authoritative answers and
+	 * our error answers over UDP only; resolver answers are not limited.
+	 * Exempt: TCP, a valid server cookie (the source address is proven,
+	 * RFC 7873 §5.2.5), TSIG-signed queries (a secondary's SOA check). */
+	if (auth && w->srv->rrl && !src->tcp && resp_len >= WIRE_HDR_LEN &&
+	    cookie != COOKIE_VALID && !xfr_query_signed(&q))
+		rate_limit(w, &q, src->addr, out, &resp_len, limit, wild);
 	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
 	 * this client, whatever answered this query (our own zones too), so
 	 * that stub resolvers and dig do not warn "recursion requested but

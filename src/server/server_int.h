@@ -9,6 +9,7 @@
 #include "cairn/wire.h"
 #include "cairn/zone.h"
 #include "cairn/resolve.h"
+#include "abuse_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -31,6 +32,8 @@ struct server_settings {
 	unsigned tcp_max_conns;
 	bool log_queries;
 	bool recursion;
+	bool answer_cookie;      /* DNS cookies (RFC 7873) */
+	bool cookie_required;    /* BADCOOKIE over UDP without a valid server cookie */
 };
 
 struct udp_sock {
@@ -131,6 +134,9 @@ struct server {
 	struct server_rconfig rc;    /* resolver and cache settings */
 	struct cairn_prefix *allow;
 	size_t n_allow;
+	/* abuse defences, shared by the workers without locks (abuse_int.h) */
+	struct cookie_jar cookies;   /* answer_cookie: the server secrets */
+	struct rrl *rrl;             /* NULL: no response rate limiting */
 };
 
 /* ---- explain.c ---- */
