@@ -296,7 +296,11 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		stats_inc(&w->stats.badcookie);
 	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
 		   q.opcode == WIRE_OPCODE_NOTIFY) {
-		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996) */
+		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996). No
+		 * COOKIE: OPT goes in the first message of a transfer only
+		 * (RFC 5936 §2.2.5) and dig then wants one in every message;
+		 * a transfer runs over TCP, which proves the address anyway. */
+		q.resp_cookie_len = 0;
 		resp_len = dispatch_xfr(w, &q, src, out, limit, &rcode, &source, &next->xfr);
 		xfr_path = true;
 	} else if (w->zones && xfr_zone_unavailable(w->zones, q.qname)) {
