@@ -7,6 +7,7 @@
  * lock. No allocation. */
 #include "abuse_int.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -22,11 +23,10 @@ static inline uint64_t rotl(uint64_t x, unsigned b)
 
 static inline uint64_t get64le(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
+	memcpy(&v, p, sizeof(v));   /* one load */
+	return le64toh(v);
 }
 
 #define SIPROUND(v0, v1, v2, v3) do { \

@@ -179,33 +179,32 @@ static enum rrl_kind rrl_classify(const struct worker *w, const struct wire_quer
 {
 	unsigned rcode = resp[3] & 0x0f;
 	uint16_t an = wire_get16(resp + 6), ns = wire_get16(resp + 8);
-	const struct zone *z = w->zones && q->has_question ? zone_set_find(w->zones, q->qname)
-							    : NULL;
 	size_t pos = WIRE_HDR_LEN + (wire_get16(resp + 4) ? q->question_len : 0), nlen;
+	enum rrl_kind kind = RRL_NODATA;
+	const struct zone *z;
 
-	*name = z ? zone_origin(z) : NULL;
+	*name = q->qname;
 	if (rcode == WIRE_RCODE_NXDOMAIN)
-		return RRL_NXDOMAIN;
-	if (rcode != WIRE_RCODE_NOERROR || !q->has_question)
-		return RRL_ERROR;
-	/* a referral (AA clear, NS in authority): keyed on the cut */
-	if (!(resp[2] & (WIRE_FLAG_AA >> 8)) && an == 0 && ns > 0 &&
-	    wire_name_unpack(resp, len, &pos, buf, &nlen, true) == CAIRN_OK) {
+		kind = RRL_NXDOMAIN;
+	else if (rcode != WIRE_RCODE_NOERROR || !q->has_question)
+		kind = RRL_ERROR;
+	else if (!(resp[2] & (WIRE_FLAG_AA >> 8)) && an == 0 && ns > 0 &&
+		 wire_name_unpack(resp, len, &pos, buf, &nlen, true) == CAIRN_OK) {
+		/* a referral (AA clear, NS in authority): keyed on the cut */
 		*name = buf;
 		return RRL_REFERRAL;
-	}
-	if (q->qtype == WIRE_TYPE_ANY) {
-		*name = q->qname;
+	} else if (q->qtype == WIRE_TYPE_ANY) {
 		return RRL_ANY;
-	}
-	if (wild) {
+	} else if (wild) {
 		*name = wild;
 		return RRL_WILDCARD;
+	} else if (an > 0) {
+		return RRL_POSITIVE;
 	}
-	if (an == 0)
-		return RRL_NODATA;
-	*name = q->qname;
-	return RRL_POSITIVE;
+	/* NXDOMAIN, NODATA and errors: keyed on the zone (none: no name) */
+	z = w->zones && q->has_question ? zone_set_find(w->zones, q->qname) : NULL;
+	*name = z ? zone_origin(z) : NULL;
+	return kind;
 }
 
 /* Response rate limiting of an authoritative UDP response in out (*len
@@ -219,8 +218,12 @@ static void rate_limit(struct worker *w, const struct wire_query *q,
 	const uint8_t *name;
 	struct wire_writer wr;
 	enum rrl_kind kind = rrl_classify(w, q, out, *len, wild, &name, buf);
-	enum rrl_action a = rrl_account(w->srv->rrl, client, kind, name, q->qtype,
-					(uint32_t)(cairn_now_ms() / 1000));
+	struct timespec now;
+	enum rrl_action a;
+
+	/* whole seconds only: the coarse clock is the cheap one */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	a = rrl_account(w->srv->rrl, client, kind, name, q->qtype, (uint32_t)now.tv_sec);
 
 	if (a == RRL_DROP) {
 		stats_inc(&w->stats.rrl_dropped);

@@ -148,7 +148,8 @@ enum rrl_action rrl_account(struct rrl *r, const struct sockaddr *client, enum r
 	cookie_siphash24(r->key, in, n, h);
 	memcpy(&hash, h, sizeof(hash));
 	fp = hash >> (64 - FP_BITS);
-	b = &r->bucket[(hash & 0xffffffffu) % r->size];
+	/* the low 32 bits scaled to the table (a multiply, not a division) */
+	b = &r->bucket[((hash & 0xffffffffu) * r->size) >> 32];
 
 	old = atomic_load_explicit(b, memory_order_relaxed);
 	do {
