@@ -9,11 +9,9 @@
 . "$top_srcdir/tests/system/lib.sh"
 need dig python3
 
-CONTROL=$top_builddir/cairn-control
 CDIG=$top_builddir/cdig
 
-# stat NAME: the value of NAME in `cairn-control stats` of socket $SOCK
-stat() { "$CONTROL" -s "$SOCK" stats | awk -v n="$1" '$1 == n {print $2; f = 1} END {if (!f) print "missing"}'; }
+stat() { ctl_stat "$SOCK" "$1"; }
 # check_ge WHAT GOT MIN
 check_ge() {
 	if [ "$2" -ge "$3" ] 2>/dev/null; then pass; else LAST_Q= fail "$1: $2, expected at least $3"; fi
@@ -136,11 +134,8 @@ LAST_Q="cdig +cookie www.lab.test (cookie-required)"
 check_out 'status: NOERROR'
 check_out 'www\.lab\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.80'
 check_ge "cookies.badcookie" "$(stat cookies.badcookie)" 3
-"$CONTROL" -s "$SOCK" stats-prometheus >"$TMP/prom.txt"
-grep -Eq '^cairn_badcookie_sent_total [1-9]' "$TMP/prom.txt" && pass ||
-	LAST_Q= fail "no cairn_badcookie_sent_total in stats-prometheus"
-grep -Eq '^cairn_cookies_valid_total [1-9]' "$TMP/prom.txt" && pass ||
-	LAST_Q= fail "no cairn_cookies_valid_total in stats-prometheus"
+check_metric "$SOCK" cairn_badcookie_sent_total
+check_metric "$SOCK" cairn_cookies_valid_total
 
 echo "== answer-cookie: no"
 PORT3=$(free_port)

@@ -9,12 +9,11 @@
 . "$top_srcdir/tests/system/lib.sh"
 need dig python3
 
-CONTROL=$top_builddir/cairn-control
 FLOOD="python3 $SYSDIR/flood.py --sockets 8"
 LIMIT=20
 N=300
 
-stat() { "$CONTROL" -s "$SOCK" stats | awk -v n="$1" '$1 == n {print $2; f = 1} END {if (!f) print "missing"}'; }
+stat() { ctl_stat "$SOCK" "$1"; }
 # field NAME: a field of the last flood.py line ($FL)
 field() { tr ' ' '\n' <<<"$FL" | sed -n "s/^$1=//p"; }
 check_eq() {
@@ -101,11 +100,8 @@ flood --count $N --rate 1000 --cookie "${COOKIE:0:16}" www.lab.test A
 check_limited "client cookie only"
 
 echo "== statistics"
-"$CONTROL" -s "$SOCK" stats-prometheus >"$TMP/prom.txt"
-grep -Eq '^cairn_rrl_dropped_total [1-9]' "$TMP/prom.txt" && pass ||
-	LAST_Q= fail "cairn_rrl_dropped_total missing or 0"
-grep -Eq '^cairn_rrl_slipped_total [1-9]' "$TMP/prom.txt" && pass ||
-	LAST_Q= fail "cairn_rrl_slipped_total missing or 0"
+check_metric "$SOCK" cairn_rrl_dropped_total
+check_metric "$SOCK" cairn_rrl_slipped_total
 
 echo "== rrl-ratelimit: 0 turns it off"
 PORT2=$(free_port)
