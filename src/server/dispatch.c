@@ -297,6 +297,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_BADCOOKIE;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 		stats_inc(&w->stats.badcookie);
+		auth = true;   /* rate limited as an error: spoofed sources get it too */
 	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
 		   q.opcode == WIRE_OPCODE_NOTIFY) {
 		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996). No

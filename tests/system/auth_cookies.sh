@@ -134,6 +134,14 @@ LAST_Q="cdig +cookie www.lab.test (cookie-required)"
 check_out 'status: NOERROR'
 check_out 'www\.lab\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.80'
 check_ge "cookies.badcookie" "$(stat cookies.badcookie)" 3
+# BADCOOKIE answers go to spoofed sources too: they are rate limited as
+# errors (rrl-ratelimit 200 a second by default)
+FL=$(python3 "$SYSDIR/flood.py" --port "$PORT" --count 600 --rate 2000 --cookie 0102030405060708 \
+	www.lab.test A)
+echo "  flood of client cookies: $FL"
+grep -Eq ' tc=[1-9][0-9]* .* none=[1-9]' <<<"$FL" && pass ||
+	LAST_Q= fail "BADCOOKIE answers were not rate limited: $FL"
+check_ge "rrl.dropped" "$(stat rrl.dropped)" 1
 check_metric "$SOCK" cairn_badcookie_sent_total
 check_metric "$SOCK" cairn_cookies_valid_total
 
