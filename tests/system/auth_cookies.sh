@@ -67,6 +67,27 @@ q www.lab.test A +cookie="$C1"
 check_out "^; COOKIE: ${C1:0:16}"
 [ "$(stat cookies.valid)" = "$((BEFORE + 1))" ] && pass || LAST_Q= fail "cookies.valid did not count the valid cookie"
 
+echo "== IPv6: the client's 16-byte address in the hash (RFC 9018 4.4)"
+if need_ipv6 "cookies over IPv6"; then
+	SERVER=::1
+	q www.lab.test A +cookie
+	C6=$(cookie_of)
+	BEFORE=$(stat cookies.valid)
+	q www.lab.test A +cookie="$C6"
+	check_rcode NOERROR
+	check_out "^; COOKIE: ${C6:0:16}01000000[0-9a-f]{24} \(good\)$"
+	[ "$(stat cookies.valid)" = "$((BEFORE + 1))" ] && pass ||
+		LAST_Q= fail "the IPv6 cookie was not valid"
+	# the same cookie from 127.0.0.1 is not valid
+	SERVER=127.0.0.1
+	BEFORE=$(stat cookies.valid)
+	q www.lab.test A +cookie="$C6"
+	check_rcode NOERROR
+	[ "$(stat cookies.valid)" = "$BEFORE" ] && pass ||
+		LAST_Q= fail "an IPv6 client's cookie was valid from 127.0.0.1"
+fi
+SERVER=127.0.0.1
+
 echo "== cdig +cookie"
 OUT=$("$CDIG" @127.0.0.1 -p "$PORT" +norec +cookie www.lab.test A 2>&1)
 LAST_Q="cdig +cookie www.lab.test"

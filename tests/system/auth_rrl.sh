@@ -4,8 +4,9 @@
 # about `ratelimit` answers per second, every rrl-slip-th of the rest
 # truncated (TC=1, empty) and the others dropped; NXDOMAIN floods of
 # random names are limited per zone and wildcard floods per wildcard;
-# TCP, whitelisted clients and clients with a valid server cookie are not
-# limited; the statistics count what was dropped and slipped.
+# TCP, whitelisted clients, clients with a valid server cookie and the
+# resolver's answers are not limited; the statistics count what was
+# dropped and slipped.
 . "$top_srcdir/tests/system/lib.sh"
 need dig python3
 
@@ -111,6 +112,21 @@ PORT1=$PORT
 PORT=$PORT2
 flood --count $N --rate 2000 www.lab.test A
 check_eq "RRL off: answers" "$(field answers)" $N
+
+echo "== the resolver's answers are not limited, our zones' answers are"
+# recursion for loopback; "localhost" is a locally served zone of the
+# resolver (RFC 6761), answered without any upstream query (the lab's
+# hints point at loopback addresses anyway)
+PORT3=$(free_port)
+write_lab_conf "$TMP/rec.conf" "$PORT3" 'control-socket: ""' "rrl-ratelimit: $LIMIT" \
+	"allow-recursion: 127.0.0.0/8" "root-hints: $ZONEDIR/lab/root.hints"
+sed -i 's/recursion: no/recursion: yes/' "$TMP/rec.conf"
+start_cairnd "$TMP/rec.conf" "$PORT3"
+PORT=$PORT3
+flood --count $N --rate 1000 localhost A
+check_eq "resolver (local zone) answers" "$(field answers)" $N
+flood --count $N --rate 1000 www.lab.test A
+check_limited "zone answers with recursion: yes"
 PORT=$PORT1
 check_alive "$CAIRND_PID"
 finish
