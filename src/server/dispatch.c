@@ -208,11 +208,12 @@ static enum rrl_kind rrl_classify(const struct worker *w, const struct wire_quer
 }
 
 /* Response rate limiting of an authoritative UDP response in out (*len
- * bytes, limit usable): passes it, drops it (*len = 0) or rewrites it
- * empty with TC=1 (the client retries over TCP). */
+ * bytes, limit usable, its rcode extended rcode included): passes it,
+ * drops it (*len = 0) or rewrites it empty with TC=1 (the client retries
+ * over TCP). */
 static void rate_limit(struct worker *w, const struct wire_query *q,
-				  const struct sockaddr *client, uint8_t *out, size_t *len,
-				  size_t limit, const uint8_t *wild)
+		       const struct sockaddr *client, uint8_t *out, size_t *len,
+		       size_t limit, unsigned rcode, const uint8_t *wild)
 {
 	uint8_t buf[WIRE_NAME_MAX];
 	const uint8_t *name;
@@ -231,7 +232,7 @@ static void rate_limit(struct worker *w, const struct wire_query *q,
 	} else if (a == RRL_SLIP) {
 		stats_inc(&w->stats.rrl_slipped);
 		wire_writer_begin(&wr, out, limit, q, wire_get16(out + 2) & WIRE_FLAG_AA,
-				  out[3] & 0x0f, w->srv->set.edns_size);
+				  rcode, w->srv->set.edns_size);
 		wr.tc = true;
 		*len = wire_writer_finish(&wr);
 	}
@@ -351,7 +352,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	 * RFC 7873 §5.2.5), TSIG-signed queries (a secondary's SOA check). */
 	if (auth && w->srv->rrl && !src->tcp && resp_len >= WIRE_HDR_LEN &&
 	    cookie != COOKIE_VALID && !xfr_query_signed(&q))
-		rate_limit(w, &q, src->addr, out, &resp_len, limit, wild);
+		rate_limit(w, &q, src->addr, out, &resp_len, limit, rcode, wild);
 	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
 	 * this client, whatever answered this query (our own zones too), so
 	 * that stub resolvers and dig do not warn "recursion requested but
