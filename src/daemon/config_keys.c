@@ -258,6 +258,36 @@ static bool parse_rrl_whitelist(struct config_parser *p, void *target, const cha
 	return prefix_list_add(p, &cfg->rrl_whitelist, &cfg->n_rrl_whitelist, value);
 }
 
+/* cookie-secret: 32 hex digits (RFC 9018 §4.4: configurable, so that an
+ * anycast set agrees); at most two, the first generating. */
+static bool parse_cookie_secret(struct config_parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+	uint8_t *out;
+
+	if (cfg->n_cookie_secrets >= 2) {
+		config_report(p, p->line, "at most 2 cookie-secret (the current and the previous)");
+		return false;
+	}
+	out = cfg->cookie_secrets[cfg->n_cookie_secrets];
+	for (size_t i = 0; i < CONFIG_COOKIE_SECRET_LEN; i++) {
+		unsigned v;
+
+		if (!isxdigit((unsigned char)value[2 * i]) || !isxdigit((unsigned char)value[2 * i + 1]) ||
+		    sscanf(value + 2 * i, "%2x", &v) != 1)
+			goto bad;
+		out[i] = (uint8_t)v;
+	}
+	if (value[2 * CONFIG_COOKIE_SECRET_LEN] != '\0')
+		goto bad;
+	cfg->n_cookie_secrets++;
+	return true;
+bad:
+	config_report(p, p->line, "bad cookie-secret (want %d hex digits)",
+		      2 * CONFIG_COOKIE_SECRET_LEN);
+	return false;
+}
+
 /* cache-size: bytes, with an optional k, m or g suffix. */
 static bool parse_cache_size(struct config_parser *p, void *target, const char *value)
 {
@@ -450,6 +480,7 @@ const struct config_key config_keys[] = {
 	{ "server", "rrl-ipv6-prefix-length", KEY_UINT, CFG(rrl_ipv6_prefix), 0, 128, false, NULL },
 	{ "server", "rrl-size", KEY_UINT, CFG(rrl_size), 16, 16777216, false, NULL },
 	{ "server", "rrl-whitelist", KEY_FUNC, 0, 0, 0, true, parse_rrl_whitelist },
+	{ "server", "cookie-secret", KEY_FUNC, 0, 0, 0, true, parse_cookie_secret },
 	{ "zone", "name", KEY_FUNC, 0, 0, 0, false, parse_zone_name },
 	{ "zone", "file", KEY_FUNC, 0, 0, 0, false, parse_zone_file },
 	{ "server", "allow-recursion", KEY_FUNC, 0, 0, 0, true, parse_allow_recursion },

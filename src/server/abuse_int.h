@@ -36,7 +36,7 @@ struct cookie_jar {
 	_Atomic uint32_t cur;         /* index of the current secret */
 	_Atomic uint32_t next_rotate; /* wall-clock second (RFC 1982 arithmetic) */
 	atomic_flag rotating;         /* held by the one thread rotating */
-	uint32_t period;              /* seconds between rotations */
+	uint32_t period;              /* seconds between rotations, 0: none */
 };
 
 /* How a query's COOKIE option fared (RFC 7873 §5.2). */
@@ -49,8 +49,8 @@ enum cookie_verdict {
 
 /* Sets j up at wall-clock second now with secret (COOKIE_SECRET_LEN bytes;
  * NULL: from getrandom) as the current secret and no previous one; it
- * rotates every period seconds. Returns CAIRN_OK, or CAIRN_EIO when the
- * kernel gives no random bytes. */
+ * rotates every period seconds (0: never). Returns CAIRN_OK, or CAIRN_EIO
+ * when the kernel gives no random bytes. */
 cairn_err cookie_jar_init(struct cookie_jar *j, const uint8_t *secret, uint32_t now,
 			  uint32_t period);
 /* Makes secret the current one and the current one the previous (the one

@@ -139,7 +139,8 @@ static void maybe_rotate(struct cookie_jar *j, uint32_t now)
 	uint8_t k[COOKIE_SECRET_LEN];
 	uint32_t due = atomic_load_explicit(&j->next_rotate, memory_order_relaxed);
 
-	if ((int32_t)(now - due) < 0 || atomic_flag_test_and_set(&j->rotating))
+	if (j->period == 0 || (int32_t)(now - due) < 0 ||
+	    atomic_flag_test_and_set(&j->rotating))
 		return;
 	due = atomic_load_explicit(&j->next_rotate, memory_order_relaxed);
 	if ((int32_t)(now - due) >= 0) {

@@ -341,11 +341,20 @@ static cairn_err abuse_init(struct server *s, const struct cairn_config *cfg)
 	};
 	cairn_err err;
 
+	uint32_t now = (uint32_t)time(NULL);
+	size_t n = cfg->n_cookie_secrets;
+
+	/* cookie-secret: the operator's secrets, not rotated here (RFC 9018
+	 * §5: the operator rolls them over the anycast set); else random,
+	 * rotated every COOKIE_ROTATE_S */
 	if (cfg->answer_cookie &&
-	    cookie_jar_init(&s->cookies, NULL, (uint32_t)time(NULL), COOKIE_ROTATE_S) != CAIRN_OK) {
+	    cookie_jar_init(&s->cookies, n ? cfg->cookie_secrets[n - 1] : NULL, now,
+			    n ? 0 : COOKIE_ROTATE_S) != CAIRN_OK) {
 		log_err("cannot create the cookie secret: no random bytes");
 		return CAIRN_EIO;
 	}
+	if (cfg->answer_cookie && n == 2)
+		cookie_jar_rotate(&s->cookies, cfg->cookie_secrets[0]);
 	err = rrl_new(&rc, &s->rrl);
 	if (err == CAIRN_EIO)
 		log_err("cannot create the rate limiting table: no random bytes");

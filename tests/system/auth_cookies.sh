@@ -5,7 +5,8 @@
 # client-cookie-only; FORMERR for a COOKIE option of a bad length
 # (RFC 7873 section 5.2.2); with cookie-required: yes, BADCOOKIE over UDP
 # without a valid server cookie (dig and cdig resend and get the answer),
-# TCP always answered; answer-cookie: no leaves cookies out; statistics.
+# TCP always answered; answer-cookie: no leaves cookies out; cookie-secret
+# shared by two servers; statistics.
 . "$top_srcdir/tests/system/lib.sh"
 need dig python3
 
@@ -175,5 +176,29 @@ q www.lab.test A +cookie
 check_rcode NOERROR
 check_count ANSWER 1
 check_not_out '^; COOKIE:'
+
+echo "== cookie-secret: two servers of an anycast set accept each other's cookies"
+SECRET=00112233445566778899aabbccddeeff
+PORT4=$(free_port)
+PORT5=$(free_port)
+write_lab_conf "$TMP/c4.conf" "$PORT4" 'control-socket: ""' "cookie-secret: $SECRET"
+write_lab_conf "$TMP/c5.conf" "$PORT5" "control-socket: $TMP/c5.ctl" \
+	"cookie-secret: ffeeddccbbaa99887766554433221100" "cookie-secret: $SECRET"
+start_cairnd "$TMP/c4.conf" "$PORT4"
+start_cairnd "$TMP/c5.conf" "$PORT5"
+PORT=$PORT4
+q www.lab.test A +cookie
+C4=$(cookie_of)
+# the second server verifies with its previous secret, the first's current
+PORT=$PORT5
+SOCK=$TMP/c5.ctl
+BEFORE=$(stat cookies.valid)
+q www.lab.test A +cookie="$C4"
+check_rcode NOERROR
+[ "$(stat cookies.valid)" = "$((BEFORE + 1))" ] && pass ||
+	LAST_Q= fail "a cookie of the other server (same secret) was not valid"
+# and makes its own with its current secret, which the first does not know
+C5=$(cookie_of)
+[ "${C5:32}" != "" ] && [ "$C5" != "$C4" ] && pass || LAST_Q= fail "no fresh cookie: '$C5'"
 PORT=$PORT1
 finish

@@ -288,6 +288,27 @@ static void test_cookie_lifetime(void **state)
 	assert_int_equal(cookie_check(&j, &q2, sa, t0 + 10), COOKIE_INVALID);
 }
 
+/* A configured secret (cookie-secret) is not rotated, and two servers
+ * with the same secret accept each other's cookies (RFC 9018 §4.4). */
+static void test_cookie_configured_secret(void **state)
+{
+	struct cookie_jar a, b;
+	struct wire_query q;
+	struct sockaddr_storage c = addr_of("2001:db8::53");
+	const uint8_t secret[16] = "anycast-secret!";
+	const uint32_t t0 = 2100000000u, later = t0 + 5 * COOKIE_ROTATE_S;
+
+	(void)state;
+	assert_int_equal(cookie_jar_init(&a, secret, t0, 0), CAIRN_OK);
+	assert_int_equal(cookie_jar_init(&b, secret, t0 + 7, 0), CAIRN_OK);
+	set_cookie(&q, "a1a2a3a4a5a6a7a8");
+	assert_int_equal(cookie_check(&a, &q, (struct sockaddr *)&c, later), COOKIE_CLIENT_ONLY);
+	q.cookie_len = 24;
+	memcpy(q.cookie, q.resp_cookie, 24);
+	assert_int_equal(cookie_check(&b, &q, (struct sockaddr *)&c, later + 60), COOKIE_VALID);
+	assert_int_equal(cookie_check(&a, &q, (struct sockaddr *)&c, later + 60), COOKIE_VALID);
+}
+
 /* ---- RRL ---- */
 
 static struct rrl *rrl_make(unsigned rate, unsigned slip, unsigned wlrate,
@@ -428,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_siphash),
 		cmocka_unit_test(test_rfc9018_vectors),
 		cmocka_unit_test(test_cookie_lifetime),
+		cmocka_unit_test(test_cookie_configured_secret),
 		cmocka_unit_test(test_rrl_slip_pattern),
 		cmocka_unit_test(test_rrl_buckets),
 		cmocka_unit_test(test_rrl_whitelist),

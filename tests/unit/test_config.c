@@ -475,6 +475,23 @@ static void test_abuse_keys(void **state)
 		      "@:2: 'rrl-size' must be between 16 and 16777216, not 8\n");
 	expect_errors(f, "server:\n  cookie-required: maybe\n",
 		      "@:2: 'cookie-required' wants yes or no, not 'maybe'\n");
+	/* cookie-secret: 32 hex digits, at most two */
+	assert_int_equal(parse(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0F\n"
+			      "  cookie-secret: ffffffffffffffffffffffffffffffff\n", &cfg), CAIRN_OK);
+	assert_int_equal(cfg->n_cookie_secrets, 2);
+	assert_int_equal(cfg->cookie_secrets[0][15], 0x0f);
+	assert_int_equal(cfg->cookie_secrets[1][0], 0xff);
+	config_free(cfg);
+	expect_errors(f, "server:\n  cookie-secret: 0001020304050607\n",
+		      "@:2: bad cookie-secret (want 32 hex digits)\n");
+	expect_errors(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0f00\n",
+		      "@:2: bad cookie-secret (want 32 hex digits)\n");
+	expect_errors(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0g\n",
+		      "@:2: bad cookie-secret (want 32 hex digits)\n");
+	expect_errors(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0f\n"
+		      "  cookie-secret: 000102030405060708090a0b0c0d0e0f\n"
+		      "  cookie-secret: 000102030405060708090a0b0c0d0e0f\n",
+		      "@:4: at most 2 cookie-secret (the current and the previous)\n");
 }
 
 static void test_zone_errors(void **state)
