@@ -53,8 +53,15 @@ struct cdig_key {
 
 /* Everything one lookup needs: the question and every option. */
 struct cdig_query {
-	char server[256];        /* @server as given; "" = resolv.conf */
-	uint16_t port;           /* -p, default 53 (853 with +tls) */
+	/* @server words as given, in order (none: resolv.conf). As dig's
+	 * getaddresses(): those before the first name are every query's
+	 * list; one after a name is appended to that query's list. */
+	char server[CDIG_MAX_SERVERS][256];
+	size_t nserver;
+	size_t nserver_glob;     /* of them, from before the first name */
+	bool greet;              /* dig's banner: the first query, +cmd then */
+	bool name_bad;           /* name checked when its lookup runs */
+	uint16_t port;           /* -p (one for all, as dig), default 53 */
 	bool port_set;
 	int family;              /* 0, 4 (-4) or 6 (-6) */
 	char source[64];         /* -b address; "" = any */
@@ -206,6 +213,8 @@ struct cdig_reply {
 	bool have_ccookie;
 	bool tsig_failed;        /* dig's closing TSIG warning */
 	bool is_query;           /* +qr +yaml: the query, sent to from */
+	bool connect_failed;     /* no answer: the last try's TCP/TLS
+				  * connection failed */
 };
 void cdig_reply_free(struct cdig_reply *r);
 /* msg.c: builds the wire query for name/type/class with q's header
@@ -225,11 +234,14 @@ cairn_err cdig_wire2pkt(ldns_pkt **out, const uint8_t *wire, size_t len);
  * wire. Returns false when the message has no such option. */
 bool cdig_find_option(const uint8_t *wire, size_t len, uint16_t code,
 		      const uint8_t **val, uint16_t *vlen);
-/* Fills srv[] (at most CDIG_MAX_SERVERS) from q's @server (address or a
- * name resolved with getaddrinfo) or from /etc/resolv.conf. Prints dig's
- * message and returns CDIG_EXIT_USAGE/… codes through *exitcode. */
+/* Fills srv[] (at most CDIG_MAX_SERVERS) from q's @server words in order
+ * (addresses, or names resolved with getaddrinfo) or from
+ * /etc/resolv.conf. *found (may be NULL) gets the number of addresses of
+ * the last @server given before the first name (dig's "N servers found"),
+ * 0 without one. Prints dig's message for a name that does not resolve;
+ * returns CAIRN_ENOTFOUND when no address is usable. */
 cairn_err cdig_servers(const struct cdig_query *q, struct cdig_server *srv,
-		       size_t *n);
+		       size_t *n, size_t *found);
 /* Sends wire to the servers in turn with q's tries, timeout and TCP rules
  * (a TC=1 UDP answer is retried over TCP unless +ignore), printing dig's
  * communication error lines. Returns CAIRN_OK with *out filled, or
@@ -286,9 +298,20 @@ struct cdig_banner {
 	int argc;
 	char **argv;
 	bool printed;
+	size_t found;            /* cdig_servers' *found for the lookup */
 };
-void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q,
-		       size_t nsrv);
+/* Prints the banner unless printed or q's output has none. */
+void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q);
+/* dig's end of a lookup no server answered: the banner when q had one
+ * (dig prints it even with +short given after the name) unless
+ * tcp_refused (dig's TCP connect failure path prints none), then ";; no
+ * servers could be reached" on stdout (a DIG_ERROR document with +yaml,
+ * standard error with +json). */
+void cdig_print_unreached(struct cdig_banner *b, const struct cdig_query *q,
+			  bool tcp_refused);
+/* Checks that name is a legal domain name; prints dig's message and
+ * returns CDIG_EXIT_INTERNAL (dig's fatal status) when not, else 0. */
+int cdig_check_name(const char *name);
 /* Runs one query line (search list, resends, output); dig's exit code. */
 int cdig_lookup(const struct cdig_query *q, struct cdig_banner *b);
 /* resolv.conf's search list (or +domain=); up to max domains, each

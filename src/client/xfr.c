@@ -91,8 +91,7 @@ static void print_stats(const struct cdig_server *s, unsigned ms,
 
 static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		      const struct sockaddr *src, const uint8_t *wire, size_t len,
-		      ldns_rdf **mac, bool *reached, struct cdig_banner *b,
-		      size_t nsrv)
+		      ldns_rdf **mac, bool *reached, struct cdig_banner *b)
 {
 	struct cdig_conn *c = NULL;
 	struct xfr_state x = { 0 };
@@ -151,7 +150,7 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 				printf(";; Couldn't verify signature: %s\n", bad);
 		}
 		/* dig's banner comes with the first record it prints */
-		cdig_print_banner(b, q, nsrv);
+		cdig_print_banner(b, q);
 		/* as dig: a later message of a transfer that repeats the
 		 * question needs no OPT (RFC 5936 §2.2.5 puts it in the first) */
 		if (q->edns && !ldns_pkt_edns(p) && !x.whole &&
@@ -235,18 +234,18 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 		return CDIG_EXIT_INTERNAL;
 	}
 	if (q.qr) {
-		cdig_print_banner(b, &q, nsrv);
+		cdig_print_banner(b, &q);
 		printf(";; QUERY SIZE: %zu\n\n", len);   /* dig prints only this */
 	}
 	for (i = 0; i < nsrv && !reached; i++) {
 		if (src && src->sa_family != srv[i].ss.ss_family)
 			continue;
-		rc = one_server(&q, &srv[i], src, wire, len, &mac, &reached, b, nsrv);
+		rc = one_server(&q, &srv[i], src, wire, len, &mac, &reached, b);
 		if (rc)
 			break;
 	}
 	if (!rc && !reached) {
-		cdig_print_banner(b, &q, nsrv);
+		cdig_print_banner(b, &q);
 		printf(";; no servers could be reached\n");
 		rc = CDIG_EXIT_NOREPLY;
 	}
