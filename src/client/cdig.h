@@ -3,7 +3,8 @@
  * (transport.c), query
  * building and sending with dig's retry rules (query.c), dig-layout text
  * output (print.c), RFC 8427 JSON output (json.c), +trace and +nssearch
- * (trace.c). */
+ * (trace.c), TSIG keys and signing (tsig.c) and verification
+ * (tsig_verify.c). */
 #ifndef CDIG_H
 #define CDIG_H
 
@@ -334,12 +335,24 @@ int cdig_key_from_file(const char *path, struct cdig_key *k);
  * request MAC for the answer's check (caller frees). */
 cairn_err cdig_tsig_sign(const struct cdig_key *k, uint8_t **wire, size_t *len,
 			 ldns_rdf **mac);
-/* Verifies pkt's TSIG against *mac (the request's, or the previous
- * message's when next); on success *mac becomes this message's MAC.
- * Returns NULL, or dig's reason text. */
-const char *cdig_tsig_verify(const struct cdig_key *k, ldns_pkt *pkt,
-			     const uint8_t *wire, size_t len, ldns_rdf **mac,
-			     bool next);
+
+/* ---- tsig_verify.c ---- */
+/* The verification of the answers to one signed query (RFC 8945 §5.3):
+ * one answer, or the messages of a zone transfer. */
+struct cdig_tsig_check;
+/* Starts one for key k and request_mac (cdig_tsig_sign's *mac). *out is
+ * the caller's (cdig_tsig_check_free). CAIRN_EINVAL for a key the
+ * verifier cannot use, CAIRN_ENOMEM. */
+cairn_err cdig_tsig_check_new(const struct cdig_key *k, const ldns_rdf *request_mac,
+			      struct cdig_tsig_check **out);
+/* Checks the next message received (wire, len): NULL when it verifies
+ * or is an unsigned message a later MAC must cover (at most 99 in a row,
+ * §5.3.1), else dig's reason text (static). */
+const char *cdig_tsig_check_next(struct cdig_tsig_check *c, const uint8_t *wire, size_t len);
+/* At the end of a transfer: NULL, or dig's reason text when the last
+ * message was not signed (§5.3.1). */
+const char *cdig_tsig_check_end(const struct cdig_tsig_check *c);
+void cdig_tsig_check_free(struct cdig_tsig_check *c);
 
 /* ---- yaml.c ---- */
 /* Prints the message in dig's +yaml layout; r NULL or r->is_query for

@@ -188,12 +188,18 @@ static int exchange(struct attempt *a, const struct cdig_server *srv,
 	if (!q->usec)
 		r->us = 0;
 	if (q->key.on) {
-		const char *why = cdig_tsig_verify(&q->key, r->pkt, r->wire, r->len,
-						   &mac, false);
+		struct cdig_tsig_check *c = NULL;
+		const char *why = cdig_tsig_check_new(&q->key, mac, &c) == CAIRN_OK
+				  ? cdig_tsig_check_next(c, r->wire, r->len)
+				  : "out of memory";
+
+		cdig_tsig_check_free(c);
 		if (why) {
-			/* stdout as dig, but never inside a JSON document */
-			fprintf(q->json ? stderr : stdout,
-				";; Couldn't verify signature: %s\n", why);
+			/* stdout as dig (a warning: not with +yaml), never
+			 * inside a JSON document */
+			if (!q->yaml)
+				fprintf(q->json ? stderr : stdout,
+					";; Couldn't verify signature: %s\n", why);
 			r->tsig_failed = true;
 		}
 	}

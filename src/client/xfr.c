@@ -3,7 +3,8 @@
  * closing SOA, each message's records printed as dig prints a transfer
  * (answer records only, TSIG record after them), then dig's statistics
  * with the "XFR size" line. Each message's TSIG is verified, the later
- * ones chained to the previous MAC (RFC 8945 §5.3.1). */
+ * ones chained to the previous MAC, unsigned ones covered by the next MAC
+ * (RFC 8945 §5.3.1, tsig_verify.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,8 @@ struct xfr_state {
 	size_t bytes;
 	bool incremental, done, second_checked;
 	bool whole;               /* +json/+yaml: messages, not records */
+	struct cdig_tsig_check *tsig;   /* with a key: the stream's check */
+	bool tsig_failed;         /* dig's closing warning */
 };
 
 static uint32_t soa_serial(const ldns_rr *rr)
@@ -85,13 +88,28 @@ static void print_stats(const struct cdig_server *s, unsigned ms,
 	printf(";; Query time: %u msec\n", ms);
 	printf(";; SERVER: %s(%s) (TCP)\n", addr, s->label);
 	printf(";; WHEN: %s\n", when);
-	printf(";; XFR size: %u records (messages %u, bytes %zu)\n\n", x->nrec,
+	printf(";; XFR size: %u records (messages %u, bytes %zu)\n", x->nrec,
 	       x->nmsg, x->bytes);
+	if (x->tsig_failed)
+		printf(";; WARNING -- Some TSIG could not be validated\n");
+	putchar('\n');
+}
+
+/* dig's warning for a message whose TSIG does not verify (none with
+ * +yaml); the transfer goes on, as in dig. */
+static void tsig_warn(const struct cdig_query *q, struct xfr_state *x,
+		      const char *why)
+{
+	if (!why)
+		return;
+	x->tsig_failed = true;
+	if (!q->yaml)
+		fprintf(q->json ? stderr : stdout, ";; Couldn't verify signature: %s\n", why);
 }
 
 static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		      const struct sockaddr *src, const uint8_t *wire, size_t len,
-		      ldns_rdf **mac, bool *reached, struct cdig_banner *b)
+		      const ldns_rdf *mac, bool *reached, struct cdig_banner *b)
 {
 	struct cdig_conn *c = NULL;
 	struct xfr_state x = { 0 };
@@ -104,6 +122,10 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 
 	*reached = false;
 	x.whole = q->json || q->yaml;
+	if (q->key.on && cdig_tsig_check_new(&q->key, mac, &x.tsig) != CAIRN_OK) {
+		fprintf(stderr, "cdig: cannot verify with key %s\n", q->key.name);
+		return CDIG_EXIT_INTERNAL;
+	}
 	cdig_server_addr(s, addr, sizeof(addr));
 	err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, &st, why, sizeof(why));
 	if (err == CAIRN_OK && st == CDIG_X_OK)
@@ -144,11 +166,9 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 			break;
 		}
 		x.bytes += ml;
-		if (q->key.on) {
-			const char *bad = cdig_tsig_verify(&q->key, p, m, ml, mac, x.nmsg > 0);
-			if (bad)
-				printf(";; Couldn't verify signature: %s\n", bad);
-		}
+		/* RFC 8945 §5.3.1: unsigned messages between signed ones */
+		if (x.tsig)
+			tsig_warn(q, &x, cdig_tsig_check_next(x.tsig, m, ml));
 		/* dig's banner comes with the first record it prints */
 		cdig_print_banner(b, q);
 		/* as dig: a later message of a transfer that repeats the
@@ -196,9 +216,12 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		ldns_pkt_free(p);
 		free(m);
 	}
+	if (x.done && x.tsig)
+		tsig_warn(q, &x, cdig_tsig_check_end(x.tsig));
 	if (x.done && q->stats && !x.whole)
 		print_stats(s, (unsigned)(cairn_now_ms() - start), &x);
 done:
+	cdig_tsig_check_free(x.tsig);
 	cdig_conn_close(c);
 	return rc;
 }
@@ -240,7 +263,7 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 	for (i = 0; i < nsrv && !reached; i++) {
 		if (src && src->sa_family != srv[i].ss.ss_family)
 			continue;
-		rc = one_server(&q, &srv[i], src, wire, len, &mac, &reached, b);
+		rc = one_server(&q, &srv[i], src, wire, len, mac, &reached, b);
 		if (rc)
 			break;
 	}
