@@ -326,11 +326,12 @@ const char *cdig_tsig_check_next(struct cdig_tsig_check *c, const uint8_t *m, si
 		/* RFC 8945 §5.3.1: the first message is signed, then at
 		 * most 99 in a row may not be; the next MAC covers them */
 		c->last_signed = false;
-		if (first || ++c->unsigned_run > TSIG_UNSIGNED_MAX)
+		if (first)
 			return WHY_EXPECTED;
 		if (!run_open(c) || EVP_MAC_update(c->run, m, len) != 1)
 			return WHY_VERIFY;
-		return NULL;
+		/* said once per run; the next MAC still covers it all */
+		return ++c->unsigned_run == TSIG_UNSIGNED_MAX + 1 ? WHY_EXPECTED : NULL;
 	}
 	why = run_open(c) ? check_signed(c, m, &t, first) : WHY_VERIFY;
 	/* as BIND: whatever the outcome, this MAC is the next one's prior

@@ -21,6 +21,7 @@ struct xfr_state {
 	bool incremental, done, second_checked;
 	bool whole;               /* +json/+yaml: messages, not records */
 	struct cdig_tsig_check *tsig;   /* with a key: the stream's check */
+	bool cookie_known;        /* dig's l->cookie is set */
 	bool tsig_failed;         /* dig's closing warning */
 };
 
@@ -118,10 +119,15 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 	char why[256], addr[80];
 	int rc = CDIG_EXIT_OK;
 	bool ixfr = q->qtype == LDNS_RR_TYPE_IXFR;
+	const uint8_t *cc = NULL, *cv;     /* client cookie sent; one received */
+	uint16_t cvl;
 	cairn_err err;
 
 	*reached = false;
 	x.whole = q->json || q->yaml;
+	x.cookie_known = q->cookie_len > 0;
+	if (!cdig_find_option(wire, len, WIRE_OPT_COOKIE, &cc, &cvl) || cvl < 8)
+		cc = NULL;
 	if (q->key.on && cdig_tsig_check_new(&q->key, mac, &x.tsig) != CAIRN_OK) {
 		fprintf(stderr, "cdig: cannot verify with key %s\n", q->key.name);
 		return CDIG_EXIT_INTERNAL;
@@ -171,11 +177,16 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 			tsig_warn(q, &x, cdig_tsig_check_next(x.tsig, m, ml));
 		/* dig's banner comes with the first record it prints */
 		cdig_print_banner(b, q);
-		/* as dig: a later message of a transfer that repeats the
-		 * question needs no OPT (RFC 5936 §2.2.5 puts it in the first) */
-		if (q->edns && !ldns_pkt_edns(p) && !x.whole &&
-		    (x.nmsg == 0 || ldns_pkt_qdcount(p) == 0))
-			printf(";; expected opt record in response\n");
+		/* as dig: once it knows a server cookie (+cookie=hex, or
+		 * one an earlier message returned for our client cookie), a
+		 * message without OPT gets a warning */
+		if (x.cookie_known && !ldns_pkt_edns(p)) {
+			if (!x.whole)
+				printf(";; expected opt record in response\n");
+		} else if (cc && cdig_find_option(m, ml, WIRE_OPT_COOKIE, &cv, &cvl) &&
+			   cvl >= 16 && memcmp(cv, cc, 8) == 0) {
+			x.cookie_known = true;
+		}
 		x.nmsg++;
 		if ((m[3] & 0xf) != 0) {
 			if (ldns_pkt_tsig(p) && q->additional)
