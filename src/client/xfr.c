@@ -110,7 +110,8 @@ static void tsig_warn(const struct cdig_query *q, struct xfr_state *x,
 
 static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		      const struct sockaddr *src, const uint8_t *wire, size_t len,
-		      const ldns_rdf *mac, bool *reached, struct cdig_banner *b)
+		      const ldns_rdf *mac, bool *reached, bool *connect_failed,
+		      struct cdig_banner *b)
 {
 	struct cdig_conn *c = NULL;
 	struct xfr_state x = { 0 };
@@ -124,6 +125,7 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 	cairn_err err;
 
 	*reached = false;
+	*connect_failed = false;
 	x.whole = q->json || q->yaml;
 	x.cookie_known = q->cookie_len > 0;
 	if (!cdig_find_option(wire, len, WIRE_OPT_COOKIE, &cc, &cvl) || cvl < 8)
@@ -141,9 +143,12 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		goto done;
 	}
 	if (st != CDIG_X_OK) {
-		printf(";; Connection to %s(%s) for %s failed: %s.\n", addr, s->label,
-		       q->name, st == CDIG_X_REFUSED ? "connection refused" :
-		       st == CDIG_X_TIMEOUT ? "timed out" : "failure");
+		/* dig's warning (none with +yaml) */
+		if (!q->yaml && !q->json)
+			printf(";; Connection to %s(%s) for %s failed: %s.\n", addr,
+			       s->label, q->name, st == CDIG_X_REFUSED ? "connection refused" :
+			       st == CDIG_X_TIMEOUT ? "timed out" : "failure");
+		*connect_failed = true;
 		goto done;
 	}
 	while (!x.done && x.nmsg < XFR_MAX_MESSAGES) {
@@ -247,7 +252,7 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 	size_t len = 0, i;
 	ldns_rdf *mac = NULL;
 	int rc = CDIG_EXIT_NOREPLY;
-	bool reached = false;
+	bool reached = false, connect_failed = false;
 
 	if (q.source[0]) {
 		if (!cdig_server_from_text(q.source, q.source_port, NULL, &src_srv)) {
@@ -274,13 +279,13 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 	for (i = 0; i < nsrv && !reached; i++) {
 		if (src && src->sa_family != srv[i].ss.ss_family)
 			continue;
-		rc = one_server(&q, &srv[i], src, wire, len, mac, &reached, b);
+		rc = one_server(&q, &srv[i], src, wire, len, mac, &reached,
+				&connect_failed, b);
 		if (rc)
 			break;
 	}
 	if (!rc && !reached) {
-		cdig_print_banner(b, &q);
-		printf(";; no servers could be reached\n");
+		cdig_print_unreached(b, &q, connect_failed);
 		rc = CDIG_EXIT_NOREPLY;
 	}
 	ldns_rdf_deep_free(mac);

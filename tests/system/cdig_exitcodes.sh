@@ -209,6 +209,8 @@ same_streams +short @127.0.0.1 -p "$DEAD" +time=1 +tries=2 www.cdig.test
 same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 www.cdig.test +short
 same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +yaml www.cdig.test
 same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +tcp www.cdig.test
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 cdig.test AXFR
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 cdig.test AXFR +yaml
 
 # several lookups: dig exits with the status of the LAST one (an answer
 # resets it to 0, no reply sets 9), whatever the earlier ones gave; a bad
@@ -224,6 +226,7 @@ same_streams "${M[@]}" www.cdig.test @127.0.0.2 www.cdig.test @127.0.0.1 \
 same_streams "${M[@]}" @127.0.0.1 www.cdig.test a..b +short
 same_streams "${M[@]}" @127.0.0.1 a..b www.cdig.test +short
 same_streams -p "$DEAD" @127.0.0.1 www.cdig.test -p "$PORT" +short +time=1
+same_streams "${M[@]}" @127.0.0.2 cdig.test AXFR www.cdig.test @127.0.0.1 +short
 # several @server words: before the first name they are every lookup's
 # list, tried in turn; after a name, appended to that lookup's list only
 # (so the second lookup here asks 127.0.0.2 alone and fails)
