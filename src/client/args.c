@@ -297,6 +297,7 @@ static int batch_file(const char *path, struct cdig_query *glob,
 	FILE *f;
 	char line[4096];
 	int rc = 0;
+	size_t first;
 
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!f) {
@@ -314,9 +315,12 @@ static int batch_file(const char *path, struct cdig_query *glob,
 			words[n++] = w;
 		if (n == 0 || words[0][0] == '#' || words[0][0] == ';')
 			continue;
+		first = qs->n;
 		rc = parse_words(n, words, &g, qs, done, depth + 1);
-		if (rc == 0 && !g.have_name && !*done)
-			rc = 0;    /* a line with options only queries nothing */
+		/* a line's options are its own (cdig_args_parse spreads
+		 * only the command line's) */
+		for (; first < qs->n; first++)
+			qs->v[first].from_batch = true;
 	}
 	if (f != stdin)
 		fclose(f);
@@ -575,6 +579,8 @@ int cdig_args_parse(int argc, char **argv, struct cdig_query **out, size_t *n,
 	 * global "port"), wherever it stands; the same for +short, +yaml
 	 * and +cmd */
 	for (size_t i = 0; rc == 0 && i < qs.n; i++) {
+		if (qs.v[i].from_batch)
+			continue;
 		if (glob.port_set) {
 			qs.v[i].port = glob.port;
 			qs.v[i].port_set = true;

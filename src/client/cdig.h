@@ -62,6 +62,7 @@ struct cdig_query {
 	size_t nserver_glob;     /* of them, from before the first name */
 	bool greet;              /* dig's banner: the first query, +cmd then */
 	bool name_bad;           /* name checked when its lookup runs */
+	bool from_batch;         /* a line of a -f batch file */
 	uint16_t port;           /* -p (one for all, as dig), default 53 */
 	bool port_set;
 	int family;              /* 0, 4 (-4) or 6 (-6) */

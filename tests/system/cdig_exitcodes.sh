@@ -234,6 +234,10 @@ same_streams "${M[@]}" @127.0.0.2 @127.0.0.1 www.cdig.test +nostats
 same_streams "${M[@]}" @127.0.0.2 www.cdig.test @127.0.0.1 www.cdig.test +short
 same_streams "${M[@]}" @127.0.0.1 www.cdig.test @127.0.0.2 www.cdig.test +short
 same_streams "${M[@]}" @127.0.0.2 www.cdig.test @127.0.0.1 ns1.cdig.test +nostats
+# a batch file's @server is appended to the global list too; a line's
+# options are its own
+printf '@127.0.0.1 www.cdig.test +short\nwww.cdig.test +short\n' >"$T/batch"
+same_streams "${M[@]}" @127.0.0.2 -f "$T/batch"
 
 # -4 with an IPv6 server: dig's message and status
 expect 1 "couldn't get address for '::1': address family not supported" "$CDIG" -4 @::1 www.cdig.test
