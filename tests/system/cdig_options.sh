@@ -250,11 +250,7 @@ compare big2.cdig.test TXT -y "hmac-sha256:k256:$SECRET256" +bufsize=512
 sparse_primary() {   # sparse_primary MODE ALG KEY SECRET: sets PORT
 	PORT=$(free_port)
 	[ -n "$PORT" ] || die "no free port"
-	python3 "$DATA/sparseprimary.py" "$PORT" "$T/sparse-$1.ready" "$2:$3.:$4" "$1" \
-		>>"$T/sparse.log" 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 300); do [ -e "$T/sparse-$1.ready" ] && break; sleep 0.1; done
-	[ -e "$T/sparse-$1.ready" ] || die "sparseprimary.py $1 did not start"
+	py_server "sparse-$1" "$PORT" sparseprimary.py "$2:$3.:$4" "$1"
 	SRV=sparse-$1
 }
 sparse_primary every:3 hmac-sha256 k256 "$SECRET256"
@@ -387,11 +383,7 @@ compare www.cdig.test +noedns +qid=7
 keepopen_server() {   # keepopen_server NAME [PER_CONN [ADDR]]: sets KPORT
 	KPORT=${KPORT_FIXED:-$(free_port)}
 	[ -n "$KPORT" ] || die "no free port"
-	python3 "$DATA/tcpcount.py" "$KPORT" "$T/$1.ready" "${2:-0}" "${3:-127.0.0.1}" \
-		>>"$T/$1.log" 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 300); do [ -e "$T/$1.ready" ] && break; sleep 0.1; done
-	[ -e "$T/$1.ready" ] || die "tcpcount.py $1 did not start"
+	py_server "$1" "$KPORT" tcpcount.py "${2:-0}" "${3:-127.0.0.1}"
 }
 conns() {   # conns NAME: "connections queries" seen since the last call
 	echo "$(grep -c '^conn' "$T/$1.log") $(grep -c '^query' "$T/$1.log")"

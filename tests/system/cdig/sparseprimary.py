@@ -22,20 +22,21 @@ timers only (the later ones). Standard library only.
 import base64
 import hashlib
 import hmac
+import os
 import socket
 import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from dnsraw import skip_name, tcp_read_msg, wire_name  # noqa: E402
+
 RECORDS = 250
 
 
 def wname(text):
-    out = b""
-    for label in text.rstrip(".").split("."):
-        if label:
-            out += bytes([len(label)]) + label.lower().encode()
-    return out + b"\x00"
+    """Lowercase (canonical, RFC 8945 §4.3.3) uncompressed wire name."""
+    return wire_name(text.lower())
 
 
 def rr(owner, rtype, rdata, klass=1, ttl=3600):
@@ -47,14 +48,6 @@ SOA = rr("sparse.test.", 6, wname("ns.sparse.test.") + wname("host.sparse.test."
 ZONE = [SOA] + [rr("h%d.sparse.test." % i, 1, bytes([192, 0, 2, i % 250 + 1]))
                 for i in range(RECORDS)] + [SOA]
 OPT = b"\x00" + struct.pack("!HHIH", 41, 1232, 0, 0)
-
-
-def skip_name(m, off):
-    while m[off] != 0:
-        if m[off] & 0xC0 == 0xC0:
-            return off + 2
-        off += 1 + m[off]
-    return off + 1
 
 
 def request_tsig(q):
@@ -124,16 +117,6 @@ def transfer(q, key, mode):
     return out
 
 
-def recv_all(c, n):
-    buf = b""
-    while len(buf) < n:
-        d = c.recv(n - len(buf))
-        if not d:
-            return None
-        buf += d
-    return buf
-
-
 def main():
     port, ready, keytext, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     alg, name, b64 = keytext.split(":")
@@ -147,12 +130,11 @@ def main():
         c, _ = s.accept()
         c.settimeout(10)
         try:
-            hdr = recv_all(c, 2)
-            q = recv_all(c, struct.unpack("!H", hdr)[0]) if hdr else None
+            q = tcp_read_msg(c)
             if q:
                 for m in transfer(q, key, mode):
                     c.sendall(struct.pack("!H", len(m)) + m)
-        except (OSError, ValueError, IndexError, KeyError, struct.error):
+        except (OSError, ValueError, IndexError, KeyError, TypeError, struct.error):
             pass
         c.close()
 
