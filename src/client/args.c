@@ -192,7 +192,6 @@ bool cdig_reverse_name(const char *addr, char *buf, size_t buflen)
 	return off < buflen;
 }
 
-/* Checks a query name the way dig does; prints the error. */
 /* NULL when name is a legal domain name (RFC 1035 §2.3.4 limits), else
  * dig's reason. */
 static const char *name_problem(const char *name)
