@@ -572,6 +572,8 @@ int cdig_args_parse(int argc, char **argv, struct cdig_query **out, size_t *n,
 		if (!q.qtype_set)
 			q.qtype = LDNS_RR_TYPE_NS;
 		q.have_name = true;
+		/* dig makes its banner after reading every argument here */
+		q.greet = glob.cmd && !glob.yaml && !glob.json;
 		rc = push(&qs, &q);
 	}
 	/* dig 9.18: one port for every lookup, the last -p given (its

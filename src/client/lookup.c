@@ -18,7 +18,9 @@ void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q)
 {
 	int i;
 
-	if (b->printed || !q->cmd || q->short_form || q->json || q->yaml)
+	/* dig prints the command line only if it made one when it read the
+	 * first name (+cmd then) */
+	if (b->printed || !q->greet || !q->cmd || q->short_form || q->json || q->yaml)
 		return;
 	b->printed = true;
 	printf("\n; <<>> cdig %s <<>>", PACKAGE_VERSION);
