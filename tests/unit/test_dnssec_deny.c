@@ -301,6 +301,65 @@ static void test_nsec3_limits(void **state)
 	proofs_close(&p);
 }
 
+/* Malformed records (random rdata behind well-formed framing) never crash
+ * a proof or a verification and never prove anything (run under ASan in
+ * the sanitizer build). */
+static void test_garbage(void **state)
+{
+	static const uint16_t types[] = { WIRE_TYPE_NSEC, WIRE_TYPE_NSEC3 };
+	struct trs *set[4], *keys, *sigs;
+	const struct wire_rrset *rs[4];
+	struct dsec_budget b;
+	struct dsec_result r;
+	struct dsec_ds_denial d;
+	uint8_t zone[WIRE_NAME_MAX], name[WIRE_NAME_MAX];
+	uint32_t x = 12345;
+	(void)state;
+
+	t_name("nsec3.test.", zone);
+	t_name("a.b.nsec3.test.", name);
+	for (unsigned round = 0; round < 3000; round++) {
+		for (unsigned i = 0; i < 4; i++) {
+			uint16_t len;
+			set[i] = t_new(i & 1 ? "vb0jc4d9ggeme5j1k3ctd3r7cghhr2ub.nsec3.test."
+				       : "b.nsec3.test.", types[round & 1], 300);
+			x = x * 1103515245u + 12345u;
+			len = (uint16_t)((x >> 16) % 48);
+			wire_put16(set[i]->data, len);
+			for (unsigned j = 0; j < len; j++) {
+				x = x * 1103515245u + 12345u;
+				set[i]->data[2 + j] = (uint8_t)(x >> 16);
+			}
+			if (round % 3 == 0 && len > 0)
+				set[i]->data[2] = 1;    /* NSEC3 hash algorithm 1 */
+			set[i]->rs.rdata_len = 2u + len;
+			set[i]->rs.count = 1;
+			rs[i] = &set[i]->rs;
+		}
+		dsec_budget_init(&b);
+		dsec_deny_nxdomain(name, zone, rs, 4, &b, &r);
+		assert_int_not_equal(r.state, DSEC_SECURE);
+		dsec_deny_nodata(name, WIRE_TYPE_A, zone, rs, 4, &b, &r);
+		dsec_deny_wildcard(name, 2, zone, rs, 4, &b, &r);
+		dsec_deny_ds(name, zone, rs, 4, &b, &d);
+		/* the same bytes as keys and signatures */
+		keys = set[0];
+		keys->rs.type = WIRE_TYPE_DNSKEY;
+		memcpy(keys->owner, zone, wire_name_len(zone));
+		sigs = set[1];
+		sigs->rs.type = WIRE_TYPE_RRSIG;
+		memcpy(sigs->owner, name, wire_name_len(name));
+		set[2]->rs.type = WIRE_TYPE_A;
+		memcpy(set[2]->owner, name, wire_name_len(name));
+		dsec_verify_rrset(&set[2]->rs, &sigs->rs, &keys->rs, T_NOW, &b, &r);
+		assert_int_equal(r.state, DSEC_BOGUS);
+		dsec_verify_keys(&keys->rs, &sigs->rs, &set[3]->rs, T_NOW, &b, &r);
+		assert_int_not_equal(r.state, DSEC_SECURE);
+		for (unsigned i = 0; i < 4; i++)
+			free(set[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_nsec3),
 		cmocka_unit_test(test_nsec3_optout),
 		cmocka_unit_test(test_nsec3_limits),
+		cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
