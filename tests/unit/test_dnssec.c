@@ -257,6 +257,26 @@ static void test_ds(void **state)
 	/* then the zone's data with the whole (now trusted) key set */
 	dsec_verify_rrset(&z.www->rs, &z.wwwsigs->rs, &z.keys->rs, T_NOW, &b, &r);
 	assert_int_equal(r.state, DSEC_SECURE);
+	/* a DS naming the ZSK, which did not sign the DNSKEY RRset (only the
+	 * KSK did): the signature that matters is missing, EDE 10 */
+	ds = t_new("nsec.test.", WIRE_TYPE_DS, 3600);
+	for (unsigned i = 0; i < 2; i++) {
+		rd = t_rdata(z.keys, i, &len);
+		if (wire_get16(rd) != 256)
+			continue;
+		wire_put16(ds->data, 4 + 32);
+		wire_put16(ds->data + 2, dsec_key_tag(rd, len));
+		ds->data[4] = 13;
+		ds->data[5] = 2;
+		assert_int_equal(dsec_ds_digest(2, z.keys->rs.owner, rd, len, ds->data + 6), 32);
+		ds->rs.rdata_len = 2 + 4 + 32;
+		ds->rs.count = 1;
+	}
+	assert_int_equal(ds->rs.count, 1);
+	dsec_verify_keys(&z.keys->rs, &z.keysigs->rs, &ds->rs, T_NOW, &b, &r);
+	assert_int_equal(r.state, DSEC_BOGUS);
+	assert_int_equal(r.ede, WIRE_EDE_RRSIGS_MISSING);
+	free(ds);
 	/* a digest that matches no key: EDE 9 */
 	rd = t_rdata(z.ds, 0, &len);
 	rd[len - 1] ^= 1;
