@@ -50,6 +50,7 @@ struct zload {
 	size_t nprobs, capprobs;
 	size_t nerrors;
 	bool oom;
+	bool ldns_only;            /* every entry through ldns: the reference route (tests) */
 	uint32_t seq;
 };
 
@@ -64,6 +65,30 @@ const char *zload_name(const uint8_t *name, char *buf, size_t buflen);
  * the top file cannot be opened, CAIRN_ENOMEM, else CAIRN_OK (syntax errors
  * are problems, counted in zl->nerrors). */
 cairn_err zload_read(struct zload *zl, const char *file);
+/* ---- fast.c: common record entries without ldns ---- */
+#define ZFAST_RDATA_MAX 4096
+struct zfast_in {                 /* what is in force where the entry stands */
+	const uint8_t *origin;    /* $ORIGIN, wire form as written */
+	size_t origin_len;
+	const uint8_t *prev;      /* the previous owner, wire form as written */
+	size_t prev_len;          /* 0: none known (the entry goes to ldns) */
+	uint32_t default_ttl;
+};
+struct zfast_rr {
+	uint8_t owner[WIRE_NAME_MAX]; /* case as written */
+	size_t owner_len;
+	uint32_t ttl;
+	uint16_t type;
+	uint16_t rdlen;
+	uint8_t rdata[ZFAST_RDATA_MAX];
+};
+/* Reads one complete entry (text as zload's splitter leaves it: comments
+ * gone, parentheses joined) of type A, AAAA, NS, CNAME, PTR, MX, SRV or
+ * TXT in plain form into *out, exactly as ldns would. Returns false,
+ * leaving nothing in force changed, for anything else: the caller then
+ * parses the entry with ldns. */
+bool zfast_entry(const char *text, const struct zfast_in *in, struct zfast_rr *out);
+
 /* Sorts the records by owner, type and rdata and checks them: outside the
  * zone, duplicates, SOA, NS at the apex, CNAME rules, TTLs within RRsets
  * (lowered to the smallest with a warning). Marks dropped records dead. */
