@@ -347,6 +347,7 @@ static bool fast_entry(struct zload *zl, struct zfile *zf, uint32_t line, const 
 
 	if (!zfast_entry(text, &in, &rr))
 		return false;
+	zl->nfast++;
 	if (rr.owner_len != zf->prevw_len || memcmp(rr.owner, zf->prevw, rr.owner_len) != 0) {
 		memcpy(zf->prevw, rr.owner, rr.owner_len);
 		zf->prevw_len = rr.owner_len;

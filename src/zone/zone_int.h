@@ -51,6 +51,7 @@ struct zload {
 	size_t nerrors;
 	bool oom;
 	bool ldns_only;            /* every entry through ldns: the reference route (tests) */
+	size_t nfast;             /* entries the fast route (fast.c) took */
 	uint32_t seq;
 };
 
@@ -89,6 +90,11 @@ struct zfast_rr {
  * parses the entry with ldns. */
 bool zfast_entry(const char *text, const struct zfast_in *in, struct zfast_rr *out);
 
+/* Orders records by owner (hash, length, bytes), type, rdata and seq
+ * (sort.c); zsort_cmp is that order for qsort(). Allocates a copy of
+ * recs for the time of the sort when it can (else sorts in place). */
+int zsort_cmp(const void *a, const void *b);
+void zsort_records(struct zone_rec *recs, size_t n);
 /* Sorts the records by owner, type and rdata and checks them: outside the
  * zone, duplicates, SOA, NS at the apex, CNAME rules, TTLs within RRsets
  * (lowered to the smallest with a warning). Marks dropped records dead. */
