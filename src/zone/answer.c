@@ -133,10 +133,12 @@ static void addl_put(struct additional *a, const struct zone_rrset *s)
  * own zone only; answers never carry another zone's occluded data. */
 static void addl_collect(struct additional *a, const struct zone_rrset *s, bool is_referral)
 {
-	if (!s || !s->addl)
+	const struct zone_addl *addl = s ? zrrset_addl(s) : NULL;
+
+	if (!addl)
 		return;
 	for (uint16_t c = 0; c < s->rs.count; c++) {
-		const struct zone_addl *t = &s->addl[c];
+		const struct zone_addl *t = &addl[c];
 		const struct zone_node *n = t->node;
 		if (!n)
 			continue;

@@ -115,11 +115,24 @@ struct zone_addl {                /* one NS/MX/SRV target */
 	const struct zone_node *node; /* the target's node, NULL if not ours */
 	bool same_zone;
 };
-struct zone_rrset {
-	struct wire_rrset rs;
+struct zone_rrx {                 /* what only some RRsets have */
 	struct zone_addl *addl;   /* count entries for NS/MX/SRV, else NULL */
 	const struct wire_rrset *sig; /* the RRSIGs covering it (signed zones), or NULL */
 };
+/* 40 bytes: a zone of a million records holds a million of these, and
+ * most (A, AAAA, TXT of unsigned zones) need neither field of zone_rrx. */
+struct zone_rrset {
+	struct wire_rrset rs;
+	struct zone_rrx *x;       /* arena, NULL when it would be empty */
+};
+static inline struct zone_addl *zrrset_addl(const struct zone_rrset *s)
+{
+	return s->x ? s->x->addl : NULL;
+}
+static inline const struct wire_rrset *zrrset_sig(const struct zone_rrset *s)
+{
+	return s->x ? s->x->sig : NULL;
+}
 struct zone_node {
 	const uint8_t *name;      /* lowercase wire name */
 	struct zone_rrset *rrsets;/* in order of first appearance in the file */
