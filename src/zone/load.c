@@ -433,19 +433,28 @@ struct splitter {
 	uint32_t start;           /* line the pending entry began on */
 };
 
-static bool sp_put(struct splitter *s, char c)
+/* Appends n bytes at p to the pending entry. */
+static bool sp_putn(struct splitter *s, const char *p, size_t n)
 {
-	if (s->len + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
+	if (s->len + n + 1 >= s->cap) {
+		size_t cap = s->cap ? s->cap : 256;
+		while (s->len + n + 1 >= cap)
+			cap *= 2;
 		char *b = realloc(s->buf, cap);
 		if (!b)
 			return false;
 		s->buf = b;
 		s->cap = cap;
 	}
-	s->buf[s->len++] = c;
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
 	s->buf[s->len] = '\0';
 	return true;
+}
+
+static bool sp_put(struct splitter *s, char c)
+{
+	return sp_putn(s, &c, 1);
 }
 
 /* Feeds one physical line; returns false on out of memory. Sets *done
@@ -459,6 +468,15 @@ static bool sp_line(struct zload *zl, struct zfile *zf, struct splitter *s,
 	if (s->len == 0 && s->paren == 0)
 		s->start = lineno;
 	for (const char *p = l; *p && *p != '\n' && *p != '\r'; p++) {
+		/* a run of bytes that mean nothing to the splitter at once */
+		size_t run = strcspn(p, "\\\";()\r\n");
+		if (run) {
+			if (!sp_putn(s, p, run))
+				return false;
+			p += run;
+			if (!*p || *p == '\n' || *p == '\r')
+				break;
+		}
 		char c = *p;
 		if (c == '\\' && p[1] && p[1] != '\n') {
 			if (!sp_put(s, c) || !sp_put(s, p[1]))
