@@ -377,7 +377,8 @@ cairn_err zdb_build(struct zone *z, struct zload *zl)
 		size_t j = i + 1;
 		while (j < zl->nrecs && zl->recs[j].hash == zl->recs[i].hash &&
 		       zl->recs[j].owner_len == zl->recs[i].owner_len &&
-		       memcmp(zl->recs[j].owner, zl->recs[i].owner, zl->recs[i].owner_len) == 0)
+		       (zl->recs[j].owner == zl->recs[i].owner ||  /* shared by the loader */
+			memcmp(zl->recs[j].owner, zl->recs[i].owner, zl->recs[i].owner_len) == 0))
 			j++;
 		if (wire_name_is_subdomain(zl->recs[i].owner, z->origin) &&
 		    (err = build_owner(&b, &zl->recs[i], &zl->recs[j])) != CAIRN_OK)
