@@ -16,10 +16,10 @@
 # one dnsperf query file (positive answers with NXDOMAIN and NODATA mixed
 # in).  Each server runs single-threaded (cairnd threads: 1, NSD
 # server-count: 1, Knot udp-workers: 1, rate limiting off) pinned to CPU
-# 0, dnsperf pinned to CPU 1; a warm-up, then SECONDS of load.  Reported: queries per second and
-# the server's CPU microseconds per answered query (utime+stime of all its
-# processes from /proc, before and after, divided by the answered queries:
-# steadier than QPS on a noisy machine).
+# 0, dnsperf pinned to CPU 1; a warm-up, then SECONDS of load.  Reported:
+# queries per second and the server's CPU microseconds per answered query
+# (utime+stime of all its processes from /proc, before and after, divided
+# by the answered queries: steadier than QPS on a noisy machine).
 #
 # Part 2, loading: a zone of RECORDS records, each server started RUNS
 # times pinned to CPU 0; the medians of: seconds from start until the
@@ -240,9 +240,6 @@ done
 echo >&2
 echo "generating a zone of $records records..." >&2
 gen_zone "$TMP/big.zone" bench.test $((records / 2)) flat
-median() { # median NUMBER...
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 declare -A L_WALL L_CPU L_RSS L_PSS
 for kind in $SERVERS; do
 	walls=() cpus=() rsss=() psss=()
@@ -262,10 +259,10 @@ for kind in $SERVERS; do
 		kill "$SPID"
 		wait "$SPID" 2>/dev/null
 	done
-	L_WALL[$kind]=$(median "${walls[@]}")
-	L_CPU[$kind]=$(median "${cpus[@]}")
-	L_RSS[$kind]=$(median "${rsss[@]}")
-	L_PSS[$kind]=$(median "${psss[@]}")
+	L_WALL[$kind]=$(bench_median "${walls[@]}")
+	L_CPU[$kind]=$(bench_median "${cpus[@]}")
+	L_RSS[$kind]=$(bench_median "${rsss[@]}")
+	L_PSS[$kind]=$(bench_median "${psss[@]}")
 done
 echo
 echo "Loading a zone of $(grep -vc '^\$' "$TMP/big.zone") records ($(du -m "$TMP/big.zone" | cut -f1) MB), medians of $runs starts"

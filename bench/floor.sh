@@ -45,12 +45,7 @@ while getopts b:t:r:n:h opt; do
 done
 bench_find_cairnd "$build"
 bench_need cc dnsperf dig taskset unshare ip python3
-if [ -z "${BENCH_IN_NETNS:-}" ]; then
-	BENCH_IN_NETNS=1 exec unshare -rn bash "$0" -b "$build" -t "$secs" -r "$rounds" -n "$names"
-	echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
-	exit 1
-fi
-ip link set lo up || exit 1
+bench_enter_netns -b "$build" -t "$secs" -r "$rounds" -n "$names"
 bench_setup floor
 
 cc -O2 -Wall -o "$TMP/floor" "$srcdir/bench/floor/floor.c" || exit 1
@@ -121,26 +116,23 @@ for r in $(seq "$rounds"); do
 		CODES[$kind]=$PERF_CODES
 	done
 done
-median() { # median NUMBER...
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 echo
 echo "The floor and cairnd: $names names, $(wc -l <"$TMP/queries") A queries (all positive),"
 echo "${secs}s x $rounds rounds each (medians), server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU"
 printf '%-22s %10s %15s %10s  %s\n' server QPS "CPU us/answer" "x floor" "response codes (last round)"
 # shellcheck disable=SC2086
-floor_cpu=$(median ${RUNS_CPU[floor]})
+floor_cpu=$(bench_median ${RUNS_CPU[floor]})
 for kind in floor auth cache; do
 	# shellcheck disable=SC2086
-	cpu=$(median ${RUNS_CPU[$kind]})
+	cpu=$(bench_median ${RUNS_CPU[$kind]})
 	case $kind in
 	floor) label="floor responder" ;;
 	auth) label="cairnd authoritative" ;;
 	cache) label="cairnd cache hit" ;;
 	esac
 	# shellcheck disable=SC2086
-	printf '%-22s %10s %15s %10s  %s\n' "$label" "$(median ${RUNS_QPS[$kind]})" "$cpu" \
+	printf '%-22s %10s %15s %10s  %s\n' "$label" "$(bench_median ${RUNS_QPS[$kind]})" "$cpu" \
 		"$(python3 -c "print('%.2f' % ($cpu / $floor_cpu))")" "${CODES[$kind]}"
 done
 echo "per round, CPU us/answer: floor ${RUNS_CPU[floor]}| auth ${RUNS_CPU[auth]}| cache ${RUNS_CPU[cache]}"

@@ -84,3 +84,21 @@ measure() {
 	PERF_CPU_US=$(awk -v a="$after" -v b="$before" -v t="$TICK" -v n="${PERF_ANSWERED:-0}" \
 		'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')
 }
+
+# bench_enter_netns ARG...: runs the calling script again with ARG inside a
+# private network namespace (unshare -rn) unless it is there already;
+# there, brings lo up.
+bench_enter_netns() {
+	if [ -z "${BENCH_IN_NETNS:-}" ]; then
+		BENCH_IN_NETNS=1 exec unshare -rn bash "$0" "$@"
+		echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
+		exit 1
+	fi
+	ip link set lo up || exit 1
+}
+
+# bench_median NUMBER...: prints the median (the lower middle one of an
+# even count).
+bench_median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
