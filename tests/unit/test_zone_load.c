@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../src/zone/zone_int.h"
@@ -148,6 +149,60 @@ static void test_edge_entries(void **state)
 	assert_int_equal(compare_routes(path, "example"), 7);
 }
 
+/* Entries made of random pieces, good and bad, each piece chosen to sit
+ * on one side or the other of an edge of the fast route. */
+static void test_random_entries(void **state)
+{
+	static const char *const owner[] = {
+		"", "@", "a", "A.b", "x.example.", "*", "*.w", "a..b", "@x", "c\\.d", ".",
+		"-", "_srv._tcp", "a\\065", "\\#", "0", "IN", "xn--d1acufc",
+	};
+	static const char *const ttl[] = {
+		"", "0", "60", "2147483647", "2147483648", "1h", "1H30m", "007", "99999999999", "-1",
+	};
+	static const char *const cls[] = { "", "IN", "in", "CH", "CLASS1", "HS" };
+	static const char *const rr[] = {
+		"A 192.0.2.1", "a 192.0.2.1", "A 192.0.2.256", "A 01.2.3.4", "A 1.2.3", "A ::1",
+		"A", "A 1.2.3.4 5", "AAAA ::1", "AAAA 2001:DB8::", "AAAA 192.0.2.1",
+		"AAAA ::ffff:192.0.2.1", "NS ns1", "NS ns1.other.", "NS @", "NS .", "NS a..b",
+		"CNAME x.y", "CNAME", "PTR p.", "MX 10 mail", "MX 65536 mail", "MX -1 mail",
+		"MX 0 .", "MX mail", "MX 10", "SRV 1 2 3 t", "SRV 1 2 t", "SRV 65535 0 0 @",
+		"TXT \"a\"", "TXT \"a\" \"b c\"", "TXT a", "TXT \"\"", "TXT \"a\"b",
+		"TXT \"a;b\"", "TXT \"a\\\"b\"", "TXT \"(x)\"", "SOA a b 1 2 3 4 5",
+		"TYPE1 \\# 4 c0000201", "DS 1 8 2 ab", "HINFO a b",
+	};
+	char path[] = "/tmp/cairn-zone-load-XXXXXX";
+	uint32_t s = 12345;
+	size_t fast = 0;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	(void)state;
+	assert_non_null(f);
+	fprintf(f, "$TTL 300\n");
+	for (int i = 0; i < 4000; i++) {
+		s = s * 1103515245u + 12345u;
+		unsigned a = s >> 8, b = s >> 16;
+		const char *o = owner[a % (sizeof owner / sizeof owner[0])];
+		const char *t = ttl[(a >> 5) % (sizeof ttl / sizeof ttl[0])];
+		const char *c = cls[b % (sizeof cls / sizeof cls[0])];
+		const char *r = rr[(b >> 4) % (sizeof rr / sizeof rr[0])];
+		bool swap = (s >> 28) & 1;
+		if (i % 500 == 250)
+			fprintf(f, "$TTL 0\n");
+		else if (i % 500 == 499)
+			fprintf(f, "$TTL 86400\n");
+		if (i % 700 == 350)
+			fprintf(f, "$ORIGIN Sub%d.Example.\n", i);
+		fprintf(f, "%s%s%s %s %s %s\n", o, *o ? " " : "\t", swap ? c : t, swap ? t : c,
+			r, (s >> 27) & 1 ? "; comment" : "");
+	}
+	fclose(f);
+	fast = compare_routes(path, "example");
+	unlink(path);
+	/* both routes were used (about 6 % of these are plain enough) */
+	assert_true(fast > 100 && fast < 3900);
+}
+
 /* The radix sort against qsort with the same comparison, on records
  * with colliding hashes, shared owners and big runs. */
 static void test_sort_matches_qsort(void **state)
@@ -187,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes_agree_on_every_zone),
 		cmocka_unit_test(test_edge_entries),
+		cmocka_unit_test(test_random_entries),
 		cmocka_unit_test(test_sort_matches_qsort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
