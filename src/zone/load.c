@@ -1,8 +1,10 @@
-/* zone/load.c: reads a zone file (RFC 1035 §5.1 master file format) with
- * ldns, one entry at a time, into compact records. The entry splitter here
- * handles comments, parentheses and quotes across lines so that every record
- * keeps the file and line it started on; it also implements $ORIGIN, $TTL
- * and $INCLUDE, which ldns 1.8.3 cannot do for us. */
+/* zone/load.c: reads a zone file (RFC 1035 §5.1 master file format) one
+ * entry at a time into compact records: the plain entries of the common
+ * types through fast.c, every other one with ldns (which fast.c imitates
+ * exactly, see there). The entry splitter here handles comments,
+ * parentheses and quotes across lines so that every record keeps the file
+ * and line it started on; it also implements $ORIGIN, $TTL and $INCLUDE,
+ * which ldns 1.8.3 cannot do for us. */
 #include "zone_int.h"
 
 #include <ctype.h>
