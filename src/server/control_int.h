@@ -31,7 +31,7 @@ bool control_cmd_list_zones(const struct control_target *t, int argc, char **arg
 bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FILE *out);
 /* lookup [--json] NAME */
 bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out);
-/* list-local-zones */
+/* list-local-zones [--json] */
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out);
 
