@@ -327,6 +327,7 @@ cairn_err daemon_reload(struct daemon *d, FILE *out, enum daemon_reload_kind kin
 	} else {
 		d->served = zs;
 		server_set_zones(d->srv, zs);
+		xfr_announce(zs, d->xfr);   /* NOTIFY now that zs answers */
 		daemon_stamps_free(&d->stamps);
 		d->stamps = st;
 		d->zones = use->n_zones;
