@@ -63,11 +63,7 @@ bool val_aggressive(struct rq *q)
 	if (!r->anchors || q->no_cache || q->acc.len || dsec_nta_covers(r->anchors, q->cur))
 		return false;
 	/* the zone: the closest one the cache knows, signed and validated */
-	for (zone = q->cur;; zone = wire_name_parent(zone)) {
-		if (cache_get(r->cache, zone, WIRE_TYPE_NS, rnow_s(r), r->vbuf1, sizeof(r->vbuf1),
-			      &soa, NULL) == CACHE_POSITIVE || !zone[0])
-			break;
-	}
+	zone = val_zone_of(r, q->cur);
 	memcpy(zbuf, zone, wire_name_len(zone));
 	zone = zbuf;
 	if (cache_get_ex(r->cache, zone, WIRE_TYPE_DNSKEY, rnow_s(r), 0, r->vbuf1,

@@ -656,6 +656,40 @@ size_t resolver_build_answer(struct resolver *r, uint8_t *out, const struct wire
  * timeout: the earliest) in the heap. */
 void rq_timer_update(struct rq *q);
 
+/* valchain.c: the chain of trust of DNSSEC validation */
+/* What val_keys_for found. */
+enum kres { K_SECURE, K_INSECURE, K_BOGUS, K_PENDING };
+
+struct kout {
+	enum kres res;
+	uint16_t ede;
+	const char *why;
+	struct wire_rrset keys;    /* K_SECURE: the zone's DNSKEY RRset, in r->vkeys */
+};
+/* The trusted DNSKEY RRset of zone (o->keys, in r->vkeys) on K_SECURE;
+ * K_INSECURE (no anchor above, a negative trust anchor, a proven insecure
+ * delegation, unsupported algorithms: o->ede), K_BOGUS (o->ede, o->why),
+ * or K_PENDING when a DS or DNSKEY sub-resolution was started (q waits). */
+enum kres val_keys_for(struct rq *q, const uint8_t *zone, struct kout *o);
+/* Copies into signer the signer of sigs over type when it may sign owner's
+ * RRset (an ancestor of owner, or owner itself except for DS, RFC 4035
+ * §5.2); false otherwise or without signatures. */
+bool val_signer_of(const struct wire_rrset *sigs, uint16_t type, const uint8_t *owner,
+		   uint8_t *signer);
+/* Stores a verdict in the cache on (name, type) -- the NXDOMAIN entry when
+ * nx -- / on the RRset rs only while the cache holds its records: secure
+ * data for at most ttl seconds (RFC 4035 §5.3.3), bogus for val-bogus-ttl. */
+void val_verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool nx,
+		 enum dsec_state s, uint16_t ede, uint32_t ttl);
+void val_verdict_rrset(struct resolver *r, const struct wire_rrset *rs, enum dsec_state s,
+		       uint16_t ede, uint32_t ttl);
+/* The closest enclosing zone of name the cache knows (an NS RRset; the
+ * root at last): the zone of unsigned data, whose chain says whether it
+ * may be unsigned. Points into name. */
+const uint8_t *val_zone_of(struct resolver *r, const uint8_t *name);
+/* "secure", "insecure", "bogus", "indeterminate". */
+const char *val_state_name(enum dsec_state s);
+
 /* validate.c: DNSSEC validation (RFC 4035 §5) */
 /* True when q's answer is to be validated (VALIDATE before DONE). */
 bool val_needed(const struct rq *q);
