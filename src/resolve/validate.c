@@ -97,10 +97,10 @@ static bool known_secure(struct resolver *r, const struct wire_rrset *rs,
 	return true;
 }
 
-/* Validates one RRset of the answer (at entry pos; sigs may be NULL).
+/* Validates one RRset of the answer (sigs may be NULL): *res is the verdict.
  * Returns K_PENDING when a lookup was started. */
 static enum kres check_rrset(struct rq *q, const struct wire_rrset *rs,
-			     const struct wire_rrset *sigs, bool nx, struct kout *o,
+			     const struct wire_rrset *sigs, struct kout *o,
 			     struct dsec_result *res)
 {
 	struct resolver *r = q->r;
@@ -108,7 +108,6 @@ static enum kres check_rrset(struct rq *q, const struct wire_rrset *rs,
 	const uint8_t *zone;
 	enum kres k;
 
-	(void)nx;
 	if (val_signer_of(sigs, rs->type, rs->owner, signer)) {
 		zone = signer;
 		/* the same records validated before (unbound's rrset cache
@@ -292,7 +291,7 @@ void val_step(struct rq *q)
 		}
 		if (st == DSEC_INDETERMINATE) {
 			q->vchecked = true;
-			k = check_rrset(q, &rs, sigs, false, &o, &res);
+			k = check_rrset(q, &rs, sigs, &o, &res);
 			if (k == K_PENDING) {
 				q->state = RQ_WAIT_CHILD;
 				return;
