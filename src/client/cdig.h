@@ -107,6 +107,8 @@ struct cdig_query {
 	int split;               /* split base64/hex fields every N chars */
 	bool split_set;
 	char hints[512];         /* +hints=FILE for +trace; "" = ask server */
+	bool chain;              /* +chain (chain.c) */
+	char anchor[512];        /* +anchor=FILE for +chain; "" = the default */
 	struct cdig_keep *keep;  /* +keepopen's connection (main's) */
 	int argc;                /* the command line, for the banner */
 	char **argv;
@@ -334,5 +336,27 @@ int cdig_nssearch(const struct cdig_query *q);
 /* print.c: writes the header flags set in flags as dig does (" qr aa
  * rd ..."). */
 void cdig_print_flags(FILE *f, unsigned flags);
+
+/* ---- chain.c: +chain, the chain of trust link by link ---- */
+#define CDIG_EXIT_BOGUS 12       /* +chain: the verdict is bogus (cdig(1)) */
+/* +chain NAME [TYPE]: fetches (DO=1, CD=1) the answer and every DS and
+ * DNSKEY RRset from the trust anchor (q->anchor) down to it, from q's
+ * server or by iterating from q->hints, and prints each link's verdict.
+ * Returns 0 (secure or insecure), CDIG_EXIT_BOGUS, CDIG_EXIT_NOREPLY when
+ * a link could not be fetched, CDIG_EXIT_USAGE for a bad anchor or hints
+ * file, CDIG_EXIT_INTERNAL when out of memory. */
+int cdig_chain(const struct cdig_query *q);
+/* trace.c: a quiet iteration from q->hints for chain.c. cdig_iter_new
+ * returns NULL (message printed) when the hints cannot be loaded or memory
+ * is short; the caller frees with cdig_iter_free. q must outlive it. */
+struct cdig_iter;
+struct cdig_iter *cdig_iter_new(const struct cdig_query *q);
+/* Resolves name/type with RD=0 and DO=1 from the root servers; on CAIRN_OK
+ * *r is the last response (caller frees with cdig_reply_free). */
+cairn_err cdig_iter_query(struct cdig_iter *it, const char *name, uint16_t type,
+			  struct cdig_reply *r);
+void cdig_iter_free(struct cdig_iter *it);
+/* print.c: the RFC 8914 name of an EDE info-code (static), NULL if unknown. */
+const char *cdig_ede_name(unsigned code);
 
 #endif

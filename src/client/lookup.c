@@ -281,6 +281,8 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 	size_t nsrv = 0, nn, i;
 	int rc = CDIG_EXIT_OK;
 
+	if (q0->chain)
+		return cdig_chain(q0);
 	if (q0->trace)
 		return cdig_trace(q0);
 	if (q0->nssearch)
