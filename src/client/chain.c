@@ -650,9 +650,11 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 				 tag);
 			if (res.wildcard) {
 				/* RFC 4035 §5.3.4, RFC 5155 §8.8 */
+				uint8_t wc = res.wc_labels;
+
 				n = nsec_collect(au, set, nsigs);
 				if (nsec_verify(ch, set, nsigs, n, &z->keys.rs, ptr, &res))
-					dsec_deny_wildcard(name, res.wc_labels, z->name, ptr, n,
+					dsec_deny_wildcard(name, wc, z->name, ptr, n,
 							   &ch->budget, &res);
 				if (res.state == DSEC_SECURE)
 					snprintf(d + strlen(d), sizeof(d) - strlen(d),
