@@ -38,25 +38,7 @@
 # Needs: unbound, dnsperf, dig, taskset, unshare, 2 CPUs.  Not part of
 # make check.
 . "$(dirname "$0")/lib.sh"
-build=
-secs=10
-rounds=3
-while getopts b:t:r:h opt; do
-	case $opt in
-	b) build=$OPTARG ;;
-	t) secs=$OPTARG ;;
-	r) rounds=$OPTARG ;;
-	*) sed -n '2,39s/^# \{0,1\}//p' "$0"; exit 1 ;;
-	esac
-done
-bench_find_cairnd "$build"
-bench_need unbound dnsperf dig taskset unshare ip
-if [ -z "${BENCH_IN_NETNS:-}" ]; then
-	BENCH_IN_NETNS=1 exec unshare -rn bash "$0" -b "$build" -t "$secs" -r "$rounds"
-	echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
-	exit 1
-fi
-ip link set lo up || exit 1
+bench_resolver_start 39 unbound dnsperf dig taskset -- "$@"
 bench_setup rbench
 L=$srcdir/zones/lab
 
@@ -104,47 +86,9 @@ EOF
 for _ in $(seq 500); do cat "$TMP/names"; done >"$TMP/queries"
 
 # ---- the resolvers ----
-cat >"$TMP/cairnd.conf" <<EOF
-server:
-	listen: 127.0.0.1@53
-	threads: 1
-	user: ""
-	pidfile: ""
-	control-socket: ""
-	log: stderr
-	recursion: yes
-	allow-recursion: 127.0.0.0/8
-	root-hints: $L/root.hints
-	dnssec: no
-	query-loopback: yes
-	qname-minimisation: yes
-	local-zone-disable: 127.in-addr.arpa
-EOF
-declare -A ADDR=([cairnd]=127.0.0.1 [unbound]=127.0.0.2) SPID COLD
-start() { # start KIND: pinned to SRV_CPU
-	if [ "$1" = cairnd ]; then
-		taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/cairnd.conf" >"$TMP/cairnd.log" 2>&1 &
-		SPID[$1]=$!
-		PIDS+=($!)
-	else
-		LAB_RUN="taskset -c $SRV_CPU" start_unbound "$TMP" 127.0.0.2 "$L/root.hints" \
-			"access-control: 127.0.0.0/8 allow" 'local-zone: "127.in-addr.arpa." nodefault' \
-			'domain-insecure: "127.in-addr.arpa."'
-		SPID[$1]=$UNBOUND_PID
-	fi
-}
-
 # Part 1: cold cache, one resolver after the other (priming included)
-for kind in cairnd unbound; do
-	before=$(upstream)
-	start $kind
-	wait_dns "${ADDR[$kind]}" . NS || { cat "$TMP/$kind.log" >&2; exit 1; }
-	while read -r q t; do
-		dig @"${ADDR[$kind]}" +time=5 +tries=1 "$q" "$t" >/dev/null
-	done <"$TMP/names"
-	sleep 1   # late fetches (unbound's target fetch policy) land too
-	COLD[$kind]=$(( $(upstream) - before ))
-done
+declare -A ADDR SPID COLD
+bench_resolvers "$L/root.hints" "$TMP/names" "dnssec: no" -- 'domain-insecure: "127.in-addr.arpa."'
 
 # Part 2: cache hits, alternating rounds
 declare -A QPSL CPUL CODES
@@ -169,29 +113,7 @@ for kind in cairnd unbound; do  # the delegation of bulk.example.net
 	grep -q '127\.4\.0\.99' "$TMP/bulkwarm.$kind" ||
 		{ echo "bench: $kind did not resolve warm.bulk.example.net" >&2; cat "$TMP/bulkwarm.$kind" >&2; exit 1; }
 done
-for r in $(seq "$rounds"); do
-	awk -v r="$r" -v n=$MISS_N 'BEGIN {
-		for (i = 0; i < n; i++) printf "m%d-%05d.bulk.example.net A\n", r, i }' >"$TMP/misses.$r"
-	for kind in cairnd unbound; do
-		echo "round $r: $kind, $MISS_N cache misses..." >&2
-		sleep 0.5     # the authoritative logs are complete
-		up=$(upstream)
-		before=$(cpu_ticks "${SPID[$kind]}")
-		taskset -c $PERF_CPU dnsperf -s "${ADDR[$kind]}" -d "$TMP/misses.$r" -n 1 -l 300 \
-			-c 8 -q 100 -T 1 -t 5 >"$TMP/miss.$kind.$r" 2>&1
-		after=$(cpu_ticks "${SPID[$kind]}")
-		sleep 0.5
-		up=$(( $(upstream) - up ))
-		n=$(awk '/Queries completed:/ {print $3}' "$TMP/miss.$kind.$r")
-		MQPSL[$kind]="${MQPSL[$kind]:-} $(awk '/Queries per second:/ {printf "%.0f", $4}' "$TMP/miss.$kind.$r")"
-		MCPUL[$kind]="${MCPUL[$kind]:-} $(awk -v a="$after" -v b="$before" -v t="$TICK" -v n="${n:-0}" \
-			'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')"
-		MUPL[$kind]="${MUPL[$kind]:-} $(awk -v u="$up" -v n="${n:-0}" 'BEGIN { printf "%.3f", u / (n > 0 ? n : 1) }')"
-		MCODES[$kind]="$(sed -n 's/^ *Response codes: *//p' "$TMP/miss.$kind.$r")"
-	done
-done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+bench_miss_rounds $MISS_N bulk.example.net
 
 echo
 echo "Caching resolver on the lab of zones/lab: $(wc -l <"$TMP/names") distinct questions"
@@ -199,19 +121,19 @@ echo "(positive, CNAME across zones, PTR, NXDOMAIN, NODATA); resolver on CPU $SR
 echo "dnsperf on CPU $PERF_CPU; $rounds rounds of ${secs}s each (medians; every round in brackets)"
 printf '%-8s %10s %15s %22s  %s\n' server "QPS" "CPU us/answer" "cold-cache upstream" "response codes (last round)"
 for kind in cairnd unbound; do
-	printf '%-8s %10s %15s %22s  %s\n' "$kind" "$(echo "${QPSL[$kind]}" | median)" \
-		"$(echo "${CPUL[$kind]}" | median)" "${COLD[$kind]}" "${CODES[$kind]}"
+	printf '%-8s %10s %15s %22s  %s\n' "$kind" "$(echo "${QPSL[$kind]}" | bench_median)" \
+		"$(echo "${CPUL[$kind]}" | bench_median)" "${COLD[$kind]}" "${CODES[$kind]}"
 	echo "         QPS [${QPSL[$kind]# }]  CPU us [${CPUL[$kind]# }]"
 done
-echo "cairnd/unbound CPU per answer: $(ratio "$(echo "${CPUL[cairnd]}" | median)" "$(echo "${CPUL[unbound]}" | median)")"
+echo "cairnd/unbound CPU per answer: $(bench_ratio "$(echo "${CPUL[cairnd]}" | bench_median)" "$(echo "${CPUL[unbound]}" | bench_median)")"
 
 echo
 echo "Cache misses: $MISS_N distinct names below bulk.example.net (delegation cached), each"
 echo "asked once (dnsperf -n 1, 100 outstanding), fresh names each round; $rounds rounds (medians)"
 printf '%-8s %10s %15s %22s  %s\n' server "res/s" "CPU us/res" "upstream/res" "response codes (last round)"
 for kind in cairnd unbound; do
-	printf '%-8s %10s %15s %22s  %s\n' "$kind" "$(echo "${MQPSL[$kind]}" | median)" \
-		"$(echo "${MCPUL[$kind]}" | median)" "$(echo "${MUPL[$kind]}" | median)" "${MCODES[$kind]}"
+	printf '%-8s %10s %15s %22s  %s\n' "$kind" "$(echo "${MQPSL[$kind]}" | bench_median)" \
+		"$(echo "${MCPUL[$kind]}" | bench_median)" "$(echo "${MUPL[$kind]}" | bench_median)" "${MCODES[$kind]}"
 	echo "         res/s [${MQPSL[$kind]# }]  CPU us [${MCPUL[$kind]# }]  upstream [${MUPL[$kind]# }]"
 done
-echo "cairnd/unbound CPU per resolution: $(ratio "$(echo "${MCPUL[cairnd]}" | median)" "$(echo "${MCPUL[unbound]}" | median)")"
+echo "cairnd/unbound CPU per resolution: $(bench_ratio "$(echo "${MCPUL[cairnd]}" | bench_median)" "$(echo "${MCPUL[unbound]}" | bench_median)")"

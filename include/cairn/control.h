@@ -30,6 +30,7 @@ struct control;
 struct cache;
 struct stats_snapshot;
 struct server_explain;
+struct resolver_forward;
 
 /* One zone as list-zones shows it. */
 struct control_zone_info {
@@ -55,9 +56,19 @@ struct control_target {
 	 * after which the old data keeps serving. When NULL, `reload` sends
 	 * SIGHUP to the process instead. */
 	cairn_err (*reload)(void *ctx, FILE *out);
+	/* reload-zone NAME: reads that zone's file again (name: lowercase
+	 * wire), keeping the old data on a problem (written to out with
+	 * file:line). Returns CAIRN_OK, CAIRN_ENOTFOUND (no such zone in the
+	 * configuration), CAIRN_EFORMAT (old data kept) or another error
+	 * (NULL: the command answers with an error). */
+	cairn_err (*reload_zone)(void *ctx, const uint8_t *name, FILE *out);
 	/* The shared cache, or NULL when the daemon has none (flush and
 	 * cache-show then answer with an error). */
 	struct cache *(*cache)(void *ctx);
+	/* The DNSSEC trust anchors and negative trust anchors (insecure-add,
+	 * insecure-remove, insecure-list), or NULL when the daemon does not
+	 * validate (the commands then answer with an error); may be NULL. */
+	struct dsec_anchors *(*anchors)(void *ctx);
 	/* Extra `status` lines (may be NULL). */
 	void (*status)(void *ctx, FILE *out);
 	/* `transfer NAME` and `zone-status NAME` (secondary zones, xfr.h):
@@ -89,8 +100,22 @@ struct control_target {
 	 * resolver (NULL: the same). */
 	cairn_err (*local_zones)(void *ctx, void (*fn)(void *arg, const char *name,
 						       const char *kind), void *arg);
-	/* lookup NAME: as server_lookup (server.h); NULL: no resolver. */
-	cairn_err (*lookup)(void *ctx, const uint8_t *name, char **out);
+	/* lookup [--json] NAME: as server_lookup (server.h); NULL: no resolver. */
+	cairn_err (*lookup)(void *ctx, const uint8_t *name, bool json, char **out);
+	/* forward-list: fn for each forward zone in use; CAIRN_ENOTFOUND
+	 * without a resolver (NULL: the same). */
+	cairn_err (*forward_list)(void *ctx, void (*fn)(void *arg,
+							 const struct resolver_forward *f), void *arg);
+	/* forward-add / forward-remove (f->naddr 0): as server_forward_set
+	 * (server.h); NULL: no resolver. */
+	cairn_err (*forward_set)(void *ctx, const struct resolver_forward *f);
+	/* get-option KEY: writes the value(s) as cairnd.conf lines "KEY: VALUE"
+	 * to out. set-option KEY VALUE: checks value as the configuration
+	 * parser does and applies it, or writes why not to out (one line).
+	 * CAIRN_OK; CAIRN_ENOTFOUND (no such key), CAIRN_EINVAL (a bad value,
+	 * or a key that cannot change at run time); NULL: error. */
+	cairn_err (*option_get)(void *ctx, const char *key, FILE *out);
+	cairn_err (*option_set)(void *ctx, const char *key, const char *value, FILE *out);
 };
 
 /* Creates the socket at path, owned by its creator (root) and group

@@ -165,9 +165,10 @@ unsigned resolver_flush_infra(struct resolver *r, const struct cairn_sockaddr *o
 /* cairn-control lookup: writes to out the delegation r would use for name
  * from the cache (else the root hints), or its forward-zone, and each
  * server's cached addresses with what r's infra cache says of them (RTT,
- * timeouts, lameness for that zone). Reads only: nothing is created,
+ * timeouts, lameness for that zone); json: one JSON object (cairn-control(8),
+ * "lookup"). Reads only: nothing is created,
  * touched or sent. On r's thread. */
-void resolver_lookup(struct resolver *r, const uint8_t *name, FILE *out);
+void resolver_lookup(struct resolver *r, const uint8_t *name, bool json, FILE *out);
 /* Number of resolutions in progress (tests, benchmarks). */
 unsigned resolver_active(const struct resolver *r);
 /* Forgets every pending query whose ctx is ctx (client went away). */
@@ -241,6 +242,17 @@ struct resolver_config {
 
 /* Fills cfg with the defaults above. */
 void resolver_config_default(struct resolver_config *cfg);
+/* Copies into dst the settings of src that a running resolver may change
+ * (reconf.c): qname_minimisation, max_queries, max_referrals,
+ * max_glueless, max_time_ms, unwanted_threshold, log_servfail,
+ * serve_stale, stale_client_ms, stale_ttl, prefetch. Every resolution
+ * reads them when it needs them; the others are fixed at resolver_new. */
+void resolver_config_tune(struct resolver_config *dst, const struct resolver_config *src);
+/* Gives r the changeable settings of cfg (resolver_config_tune) and its
+ * forward zones (copied; resolutions in progress keep the forwarders
+ * they found). On r's thread. Returns CAIRN_OK, or CAIRN_ENOMEM with r
+ * unchanged. */
+cairn_err resolver_reconfigure(struct resolver *r, const struct resolver_config *cfg);
 /* True when name (presentation form) is one of the zones the resolver
  * serves locally by default (localhost., invalid., test., onion.,
  * home.arpa., the loopback, private and documentation reverse zones of
@@ -272,6 +284,7 @@ struct resolver_counters {
 	uint64_t val_secure, val_insecure, val_bogus;  /* DNSSEC verdicts on answers */
 	uint64_t val_aggressive;     /* negative answers synthesised from cached
 	                              * NSEC records (RFC 8198) */
+	uint64_t lame_servers;       /* servers found lame for a zone (each time) */
 };
 /* Copies r's counters into *out. */
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out);

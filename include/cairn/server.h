@@ -65,6 +65,8 @@ struct cache;
 void server_get_stats(struct server *s, struct stats_snapshot *out);
 /* The cache shared by the workers (recursion: yes), or NULL; owned by s. */
 struct cache *server_cache(struct server *s);
+/* The resolver's trust anchors (NULL: no validation); the server's. */
+struct dsec_anchors *server_anchors(struct server *s);
 
 /* cairn-control explain: what one resolution of a question did. */
 struct server_explain {
@@ -102,9 +104,35 @@ void server_explain_free(struct server_explain *e);
 cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool flush,
 		       bool json, unsigned timeout_ms, char **out, size_t *removed);
 /* cairn-control lookup NAME: worker 0 writes the delegation it would use
- * for name and its servers (resolver_lookup) on its own thread; returns
- * as server_infra, *out the text. */
-cairn_err server_lookup(struct server *s, const uint8_t *name, unsigned timeout_ms, char **out);
+ * for name and its servers (resolver_lookup, json or text) on its own
+ * thread; returns as server_infra, *out the text. */
+cairn_err server_lookup(struct server *s, const uint8_t *name, bool json, unsigned timeout_ms,
+			char **out);
+
+/* ---- changes at run time (reconf.c) ---- */
+/* forward-list: calls fn with each forward zone in use; any thread. */
+void server_forward_list(struct server *s, void (*fn)(void *arg, const struct resolver_forward *f),
+			 void *arg);
+/* forward-add (f->naddr > 0: added, or its addresses replaced) and
+ * forward-remove (f->naddr == 0): changes the forward zones of every
+ * worker's resolver (on its thread, waiting at most timeout_ms), then
+ * removes the names at and below f->name from the cache (what was
+ * cached came the other way). Until restart only. Returns CAIRN_OK,
+ * CAIRN_ENOTFOUND (no resolver, or removing a zone that is not
+ * forwarded), CAIRN_ELIMIT (more than SERVER_MAX_FORWARDS), or as
+ * server_infra (some workers may then have the change: run it again). */
+cairn_err server_forward_set(struct server *s, const struct resolver_forward *f,
+			     unsigned timeout_ms);
+#define SERVER_MAX_FORWARDS 256
+/* set-option for the resolver: takes the changeable settings of cfg
+ * (resolver_config_tune) for every worker's resolver; returns as
+ * server_forward_set. */
+cairn_err server_resolver_tune(struct server *s, const struct resolver_config *cfg,
+			       unsigned timeout_ms);
+/* set-option log-queries. */
+void server_set_log_queries(struct server *s, bool on);
+/* The resolver settings in use (a copy; its forwards are not). */
+void server_resolver_settings(struct server *s, struct resolver_config *out);
 
 /* ---- the cache file (cachefile.c; cairnd.conf(5) cache-file) ---- */
 /* Writes every entry of c that may still be served to path as text

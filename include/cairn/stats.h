@@ -48,6 +48,9 @@ struct stats_counters {
 	_Atomic uint64_t upstream_unwanted;         /* replies failing the checks */
 	_Atomic uint64_t stale_answers;             /* clients answered stale (RFC 8767) */
 	_Atomic uint64_t prefetches;                /* background refreshes (prefetch) */
+	_Atomic uint64_t upstream_lame;             /* servers found lame for a zone */
+	_Atomic uint64_t dnssec[4];                 /* verdicts: secure, insecure, bogus,
+	                                             * synthesised from NSEC (RFC 8198) */
 	_Atomic uint64_t resolutions;               /* answers with source RESOLVED */
 	_Atomic uint64_t resolution_ms_sum;
 	_Atomic uint64_t resolution_bucket[STATS_N_BUCKET + 1];
@@ -83,8 +86,9 @@ struct stats_snapshot {
 	uint64_t rcode[STATS_N_RCODE];
 	uint64_t source[STATS_N_SOURCE];
 	uint64_t upstream_queries, upstream_timeouts, upstream_tcp_fallbacks;
-	uint64_t upstream_unwanted;
+	uint64_t upstream_unwanted, upstream_lame;
 	uint64_t stale_answers, prefetches;
+	uint64_t dnssec_secure, dnssec_insecure, dnssec_bogus, dnssec_aggressive;
 	uint64_t resolutions, resolution_ms_sum;
 	uint64_t resolution_bucket[STATS_N_BUCKET + 1];  /* not cumulative */
 	/* filled by the caller of stats_sum */

@@ -30,6 +30,8 @@ uint32_t zone_serial(const struct zone *z);
 size_t zone_rr_count(const struct zone *z);
 
 /* Builds a set from n zones and takes ownership of them (also on error).
+ * The zones are not changed: a zone may be in several sets, one reference
+ * (zone_ref) each.
  * Returns CAIRN_OK and *out (the caller owns it: zone_set_free),
  * CAIRN_EEXIST if two zones have the same origin, or CAIRN_ENOMEM. */
 cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out);

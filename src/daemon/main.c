@@ -39,30 +39,6 @@ struct options {
 	unsigned verbose;
 };
 
-/* Where file:line problems go: stderr before start-up is done, the log
- * afterwards (SIGHUP reloads). */
-struct reporter {
-	bool to_log;
-	unsigned count;
-	FILE *out;               /* also here when not NULL (cairn-control reload) */
-};
-
-/* What the signal loop and the control thread share. Reloads run under
- * lock (SIGHUP on the main thread, `reload` on the control thread). */
-struct daemon {
-	struct server *srv;
-	const char *conf;        /* as seen after a chroot */
-	uint64_t start_ms;
-	pthread_mutex_t lock;
-	uint64_t reloads, reload_failures, zones;
-	struct xfr_service *xfr;     /* NOTIFY out, secondary zones */
-	const struct cairn_config *cfg0;  /* read at start-up (run's) */
-	struct cairn_config *cfg_now;     /* read by the last good reload, or NULL */
-	const struct zone_set *served; /* the set last published (under lock) */
-	int64_t loaded_at;             /* when it was loaded (Unix time, under lock) */
-	struct stats_snapshot stats_base; /* counters at the last flush-stats (under lock) */
-};
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -73,106 +49,6 @@ static void usage(FILE *out)
 		"  -v        more verbose logging (repeatable)\n"
 		"  -V        print version and the versions of c-ares and ldns, exit\n"
 		"  -h        print this help, exit\n", DEFAULT_CONF);
-}
-
-static void report_problem(void *ctx, const char *file, unsigned line, const char *msg)
-{
-	struct reporter *r = ctx;
-
-	r->count++;
-	if (r->out && line)
-		fprintf(r->out, "%s:%u: %s\n", file, line, msg);
-	else if (r->out)
-		fprintf(r->out, "%s: %s\n", file, msg);
-	if (r->to_log && line)
-		log_err("%s:%u: %s", file, line, msg);
-	else if (r->to_log)
-		log_err("%s: %s", file, msg);
-	else if (line)
-		fprintf(stderr, "%s:%u: %s\n", file, line, msg);
-	else
-		fprintf(stderr, "%s: %s\n", file, msg);
-}
-
-/* Loads every zone of cfg into a new set (*out, owned by the caller).
- * Problems go to r. summary (may be NULL) receives "name serial N, R
- * records; ..." for the start-up line. */
-static cairn_err load_zones(const struct cairn_config *cfg, struct reporter *r,
-			    struct zone_set **out, char *summary, size_t slen, struct zone *fresh)
-{
-	struct zone **zones = NULL;
-	size_t n = 0, used = 0;
-	cairn_err err = CAIRN_ENOMEM, e;
-
-	*out = NULL;
-	if (summary && slen)
-		summary[0] = '\0';
-	zones = calloc(cfg->n_zones ? cfg->n_zones : 1, sizeof(*zones));
-	if (!zones)
-		goto done;
-	err = CAIRN_OK;
-	for (size_t i = 0; i < cfg->n_zones; i++) {
-		const struct config_zone *cz = &cfg->zones[i];
-		char name[1024];
-		uint8_t wname[WIRE_NAME_MAX];
-		size_t wlen;
-
-		if (cz->n_primary && access(cz->file, F_OK) != 0 && errno == ENOENT) {
-			/* a secondary zone before its first transfer: SERVFAIL
-			 * until the service fetches it (xfr.h) */
-			log_info("zone %s: no copy in %s yet, it comes from its primary", cz->name,
-				 cz->file);
-			if (summary && used < slen)
-				used += (size_t)snprintf(summary + used, slen - used,
-							 "%s%s. (secondary, no copy yet)",
-							 used ? "; " : "", cz->name);
-			continue;
-		}
-		if (cz->catalog) {
-			/* RFC 9432: written from the configuration first */
-			char why[512];
-
-			if (xfr_catalog_write(cfg, cz, why, sizeof(why)) != CAIRN_OK) {
-				report_problem(r, cz->file, 0, why);
-				err = CAIRN_EIO;
-				continue;
-			}
-		}
-		if (fresh && wire_name_from_text(cz->name, NULL, wname, &wlen) == CAIRN_OK &&
-		    wire_name_equal(wname, zone_origin(fresh))) {
-			/* a secondary zone just transferred and checked */
-			zones[n] = fresh;
-			fresh = NULL;
-			e = CAIRN_OK;
-		} else {
-			e = zone_load(cz->name, cz->file, report_problem, r, &zones[n]);
-		}
-		if (e != CAIRN_OK) {
-			if (e == CAIRN_ENOMEM)
-				report_problem(r, cz->file, 0, "out of memory");
-			err = e;
-			continue;
-		}
-		if (summary && used < slen &&
-		    wire_name_to_text(zone_origin(zones[n]), name, sizeof(name)) == CAIRN_OK)
-			used += (size_t)snprintf(summary + used, slen - used, "%s%s serial %u, %zu records",
-						 used ? "; " : "", name, zone_serial(zones[n]),
-						 zone_rr_count(zones[n]));
-		n++;
-	}
-	if (err != CAIRN_OK) {
-		for (size_t i = 0; i < n; i++)
-			zone_free(zones[i]);
-		goto done;
-	}
-	err = zone_set_new(zones, n, out);
-	if (err == CAIRN_EEXIST)
-		report_problem(r, cfg->path, 0, "two zones have the same name");
-
-done:
-	zone_free(fresh); /* not one of cfg's zones (any more) */
-	free(zones);
-	return err;
 }
 
 /* Forks; the parent waits for the child to say it started (one byte on
@@ -225,64 +101,6 @@ static void detach(int ready_fd)
 	close(ready_fd);
 }
 
-/* SIGHUP: reads the config again and reloads every zone; the new set
- * replaces the old only when everything loaded (doc/ARCHITECTURE.md, rule 6). */
-static cairn_err reload(struct daemon *d, FILE *out, bool reread, struct zone *fresh)
-{
-	struct reporter r = { .to_log = true, .out = out };
-	struct cairn_config *cfg = NULL;
-	const struct cairn_config *use;
-	struct zone_set *zs = NULL;
-	char summary[1024];
-	cairn_err err = CAIRN_OK;
-
-	pthread_mutex_lock(&d->lock);
-	if (reread) {
-		log_info("reloading the configuration and zones from %s", d->conf);
-		err = config_load(d->conf, report_problem, &r, &cfg);
-	} else {
-		log_info("reloading the zones (configuration as last loaded)");
-	}
-	use = cfg ? cfg : d->cfg_now ? d->cfg_now : d->cfg0;
-	if (err != CAIRN_OK) {
-		log_err("reload failed: configuration has problems, old zones kept");
-		goto done;
-	}
-	err = load_zones(use, &r, &zs, summary, sizeof(summary), fresh);
-	fresh = NULL; /* load_zones took it */
-	if (err != CAIRN_OK) {
-		log_err("reload failed: zones have problems, old zones kept");
-	} else if ((err = xfr_attach(use, zs, d->served, d->xfr)) != CAIRN_OK) {
-		log_err("reload failed: zone transfer settings: %s, old zones kept",
-			cairn_strerror(err));
-		zone_set_free(zs);
-	} else {
-		d->served = zs;
-		d->loaded_at = (int64_t)time(NULL);
-		server_set_zones(d->srv, zs);
-		d->zones = use->n_zones;
-		log_info("reloaded %zu zones: %s (listen, threads and other server "
-			 "settings change only at restart)", use->n_zones, summary);
-		if (out)
-			fprintf(out, "%zu zones: %s\n", use->n_zones, summary);
-		if (cfg) {
-			/* the configuration now in use (transfers reload with it) */
-			config_free(d->cfg_now);
-			d->cfg_now = cfg;
-			cfg = NULL;
-		}
-	}
-done:
-	if (err == CAIRN_OK)
-		d->reloads++;
-	else
-		d->reload_failures++;
-	pthread_mutex_unlock(&d->lock);
-	zone_free(fresh); /* the configuration could not be read */
-	config_free(cfg);
-	return err;
-}
-
 /* ---- control socket callbacks (control.h) ---- */
 /* The statistics since start-up (flush: to become the new base) or since
  * the last flush-stats. */
@@ -327,6 +145,7 @@ static void daemon_zones(void *ctx, void (*fn)(void *arg, const struct control_z
 		const struct config_zone *cz = &cfg->zones[i];
 		struct control_zone_info zi = { .file = cz->file ? cz->file : "" };
 		const struct zone *z = NULL;
+		const struct daemon_stamp *st = NULL;
 		uint8_t wname[WIRE_NAME_MAX];
 		char name[1100];
 		size_t len = strlen(cz->name);
@@ -338,28 +157,34 @@ static void daemon_zones(void *ctx, void (*fn)(void *arg, const struct control_z
 			z = zone_set_find(d->served, wname);
 			if (z && !wire_name_equal(zone_origin(z), wname))
 				z = NULL;  /* a zone above it, not this one */
+			st = daemon_stamp_find(&d->stamps, wname);
 		}
 		zi.name = name;
 		zi.kind = cz->catalog ? "catalog" : cz->n_primary ? "secondary" : "primary";
 		zi.loaded = z != NULL;
 		zi.serial = z ? zone_serial(z) : 0;
-		zi.loaded_at = d->loaded_at;
+		zi.loaded_at = st ? st->loaded_at : 0;
 		fn(arg, &zi);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
 
-static cairn_err daemon_reload(void *ctx, FILE *out)
+static cairn_err control_reload(void *ctx, FILE *out)
 {
-	return reload(ctx, out, true, NULL);
+	return daemon_reload(ctx, out, DAEMON_RELOAD_ALL, NULL, NULL);
 }
 
-/* The transfer service installs a new copy of a secondary zone: the zones
- * are loaded again with the configuration in use (not reread: an edit in
+static cairn_err control_reload_zone(void *ctx, const uint8_t *name, FILE *out)
+{
+	return daemon_reload(ctx, out, DAEMON_RELOAD_ZONE, name, NULL);
+}
+
+/* The transfer service installs a new copy of a secondary zone: the other
+ * zones stay as they are, and the configuration is not reread (an edit in
  * progress waits for its SIGHUP). */
 static cairn_err daemon_xfr_reload(void *ctx, struct zone *fresh)
 {
-	return reload(ctx, NULL, false, fresh);
+	return daemon_reload(ctx, NULL, DAEMON_RELOAD_XFR, NULL, fresh);
 }
 
 static cairn_err daemon_zone_transfer(void *ctx, const char *name, FILE *out)
@@ -375,6 +200,13 @@ static cairn_err daemon_zone_status(void *ctx, const char *name, FILE *out)
 static struct cache *daemon_cache(void *ctx)
 {
 	return server_cache(((struct daemon *)ctx)->srv);
+}
+
+static struct dsec_anchors *daemon_anchors(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	return d->srv ? server_anchors(d->srv) : NULL;
 }
 
 static cairn_err daemon_explain(void *ctx, const uint8_t *name, uint16_t qtype, bool nocache,
@@ -399,14 +231,53 @@ static cairn_err daemon_infra(void *ctx, const struct cairn_sockaddr *only, bool
 	return server_infra(d->srv, only, flush, json, 5000, out, removed);
 }
 
-static cairn_err daemon_lookup(void *ctx, const uint8_t *name, char **out)
+static cairn_err daemon_lookup(void *ctx, const uint8_t *name, bool json, char **out)
 {
 	struct daemon *d = ctx;
 
 	*out = NULL;
 	if (!d->srv)
 		return CAIRN_ENOTFOUND;
-	return server_lookup(d->srv, name, 5000, out);
+	return server_lookup(d->srv, name, json, 5000, out);
+}
+
+static cairn_err daemon_forward_list(void *ctx, void (*fn)(void *arg,
+							     const struct resolver_forward *f),
+				     void *arg)
+{
+	struct daemon *d = ctx;
+
+	if (!d->srv || !server_cache(d->srv))
+		return CAIRN_ENOTFOUND;
+	server_forward_list(d->srv, fn, arg);
+	return CAIRN_OK;
+}
+
+static cairn_err daemon_forward_set(void *ctx, const struct resolver_forward *f)
+{
+	struct daemon *d = ctx;
+	char zone[WIRE_NAME_MAX * 4 + 2];
+	cairn_err err;
+
+	if (!d->srv)
+		return CAIRN_ENOTFOUND;
+	err = server_forward_set(d->srv, f, 5000);
+	if (err == CAIRN_OK && wire_name_to_text(f->name, zone, sizeof(zone)) == CAIRN_OK)
+		log_info("forward-zone %s %s (cairn-control; until restart)", zone,
+			 f->naddr ? "added" : "removed");
+	return err;
+}
+
+static cairn_err daemon_option_get_cb(void *ctx, const char *key, FILE *out)
+{
+	return daemon_option_get(((struct daemon *)ctx)->opts, key, out);
+}
+
+static cairn_err daemon_option_set_cb(void *ctx, const char *key, const char *value, FILE *out)
+{
+	struct daemon *d = ctx;
+
+	return daemon_option_set(d->opts, d->srv, key, value, out);
 }
 
 /* list-local-zones: the resolver's table, built from local-zone-disable as
@@ -512,22 +383,25 @@ static void log_start(const struct cairn_config *cfg, const char *summary)
 
 static int run(const struct options *o)
 {
-	struct reporter r = { 0 };
+	struct daemon_reporter r = { 0 };
+	struct daemon_load l = { .r = &r };
 	struct cairn_config *cfg = NULL;
 	struct zone_set *zs = NULL;
 	struct server *srv = NULL;
-	char summary[4096];
 	char *conf_abs = NULL;
-	struct daemon d = { .start_ms = cairn_now_ms(), .loaded_at = (int64_t)time(NULL) };
+	struct daemon d = { .start_ms = cairn_now_ms() };
 	struct daemon_user user = { 0 };
 	struct control *ctl = NULL;
 	struct control_target target = {
-		.ctx = &d, .stats = daemon_stats, .reload = daemon_reload,
-		.cache = daemon_cache, .status = daemon_status,
+		.ctx = &d, .stats = daemon_stats, .reload = control_reload,
+		.reload_zone = control_reload_zone,
+		.cache = daemon_cache, .anchors = daemon_anchors, .status = daemon_status,
 		.zone_transfer = daemon_zone_transfer, .zone_status = daemon_zone_status,
 		.explain = daemon_explain, .flush_stats = daemon_flush_stats,
 		.zones = daemon_zones, .infra = daemon_infra, .local_zones = daemon_local_zones,
-		.lookup = daemon_lookup,
+		.lookup = daemon_lookup, .forward_list = daemon_forward_list,
+		.forward_set = daemon_forward_set, .option_get = daemon_option_get_cb,
+		.option_set = daemon_option_set_cb,
 	};
 	const char *ctl_path;
 	gid_t ctl_gid;
@@ -536,11 +410,11 @@ static int run(const struct options *o)
 
 	pthread_mutex_init(&d.lock, NULL);
 
-	if (config_load(o->conf, report_problem, &r, &cfg) != CAIRN_OK)
+	if (config_load(o->conf, daemon_report, &r, &cfg) != CAIRN_OK)
 		goto done;
 	/* SIGHUP reads the file again after chdir("/"): keep its full path */
 	conf_abs = realpath(o->conf, NULL);
-	if (load_zones(cfg, &r, &zs, summary, sizeof(summary), NULL) != CAIRN_OK)
+	if (daemon_load_zones(cfg, &l, &zs, &d.stamps) != CAIRN_OK)
 		goto done;
 	if (!o->check && xfr_service_new(daemon_xfr_reload, &d, &d.xfr) != CAIRN_OK)
 		goto done;
@@ -549,7 +423,7 @@ static int run(const struct options *o)
 		goto done;
 	}
 	if (o->check) {
-		if (daemon_precheck(cfg, report_problem, &r) != 0)
+		if (daemon_precheck(cfg, daemon_report, &r) != 0)
 			goto done;
 		printf("%s: configuration and %zu zones OK\n", o->conf, cfg->n_zones);
 		status = 0;
@@ -596,6 +470,8 @@ static int run(const struct options *o)
 	d.srv = srv;
 	d.zones = cfg->n_zones;
 	d.cfg0 = cfg;
+	if (daemon_options_new(cfg, &d.opts) != CAIRN_OK)
+		goto done;
 	d.conf = conf_abs ? conf_abs : o->conf;
 	/* an explicit control-socket must work; the default one is optional
 	 * (several cairnd, or one run by a normal user, may not get it) and
@@ -634,7 +510,7 @@ static int run(const struct options *o)
 		detach(ready_fd);
 		ready_fd = -1;
 	}
-	log_start(cfg, summary);
+	log_start(cfg, l.summary);
 	{
 		/* sockets bound, zones loaded, workers running: systemd's
 		 * Type=notify start-up is over (sd_notify(3)) */
@@ -648,7 +524,7 @@ static int run(const struct options *o)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(&d, NULL, true, NULL);
+			daemon_reload(&d, NULL, DAEMON_RELOAD_ALL, NULL, NULL);
 			continue;
 		}
 		if (sig == SIGUSR1) {
@@ -691,6 +567,8 @@ done:
 	if (status == 0 && !o->check)
 		log_info("cairnd stopped");
 	config_free(d.cfg_now);
+	daemon_stamps_free(&d.stamps);
+	daemon_options_free(d.opts);
 	config_free(cfg);
 	free(conf_abs);
 	return status;

@@ -171,17 +171,19 @@ static void nsec_nxdomain(const uint8_t *qname, const uint8_t *zone,
 	proven(res, DSEC_SECURE, NULL);
 }
 
-/* Why an NSEC owned by the name itself does not prove NODATA for qtype,
- * or NULL when it does (RFC 4035 §3.1.3.1, §5.4, RFC 6840 §4.1, §4.3). */
-static const char *nsec_nodata_bad(const struct nsec *v, const uint8_t *name, uint16_t qtype)
+const char *dsec_nodata_bad(const uint8_t *bm, size_t len, const uint8_t *name,
+			    uint16_t qtype)
 {
-	if (has(v, qtype))
-		return "NODATA but the NSEC lists the type";
-	if (has(v, WIRE_TYPE_CNAME))
-		return "NODATA but the NSEC shows a CNAME";
-	if (qtype == WIRE_TYPE_DS && has(v, WIRE_TYPE_SOA) && name[0] != 0)
-		return "DS denied by the child zone's NSEC instead of the parent's";
-	if (qtype != WIRE_TYPE_DS && has(v, WIRE_TYPE_NS) && !has(v, WIRE_TYPE_SOA))
+	bool ns = dsec_bitmap_has(bm, len, WIRE_TYPE_NS);
+	bool soa = dsec_bitmap_has(bm, len, WIRE_TYPE_SOA);
+
+	if (dsec_bitmap_has(bm, len, qtype))
+		return "NODATA but the denial record lists the type";
+	if (dsec_bitmap_has(bm, len, WIRE_TYPE_CNAME))
+		return "NODATA but the denial record shows a CNAME";
+	if (qtype == WIRE_TYPE_DS && soa && name[0] != 0)
+		return "DS denied by the child zone's record instead of the parent's";
+	if (qtype != WIRE_TYPE_DS && ns && !soa)
 		return "NODATA proven only by the parent side of a delegation";
 	return NULL;
 }
@@ -194,7 +196,7 @@ static void nsec_nodata(const uint8_t *qname, uint16_t qtype, const uint8_t *zon
 	uint8_t wc[WIRE_NAME_MAX];
 
 	if (nsec_match(nsec, n, zone, qname, &v)) {
-		if ((bad = nsec_nodata_bad(&v, qname, qtype)) != NULL) {
+		if ((bad = dsec_nodata_bad(v.bm, v.bmlen, qname, qtype)) != NULL) {
 			dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, bad);
 			return;
 		}
@@ -214,7 +216,7 @@ static void nsec_nodata(const uint8_t *qname, uint16_t qtype, const uint8_t *zon
 	}
 	/* RFC 4035 §3.1.3.4: wildcard NODATA */
 	if (dsec_wildcard_of(nsec_ce(qname, &v), wc) && nsec_match(nsec, n, zone, wc, &w)) {
-		if ((bad = nsec_nodata_bad(&w, wc, qtype)) != NULL) {
+		if ((bad = dsec_nodata_bad(w.bm, w.bmlen, wc, qtype)) != NULL) {
 			dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, bad);
 			return;
 		}
@@ -283,27 +285,29 @@ static void nsec_ds(const uint8_t *name, const uint8_t *zone,
 /* NSEC or NSEC3 (or neither, or both): 0 bogus (res filled), 1 NSEC,
  * 2 NSEC3. */
 static int kind(const uint8_t *name, const uint8_t *zone, const struct wire_rrset *const *nsec,
-		unsigned n, enum dsec_state *st, uint16_t *ede, const char **why)
+		unsigned n, struct dsec_result *res)
 {
 	unsigned n3 = 0;
 
-	*st = DSEC_BOGUS;
-	*ede = WIRE_EDE_NSEC_MISSING;
-	*why = "no NSEC or NSEC3 records";
-	if (n == 0)
+	if (n == 0) {
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_NSEC_MISSING, "no NSEC or NSEC3 records");
 		return 0;
+	}
 	for (unsigned i = 0; i < n; i++) {
-		if (nsec[i]->type != WIRE_TYPE_NSEC && nsec[i]->type != WIRE_TYPE_NSEC3)
+		if (nsec[i]->type != WIRE_TYPE_NSEC && nsec[i]->type != WIRE_TYPE_NSEC3) {
+			dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
+				  "a denial record that is neither NSEC nor NSEC3");
 			return 0;
+		}
 		n3 += nsec[i]->type == WIRE_TYPE_NSEC3;
 	}
-	*ede = WIRE_EDE_DNSSEC_BOGUS;
 	if (n3 != 0 && n3 != n) {
-		*why = "NSEC and NSEC3 records mixed";
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, "NSEC and NSEC3 records mixed");
 		return 0;
 	}
 	if (!wire_name_is_subdomain(name, zone)) {
-		*why = "the name is outside the zone of the proof";
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
+			  "the name is outside the zone of the proof");
 		return 0;
 	}
 	return n3 ? 2 : 1;
@@ -313,63 +317,57 @@ void dsec_deny_nxdomain(const uint8_t *qname, const uint8_t *zone,
 			const struct wire_rrset *const *nsec, unsigned n,
 			struct dsec_budget *b, struct dsec_result *res)
 {
-	enum dsec_state st;
-	uint16_t ede;
-	const char *why;
+	int k = kind(qname, zone, nsec, n, res);
 
-	switch (kind(qname, zone, nsec, n, &st, &ede, &why)) {
-	case 1: nsec_nxdomain(qname, zone, nsec, n, res); break;
-	case 2: dsec_n3_nxdomain(qname, zone, nsec, n, b, res); break;
-	default: dsec_fail(res, st, ede, why);
-	}
+	if (k == 1)
+		nsec_nxdomain(qname, zone, nsec, n, res);
+	else if (k == 2)
+		dsec_n3_nxdomain(qname, zone, nsec, n, b, res);
 }
 
 void dsec_deny_nodata(const uint8_t *qname, uint16_t qtype, const uint8_t *zone,
 		      const struct wire_rrset *const *nsec, unsigned n,
 		      struct dsec_budget *b, struct dsec_result *res)
 {
-	enum dsec_state st;
-	uint16_t ede;
-	const char *why;
+	int k = kind(qname, zone, nsec, n, res);
 
-	switch (kind(qname, zone, nsec, n, &st, &ede, &why)) {
-	case 1: nsec_nodata(qname, qtype, zone, nsec, n, res); break;
-	case 2: dsec_n3_nodata(qname, qtype, zone, nsec, n, b, res); break;
-	default: dsec_fail(res, st, ede, why);
-	}
+	if (k == 1)
+		nsec_nodata(qname, qtype, zone, nsec, n, res);
+	else if (k == 2)
+		dsec_n3_nodata(qname, qtype, zone, nsec, n, b, res);
 }
 
 void dsec_deny_wildcard(const uint8_t *qname, uint8_t wc_labels, const uint8_t *zone,
 			const struct wire_rrset *const *nsec, unsigned n,
 			struct dsec_budget *b, struct dsec_result *res)
 {
-	enum dsec_state st;
-	uint16_t ede;
-	const char *why;
-	int k = kind(qname, zone, nsec, n, &st, &ede, &why);
+	int k = kind(qname, zone, nsec, n, res);
 
-	if (k != 0 && (wc_labels >= wire_name_labels(qname) ||
-		       wc_labels < wire_name_labels(zone))) {
+	/* the closest encloser lies between the zone apex and qname */
+	if (k != 0 && (wc_labels >= wire_name_labels(qname) || wc_labels < wire_name_labels(zone))) {
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
+			  "wildcard label count does not fit the name and zone");
 		k = 0;
-		st = DSEC_BOGUS;
-		ede = WIRE_EDE_DNSSEC_BOGUS;
-		why = "wildcard label count does not fit the name and zone";
 	}
-	switch (k) {
-	case 1: nsec_wildcard(qname, wc_labels, zone, nsec, n, res); break;
-	case 2: dsec_n3_wildcard(qname, wc_labels, zone, nsec, n, b, res); break;
-	default: dsec_fail(res, st, ede, why);
-	}
+	if (k == 1)
+		nsec_wildcard(qname, wc_labels, zone, nsec, n, res);
+	else if (k == 2)
+		dsec_n3_wildcard(qname, wc_labels, zone, nsec, n, b, res);
 }
 
 void dsec_deny_ds(const uint8_t *name, const uint8_t *zone,
 		  const struct wire_rrset *const *nsec, unsigned n,
 		  struct dsec_budget *b, struct dsec_ds_denial *res)
 {
+	struct dsec_result r;
+	int k = kind(name, zone, nsec, n, &r);
+
 	res->not_a_cut = false;
-	switch (kind(name, zone, nsec, n, &res->state, &res->ede, &res->why)) {
-	case 1: nsec_ds(name, zone, nsec, n, res); break;
-	case 2: dsec_n3_ds(name, zone, nsec, n, b, res); break;
-	default: break;
-	}
+	res->state = r.state;
+	res->ede = r.ede;
+	res->why = r.why;
+	if (k == 1)
+		nsec_ds(name, zone, nsec, n, res);
+	else if (k == 2)
+		dsec_n3_ds(name, zone, nsec, n, b, res);
 }

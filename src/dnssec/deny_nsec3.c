@@ -146,7 +146,7 @@ static const char *ce_find(struct n3set *s, const uint8_t *name, struct ce_proof
 			return NSEC3_BUDGET;
 		if ((p->ce_n3 = n3_match(s, h)) != NULL)
 			break;
-		if (wire_name_equal(sname, s->zone)) {
+		if (wire_name_equal(sname, s->zone) || sname[0] == 0) {
 			*ede = WIRE_EDE_NSEC_MISSING;
 			return "no NSEC3 matches a closest encloser";
 		}
@@ -238,21 +238,6 @@ done:
 	free(s.v);
 }
 
-/* Why the NSEC3 matching name does not prove NODATA for qtype, or NULL
- * (RFC 5155 §8.5, §8.6 for DS, §8.7). */
-static const char *n3_nodata_bad(const struct dsec_n3 *e, const uint8_t *name, uint16_t qtype)
-{
-	if (n3_has(e, qtype))
-		return "NODATA but the NSEC3 lists the type";
-	if (n3_has(e, WIRE_TYPE_CNAME))
-		return "NODATA but the NSEC3 shows a CNAME";
-	if (qtype == WIRE_TYPE_DS && n3_has(e, WIRE_TYPE_SOA) && name[0] != 0)
-		return "DS denied by the child zone's NSEC3 instead of the parent's";
-	if (qtype != WIRE_TYPE_DS && n3_has(e, WIRE_TYPE_NS) && !n3_has(e, WIRE_TYPE_SOA))
-		return "NODATA proven only by the parent side of a delegation";
-	return NULL;
-}
-
 void dsec_n3_nodata(const uint8_t *qname, uint16_t qtype, const uint8_t *zone,
 		    const struct wire_rrset *const *nsec, unsigned n,
 		    struct dsec_budget *b, struct dsec_result *res)
@@ -269,7 +254,7 @@ void dsec_n3_nodata(const uint8_t *qname, uint16_t qtype, const uint8_t *zone,
 	if ((why = ce_find(&s, qname, &p, &ede)) != NULL)
 		goto verdict;
 	if (p.nc_cover == NULL) {           /* §8.5: an NSEC3 matches qname */
-		why = n3_nodata_bad(p.ce_n3, qname, qtype);
+		why = dsec_nodata_bad(p.ce_n3->bitmap, p.ce_n3->bitmap_len, qname, qtype);
 		goto verdict;
 	}
 	/* §8.7: wildcard NODATA */
@@ -278,7 +263,7 @@ void dsec_n3_nodata(const uint8_t *qname, uint16_t qtype, const uint8_t *zone,
 	else if (!n3_hash(&s, wc, h))
 		why = NSEC3_BUDGET;
 	else if ((m = n3_match(&s, h)) != NULL)
-		why = n3_nodata_bad(m, wc, qtype);
+		why = dsec_nodata_bad(m->bitmap, m->bitmap_len, wc, qtype);
 	else if (p.nc_cover->flags & DSEC_NSEC3_OPTOUT) {
 		/* §8.6 (qtype DS) and errata 3441 (empty non-terminals in an
 		 * opt-out span have no NSEC3): insecure, not proven */

@@ -70,6 +70,12 @@ void dsec_fail(struct dsec_result *res, enum dsec_state st, uint16_t ede, const 
 /* ---- NSEC / NSEC3 record accessors (deny*.c) ---- */
 /* True when the type bitmap (RFC 4034 §4.1.2) bm[0..len) has type. */
 bool dsec_bitmap_has(const uint8_t *bm, size_t len, uint16_t type);
+/* Why the denial record (type bitmap bm[0..len)) owned by name does not
+ * prove NODATA for qtype, or NULL when it does (RFC 4035 §3.1.3.1, §5.4,
+ * RFC 5155 §8.5-8.7, RFC 6840 §4.1): the type or a CNAME is listed, a DS
+ * denied by the child's apex record, or another type by a delegation's. */
+const char *dsec_nodata_bad(const uint8_t *bm, size_t len, const uint8_t *name,
+			    uint16_t qtype);
 /* "*." + ce into out (WIRE_NAME_MAX bytes); false when that is too long. */
 bool dsec_wildcard_of(const uint8_t *ce, uint8_t *out);
 /* One NSEC3 record parsed (RFC 5155 §3.2). */

@@ -133,6 +133,12 @@ void dsec_verify_keys(const struct wire_rrset *keys, const struct wire_rrset *si
 		goto done;
 	}
 	dsec_verify_allowed(keys, sigs, keys, allowed, now, b, res);
+	/* a key the DS authenticates is there but signed nothing: the
+	 * signature that matters is missing (as unbound says, EDE 10) */
+	if (res->state == DSEC_BOGUS && res->ede == WIRE_EDE_DNSKEY_MISSING) {
+		res->ede = WIRE_EDE_RRSIGS_MISSING;
+		res->why = "no RRSIG over the DNSKEY RRset by a key the DS authenticates";
+	}
 done:
 	free(allowed);
 }

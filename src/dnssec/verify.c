@@ -135,6 +135,10 @@ void dsec_verify_allowed(const struct wire_rrset *rs, const struct wire_rrset *s
 	dsec_fail(res, DSEC_BOGUS, WIRE_EDE_NONE, NULL);
 	if (sigs == NULL || sigs->type != WIRE_TYPE_RRSIG)
 		goto done;
+	if (keys == NULL || keys->type != WIRE_TYPE_DNSKEY) {
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSKEY_MISSING, "no DNSKEY records");
+		return;
+	}
 	while (dsec_rr_next(sigs, &spos, &sig)) {
 		uint8_t *data = NULL;
 		size_t datalen = 0, kpos = 0, slen, prefix;
@@ -152,8 +156,10 @@ void dsec_verify_allowed(const struct wire_rrset *rs, const struct wire_rrset *s
 		if (!wire_name_equal(sig.rd + DSEC_RRSIG_FIXED, keys->owner))
 			continue;          /* another signer: not for these keys */
 		/* RFC 4035 §5.3.1: the signer is the owner or an ancestor, the
-		 * labels field is at most the owner's label count */
-		if (!wire_name_is_subdomain(rs->owner, keys->owner) || sig.rd[3] > owner_labels) {
+		 * labels field is at most the owner's label count (and, for a
+		 * wildcard, not above the signer's zone) */
+		if (!wire_name_is_subdomain(rs->owner, keys->owner) || sig.rd[3] > owner_labels ||
+		    sig.rd[3] < wire_name_labels(keys->owner)) {
 			w.unusable = true;
 			continue;
 		}

@@ -14,6 +14,7 @@
 
 #define EXPLAIN_TEXT_MAX 16384
 #define EXPLAIN_JSON_MAX 32768
+#define EDE_NONE 0xffff         /* rq.ede: no EDE */
 
 cairn_err resolver_explain(struct resolver *r, const uint8_t *name, uint16_t qtype,
 			   bool nocache, resolver_explain_fn fn, void *ctx)
@@ -34,8 +35,49 @@ cairn_err resolver_explain(struct resolver *r, const uint8_t *name, uint16_t qty
 	return CAIRN_OK;
 }
 
-/* Appends s to buf as a JSON string (quotes included). */
-static size_t json_str(char *buf, size_t cap, size_t len, const char *s)
+void explain_mirror(const struct rq *q, const struct rq_event *e)
+{
+	unsigned depth = 1;
+
+	if (!e) {
+		/* rq_log_reply completed q's newest event: complete its copy */
+		const struct rq_event *last = &q->log.ev[(q->log.n - 1) % RQ_LOG_MAX];
+
+		for (struct rq *p = q->parent; p; p = p->parent) {
+			struct rq_event *c;
+
+			if (!p->explain_fn || !p->log.n)
+				continue;
+			c = &p->log.ev[(p->log.n - 1) % RQ_LOG_MAX];
+			if (c->depth && c->kind == EV_REPLY) {
+				c->flags = last->flags;
+				c->size = last->size;
+			}
+			return;
+		}
+		return;
+	}
+
+	for (struct rq *p = q->parent; p && depth < 8; p = p->parent, depth++) {
+		struct rq_log *l = &p->log;
+		struct rq_event *c;
+		uint64_t now;
+
+		if (!p->explain_fn)
+			continue;
+		/* the explain resolution's own clock and names */
+		c = &l->ev[l->n % RQ_LOG_MAX];
+		*c = *e;
+		now = rnow_ms(p->r);
+		c->t_ms = now - p->started > UINT32_MAX ? UINT32_MAX : (uint32_t)(now - p->started);
+		c->depth = (uint8_t)depth;
+		c->name = e->name != 0xffff ? rq_log_name(l, q->log.names + e->name) : 0xffff;
+		l->n++;
+		return;
+	}
+}
+
+size_t rq_json_str(char *buf, size_t cap, size_t len, const char *s)
 {
 	if (len < cap)
 		buf[len] = '"';
@@ -72,38 +114,41 @@ static size_t log_json(const struct rq *q, char *buf, size_t cap)
 		const struct rq_event *e = &l->ev[i % RQ_LOG_MAX];
 		char name[1024], addr[INET6_ADDRSTRLEN], t[16], fl[32];
 
-		PUT("%s{\"t_ms\":%u,\"event\":", i > first ? "," : "", e->t_ms);
-		len = json_str(buf, cap, len, rq_ev_name(e->kind));
+		PUT("%s{\"t_ms\":%u,", i > first ? "," : "", e->t_ms);
+		if (e->depth)   /* a sub-resolution's step (glueless NS, priming) */
+			PUT("\"depth\":%u,", e->depth);
+		PUT("\"event\":");
+		len = rq_json_str(buf, cap, len, rq_ev_name(e->kind));
 		if (e->family && inet_ntop(e->family, e->addr, addr, sizeof(addr))) {
 			PUT(",\"server\":");
-			len = json_str(buf, cap, len, addr);
+			len = rq_json_str(buf, cap, len, addr);
 			PUT(",\"port\":%u", e->port);
 		}
 		if (e->name != 0xffff &&
 		    wire_name_to_text(l->names + e->name, name, sizeof(name)) == CAIRN_OK) {
 			PUT(",\"name\":");
-			len = json_str(buf, cap, len, name);
+			len = rq_json_str(buf, cap, len, name);
 		}
 		if (e->qtype) {
 			PUT(",\"type\":");
-			len = json_str(buf, cap, len, stats_type_name(e->qtype, t, sizeof(t)));
+			len = rq_json_str(buf, cap, len, stats_type_name(e->qtype, t, sizeof(t)));
 		}
 		if (e->kind == EV_REPLY || e->kind == EV_DONE || e->kind == EV_LAME ||
 		    e->kind == EV_STALE || e->kind == EV_FAIL || e->kind == EV_CACHE) {
 			PUT(",\"rcode\":");
-			len = json_str(buf, cap, len, stats_rcode_name(e->rcode, t, sizeof(t)));
+			len = rq_json_str(buf, cap, len, stats_rcode_name(e->rcode, t, sizeof(t)));
 		}
 		if (e->kind == EV_REPLY) {
 			rq_flags_text(e->flags, fl, sizeof(fl));
 			PUT(",\"rtt_ms\":%u,\"size\":%u,\"flags\":", e->rtt_ms, e->size);
-			len = json_str(buf, cap, len, fl);
+			len = rq_json_str(buf, cap, len, fl);
 		}
 		if (e->kind == EV_SEND)
 			PUT(",\"srtt_ms\":%u,\"tcp\":%s", e->rtt_ms,
 			    e->reason && strcmp(e->reason, "tcp") == 0 ? "true" : "false");
 		if (e->reason) {
 			PUT(",\"reason\":");
-			len = json_str(buf, cap, len, e->reason);
+			len = rq_json_str(buf, cap, len, e->reason);
 		}
 		PUT("}");
 	}
@@ -171,4 +216,50 @@ void explain_finish(struct rq *q, bool ended)
 	fn(q->explain_ctx, &res);
 	free(text);
 	free(json);
+}
+
+/* log-servfail (cairnd.conf(5)): "servfail NAME TYPE: REASON (EDE n) after
+ * T ms; events: EVENT; EVENT; ..." on one line, the events as
+ * rq_log_format writes them, each without its padding. */
+size_t rq_log_servfail_line(const struct rq *q, char *buf, size_t cap)
+{
+	char name[1024], type[16], events[3072];
+	size_t len, i, o = 0;
+	bool space = true;
+	uint64_t took = rnow_ms(q->r) - q->started;
+
+	if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
+		snprintf(name, sizeof(name), "?");
+	rq_log_format(q, events, sizeof(events));
+	/* one line: padding collapsed, newlines become "; " */
+	for (i = 0; events[i]; i++) {
+		char c = events[i];
+
+		if (c == '\n') {
+			while (o && events[o - 1] == ' ')
+				o--;
+			if (events[i + 1]) {
+				events[o++] = ';';
+				events[o++] = ' ';
+			}
+			space = true;
+			continue;
+		}
+		if (c == ' ' && space)
+			continue;
+		space = c == ' ';
+		events[o++] = c;
+	}
+	events[o] = '\0';
+	len = (size_t)snprintf(buf, cap, "servfail %s %s: %s", name,
+			       stats_type_name(q->qtype, type, sizeof(type)),
+			       q->ede_text ? q->ede_text : "failed");
+	if (len < cap && q->ede != EDE_NONE)
+		len += (size_t)snprintf(buf + len, cap - len, " (EDE %u)", q->ede);
+	if (len < cap)
+		len += (size_t)snprintf(buf + len, cap - len, " after %llu ms; events: %s",
+					(unsigned long long)took, events);
+	if (len >= cap)
+		len = cap ? cap - 1 : 0;
+	return len;
 }

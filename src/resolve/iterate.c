@@ -85,7 +85,9 @@ enum chain_res iter_chain_cache(struct resolver *r, uint8_t *name, uint16_t qtyp
 			*rcode = WIRE_RCODE_NOERROR;
 			return CHAIN_DONE;
 		}
-		if (res == CACHE_NXDOMAIN || res == CACHE_NODATA) {
+		/* (a referral's proof that a DS does not exist is no answer) */
+		if ((res == CACHE_NXDOMAIN || res == CACHE_NODATA) &&
+		    rank >= CACHE_RANK_ANSWER_NONAUTH) {
 			if (add_hit(a, WIRE_SEC_AUTHORITY, &rs, &hit, dnssec, vs) != CAIRN_OK)
 				return CHAIN_MISS;
 			/* RFC 6604 §3: the rcode is that of the last name */

@@ -232,8 +232,10 @@ cairn_err rmsg_add_rr(struct rmsg *m, int sec, const uint8_t *owner, uint16_t ty
 	return CAIRN_OK;
 }
 
-bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
-		uint8_t *buf, size_t cap, struct wire_rrset *rs)
+/* The kept records of (sec, owner, type) -- of RRSIGs covering covered
+ * when type is RRSIG -- as one RRset in buf (see rmsg_rrset). */
+static bool collect(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
+		    int covered, uint8_t *buf, size_t cap, struct wire_rrset *rs)
 {
 	size_t len = 0;
 	unsigned count = 0;
@@ -247,6 +249,9 @@ bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t ty
 
 		if (!rr->keep || rr->sec != sec || rr->type != type ||
 		    !wire_name_equal(rmsg_owner(m, i), owner))
+			continue;
+		/* RFC 4034 §3.1.1: an RRSIG's first field is the type covered */
+		if (covered >= 0 && (rr->rdlen < 18 || wire_get16(rmsg_rdata(m, i)) != covered))
 			continue;
 		/* RFC 2181 §5: an RRset has no duplicate records */
 		for (size_t p = 0; p < len;) {
@@ -285,40 +290,16 @@ bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t ty
 	return true;
 }
 
+bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t type,
+		uint8_t *buf, size_t cap, struct wire_rrset *rs)
+{
+	return collect(m, sec, owner, type, -1, buf, cap, rs);
+}
+
 bool rmsg_sigs(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t covered,
 	       uint8_t *buf, size_t cap, struct wire_rrset *rs)
 {
-	size_t len = 0;
-	unsigned count = 0;
-	uint32_t ttl = 0;
-
-	for (unsigned i = 0; i < m->nrr; i++) {
-		const struct rmsg_rr *rr = &m->rr[i];
-
-		/* RFC 4034 §3.1.1: the first field is the type covered */
-		if (!rr->keep || rr->sec != sec || rr->type != WIRE_TYPE_RRSIG ||
-		    rr->rdlen < 18 || wire_get16(rmsg_rdata(m, i)) != covered ||
-		    !wire_name_equal(rmsg_owner(m, i), owner))
-			continue;
-		if (len + 2 + rr->rdlen > cap || count == 0xffff)
-			return false;
-		wire_put16(buf + len, rr->rdlen);
-		memcpy(buf + len + 2, rmsg_rdata(m, i), rr->rdlen);
-		len += 2 + rr->rdlen;
-		if (count == 0 || rr->ttl < ttl)
-			ttl = rr->ttl;
-		count++;
-	}
-	if (!count)
-		return false;
-	rs->owner = owner;
-	rs->type = WIRE_TYPE_RRSIG;
-	rs->rclass = WIRE_CLASS_IN;
-	rs->ttl = ttl;
-	rs->count = (uint16_t)count;
-	rs->rdata_len = (uint32_t)len;
-	rs->rdata = buf;
-	return true;
+	return collect(m, sec, owner, WIRE_TYPE_RRSIG, covered, buf, cap, rs);
 }
 
 /* Entry: sec and validation state(1: sec in the low nibble) owner_len(1)

@@ -92,8 +92,8 @@ bool rmsg_rrset(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t ty
 		uint8_t *buf, size_t cap, struct wire_rrset *rs);
 
 /* Collects the kept RRSIG records of (sec, owner) that cover type covered
- * into one RRSIG RRset (in buf, cap bytes; TTL the lowest). rs->owner is
- * owner. Returns false when there is none or buf is too small. */
+ * into one RRSIG RRset as rmsg_rrset does (rs->owner points into m).
+ * Returns false when there is none or buf is too small. */
 bool rmsg_sigs(const struct rmsg *m, int sec, const uint8_t *owner, uint16_t covered,
 	       uint8_t *buf, size_t cap, struct wire_rrset *rs);
 
@@ -180,6 +180,7 @@ struct servers {
 	struct server_info spare;    /* when out of memory */
 	uint64_t v4_down_until, v6_down_until;  /* family unreachable */
 	uint64_t unwanted_total;
+	uint64_t lame_total;         /* lame verdicts (servers_lame calls) */
 	uint64_t rng;
 };
 /* Sets up empty tables bounded to max_hosts addresses and max_lame
@@ -397,6 +398,8 @@ struct rq_event {
 	uint16_t port;
 	uint16_t flags;          /* EV_REPLY: the reply's header flags */
 	uint16_t size;           /* EV_REPLY: its size in bytes (65535 at most) */
+	uint8_t depth;           /* 0: the resolution's own event; n: copied from
+	                          * a sub-resolution n levels down (explain) */
 	const char *reason;      /* static text or NULL */
 };
 
@@ -683,6 +686,16 @@ void stale_free_all(struct resolver *r);
 /* explain.c: q (an explain resolution) ended, or is freed unanswered
  * (ended false): tells its explain function. */
 void explain_finish(struct rq *q, bool ended);
+/* explain.c: q (a sub-resolution) logged e: a copy goes to the log of the
+ * explain resolution above it, if any, so that explain shows the glueless
+ * and priming side resolutions' own steps. e NULL: rq_log_reply completed
+ * q's newest event (a reply's flags and size): so is its copy. */
+void explain_mirror(const struct rq *q, const struct rq_event *e);
+/* explain.c: appends s to buf (cap bytes, len used) as a JSON string;
+ * returns the new length (cap or more: it did not fit). */
+size_t rq_json_str(char *buf, size_t cap, size_t len, const char *s);
+/* Keeps name in l's names; its offset, 0xffff when full (runloop.c). */
+uint16_t rq_log_name(struct rq_log *l, const uint8_t *name);
 /* The name of an event kind ("send", ...). */
 const char *rq_ev_name(enum rq_ev_kind kind);
 /* Adds a reply's header flags and size to q's newest event (EV_REPLY). */

@@ -148,6 +148,7 @@ uint64_t resolver_upstream_queries(const struct resolver *r)
 void resolver_get_counters(const struct resolver *r, struct resolver_counters *out)
 {
 	*out = r->cnt;
+	out->lame_servers = r->servers.lame_total;
 }
 
 /* Writes the response for one client from the accumulated answer. */

@@ -610,7 +610,7 @@ void resolver_tick(struct resolver *r)
 
 /* ---- the event log ---- */
 
-static uint16_t log_name(struct rq_log *l, const uint8_t *name)
+uint16_t rq_log_name(struct rq_log *l, const uint8_t *name)
 {
 	size_t len = wire_name_len(name);
 
@@ -639,7 +639,7 @@ void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockadd
 	e->qtype = qtype;
 	e->rtt_ms = rtt_ms;
 	e->reason = reason;
-	e->name = name ? log_name(l, name) : 0xffff;
+	e->name = name ? rq_log_name(l, name) : 0xffff;
 	if (sa && sa->ss.ss_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)&sa->ss;
 		e->family = AF_INET;
@@ -652,6 +652,8 @@ void rq_log_event(struct rq *q, enum rq_ev_kind kind, const struct cairn_sockadd
 		e->port = ntohs(in6->sin6_port);
 	}
 	l->n++;
+	if (q->parent)
+		explain_mirror(q, e);
 }
 
 void rq_flags_text(uint16_t flags, char *buf, size_t cap)
@@ -680,6 +682,8 @@ void rq_log_reply(struct rq *q, uint16_t flags, size_t size)
 	e = &q->log.ev[(q->log.n - 1) % RQ_LOG_MAX];
 	e->flags = flags;
 	e->size = size > 65535 ? 65535 : (uint16_t)size;
+	if (q->parent)
+		explain_mirror(q, NULL);
 }
 
 static const char *const ev_names[] = {
@@ -720,8 +724,10 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 			name[0] = '\0';
 		if (e->family)
 			inet_ntop(e->family, e->addr, addr, sizeof(addr));
-		len += (size_t)snprintf(buf + len, cap - len, "  %6u ms %-13s%s%s%s%s",
-					e->t_ms, ev_names[e->kind], addr[0] ? " " : "", addr,
+		/* a sub-resolution's steps: "| " per level (explain) */
+		len += (size_t)snprintf(buf + len, cap - len, "  %6u ms %.*s%-13s%s%s%s%s",
+					e->t_ms, 2 * e->depth, "| | | | | | | | ",
+					ev_names[e->kind], addr[0] ? " " : "", addr,
 					name[0] ? " " : "", name);
 		if (len < cap && e->qtype)
 			len += (size_t)snprintf(buf + len, cap - len, " %s",
@@ -749,51 +755,5 @@ size_t rq_log_format(const struct rq *q, char *buf, size_t cap)
 	if (len >= cap)
 		len = cap - 1;
 	buf[len] = '\0';
-	return len;
-}
-
-/* log-servfail (cairnd.conf(5)): "servfail NAME TYPE: REASON (EDE n) after
- * T ms; events: EVENT; EVENT; ..." on one line, the events as
- * rq_log_format writes them, each without its padding. */
-size_t rq_log_servfail_line(const struct rq *q, char *buf, size_t cap)
-{
-	char name[1024], type[16], events[3072];
-	size_t len, i, o = 0;
-	bool space = true;
-	uint64_t took = rnow_ms(q->r) - q->started;
-
-	if (wire_name_to_text(q->qname, name, sizeof(name)) != CAIRN_OK)
-		snprintf(name, sizeof(name), "?");
-	rq_log_format(q, events, sizeof(events));
-	/* one line: padding collapsed, newlines become "; " */
-	for (i = 0; events[i]; i++) {
-		char c = events[i];
-
-		if (c == '\n') {
-			while (o && events[o - 1] == ' ')
-				o--;
-			if (events[i + 1]) {
-				events[o++] = ';';
-				events[o++] = ' ';
-			}
-			space = true;
-			continue;
-		}
-		if (c == ' ' && space)
-			continue;
-		space = c == ' ';
-		events[o++] = c;
-	}
-	events[o] = '\0';
-	len = (size_t)snprintf(buf, cap, "servfail %s %s: %s", name,
-			       stats_type_name(q->qtype, type, sizeof(type)),
-			       q->ede_text ? q->ede_text : "failed");
-	if (len < cap && q->ede != EDE_NONE)
-		len += (size_t)snprintf(buf + len, cap - len, " (EDE %u)", q->ede);
-	if (len < cap)
-		len += (size_t)snprintf(buf + len, cap - len, " after %llu ms; events: %s",
-					(unsigned long long)took, events);
-	if (len >= cap)
-		len = cap ? cap - 1 : 0;
 	return len;
 }

@@ -367,9 +367,11 @@ static void cache_delegation_ds(struct rq *q, struct rmsg *m, const uint8_t *zon
 		return;
 	d.proof = p.rs;
 	d.nproof = p.n;
+	/* ranked as a referral: for validation only, no answer to a client
+	 * (it has no SOA, RFC 2308 §5); a DS query's NODATA replaces it */
 	cache_put_negative_sec(r->cache, zone, WIRE_TYPE_DS, false, NULL,
 			       cache_ttl_cap(r->cache, p.min_ttl, true),
-			       CACHE_RANK_AUTH_AUTHORITY, &d, now);
+			       CACHE_RANK_REFERRAL, &d, now);
 }
 
 static enum outcome referral(struct rq *q, struct rmsg *m, unsigned idx)

@@ -212,6 +212,7 @@ void servers_lame(struct servers *s, const uint8_t *zone, const struct cairn_soc
 	size_t zlen = wire_name_len(zone);
 	uint64_t ms;
 
+	s->lame_total++;
 	if (!l) {
 		l = calloc(1, sizeof(*l) + zlen);
 		if (!l)

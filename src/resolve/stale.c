@@ -45,8 +45,8 @@ static bool stale_chain(struct resolver *r, const uint8_t *qname, uint16_t qtype
 		/* data found bogus is never served, not even stale */
 		if (res != CACHE_MISS && hit.sec == CACHE_SEC_BOGUS)
 			return false;
-		if ((res == CACHE_POSITIVE && rank >= CACHE_RANK_ANSWER_NONAUTH) ||
-		    res == CACHE_NXDOMAIN || res == CACHE_NODATA) {
+		if ((res == CACHE_POSITIVE || res == CACHE_NXDOMAIN || res == CACHE_NODATA) &&
+		    rank >= CACHE_RANK_ANSWER_NONAUTH) {
 			int sec = res == CACHE_POSITIVE ? WIRE_SEC_ANSWER : WIRE_SEC_AUTHORITY;
 
 			any |= hit.stale;

@@ -40,6 +40,7 @@ static void vget(struct resolver *r, const uint8_t *name, uint16_t type, uint8_t
 {
 	struct cache_hit hit;
 
+	memset(&hit, 0, sizeof(hit));
 	memcpy(v->owner, name, wire_name_len(name));
 	v->res = cache_get_ex(r->cache, name, type, rnow_s(r), CACHE_GET_DNSSEC, buf, cap,
 			      &v->rs, NULL, &hit);

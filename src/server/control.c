@@ -107,8 +107,8 @@ static bool cmd_reload(struct control *c, int argc, char **argv, FILE *out)
 	if (err == CAIRN_OK)
 		fprintf(out, CONTROL_REPLY_OK "\n%sreloaded\n", msgs ? msgs : "");
 	else
-		fprintf(out, CONTROL_REPLY_ERR "reload failed, old configuration and zones "
-			"kept serving\n%s", msgs ? msgs : "");
+		fprintf(out, CONTROL_REPLY_ERR "reload had problems: the old configuration, or "
+			"the old data of the zones named below, keeps serving\n%s", msgs ? msgs : "");
 	free(msgs);
 	return err == CAIRN_OK;
 }
@@ -315,7 +315,8 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"stats              statistics, one 'name value' per line\n"
 		"stats-prometheus   statistics in the Prometheus text format\n"
 		"status             version, pid, uptime, workers, zones\n"
-		"reload             reread the configuration and every zone\n"
+		"reload             reread the configuration and the zones whose file changed\n"
+		"reload-zone ZONE   read ZONE's file again (old data kept on a problem)\n"
 		"flush              empty the cache\n"
 		"flush-name NAME [below]  remove NAME (and every name below it) from the cache\n"
 		"cache-show NAME    what the cache holds for NAME\n"
@@ -330,21 +331,29 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"verbosity [N]      show or set the log level: 0 error, 1 warning, 2 info, 3 debug\n"
 		"reopen-log         reopen the log file (after logrotate; also SIGUSR2)\n"
 		"list-zones [--json]  name, serial, loaded at, kind and file of each zone\n"
-		"lookup NAME        the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
+		"lookup [--json] NAME  the delegation cairnd would use for NAME, its servers' RTT, lameness\n"
+		"forward-list [--json]  the forward zones in use and their addresses\n"
+		"forward-add ZONE ADDRESS[@PORT]...  forward ZONE to these resolvers (until restart)\n"
+		"forward-remove ZONE  stop forwarding ZONE (until restart)\n"
+		"get-option KEY     the value of a server: key of cairnd.conf in use\n"
+		"set-option KEY VALUE  change a key that can change at run time (until restart)\n"
 		"list-local-zones   the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
 		"infra [--json] [ADDRESS]  what each worker knows of upstream servers: RTT, lameness\n"
 		"flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
+		"insecure-add NAME  a negative trust anchor: no DNSSEC validation at and below NAME\n"
+		"insecure-remove NAME  removes it\n"
+		"insecure-list [--json]  the negative trust anchors\n"
 		"stop               stop the server\n");
 	return true;
 }
 
 bool control_execute(struct control *c, const char *line, FILE *out)
 {
-	char buf[CONTROL_LINE_MAX + 1], *argv[8], *save = NULL, *tok;
+	char buf[CONTROL_LINE_MAX + 1], *argv[12], *save = NULL, *tok;
 	int argc = 0;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	for (tok = strtok_r(buf, " \t\r\n", &save); tok && argc < 8;
+	for (tok = strtok_r(buf, " \t\r\n", &save); tok && argc < 12;
 	     tok = strtok_r(NULL, " \t\r\n", &save))
 		argv[argc++] = tok;
 	if (tok) {
@@ -355,6 +364,13 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		fprintf(out, CONTROL_REPLY_ERR "empty command (try 'help')\n");
 		return false;
 	}
+	if (strcmp(argv[0], "reload-zone") == 0)
+		return control_cmd_reload_zone(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "forward-list") == 0 || strcmp(argv[0], "forward-add") == 0 ||
+	    strcmp(argv[0], "forward-remove") == 0)
+		return control_cmd_forward(&c->t, argc, argv, out);
+	if (strcmp(argv[0], "get-option") == 0 || strcmp(argv[0], "set-option") == 0)
+		return control_cmd_option(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "explain") == 0)
 		return control_cmd_explain(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "dump-cache") == 0)
@@ -363,6 +379,8 @@ bool control_execute(struct control *c, const char *line, FILE *out)
 		return control_cmd_load_cache(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "flush-negative") == 0)
 		return control_cmd_flush_negative(&c->t, argc, argv, out);
+	if (strncmp(argv[0], "insecure-", 9) == 0)
+		return control_cmd_insecure(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "flush-type") == 0)
 		return control_cmd_flush_type(&c->t, argc, argv, out);
 	if (strcmp(argv[0], "flush-stats") == 0)

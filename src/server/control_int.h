@@ -29,8 +29,11 @@ bool control_cmd_reopen_log(const struct control_target *t, int argc, char **arg
 bool control_cmd_list_zones(const struct control_target *t, int argc, char **argv, FILE *out);
 /* infra [--json] [ADDRESS] and flush-infra ADDRESS|all (argv[0] says which). */
 bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FILE *out);
-/* lookup NAME */
+/* lookup [--json] NAME */
 bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out);
+/* insecure-add NAME, insecure-remove NAME, insecure-list [--json]
+ * (control_dnssec.c; argv[0] says which) */
+bool control_cmd_insecure(const struct control_target *t, int argc, char **argv, FILE *out);
 /* list-local-zones */
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out);
@@ -39,6 +42,17 @@ bool control_cmd_list_local_zones(const struct control_target *t, int argc, char
  * keeps them) as presentation-format lines to out; a record ldns cannot
  * show is left out, with a comment line when note_unshown. Thread safe. */
 void server_print_rrset(const struct wire_rrset *rs, FILE *out, bool note_unshown);
+
+/* control_ops.c: the message of an error of a request handed to the
+ * workers (infra, lookup, forward-*, set-option). */
+const char *control_infra_error(cairn_err err);
+
+/* control_runtime.c: reload-zone ZONE; forward-list [--json], forward-add
+ * ZONE ADDR..., forward-remove ZONE (argv[0] says which); get-option KEY,
+ * set-option KEY VALUE (argv[0] says which). */
+bool control_cmd_reload_zone(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_forward(const struct control_target *t, int argc, char **argv, FILE *out);
+bool control_cmd_option(const struct control_target *t, int argc, char **argv, FILE *out);
 
 /* control_ops.c: writes s as a JSON string (quoted, escaped) to out. */
 void control_json_str(FILE *out, const char *s);

@@ -223,7 +223,7 @@ bool control_cmd_list_zones(const struct control_target *t, int argc, char **arg
 
 /* ---- infra [--json] [ADDRESS] / flush-infra ADDRESS|all ---- */
 
-static const char *infra_error(cairn_err err)
+const char *control_infra_error(cairn_err err)
 {
 	return err == CAIRN_ENOTFOUND ? "this server has no resolver (recursion: no)" :
 	       err == CAIRN_EEXIST ? "busy: an earlier request still waits for a worker, "
@@ -262,12 +262,13 @@ bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FI
 		return false;
 	}
 	if (!t->infra) {
-		fprintf(out, CONTROL_REPLY_ERR "%s: %s\n", argv[0], infra_error(CAIRN_ENOTFOUND));
+		fprintf(out, CONTROL_REPLY_ERR "%s: %s\n", argv[0],
+			control_infra_error(CAIRN_ENOTFOUND));
 		return false;
 	}
 	err = t->infra(t->ctx, addr_text ? &only : NULL, flush, json, &text, &removed);
 	if (err != CAIRN_OK) {
-		fprintf(out, CONTROL_REPLY_ERR "%s: %s\n", argv[0], infra_error(err));
+		fprintf(out, CONTROL_REPLY_ERR "%s: %s\n", argv[0], control_infra_error(err));
 		free(text);
 		return false;
 	}
@@ -321,30 +322,33 @@ bool control_cmd_list_local_zones(const struct control_target *t, int argc, char
 	return err == CAIRN_OK;
 }
 
-/* ---- lookup NAME ---- */
+/* ---- lookup [--json] NAME ---- */
 
 bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, FILE *out)
 {
 	uint8_t name[WIRE_NAME_MAX];
 	char *text = NULL;
+	const char *arg = argc == 2 ? argv[1] : argc == 3 ? argv[2] : NULL;
+	bool json = argc == 3;
 	size_t len;
 	cairn_err err;
 
-	if (argc != 2) {
-		fprintf(out, CONTROL_REPLY_ERR "usage: lookup NAME\n");
+	if (!arg || (json && strcmp(argv[1], "--json") != 0)) {
+		fprintf(out, CONTROL_REPLY_ERR "usage: lookup [--json] NAME\n");
 		return false;
 	}
-	if (wire_name_from_text(argv[1], NULL, name, &len) != CAIRN_OK) {
-		fprintf(out, CONTROL_REPLY_ERR "bad domain name '%s'\n", argv[1]);
+	if (wire_name_from_text(arg, NULL, name, &len) != CAIRN_OK) {
+		fprintf(out, CONTROL_REPLY_ERR "bad domain name '%s'\n", arg);
 		return false;
 	}
 	if (!t->lookup) {
-		fprintf(out, CONTROL_REPLY_ERR "lookup: %s\n", infra_error(CAIRN_ENOTFOUND));
+		fprintf(out, CONTROL_REPLY_ERR "lookup: %s\n",
+			control_infra_error(CAIRN_ENOTFOUND));
 		return false;
 	}
-	err = t->lookup(t->ctx, name, &text);
+	err = t->lookup(t->ctx, name, json, &text);
 	if (err != CAIRN_OK)
-		fprintf(out, CONTROL_REPLY_ERR "lookup: %s\n", infra_error(err));
+		fprintf(out, CONTROL_REPLY_ERR "lookup: %s\n", control_infra_error(err));
 	else
 		fprintf(out, CONTROL_REPLY_OK "\n%s", text ? text : "");
 	free(text);

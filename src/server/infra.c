@@ -25,6 +25,11 @@ struct infra_req {
 	unsigned pending;        /* workers that have not answered yet */
 	bool flush, json, have_only;
 	bool lookup;             /* cairn-control lookup NAME (worker 0 only) */
+	bool json_lookup;        /* ... as JSON */
+	bool reconf;             /* new settings and forward zones for every worker */
+	struct resolver_config cfg;   /* reconf: its forwards point to fwd */
+	struct resolver_forward *fwd; /* owned */
+	unsigned failed;         /* reconf: workers that could not take it */
 	uint8_t name[WIRE_NAME_MAX];
 	struct cairn_sockaddr only;
 	char **part;             /* per worker: its lines, or NULL */
@@ -44,6 +49,7 @@ static void req_put(struct infra_req *q)
 	for (unsigned i = 0; i < q->n; i++)
 		free(q->part[i]);
 	free(q->part);
+	free(q->fwd);
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
@@ -96,15 +102,18 @@ void server_infra_poll(struct worker *w)
 	const struct cairn_sockaddr *only;
 	char *text = NULL;
 	size_t len = 0, removed = 0;
+	bool failed = false;
 
 	if (!q)
 		return;
 	only = q->have_only ? &q->only : NULL;
-	if (q->lookup) {
+	if (q->reconf) {
+		failed = resolver_reconfigure(w->resolver, &q->cfg) != CAIRN_OK;
+	} else if (q->lookup) {
 		FILE *f = open_memstream(&text, &len);
 
 		if (f) {
-			resolver_lookup(w->resolver, q->name, f);
+			resolver_lookup(w->resolver, q->name, q->json_lookup, f);
 			if (fclose(f) != 0) {
 				free(text);
 				text = NULL;
@@ -127,6 +136,7 @@ void server_infra_poll(struct worker *w)
 	pthread_mutex_lock(&q->lock);
 	q->part[w->id] = text;
 	q->removed += removed;
+	q->failed += failed;
 	q->pending--;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
@@ -223,6 +233,8 @@ static cairn_err run(struct server *s, struct infra_req *q, unsigned timeout_ms,
 			}
 			if (removed)
 				*removed = q->removed;
+			if (q->failed)
+				err = CAIRN_ENOMEM;
 			pthread_mutex_unlock(&q->lock);
 			if (fclose(f) != 0) {
 				free(text);
@@ -257,7 +269,8 @@ cairn_err server_infra(struct server *s, const struct cairn_sockaddr *only, bool
 	return run(s, q, timeout_ms, out, removed);
 }
 
-cairn_err server_lookup(struct server *s, const uint8_t *name, unsigned timeout_ms, char **out)
+cairn_err server_lookup(struct server *s, const uint8_t *name, bool json, unsigned timeout_ms,
+			char **out)
 {
 	struct infra_req *q;
 
@@ -268,7 +281,37 @@ cairn_err server_lookup(struct server *s, const uint8_t *name, unsigned timeout_
 	if (!q)
 		return CAIRN_ENOMEM;
 	q->lookup = true;
+	q->json_lookup = json;
 	memcpy(q->name, name, wire_name_len(name));
 	wire_name_lower(q->name);
 	return run(s, q, timeout_ms, out, NULL);
+}
+
+cairn_err server_reconf_push(struct server *s, const struct resolver_config *cfg,
+			     unsigned timeout_ms)
+{
+	struct infra_req *q;
+	char *text = NULL;
+	cairn_err err;
+
+	if (!s->cache || !s->n_workers || !s->workers[0].resolver)
+		return CAIRN_ENOTFOUND;
+	q = req_new(s->n_workers);
+	if (!q)
+		return CAIRN_ENOMEM;
+	q->reconf = true;
+	q->cfg = *cfg;
+	if (cfg->n_forwards) {
+		q->fwd = malloc(cfg->n_forwards * sizeof(*q->fwd));
+		if (!q->fwd) {
+			q->refs = 1;
+			req_put(q);
+			return CAIRN_ENOMEM;
+		}
+		memcpy(q->fwd, cfg->forwards, cfg->n_forwards * sizeof(*q->fwd));
+	}
+	q->cfg.forwards = q->fwd;
+	err = run(s, q, timeout_ms, &text, NULL);
+	free(text);
+	return err;
 }

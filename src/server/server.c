@@ -315,7 +315,17 @@ static void *worker_main(void *arg)
 					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.stale_answers, rc.stale_answers,
 					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.upstream_lame, rc.lame_servers,
+					      memory_order_relaxed);
 			atomic_store_explicit(&w->stats.prefetches, rc.prefetches,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[0], rc.val_secure,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[1], rc.val_insecure,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[2], rc.val_bogus,
+					      memory_order_relaxed);
+			atomic_store_explicit(&w->stats.dnssec[3], rc.val_aggressive,
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);
@@ -339,6 +349,7 @@ cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
 		return CAIRN_ENOMEM;
 	}
 	pthread_mutex_init(&s->swap_lock, NULL);
+	pthread_mutex_init(&s->rc_lock, NULL);
 	atomic_init(&s->zones, zones);
 	atomic_init(&s->zones_gen, 1);
 	s->set.edns_size = (uint16_t)cfg->edns_buffer_size;
@@ -460,6 +471,11 @@ struct cache *server_cache(struct server *s)
 	return s->cache;
 }
 
+struct dsec_anchors *server_anchors(struct server *s)
+{
+	return s->rc.anchors;
+}
+
 void server_free(struct server *s)
 {
 	if (!s)
@@ -472,6 +488,7 @@ void server_free(struct server *s)
 	if (atomic_load(&s->zones))
 		zone_set_free(atomic_load(&s->zones));
 	pthread_mutex_destroy(&s->swap_lock);
+	pthread_mutex_destroy(&s->rc_lock);
 	cache_free(s->cache);
 	server_rconfig_free(&s->rc);
 	free(s->allow);

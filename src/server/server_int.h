@@ -24,12 +24,13 @@
 
 struct worker;
 
-/* Settings the workers read; copied from the config, immutable. */
+/* Settings the workers read; copied from the config, immutable but for
+ * log_queries (set-option, reconf.c). */
 struct server_settings {
 	uint16_t edns_size;
 	unsigned tcp_idle_ms;
 	unsigned tcp_max_conns;
-	bool log_queries;
+	_Atomic bool log_queries;
 	bool recursion;
 };
 
@@ -128,7 +129,9 @@ struct server {
 	pthread_mutex_t swap_lock;   /* one swap at a time */
 	/* the resolver (recursion: yes): one shared cache, ACL, settings */
 	struct cache *cache;
-	struct server_rconfig rc;    /* resolver and cache settings */
+	struct server_rconfig rc;    /* resolver and cache settings; after start-up
+	                              * changed under rc_lock (reconf.c) */
+	pthread_mutex_t rc_lock;
 	struct cairn_prefix *allow;
 	size_t n_allow;
 };
@@ -141,6 +144,12 @@ void server_explain_poll(struct worker *w);
 /* On worker w's thread (with a resolver), when woken: carries out the
  * infra / flush-infra request waiting in its mailbox, if any. */
 void server_infra_poll(struct worker *w);
+/* Gives every worker's resolver the changeable settings and the forward
+ * zones of cfg (resolver_reconfigure, on each worker's thread); waits at
+ * most timeout_ms. Returns as server_infra; CAIRN_ENOMEM also when a
+ * worker could not take them. */
+cairn_err server_reconf_push(struct server *s, const struct resolver_config *cfg,
+			     unsigned timeout_ms);
 
 /* ---- dispatch.c ---- */
 

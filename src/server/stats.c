@@ -115,6 +115,11 @@ void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers
 		out->upstream_unwanted += get(&c->upstream_unwanted);
 		out->stale_answers += get(&c->stale_answers);
 		out->prefetches += get(&c->prefetches);
+		out->upstream_lame += get(&c->upstream_lame);
+		out->dnssec_secure += get(&c->dnssec[0]);
+		out->dnssec_insecure += get(&c->dnssec[1]);
+		out->dnssec_bogus += get(&c->dnssec[2]);
+		out->dnssec_aggressive += get(&c->dnssec[3]);
 		out->resolutions += get(&c->resolutions);
 		out->resolution_ms_sum += get(&c->resolution_ms_sum);
 		for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -144,6 +149,11 @@ void stats_subtract(struct stats_snapshot *s, const struct stats_snapshot *base)
 	sub(&s->upstream_unwanted, base->upstream_unwanted);
 	sub(&s->stale_answers, base->stale_answers);
 	sub(&s->prefetches, base->prefetches);
+	sub(&s->upstream_lame, base->upstream_lame);
+	sub(&s->dnssec_secure, base->dnssec_secure);
+	sub(&s->dnssec_insecure, base->dnssec_insecure);
+	sub(&s->dnssec_bogus, base->dnssec_bogus);
+	sub(&s->dnssec_aggressive, base->dnssec_aggressive);
 	sub(&s->resolutions, base->resolutions);
 	sub(&s->resolution_ms_sum, base->resolution_ms_sum);
 	for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -219,10 +229,23 @@ static const struct stats_scalar scalars_upstream[] = {
 	SCALAR("upstream.unwanted", "cairn_upstream_unwanted_replies_total", "counter",
 	       "Upstream replies dropped: ID, question or 0x20 case did not match.",
 	       upstream_unwanted),
+	SCALAR("upstream.lame", "cairn_upstream_lame_total", "counter",
+	       "Upstream servers found lame for a zone (REFUSED, SERVFAIL, an upward "
+	       "referral...).", upstream_lame),
 	SCALAR("resolver.stale_answers", "cairn_stale_answers_total", "counter",
 	       "Clients answered with expired data (serve-stale, RFC 8767).", stale_answers),
 	SCALAR("resolver.prefetches", "cairn_prefetches_total", "counter",
 	       "Background refreshes of cached RRsets near expiry (prefetch).", prefetches),
+	SCALAR("dnssec.secure", "cairn_dnssec_secure_total", "counter",
+	       "Resolutions whose answer validated as secure (DNSSEC).", dnssec_secure),
+	SCALAR("dnssec.insecure", "cairn_dnssec_insecure_total", "counter",
+	       "Resolutions whose answer is provably unsigned (DNSSEC insecure).",
+	       dnssec_insecure),
+	SCALAR("dnssec.bogus", "cairn_dnssec_bogus_total", "counter",
+	       "Resolutions whose answer failed validation (SERVFAIL unless CD).", dnssec_bogus),
+	SCALAR("dnssec.aggressive", "cairn_dnssec_aggressive_nsec_total", "counter",
+	       "Negative answers synthesised from cached NSEC records (RFC 8198).",
+	       dnssec_aggressive),
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -105,6 +105,12 @@ static cairn_err zone_journal(const struct config_zone *cz, struct xfr_zone *xz,
 		return CAIRN_OK;
 	if (!old)
 		return journal_load(path, xz->name, zone_serial(xz->zone), &xz->journal);
+	if (old == xz->zone) {
+		/* a reload kept this zone as it was (its file did not change):
+		 * nothing to compare, the journal stays */
+		xz->journal = journal_ref(pz ? pz->journal : NULL);
+		return CAIRN_OK;
+	}
 	err = journal_update(pz ? pz->journal : NULL, old, xz->zone, cz->ixfr_number,
 			     cz->ixfr_size, path, xz->name, &xz->journal, &warn);
 	if (err == CAIRN_OK && warn)

@@ -128,17 +128,52 @@ static void addl_put(struct additional *a, const struct zone_rrset *s)
 		a->rs[a->n++] = s;
 }
 
+/* The node of target t (lowercase wire) in another zone of zs than z, when
+ * it holds authoritative data there (never another zone's glue), or NULL.
+ * Looked up at answer time, not linked when the set is built, so that a
+ * zone stays untouched by the sets it is part of and a reload can keep an
+ * unchanged zone in the new set (doc/ARCHITECTURE.md, "Reloading zones"). */
+static const struct zone_node *addl_other_zone(const struct zone_set *zs,
+					       const struct zone *z, const uint8_t *t)
+{
+	const struct zone *o = zone_set_find(zs, t);
+	const struct zone_node *tn = o && o != z ? zdb_find(o, t, wire_name_len(t)) : NULL;
+
+	return tn && !(tn->flags & (ZNODE_CUT | ZNODE_BELOW)) ? tn : NULL;
+}
+
 /* Additional-section processing (RFC 1034 §3.6, RFC 3596 §3): A and AAAA
  * of NS, MX and SRV targets in our zones. A referral carries glue from its
  * own zone only; answers never carry another zone's occluded data. */
-static void addl_collect(struct additional *a, const struct zone_rrset *s, bool is_referral)
+static void addl_collect(struct additional *a, const struct zone_set *zs, const struct zone *z,
+			 const struct zone_rrset *s, bool is_referral)
 {
+	const uint8_t *p;
+	int toff;
+
 	if (!s || !s->addl)
 		return;
+	toff = zdb_target_offset(s->rs.type);
+	p = s->rs.rdata;
 	for (uint16_t c = 0; c < s->rs.count; c++) {
 		const struct zone_addl *t = &s->addl[c];
 		const struct zone_node *n = t->node;
-		if (!n)
+		uint16_t rdlen = wire_get16(p);
+		uint8_t target[WIRE_NAME_MAX];
+
+		if (!n && !is_referral && toff >= 0 && (int)rdlen > toff &&
+		    rdlen - (size_t)toff <= sizeof(target)) {
+			/* the loader checked the name (load.c) */
+			memcpy(target, p + 2 + toff, rdlen - (size_t)toff);
+			wire_name_lower(target);
+			n = addl_other_zone(zs, z, target);
+			if (n) {
+				addl_put(a, zdb_rrset(n, WIRE_TYPE_A));
+				addl_put(a, zdb_rrset(n, WIRE_TYPE_AAAA));
+			}
+		}
+		p += 2u + rdlen;
+		if (!n || n != t->node)
 			continue;
 		if (is_referral ? !t->same_zone :
 		    ((n->flags & (ZNODE_CUT | ZNODE_BELOW)) &&
@@ -235,7 +270,7 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	case OUT_ANSWER:
 		if (zsec_put(w, WIRE_SEC_ANSWER, st.z, st.node, st.rrset, owner, do_bit,
 			     UINT32_MAX) == CAIRN_OK)
-			addl_collect(&addl, st.rrset, false);
+			addl_collect(&addl, zs, st.z, st.rrset, false);
 		if (do_bit && st.wild)
 			zsec_proof_wildcard(st.z, st.ce, st.node, cur, cur_len, false, &proof);
 		break;
@@ -261,7 +296,7 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 		/* RFC 1034 §4.3.2 step 3b: the cut's NS in authority, glue in
 		 * additional. */
 		if (wire_writer_rrset(w, WIRE_SEC_AUTHORITY, &st.rrset->rs, NULL) == CAIRN_OK)
-			addl_collect(&addl, st.rrset, true);
+			addl_collect(&addl, zs, st.z, st.rrset, true);
 		if (do_bit)
 			zsec_proof_referral(st.z, st.node, &proof);
 		break;

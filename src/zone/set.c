@@ -1,6 +1,8 @@
 /* zone/set.c: the zones served together: finding the closest enclosing
- * zone of a name (a small hash table of origins, longest suffix first) and
- * linking additional-section targets across zones. */
+ * zone of a name (a small hash table of origins, longest suffix first).
+ * A set never changes its zones (additional-section targets in other zones
+ * are found at answer time, answer.c), so that one zone may be in two sets:
+ * a reload keeps the zones whose file did not change. */
 #include "zone_int.h"
 
 #include <stdlib.h>
@@ -60,27 +62,6 @@ const struct zone *zone_set_find(const struct zone_set *zs, const uint8_t *name)
 	}
 }
 
-struct set_link {
-	const struct zone_set *zs;
-	const struct zone *z;
-};
-
-/* Points an NS/MX/SRV target that lives in another zone of the set at its
- * node there (authoritative data only, never another zone's glue). */
-static void link_set_target(void *ctx, struct zone_addl *a, const uint8_t *t)
-{
-	const struct set_link *l = ctx;
-	const struct zone *o;
-	const struct zone_node *tn;
-
-	if (a->node)
-		return;
-	o = zone_set_find(l->zs, t);
-	tn = o && o != l->z ? zdb_find(o, t, wire_name_len(t)) : NULL;
-	if (tn && !(tn->flags & (ZNODE_CUT | ZNODE_BELOW)))
-		a->node = tn;
-}
-
 cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out)
 {
 	cairn_err err = CAIRN_OK;
@@ -119,11 +100,6 @@ cairn_err zone_set_new(struct zone **zones, size_t n, struct zone_set **out)
 		if (z->origin_labels > zs->max_labels)
 			zs->max_labels = z->origin_labels;
 	}
-	if (zs->n > 1)
-		for (size_t i = 0; i < zs->n; i++) {
-			struct set_link l = { .zs = zs, .z = zs->zones[i] };
-			zdb_each_target(zs->zones[i], link_set_target, &l);
-		}
 done:
 	if (err != CAIRN_OK) {
 		for (size_t i = 0; i < n; i++)

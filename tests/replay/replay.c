@@ -448,34 +448,30 @@ done:
 
 /* ---- cmocka ---- */
 
-static void test_parse(void **state)
+/* Runs (or with parse, only parses) the scenario file; fails the test
+ * with the reason. */
+static void test_file(const char *file, bool parse)
 {
-	const char *file = *state;
 	char *msg = malloc(REPLAY_MSG);
 	bool ok;
 
 	assert_non_null(msg);
-	ok = parse_only(file, msg, REPLAY_MSG);
+	ok = parse ? parse_only(file, msg, REPLAY_MSG) : replay_file(file, msg, REPLAY_MSG);
 	if (!ok)
 		print_error("%s", msg);
 	free(msg);
 	if (!ok)
-		fail_msg("scenario %s does not parse", file);
+		fail_msg("scenario %s %s", file, parse ? "does not parse" : "failed");
+}
+
+static void test_parse(void **state)
+{
+	test_file(*state, true);
 }
 
 static void test_rpl(void **state)
 {
-	const char *file = *state;
-	char *msg = malloc(REPLAY_MSG);
-	bool ok;
-
-	assert_non_null(msg);
-	ok = replay_file(file, msg, REPLAY_MSG);
-	if (!ok)
-		print_error("%s", msg);
-	free(msg);
-	if (!ok)
-		fail_msg("scenario %s failed", file);
+	test_file(*state, false);
 }
 
 static int cmp_names(const void *a, const void *b)

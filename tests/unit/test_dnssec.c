@@ -224,6 +224,12 @@ static void test_missing(void **state)
 		rd[3] = 4;              /* labels above the owner's: unusable */
 	}
 	expect(&z.www->rs, &z.wwwsigs->rs, &z.keys->rs, T_NOW, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS);
+	for (unsigned i = 0; i < z.wwwsigs->rs.count; i++) {
+		rd = t_rdata(z.wwwsigs, i, &len);
+		rd[3] = 1;              /* a wildcard above the signer's zone */
+	}
+	expect(&z.www->rs, &z.wwwsigs->rs, &z.keys->rs, T_NOW, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS);
+	expect(&z.www->rs, &z.wwwsigs->rs, NULL, T_NOW, DSEC_BOGUS, WIRE_EDE_DNSKEY_MISSING);
 	free(txtsigs);
 	zone_close(&other);
 	zone_close(&z);
@@ -542,7 +548,8 @@ static void test_anchor_files(void **state)
 	{
 		const char *lines[] = {
 			"other.test. 3600 IN DS 1 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-			"revoked.test. IN DNSKEY 385 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==",
+			"revoked.test. IN DNSKEY 385 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnop"
+				"Kl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==",
 		};
 		struct zone_t z;
 		struct dsec_budget b;
@@ -570,7 +577,13 @@ static void test_anchor_files(void **state)
 	/* unbound's auto-trust-anchor file: ;;state comments; a DS and a
 	 * DNSKEY at one owner become two DS */
 	write_file(path, "; autotrust trust anchor file\n;;id: . 1\n;;last_queried: 1\n"
-		   ". 172800 IN DNSKEY 257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kvArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwNR1AkUTV74bU= ;{id = 20326 (ksk), size = 2048b} ;;state=2 [  VALID  ] ;;count=0 ;;lastchange=1\n"
+		   ". 172800 IN DNSKEY 257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOi"
+			"W1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kvArMtN"
+			"ROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvI"
+			"Wgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxu"
+			"OLYA4/ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6"
+			"UwNR1AkUTV74bU= ;{id = 20326 (ksk), size = 2048b} ;;state=2 [  VALID  ] "
+			";;count=0 ;;lastchange=1\n"
 		   ". IN DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16\n");
 	assert_int_equal(dsec_anchors_new(path, NULL, 0, NULL, 0, &a, &builtin), CAIRN_OK);
 	t_name("org.", name);
@@ -580,7 +593,8 @@ static void test_anchor_files(void **state)
 	dsec_anchors_free(a);
 
 	/* a bad line: file:line in the log, CAIRN_EFORMAT */
-	write_file(path, "; ok\n. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"
+	write_file(path, "; ok\n. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC6834"
+		"57104237C7F8EC8D\n"
 		   "example. IN A 192.0.2.1\n");
 	assert_int_equal(dsec_anchors_new(path, NULL, 0, NULL, 0, &a, &builtin), CAIRN_EFORMAT);
 	assert_null(a);

@@ -347,7 +347,7 @@ static void test_cname_follow_and_loop(void **state)
 						   true, 0, loop, NULL, NULL)), IT_FAIL);
 	/* the loop is now in the cache: following it from there fails too */
 	name("a.example.com", n);
-	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode, NULL), CHAIN_FAIL);
+	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode, NULL, false, NULL), CHAIN_FAIL);
 	free(a.buf);
 }
 
@@ -380,7 +380,7 @@ static void test_priming_glue(void **state)
 	assert_int_equal(get(f, "www.victim.com", WIRE_TYPE_A, &rs, NULL), CACHE_MISS);
 	/* glue is no answer for clients */
 	name("a.root-servers.net", n);
-	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode, NULL), CHAIN_MISS);
+	assert_int_equal(iter_chain_cache(f->r, n, WIRE_TYPE_A, &cnames, &a, &rcode, NULL, false, NULL), CHAIN_MISS);
 	free(a.buf);
 	/* an NS answer from a zone's servers: only in-bailiwick addresses */
 	free(f->q->acc.buf);

@@ -629,6 +629,34 @@ static void test_child_zone(void **state)
 	zone_set_free(s);
 }
 
+/* One zone in two sets (a reload keeps an unchanged zone): each set
+ * answers with the additional data of its own other zones, and the zone
+ * outlives the first set. */
+static void test_zone_in_two_sets(void **state)
+{
+	(void)state;
+	struct zone *ex = load_ok("example.", "example.zone");
+	struct zone *two[2] = { ex, load_ok("other.test", "other.test.zone") };
+	struct zone *one[1] = { zone_ref(ex) };
+	struct zone_set *s1 = NULL, *s2 = NULL;
+	const char *mx = "example. 3600 IN MX 10 mail.example. | "
+			 "example. 3600 IN MX 20 mx.other.test.";
+	const char *mine = "mail.example. 3600 IN A 192.0.2.3 | mail.example. 3600 IN AAAA 2001:db8::3";
+
+	assert_int_equal(zone_set_new(two, 2, &s1), CAIRN_OK);
+	assert_int_equal(zone_set_new(one, 1, &s2), CAIRN_OK);
+	char with_other[512];
+	snprintf(with_other, sizeof with_other, "%s | mx.other.test. 300 IN A 198.51.100.3", mine);
+	expect(ask_set(s1, "example.", LDNS_RR_TYPE_MX, LDNS_RR_CLASS_IN, 65535, false),
+	       LDNS_RCODE_NOERROR, true, mx, "", with_other);
+	expect(ask_set(s2, "example.", LDNS_RR_TYPE_MX, LDNS_RR_CLASS_IN, 65535, false),
+	       LDNS_RCODE_NOERROR, true, mx, "", mine);
+	zone_set_free(s1);
+	expect(ask_set(s2, "example.", LDNS_RR_TYPE_MX, LDNS_RR_CLASS_IN, 65535, false),
+	       LDNS_RCODE_NOERROR, true, mx, "", mine);
+	zone_set_free(s2);
+}
+
 static void test_relative_origins(void **state)
 {
 	(void)state;
@@ -648,6 +676,7 @@ static void test_relative_origins(void **state)
 int main(void)
 {
 	const struct CMUnitTest load_tests[] = {
+		cmocka_unit_test(test_zone_in_two_sets),
 		cmocka_unit_test(test_bad_syntax),
 		cmocka_unit_test(test_bad_lint),
 		cmocka_unit_test(test_lint_good),

@@ -141,7 +141,11 @@ sign() {
 	case $z in
 	example.) cat "$parent_ds" >> "$src" ;;
 	.) cat "$work/root.ds" >> "$src" ;;
-	keytrap.example.) keytrap_keys >> "$src" ;;
+	keytrap.example.)
+		# the real ZSK first: ldns-signzone adds a key's DNSKEY only when no
+		# DNSKEY with its tag is in the zone, and the fakes share that tag
+		sed 's/;.*//' "$(key keytrap.example. zsk RSASHA256 1024).key" >> "$src"
+		keytrap_keys >> "$src" ;;
 	esac
 	dst="$here/signed/$f.zone.signed"
 	if [ "$denial" = unsigned ]; then
@@ -195,6 +199,13 @@ echo "$zones" | while read -r z alg kb zb denial inc exp; do
 		sign "$z" "$alg" "$denial" "$inc" "$exp"
 		echo "gen.sh: signed $z"
 	fi
+done
+# the zones meant to be valid are, on the scenarios' wall clock
+# (2026-01-01; keytrap.example. and the broken ones are not meant to be)
+for z in root example sec.example nsec3.example ed.example p384.example md5.example \
+	digest.example nokey.example kskwrong.example iter.example soon.example; do
+	ldns-verify-zone -V 1 -t 20260101000000 "$here/signed/$z.zone.signed" >/dev/null ||
+		{ echo "gen.sh: signed/$z.zone.signed does not verify" >&2; exit 1; }
 done
 cp "$work/anchor.ds" "$here/signed/anchor.ds"
 cp "$work/anchor.dnskey" "$here/signed/anchor.dnskey"
