@@ -636,7 +636,8 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 		z = walk(ch, have ? signer : name);
 		if (z->state != DSEC_SECURE) {
 			link_print(ch, name, t, z->state, WIRE_EDE_NONE,
-				   z->state == DSEC_INSECURE ? "" : "no chain of trust");
+				   z == &ch->none ? z->why
+				   : z->state == DSEC_INSECURE ? "" : "no chain of trust");
 			verdict(ch, z->state, z->ede, z->why);
 			goto cname;
 		}
@@ -692,7 +693,8 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 		}
 	}
 	z = walk(ch, zone);
-	snprintf(d, sizeof(d), "%s", rcode == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "NODATA");
+	snprintf(d, sizeof(d), "%s%s%s", rcode == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "NODATA",
+		 z == &ch->none ? ", " : "", z == &ch->none ? z->why : "");
 	if (z->state != DSEC_SECURE) {
 		link_print(ch, name, type, z->state, WIRE_EDE_NONE, d);
 		verdict(ch, z->state, z->ede, z->why);
