@@ -20,15 +20,7 @@
 #include "cairn/dnssec.h"
 
 #define CHAIN_MAX_ZONES 64   /* names whose DS/DNSKEY state is kept */
-#define CHAIN_MAX_NSEC  16   /* NSEC/NSEC3 RRsets used from one answer */
 #define CHAIN_MAX_HOPS  8    /* CNAMEs followed */
-
-/* One RRset copied out of a message, in the form src/dnssec wants. */
-struct crs {
-	uint8_t owner[WIRE_NAME_MAX];
-	uint8_t *data;           /* malloc'd rdata: count x (len16, rdata) */
-	struct wire_rrset rs;
-};
 
 /* What the walk knows about one name at or below the trust anchor. */
 struct zstate {
@@ -39,7 +31,7 @@ struct zstate {
 	bool not_cut;
 	uint16_t ede;
 	const char *why;
-	struct crs keys;         /* SECURE cut: its DNSKEY RRset */
+	struct cdig_rrset keys;         /* SECURE cut: its DNSKEY RRset */
 };
 
 struct chain {
@@ -61,86 +53,6 @@ struct chain {
 	bool links;              /* +json: a link was printed */
 };
 
-static void crs_free(struct crs *c)
-{
-	free(c->data);
-	c->data = NULL;
-	c->rs.count = 0;
-}
-
-static bool owner_is(const ldns_rr *rr, const uint8_t *name)
-{
-	const ldns_rdf *o = ldns_rr_owner(rr);
-
-	return ldns_rdf_size(o) <= WIRE_NAME_MAX &&
-	       wire_name_len(ldns_rdf_data(o)) == ldns_rdf_size(o) &&
-	       wire_name_equal(ldns_rdf_data(o), name);
-}
-
-/* Copies the records of type at owner in l into c (count 0 when none).
- * false when out of memory. */
-static bool crs_get(const ldns_rr_list *l, const uint8_t *owner, uint16_t type,
-		    struct crs *c)
-{
-	ldns_buffer *b = ldns_buffer_new(512);
-	size_t i;
-	bool ok = false;
-
-	memset(c, 0, sizeof(*c));
-	memcpy(c->owner, owner, wire_name_len(owner));
-	wire_name_lower(c->owner);
-	c->rs.owner = c->owner;
-	c->rs.type = type;
-	c->rs.rclass = WIRE_CLASS_IN;
-	if (!b)
-		return false;
-	for (i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(l, i);
-		size_t at;
-
-		if (ldns_rr_get_type(rr) != type || !owner_is(rr, owner))
-			continue;
-		at = ldns_buffer_position(b);
-		ldns_buffer_write_u16(b, 0);
-		if (ldns_rr_rdata2buffer_wire(b, rr) != LDNS_STATUS_OK ||
-		    ldns_buffer_position(b) - at - 2 > 65535)
-			goto done;
-		ldns_buffer_write_u16_at(b, at, (uint16_t)(ldns_buffer_position(b) - at - 2));
-		if (!c->rs.count || ldns_rr_ttl(rr) < c->rs.ttl)
-			c->rs.ttl = ldns_rr_ttl(rr);
-		c->rs.count++;
-	}
-	if (ldns_buffer_status(b) != LDNS_STATUS_OK)
-		goto done;
-	c->rs.rdata_len = (uint32_t)ldns_buffer_position(b);
-	c->data = ldns_buffer_export(b);
-	c->rs.rdata = c->data;
-	ok = true;
-done:
-	ldns_buffer_free(b);
-	return ok;
-}
-
-/* The rdata of the i-th record of rs (length in *len), NULL past the end. */
-static const uint8_t *rdata_at(const struct wire_rrset *rs, unsigned i, uint16_t *len)
-{
-	const uint8_t *p = rs->rdata, *end = rs->rdata + rs->rdata_len;
-	unsigned k;
-
-	for (k = 0; p + 2 <= end; k++) {
-		uint16_t l = wire_get16(p);
-
-		if (p + 2 + l > end)
-			return NULL;
-		if (k == i) {
-			*len = l;
-			return p + 2;
-		}
-		p += 2 + l;
-	}
-	return NULL;
-}
-
 static void name_text(const uint8_t *name, char *buf, size_t len)
 {
 	if (wire_name_to_text(name, buf, len) != CAIRN_OK)
@@ -154,56 +66,6 @@ static const char *type_text(uint16_t type, char *buf, size_t len)
 	snprintf(buf, len, "%s", s ? s : "?");
 	free(s);
 	return buf;
-}
-
-/* The key tag of the first RRSIG in sigs covering type (RFC 4034 §3.1.6),
- * -1 when none. */
-static int sig_tag(const struct wire_rrset *sigs, uint16_t type)
-{
-	uint16_t len;
-	const uint8_t *p;
-	unsigned i;
-
-	for (i = 0; (p = rdata_at(sigs, i, &len)); i++)
-		if (len >= 18 && wire_get16(p) == type)
-			return wire_get16(p + 16);
-	return -1;
-}
-
-/* "KSK" or "ZSK" (the SEP flag, RFC 4034 §2.1.1) of the key tagged tag. */
-static const char *key_role(const struct wire_rrset *keys, int tag)
-{
-	uint16_t len;
-	const uint8_t *p;
-	unsigned i;
-
-	for (i = 0; (p = rdata_at(keys, i, &len)); i++)
-		if (len >= 4 && dsec_key_tag(p, len) == tag)
-			return wire_get16(p) & 1 ? "KSK" : "ZSK";
-	return "key";
-}
-
-/* The tag of a key in keys that a DS or DNSKEY record of anchor names
- * (tag and algorithm; dsec_verify_keys checks the digest), -1 when none. */
-static int anchored_tag(const struct wire_rrset *keys, const struct wire_rrset *anchor)
-{
-	uint16_t kl, al;
-	const uint8_t *k, *a;
-	unsigned i, j;
-
-	for (i = 0; (k = rdata_at(keys, i, &kl)); i++) {
-		if (kl < 4)
-			continue;
-		for (j = 0; (a = rdata_at(anchor, j, &al)); j++) {
-			if (anchor->type == WIRE_TYPE_DS && al >= 4 &&
-			    wire_get16(a) == dsec_key_tag(k, kl) && a[2] == k[3])
-				return dsec_key_tag(k, kl);
-			if (anchor->type == WIRE_TYPE_DNSKEY && al == kl &&
-			    memcmp(a, k, kl) == 0)
-				return dsec_key_tag(k, kl);
-		}
-	}
-	return -1;
 }
 
 static void json_str(const char *s)
@@ -328,50 +190,10 @@ static void zset(struct zstate *z, enum dsec_state st, uint16_t ede, const char 
 	z->why = why;
 }
 
-/* Copies the NSEC/NSEC3 RRsets of l (and their RRSIGs) into set/sigs;
- * returns how many (at most CHAIN_MAX_NSEC). */
-static unsigned nsec_collect(const ldns_rr_list *l, struct crs *set, struct crs *sigs)
-{
-	unsigned n = 0, k;
-	size_t i;
-
-	for (i = 0; l && i < ldns_rr_list_rr_count(l) && n < CHAIN_MAX_NSEC; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(l, i);
-		uint16_t t = (uint16_t)ldns_rr_get_type(rr);
-		const ldns_rdf *o = ldns_rr_owner(rr);
-		bool seen = false;
-
-		if ((t != WIRE_TYPE_NSEC && t != WIRE_TYPE_NSEC3) || ldns_rdf_size(o) > WIRE_NAME_MAX ||
-		    wire_name_len(ldns_rdf_data(o)) != ldns_rdf_size(o))
-			continue;
-		for (k = 0; k < n && !seen; k++)
-			seen = set[k].rs.type == t && owner_is(rr, set[k].owner);
-		if (seen)
-			continue;
-		if (!crs_get(l, ldns_rdf_data(o), t, &set[n]) ||
-		    !crs_get(l, ldns_rdf_data(o), WIRE_TYPE_RRSIG, &sigs[n])) {
-			crs_free(&set[n]);
-			break;
-		}
-		n++;
-	}
-	return n;
-}
-
-static void nsec_free(struct crs *set, struct crs *sigs, unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		crs_free(&set[i]);
-		crs_free(&sigs[i]);
-	}
-}
-
 /* Verifies each NSEC/NSEC3 RRset with keys (RFC 4035 §5.4: only validated
  * denials count); fills ptr[] for src/dnssec. false with *res when one
  * fails. */
-static bool nsec_verify(struct chain *ch, struct crs *set, struct crs *sigs, unsigned n,
+static bool nsec_verify(struct chain *ch, struct cdig_rrset *set, struct cdig_rrset *sigs, unsigned n,
 			const struct wire_rrset *keys, const struct wire_rrset **ptr,
 			struct dsec_result *res)
 {
@@ -392,7 +214,7 @@ static void keys_link(struct chain *ch, struct zstate *z, const struct wire_rrse
 		      const char *against)
 {
 	struct cdig_reply r;
-	struct crs sigs = { 0 };
+	struct cdig_rrset sigs = { 0 };
 	struct dsec_result res = { 0 };
 	char d[256] = "";
 	int tag;
@@ -402,8 +224,8 @@ static void keys_link(struct chain *ch, struct zstate *z, const struct wire_rrse
 		link_print(ch, z->name, WIRE_TYPE_DNSKEY, z->state, z->ede, z->why);
 		return;
 	}
-	if (!crs_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_DNSKEY, &z->keys) ||
-	    !crs_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_RRSIG, &sigs)) {
+	if (!cdig_rrset_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_DNSKEY, &z->keys) ||
+	    !cdig_rrset_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_RRSIG, &sigs)) {
 		zset(z, DSEC_INDETERMINATE, WIRE_EDE_NONE, "out of memory");
 		goto done;
 	}
@@ -416,10 +238,10 @@ static void keys_link(struct chain *ch, struct zstate *z, const struct wire_rrse
 	}
 	dsec_verify_keys(&z->keys.rs, &sigs.rs, anchor, ch->now, &ch->budget, &res);
 	zset(z, res.state, res.ede, res.why);
-	tag = anchored_tag(&z->keys.rs, anchor);
+	tag = cdig_anchored_tag(&z->keys.rs, anchor);
 	if (res.state == DSEC_SECURE)
 		snprintf(d, sizeof(d), "KSK %d matches the %s; signed by %d", tag, against,
-			 sig_tag(&sigs.rs, WIRE_TYPE_DNSKEY));
+			 cdig_sig_tag(&sigs.rs, WIRE_TYPE_DNSKEY));
 	else if (tag >= 0)
 		snprintf(d, sizeof(d), "key %d matches the %s: %s", tag, against,
 			 res.why ? res.why : "");
@@ -427,7 +249,7 @@ static void keys_link(struct chain *ch, struct zstate *z, const struct wire_rrse
 		snprintf(d, sizeof(d), "%s", res.why ? res.why : "");
 	link_print(ch, z->name, WIRE_TYPE_DNSKEY, z->state, z->ede, d);
 done:
-	crs_free(&sigs);
+	cdig_rrset_free(&sigs);
 	cdig_reply_free(&r);
 }
 
@@ -436,8 +258,8 @@ done:
 static void ds_link(struct chain *ch, const struct zstate *parent, struct zstate *z)
 {
 	struct cdig_reply r;
-	struct crs ds = { 0 }, sigs = { 0 }, set[CHAIN_MAX_NSEC], nsigs[CHAIN_MAX_NSEC];
-	const struct wire_rrset *ptr[CHAIN_MAX_NSEC];
+	struct cdig_rrset ds = { 0 }, sigs = { 0 }, set[CDIG_CHAIN_MAX_NSEC], nsigs[CDIG_CHAIN_MAX_NSEC];
+	const struct wire_rrset *ptr[CDIG_CHAIN_MAX_NSEC];
 	struct dsec_result res = { 0 };
 	struct dsec_ds_denial dd = { 0 };
 	char pn[CDIG_NAME_TEXT], d[CDIG_NAME_TEXT + 128];
@@ -451,18 +273,18 @@ static void ds_link(struct chain *ch, const struct zstate *parent, struct zstate
 		link_print(ch, z->name, WIRE_TYPE_DS, z->state, z->ede, z->why);
 		return;
 	}
-	if (!crs_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_DS, &ds) ||
-	    !crs_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_RRSIG, &sigs)) {
+	if (!cdig_rrset_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_DS, &ds) ||
+	    !cdig_rrset_get(ldns_pkt_answer(r.pkt), z->name, WIRE_TYPE_RRSIG, &sigs)) {
 		zset(z, DSEC_INDETERMINATE, WIRE_EDE_NONE, "out of memory");
 		goto done;
 	}
 	if (ds.rs.count) {
 		dsec_verify_rrset(&ds.rs, &sigs.rs, &parent->keys.rs, ch->now, &ch->budget, &res);
 		zset(z, res.state, res.ede, res.why);
-		tag = sig_tag(&sigs.rs, WIRE_TYPE_DS);
+		tag = cdig_sig_tag(&sigs.rs, WIRE_TYPE_DS);
 		if (res.state == DSEC_SECURE)
 			snprintf(d, sizeof(d), "signed by %s %s %d", pn,
-				 key_role(&parent->keys.rs, tag), tag);
+				 cdig_key_role(&parent->keys.rs, tag), tag);
 		else
 			snprintf(d, sizeof(d), "%s", res.why ? res.why : "");
 		link_print(ch, z->name, WIRE_TYPE_DS, z->state, z->ede, d);
@@ -476,7 +298,7 @@ static void ds_link(struct chain *ch, const struct zstate *parent, struct zstate
 		link_print(ch, z->name, WIRE_TYPE_DS, z->state, z->ede, z->why);
 		goto done;
 	}
-	n = nsec_collect(ldns_pkt_authority(r.pkt), set, nsigs);
+	n = cdig_nsec_collect(ldns_pkt_authority(r.pkt), set, nsigs);
 	if (!nsec_verify(ch, set, nsigs, n, &parent->keys.rs, ptr, &res)) {
 		zset(z, DSEC_BOGUS, res.ede, res.why);
 		snprintf(d, sizeof(d), "no DS, and the denial does not verify: %s", res.why);
@@ -506,9 +328,9 @@ static void ds_link(struct chain *ch, const struct zstate *parent, struct zstate
 	}
 	link_print(ch, z->name, WIRE_TYPE_DS, z->state, z->ede, d);
 done:
-	nsec_free(set, nsigs, n);
-	crs_free(&ds);
-	crs_free(&sigs);
+	cdig_nsec_free(set, nsigs, n);
+	cdig_rrset_free(&ds);
+	cdig_rrset_free(&sigs);
 	cdig_reply_free(&r);
 }
 
@@ -539,7 +361,7 @@ static struct zstate *anchor_link(struct chain *ch, const uint8_t *name)
 		goto done;
 	}
 	name_text(zone, zn, sizeof(zn));
-	for (i = 0; !ch->q->json && (p = rdata_at(&rs, i, &len)); i++) {
+	for (i = 0; !ch->q->json && (p = cdig_rdata_at(&rs, i, &len)); i++) {
 		if (rs.type == WIRE_TYPE_DS && len >= 4)
 			printf(";; trust anchor: %s DS %u %u %u (from %s)\n", zn, wire_get16(p),
 			       p[2], p[3], ch->anchor_src);
@@ -597,8 +419,8 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 			uint8_t *next, bool *follow)
 {
 	struct cdig_reply r;
-	struct crs rs = { 0 }, sigs = { 0 }, set[CHAIN_MAX_NSEC], nsigs[CHAIN_MAX_NSEC];
-	const struct wire_rrset *ptr[CHAIN_MAX_NSEC];
+	struct cdig_rrset rs = { 0 }, sigs = { 0 }, set[CDIG_CHAIN_MAX_NSEC], nsigs[CDIG_CHAIN_MAX_NSEC];
+	const struct wire_rrset *ptr[CDIG_CHAIN_MAX_NSEC];
 	struct dsec_result res = { 0 };
 	const struct zstate *z;
 	uint8_t signer[WIRE_NAME_MAX], *zone;
@@ -618,15 +440,15 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 	an = ldns_pkt_answer(r.pkt);
 	au = ldns_pkt_authority(r.pkt);
 	rcode = ldns_pkt_get_rcode(r.pkt);
-	if (!crs_get(an, name, t, &rs))
+	if (!cdig_rrset_get(an, name, t, &rs))
 		goto nomem;
 	if (rs.rs.count == 0 && t != WIRE_TYPE_CNAME) {
-		crs_free(&rs);
+		cdig_rrset_free(&rs);
 		t = WIRE_TYPE_CNAME;
-		if (!crs_get(an, name, t, &rs))
+		if (!cdig_rrset_get(an, name, t, &rs))
 			goto nomem;
 	}
-	if (!crs_get(an, name, WIRE_TYPE_RRSIG, &sigs))
+	if (!cdig_rrset_get(an, name, WIRE_TYPE_RRSIG, &sigs))
 		goto nomem;
 	if (rs.rs.count) {
 		/* RFC 4035 §5.3: the RRSIG's signer names the zone whose keys
@@ -645,15 +467,15 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 		name_text(z->name, zn, sizeof(zn));
 		snprintf(d, sizeof(d), "%s", res.why ? res.why : "");
 		if (res.state == DSEC_SECURE) {
-			int tag = sig_tag(&sigs.rs, t);
+			int tag = cdig_sig_tag(&sigs.rs, t);
 
-			snprintf(d, sizeof(d), "signed by %s %s %d", zn, key_role(&z->keys.rs, tag),
+			snprintf(d, sizeof(d), "signed by %s %s %d", zn, cdig_key_role(&z->keys.rs, tag),
 				 tag);
 			if (res.wildcard) {
 				/* RFC 4035 §5.3.4, RFC 5155 §8.8 */
 				uint8_t wc = res.wc_labels;
 
-				n = nsec_collect(au, set, nsigs);
+				n = cdig_nsec_collect(au, set, nsigs);
 				if (nsec_verify(ch, set, nsigs, n, &z->keys.rs, ptr, &res))
 					dsec_deny_wildcard(name, wc, z->name, ptr, n,
 							   &ch->budget, &res);
@@ -700,7 +522,7 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 		verdict(ch, z->state, z->ede, z->why);
 		goto done;
 	}
-	n = nsec_collect(au, set, nsigs);
+	n = cdig_nsec_collect(au, set, nsigs);
 	if (nsec_verify(ch, set, nsigs, n, &z->keys.rs, ptr, &res)) {
 		/* RFC 4035 §5.4, RFC 5155 §8.4-8.7 */
 		if (rcode == LDNS_RCODE_NXDOMAIN)
@@ -723,7 +545,7 @@ cname:
 			const ldns_rr *rr = ldns_rr_list_rr(an, i);
 			const ldns_rdf *tg = ldns_rr_rdf(rr, 0);
 
-			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && owner_is(rr, name) &&
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && cdig_owner_is(rr, name) &&
 			    tg && ldns_rdf_size(tg) <= WIRE_NAME_MAX &&
 			    wire_name_len(ldns_rdf_data(tg)) == ldns_rdf_size(tg)) {
 				memcpy(next, ldns_rdf_data(tg), ldns_rdf_size(tg));
@@ -737,9 +559,9 @@ cname:
 nomem:
 	verdict(ch, DSEC_INDETERMINATE, WIRE_EDE_NONE, "out of memory");
 done:
-	nsec_free(set, nsigs, n);
-	crs_free(&rs);
-	crs_free(&sigs);
+	cdig_nsec_free(set, nsigs, n);
+	cdig_rrset_free(&rs);
+	cdig_rrset_free(&sigs);
 	cdig_reply_free(&r);
 }
 
@@ -825,7 +647,7 @@ int cdig_chain(const struct cdig_query *q)
 	     : ch->verdict == DSEC_INDETERMINATE ? CDIG_EXIT_NOREPLY : CDIG_EXIT_OK;
 done:
 	for (hop = 0; hop < ch->nz; hop++)
-		crs_free(&ch->z[hop].keys);
+		cdig_rrset_free(&ch->z[hop].keys);
 	cdig_iter_free(ch->iter);
 	dsec_anchors_free(ch->anchors);
 	free(ch);

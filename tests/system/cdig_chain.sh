@@ -1,13 +1,15 @@
 #!/bin/bash
 # cdig_chain: cdig +chain on the signed toy Internet (zones/lab/signed) in a
-# private network namespace. For every lab name, the final verdict of
-# cdig +chain (iterating from the lab's root hints, through cairnd's
-# validating resolver with CD=1, and through a non-validating unbound)
-# must agree with BIND's delv (same trust anchor, through the same unbound)
-# and with cairnd's validating resolver (AD bit, SERVFAIL); bogus names
-# must carry the EDE the resolver gives and zones/lab/README names, and the
-# link where the chain breaks. A zone signed at test time with a wildcard
-# (NSEC and NSEC3) checks the wildcard proofs and a DNSKEY-form anchor.
+# private network namespace. For every lab name (signed_lab_names) the
+# final verdict of cdig +chain through cairnd's validating resolver (CD=1)
+# must agree with BIND's delv (same trust anchor, through a non-validating
+# unbound) and with the resolver itself (AD bit, SERVFAIL); for a name of
+# each kind and the zones broken on purpose, cdig +chain iterating from the
+# lab's root hints and through unbound must say the same, and bogus names
+# must carry the EDE the resolver gives and zones/lab/README names, and
+# show the link where the chain breaks. A zone signed at test time with
+# wildcards (NSEC and NSEC3) checks the wildcard proofs against delv and a
+# DNSKEY-form anchor. Exit statuses: 0 secure/insecure, 12 bogus.
 . "$top_srcdir/tests/system/resolver_lib.sh"
 need unbound delv ldns-keygen ldns-signzone ldns-read-zone python3
 CDIG=${CDIG:-$top_builddir/cdig}
@@ -113,19 +115,12 @@ expect() {
 	fi
 }
 
-expect . SOA secure
-expect com SOA secure
-expect ns1.example.com A secure
-expect example.com MX secure
+# each way of fetching on the names that show one kind of link each (every
+# other name of the lab follows through cairnd's resolver only)
 expect nosuch.example.com A secure
 expect example.com TXT secure
-expect ns1.example.net A secure
-expect nosuch.example.net A secure
 expect 1.0.0.127.in-addr.arpa PTR secure
-expect nosuch.arpa A secure
-expect nosuch. A secure
 expect nosuch.com A insecure
-expect www.shop.net A insecure
 expect www.example.com A insecure
 expect nosig.example.com SOA secure
 expect www.iter500.example.com A secure
