@@ -102,7 +102,7 @@ EOF
 }
 
 cairnd_conf() { # cairnd_conf FILE PORT ZONEFILE
-	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\nzone:\n\tname: bench.test\n\tfile: %s\n' \
+	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\n\trrl-ratelimit: 0\nzone:\n\tname: bench.test\n\tfile: %s\n' \
 		"$2" "$3" >"$1"
 }
 nsd_conf() { # nsd_conf DIR PORT ZONEFILE

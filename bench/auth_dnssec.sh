@@ -86,7 +86,7 @@ start_server() { # KIND PORT ZONEFILE: sets SPID
 	local kind=$1 port=$2 zone=$3 dir=$TMP/$1.$2
 	mkdir -p "$dir"
 	if [ "$kind" = cairnd ]; then
-		printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n\trecursion: no\nzone:\n\tname: bench.test\n\tfile: %s\n' \
+		printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n\trecursion: no\n\trrl-ratelimit: 0\nzone:\n\tname: bench.test\n\tfile: %s\n' \
 			"$port" "$zone" >"$dir/c.conf"
 		taskset -c $SRV_CPU "$cairnd" -d -c "$dir/c.conf" >"$dir/log" 2>&1 &
 	else

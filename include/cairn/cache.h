@@ -34,7 +34,8 @@ struct cache_dnssec {
 	const struct wire_rrset *sigs;  /* positive: the RRSIGs covering the RRset (type
 	                                 * RRSIG, owner = the RRset's); negative: the SOA's
 	                                 * RRSIGs; NULL or count 0: none */
-	const struct wire_rrset *proof; /* negative only: the denial proof, RRsets of type
+	const struct wire_rrset *proof; /* negative entries, and positive ones expanded from
+	                                 * a wildcard (RFC 4035 §3.1.3.3): the denial proof, RRsets of type
 	                                 * NSEC, NSEC3 and RRSIG (each RRSIG RRset right after
 	                                 * the RRset it covers), in order; may be NULL */
 	unsigned nproof;                /* at most CACHE_MAX_PROOF */
@@ -158,6 +159,13 @@ cairn_err cache_put_negative_sec(struct cache *c, const uint8_t *name, uint16_t 
  * name). Allocates nothing. */
 cairn_err cache_set_sec(struct cache *c, const uint8_t *name, uint16_t type, bool nxdomain,
 			enum cache_sec sec, uint16_t ede, uint32_t max_ttl, uint64_t now);
+/* cache_set_sec on a positive entry only when it still holds exactly the
+ * records of rs (rs NULL: any entry): the verdict of a validator never
+ * lands on an RRset that replaced the one it checked. CAIRN_ENOTFOUND
+ * when it does not hold them. */
+cairn_err cache_set_sec_if(struct cache *c, const uint8_t *name, uint16_t type,
+			   bool nxdomain, const struct wire_rrset *rs, enum cache_sec sec,
+			   uint16_t ede, uint32_t max_ttl, uint64_t now);
 
 /* Finds a live SECURE NSEC RRset (with its RRSIGs) of zone whose owner is
  * the closest at or before name in canonical order (RFC 4034 §6.1) among
@@ -242,8 +250,8 @@ typedef void (*cache_walk_fn)(void *ctx, const struct cache_entry_info *e);
 /* Reports every live entry of name (a wire name; any case) — all types,
  * positive and negative — to fn, NXDOMAIN first and then by type. A peek:
  * it counts no hit or miss, does not touch the LRU order and removes
- * nothing. The entries are copied into scratch (scratch_len bytes) under
- * the shard's lock and fn runs after the lock is released (it may use the
+ * nothing. The entries, with their RRSIGs and proofs, are copied into
+ * scratch (scratch_len bytes) under the shard's lock and fn runs after the lock is released (it may use the
  * cache). Returns the number of entries reported; *truncated (may be NULL)
  * is set when scratch could not hold them all (those that fit are
  * reported). Allocates nothing. */

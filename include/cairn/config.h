@@ -89,6 +89,14 @@ struct config_forward {
 #define CONFIG_DEFAULT_TRUST_ANCHOR_FILE "/usr/share/dns/root.key" /* Debian's dns-root-data */
 #define CONFIG_DEFAULT_VAL_BOGUS_TTL      60    /* s a bogus result is cached: val-bogus-ttl */
 
+/* abuse defences (cairnd.conf(5)): response rate limiting, NSD's defaults */
+#define CONFIG_DEFAULT_RRL_RATELIMIT   200     /* responses/s per bucket: rrl-ratelimit */
+#define CONFIG_DEFAULT_RRL_SLIP        2       /* every 2nd limited one slips: rrl-slip */
+#define CONFIG_DEFAULT_RRL_IPV4_PREFIX 24      /* rrl-ipv4-prefix-length */
+#define CONFIG_DEFAULT_RRL_IPV6_PREFIX 56      /* rrl-ipv6-prefix-length */
+#define CONFIG_DEFAULT_RRL_SIZE        1000000 /* buckets (8 bytes each): rrl-size */
+#define CONFIG_COOKIE_SECRET_LEN       16      /* bytes of a cookie-secret (SipHash key) */
+
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
  * release with config_free(). */
 struct cairn_config {
@@ -155,6 +163,19 @@ struct cairn_config {
 	char **domain_insecure;        /* domain-insecure: negative trust anchors */
 	size_t n_domain_insecure;
 	unsigned val_bogus_ttl;        /* seconds a bogus result is cached */
+	/* abuse defences */
+	bool answer_cookie;            /* DNS cookies (RFC 7873); default yes */
+	bool cookie_required;          /* BADCOOKIE over UDP without a valid server cookie */
+	uint8_t cookie_secrets[2][CONFIG_COOKIE_SECRET_LEN]; /* cookie-secret: the first
+	                                * generates, both verify; none: random, rotated */
+	size_t n_cookie_secrets;
+	unsigned rrl_ratelimit;        /* responses/s per RRL bucket; 0: off */
+	unsigned rrl_whitelist_ratelimit; /* the same for rrl-whitelist clients; 0: unlimited */
+	unsigned rrl_slip;
+	unsigned rrl_ipv4_prefix, rrl_ipv6_prefix;
+	unsigned rrl_size;             /* buckets */
+	struct cairn_prefix *rrl_whitelist;
+	size_t n_rrl_whitelist;
 };
 
 /* Receives one problem: file, line (0 when it concerns the file as a

@@ -70,8 +70,9 @@ void dsec_verify_rrset(const struct wire_rrset *rs, const struct wire_rrset *sig
  * when no DS/anchor record has an algorithm AND digest type we support
  * (RFC 6840 §5.2, RFC 4035 §5.2): EDE 1 when no record has a supported
  * algorithm, else EDE 2 (unsupported DS digest type). BOGUS: EDE 9 when no
- * DNSKEY matches any DS, else as dsec_verify_rrset. Also used for a trust
- * anchor's DNSKEY. */
+ * DNSKEY matches any DS, EDE 10 when matching keys exist but none of them
+ * made an RRSIG over the RRset (as unbound reports it), else as
+ * dsec_verify_rrset. Also used for a trust anchor's DNSKEY. */
 void dsec_verify_keys(const struct wire_rrset *keys, const struct wire_rrset *sigs,
 		      const struct wire_rrset *anchor, uint64_t now, struct dsec_budget *b,
 		      struct dsec_result *res);

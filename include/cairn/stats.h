@@ -51,6 +51,12 @@ struct stats_counters {
 	_Atomic uint64_t upstream_lame;             /* servers found lame for a zone */
 	_Atomic uint64_t dnssec[4];                 /* verdicts: secure, insecure, bogus,
 	                                             * synthesised from NSEC (RFC 8198) */
+	_Atomic uint64_t cookies_valid;             /* COOKIE with a valid server cookie */
+	_Atomic uint64_t cookies_invalid;           /* ... with a server cookie not ours or stale */
+	_Atomic uint64_t cookies_client_only;       /* ... with a client cookie alone */
+	_Atomic uint64_t badcookie;                 /* BADCOOKIE answers (cookie-required) */
+	_Atomic uint64_t rrl_dropped;               /* responses RRL dropped */
+	_Atomic uint64_t rrl_slipped;               /* ... sent truncated instead (rrl-slip) */
 	_Atomic uint64_t resolutions;               /* answers with source RESOLVED */
 	_Atomic uint64_t resolution_ms_sum;
 	_Atomic uint64_t resolution_bucket[STATS_N_BUCKET + 1];
@@ -89,6 +95,8 @@ struct stats_snapshot {
 	uint64_t upstream_unwanted, upstream_lame;
 	uint64_t stale_answers, prefetches;
 	uint64_t dnssec_secure, dnssec_insecure, dnssec_bogus, dnssec_aggressive;
+	uint64_t cookies_valid, cookies_invalid, cookies_client_only, badcookie;
+	uint64_t rrl_dropped, rrl_slipped;
 	uint64_t resolutions, resolution_ms_sum;
 	uint64_t resolution_bucket[STATS_N_BUCKET + 1];  /* not cumulative */
 	/* filled by the caller of stats_sum */

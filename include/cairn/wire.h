@@ -34,6 +34,7 @@ enum {
 	WIRE_RCODE_NOERROR = 0, WIRE_RCODE_FORMERR = 1, WIRE_RCODE_SERVFAIL = 2,
 	WIRE_RCODE_NXDOMAIN = 3, WIRE_RCODE_NOTIMP = 4, WIRE_RCODE_REFUSED = 5,
 	WIRE_RCODE_BADVERS = 16, /* extended, RFC 6891 §6.1.3 */
+	WIRE_RCODE_BADCOOKIE = 23, /* extended, RFC 7873 §8 */
 	WIRE_RCODE_NOTAUTH = 9,  /* RFC 8945 §5.2: TSIG errors */
 };
 /* TSIG error field values (RFC 8945 §3) */
@@ -76,6 +77,14 @@ enum {
 	WIRE_OPT_KEYTAG = 14,     /* RFC 8145 */
 	WIRE_OPT_EDE = 15,        /* RFC 8914 */
 };
+
+/* COOKIE option sizes (RFC 7873 §4): an 8-byte client cookie, then a
+ * server cookie of 8 to 32 bytes; ours is RFC 9018's 16-byte version 1. */
+#define WIRE_COOKIE_CLIENT_LEN  8
+#define WIRE_COOKIE_SERVER_MIN  8
+#define WIRE_COOKIE_SERVER_MAX  32
+#define WIRE_COOKIE_MAX        (WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_SERVER_MAX)
+#define WIRE_COOKIE_OURS       16   /* RFC 9018 §4: version 1 server cookie */
 
 static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t wire_get32(const uint8_t *p)
@@ -148,14 +157,25 @@ struct wire_query {
 	bool edns_do;
 	uint16_t edns_udp;       /* client's advertised size, as sent */
 	size_t opt_len;          /* 0 when no OPT was parsed */
+	/* The first COOKIE option (RFC 7873 §5.2: the others are ignored),
+	 * copied: client cookie then the server cookie, if any. 0: none. A
+	 * malformed one (length not 8 or 16..40) makes the query FORMERR. */
+	uint8_t cookie_len;
+	uint8_t cookie[WIRE_COOKIE_MAX];
+	/* The COOKIE option every response to this query carries (client
+	 * cookie + our server cookie, RFC 7873 §5.2.3-5.2.5): set by the
+	 * server before answering (0: none); wire_writer_begin copies it. */
+	uint8_t resp_cookie_len;
+	uint8_t resp_cookie[WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_OURS];
 };
 
 /* Parses a query. Fills q as far as it got (so that an error answer can echo
  * ID, RD, opcode and the question when those parsed) and returns the
  * verdict. Malformed means: QDCOUNT != 1, ANCOUNT or NSCOUNT != 0 for QUERY,
  * a bad name, a compressed question name, truncated records, more than one
- * OPT, OPT not owned by the root, malformed OPT options, bytes after the last
- * record. */
+ * OPT, OPT not owned by the root, malformed OPT options (a COOKIE option of
+ * a length other than 8 or 16..40 included, RFC 7873 §5.2.2), bytes after
+ * the last record. */
 enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_query *q);
 
 /* Largest UDP response allowed for q: 512 without EDNS, otherwise
@@ -189,6 +209,11 @@ struct wire_writer {
 	uint16_t ede_code;       /* RFC 8914 extended error, 0xffff = none */
 	const char *ede_text;
 	uint8_t ext_rcode;       /* upper 8 bits of the rcode, for OPT (RFC 6891 §6.1.3) */
+	uint8_t cookie_len;      /* COOKIE option data for OPT (q->resp_cookie), 0: none */
+	uint8_t cookie[WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_OURS];
+	/* RFC 4592: the wildcard an answer was synthesised from (set by the
+	 * zone answer; NULL otherwise): response rate limiting keys on it */
+	const uint8_t *wildcard;
 	unsigned ncomp;
 	uint16_t comp[WIRE_COMP_MAX]; /* offsets of names usable as pointer targets */
 };
@@ -196,7 +221,8 @@ struct wire_writer {
 /* Starts a response to q in buf (limit bytes usable): copies ID, opcode and
  * RD, sets QR, flags (WIRE_FLAG_AA, WIRE_FLAG_RA ...) and rcode (an extended
  * rcode's upper bits go to OPT at finish), copies the question byte-exact
- * when q->has_question, and reserves room for OPT when q->has_edns. */
+ * when q->has_question, and reserves room for OPT (with q->resp_cookie
+ * when set) when q->has_edns. */
 void wire_writer_begin(struct wire_writer *w, uint8_t *buf, size_t limit,
 		       const struct wire_query *q, uint16_t flags, unsigned rcode,
 		       uint16_t edns_size);

@@ -27,14 +27,11 @@ size_t cache_dnssec_overhead(void)
 
 static void xrec_put(uint8_t *p, const struct wire_rrset *rs, size_t olen)
 {
-	struct xrec x = { .rdata_len = rs->rdata_len, .type = rs->type, .rclass = rs->rclass,
-			  .count = rs->count, .olen = (uint8_t)olen };
-
-	memcpy(p, &x.rdata_len, 4);
-	memcpy(p + 4, &x.type, 2);
-	memcpy(p + 6, &x.rclass, 2);
-	memcpy(p + 8, &x.count, 2);
-	p[10] = x.olen;
+	memcpy(p, &rs->rdata_len, 4);
+	memcpy(p + 4, &rs->type, 2);
+	memcpy(p + 6, &rs->rclass, 2);
+	memcpy(p + 8, &rs->count, 2);
+	p[10] = (uint8_t)olen;
 }
 
 static void xrec_get(const uint8_t *p, struct xrec *x)
@@ -389,6 +386,13 @@ cairn_err cache_put_negative_sec(struct cache *c, const uint8_t *name, uint16_t 
 cairn_err cache_set_sec(struct cache *c, const uint8_t *name, uint16_t type, bool nxdomain,
 			enum cache_sec sec, uint16_t ede, uint32_t max_ttl, uint64_t now)
 {
+	return cache_set_sec_if(c, name, type, nxdomain, NULL, sec, ede, max_ttl, now);
+}
+
+cairn_err cache_set_sec_if(struct cache *c, const uint8_t *name, uint16_t type,
+			   bool nxdomain, const struct wire_rrset *rs, enum cache_sec sec,
+			   uint16_t ede, uint32_t max_ttl, uint64_t now)
+{
 	uint8_t key[WIRE_NAME_MAX];
 	size_t klen = wire_name_len(name);
 	uint16_t ktype = nxdomain ? CACHE_TYPE_NXDOMAIN : type;
@@ -408,6 +412,11 @@ cairn_err cache_set_sec(struct cache *c, const uint8_t *name, uint16_t type, boo
 	pthread_mutex_lock(&s->lock);
 	e = centry_lookup(s, key_hash(h, ktype), key, klen, ktype);
 	if (!e || expired(e, now))
+		goto done;
+	/* the verdict is on the data checked: not on another RRset that
+	 * replaced it meanwhile (another worker's) */
+	if (rs && (e->kind != KIND_POSITIVE || e->rdata_len != rs->rdata_len ||
+		   memcmp(e->data + e->key_len + e->own_len, rs->rdata, rs->rdata_len) != 0))
 		goto done;
 	if (sec == CACHE_SEC_UNCHECKED)
 		ede = CACHE_EDE_NONE;

@@ -54,8 +54,10 @@ void cdig_args_usage(FILE *f)
 	      "        class    is one of (in,ch,hs,any) or CLASSnnn\n"
 	      "Flags:\n"
 	      "        @server       server address (IPv4, IPv6) or name; default: the\n"
-	      "                      nameservers of /etc/resolv.conf\n"
-	      "        -p port       server port (default 53, 853 with +tls)\n"
+	      "                      nameservers of /etc/resolv.conf; several are tried\n"
+	      "                      in turn (after a name: that query's only)\n"
+	      "        -p port       server port (default 53, 853 with +tls; the last\n"
+	      "                      -p holds for every query)\n"
 	      "        -4 / -6       use IPv4 / IPv6 only\n"
 	      "        -t type       query type     -c class     query class\n"
 	      "        -x addr       reverse lookup of an IPv4 or IPv6 address\n"
@@ -192,30 +194,53 @@ bool cdig_reverse_name(const char *addr, char *buf, size_t buflen)
 	return off < buflen;
 }
 
-/* Checks a query name the way dig does; prints the error. */
-static int check_name(const char *name)
+/* NULL when name is a legal domain name (RFC 1035 §2.3.4 limits), else
+ * dig's reason. */
+static const char *name_problem(const char *name)
 {
 	ldns_rdf *d = NULL;
 	ldns_status s;
-	const char *why;
 
 	if (strlen(name) >= CDIG_NAME_TEXT)
-	{
-		fprintf(stderr, "cdig: '%.60s...' is not a legal name (ran out of space)\n", name);
-		return CDIG_EXIT_INTERNAL;
-	}
+		return "ran out of space";
 	s = ldns_str2rdf_dname(&d, name);
 	ldns_rdf_deep_free(d);
-	if (s == LDNS_STATUS_OK)
-		return 0;
 	switch (s) {
-	case LDNS_STATUS_DOMAINNAME_OVERFLOW: why = "ran out of space"; break;
-	case LDNS_STATUS_LABEL_OVERFLOW: why = "label too long"; break;
-	case LDNS_STATUS_EMPTY_LABEL: why = "empty label"; break;
-	default: why = ldns_get_errorstr_by_id(s); break;
+	case LDNS_STATUS_OK: return NULL;
+	case LDNS_STATUS_DOMAINNAME_OVERFLOW: return "ran out of space";
+	case LDNS_STATUS_LABEL_OVERFLOW: return "label too long";
+	case LDNS_STATUS_EMPTY_LABEL: return "empty label";
+	default: return ldns_get_errorstr_by_id(s);
 	}
-	fprintf(stderr, "cdig: '%s' is not a legal name (%s)\n", name, why);
+}
+
+int cdig_check_name(const char *name)
+{
+	const char *why = name_problem(name);
+
+	if (!why)
+		return 0;
+	if (strlen(name) >= CDIG_NAME_TEXT)
+		fprintf(stderr, "cdig: '%.60s...' is not a legal name (%s)\n", name, why);
+	else
+		fprintf(stderr, "cdig: '%s' is not a legal name (%s)\n", name, why);
 	return CDIG_EXIT_INTERNAL;     /* dig's exit status for it */
+}
+
+/* A new query for name from the global defaults. dig checks the name
+ * when the lookup runs (name_bad); one too long to keep ends the parse.
+ * The first query carries dig's banner when +cmd holds at that point. */
+static int start_query(const struct cdig_query *glob, const struct qvec *qs,
+		       bool first, const char *name, struct cdig_query *cur)
+{
+	if (strlen(name) >= sizeof(cur->name))
+		return cdig_check_name(name);
+	*cur = *glob;
+	snprintf(cur->name, sizeof(cur->name), "%s", name);
+	cur->name_bad = name_problem(name) != NULL;
+	cur->greet = first && qs->n == 0 && glob->cmd && !glob->yaml && !glob->json;
+	cur->have_name = true;
+	return 0;
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -273,6 +298,7 @@ static int batch_file(const char *path, struct cdig_query *glob,
 	FILE *f;
 	char line[4096];
 	int rc = 0;
+	size_t first;
 
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!f) {
@@ -290,9 +316,12 @@ static int batch_file(const char *path, struct cdig_query *glob,
 			words[n++] = w;
 		if (n == 0 || words[0][0] == '#' || words[0][0] == ';')
 			continue;
+		first = qs->n;
 		rc = parse_words(n, words, &g, qs, done, depth + 1);
-		if (rc == 0 && !g.have_name && !*done)
-			rc = 0;    /* a line with options only queries nothing */
+		/* a line's options are its own (cdig_args_parse spreads
+		 * only the command line's) */
+		for (; first < qs->n; first++)
+			qs->v[first].from_batch = true;
 	}
 	if (f != stdin)
 		fclose(f);
@@ -313,13 +342,25 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 		struct cdig_query *t = have_cur ? &cur : glob;
 
 		if (a[0] == '@') {
-			if (!a[1] || strlen(a + 1) >= sizeof(t->server))
+			/* dig's getaddresses(): appended to the query's list;
+			 * before any name to every query's */
+			if (!a[1] || strlen(a + 1) >= sizeof(t->server[0]))
 				return usage_error("Invalid server", a);
-			strcpy(t->server, a + 1);
+			if (t->nserver == CDIG_MAX_SERVERS)
+				return fail("too many servers at '%s'", a);
+			strcpy(t->server[t->nserver++], a + 1);
+			if (t == glob)
+				glob->nserver_glob = glob->nserver;
 		} else if (a[0] == '+' && a[1]) {
 			rc = cdig_plus_option(a, t);
 			if (rc)
 				return rc;
+			/* dig 9.18 keeps these in globals (short_form,
+			 * yaml, printcmd): the last word wins for every
+			 * lookup (cdig_args_parse spreads them) */
+			glob->short_form = t->short_form;
+			glob->yaml = t->yaml;
+			glob->cmd = t->cmd;
 		} else if (a[0] == '-' && a[1]) {
 			char f = a[1];
 			const char *val = NULL;
@@ -356,8 +397,10 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 			case 'p':
 				if (!parse_uint(val, 65535, &v))
 					return fail("Couldn't parse port number '%s'", val);
-				t->port = (uint16_t)v;
-				t->port_set = true;
+				/* dig's port is one for the whole run: the
+				 * last -p (cdig_args_parse spreads it) */
+				glob->port = t->port = (uint16_t)v;
+				glob->port_set = t->port_set = true;
 				break;
 			case 't':
 				if (!parse_qtype(val, t))
@@ -420,21 +463,23 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 					if (rc)
 						return rc;
 				}
-				cur = *glob;
-				cur.qtype_set = cur.qclass_set = false;
-				have_cur = true;
 				if (f == 'x') {
-					if (!cdig_reverse_name(val, cur.name, sizeof(cur.name)))
+					char rev[CDIG_NAME_TEXT];
+
+					if (!cdig_reverse_name(val, rev, sizeof(rev)))
 						return fail("'%s' is not a legal IPv4 or IPv6 address", val);
+					rc = start_query(glob, qs, !have_cur, rev, &cur);
 					cur.reverse = true;
 					cur.qtype = LDNS_RR_TYPE_PTR;
 					cur.qtype_set = true;
 				} else {
-					if ((rc = check_name(val)))
-						return rc;
-					snprintf(cur.name, sizeof(cur.name), "%s", val);
+					rc = start_query(glob, qs, !have_cur, val, &cur);
+					cur.qtype_set = false;
 				}
-				cur.have_name = true;
+				if (rc)
+					return rc;
+				cur.qclass_set = false;
+				have_cur = true;
 				break;
 			}
 		} else {
@@ -458,17 +503,15 @@ static int parse_words(int argc, char **argv, struct cdig_query *glob,
 			}
 			if (depth < 0)
 				continue;   /* ~/.digrc: names are not taken from it */
-			if ((rc = check_name(a)))
-				return rc;
 			if (have_cur) {
 				rc = push(qs, &cur);
 				if (rc)
 					return rc;
 			}
-			cur = *glob;
+			rc = start_query(glob, qs, !have_cur, a, &cur);
+			if (rc)
+				return rc;
 			have_cur = true;
-			snprintf(cur.name, sizeof(cur.name), "%s", a);
-			cur.have_name = true;
 		}
 	}
 	if (have_cur)
@@ -531,7 +574,23 @@ int cdig_args_parse(int argc, char **argv, struct cdig_query **out, size_t *n,
 		if (!q.qtype_set)
 			q.qtype = LDNS_RR_TYPE_NS;
 		q.have_name = true;
+		/* dig makes its banner after reading every argument here */
+		q.greet = glob.cmd && !glob.yaml && !glob.json;
 		rc = push(&qs, &q);
+	}
+	/* dig 9.18: one port for every lookup, the last -p given (its
+	 * global "port"), wherever it stands; the same for +short, +yaml
+	 * and +cmd */
+	for (size_t i = 0; rc == 0 && i < qs.n; i++) {
+		if (qs.v[i].from_batch)
+			continue;
+		if (glob.port_set) {
+			qs.v[i].port = glob.port;
+			qs.v[i].port_set = true;
+		}
+		qs.v[i].short_form = glob.short_form;
+		qs.v[i].yaml = glob.yaml;
+		qs.v[i].cmd = glob.cmd;
 	}
 done:
 	if (rc || *done) {

@@ -3,7 +3,8 @@
  * (transport.c), query
  * building and sending with dig's retry rules (query.c), dig-layout text
  * output (print.c), RFC 8427 JSON output (json.c), +trace and +nssearch
- * (trace.c). */
+ * (trace.c), TSIG keys and signing (tsig.c) and verification
+ * (tsig_verify.c). */
 #ifndef CDIG_H
 #define CDIG_H
 
@@ -53,8 +54,16 @@ struct cdig_key {
 
 /* Everything one lookup needs: the question and every option. */
 struct cdig_query {
-	char server[256];        /* @server as given; "" = resolv.conf */
-	uint16_t port;           /* -p, default 53 (853 with +tls) */
+	/* @server words as given, in order (none: resolv.conf). As dig's
+	 * getaddresses(): those before the first name are every query's
+	 * list; one after a name is appended to that query's list. */
+	char server[CDIG_MAX_SERVERS][256];
+	size_t nserver;
+	size_t nserver_glob;     /* of them, from before the first name */
+	bool greet;              /* dig's banner: the first query, +cmd then */
+	bool name_bad;           /* name checked when its lookup runs */
+	bool from_batch;         /* a line of a -f batch file */
+	uint16_t port;           /* -p (one for all, as dig), default 53 */
 	bool port_set;
 	int family;              /* 0, 4 (-4) or 6 (-6) */
 	char source[64];         /* -b address; "" = any */
@@ -208,6 +217,8 @@ struct cdig_reply {
 	bool have_ccookie;
 	bool tsig_failed;        /* dig's closing TSIG warning */
 	bool is_query;           /* +qr +yaml: the query, sent to from */
+	bool connect_failed;     /* no answer: the last try's TCP/TLS
+				  * connection failed */
 };
 void cdig_reply_free(struct cdig_reply *r);
 /* msg.c: builds the wire query for name/type/class with q's header
@@ -227,11 +238,14 @@ cairn_err cdig_wire2pkt(ldns_pkt **out, const uint8_t *wire, size_t len);
  * wire. Returns false when the message has no such option. */
 bool cdig_find_option(const uint8_t *wire, size_t len, uint16_t code,
 		      const uint8_t **val, uint16_t *vlen);
-/* Fills srv[] (at most CDIG_MAX_SERVERS) from q's @server (address or a
- * name resolved with getaddrinfo) or from /etc/resolv.conf. Prints dig's
- * message and returns CDIG_EXIT_USAGE/… codes through *exitcode. */
+/* Fills srv[] (at most CDIG_MAX_SERVERS) from q's @server words in order
+ * (addresses, or names resolved with getaddrinfo) or from
+ * /etc/resolv.conf. *found (may be NULL) gets the number of addresses of
+ * the last @server given before the first name (dig's "N servers found"),
+ * 0 without one. Prints dig's message for a name that does not resolve;
+ * returns CAIRN_ENOTFOUND when no address is usable. */
 cairn_err cdig_servers(const struct cdig_query *q, struct cdig_server *srv,
-		       size_t *n);
+		       size_t *n, size_t *found);
 /* Sends wire to the servers in turn with q's tries, timeout and TCP rules
  * (a TC=1 UDP answer is retried over TCP unless +ignore), printing dig's
  * communication error lines. Returns CAIRN_OK with *out filled, or
@@ -288,9 +302,20 @@ struct cdig_banner {
 	int argc;
 	char **argv;
 	bool printed;
+	size_t found;            /* cdig_servers' *found for the lookup */
 };
-void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q,
-		       size_t nsrv);
+/* Prints the banner unless printed or q's output has none. */
+void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q);
+/* dig's end of a lookup no server answered: the banner when q had one
+ * (dig prints it even with +short given after the name) unless
+ * tcp_refused (dig's TCP connect failure path prints none), then ";; no
+ * servers could be reached" on stdout (a DIG_ERROR document with +yaml,
+ * standard error with +json). */
+void cdig_print_unreached(struct cdig_banner *b, const struct cdig_query *q,
+			  bool tcp_refused);
+/* Checks that name is a legal domain name; prints dig's message and
+ * returns CDIG_EXIT_INTERNAL (dig's fatal status) when not, else 0. */
+int cdig_check_name(const char *name);
 /* Runs one query line (search list, resends, output); dig's exit code. */
 int cdig_lookup(const struct cdig_query *q, struct cdig_banner *b);
 /* resolv.conf's search list (or +domain=); up to max domains, each
@@ -313,12 +338,24 @@ int cdig_key_from_file(const char *path, struct cdig_key *k);
  * request MAC for the answer's check (caller frees). */
 cairn_err cdig_tsig_sign(const struct cdig_key *k, uint8_t **wire, size_t *len,
 			 ldns_rdf **mac);
-/* Verifies pkt's TSIG against *mac (the request's, or the previous
- * message's when next); on success *mac becomes this message's MAC.
- * Returns NULL, or dig's reason text. */
-const char *cdig_tsig_verify(const struct cdig_key *k, ldns_pkt *pkt,
-			     const uint8_t *wire, size_t len, ldns_rdf **mac,
-			     bool next);
+
+/* ---- tsig_verify.c ---- */
+/* The verification of the answers to one signed query (RFC 8945 §5.3):
+ * one answer, or the messages of a zone transfer. */
+struct cdig_tsig_check;
+/* Starts one for key k and request_mac (cdig_tsig_sign's *mac). *out is
+ * the caller's (cdig_tsig_check_free). CAIRN_EINVAL for a key the
+ * verifier cannot use, CAIRN_ENOMEM. */
+cairn_err cdig_tsig_check_new(const struct cdig_key *k, const ldns_rdf *request_mac,
+			      struct cdig_tsig_check **out);
+/* Checks the next message received (wire, len): NULL when it verifies
+ * or is an unsigned message a later MAC must cover (at most 99 in a row,
+ * §5.3.1), else dig's reason text (static). */
+const char *cdig_tsig_check_next(struct cdig_tsig_check *c, const uint8_t *wire, size_t len);
+/* At the end of a transfer: NULL, or dig's reason text when the last
+ * message was not signed (§5.3.1). */
+const char *cdig_tsig_check_end(const struct cdig_tsig_check *c);
+void cdig_tsig_check_free(struct cdig_tsig_check *c);
 
 /* ---- yaml.c ---- */
 /* Prints the message in dig's +yaml layout; r NULL or r->is_query for

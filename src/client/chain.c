@@ -591,7 +591,7 @@ static int chain_setup(struct chain *ch, const struct cdig_query *q)
 		ch->iter = cdig_iter_new(&ch->o);
 		return ch->iter ? 0 : CDIG_EXIT_USAGE;
 	}
-	if (cdig_servers(&ch->o, ch->srv, &ch->nsrv) != CAIRN_OK) {
+	if (cdig_servers(&ch->o, ch->srv, &ch->nsrv, NULL) != CAIRN_OK) {
 		fprintf(stderr, "cdig: no usable name server\n");
 		return CDIG_EXIT_INTERNAL;
 	}

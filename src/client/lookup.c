@@ -14,21 +14,47 @@
 #define RCODE_BADCOOKIE 23     /* RFC 7873 §8 */
 #define RCODE_BADVERS 16       /* RFC 6891 §9 */
 
-void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q,
-		       size_t nsrv)
+void cdig_print_banner(struct cdig_banner *b, const struct cdig_query *q)
 {
 	int i;
 
-	if (b->printed || !q->cmd || q->short_form || q->json || q->yaml)
+	/* dig prints the command line only if it made one when it read the
+	 * first name (+cmd then) */
+	if (b->printed || !q->greet || !q->cmd || q->short_form || q->json || q->yaml)
 		return;
 	b->printed = true;
 	printf("\n; <<>> cdig %s <<>>", PACKAGE_VERSION);
 	for (i = 0; i < b->argc; i++)
 		printf(" %s", b->argv[i]);
 	putchar('\n');
-	if (q->server[0])
-		printf("; (%zu server%s found)\n", nsrv, nsrv == 1 ? "" : "s");
+	if (b->found)
+		printf("; (%zu server%s found)\n", b->found, b->found == 1 ? "" : "s");
 	printf(";; global options: +cmd\n");
+}
+
+void cdig_print_unreached(struct cdig_banner *b, const struct cdig_query *q,
+			  bool tcp_refused)
+{
+	if (q->json) {
+		/* not in dig; never inside the JSON on stdout */
+		fprintf(stderr, ";; no servers could be reached\n");
+		return;
+	}
+	if (q->yaml) {
+		/* dig's dig_error() with +yaml */
+		printf("- type: DIG_ERROR\n  message: |\n    no servers could be reached\n");
+		return;
+	}
+	if (q->greet && !tcp_refused && !b->printed) {
+		/* dig prints the lookup's command line it made when it read
+		 * the first name, whatever +short came later */
+		struct cdig_query g = *q;
+
+		g.cmd = true;
+		g.short_form = false;
+		cdig_print_banner(b, &g);
+	}
+	printf(";; no servers could be reached\n");
 }
 
 static void print_short(const struct cdig_query *q, const struct cdig_reply *r)
@@ -82,9 +108,9 @@ static void print_query(const struct cdig_query *q, const uint8_t *wire,
 }
 
 static void print_reply(const struct cdig_query *q, struct cdig_reply *r,
-			struct cdig_banner *b, size_t nsrv)
+			struct cdig_banner *b)
 {
-	cdig_print_banner(b, q, nsrv);
+	cdig_print_banner(b, q);
 	if (q->json) {
 		cdig_json_message(stdout, r->pkt, r->wire, r->len, r);
 	} else if (q->yaml) {
@@ -143,11 +169,12 @@ static int exchange(struct attempt *a, const struct cdig_server *srv,
 		goto done;
 	}
 	if (q->qr) {
-		cdig_print_banner(b, q, nsrv);
+		cdig_print_banner(b, q);
 		print_query(q, wire, len, &srv[0]);
 	}
-	err = cdig_query_send(q, srv, nsrv, wire, len,
-			      q->short_form || q->json || q->yaml, r);
+	/* dig prints its warnings (communications errors) with +short
+	 * too, not with +yaml (and cdig not inside +json) */
+	err = cdig_query_send(q, srv, nsrv, wire, len, q->json || q->yaml, r);
 	if (err == CAIRN_ENOMEM || err == CAIRN_EIO || err == CAIRN_EINVAL) {
 		fprintf(stderr, "cdig: %s\n", err == CAIRN_EINVAL
 			? "couldn't bind the source address" : cairn_strerror(err));
@@ -155,10 +182,7 @@ static int exchange(struct attempt *a, const struct cdig_server *srv,
 		goto done;
 	}
 	if (err != CAIRN_OK) {
-		cdig_print_banner(b, q, nsrv);
-		printf(";; no servers could be reached\n");
-		if (q->json || q->short_form || q->yaml)
-			fprintf(stderr, ";; no servers could be reached\n");
+		cdig_print_unreached(b, q, r->connect_failed);
 		rc = CDIG_EXIT_NOREPLY;
 		goto done;
 	}
@@ -166,12 +190,18 @@ static int exchange(struct attempt *a, const struct cdig_server *srv,
 	if (!q->usec)
 		r->us = 0;
 	if (q->key.on) {
-		const char *why = cdig_tsig_verify(&q->key, r->pkt, r->wire, r->len,
-						   &mac, false);
+		struct cdig_tsig_check *c = NULL;
+		const char *why = cdig_tsig_check_new(&q->key, mac, &c) == CAIRN_OK
+				  ? cdig_tsig_check_next(c, r->wire, r->len)
+				  : "out of memory";
+
+		cdig_tsig_check_free(c);
 		if (why) {
-			/* stdout as dig, but never inside a JSON document */
-			fprintf(q->json ? stderr : stdout,
-				";; Couldn't verify signature: %s\n", why);
+			/* stdout as dig (a warning: not with +yaml), never
+			 * inside a JSON document */
+			if (!q->yaml)
+				fprintf(q->json ? stderr : stdout,
+					";; Couldn't verify signature: %s\n", why);
 			r->tsig_failed = true;
 		}
 	}
@@ -209,7 +239,7 @@ static int one_name(const struct cdig_query *q0, const char *name,
 
 			/* RFC 7873 §5.3: resend with the server cookie */
 			if (a->q.showbadcookie && print)
-				print_reply(&a->q, &r, b, nsrv);
+				print_reply(&a->q, &r, b);
 			if (cdig_find_option(r.wire, r.len, WIRE_OPT_COOKIE, &v, &vl) &&
 			    vl >= 16 && vl <= 40 && !(a->badcookie_seen && a->q.tcp)) {
 				if (!a->q.short_form && !a->q.json && !a->q.yaml)
@@ -237,7 +267,7 @@ static int one_name(const struct cdig_query *q0, const char *name,
 			continue;
 		}
 		if (print || rcv != WIRE_RCODE_NXDOMAIN)
-			print_reply(&a->q, &r, b, nsrv);
+			print_reply(&a->q, &r, b);
 		break;
 	}
 	cdig_reply_free(&r);
@@ -278,9 +308,13 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 	struct cdig_server srv[CDIG_MAX_SERVERS];
 	char (*names)[CDIG_NAME_TEXT] = NULL;
 	struct cdig_query *q;
-	size_t nsrv = 0, nn, i;
+	size_t nsrv = 0, nn, i, found = 0;
 	int rc = CDIG_EXIT_OK;
 
+	/* dig checks a name when its lookup starts; a bad one ends the run
+	 * (its fatal()) after the lookups before it */
+	if (q0->name_bad)
+		return cdig_check_name(q0->name);
 	if (q0->chain)
 		return cdig_chain(q0);
 	if (q0->trace)
@@ -297,13 +331,13 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 			    q->qtype == LDNS_RR_TYPE_AXFR ||
 			    q->qtype == LDNS_RR_TYPE_IXFR))
 		q->tcp = true;   /* dig 9.18: ANY and transfers over TCP */
-	if (cdig_servers(q, srv, &nsrv) != CAIRN_OK) {
-		if (!q->server[0])
+	if (cdig_servers(q, srv, &nsrv, &found) != CAIRN_OK) {
+		if (!q->nserver)
 			fprintf(stderr, "cdig: no usable nameserver in /etc/resolv.conf\n");
-		else if (q->family == 4 && strchr(q->server, ':')) {
+		else if (q->family == 4 && strchr(q->server[q->nserver - 1], ':')) {
 			/* dig's words and status for -4 with an IPv6 server */
 			fprintf(stderr, "cdig: couldn't get address for '%s': address "
-				"family not supported\n", q->server);
+				"family not supported\n", q->server[q->nserver - 1]);
 			rc = CDIG_EXIT_USAGE;
 			goto done;
 		} else if (q->family) {
@@ -315,6 +349,8 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 		rc = CDIG_EXIT_INTERNAL;
 		goto done;
 	}
+	if (!b->printed)
+		b->found = found;
 	if (q->qtype == LDNS_RR_TYPE_AXFR || q->qtype == LDNS_RR_TYPE_IXFR) {
 		rc = cdig_xfr(q, srv, nsrv, b);
 		goto done;

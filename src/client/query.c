@@ -121,15 +121,59 @@ strip:
 	return 1;
 }
 
-cairn_err cdig_servers(const struct cdig_query *q, struct cdig_server *srv,
-		       size_t *n)
+/* Appends the addresses of one @server word (an address, or a name
+ * through getaddrinfo) to srv[]; returns how many, or -1 when the name
+ * does not resolve (dig's message printed). */
+static int server_word(const struct cdig_query *q, const char *word,
+		       struct cdig_server *srv, size_t *n)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[8];
+	size_t before = *n;
 	int rc;
 
+	if (*n >= CDIG_MAX_SERVERS)
+		return 0;
+	if (cdig_server_from_text(word, q->port, word, &srv[*n])) {
+		if (!family_ok(q, srv[*n].ss.ss_family))
+			return 0;
+		(*n)++;
+		return 1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = q->family == 4 ? AF_INET : q->family == 6 ? AF_INET6
+								     : AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	snprintf(port, sizeof(port), "%u", q->port);
+	rc = getaddrinfo(word, port, &hints, &res);
+	if (rc != 0) {
+		fprintf(stderr, "cdig: couldn't get address for '%s': %s\n",
+			word, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai && *n < CDIG_MAX_SERVERS; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(srv[*n].ss))
+			continue;
+		memset(&srv[*n], 0, sizeof(srv[*n]));
+		memcpy(&srv[*n].ss, ai->ai_addr, ai->ai_addrlen);
+		srv[*n].len = ai->ai_addrlen;
+		snprintf(srv[*n].label, sizeof(srv[*n].label), "%s", word);
+		(*n)++;
+	}
+	freeaddrinfo(res);
+	return (int)(*n - before);
+}
+
+cairn_err cdig_servers(const struct cdig_query *q, struct cdig_server *srv,
+		       size_t *n, size_t *found)
+{
+	size_t i;
+	int got;
+
 	*n = 0;
-	if (!q->server[0]) {
+	if (found)
+		*found = 0;
+	if (!q->nserver) {
 		resolv_conf(q, srv, n);
 		if (*n == 0 && family_ok(q, AF_INET)) {
 			/* no resolv.conf: dig falls back to the loopback */
@@ -138,33 +182,16 @@ cairn_err cdig_servers(const struct cdig_query *q, struct cdig_server *srv,
 		}
 		return *n ? CAIRN_OK : CAIRN_ENOTFOUND;
 	}
-	if (cdig_server_from_text(q->server, q->port, q->server, &srv[0])) {
-		if (!family_ok(q, srv[0].ss.ss_family))
+	/* dig: the lookup's servers are tried in the order given */
+	for (i = 0; i < q->nserver; i++) {
+		got = server_word(q, q->server[i], srv, n);
+		if (got < 0) {
+			*n = 0;
 			return CAIRN_ENOTFOUND;
-		*n = 1;
-		return CAIRN_OK;
+		}
+		if (found && i + 1 == q->nserver_glob)
+			*found = (size_t)got;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = q->family == 4 ? AF_INET : q->family == 6 ? AF_INET6
-								     : AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	snprintf(port, sizeof(port), "%u", q->port);
-	rc = getaddrinfo(q->server, port, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "cdig: couldn't get address for '%s': %s\n",
-			q->server, gai_strerror(rc));
-		return CAIRN_ENOTFOUND;
-	}
-	for (ai = res; ai && *n < CDIG_MAX_SERVERS; ai = ai->ai_next) {
-		if (ai->ai_addrlen > sizeof(srv[*n].ss))
-			continue;
-		memset(&srv[*n], 0, sizeof(srv[*n]));
-		memcpy(&srv[*n].ss, ai->ai_addr, ai->ai_addrlen);
-		srv[*n].len = ai->ai_addrlen;
-		snprintf(srv[*n].label, sizeof(srv[*n].label), "%s", q->server);
-		(*n)++;
-	}
-	freeaddrinfo(res);
 	return *n ? CAIRN_OK : CAIRN_ENOTFOUND;
 }
 
@@ -200,15 +227,15 @@ static struct cdig_conn *take_kept(const struct cdig_query *q,
 }
 
 /* One exchange over TCP or TLS: connect (or, with +keepopen, take the
- * connection kept from the previous lookup: *kept), send, read one
- * message. A kept connection the server has closed meanwhile (RFC 7766
+ * connection kept from the previous lookup: *kept; *connect_failed when
+ * connecting failed), send, read one message. A kept connection the server has closed meanwhile (RFC 7766
  * §6.2.3) fails this try as in dig, and the next try connects anew. */
 static cairn_err stream_exchange(const struct cdig_query *q,
 				 const struct cdig_server *s,
 				 const struct sockaddr *src, const uint8_t *wire,
 				 size_t len, uint8_t **resp, size_t *rlen,
 				 enum cdig_xstatus *st, unsigned *ms, char *why,
-				 size_t whylen, bool *kept)
+				 size_t whylen, bool *kept, bool *connect_failed)
 {
 	struct cdig_conn *c = take_kept(q, s);
 	uint64_t start = cairn_now_ms();
@@ -218,8 +245,10 @@ static cairn_err stream_exchange(const struct cdig_query *q,
 	if (!c) {
 		err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, st,
 				     why, whylen);
-		if (err != CAIRN_OK || *st != CDIG_X_OK)
+		if (err != CAIRN_OK || *st != CDIG_X_OK) {
+			*connect_failed = true;
 			goto done;
+		}
 	}
 	err = cdig_conn_send(c, wire, len, q->time_s * 1000, st);
 	if (err != CAIRN_OK || *st != CDIG_X_OK)
@@ -261,9 +290,11 @@ static cairn_err try_server(const struct cdig_query *q,
 		bool kept = false;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		out->connect_failed = false;
 		if (tcp || q->tls.on)
 			err = stream_exchange(q, s, src, wire, len, &resp, &rlen, &st,
-					      &ms, why, sizeof(why), &kept);
+					      &ms, why, sizeof(why), &kept,
+					      &out->connect_failed);
 		else
 			err = cdig_udp_exchange(s, src, q->time_s * 1000, wire, len,
 						quiet, &resp, &rlen, &st, &ms);

@@ -333,7 +333,7 @@ static void trace_banner(const struct cdig_query *q)
 	for (i = 0; i < q->argc; i++)
 		printf(" %s", q->argv[i]);
 	putchar('\n');
-	if (q->server[0])
+	if (q->nserver)
 		printf("; (1 server found)\n");
 	printf(";; global options: +cmd\n");
 }
@@ -360,7 +360,7 @@ int cdig_trace(const struct cdig_query *q)
 			goto done;
 		}
 	} else {
-		if (cdig_servers(q, t->res, &t->nres) != CAIRN_OK) {
+		if (cdig_servers(q, t->res, &t->nres, NULL) != CAIRN_OK) {
 			rc = CDIG_EXIT_INTERNAL;
 			goto done;
 		}
@@ -414,7 +414,7 @@ int cdig_nssearch(const struct cdig_query *q)
 		return CDIG_EXIT_INTERNAL;
 	t->q = q;
 	d = &t->root;
-	if (cdig_servers(q, t->res, &t->nres) != CAIRN_OK) {
+	if (cdig_servers(q, t->res, &t->nres, NULL) != CAIRN_OK) {
 		rc = CDIG_EXIT_INTERNAL;
 		goto done;
 	}

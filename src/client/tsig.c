@@ -1,8 +1,7 @@
-/* cdig TSIG (RFC 8945) through ldns: keys from -y [hmac:]name:secret or
- * from a -k key file (named.conf "key" clause as tsig-keygen writes it,
- * or a dnssec-keygen K*.private file), query signing, and verification of
- * each answer, the first with the query's MAC and the next ones of a
- * zone transfer with the previous MAC (RFC 8945 §5.3.1). */
+/* cdig TSIG (RFC 8945) keys and query signing through ldns: keys from -y
+ * [hmac:]name:secret or from a -k key file (named.conf "key" clause as
+ * tsig-keygen writes it, or a dnssec-keygen K*.private file). Answers are
+ * verified in tsig_verify.c. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,27 +245,4 @@ done:
 	if (p)
 		ldns_pkt_free(p);
 	return err;
-}
-
-const char *cdig_tsig_verify(const struct cdig_key *k, ldns_pkt *pkt,
-			     const uint8_t *wire, size_t len, ldns_rdf **mac,
-			     bool next)
-{
-	ldns_rr *t = ldns_pkt_tsig(pkt);
-	ldns_rdf *m;
-
-	if (!t)
-		return "expected a TSIG or SIG(0)";
-	if (ldns_rr_rd_count(t) == 7 && ldns_rdf2native_int16(ldns_rr_rdf(t, 5)) != 0)
-		return "tsig indicates error";     /* RFC 8945 §5.3.2 */
-	/* RFC 8945 §5.3.1: later messages of a transfer use timers only */
-	if (!ldns_pkt_tsig_verify_next(pkt, wire, len, k->name, k->secret, *mac,
-				       next ? 1 : 0))
-		return "tsig verify failure";
-	m = ldns_rdf_clone(ldns_rr_rdf(t, 3));
-	if (m) {
-		ldns_rdf_deep_free(*mac);
-		*mac = m;
-	}
-	return NULL;
 }

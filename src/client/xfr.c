@@ -3,7 +3,8 @@
  * closing SOA, each message's records printed as dig prints a transfer
  * (answer records only, TSIG record after them), then dig's statistics
  * with the "XFR size" line. Each message's TSIG is verified, the later
- * ones chained to the previous MAC (RFC 8945 §5.3.1). */
+ * ones chained to the previous MAC, unsigned ones covered by the next MAC
+ * (RFC 8945 §5.3.1, tsig_verify.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,9 @@ struct xfr_state {
 	size_t bytes;
 	bool incremental, done, second_checked;
 	bool whole;               /* +json/+yaml: messages, not records */
+	struct cdig_tsig_check *tsig;   /* with a key: the stream's check */
+	bool cookie_known;        /* dig's l->cookie is set */
+	bool tsig_failed;         /* dig's closing warning */
 };
 
 static uint32_t soa_serial(const ldns_rr *rr)
@@ -85,14 +89,29 @@ static void print_stats(const struct cdig_server *s, unsigned ms,
 	printf(";; Query time: %u msec\n", ms);
 	printf(";; SERVER: %s(%s) (TCP)\n", addr, s->label);
 	printf(";; WHEN: %s\n", when);
-	printf(";; XFR size: %u records (messages %u, bytes %zu)\n\n", x->nrec,
+	printf(";; XFR size: %u records (messages %u, bytes %zu)\n", x->nrec,
 	       x->nmsg, x->bytes);
+	if (x->tsig_failed)
+		printf(";; WARNING -- Some TSIG could not be validated\n");
+	putchar('\n');
+}
+
+/* dig's warning for a message whose TSIG does not verify (none with
+ * +yaml); the transfer goes on, as in dig. */
+static void tsig_warn(const struct cdig_query *q, struct xfr_state *x,
+		      const char *why)
+{
+	if (!why)
+		return;
+	x->tsig_failed = true;
+	if (!q->yaml)
+		fprintf(q->json ? stderr : stdout, ";; Couldn't verify signature: %s\n", why);
 }
 
 static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		      const struct sockaddr *src, const uint8_t *wire, size_t len,
-		      ldns_rdf **mac, bool *reached, struct cdig_banner *b,
-		      size_t nsrv)
+		      const ldns_rdf *mac, bool *reached, bool *connect_failed,
+		      struct cdig_banner *b)
 {
 	struct cdig_conn *c = NULL;
 	struct xfr_state x = { 0 };
@@ -101,10 +120,20 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 	char why[256], addr[80];
 	int rc = CDIG_EXIT_OK;
 	bool ixfr = q->qtype == LDNS_RR_TYPE_IXFR;
+	const uint8_t *cc = NULL, *cv;     /* client cookie sent; one received */
+	uint16_t cvl;
 	cairn_err err;
 
 	*reached = false;
+	*connect_failed = false;
 	x.whole = q->json || q->yaml;
+	x.cookie_known = q->cookie_len > 0;
+	if (!cdig_find_option(wire, len, WIRE_OPT_COOKIE, &cc, &cvl) || cvl < 8)
+		cc = NULL;
+	if (q->key.on && cdig_tsig_check_new(&q->key, mac, &x.tsig) != CAIRN_OK) {
+		fprintf(stderr, "cdig: cannot verify with key %s\n", q->key.name);
+		return CDIG_EXIT_INTERNAL;
+	}
 	cdig_server_addr(s, addr, sizeof(addr));
 	err = cdig_conn_open(s, src, &q->tls, q->time_s * 1000, &c, &st, why, sizeof(why));
 	if (err == CAIRN_OK && st == CDIG_X_OK)
@@ -114,9 +143,12 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		goto done;
 	}
 	if (st != CDIG_X_OK) {
-		printf(";; Connection to %s(%s) for %s failed: %s.\n", addr, s->label,
-		       q->name, st == CDIG_X_REFUSED ? "connection refused" :
-		       st == CDIG_X_TIMEOUT ? "timed out" : "failure");
+		/* dig's warning (none with +yaml) */
+		if (!q->yaml && !q->json)
+			printf(";; Connection to %s(%s) for %s failed: %s.\n", addr,
+			       s->label, q->name, st == CDIG_X_REFUSED ? "connection refused" :
+			       st == CDIG_X_TIMEOUT ? "timed out" : "failure");
+		*connect_failed = true;
 		goto done;
 	}
 	while (!x.done && x.nmsg < XFR_MAX_MESSAGES) {
@@ -145,18 +177,21 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 			break;
 		}
 		x.bytes += ml;
-		if (q->key.on) {
-			const char *bad = cdig_tsig_verify(&q->key, p, m, ml, mac, x.nmsg > 0);
-			if (bad)
-				printf(";; Couldn't verify signature: %s\n", bad);
-		}
+		/* RFC 8945 §5.3.1: unsigned messages between signed ones */
+		if (x.tsig)
+			tsig_warn(q, &x, cdig_tsig_check_next(x.tsig, m, ml));
 		/* dig's banner comes with the first record it prints */
-		cdig_print_banner(b, q, nsrv);
-		/* as dig: a later message of a transfer that repeats the
-		 * question needs no OPT (RFC 5936 §2.2.5 puts it in the first) */
-		if (q->edns && !ldns_pkt_edns(p) && !x.whole &&
-		    (x.nmsg == 0 || ldns_pkt_qdcount(p) == 0))
-			printf(";; expected opt record in response\n");
+		cdig_print_banner(b, q);
+		/* as dig: once it knows a server cookie (+cookie=hex, or
+		 * one an earlier message returned for our client cookie), a
+		 * message without OPT gets a warning */
+		if (x.cookie_known && !ldns_pkt_edns(p)) {
+			if (!x.whole)
+				printf(";; expected opt record in response\n");
+		} else if (cc && cdig_find_option(m, ml, WIRE_OPT_COOKIE, &cv, &cvl) &&
+			   cvl >= 16 && memcmp(cv, cc, 8) == 0) {
+			x.cookie_known = true;
+		}
 		x.nmsg++;
 		if ((m[3] & 0xf) != 0) {
 			if (ldns_pkt_tsig(p) && q->additional)
@@ -197,9 +232,12 @@ static int one_server(const struct cdig_query *q, const struct cdig_server *s,
 		ldns_pkt_free(p);
 		free(m);
 	}
+	if (x.done && x.tsig)
+		tsig_warn(q, &x, cdig_tsig_check_end(x.tsig));
 	if (x.done && q->stats && !x.whole)
 		print_stats(s, (unsigned)(cairn_now_ms() - start), &x);
 done:
+	cdig_tsig_check_free(x.tsig);
 	cdig_conn_close(c);
 	return rc;
 }
@@ -214,7 +252,7 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 	size_t len = 0, i;
 	ldns_rdf *mac = NULL;
 	int rc = CDIG_EXIT_NOREPLY;
-	bool reached = false;
+	bool reached = false, connect_failed = false;
 
 	if (q.source[0]) {
 		if (!cdig_server_from_text(q.source, q.source_port, NULL, &src_srv)) {
@@ -235,19 +273,19 @@ int cdig_xfr(const struct cdig_query *q0, const struct cdig_server *srv,
 		return CDIG_EXIT_INTERNAL;
 	}
 	if (q.qr) {
-		cdig_print_banner(b, &q, nsrv);
+		cdig_print_banner(b, &q);
 		printf(";; QUERY SIZE: %zu\n\n", len);   /* dig prints only this */
 	}
 	for (i = 0; i < nsrv && !reached; i++) {
 		if (src && src->sa_family != srv[i].ss.ss_family)
 			continue;
-		rc = one_server(&q, &srv[i], src, wire, len, &mac, &reached, b, nsrv);
+		rc = one_server(&q, &srv[i], src, wire, len, mac, &reached,
+				&connect_failed, b);
 		if (rc)
 			break;
 	}
 	if (!rc && !reached) {
-		cdig_print_banner(b, &q, nsrv);
-		printf(";; no servers could be reached\n");
+		cdig_print_unreached(b, &q, connect_failed);
 		rc = CDIG_EXIT_NOREPLY;
 	}
 	ldns_rdf_deep_free(mac);

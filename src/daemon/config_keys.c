@@ -209,10 +209,11 @@ static void zone_end(struct config_parser *p, void *target)
 
 /* ---- the resolver's keys ---- */
 
-/* allow-recursion: one or more prefixes separated by blanks; repeatable. */
-static bool parse_allow_recursion(struct config_parser *p, void *target, const char *value)
+/* Appends the prefixes of value (separated by blanks or commas) to
+ * *list; false with a report for a malformed one. */
+static bool prefix_list_add(struct config_parser *p, struct cairn_prefix **list, size_t *n,
+			    const char *value)
 {
-	struct cairn_config *cfg = target;
 	char *copy = strdup(value), *save = NULL;
 	bool ok = copy != NULL;
 
@@ -225,19 +226,66 @@ static bool parse_allow_recursion(struct config_parser *p, void *target, const c
 			ok = false;
 			break;
 		}
-		grown = realloc(cfg->allow_recursion,
-				(cfg->n_allow_recursion + 1) * sizeof(*grown));
+		grown = realloc(*list, (*n + 1) * sizeof(*grown));
 		if (!grown) {
+			config_report(p, p->line, "out of memory");
 			ok = false;
 			break;
 		}
-		cfg->allow_recursion = grown;
-		cfg->allow_recursion[cfg->n_allow_recursion++] = pfx;
+		*list = grown;
+		(*list)[(*n)++] = pfx;
 	}
 	if (!copy)
 		config_report(p, p->line, "out of memory");
 	free(copy);
 	return ok;
+}
+
+/* allow-recursion: one or more prefixes separated by blanks; repeatable. */
+static bool parse_allow_recursion(struct config_parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+
+	return prefix_list_add(p, &cfg->allow_recursion, &cfg->n_allow_recursion, value);
+}
+
+/* rrl-whitelist: clients never rate limited (or limited at
+ * rrl-whitelist-ratelimit); prefixes, repeatable. */
+static bool parse_rrl_whitelist(struct config_parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+
+	return prefix_list_add(p, &cfg->rrl_whitelist, &cfg->n_rrl_whitelist, value);
+}
+
+/* cookie-secret: 32 hex digits (RFC 9018 §4.4: configurable, so that an
+ * anycast set agrees); at most two, the first generating. */
+static bool parse_cookie_secret(struct config_parser *p, void *target, const char *value)
+{
+	struct cairn_config *cfg = target;
+	uint8_t *out;
+
+	if (cfg->n_cookie_secrets >= 2) {
+		config_report(p, p->line, "at most 2 cookie-secret (the current and the previous)");
+		return false;
+	}
+	out = cfg->cookie_secrets[cfg->n_cookie_secrets];
+	for (size_t i = 0; i < CONFIG_COOKIE_SECRET_LEN; i++) {
+		unsigned v;
+
+		if (!isxdigit((unsigned char)value[2 * i]) || !isxdigit((unsigned char)value[2 * i + 1]) ||
+		    sscanf(value + 2 * i, "%2x", &v) != 1)
+			goto bad;
+		out[i] = (uint8_t)v;
+	}
+	if (value[2 * CONFIG_COOKIE_SECRET_LEN] != '\0')
+		goto bad;
+	cfg->n_cookie_secrets++;
+	return true;
+bad:
+	config_report(p, p->line, "bad cookie-secret (want %d hex digits)",
+		      2 * CONFIG_COOKIE_SECRET_LEN);
+	return false;
 }
 
 /* cache-size: bytes, with an optional k, m or g suffix. */
@@ -421,6 +469,18 @@ const struct config_key config_keys[] = {
 	{ "server", "edns-buffer-size", KEY_UINT, CFG(edns_buffer_size), 512, 4096, false, NULL },
 	{ "server", "tcp-idle-timeout", KEY_UINT, CFG(tcp_idle_timeout), 1, 3600, false, NULL },
 	{ "server", "tcp-max-connections", KEY_UINT, CFG(tcp_max_connections), 1, 65536, false, NULL },
+	/* abuse defences: DNS cookies (RFC 7873, 9018) and RRL (as NSD) */
+	{ "server", "answer-cookie", KEY_BOOL, CFG(answer_cookie), 0, 0, false, NULL },
+	{ "server", "cookie-required", KEY_BOOL, CFG(cookie_required), 0, 0, false, NULL },
+	{ "server", "rrl-ratelimit", KEY_UINT, CFG(rrl_ratelimit), 0, 1000000, false, NULL },
+	{ "server", "rrl-whitelist-ratelimit", KEY_UINT, CFG(rrl_whitelist_ratelimit), 0, 1000000,
+	  false, NULL },
+	{ "server", "rrl-slip", KEY_UINT, CFG(rrl_slip), 0, 100, false, NULL },
+	{ "server", "rrl-ipv4-prefix-length", KEY_UINT, CFG(rrl_ipv4_prefix), 0, 32, false, NULL },
+	{ "server", "rrl-ipv6-prefix-length", KEY_UINT, CFG(rrl_ipv6_prefix), 0, 128, false, NULL },
+	{ "server", "rrl-size", KEY_UINT, CFG(rrl_size), 16, 16777216, false, NULL },
+	{ "server", "rrl-whitelist", KEY_FUNC, 0, 0, 0, true, parse_rrl_whitelist },
+	{ "server", "cookie-secret", KEY_FUNC, 0, 0, 0, true, parse_cookie_secret },
 	{ "zone", "name", KEY_FUNC, 0, 0, 0, false, parse_zone_name },
 	{ "zone", "file", KEY_FUNC, 0, 0, 0, false, parse_zone_file },
 	{ "server", "allow-recursion", KEY_FUNC, 0, 0, 0, true, parse_allow_recursion },
@@ -497,6 +557,12 @@ void config_set_defaults(struct cairn_config *cfg)
 	cfg->serve_stale_max_age = CONFIG_DEFAULT_STALE_MAX_AGE;
 	cfg->dnssec = true;
 	cfg->val_bogus_ttl = CONFIG_DEFAULT_VAL_BOGUS_TTL;
+	cfg->answer_cookie = true;
+	cfg->rrl_ratelimit = CONFIG_DEFAULT_RRL_RATELIMIT;
+	cfg->rrl_slip = CONFIG_DEFAULT_RRL_SLIP;
+	cfg->rrl_ipv4_prefix = CONFIG_DEFAULT_RRL_IPV4_PREFIX;
+	cfg->rrl_ipv6_prefix = CONFIG_DEFAULT_RRL_IPV6_PREFIX;
+	cfg->rrl_size = CONFIG_DEFAULT_RRL_SIZE;
 }
 
 cairn_err config_add_default_listen(struct cairn_config *cfg)
@@ -535,6 +601,7 @@ void config_free(struct cairn_config *cfg)
 	}
 	free(cfg->forwards);
 	free(cfg->allow_recursion);
+	free(cfg->rrl_whitelist);
 	for (size_t i = 0; i < cfg->n_local_zone_disable; i++)
 		free(cfg->local_zone_disable[i]);
 	free(cfg->local_zone_disable);

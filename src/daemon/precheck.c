@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "config_int.h"
+#include "cairn/dnssec.h"
 #include "daemon_int.h"
 #include "cairn/control.h"
 
@@ -115,6 +116,22 @@ static void check_resolver_files(struct precheck *pc)
 		/* an unset root-hints means the default file or the built-in copy */
 		if (v && v[0])
 			check_readable(pc, k->name, v);
+	}
+	/* the trust anchors as the resolver will load them: every record
+	 * must parse (the loader logs which one does not) */
+	if (pc->cfg->dnssec && pc->problems == 0) {
+		struct dsec_anchors *a = NULL;
+		bool builtin = false;
+		cairn_err err = dsec_anchors_new(pc->cfg->trust_anchor_file,
+						 (const char *const *)pc->cfg->trust_anchors,
+						 (unsigned)pc->cfg->n_trust_anchors,
+						 (const char *const *)pc->cfg->domain_insecure,
+						 (unsigned)pc->cfg->n_domain_insecure, &a, &builtin);
+
+		if (err != CAIRN_OK)
+			problem(pc, pc->cfg->n_trust_anchors ? "trust-anchor" : "trust-anchor-file",
+				"the trust anchors cannot be loaded: %s", cairn_strerror(err));
+		dsec_anchors_free(a);
 	}
 }
 

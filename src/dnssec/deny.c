@@ -41,8 +41,10 @@ static bool nsec_next(const struct wire_rrset *const *nsec, unsigned n, const ui
 		if (!wire_name_is_subdomain(rs->owner, zone))
 			continue;
 		while (dsec_rr_next(rs, pos, &rr)) {
+			/* RFC 4034 §4.1.1: the next name is in the zone (the
+			 * last NSEC's is the apex) */
 			nl = dsec_name_len(rr.rd, rr.len);
-			if (nl == 0)
+			if (nl == 0 || !wire_name_is_subdomain(rr.rd, zone))
 				continue;
 			v->owner = rs->owner;
 			v->next = rr.rd;

@@ -133,12 +133,11 @@ void dsec_verify_keys(const struct wire_rrset *keys, const struct wire_rrset *si
 		goto done;
 	}
 	dsec_verify_allowed(keys, sigs, keys, allowed, now, b, res);
-	/* a key the DS authenticates is there but signed nothing: the
-	 * signature that matters is missing (as unbound says, EDE 10) */
-	if (res->state == DSEC_BOGUS && res->ede == WIRE_EDE_DNSKEY_MISSING) {
-		res->ede = WIRE_EDE_RRSIGS_MISSING;
-		res->why = "no RRSIG over the DNSKEY RRset by a key the DS authenticates";
-	}
+	/* a key the DS/anchor names is there, but no RRSIG it made: the
+	 * signature that matters is missing (EDE 10, as unbound reports it) */
+	if (res->state == DSEC_BOGUS && res->ede == WIRE_EDE_DNSKEY_MISSING)
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_RRSIGS_MISSING,
+			  "no RRSIG over the DNSKEY RRset by a key the DS or trust anchor names");
 done:
 	free(allowed);
 }

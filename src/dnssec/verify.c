@@ -127,23 +127,22 @@ void dsec_verify_allowed(const struct wire_rrset *rs, const struct wire_rrset *s
 {
 	struct why_not w = { 0 };
 	struct dsec_rr sig, key;
-	size_t spos = 0;
+	size_t spos = 0, datalen = 0;
 	unsigned tried = 0, owner_labels = sig_labels(rs->owner);
 	uint32_t now32 = (uint32_t)now;
-	uint8_t wc_owner[WIRE_NAME_MAX];
+	uint8_t wc_owner[WIRE_NAME_MAX], *data = NULL;
+	const char *budget = NULL;
 
-	dsec_fail(res, DSEC_BOGUS, WIRE_EDE_NONE, NULL);
-	if (sigs == NULL || sigs->type != WIRE_TYPE_RRSIG)
-		goto done;
 	if (keys == NULL || keys->type != WIRE_TYPE_DNSKEY) {
 		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSKEY_MISSING, "no DNSKEY records");
 		return;
 	}
-	while (dsec_rr_next(sigs, &spos, &sig)) {
-		uint8_t *data = NULL;
-		size_t datalen = 0, kpos = 0, slen, prefix;
+	while (sigs != NULL && sigs->type == WIRE_TYPE_RRSIG && dsec_rr_next(sigs, &spos, &sig)) {
+		size_t kpos = 0, slen, prefix;
 		unsigned ki = 0;
 
+		free(data);                     /* the previous signature's */
+		data = NULL;
 		if (sig.len < DSEC_RRSIG_FIXED + 2 || wire_get16(sig.rd) != rs->type)
 			continue;
 		w.covered = true;
@@ -181,18 +180,14 @@ void dsec_verify_allowed(const struct wire_rrset *rs, const struct wire_rrset *s
 				break;
 			}
 			if (tried == DSEC_MAX_SIG_PER_RRSET) {
-				free(data);
-				dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
-					  "budget exhausted: too many signatures and keys to try "
-					  "for one RRset");
-				return;
+				budget = "budget exhausted: too many signatures and keys to try "
+					 "for one RRset";
+				goto done;
 			}
 			if (b->sigs == 0) {
-				free(data);
-				dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
-					  "budget exhausted: signature verifications of this "
-					  "resolution used up");
-				return;
+				budget = "budget exhausted: signature verifications of this "
+					 "resolution used up";
+				goto done;
 			}
 			if (data == NULL && dsec_signed_data(rs, sig.rd, prefix, wc_owner,
 							     &data, &datalen) != CAIRN_OK) {
@@ -203,16 +198,17 @@ void dsec_verify_allowed(const struct wire_rrset *rs, const struct wire_rrset *s
 			b->sigs--;
 			if (dsec_crypto_verify(sig.rd[2], sig.rd + prefix, sig.len - prefix,
 					       data, datalen, key.rd + 4, key.len - 4u)) {
-				free(data);
 				secure(rs, sigs, sig.rd, now32, owner_labels, res);
-				return;
+				goto done;
 			}
 			w.crypto = true;
 		}
-		free(data);
 	}
-done:
 	verdict(&w, res);
+done:
+	if (budget != NULL)
+		dsec_fail(res, DSEC_BOGUS, WIRE_EDE_DNSSEC_BOGUS, budget);
+	free(data);
 }
 
 void dsec_verify_rrset(const struct wire_rrset *rs, const struct wire_rrset *sigs,

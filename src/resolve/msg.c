@@ -80,7 +80,11 @@ static cairn_err parse_rdata(const uint8_t *pkt, size_t len, size_t pos, uint16_
 	for (unsigned i = 0; i < names; i++) {
 		if (pos >= end)
 			return CAIRN_EFORMAT;
-		err = wire_name_unpack(pkt, len, &pos, tmp + tlen, &nlen, false);
+		/* lowercase (RFC 4034 §6.2 canonical form): a name compressed
+		 * against our 0x20-cased question would otherwise carry that
+		 * case into the cache, the answers and the comparisons of
+		 * validated data */
+		err = wire_name_unpack(pkt, len, &pos, tmp + tlen, &nlen, true);
 		if (err != CAIRN_OK || pos > end)
 			return CAIRN_EFORMAT;
 		tlen += nlen;

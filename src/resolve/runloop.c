@@ -402,6 +402,9 @@ void rq_finish(struct rq *q)
 	if (q->rcode == WIRE_RCODE_SERVFAIL) {
 		if (!q->fail_logged)
 			rq_log_event(q, EV_FAIL, NULL, NULL, 0, q->rcode, 0, q->ede_text);
+	} else if (q->vstate == DSEC_BOGUS) {
+		/* clients without CD get SERVFAIL */
+		rq_log_event(q, EV_FAIL, NULL, NULL, 0, WIRE_RCODE_SERVFAIL, 0, q->vwhy);
 	} else
 		rq_log_event(q, EV_DONE, NULL, NULL, 0, q->rcode, 0, NULL);
 	undepend(q);   /* a child we waited for finishes on its own and caches */

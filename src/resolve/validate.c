@@ -178,6 +178,16 @@ static void verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool
 	cache_set_sec(r->cache, name, type, nx, to_cache(s), ede, ttl, rnow_s(r));
 }
 
+/* verdict() on the RRset rs itself: only while the cache holds its records. */
+static void verdict_rrset(struct resolver *r, const struct wire_rrset *rs, enum dsec_state s,
+			  uint16_t ede, uint32_t ttl)
+{
+	if (s == DSEC_BOGUS)
+		ttl = r->cfg.bogus_ttl;
+	cache_set_sec_if(r->cache, rs->owner, rs->type, false, rs, to_cache(s), ede, ttl,
+			 rnow_s(r));
+}
+
 /* True when a record of the DS RRset ds has an algorithm and a digest
  * type we implement; else *ede says which is missing (EDE 1 or 2). */
 static bool ds_usable(const struct wire_rrset *ds, uint16_t *ede)
@@ -219,7 +229,7 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 		return fetch(q, zone, WIRE_TYPE_DS, o);
 	if (ds.res == CACHE_POSITIVE && ds.sec == CACHE_SEC_UNCHECKED) {
 		dsec_verify_rrset(&ds.rs, &ds.sigs, &o->keys, now, &q->budget, &res);
-		verdict(r, zone, WIRE_TYPE_DS, false, res.state, res.ede, res.ttl);
+		verdict_rrset(r, &ds.rs, res.state, res.ede, res.ttl);
 		ds.sec = to_cache(res.state);
 		ds.ede = res.ede;
 		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DS, 0, 0,
@@ -274,7 +284,7 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 	 * an algorithm and a digest type we implement makes the zone insecure
 	 * (no need for its keys) */
 	if (!ds_usable(&ds.rs, &o->ede)) {
-		verdict(r, zone, WIRE_TYPE_DS, false, DSEC_INSECURE, o->ede, UINT32_MAX);
+		verdict_rrset(r, &ds.rs, DSEC_INSECURE, o->ede, UINT32_MAX);
 		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DS, 0, 0,
 			     "insecure: unsupported algorithm or digest");
 		return K_INSECURE;
@@ -290,7 +300,7 @@ static enum kres link_down(struct rq *q, const uint8_t *zone, struct kout *o)
 	}
 	if (dk.sec == CACHE_SEC_UNCHECKED) {
 		dsec_verify_keys(&dk.rs, &dk.sigs, &ds.rs, now, &q->budget, &res);
-		verdict(r, zone, WIRE_TYPE_DNSKEY, false, res.state, res.ede, res.ttl);
+		verdict_rrset(r, &dk.rs, res.state, res.ede, res.ttl);
 		rq_log_event(q, EV_VAL_LINK, NULL, zone, WIRE_TYPE_DNSKEY, 0, 0,
 			     state_name[res.state]);
 		dk.sec = to_cache(res.state);
@@ -351,7 +361,7 @@ static enum kres keys_for(struct rq *q, const uint8_t *zone, struct kout *o)
 			}
 			dsec_verify_keys(&v.rs, &v.sigs, &anchor, r->io.wall_s(r->io.ctx),
 					 &q->budget, &res);
-			verdict(r, z, WIRE_TYPE_DNSKEY, false, res.state, res.ede, res.ttl);
+			verdict_rrset(r, &v.rs, res.state, res.ede, res.ttl);
 			rq_log_event(q, EV_VAL_LINK, NULL, z, WIRE_TYPE_DNSKEY, 0, 0,
 				     state_name[res.state]);
 			o->ede = res.ede;
@@ -408,8 +418,10 @@ static enum kres keys_for(struct rq *q, const uint8_t *zone, struct kout *o)
 	return K_SECURE;
 }
 
-/* A secure NSEC RRset goes to the cache's NSEC index, for RFC 8198. */
-static void keep_nsec(struct resolver *r, const struct wire_rrset *rs,
+/* A secure NSEC or NSEC3 RRset is cached as such: the next proof that
+ * holds it needs no verification (check_rrset), and NSEC goes to the
+ * cache's NSEC index, for RFC 8198. */
+static void keep_proof_rrset(struct resolver *r, const struct wire_rrset *rs,
 		      const struct wire_rrset *sigs, const struct dsec_result *res)
 {
 	struct wire_rrset copy = *rs;
@@ -470,6 +482,26 @@ static const uint8_t *zone_of(struct resolver *r, const uint8_t *name)
 	}
 }
 
+/* True when the cache holds rs's very records, validated secure: res is
+ * then filled (TTL: what is left of the cached one). Allocates nothing. */
+static bool known_secure(struct resolver *r, const struct wire_rrset *rs,
+			 struct dsec_result *res)
+{
+	struct wire_rrset c;
+	struct cache_hit hit;
+
+	if (cache_get_ex(r->cache, rs->owner, rs->type, rnow_s(r), 0, r->vbuf1,
+			 sizeof(r->vbuf1), &c, NULL, &hit) != CACHE_POSITIVE ||
+	    hit.sec != CACHE_SEC_SECURE || c.rdata_len != rs->rdata_len ||
+	    memcmp(c.rdata, rs->rdata, rs->rdata_len) != 0)
+		return false;
+	memset(res, 0, sizeof(*res));
+	res->state = DSEC_SECURE;
+	res->ede = WIRE_EDE_NONE;
+	res->ttl = c.ttl;
+	return true;
+}
+
 /* Validates one RRset of the answer (at entry pos; sigs may be NULL).
  * Returns K_PENDING when a lookup was started. */
 static enum kres check_rrset(struct rq *q, const struct wire_rrset *rs,
@@ -482,10 +514,16 @@ static enum kres check_rrset(struct rq *q, const struct wire_rrset *rs,
 	enum kres k;
 
 	(void)nx;
-	if (signer_of(sigs, rs->type, rs->owner, signer))
+	if (signer_of(sigs, rs->type, rs->owner, signer)) {
 		zone = signer;
-	else
+		/* the same records validated before (unbound's rrset cache
+		 * does this too): the SOA and NSEC3 records of every negative
+		 * answer from a zone, the data a CNAME chain shares */
+		if (!dsec_nta_covers(r->anchors, zone) && known_secure(r, rs, res))
+			return K_SECURE;
+	} else {
 		zone = zone_of(r, rs->owner);
+	}
 	k = keys_for(q, zone, o);
 	if (k == K_PENDING)
 		return k;
@@ -623,7 +661,8 @@ void val_step(struct rq *q)
 	uint16_t ede = WIRE_EDE_NONE;
 	const char *why = NULL;
 	uint8_t last[WIRE_NAME_MAX];
-	bool wildcard = false, neg = !chain_end(q, last), have_keys = false;
+	uint8_t dzone[WIRE_NAME_MAX];    /* the signer of the denial's records */
+	bool wildcard = false, neg = !chain_end(q, last);
 	uint8_t wc_owner[WIRE_NAME_MAX], wc_labels = 0;
 	struct kout o, zk;
 	struct dsec_result res;
@@ -633,6 +672,7 @@ void val_step(struct rq *q)
 
 	assert(q->state == RQ_VALIDATE);
 	memset(&zk, 0, sizeof(zk));
+	dzone[0] = 0;
 	for (at = pos; acc_next(&q->acc, &pos, &sec, &rs); at = pos) {
 		const struct wire_rrset *sigs = NULL;
 		size_t npos = pos;
@@ -653,7 +693,7 @@ void val_step(struct rq *q)
 			 * DNAME above it implies is as good as the DNAME */
 			st = acc_state(&q->acc, dname_at);
 			acc_set_state(&q->acc, at, st);
-			verdict(r, rs.owner, rs.type, false, st, WIRE_EDE_NONE, UINT32_MAX);
+			verdict_rrset(r, &rs, st, WIRE_EDE_NONE, UINT32_MAX);
 		}
 		if (st == DSEC_INDETERMINATE) {
 			q->vchecked = true;
@@ -671,22 +711,25 @@ void val_step(struct rq *q)
 				if (sigs)
 					acc_cap_ttl(&q->acc, pos, res.ttl);
 			}
-			if (rs.type != WIRE_TYPE_NSEC && rs.type != WIRE_TYPE_NSEC3)
-				verdict(r, rs.owner, rs.type, false, res.state, res.ede,
-					res.state == DSEC_SECURE ? res.ttl : UINT32_MAX);
-			else if (rs.type == WIRE_TYPE_NSEC && res.state == DSEC_SECURE)
-				keep_nsec(r, &rs, sigs, &res);
+			/* (a wildcard expansion is secure only with its proof:
+			 * keep_wildcard then) */
+			if (rs.type != WIRE_TYPE_NSEC && rs.type != WIRE_TYPE_NSEC3) {
+				if (res.state != DSEC_SECURE || !res.wildcard)
+					verdict_rrset(r, &rs, res.state, res.ede,
+						      res.state == DSEC_SECURE ? res.ttl :
+						      UINT32_MAX);
+			} else if (res.state == DSEC_SECURE) {
+				keep_proof_rrset(r, &rs, sigs, &res);
+			}
 			if (res.state == DSEC_SECURE && res.wildcard && sec == WIRE_SEC_ANSWER) {
 				wildcard = true;
 				wc_labels = res.wc_labels;
 				memcpy(wc_owner, rs.owner, wire_name_len(rs.owner));
 			}
-			if (res.state == DSEC_SECURE && k == K_SECURE && !have_keys &&
+			if (res.state == DSEC_SECURE && !dzone[0] &&
 			    (rs.type == WIRE_TYPE_NSEC || rs.type == WIRE_TYPE_NSEC3 ||
-			     rs.type == WIRE_TYPE_SOA)) {
-				zk = o;
-				have_keys = true;
-			}
+			     rs.type == WIRE_TYPE_SOA))
+				signer_of(sigs, rs.type, rs.owner, dzone);
 			if (res.state != DSEC_SECURE && ede == WIRE_EDE_NONE) {
 				ede = res.ede;
 				why = res.why;
@@ -713,7 +756,7 @@ void val_step(struct rq *q)
 			ede = zk.ede;
 			why = zk.why;
 		} else {
-			have_keys = true;
+			memcpy(dzone, zk.keys.owner, wire_name_len(zk.keys.owner));
 		}
 	}
 	/* the denial: NXDOMAIN, NODATA, or a wildcard expansion (RFC 4035
@@ -737,8 +780,8 @@ void val_step(struct rq *q)
 			}
 		for (unsigned i = 0; i < np; i++)
 			arr[i] = &proofs[i];
-		if (!zone[0] && have_keys)
-			memcpy(zone, zk.keys.owner, wire_name_len(zk.keys.owner));
+		if (!zone[0] && dzone[0])
+			memcpy(zone, dzone, wire_name_len(dzone));
 		else if (!zone[0] && np && wildcard)
 			memcpy(zone, zone_of(r, wc_owner), wire_name_len(zone_of(r, wc_owner)));
 		if (!np) {

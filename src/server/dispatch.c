@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One line per query (log-queries: yes): client, name, type, rcode, where
  * the answer came from (the zone's name for zone answers) and the time
@@ -151,6 +152,92 @@ static struct dispatch_late *resolve_late(struct worker *w, const struct dispatc
 	return l;
 }
 
+/* ---- abuse defences: cookies and response rate limiting ---- */
+
+/* RFC 7873 §5.2: checks q's COOKIE option (answer-cookie: yes), which
+ * sets the cookie every response carries, and counts it. */
+static enum cookie_verdict check_cookie(struct worker *w, struct wire_query *q,
+					const struct sockaddr *client)
+{
+	enum cookie_verdict v;
+
+	if (!w->srv->set.answer_cookie || q->cookie_len == 0)
+		return COOKIE_NONE;
+	v = cookie_check(&w->srv->cookies, q, client, (uint32_t)time(NULL));
+	stats_inc(v == COOKIE_VALID ? &w->stats.cookies_valid :
+		  v == COOKIE_INVALID ? &w->stats.cookies_invalid : &w->stats.cookies_client_only);
+	return v;
+}
+
+/* NSD's classification of an authoritative response resp (len bytes) to
+ * q: the kind and the name its RRL bucket is keyed on (*name: q's, the
+ * zone's, the delegation's in buf or the wildcard; NULL: none). wild:
+ * the wildcard a zone answer came from, or NULL. */
+static enum rrl_kind rrl_classify(const struct worker *w, const struct wire_query *q,
+				  const uint8_t *resp, size_t len, const uint8_t *wild,
+				  const uint8_t **name, uint8_t *buf)
+{
+	unsigned rcode = resp[3] & 0x0f;
+	uint16_t an = wire_get16(resp + 6), ns = wire_get16(resp + 8);
+	size_t pos = WIRE_HDR_LEN + (wire_get16(resp + 4) ? q->question_len : 0), nlen;
+	enum rrl_kind kind = RRL_NODATA;
+	const struct zone *z;
+
+	*name = q->qname;
+	if (rcode == WIRE_RCODE_NXDOMAIN)
+		kind = RRL_NXDOMAIN;
+	else if (rcode != WIRE_RCODE_NOERROR || !q->has_question)
+		kind = RRL_ERROR;
+	else if (!(resp[2] & (WIRE_FLAG_AA >> 8)) && an == 0 && ns > 0 &&
+		 wire_name_unpack(resp, len, &pos, buf, &nlen, true) == CAIRN_OK) {
+		/* a referral (AA clear, NS in authority): keyed on the cut */
+		*name = buf;
+		return RRL_REFERRAL;
+	} else if (q->qtype == WIRE_TYPE_ANY) {
+		return RRL_ANY;
+	} else if (wild) {
+		*name = wild;
+		return RRL_WILDCARD;
+	} else if (an > 0) {
+		return RRL_POSITIVE;
+	}
+	/* NXDOMAIN, NODATA and errors: keyed on the zone (none: no name) */
+	z = w->zones && q->has_question ? zone_set_find(w->zones, q->qname) : NULL;
+	*name = z ? zone_origin(z) : NULL;
+	return kind;
+}
+
+/* Response rate limiting of an authoritative UDP response in out (*len
+ * bytes, limit usable, its rcode extended rcode included): passes it,
+ * drops it (*len = 0) or rewrites it empty with TC=1 (the client retries
+ * over TCP). */
+static void rate_limit(struct worker *w, const struct wire_query *q,
+		       const struct sockaddr *client, uint8_t *out, size_t *len,
+		       size_t limit, unsigned rcode, const uint8_t *wild)
+{
+	uint8_t buf[WIRE_NAME_MAX];
+	const uint8_t *name;
+	struct wire_writer wr;
+	enum rrl_kind kind = rrl_classify(w, q, out, *len, wild, &name, buf);
+	struct timespec now;
+	enum rrl_action a;
+
+	/* whole seconds only: the coarse clock is the cheap one */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	a = rrl_account(w->srv->rrl, client, kind, name, q->qtype, (uint32_t)now.tv_sec);
+
+	if (a == RRL_DROP) {
+		stats_inc(&w->stats.rrl_dropped);
+		*len = 0;
+	} else if (a == RRL_SLIP) {
+		stats_inc(&w->stats.rrl_slipped);
+		wire_writer_begin(&wr, out, limit, q, wire_get16(out + 2) & WIRE_FLAG_AA,
+				  rcode, w->srv->set.edns_size);
+		wr.tc = true;
+		*len = wire_writer_finish(&wr);
+	}
+}
+
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap,
 		      struct dispatch_next *next)
@@ -165,6 +252,9 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
 	bool may_recurse, xfr_path = false;
+	bool auth = false;              /* an authoritative answer: RRL applies */
+	const uint8_t *wild = NULL;     /* its wildcard, if any */
+	enum cookie_verdict cookie;
 
 	next->late = NULL;
 	next->xfr = NULL;
@@ -195,13 +285,27 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	limit = src->tcp ? TCP_MSG_MAX : wire_query_udp_limit(&q, set->edns_size);
 	if (limit > cap)
 		limit = cap;
+	cookie = check_cookie(w, &q, src->addr);
 
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		auth = true;
+	} else if (set->cookie_required && !src->tcp &&
+		   (cookie == COOKIE_CLIENT_ONLY || cookie == COOKIE_INVALID)) {
+		/* RFC 7873 §5.2.3-5.2.4: over UDP, no answer without a valid
+		 * server cookie, only a fresh one; TCP is answered (§5.2.3) */
+		rcode = WIRE_RCODE_BADCOOKIE;
+		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		stats_inc(&w->stats.badcookie);
+		auth = true;   /* rate limited as an error: spoofed sources get it too */
 	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
 		   q.opcode == WIRE_OPCODE_NOTIFY) {
-		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996) */
+		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996). No
+		 * COOKIE: OPT goes in the first message of a transfer only
+		 * (RFC 5936 §2.2.5) and dig then wants one in every message;
+		 * a transfer runs over TCP, which proves the address anyway. */
+		q.resp_cookie_len = 0;
 		resp_len = dispatch_xfr(w, &q, src, out, limit, &rcode, &source, &next->xfr);
 		xfr_path = true;
 	} else if (w->zones && xfr_zone_unavailable(w->zones, q.qname)) {
@@ -209,6 +313,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_SERVFAIL;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
 		source = STATS_SRC_ZONE;
+		auth = true;
 	} else if (w->zones && zone_set_answer(w->zones, &q, out,
 					       xfr_query_signed(&q) ? xfr_signed_limit(&q, limit) : limit,
 					       set->edns_size, &wr)) {
@@ -220,6 +325,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 						   set->edns_size);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
+		auth = true;
+		wild = wr.wildcard;
 	} else if (may_recurse) {
 		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len, &rsrc)) {
 			/* the cache-hit path (or a local zone, or RD=0):
@@ -237,7 +344,15 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		 * recurse): RFC 1034 §4.3.2 step 3, RFC 5358 — REFUSED, RA clear. */
 		rcode = WIRE_RCODE_REFUSED;
 		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		auth = true;
 	}
+	/* Response rate limiting (as NSD/BIND RRL): authoritative answers and
+	 * our error answers over UDP only; resolver answers are not limited.
+	 * Exempt: TCP, a valid server cookie (the source address is proven,
+	 * RFC 7873 §5.2.5), TSIG-signed queries (a secondary's SOA check). */
+	if (auth && w->srv->rrl && !src->tcp && resp_len >= WIRE_HDR_LEN &&
+	    cookie != COOKIE_VALID && !xfr_query_signed(&q))
+		rate_limit(w, &q, src->addr, out, &resp_len, limit, rcode, wild);
 	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
 	 * this client, whatever answered this query (our own zones too), so
 	 * that stub resolvers and dig do not warn "recursion requested but

@@ -335,6 +335,42 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The cookie secrets and the RRL table (cairnd.conf(5) answer-cookie,
+ * rrl-*). */
+static cairn_err abuse_init(struct server *s, const struct cairn_config *cfg)
+{
+	struct rrl_config rc = {
+		.ratelimit = cfg->rrl_ratelimit,
+		.whitelist_ratelimit = cfg->rrl_whitelist_ratelimit,
+		.slip = cfg->rrl_slip,
+		.ipv4_prefix = cfg->rrl_ipv4_prefix,
+		.ipv6_prefix = cfg->rrl_ipv6_prefix,
+		.size = cfg->rrl_size,
+		.whitelist = cfg->rrl_whitelist,
+		.n_whitelist = cfg->n_rrl_whitelist,
+	};
+	cairn_err err;
+
+	uint32_t now = (uint32_t)time(NULL);
+	size_t n = cfg->n_cookie_secrets;
+
+	/* cookie-secret: the operator's secrets, not rotated here (RFC 9018
+	 * §5: the operator rolls them over the anycast set); else random,
+	 * rotated every COOKIE_ROTATE_S */
+	if (cfg->answer_cookie &&
+	    cookie_jar_init(&s->cookies, n ? cfg->cookie_secrets[n - 1] : NULL, now,
+			    n ? 0 : COOKIE_ROTATE_S) != CAIRN_OK) {
+		log_err("cannot create the cookie secret: no random bytes");
+		return CAIRN_EIO;
+	}
+	if (cfg->answer_cookie && n == 2)
+		cookie_jar_rotate(&s->cookies, cfg->cookie_secrets[0]);
+	err = rrl_new(&rc, &s->rrl);
+	if (err == CAIRN_EIO)
+		log_err("cannot create the rate limiting table: no random bytes");
+	return err;
+}
+
 cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
 		     struct server **out)
 {
@@ -357,6 +393,11 @@ cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
 	s->set.tcp_max_conns = cfg->tcp_max_connections;
 	s->set.log_queries = cfg->log_queries;
 	s->set.recursion = cfg->recursion;
+	s->set.answer_cookie = cfg->answer_cookie;
+	s->set.cookie_required = cfg->cookie_required;
+	err = abuse_init(s, cfg);
+	if (err != CAIRN_OK)
+		goto done;
 	if (cfg->recursion) {
 		err = recursion_init(s, cfg);
 		if (err != CAIRN_OK)
@@ -492,5 +533,6 @@ void server_free(struct server *s)
 	cache_free(s->cache);
 	server_rconfig_free(&s->rc);
 	free(s->allow);
+	rrl_free(s->rrl);
 	free(s);
 }

@@ -9,6 +9,7 @@
 #include "cairn/wire.h"
 #include "cairn/zone.h"
 #include "cairn/resolve.h"
+#include "abuse_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,6 +33,8 @@ struct server_settings {
 	unsigned tcp_max_conns;
 	_Atomic bool log_queries;
 	bool recursion;
+	bool answer_cookie;      /* DNS cookies (RFC 7873) */
+	bool cookie_required;    /* BADCOOKIE over UDP without a valid server cookie */
 };
 
 struct udp_sock {
@@ -134,6 +137,9 @@ struct server {
 	pthread_mutex_t rc_lock;
 	struct cairn_prefix *allow;
 	size_t n_allow;
+	/* abuse defences, shared by the workers without locks (abuse_int.h) */
+	struct cookie_jar cookies;   /* answer_cookie: the server secrets */
+	struct rrl *rrl;             /* NULL: no response rate limiting */
 };
 
 /* ---- explain.c ---- */

@@ -120,6 +120,12 @@ void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers
 		out->dnssec_insecure += get(&c->dnssec[1]);
 		out->dnssec_bogus += get(&c->dnssec[2]);
 		out->dnssec_aggressive += get(&c->dnssec[3]);
+		out->cookies_valid += get(&c->cookies_valid);
+		out->cookies_invalid += get(&c->cookies_invalid);
+		out->cookies_client_only += get(&c->cookies_client_only);
+		out->badcookie += get(&c->badcookie);
+		out->rrl_dropped += get(&c->rrl_dropped);
+		out->rrl_slipped += get(&c->rrl_slipped);
 		out->resolutions += get(&c->resolutions);
 		out->resolution_ms_sum += get(&c->resolution_ms_sum);
 		for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -154,6 +160,12 @@ void stats_subtract(struct stats_snapshot *s, const struct stats_snapshot *base)
 	sub(&s->dnssec_insecure, base->dnssec_insecure);
 	sub(&s->dnssec_bogus, base->dnssec_bogus);
 	sub(&s->dnssec_aggressive, base->dnssec_aggressive);
+	sub(&s->cookies_valid, base->cookies_valid);
+	sub(&s->cookies_invalid, base->cookies_invalid);
+	sub(&s->cookies_client_only, base->cookies_client_only);
+	sub(&s->badcookie, base->badcookie);
+	sub(&s->rrl_dropped, base->rrl_dropped);
+	sub(&s->rrl_slipped, base->rrl_slipped);
 	sub(&s->resolutions, base->resolutions);
 	sub(&s->resolution_ms_sum, base->resolution_ms_sum);
 	for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -248,6 +260,23 @@ static const struct stats_scalar scalars_upstream[] = {
 	       dnssec_aggressive),
 };
 
+/* abuse defences: DNS cookies (RFC 7873) and response rate limiting */
+static const struct stats_scalar scalars_abuse[] = {
+	SCALAR("cookies.valid", "cairn_cookies_valid_total", "counter",
+	       "Queries with a valid server cookie (RFC 7873 5.2.5).", cookies_valid),
+	SCALAR("cookies.invalid", "cairn_cookies_invalid_total", "counter",
+	       "Queries with a server cookie that did not verify or was too old.",
+	       cookies_invalid),
+	SCALAR("cookies.client_only", "cairn_cookies_client_only_total", "counter",
+	       "Queries with a client cookie alone.", cookies_client_only),
+	SCALAR("cookies.badcookie", "cairn_badcookie_sent_total", "counter",
+	       "BADCOOKIE answers sent (cookie-required: yes).", badcookie),
+	SCALAR("rrl.dropped", "cairn_rrl_dropped_total", "counter",
+	       "Responses dropped by response rate limiting.", rrl_dropped),
+	SCALAR("rrl.slipped", "cairn_rrl_slipped_total", "counter",
+	       "Rate-limited responses sent empty with TC=1 instead (rrl-slip).", rrl_slipped),
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static uint64_t scalar_value(const struct stats_snapshot *s, const struct stats_scalar *m)
@@ -298,6 +327,7 @@ cairn_err stats_render_text(const struct stats_snapshot *s, FILE *f)
 	if (s->have_cache)
 		text_scalars(f, s, scalars_cache, N(scalars_cache));
 	text_scalars(f, s, scalars_upstream, N(scalars_upstream));
+	text_scalars(f, s, scalars_abuse, N(scalars_abuse));
 	fprintf(f, "resolve.count %llu\n", (unsigned long long)s->resolutions);
 	fprintf(f, "resolve.time.sum_ms %llu\n", (unsigned long long)s->resolution_ms_sum);
 	fprintf(f, "resolve.time.avg_ms %.3f\n",
@@ -362,6 +392,7 @@ cairn_err stats_render_prometheus(const struct stats_snapshot *s, FILE *f)
 	if (s->have_cache)
 		prom_scalars(f, s, scalars_cache, N(scalars_cache));
 	prom_scalars(f, s, scalars_upstream, N(scalars_upstream));
+	prom_scalars(f, s, scalars_abuse, N(scalars_abuse));
 
 	prom_head(f, "cairn_resolution_duration_seconds", "histogram",
 		  "Time to answer a query that needed upstream servers.");

@@ -41,17 +41,28 @@ static bool parse_qname(const uint8_t *pkt, size_t len, size_t *pos,
 	return true;
 }
 
-/* Checks the option TLVs of an OPT RR's rdata (RFC 6891 §6.1.2). */
-static bool opt_options_ok(const uint8_t *rd, size_t rdlen)
+/* Checks the option TLVs of an OPT RR's rdata (RFC 6891 §6.1.2) and copies
+ * the first COOKIE option into q. A COOKIE of a length other than 8 or
+ * 16..40 is malformed (RFC 7873 §5.2.2); later ones are ignored (§5.2). */
+static bool opt_options_ok(const uint8_t *rd, size_t rdlen, struct wire_query *q)
 {
 	size_t p = 0;
 	while (p < rdlen) {
 		if (rdlen - p < 4)
 			return false;
+		uint16_t code = wire_get16(rd + p);
 		size_t olen = wire_get16(rd + p + 2);
 		p += 4;
 		if (rdlen - p < olen)
 			return false;
+		if (code == WIRE_OPT_COOKIE && q->cookie_len == 0) {
+			if (olen != WIRE_COOKIE_CLIENT_LEN &&
+			    (olen < WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_SERVER_MIN ||
+			     olen > WIRE_COOKIE_MAX))
+				return false;
+			memcpy(q->cookie, rd + p, olen);
+			q->cookie_len = (uint8_t)olen;
+		}
 		p += olen;
 	}
 	return true;
@@ -95,7 +106,7 @@ static bool parse_records(const uint8_t *pkt, size_t len, size_t *posp,
 				return false;
 			/* Options are only defined for version 0; a higher
 			 * version gets BADVERS whatever its options hold. */
-			if (q->edns_version == 0 && !opt_options_ok(pkt + pos, rdlen))
+			if (q->edns_version == 0 && !opt_options_ok(pkt + pos, rdlen, q))
 				return false;
 			q->opt_len = pos + rdlen - rr_start;
 		} else if (len - pos < rdlen) {
@@ -127,6 +138,8 @@ enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_q
 	q->edns_do = false;
 	q->edns_udp = 0;
 	q->opt_len = 0;
+	q->cookie_len = 0;
+	q->resp_cookie_len = 0;
 
 	/* RFC 1035 §4.1.1: a message shorter than its header gets no answer. */
 	if (len < WIRE_HDR_LEN) {

@@ -21,6 +21,8 @@ size_t wire_writer_opt_len(const struct wire_writer *w)
 	if (!w->edns)
 		return 0;
 	n = OPT_FIXED_LEN;
+	if (w->cookie_len)
+		n += 4u + w->cookie_len;
 	if (w->ede_code != EDE_NONE)
 		n += 4 + 2 + (w->ede_text ? strlen(w->ede_text) : 0);
 	return n;
@@ -50,6 +52,11 @@ void wire_writer_begin(struct wire_writer *w, uint8_t *buf, size_t limit,
 	w->ede_text = NULL;
 	w->ext_rcode = (uint8_t)(rcode >> 4);
 	w->ncomp = 0;
+	w->wildcard = NULL;
+	/* RFC 7873 §5.2.3-5.2.5: the response's COOKIE option */
+	w->cookie_len = q->has_edns ? q->resp_cookie_len : 0;
+	if (w->cookie_len)
+		memcpy(w->cookie, q->resp_cookie, w->cookie_len);
 	w->reserve = wire_writer_opt_len(w);
 
 	/* RFC 1035 §4.1.1: ID and opcode copied, RD copied; CD copied too
@@ -344,13 +351,18 @@ size_t wire_writer_finish(struct wire_writer *w)
 		 * RFC 3225 §3), then options. */
 		size_t textlen = w->ede_text ? strlen(w->ede_text) : 0;
 		bool ede = w->ede_code != EDE_NONE;
-		size_t need = OPT_FIXED_LEN + (ede ? 6 + textlen : 0);
+		size_t ck = w->cookie_len ? 4u + w->cookie_len : 0;
+		size_t need = OPT_FIXED_LEN + ck + (ede ? 6 + textlen : 0);
 		if (ede && w->len + need > w->limit) {
 			textlen = 0;    /* EDE set late: drop the text first */
-			need = OPT_FIXED_LEN + 6;
+			need = OPT_FIXED_LEN + ck + 6;
 		}
 		if (ede && w->len + need > w->limit) {
 			ede = false;
+			need = OPT_FIXED_LEN + ck;
+		}
+		if (ck && w->len + need > w->limit) {
+			ck = 0;         /* no room left (a question that filled it) */
 			need = OPT_FIXED_LEN;
 		}
 		if (w->len + need <= w->limit) {
@@ -361,13 +373,21 @@ size_t wire_writer_finish(struct wire_writer *w)
 			wire_put32(o + 5, ((uint32_t)w->ext_rcode << 24) |
 					  (w->edns_do ? 0x8000u : 0));
 			wire_put16(o + 9, (uint16_t)(need - OPT_FIXED_LEN));
+			o += OPT_FIXED_LEN;
+			if (ck) {
+				/* RFC 7873 §4: client cookie, server cookie */
+				wire_put16(o, WIRE_OPT_COOKIE);
+				wire_put16(o + 2, w->cookie_len);
+				memcpy(o + 4, w->cookie, w->cookie_len);
+				o += ck;
+			}
 			if (ede) {
 				/* RFC 8914 §2: INFO-CODE then UTF-8 text. */
-				wire_put16(o + 11, WIRE_OPT_EDE);
-				wire_put16(o + 13, (uint16_t)(2 + textlen));
-				wire_put16(o + 15, w->ede_code);
+				wire_put16(o, WIRE_OPT_EDE);
+				wire_put16(o + 2, (uint16_t)(2 + textlen));
+				wire_put16(o + 4, w->ede_code);
 				if (textlen)
-					memcpy(o + 17, w->ede_text, textlen);
+					memcpy(o + 6, w->ede_text, textlen);
 			}
 			w->len += need;
 			arcount++;

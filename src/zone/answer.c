@@ -266,6 +266,9 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 		links++;
 	}
 
+	/* response rate limiting keys wildcard answers on the wildcard */
+	if (st.wild && st.node)
+		w->wildcard = st.node->name;
 	switch (st.kind) {
 	case OUT_ANSWER:
 		if (zsec_put(w, WIRE_SEC_ANSWER, st.z, st.node, st.rrset, owner, do_bit,

@@ -3,9 +3,11 @@
  * at NUL and newline) for cdig_args_parse; odd, the rest is a DNS message
  * printed by every printer (dig text, +multiline, +short rdata, +yaml,
  * +json, +unknownformat, +nocrypto, +split, the TSIG/OPT pseudosections)
- * with display options taken from the first byte. Nothing may crash,
- * leak or read out of bounds; every parse either fails with an exit code
- * or gives at least one query with a legal name. Built by run.sh with
+ * with display options taken from the first byte, and checked by the
+ * TSIG verifier as an answer and as a transfer's next message. Nothing
+ * may crash, leak or read out of bounds; every parse either fails with an
+ * exit code or gives at least one query whose name is legal or marked
+ * for dig's error when its lookup runs. Built by run.sh with
  * libFuzzer, and by `make check` with fuzz_replay.c to replay
  * tests/fuzz/regress/cdig/. */
 #include <stdint.h>
@@ -60,6 +62,12 @@ static void fuzz_args(const uint8_t *data, size_t size)
 		FUZZ_REQUIRE(n >= 1 && qs, "parse succeeded without a query");
 		for (i = 0; i < n; i++) {
 			FUZZ_REQUIRE(qs[i].have_name, "query %zu without a name", i);
+			FUZZ_REQUIRE(qs[i].name_bad || cdig_check_name(qs[i].name) == 0,
+				     "query %zu: illegal name not marked", i);
+			FUZZ_REQUIRE(qs[i].nserver <= CDIG_MAX_SERVERS &&
+				     qs[i].nserver_glob <= qs[i].nserver,
+				     "query %zu: %zu servers, %zu global", i,
+				     qs[i].nserver, qs[i].nserver_glob);
 			FUZZ_REQUIRE(qs[i].tries >= 1 && qs[i].time_s >= 1,
 				     "tries %d time %d", qs[i].tries, qs[i].time_s);
 		}
@@ -68,6 +76,26 @@ static void fuzz_args(const uint8_t *data, size_t size)
 	}
 	free(qs);
 	free(buf);
+}
+
+/* The TSIG verifier (RFC 8945) on the message: an answer to a signed
+ * query, then the same bytes as the next messages of a transfer. */
+static void fuzz_tsig(const uint8_t *data, size_t size)
+{
+	struct cdig_key k;
+	struct cdig_tsig_check *c = NULL;
+	ldns_rdf *mac = NULL;
+	uint8_t raw[34] = { 0, 32 };   /* MAC Size, then a request MAC */
+
+	FUZZ_REQUIRE(cdig_key_from_arg("hmac-sha256:k.test:c2VjcmV0c2VjcmV0", &k) == 0,
+		     "fixed key refused");
+	mac = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, sizeof(raw), raw);
+	FUZZ_REQUIRE(mac && cdig_tsig_check_new(&k, mac, &c) == CAIRN_OK, "verifier");
+	for (int n = 0; n < 3; n++)
+		(void)cdig_tsig_check_next(c, data, size);
+	(void)cdig_tsig_check_end(c);
+	cdig_tsig_check_free(c);
+	ldns_rdf_deep_free(mac);
 }
 
 static void fuzz_print(uint8_t mode, const uint8_t *data, size_t size)
@@ -105,6 +133,7 @@ static void fuzz_print(uint8_t mode, const uint8_t *data, size_t size)
 		char *t = cdig_rdata_text(&q, ldns_rr_list_rr(ldns_pkt_answer(pkt), i));
 		free(t);
 	}
+	fuzz_tsig(data, size);
 	ldns_pkt_free(pkt);
 }
 

@@ -1,7 +1,7 @@
 /* rpl: parser of the .rpl scenario format (unbound's testbound, CZ-NIC's
  * Deckard), the subset documented in tests/replay/README.md. Unknown
  * keywords are errors with file:line. */
-#include "rpl.h"
+#include "rpl_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -14,27 +14,8 @@
 
 #define RPL_MAX_TOK 32
 #define RPL_DEFAULT_TTL 3600
-#define RPL_MAX_HINTS 13
 
-struct parser {
-	const char *path;
-	unsigned line;
-	char *err;
-	size_t errlen;
-	struct rpl_scenario *s;
-	struct rpl_step *last_step;
-	struct rpl_range *last_range;
-	struct rpl_entry *entry;        /* being read */
-	struct rpl_entry **entry_dst;   /* where it goes when complete */
-	int section;                    /* LDNS_SECTION_* or -1 (none), -2 RAW */
-	size_t raw_cap;
-	unsigned nhints;
-};
-
-static cairn_err perr(struct parser *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static cairn_err perr(struct parser *p, const char *fmt, ...)
+cairn_err rpl_perr(struct rpl_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, p->line);
@@ -47,7 +28,7 @@ static cairn_err perr(struct parser *p, const char *fmt, ...)
 }
 
 /* Cuts a ';' comment (outside double quotes) and trailing white space. */
-static void strip_comment(char *s)
+void rpl_strip_comment(char *s)
 {
 	bool quoted = false;
 	size_t n;
@@ -76,7 +57,7 @@ static unsigned tokenize(char *s, char **tok)
 	return n;
 }
 
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+bool rpl_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
@@ -91,7 +72,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *s)
+void rpl_append(char **buf, size_t *len, size_t *cap, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -105,139 +86,6 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
 	}
 	memcpy(*buf + *len, s, n + 1);
 	*len += n;
-}
-
-/* ---- the CONFIG section ---- */
-
-struct cfgtext {
-	char *buf, *hints;
-	size_t len, cap, hlen, hcap;
-	bool in_stub;
-	uint64_t wall_base;        /* val-override-date, 0: not given */
-};
-
-/* A clause line ("name:" alone) as cairnd.conf's parser sees it. */
-static bool is_clause(const char *t)
-{
-	size_t n = strlen(t);
-
-	return n > 1 && t[n - 1] == ':' && !strchr(t, ' ') && !strchr(t, '\t') &&
-	       strchr(t, ':') == t + n - 1;
-}
-
-static char *unquote(char *v)
-{
-	size_t n = strlen(v);
-
-	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-		v[n - 1] = '\0';
-		return v + 1;
-	}
-	return v;
-}
-
-/* val-override-date's value as unbound reads it: "YYYYMMDDhhmmss" (UTC)
- * or a number of seconds since 1970. */
-static bool parse_date(const char *v, uint64_t *out)
-{
-	static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	unsigned y, mo, d, h, mi, se;
-	unsigned long secs;
-	uint64_t days = 0;
-	char tail;
-
-	if (strlen(v) != 14) {
-		if (!parse_uint(v, 0xffffffffUL, &secs) || secs == 0)
-			return false;
-		*out = secs;
-		return true;
-	}
-	if (sscanf(v, "%4u%2u%2u%2u%2u%2u%c", &y, &mo, &d, &h, &mi, &se, &tail) != 6 ||
-	    y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59)
-		return false;
-	for (unsigned i = 0; i < 14; i++)
-		if (!isdigit((unsigned char)v[i]))
-			return false;
-#define LEAP(yy) (((yy) % 4 == 0 && (yy) % 100 != 0) || (yy) % 400 == 0)
-	if (d > mdays[mo - 1] + (mo == 2 && LEAP(y)))
-		return false;
-	for (unsigned yy = 1970; yy < y; yy++)
-		days += 365 + LEAP(yy);
-	for (unsigned m = 1; m < mo; m++)
-		days += mdays[m - 1] + (m == 2 && LEAP(y));
-#undef LEAP
-	days += d - 1;
-	*out = ((days * 24 + h) * 60 + mi) * 60 + se;
-	return *out != 0;
-}
-
-static cairn_err config_line(struct parser *p, struct cfgtext *c, const char *raw)
-{
-	char copy[1024], *t, *val;
-	struct rpl_addr a;
-	char hl[256];
-
-	if (strlen(raw) >= sizeof(copy))
-		return perr(p, "line too long");
-	strcpy(copy, raw);
-	t = copy + strspn(copy, " \t");
-	if (*t == ';') {           /* an rpl comment: the config parser sees a blank line */
-		append(&c->buf, &c->len, &c->cap, "\n");
-		return CAIRN_OK;
-	}
-	{
-		char *h = strchr(t, '#');
-		if (h)
-			*h = '\0';
-		strip_comment(t);
-	}
-	if (is_clause(t))
-		c->in_stub = strcmp(t, "stub-zone:") == 0;
-	if (!c->in_stub && strncmp(t, "val-override-date:", 18) == 0) {
-		/* testbound's key, not cairnd's: the harness's wall clock */
-		append(&c->buf, &c->len, &c->cap, "\n");
-		if (c->wall_base)
-			return perr(p, "a second val-override-date");
-		if (!parse_date(unquote(t + 18 + strspn(t + 18, " \t")), &c->wall_base))
-			return perr(p, "val-override-date: want \"YYYYMMDDhhmmss\" (UTC) or "
-				    "seconds since 1970");
-		return CAIRN_OK;
-	}
-	if (!c->in_stub) {
-		append(&c->buf, &c->len, &c->cap, raw);
-		append(&c->buf, &c->len, &c->cap, "\n");
-		return CAIRN_OK;
-	}
-	append(&c->buf, &c->len, &c->cap, "\n");
-	if (!*t || strcmp(t, "stub-zone:") == 0)
-		return CAIRN_OK;
-	val = strchr(t, ':');
-	if (!val)
-		return perr(p, "stub-zone: expected 'key: value'");
-	*val++ = '\0';
-	val = unquote(val + strspn(val, " \t"));
-	if (strcmp(t, "name") == 0) {
-		if (strcmp(val, ".") != 0)
-			return perr(p, "stub-zone: only name \".\" (the root hints) is supported");
-		return CAIRN_OK;
-	}
-	if (strcmp(t, "stub-addr") != 0)
-		return perr(p, "stub-zone: unknown key '%s' (name, stub-addr)", t);
-	if (inet_pton(AF_INET, val, a.a) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, val, a.a) == 1)
-		a.family = AF_INET6;
-	else
-		return perr(p, "stub-addr: bad address '%s'", val);
-	if (p->nhints >= RPL_MAX_HINTS)
-		return perr(p, "at most %d stub-addr lines", RPL_MAX_HINTS);
-	/* named a.root-servers.net., b..., in order */
-	snprintf(hl, sizeof(hl), ". 3600000 IN NS %c.root-servers.net.\n"
-		 "%c.root-servers.net. 3600000 IN %s %s\n", 'a' + p->nhints, 'a' + p->nhints,
-		 a.family == AF_INET ? "A" : "AAAA", val);
-	p->nhints++;
-	append(&c->hints, &c->hlen, &c->hcap, hl);
-	return CAIRN_OK;
 }
 
 /* ---- entries ---- */
@@ -261,7 +109,7 @@ static const struct { const char *name; unsigned bit; } match_words[] = {
 	{ "edns", RPL_M_EDNS },
 };
 
-static struct rpl_entry *entry_new(struct parser *p)
+static struct rpl_entry *entry_new(struct rpl_parser *p)
 {
 	struct rpl_entry *e = calloc(1, sizeof(*e));
 
@@ -288,7 +136,7 @@ static void entry_free(struct rpl_entry *e)
 	}
 }
 
-static cairn_err entry_match(struct parser *p, char **tok, unsigned n)
+static cairn_err entry_match(struct rpl_parser *p, char **tok, unsigned n)
 {
 	struct rpl_entry *e = p->entry;
 
@@ -300,15 +148,15 @@ static cairn_err entry_match(struct parser *p, char **tok, unsigned n)
 			e->match |= RPL_M_EDE;
 			if (strcmp(tok[i] + 4, "any") == 0)
 				e->ede = RPL_EDE_ANY;
-			else if (parse_uint(tok[i] + 4, 65535, &v))
+			else if (rpl_parse_uint(tok[i] + 4, 65535, &v))
 				e->ede = (int)v;
 			else
-				return perr(p, "MATCH: bad '%s' (ede=N or ede=any)", tok[i]);
+				return rpl_perr(p, "MATCH: bad '%s' (ede=N or ede=any)", tok[i]);
 			continue;
 		}
 		if (strncmp(tok[i], "times=", 6) == 0) {
-			if (!parse_uint(tok[i] + 6, 1000000, &v) || v == 0)
-				return perr(p, "MATCH: bad '%s' (times=N, N >= 1)", tok[i]);
+			if (!rpl_parse_uint(tok[i] + 6, 1000000, &v) || v == 0)
+				return rpl_perr(p, "MATCH: bad '%s' (times=N, N >= 1)", tok[i]);
 			e->times = (unsigned)v;
 			continue;
 		}
@@ -318,12 +166,12 @@ static cairn_err entry_match(struct parser *p, char **tok, unsigned n)
 				found = true;
 			}
 		if (!found)
-			return perr(p, "MATCH: unknown keyword '%s'", tok[i]);
+			return rpl_perr(p, "MATCH: unknown keyword '%s'", tok[i]);
 	}
 	return CAIRN_OK;
 }
 
-static cairn_err entry_adjust(struct parser *p, char **tok, unsigned n)
+static cairn_err entry_adjust(struct rpl_parser *p, char **tok, unsigned n)
 {
 	struct rpl_entry *e = p->entry;
 
@@ -335,15 +183,15 @@ static cairn_err entry_adjust(struct parser *p, char **tok, unsigned n)
 		else if (strcmp(tok[i], "copy_query") == 0)
 			e->copy_query = true;
 		else if (strncmp(tok[i], "packet_sleep=", 13) == 0 &&
-			 parse_uint(tok[i] + 13, 3600000, &v))
+			 rpl_parse_uint(tok[i] + 13, 3600000, &v))
 			e->sleep_ms = (unsigned)v;
 		else
-			return perr(p, "ADJUST: unknown keyword '%s'", tok[i]);
+			return rpl_perr(p, "ADJUST: unknown keyword '%s'", tok[i]);
 	}
 	return CAIRN_OK;
 }
 
-static cairn_err entry_reply(struct parser *p, char **tok, unsigned n)
+static cairn_err entry_reply(struct rpl_parser *p, char **tok, unsigned n)
 {
 	ldns_pkt *k = p->entry->pkt;
 
@@ -382,16 +230,16 @@ static cairn_err entry_reply(struct parser *p, char **tok, unsigned n)
 		} else if (strcmp(t, "EDNS") == 0) {
 			if (!ldns_pkt_edns_udp_size(k))
 				ldns_pkt_set_edns_udp_size(k, 4096);
-		} else if (strncmp(t, "EDNS=", 5) == 0 && parse_uint(t + 5, 65535, &v) && v) {
+		} else if (strncmp(t, "EDNS=", 5) == 0 && rpl_parse_uint(t + 5, 65535, &v) && v) {
 			ldns_pkt_set_edns_udp_size(k, (uint16_t)v);
 		} else {
-			return perr(p, "REPLY: unknown keyword '%s'", t);
+			return rpl_perr(p, "REPLY: unknown keyword '%s'", t);
 		}
 	}
 	return CAIRN_OK;
 }
 
-static cairn_err entry_raw(struct parser *p, const char *line)
+static cairn_err entry_raw(struct rpl_parser *p, const char *line)
 {
 	struct rpl_entry *e = p->entry;
 
@@ -401,16 +249,16 @@ static cairn_err entry_raw(struct parser *p, const char *line)
 		if (*c == ' ' || *c == '\t')
 			continue;
 		if (!c[1])
-			return perr(p, "RAW: odd number of hex digits");
+			return rpl_perr(p, "RAW: odd number of hex digits");
 		hi = isxdigit((unsigned char)c[0]) ? (c[0] <= '9' ? c[0] - '0' : (c[0] | 32) - 'a' + 10) : -1;
 		lo = isxdigit((unsigned char)c[1]) ? (c[1] <= '9' ? c[1] - '0' : (c[1] | 32) - 'a' + 10) : -1;
 		if (hi < 0 || lo < 0)
-			return perr(p, "RAW: bad hex '%c%c'", c[0], c[1]);
+			return rpl_perr(p, "RAW: bad hex '%c%c'", c[0], c[1]);
 		if (e->raw_len == p->raw_cap) {
 			size_t cap = p->raw_cap ? p->raw_cap * 2 : 512;
 			uint8_t *b = realloc(e->raw, cap);
 			if (!b)
-				return perr(p, "out of memory");
+				return rpl_perr(p, "out of memory");
 			e->raw = b;
 			p->raw_cap = cap;
 		}
@@ -420,7 +268,7 @@ static cairn_err entry_raw(struct parser *p, const char *line)
 	return CAIRN_OK;
 }
 
-static cairn_err entry_rr(struct parser *p, const char *line)
+static cairn_err entry_rr(struct rpl_parser *p, const char *line)
 {
 	ldns_rr *rr = NULL;
 	ldns_status st;
@@ -430,35 +278,35 @@ static cairn_err entry_rr(struct parser *p, const char *line)
 	else
 		st = ldns_rr_new_frm_str(&rr, line, RPL_DEFAULT_TTL, NULL, NULL);
 	if (st != LDNS_STATUS_OK)
-		return perr(p, "bad record '%s': %s", line, ldns_get_errorstr_by_id(st));
+		return rpl_perr(p, "bad record '%s': %s", line, ldns_get_errorstr_by_id(st));
 	if (!ldns_pkt_push_rr(p->entry->pkt, (ldns_pkt_section)p->section, rr)) {
 		ldns_rr_free(rr);
-		return perr(p, "out of memory");
+		return rpl_perr(p, "out of memory");
 	}
 	return CAIRN_OK;
 }
 
 /* One line inside ENTRY_BEGIN .. ENTRY_END; *done at ENTRY_END. */
-static cairn_err entry_line(struct parser *p, char *line, bool *done)
+static cairn_err entry_line(struct rpl_parser *p, char *line, bool *done)
 {
 	char copy[4096], *tok[RPL_MAX_TOK];
 	unsigned n;
 
 	*done = false;
 	if (strlen(line) >= sizeof(copy))
-		return perr(p, "line too long");
+		return rpl_perr(p, "line too long");
 	strcpy(copy, line);
 	n = tokenize(copy, tok);
 	if (n == 0)
 		return CAIRN_OK;
 	if (strcmp(tok[0], "ENTRY_END") == 0) {
 		if (n != 1)
-			return perr(p, "ENTRY_END takes no argument");
+			return rpl_perr(p, "ENTRY_END takes no argument");
 		if (p->entry->raw && (ldns_pkt_qdcount(p->entry->pkt) ||
 				      ldns_pkt_ancount(p->entry->pkt) ||
 				      ldns_pkt_nscount(p->entry->pkt) ||
 				      ldns_pkt_arcount(p->entry->pkt)))
-			return perr(p, "an entry has either RAW or SECTIONs, not both");
+			return rpl_perr(p, "an entry has either RAW or SECTIONs, not both");
 		*p->entry_dst = p->entry;
 		p->entry = NULL;
 		*done = true;
@@ -467,7 +315,7 @@ static cairn_err entry_line(struct parser *p, char *line, bool *done)
 	if (strcmp(tok[0], "STEP") == 0 || strcmp(tok[0], "ENTRY_BEGIN") == 0 ||
 	    strcmp(tok[0], "RANGE_BEGIN") == 0 || strcmp(tok[0], "RANGE_END") == 0 ||
 	    strcmp(tok[0], "SCENARIO_END") == 0)
-		return perr(p, "'%s' inside an entry (ENTRY_END missing?)", tok[0]);
+		return rpl_perr(p, "'%s' inside an entry (ENTRY_END missing?)", tok[0]);
 	if (strcmp(tok[0], "MATCH") == 0)
 		return entry_match(p, tok, n);
 	if (strcmp(tok[0], "ADJUST") == 0)
@@ -476,7 +324,7 @@ static cairn_err entry_line(struct parser *p, char *line, bool *done)
 		return entry_reply(p, tok, n);
 	if (strcmp(tok[0], "SECTION") == 0) {
 		if (n != 2)
-			return perr(p, "SECTION wants one of QUESTION ANSWER AUTHORITY ADDITIONAL");
+			return rpl_perr(p, "SECTION wants one of QUESTION ANSWER AUTHORITY ADDITIONAL");
 		if (strcmp(tok[1], "QUESTION") == 0)
 			p->section = LDNS_SECTION_QUESTION;
 		else if (strcmp(tok[1], "ANSWER") == 0)
@@ -486,12 +334,12 @@ static cairn_err entry_line(struct parser *p, char *line, bool *done)
 		else if (strcmp(tok[1], "ADDITIONAL") == 0)
 			p->section = LDNS_SECTION_ADDITIONAL;
 		else
-			return perr(p, "SECTION: unknown section '%s'", tok[1]);
+			return rpl_perr(p, "SECTION: unknown section '%s'", tok[1]);
 		return CAIRN_OK;
 	}
 	if (strcmp(tok[0], "RAW") == 0) {
 		if (n != 1)
-			return perr(p, "RAW takes no argument (hex on the next lines)");
+			return rpl_perr(p, "RAW takes no argument (hex on the next lines)");
 		p->section = -2;
 		p->raw_cap = 0;
 		return CAIRN_OK;
@@ -500,14 +348,14 @@ static cairn_err entry_line(struct parser *p, char *line, bool *done)
 		return entry_raw(p, line);
 	if (p->section >= 0)
 		return entry_rr(p, line + strspn(line, " \t"));
-	return perr(p, "unknown keyword '%s' in an entry", tok[0]);
+	return rpl_perr(p, "unknown keyword '%s' in an entry", tok[0]);
 }
 
-static cairn_err entry_begin(struct parser *p, struct rpl_entry **dst)
+static cairn_err entry_begin(struct rpl_parser *p, struct rpl_entry **dst)
 {
 	p->entry = entry_new(p);
 	if (!p->entry)
-		return perr(p, "out of memory");
+		return rpl_perr(p, "out of memory");
 	p->entry_dst = dst;
 	p->section = -1;
 	return CAIRN_OK;
@@ -515,7 +363,7 @@ static cairn_err entry_begin(struct parser *p, struct rpl_entry **dst)
 
 /* ---- ranges and steps ---- */
 
-static cairn_err range_address(struct parser *p, struct rpl_range *r, const char *text)
+static cairn_err range_address(struct rpl_parser *p, struct rpl_range *r, const char *text)
 {
 	struct rpl_addr a, *na;
 
@@ -525,30 +373,30 @@ static cairn_err range_address(struct parser *p, struct rpl_range *r, const char
 	else if (inet_pton(AF_INET6, text, a.a) == 1)
 		a.family = AF_INET6;
 	else
-		return perr(p, "ADDRESS: bad address '%s'", text);
+		return rpl_perr(p, "ADDRESS: bad address '%s'", text);
 	na = realloc(r->addr, (r->naddr + 1) * sizeof(*na));
 	if (!na)
-		return perr(p, "out of memory");
+		return rpl_perr(p, "out of memory");
 	r->addr = na;
 	r->addr[r->naddr++] = a;
 	return CAIRN_OK;
 }
 
-static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_entry)
+static cairn_err step_line(struct rpl_parser *p, char **tok, unsigned n, bool *want_entry)
 {
 	struct rpl_step *st;
 	unsigned long num;
 	cairn_err err = CAIRN_OK;
 
 	*want_entry = false;
-	if (n < 3 || !parse_uint(tok[1], 1000000, &num))
-		return perr(p, "STEP wants a number and an event");
+	if (n < 3 || !rpl_parse_uint(tok[1], 1000000, &num))
+		return rpl_perr(p, "STEP wants a number and an event");
 	if (p->last_step && num <= p->last_step->num)
-		return perr(p, "STEP %lu: step numbers must increase (previous %u)", num,
+		return rpl_perr(p, "STEP %lu: step numbers must increase (previous %u)", num,
 			    p->last_step->num);
 	st = calloc(1, sizeof(*st));
 	if (!st)
-		return perr(p, "out of memory");
+		return rpl_perr(p, "out of memory");
 	st->num = (unsigned)num;
 	st->line = p->line;
 	if (strcmp(tok[2], "QUERY") == 0 || strcmp(tok[2], "CHECK_ANSWER") == 0 ||
@@ -557,7 +405,7 @@ static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_
 			   strcmp(tok[2], "CHECK_ANSWER") == 0 ? RPL_STEP_CHECK_ANSWER :
 			   RPL_STEP_CHECK_OUT_QUERY;
 		if (n != 3)
-			err = perr(p, "STEP %s takes no argument (an ENTRY follows)", tok[2]);
+			err = rpl_perr(p, "STEP %s takes no argument (an ENTRY follows)", tok[2]);
 		*want_entry = true;
 	} else if (strcmp(tok[2], "TIME_PASSES") == 0) {
 		char *end;
@@ -565,23 +413,23 @@ static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_
 
 		st->kind = RPL_STEP_TIME_PASSES;
 		if (n != 5 || strcmp(tok[3], "ELAPSE") != 0)
-			err = perr(p, "TIME_PASSES wants ELAPSE seconds");
+			err = rpl_perr(p, "TIME_PASSES wants ELAPSE seconds");
 		else {
 			errno = 0;
 			s = strtod(tok[4], &end);
 			if (errno || *end || !(s >= 0) || s > 1e7)
-				err = perr(p, "TIME_PASSES ELAPSE: bad seconds '%s'", tok[4]);
+				err = rpl_perr(p, "TIME_PASSES ELAPSE: bad seconds '%s'", tok[4]);
 			else
 				st->elapse_ms = (uint64_t)(s * 1000.0 + 0.5);
 		}
 	} else if (strcmp(tok[2], "CHECK_UPSTREAM") == 0) {
 		st->kind = RPL_STEP_CHECK_UPSTREAM;
-		if (n != 4 || !parse_uint(tok[3], 1000000, &st->count))
-			err = perr(p, "CHECK_UPSTREAM wants a count");
+		if (n != 4 || !rpl_parse_uint(tok[3], 1000000, &st->count))
+			err = rpl_perr(p, "CHECK_UPSTREAM wants a count");
 	} else if (strcmp(tok[2], "EXPLAIN") == 0) {
 		st->kind = RPL_STEP_EXPLAIN;
 		if (n != 3)
-			err = perr(p, "STEP EXPLAIN takes no argument (an ENTRY follows)");
+			err = rpl_perr(p, "STEP EXPLAIN takes no argument (an ENTRY follows)");
 		*want_entry = true;
 	} else if (strcmp(tok[2], "CHECK_EXPLAIN") == 0) {
 		size_t len = 0;
@@ -590,7 +438,7 @@ static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_
 		for (unsigned i = 3; i < n; i++)
 			len += strlen(tok[i]) + 1;
 		if (n < 4 || !(st->text = calloc(1, len + 1)))
-			err = perr(p, "CHECK_EXPLAIN wants the text to find");
+			err = rpl_perr(p, "CHECK_EXPLAIN wants the text to find");
 		for (unsigned i = 3; !err && i < n; i++) {
 			if (i > 3)
 				strcat(st->text, " ");
@@ -599,9 +447,9 @@ static cairn_err step_line(struct parser *p, char **tok, unsigned n, bool *want_
 	} else if (strcmp(tok[2], "CHECK_DEFERRED") == 0) {
 		st->kind = RPL_STEP_CHECK_DEFERRED;
 		if (n != 3)
-			err = perr(p, "CHECK_DEFERRED takes no argument");
+			err = rpl_perr(p, "CHECK_DEFERRED takes no argument");
 	} else {
-		err = perr(p, "unknown STEP event '%s'", tok[2]);
+		err = rpl_perr(p, "unknown STEP event '%s'", tok[2]);
 	}
 	if (p->last_step)
 		p->last_step->next = st;
@@ -641,8 +489,8 @@ enum where { W_CONFIG, W_TOP, W_RANGE, W_ENTRY, W_WANT_ENTRY, W_END };
 cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario **out,
 			 char *err, size_t errlen)
 {
-	struct parser p = { .path = path, .err = err, .errlen = errlen, .section = -1 };
-	struct cfgtext c = { 0 };
+	struct rpl_parser p = { .path = path, .err = err, .errlen = errlen, .section = -1 };
+	struct rpl_cfgtext c = { 0 };
 	enum where w = W_CONFIG, after_entry = W_TOP;
 	struct rpl_range *range = NULL;
 	char *copy = strdup(text), *line, *next;
@@ -652,7 +500,7 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 	err[0] = '\0';
 	p.s = calloc(1, sizeof(*p.s));
 	if (!copy || !p.s) {
-		e = perr(&p, "out of memory");
+		e = rpl_perr(&p, "out of memory");
 		goto done;
 	}
 	p.s->path = strdup(path);
@@ -669,13 +517,13 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 			char t[64];
 			if (sscanf(line, " %63s", t) == 1 && strcmp(t, "CONFIG_END") == 0) {
 				w = W_TOP;
-				append(&c.buf, &c.len, &c.cap, "\n");
+				rpl_append(&c.buf, &c.len, &c.cap, "\n");
 			} else {
-				e = config_line(&p, &c, line);
+				e = rpl_config_line(&p, &c, line);
 			}
 			continue;
 		}
-		strip_comment(line);
+		rpl_strip_comment(line);
 		if (w == W_ENTRY) {
 			e = entry_line(&p, line, &done_entry);
 			if (e == CAIRN_OK && done_entry)
@@ -683,7 +531,7 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 			continue;
 		}
 		if (strlen(line) >= sizeof(work)) {
-			e = perr(&p, "line too long");
+			e = rpl_perr(&p, "line too long");
 			continue;
 		}
 		strcpy(work, line);
@@ -691,10 +539,10 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 		if (n == 0)
 			continue;
 		if (w == W_END) {
-			e = perr(&p, "'%s' after SCENARIO_END", tok[0]);
+			e = rpl_perr(&p, "'%s' after SCENARIO_END", tok[0]);
 		} else if (w == W_WANT_ENTRY) {
 			if (strcmp(tok[0], "ENTRY_BEGIN") != 0)
-				e = perr(&p, "STEP %u wants an ENTRY_BEGIN here, not '%s'",
+				e = rpl_perr(&p, "STEP %u wants an ENTRY_BEGIN here, not '%s'",
 					 p.last_step->num, tok[0]);
 			else if ((e = entry_begin(&p, &p.last_step->entry)) == CAIRN_OK) {
 				w = W_ENTRY;
@@ -703,7 +551,7 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 		} else if (w == W_RANGE) {
 			if (strcmp(tok[0], "ADDRESS") == 0) {
 				e = n == 2 ? range_address(&p, range, tok[1])
-					   : perr(&p, "ADDRESS wants one address");
+					   : rpl_perr(&p, "ADDRESS wants one address");
 			} else if (strcmp(tok[0], "ENTRY_BEGIN") == 0) {
 				struct rpl_entry **dst = &range->entries;
 				while (*dst)
@@ -714,28 +562,28 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 				}
 			} else if (strcmp(tok[0], "RANGE_END") == 0) {
 				if (!range->naddr)
-					e = perr(&p, "RANGE from line %u has no ADDRESS", range->line);
+					e = rpl_perr(&p, "RANGE from line %u has no ADDRESS", range->line);
 				w = W_TOP;
 			} else {
-				e = perr(&p, "unknown keyword '%s' in a RANGE", tok[0]);
+				e = rpl_perr(&p, "unknown keyword '%s' in a RANGE", tok[0]);
 			}
 		} else if (strcmp(tok[0], "SCENARIO_BEGIN") == 0) {
 			if (p.s->title)
-				e = perr(&p, "a second SCENARIO_BEGIN");
+				e = rpl_perr(&p, "a second SCENARIO_BEGIN");
 			else if (!(p.s->title = strdup(n > 1 ? line + (tok[1] - work) : "")))
-				e = perr(&p, "out of memory");
+				e = rpl_perr(&p, "out of memory");
 		} else if (!p.s->title) {
-			e = perr(&p, "'%s' before SCENARIO_BEGIN", tok[0]);
+			e = rpl_perr(&p, "'%s' before SCENARIO_BEGIN", tok[0]);
 		} else if (strcmp(tok[0], "RANGE_BEGIN") == 0) {
 			unsigned long a, b;
-			if (n != 3 || !parse_uint(tok[1], 1000000, &a) ||
-			    !parse_uint(tok[2], 1000000, &b) || a > b) {
-				e = perr(&p, "RANGE_BEGIN wants two step numbers a <= b");
+			if (n != 3 || !rpl_parse_uint(tok[1], 1000000, &a) ||
+			    !rpl_parse_uint(tok[2], 1000000, &b) || a > b) {
+				e = rpl_perr(&p, "RANGE_BEGIN wants two step numbers a <= b");
 				continue;
 			}
 			range = calloc(1, sizeof(*range));
 			if (!range) {
-				e = perr(&p, "out of memory");
+				e = rpl_perr(&p, "out of memory");
 				continue;
 			}
 			range->from = (unsigned)a;
@@ -754,18 +602,18 @@ cairn_err rpl_parse_text(const char *path, const char *text, struct rpl_scenario
 		} else if (strcmp(tok[0], "SCENARIO_END") == 0) {
 			w = W_END;
 		} else {
-			e = perr(&p, "unknown keyword '%s'", tok[0]);
+			e = rpl_perr(&p, "unknown keyword '%s'", tok[0]);
 		}
 	}
 	if (e == CAIRN_OK && w != W_END) {
 		p.line++;
-		e = perr(&p, "%s", w == W_CONFIG ? "no CONFIG_END" :
+		e = rpl_perr(&p, "%s", w == W_CONFIG ? "no CONFIG_END" :
 				   w == W_ENTRY || w == W_WANT_ENTRY ? "unterminated ENTRY" :
 				   w == W_RANGE ? "unterminated RANGE" : "no SCENARIO_END");
 	}
 	if (e == CAIRN_OK && !c.hints) {
 		p.line = 0;
-		e = perr(&p, "no root hints: give a stub-zone with name \".\" and stub-addr lines");
+		e = rpl_perr(&p, "no root hints: give a stub-zone with name \".\" and stub-addr lines");
 	}
 done:
 	if (p.entry)
@@ -807,7 +655,7 @@ cairn_err rpl_parse_file(const char *path, struct rpl_scenario **out, char *err,
 			snprintf(err, errlen, "%s: contains a NUL byte", path);
 			return CAIRN_EFORMAT;
 		}
-		append(&text, &len, &cap, buf);
+		rpl_append(&text, &len, &cap, buf);
 	}
 	fclose(f);
 	e = rpl_parse_text(path, text ? text : "", out, err, errlen);

@@ -196,6 +196,17 @@ else
 	bad "$C" "startup-hints\.conf:4: root-hints .*noread is not a regular file"
 fi
 chmod 755 "$TMP/noread"
+# DNSSEC trust anchors: a record that does not parse, in the configuration
+# or in the file, stops cairnd -n (the file's with its file:line)
+C=$(mkconf startup-anchor "	listen: 127.0.0.1@$PORT" "	recursion: yes" \
+	"	trust-anchor: \". DS 20326 8 2 zz\"" "	control-socket: \"\"")
+bad "$C" "startup-anchor\.conf:4: the trust anchors cannot be loaded" \
+	'trust-anchor: ". DS 20326 8 2 zz": bad trust anchor'
+printf '; a comment\n. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\nnot a record\n' \
+	>"$TMP/bad.key"
+C=$(mkconf startup-anchorfile "	listen: 127.0.0.1@$PORT" "	recursion: yes" \
+	"	trust-anchor-file: $TMP/bad.key" "	control-socket: \"\"")
+bad "$C" "bad\.key:3:" "the trust anchors cannot be loaded"
 # root-hints is not read without recursion: no complaint then
 C=$(mkconf startup-norec "	listen: 127.0.0.1@$PORT" "	recursion: no" \
 	"	root-hints: $TMP/no-such.hints" "	control-socket: \"\"")

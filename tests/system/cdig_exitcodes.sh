@@ -165,7 +165,79 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	ok "two timed-out tries reported" || bad "timeout messages"
 [ "$ms" -ge 1900 ] && [ "$ms" -lt 6000 ] && ok "+time=1 +tries=2 took ${ms} ms" ||
 	bad "+time=1 +tries=2 took ${ms} ms"
-expect 9 "no servers could be reached" "$CDIG" @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +short www.cdig.test
+
+# same_streams ARGS...: dig and cdig give the same exit status, the same
+# standard output and the same standard error (each normalised: query
+# IDs, times, the program's name and version)
+nstream() {
+	sed -E -e 's/^; <<>> (DiG [^ ]+|cdig [^ ]+) <<>>/; <<>> VERSION <<>>/' \
+		-e 's/id: [0-9]+/id: ID/' -e '/^;; (WHEN|Query time):/d' \
+		-e 's/^(;? *)COOKIE: [0-9a-f]+/\1COOKIE: HEX/' -e 's/^c?dig: /DIG: /' "$1"
+}
+same_streams() {
+	local rd rc
+	dig "$@" >"$T/dig.out" 2>"$T/dig.err"
+	rd=$?
+	"$CDIG" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" != "$rd" ]; then
+		bad "exit $rc, dig exits $rd: $*"
+		head -5 "$T/out" "$T/err"
+	elif ! diff -u <(nstream "$T/dig.out") <(nstream "$T/out") >"$T/diff"; then
+		bad "stdout differs from dig's: $*"
+		head -30 "$T/diff"
+	elif ! diff -u <(nstream "$T/dig.err") <(nstream "$T/err") >"$T/diff"; then
+		bad "stderr differs from dig's: $*"
+		head -30 "$T/diff"
+	else
+		ok "exit $rc, stdout and stderr as dig's: $*"
+	fi
+}
+# +short: dig 9.18 prints its warnings (communications error) and errors
+# (no servers could be reached) on standard output, nothing on standard
+# error, for a refused query, a silent server and a refused connection
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +short www.cdig.test
+grep -q '^;; no servers could be reached' "$T/out" && [ ! -s "$T/err" ] &&
+	ok "+short: 'no servers could be reached' on stdout only" ||
+	bad "+short: stdout/stderr for an unreachable server"
+same_streams @127.0.0.1 -p "$SILENT" +time=1 +tries=1 +short www.cdig.test
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +tcp +short www.cdig.test
+same_streams +short @127.0.0.1 -p "$DEAD" +time=1 +tries=2 www.cdig.test
+# +short given after the name: dig's banner, made when it read the name,
+# comes with the error; +yaml: one DIG_ERROR document, no warnings; a
+# refused TCP connection: no banner
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 www.cdig.test +short
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +yaml www.cdig.test
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 +tcp www.cdig.test
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 cdig.test AXFR
+same_streams @127.0.0.1 -p "$DEAD" +time=1 +tries=1 cdig.test AXFR +yaml
+
+# several lookups: dig exits with the status of the LAST one (an answer
+# resets it to 0, no reply sets 9), whatever the earlier ones gave; a bad
+# name ends the run with 10 after the lookups before it. -p is one port
+# for the whole run (the last one given). 127.0.0.2 refuses.
+M=(-p "$PORT" +time=1 +tries=1)
+same_streams "${M[@]}" @127.0.0.2 www.cdig.test www.cdig.test +short
+same_streams "${M[@]}" www.cdig.test @127.0.0.2 www.cdig.test @127.0.0.1
+same_streams "${M[@]}" www.cdig.test @127.0.0.2 www.cdig.test @127.0.0.1 +short
+same_streams "${M[@]}" www.cdig.test @127.0.0.1 www.cdig.test @127.0.0.2 +short
+same_streams "${M[@]}" www.cdig.test @127.0.0.2 www.cdig.test @127.0.0.1 \
+	www.cdig.test @127.0.0.2 +short
+same_streams "${M[@]}" @127.0.0.1 www.cdig.test a..b +short
+same_streams "${M[@]}" @127.0.0.1 a..b www.cdig.test +short
+same_streams -p "$DEAD" @127.0.0.1 www.cdig.test -p "$PORT" +short +time=1
+same_streams "${M[@]}" @127.0.0.2 cdig.test AXFR www.cdig.test @127.0.0.1 +short
+# several @server words: before the first name they are every lookup's
+# list, tried in turn; after a name, appended to that lookup's list only
+# (so the second lookup here asks 127.0.0.2 alone and fails)
+same_streams "${M[@]}" @127.0.0.2 @127.0.0.1 www.cdig.test +nostats
+same_streams "${M[@]}" @127.0.0.2 www.cdig.test @127.0.0.1 www.cdig.test +short
+same_streams "${M[@]}" @127.0.0.1 www.cdig.test @127.0.0.2 www.cdig.test +short
+same_streams "${M[@]}" @127.0.0.2 www.cdig.test @127.0.0.1 ns1.cdig.test +nostats
+# a batch file's @server is appended to the global list too; a line's
+# options are its own
+printf '@127.0.0.1 www.cdig.test +short\nwww.cdig.test +short\n' >"$T/batch"
+same_streams "${M[@]}" @127.0.0.2 -f "$T/batch"
 
 # -4 with an IPv6 server: dig's message and status
 expect 1 "couldn't get address for '::1': address family not supported" "$CDIG" -4 @::1 www.cdig.test

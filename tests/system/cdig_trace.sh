@@ -76,7 +76,7 @@ resolver_checks() {
 		# shellcheck disable=SC2086
 		dig +trace +nocookie $q >"$T/dig" 2>&1
 		# shellcheck disable=SC2086
-		"$CDIG" +trace $q >"$T/cdig" 2>&1
+		"$CDIG" +trace +nocookie $q >"$T/cdig" 2>&1
 		if ! grep -q '^;; Received .* from 127\.3\.0\.1#53' "$T/cdig"; then
 			bad "$LAB: +trace $q never reached the zone's server"
 			cat "$T/cdig"

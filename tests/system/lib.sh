@@ -353,6 +353,23 @@ check_cmd() {
 	return 0
 }
 
+# ctl_stat SOCKET NAME: the value of NAME in `cairn-control -s SOCKET
+# stats`, "missing" when there is none.
+ctl_stat() {
+	"$top_builddir/cairn-control" -s "$1" stats |
+		awk -v n="$2" '$1 == n {print $2; f = 1} END {if (!f) print "missing"}'
+}
+
+# check_metric SOCKET NAME: `cairn-control -s SOCKET stats-prometheus` has
+# the metric NAME (no labels) with a value above 0
+check_metric() {
+	if "$top_builddir/cairn-control" -s "$1" stats-prometheus | grep -Eq "^$2 [1-9]"; then
+		pass
+	else
+		LAST_Q= fail "metric $2 missing or 0 in stats-prometheus"
+	fi
+}
+
 # need_ipv6 WHAT: fails (does not skip) when ::1 cannot be used
 need_ipv6() {
 	if [ $HAVE_IPV6 = yes ]; then return 0; fi

@@ -118,6 +118,47 @@ Q 127.0.0.2 ok.example A +norec >"$T/c7"
 check "load-cache: the good entry answers" grep -Eq '^ok\.example\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.7$' "$T/c7"
 "$CONTROL" -s "$T/res2.ctl" load-cache "$T/nothere.txt" >"$T/l2" 2>&1
 check "load-cache: a missing file is an error" grep -q 'cannot read .*nothere.txt: No such file' "$T/l2"
+# DNSSEC data (issue 9): loaded, served, dumped again with its state,
+# RRSIGs and proof; a bad signature section reported with file:line
+SIG="13 2 600 20330518033320 20231114221320 1000 example. AAECAwQFBgcICQ=="
+{
+	echo ';; rrset signed.example. A expires=9999999999 ttl=600 rank=auth-answer sec=secure'
+	echo 'signed.example. 600 IN A 192.0.2.10'
+	echo ';; sigs'
+	echo "signed.example. 600 IN RRSIG A $SIG"
+	echo ';; nxdomain gone.example. expires=9999999999 ttl=300 rank=auth-authority sec=bogus ede=6'
+	echo 'example. 300 IN SOA ns.example. h.example. 1 2 3 4 5'
+	echo ';; sigs'
+	echo "example. 300 IN RRSIG SOA $SIG"
+	echo ';; proof'
+	echo 'f.example. 300 IN NSEC h.example. A RRSIG NSEC'
+	echo "f.example. 300 IN RRSIG NSEC $SIG"
+	echo ';; rrset k.example. NSEC expires=9999999999 ttl=300 rank=auth-authority sec=secure zone=example.'
+	echo 'k.example. 300 IN NSEC m.example. A RRSIG NSEC'
+	echo ';; sigs'
+	echo "k.example. 300 IN RRSIG NSEC $SIG"
+	echo ';; rrset badsig.example. A expires=9999999999 ttl=600 rank=auth-answer sec=secure'
+	echo 'badsig.example. 600 IN A 192.0.2.11'
+	echo ';; sigs'
+	echo 'badsig.example. 600 IN A 192.0.2.12'
+} >"$T/signed.txt"
+"$CONTROL" -s "$T/res2.ctl" load-cache "$T/signed.txt" >"$T/l3" 2>&1
+check "load-cache: signed entries" grep -q '^3 entries loaded, 0 too old dropped, 1 malformed skipped$' "$T/l3"
+check "load-cache: a bad signature section with file:line" \
+	grep -q "^$T/signed.txt:19: a record other than RRSIG after ';; sigs'" "$T/l3"
+Q 127.0.0.2 signed.example A +norec >"$T/c8"
+check "load-cache: the signed entry answers" grep -Eq '^signed\.example\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.10$' "$T/c8"
+"$CONTROL" -s "$T/res2.ctl" dump-cache "$T/dump3.txt" >"$T/d3" 2>&1
+check "dump-cache: the validation state" grep -Eq '^;; rrset signed\.example\. A expires=[0-9]+ ttl=600 rank=auth-answer sec=secure$' "$T/dump3.txt"
+grep -A3 '^;; rrset signed\.example\. A' "$T/dump3.txt" | sed -n 3,4p | awk 'NR == 1 { print; next } { print $1, $4, $5, $NF }' >"$T/d3s"
+printf ';; sigs\nsigned.example. RRSIG A AAECAwQFBgcICQ==\n' >"$T/d3s.want"
+check "dump-cache: the RRSIGs after ';; sigs'" cmp -s "$T/d3s" "$T/d3s.want"
+check "dump-cache: a bogus NXDOMAIN with its EDE" grep -Eq '^;; nxdomain gone\.example\. expires=[0-9]+ ttl=300 rank=auth-authority sec=bogus ede=6$' "$T/dump3.txt"
+grep -A6 '^;; nxdomain gone\.example\.' "$T/dump3.txt" | sed -n 5,7p | awk 'NR == 1 { print; next } { print $1, $4 }' >"$T/d3p"
+printf ';; proof\nf.example. NSEC\nf.example. RRSIG\n' >"$T/d3p.want"
+check "dump-cache: its proof after ';; proof'" cmp -s "$T/d3p" "$T/d3p.want"
+check "dump-cache: the NSEC's zone" grep -Eq '^;; rrset k\.example\. NSEC expires=[0-9]+ ttl=300 rank=auth-authority sec=secure zone=example\.$' "$T/dump3.txt"
+check "dump-cache: the malformed entry is not there" test "$(grep -c badsig "$T/dump3.txt")" = 0
 # a damaged cache-file at start: file:line warnings, the start goes on
 cp "$T/bad.txt" "$T/cache.txt"
 check "cache-file: stop again" stop_res res2 "${PIDS[-1]}"

@@ -1,7 +1,7 @@
-/* Helpers of the DNSSEC unit tests (test_dnssec.c, test_dnssec_deny.c):
- * the committed signed zones of tests/data/dnssec (make.sh there made them;
- * signatures valid 2024-01-01 .. 2040-01-01) read with ldns and turned into
- * cairn's wire RRsets. */
+/* Helpers of the DNSSEC unit tests (test_dnssec.c, test_dnssec_deny.c,
+ * test_dnssec_anchors.c): the committed signed zones of tests/data/dnssec
+ * (make.sh there made them; signatures valid 2024-01-01 .. 2040-01-01)
+ * read with ldns and turned into cairn's wire RRsets. */
 #ifndef DNSSEC_TEST_UTIL_H
 #define DNSSEC_TEST_UTIL_H
 

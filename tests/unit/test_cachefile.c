@@ -4,7 +4,9 @@
  * kind -- bad entry lines, bad records, records of another owner or type,
  * stray records, truncated and binary garbage -- is reported with
  * file:line and skipped, never stored half, never a crash; too old entries
- * are dropped; the byte budget holds. */
+ * are dropped; the byte budget holds. DNSSEC data (validation state, EDE,
+ * zone, RRSIGs, denial proofs) survives a dump and load exactly, and its
+ * malformed forms are reported with file:line too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -222,6 +224,225 @@ static void test_malformed(void **state)
 	cache_free(c);
 }
 
+/* An SOA RRset of test. (mname ns.test., rname h.test., serial...). */
+static struct wire_rrset *mk_test_soa(struct trr *t, uint32_t ttl)
+{
+	size_t p = 2;
+
+	mkname("test", t->owner);
+	memcpy(t->rdata + p, "\2ns\4test\0", 9);
+	p += 9;
+	memcpy(t->rdata + p, "\1h\4test\0", 8);
+	p += 8;
+	for (int i = 0; i < 5; i++, p += 4)
+		wire_put32(t->rdata + p, 100u + (uint32_t)i);
+	wire_put16(t->rdata, (uint16_t)(p - 2));
+	t->rs = (struct wire_rrset){ .owner = t->owner, .type = WIRE_TYPE_SOA,
+		.rclass = WIRE_CLASS_IN, .ttl = ttl, .count = 1, .rdata_len = (uint32_t)p,
+		.rdata = t->rdata };
+	return &t->rs;
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	static char buf[65536];
+	FILE *in = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(in);
+	n = fread(buf, 1, sizeof(buf) - 1, in);
+	fclose(in);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+/* Signed and validated entries of every kind: a dump read back gives the
+ * same state, EDE, RRSIGs and proofs, and the NSEC index again. */
+static void test_dnssec_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	static struct trr a, as, soa, ss, n1, s1, n2, s2, nn, ns;
+	struct cache *c = stale_cache(1 << 20), *b = stale_cache(1 << 20);
+	struct server_cache_load_stats st;
+	uint64_t now = cairn_now_ms() / 1000;
+	uint8_t n[WIRE_NAME_MAX], z[WIRE_NAME_MAX];
+	struct wire_rrset proof[4], nsec, sigs;
+	size_t count;
+
+	struct cache_dnssec da = { .sec = CACHE_SEC_SECURE, .ede = CACHE_EDE_NONE,
+				   .sigs = mk_rrsig(&as, "www.test", WIRE_TYPE_A, "test", 300, 2,
+						    64, 1) };
+	assert_int_equal(cache_put_rrset_sec(c, mk_a(&a, "www.test", 300, 1, 2),
+					     CACHE_RANK_AUTH_ANSWER, &da, now), CAIRN_OK);
+	proof[0] = *mk_nsec(&n1, "a.test", "c.test", 300);
+	proof[1] = *mk_rrsig(&s1, "a.test", WIRE_TYPE_NSEC, "test", 300, 1, 64, 2);
+	proof[2] = *mk_nsec(&n2, "test", "a.test", 300);
+	proof[3] = *mk_rrsig(&s2, "test", WIRE_TYPE_NSEC, "test", 300, 2, 64, 3);
+	struct cache_dnssec dn = { .sec = CACHE_SEC_SECURE, .ede = CACHE_EDE_NONE,
+				   .sigs = mk_rrsig(&ss, "test", WIRE_TYPE_SOA, "test", 300, 1, 64, 4),
+				   .proof = proof, .nproof = 4 };
+	mkname("b.test", n);
+	assert_int_equal(cache_put_negative_sec(c, n, 0, true, mk_test_soa(&soa, 300), 300,
+						CACHE_RANK_AUTH_AUTHORITY, &dn, now), CAIRN_OK);
+	struct cache_dnssec dd = { .sec = CACHE_SEC_BOGUS, .ede = 9, .proof = proof,
+				   .nproof = 2 };
+	mkname("a.test", n);
+	assert_int_equal(cache_put_negative_sec(c, n, WIRE_TYPE_MX, false, &soa.rs, 300,
+						CACHE_RANK_AUTH_AUTHORITY, &dd, now), CAIRN_OK);
+	struct cache_dnssec di = { .sec = CACHE_SEC_INSECURE, .ede = 27 };
+	assert_int_equal(cache_put_rrset_sec(c, mk_a(&a, "ins.test", 300, 9, 1),
+					     CACHE_RANK_ANSWER_NONAUTH, &di, now), CAIRN_OK);
+	mkname("test", z);
+	struct cache_dnssec dz = { .sec = CACHE_SEC_SECURE, .ede = CACHE_EDE_NONE, .signer = z,
+				   .sigs = mk_rrsig(&ns, "k.test", WIRE_TYPE_NSEC, "test", 300, 1,
+						    64, 5) };
+	assert_int_equal(cache_put_rrset_sec(c, mk_nsec(&nn, "k.test", "m.test", 300),
+					     CACHE_RANK_AUTH_AUTHORITY, &dz, now), CAIRN_OK);
+	assert_int_equal(server_cache_dump(c, f->path, &count), CAIRN_OK);
+	assert_int_equal(count, 5);
+	assert_true(file_has(f->path, " rank=auth-answer sec=secure\n"));
+	assert_true(file_has(f->path, " sec=bogus ede=9\n"));
+	assert_true(file_has(f->path, " sec=insecure ede=27\n"));
+	assert_true(file_has(f->path, " zone=test.\n"));
+	assert_true(file_has(f->path, "\n;; sigs\n"));
+	assert_true(file_has(f->path, "\n;; proof\n"));
+	assert_int_equal(server_cache_load(b, f->path, 86400, report, f, &st), CAIRN_OK);
+	if (getenv("SHOW"))
+		fputs(f->msgs, stderr);
+	assert_string_equal(f->msgs, "");
+	assert_int_equal(st.loaded, 5);
+	const char *names[] = { "www.test", "b.test", "a.test", "ins.test", "k.test" };
+	const uint16_t types[] = { WIRE_TYPE_A, WIRE_TYPE_TXT, WIRE_TYPE_MX, WIRE_TYPE_A,
+				   WIRE_TYPE_NSEC };
+	for (unsigned i = 0; i < 5; i++) {
+		mkname(names[i], n);
+		assert_same_entry(c, b, n, types[i], now);
+	}
+	mkname("l.test", n);
+	assert_true(cache_find_nsec(b, z, n, now, scratch, sizeof(scratch), &nsec, &sigs));
+	assert_rrset_equal(&nsec, &nn.rs);
+	assert_rrset_equal(&sigs, &ns.rs);
+	cache_free(c);
+	cache_free(b);
+}
+
+/* Malformed DNSSEC parts of entries: reported with file:line, the entry
+ * skipped whole. */
+static void test_dnssec_malformed(void **state)
+{
+	struct fixture *f = *state;
+	struct cache *c = stale_cache(1 << 20);
+	struct server_cache_load_stats st;
+	uint8_t n[WIRE_NAME_MAX];
+	struct wire_rrset rs;
+	struct cache_hit hit;
+	char text[8192];
+	size_t len = 0;
+#define SIG(owner, type) owner " 60 IN RRSIG " type " 13 2 60 20330518033320 " \
+	"20231114221320 1000 test. AAECAwQFBgcICQ==\n"
+#define SOA "test. 60 IN SOA ns.test. h.test. 1 2 3 4 5\n"
+	static const char *const lines[] = {
+		";; sigs\n",                                                          /* 1 */
+		";; rrset a.test. A expires=9999999999 ttl=60 rank=glue sec=secure\n", /* 2: ok */
+		"a.test. 60 IN A 192.0.2.1\n",
+		";; sigs\n",
+		SIG("a.test.", "A"),
+		";; rrset b.test. A expires=9999999999 ttl=60 rank=glue sec=sure\n",  /* 6 */
+		";; rrset c.test. A expires=9999999999 ttl=60 rank=glue ede=x\n",     /* 7 */
+		";; rrset d.test. A expires=9999999999 ttl=60 rank=glue color=red\n", /* 8 */
+		";; sigs\n",                                /* 9: of a bad entry: silent */
+		";; rrset e.test. A expires=9999999999 ttl=60 rank=glue sec=secure\n",
+		"e.test. 60 IN A 192.0.2.5\n",
+		";; sigs\n",
+		"e.test. 60 IN A 192.0.2.6\n",                                       /* 13 */
+		";; rrset f.test. A expires=9999999999 ttl=60 rank=glue sec=secure\n",
+		"f.test. 60 IN A 192.0.2.5\n",
+		";; proof\n",                                                         /* 16 */
+		";; nxdomain g.test. expires=9999999999 ttl=60 rank=glue sec=secure\n",
+		SOA,
+		";; proof\n",
+		";; sigs\n",                                                          /* 20 */
+		";; nxdomain h.test. expires=9999999999 ttl=60 rank=glue\n",
+		SOA,
+		";; proof\n",
+		"test. 60 IN A 192.0.2.1\n",                                          /* 24 */
+		";; nodata j.test. A expires=9999999999 ttl=60 rank=glue sec=secure\n",
+		";; sigs\n",                                                          /* 26 */
+		";; rrset k.test. A expires=9999999999 ttl=60 rank=glue sec=secure\n",
+		"k.test. 60 IN A 192.0.2.5\n",
+		";; sigs\n",
+		SIG("other.test.", "A"),                                              /* 30 */
+		";; nxdomain i.test. expires=9999999999 ttl=60 rank=glue sec=bogus ede=6\n",
+		SOA,
+		";; proof\n",
+		"a1.test. 60 IN NSEC b.test. A\n",
+		"a2.test. 60 IN NSEC b.test. A\n",
+		"a3.test. 60 IN NSEC b.test. A\n",
+		"a4.test. 60 IN NSEC b.test. A\n",
+		"a5.test. 60 IN NSEC b.test. A\n",
+		"a6.test. 60 IN NSEC b.test. A\n",
+		"a7.test. 60 IN NSEC b.test. A\n",
+		"a8.test. 60 IN NSEC b.test. A\n",
+		"a9.test. 60 IN NSEC b.test. A\n",                                    /* 42 */
+		";; nxdomain l.test. expires=9999999999 ttl=60 rank=glue sec=secure\n", /* ok */
+		SOA,
+		";; sigs\n",
+		SIG("test.", "SOA"),
+		";; proof\n",
+		"a1.test. 60 IN NSEC b.test. A\n",
+		"a1.test. 60 IN NSEC c.test. A\n",          /* the same RRset */
+		SIG("a1.test.", "NSEC"),
+		SIG("a1.test.", "A"),                       /* another RRSIG RRset */
+		";; rrset m.test. A expires=9999999999 ttl=60 rank=glue sec=secure\n", /* 52 */
+		"m.test. 60 IN A 192.0.2.5\n",
+		";; sigs\n",
+		";; sigs\n",                                                          /* 55 */
+	};
+#undef SIG
+#undef SOA
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s", lines[i]);
+	write_file(f->path, text, len);
+	assert_int_equal(server_cache_load(c, f->path, 86400, report, f, &st), CAIRN_OK);
+	if (getenv("SHOW"))
+		fputs(f->msgs, stderr);
+	assert_non_null(strstr(f->msgs, "1: ';; sigs' outside an entry"));
+	assert_non_null(strstr(f->msgs, "6: unknown validation state 'sure'"));
+	assert_non_null(strstr(f->msgs, "7: bad ede 'x'"));
+	assert_non_null(strstr(f->msgs, "8: unknown field 'color=red'"));
+	assert_null(strstr(f->msgs, "9: "));
+	assert_non_null(strstr(f->msgs, "13: a record other than RRSIG after ';; sigs'"));
+	assert_non_null(strstr(f->msgs, "16: a denial proof with an RRset"));
+	assert_non_null(strstr(f->msgs, "20: ';; sigs' out of place"));
+	assert_non_null(strstr(f->msgs, "24: a proof record other than NSEC"));
+	assert_non_null(strstr(f->msgs, "26: signatures without the records"));
+	assert_non_null(strstr(f->msgs, "30: record owner differs"));
+	assert_non_null(strstr(f->msgs, "42: a proof of more than 8 RRsets"));
+	assert_non_null(strstr(f->msgs, "55: ';; sigs' out of place"));
+	assert_int_equal(st.loaded, 2);
+	assert_int_equal(st.malformed, 12);
+	uint64_t now = cairn_now_ms() / 1000;
+	mkname("a.test", n);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, now, CACHE_GET_DNSSEC, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_POSITIVE);
+	assert_int_equal(hit.sec, CACHE_SEC_SECURE);
+	assert_int_equal(hit.sigs.count, 1);
+	mkname("l.test", n);
+	assert_int_equal(cache_get_ex(c, n, WIRE_TYPE_A, now, CACHE_GET_DNSSEC, scratch,
+				      sizeof(scratch), &rs, NULL, &hit), CACHE_NXDOMAIN);
+	assert_int_equal(hit.sigs.count, 1);
+	assert_int_equal(hit.nproof, 3);
+	assert_int_equal(hit.proof[0].count, 2);
+	assert_int_equal(hit.proof[1].count, 1);
+	assert_int_equal(wire_get16(hit.proof[1].rdata + 2), WIRE_TYPE_NSEC);
+	assert_int_equal(wire_get16(hit.proof[2].rdata + 2), WIRE_TYPE_A);
+	mkname("i.test", n);
+	assert_int_equal(cache_get(c, n, WIRE_TYPE_A, now, scratch, sizeof(scratch), &rs, NULL),
+			 CACHE_MISS);
+	cache_free(c);
+}
+
 /* Random bytes and long lines: reported or ignored, never a crash (the
  * sanitizers watch); the byte budget holds while loading many entries. */
 static void test_garbage_and_budget(void **state)
@@ -261,6 +482,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_and_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dnssec_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dnssec_malformed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

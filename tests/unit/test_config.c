@@ -431,6 +431,69 @@ static void test_stale_prefetch_keys(void **state)
 		      "@:2: 'serve-stale' wants yes or no, not 'maybe'\n");
 }
 
+/* The abuse defences' keys: NSD's defaults, values, file:line errors. */
+static void test_abuse_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_config *cfg = NULL;
+
+	assert_int_equal(parse(f, "server:\n", &cfg), CAIRN_OK);
+	assert_true(cfg->answer_cookie);
+	assert_false(cfg->cookie_required);
+	assert_int_equal(cfg->rrl_ratelimit, 200);
+	assert_int_equal(cfg->rrl_slip, 2);
+	assert_int_equal(cfg->rrl_ipv4_prefix, 24);
+	assert_int_equal(cfg->rrl_ipv6_prefix, 56);
+	assert_int_equal(cfg->rrl_size, 1000000);
+	assert_int_equal(cfg->rrl_whitelist_ratelimit, 0);
+	assert_int_equal(cfg->n_rrl_whitelist, 0);
+	config_free(cfg);
+	assert_int_equal(parse(f, "server:\n  answer-cookie: no\n  cookie-required: yes\n"
+			      "  rrl-ratelimit: 0\n  rrl-slip: 1\n  rrl-ipv4-prefix-length: 32\n"
+			      "  rrl-ipv6-prefix-length: 64\n  rrl-size: 4096\n"
+			      "  rrl-whitelist-ratelimit: 50\n"
+			      "  rrl-whitelist: 192.0.2.0/24 2001:db8::/32\n  rrl-whitelist: 10.1.2.3\n",
+			      &cfg), CAIRN_OK);
+	assert_string_equal(f->msgs, "");
+	assert_false(cfg->answer_cookie);
+	assert_true(cfg->cookie_required);
+	assert_int_equal(cfg->rrl_ratelimit, 0);
+	assert_int_equal(cfg->rrl_slip, 1);
+	assert_int_equal(cfg->rrl_ipv4_prefix, 32);
+	assert_int_equal(cfg->rrl_ipv6_prefix, 64);
+	assert_int_equal(cfg->rrl_size, 4096);
+	assert_int_equal(cfg->rrl_whitelist_ratelimit, 50);
+	assert_int_equal(cfg->n_rrl_whitelist, 3);
+	assert_int_equal(cfg->rrl_whitelist[1].bits, 32);
+	assert_int_equal(cfg->rrl_whitelist[2].bits, 32);
+	config_free(cfg);
+	expect_errors(f, "server:\n  rrl-whitelist: 192.0.2.0/33\n",
+		      "@:2: bad address prefix '192.0.2.0/33' (want e.g. 10.0.0.0/8)\n");
+	expect_errors(f, "server:\n  rrl-ipv4-prefix-length: 33\n",
+		      "@:2: 'rrl-ipv4-prefix-length' must be between 0 and 32, not 33\n");
+	expect_errors(f, "server:\n  rrl-size: 8\n",
+		      "@:2: 'rrl-size' must be between 16 and 16777216, not 8\n");
+	expect_errors(f, "server:\n  cookie-required: maybe\n",
+		      "@:2: 'cookie-required' wants yes or no, not 'maybe'\n");
+	/* cookie-secret: 32 hex digits, at most two */
+	assert_int_equal(parse(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0F\n"
+			      "  cookie-secret: ffffffffffffffffffffffffffffffff\n", &cfg), CAIRN_OK);
+	assert_int_equal(cfg->n_cookie_secrets, 2);
+	assert_int_equal(cfg->cookie_secrets[0][15], 0x0f);
+	assert_int_equal(cfg->cookie_secrets[1][0], 0xff);
+	config_free(cfg);
+	expect_errors(f, "server:\n  cookie-secret: 0001020304050607\n",
+		      "@:2: bad cookie-secret (want 32 hex digits)\n");
+	expect_errors(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0f00\n",
+		      "@:2: bad cookie-secret (want 32 hex digits)\n");
+	expect_errors(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0g\n",
+		      "@:2: bad cookie-secret (want 32 hex digits)\n");
+	expect_errors(f, "server:\n  cookie-secret: 000102030405060708090a0b0c0d0e0f\n"
+		      "  cookie-secret: 000102030405060708090a0b0c0d0e0f\n"
+		      "  cookie-secret: 000102030405060708090a0b0c0d0e0f\n",
+		      "@:4: at most 2 cookie-secret (the current and the previous)\n");
+}
+
 static void test_zone_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -596,6 +659,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_prefetch_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xfr_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abuse_keys, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 struct proofs {
 	ldns_rr_list *all;
 	struct trs *set[MAXSETS];
+	const struct wire_rrset *rs[MAXSETS + 1];   /* set[i]->rs, one spare slot */
 	unsigned n;
 	uint8_t zone[WIRE_NAME_MAX];
 };
@@ -30,6 +31,8 @@ static void proofs_open(struct proofs *p, const char *zone, uint16_t type)
 	p->all = t_load(file);
 	p->n = t_denial(p->all, type, p->set, MAXSETS);
 	assert_true(p->n > 3);
+	for (unsigned i = 0; i < p->n; i++)
+		p->rs[i] = &p->set[i]->rs;
 	t_name(zone, p->zone);
 }
 
@@ -85,8 +88,7 @@ static void check(struct proofs *p, enum proof kind, const char *qname, uint16_t
 	bool nac;
 	unsigned n = p->n;
 
-	for (unsigned i = 0; i < n; i++)
-		sets[i] = &p->set[i]->rs;
+	memcpy(sets, p->rs, n * sizeof *sets);
 	dsec_budget_init(&b);
 	if (run(kind, qname, qtype, wc, p->zone, sets, n, &b, &got_ede, &nac) != want ||
 	    got_ede != ede)
@@ -125,15 +127,12 @@ static void check(struct proofs *p, enum proof kind, const char *qname, uint16_t
 
 static bool ds_cut(struct proofs *p, const char *name, enum dsec_state want)
 {
-	const struct wire_rrset *sets[MAXSETS];
 	struct dsec_budget b;
 	uint16_t ede;
 	bool nac = false;
 
-	for (unsigned i = 0; i < p->n; i++)
-		sets[i] = &p->set[i]->rs;
 	dsec_budget_init(&b);
-	assert_int_equal(run(DS, name, 0, 0, p->zone, sets, p->n, &b, &ede, &nac), want);
+	assert_int_equal(run(DS, name, 0, 0, p->zone, p->rs, p->n, &b, &ede, &nac), want);
 	return !nac;
 }
 
@@ -177,9 +176,9 @@ static void common_cases(struct proofs *p, const char *z, const unsigned *pc)
 		assert_int_equal(r.state, DSEC_BOGUS);
 		assert_int_equal(r.ede, WIRE_EDE_NSEC_MISSING);
 		t_name("elsewhere.example.", other);
-		dsec_deny_nxdomain(other, p->zone, (const struct wire_rrset *const *)p->set, 0,
-				   &b, &r);
+		dsec_deny_nxdomain(other, p->zone, p->rs, p->n, &b, &r);
 		assert_int_equal(r.state, DSEC_BOGUS);
+		assert_int_equal(r.ede, WIRE_EDE_DNSSEC_BOGUS);
 	}
 #undef Q
 }
@@ -243,7 +242,6 @@ static void test_nsec3_optout(void **state)
 static void test_nsec3_limits(void **state)
 {
 	struct proofs p, q;
-	const struct wire_rrset *sets[MAXSETS + 1];
 	struct dsec_budget b;
 	struct dsec_result r;
 	struct dsec_ds_denial d;
@@ -252,19 +250,17 @@ static void test_nsec3_limits(void **state)
 
 	/* RFC 9276 §3.2: 151 iterations: insecure, EDE 27, nothing hashed */
 	proofs_open(&p, "iter151.test", WIRE_TYPE_NSEC3);
-	for (unsigned i = 0; i < p.n; i++)
-		sets[i] = &p.set[i]->rs;
 	dsec_budget_init(&b);
 	t_name("nope.iter151.test.", name);
-	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	dsec_deny_nxdomain(name, p.zone, p.rs, p.n, &b, &r);
 	assert_int_equal(r.state, DSEC_INSECURE);
 	assert_int_equal(r.ede, WIRE_EDE_UNSUPPORTED_NSEC3_ITER);
 	t_name("www.iter151.test.", name);
-	dsec_deny_nodata(name, WIRE_TYPE_MX, p.zone, sets, p.n, &b, &r);
+	dsec_deny_nodata(name, WIRE_TYPE_MX, p.zone, p.rs, p.n, &b, &r);
 	assert_int_equal(r.state, DSEC_INSECURE);
 	assert_int_equal(r.ede, WIRE_EDE_UNSUPPORTED_NSEC3_ITER);
 	t_name("insec.iter151.test.", name);
-	dsec_deny_ds(name, p.zone, sets, p.n, &b, &d);
+	dsec_deny_ds(name, p.zone, p.rs, p.n, &b, &d);
 	assert_int_equal(d.state, DSEC_INSECURE);
 	assert_int_equal(d.ede, WIRE_EDE_UNSUPPORTED_NSEC3_ITER);
 	assert_int_equal(b.nsec3, DSEC_MAX_NSEC3_PER_RESOLUTION);
@@ -273,15 +269,13 @@ static void test_nsec3_limits(void **state)
 	/* the NSEC3 hash budget: an NXDOMAIN for a deep name costs one hash
 	 * per label down from the closest encloser, plus the wildcard */
 	proofs_open(&p, "nsec3.test", WIRE_TYPE_NSEC3);
-	for (unsigned i = 0; i < p.n; i++)
-		sets[i] = &p.set[i]->rs;
 	dsec_budget_init(&b);
 	t_name("a.b.c.d.e.f.g.nope.nsec3.test.", name);
-	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	dsec_deny_nxdomain(name, p.zone, p.rs, p.n, &b, &r);
 	assert_int_equal(r.state, DSEC_SECURE);
 	assert_int_equal(DSEC_MAX_NSEC3_PER_RESOLUTION - b.nsec3, 8 + 1 + 1);
 	b.nsec3 = 9;
-	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	dsec_deny_nxdomain(name, p.zone, p.rs, p.n, &b, &r);
 	assert_int_equal(r.state, DSEC_BOGUS);
 	assert_int_equal(r.ede, WIRE_EDE_DNSSEC_BOGUS);
 	assert_non_null(strstr(r.why, "budget"));
@@ -289,22 +283,81 @@ static void test_nsec3_limits(void **state)
 	/* a resolution's budget runs out after DSEC_MAX_NSEC3_PER_RESOLUTION */
 	dsec_budget_init(&b);
 	for (unsigned i = 0; i < DSEC_MAX_NSEC3_PER_RESOLUTION / 10; i++) {
-		dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+		dsec_deny_nxdomain(name, p.zone, p.rs, p.n, &b, &r);
 		assert_int_equal(r.state, DSEC_SECURE);
 	}
-	dsec_deny_nxdomain(name, p.zone, sets, p.n, &b, &r);
+	dsec_deny_nxdomain(name, p.zone, p.rs, p.n, &b, &r);
 	assert_int_equal(r.state, DSEC_BOGUS);
 
 	/* NSEC and NSEC3 mixed: bogus */
 	proofs_open(&q, "nsec.test", WIRE_TYPE_NSEC);
-	sets[p.n] = &q.set[0]->rs;
+	p.rs[p.n] = &q.set[0]->rs;
 	dsec_budget_init(&b);
 	t_name("nope.nsec3.test.", name);
-	dsec_deny_nxdomain(name, p.zone, sets, p.n + 1, &b, &r);
+	dsec_deny_nxdomain(name, p.zone, p.rs, p.n + 1, &b, &r);
 	assert_int_equal(r.state, DSEC_BOGUS);
 	assert_int_equal(r.ede, WIRE_EDE_DNSSEC_BOGUS);
 	proofs_close(&q);
 	proofs_close(&p);
+}
+
+/* Malformed records (random rdata behind well-formed framing) never crash
+ * a proof or a verification and never prove anything (run under ASan in
+ * the sanitizer build). */
+static void test_garbage(void **state)
+{
+	static const uint16_t types[] = { WIRE_TYPE_NSEC, WIRE_TYPE_NSEC3 };
+	struct trs *set[4], *keys, *sigs;
+	const struct wire_rrset *rs[4];
+	struct dsec_budget b;
+	struct dsec_result r;
+	struct dsec_ds_denial d;
+	uint8_t zone[WIRE_NAME_MAX], name[WIRE_NAME_MAX];
+	uint32_t x = 12345;
+	(void)state;
+
+	t_name("nsec3.test.", zone);
+	t_name("a.b.nsec3.test.", name);
+	for (unsigned round = 0; round < 3000; round++) {
+		for (unsigned i = 0; i < 4; i++) {
+			uint16_t len;
+			set[i] = t_new(i & 1 ? "vb0jc4d9ggeme5j1k3ctd3r7cghhr2ub.nsec3.test."
+				       : "b.nsec3.test.", types[round & 1], 300);
+			x = x * 1103515245u + 12345u;
+			len = (uint16_t)((x >> 16) % 48);
+			wire_put16(set[i]->data, len);
+			for (unsigned j = 0; j < len; j++) {
+				x = x * 1103515245u + 12345u;
+				set[i]->data[2 + j] = (uint8_t)(x >> 16);
+			}
+			if (round % 3 == 0 && len > 0)
+				set[i]->data[2] = 1;    /* NSEC3 hash algorithm 1 */
+			set[i]->rs.rdata_len = 2u + len;
+			set[i]->rs.count = 1;
+			rs[i] = &set[i]->rs;
+		}
+		dsec_budget_init(&b);
+		dsec_deny_nxdomain(name, zone, rs, 4, &b, &r);
+		assert_int_not_equal(r.state, DSEC_SECURE);
+		dsec_deny_nodata(name, WIRE_TYPE_A, zone, rs, 4, &b, &r);
+		dsec_deny_wildcard(name, 2, zone, rs, 4, &b, &r);
+		dsec_deny_ds(name, zone, rs, 4, &b, &d);
+		/* the same bytes as keys and signatures */
+		keys = set[0];
+		keys->rs.type = WIRE_TYPE_DNSKEY;
+		memcpy(keys->owner, zone, wire_name_len(zone));
+		sigs = set[1];
+		sigs->rs.type = WIRE_TYPE_RRSIG;
+		memcpy(sigs->owner, name, wire_name_len(name));
+		set[2]->rs.type = WIRE_TYPE_A;
+		memcpy(set[2]->owner, name, wire_name_len(name));
+		dsec_verify_rrset(&set[2]->rs, &sigs->rs, &keys->rs, T_NOW, &b, &r);
+		assert_int_equal(r.state, DSEC_BOGUS);
+		dsec_verify_keys(&keys->rs, &sigs->rs, &set[3]->rs, T_NOW, &b, &r);
+		assert_int_not_equal(r.state, DSEC_SECURE);
+		for (unsigned i = 0; i < 4; i++)
+			free(set[i]);
+	}
 }
 
 int main(void)
@@ -314,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_nsec3),
 		cmocka_unit_test(test_nsec3_optout),
 		cmocka_unit_test(test_nsec3_limits),
+		cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

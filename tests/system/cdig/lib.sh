@@ -110,6 +110,18 @@ free_port() {
 	python3 "$top_srcdir/tests/system/free_port.py" --record "$T/ports"
 }
 
+# py_server NAME PORT SCRIPT ARGS...: starts the scripted server
+# $DATA/SCRIPT (arguments PORT READYFILE ARGS...) in the background,
+# logging to $T/NAME.log, and waits until it has written $T/NAME.ready.
+py_server() {
+	local name=$1 port=$2 script=$3
+	shift 3
+	python3 "$DATA/$script" "$port" "$T/$name.ready" "$@" >>"$T/$name.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 300); do [ -e "$T/$name.ready" ] && break; sleep 0.1; done
+	[ -e "$T/$name.ready" ] || die "$script ($name) did not start"
+}
+
 # NSD_EXTRA: more server: lines; NSD_CLAUSES: whole lines after it (key:
 # clauses); NSD_ZONE_EXTRA: lines added to every zone: clause.
 NSD_EXTRA=()
