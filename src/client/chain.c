@@ -452,8 +452,11 @@ static void answer_link(struct chain *ch, const uint8_t *name, uint16_t type,
 		goto nomem;
 	if (rs.rs.count) {
 		/* RFC 4035 §5.3: the RRSIG's signer names the zone whose keys
-		 * must verify it; unsigned data: the zone the owner lies in */
-		bool have = dsec_signer(&sigs.rs, t, signer);
+		 * must verify it (§5.3.1: the owner's zone, at or above it);
+		 * unsigned data, or a signer elsewhere: the zone the owner
+		 * lies in */
+		bool have = dsec_signer(&sigs.rs, t, signer) &&
+			    wire_name_is_subdomain(name, signer);
 
 		z = walk(ch, have ? signer : name);
 		if (z->state != DSEC_SECURE) {
