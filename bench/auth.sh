@@ -1,47 +1,56 @@
 #!/bin/bash
-# bench/auth.sh -- cairnd beside NSD as an authoritative server, in one run.
+# bench/auth.sh -- cairnd beside NSD and Knot as an authoritative server,
+# in one run.
 #
-#   bench/auth.sh [-b BUILDDIR] [-t SECONDS] [-n NAMES] [-r RECORDS] [-s]
+#   bench/auth.sh [-b BUILDDIR] [-t SECONDS] [-n NAMES] [-r RECORDS] [-R RUNS] [-s]
 #
 #   -b BUILDDIR  where cairnd was built (default: the current directory if
 #                it holds ./cairnd, else the source tree)
 #   -t SECONDS   length of each measured dnsperf run (default 10)
 #   -n NAMES     names in the throughput zone (default 20000)
 #   -r RECORDS   records in the load-time zone (default 1000000)
+#   -R RUNS      starts of each server in the load-time part (default 3)
 #   -s           skip the load-time part
 #
 # Part 1, throughput: one zone of NAMES names (A, AAAA, MX and TXT mixed),
 # one dnsperf query file (positive answers with NXDOMAIN and NODATA mixed
 # in).  Each server runs single-threaded (cairnd threads: 1, NSD
-# server-count: 1, rate limiting off) pinned to CPU 0, dnsperf pinned to
-# CPU 1; a warm-up, then SECONDS of load.  Reported: queries per second and
-# the server's CPU microseconds per answered query (utime+stime of all its
-# processes from /proc, before and after, divided by the answered queries:
-# steadier than QPS on a noisy machine).
+# server-count: 1, Knot udp-workers: 1, rate limiting off) pinned to CPU
+# 0, dnsperf pinned to CPU 1; a warm-up, then SECONDS of load.  Reported:
+# queries per second and the server's CPU microseconds per answered query
+# (utime+stime of all its processes from /proc, before and after, divided
+# by the answered queries: steadier than QPS on a noisy machine).
 #
-# Part 2, loading: a zone of RECORDS records; seconds from start until the
-# first answer, and the memory then (VmRSS of the process answering, and
-# the proportional set size of all the server's processes: NSD forks).
+# Part 2, loading: a zone of RECORDS records, each server started RUNS
+# times pinned to CPU 0; the medians of: seconds from start until the
+# first answer, the CPU seconds (utime+stime of all its processes) spent
+# by then (steadier than the wall time on a busy machine), and the memory
+# half a second later (VmRSS of the process answering, and the
+# proportional set size of all the server's processes: NSD forks).  The
+# last column is each server's VmRSS over Knot's.
 #
-# Needs: nsd, dnsperf, dig, taskset, python3, 2 CPUs.  Not part of make check.
+# Needs: nsd, knotd, dnsperf, dig, taskset, python3, 2 CPUs.  Not part of
+# make check.
 . "$(dirname "$0")/lib.sh"
 build=
 secs=10
 names=20000
 records=1000000
 skip_load=no
-while getopts b:t:n:r:sh opt; do
+runs=3
+while getopts b:t:n:r:R:sh opt; do
 	case $opt in
 	b) build=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	n) names=$OPTARG ;;
 	r) records=$OPTARG ;;
+	R) runs=$OPTARG ;;
 	s) skip_load=yes ;;
-	*) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 1 ;;
+	*) sed -n '2,39s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
 bench_find_cairnd "$build"
-bench_need nsd dnsperf dig taskset python3
+bench_need nsd knotd dnsperf dig taskset python3
 bench_setup bench
 
 free_port() {
@@ -102,8 +111,33 @@ EOF
 }
 
 cairnd_conf() { # cairnd_conf FILE PORT ZONEFILE
-	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\n\trrl-ratelimit: 0\nzone:\n\tname: bench.test\n\tfile: %s\n' \
+	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\n\trrl-ratelimit: 0\n\tcontrol-socket: ""\nzone:\n\tname: bench.test\n\tfile: %s\n' \
 		"$2" "$3" >"$1"
+}
+knot_conf() { # knot_conf DIR PORT ZONEFILE: one worker of each kind, no
+	# journal, the zone file never written back, no semantic checks
+	cat >"$1/knot.conf" <<EOF
+server:
+    rundir: "$1"
+    listen: 127.0.0.1@$2
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "$1"
+template:
+  - id: default
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: bench.test
+    file: "$3"
+EOF
 }
 nsd_conf() { # nsd_conf DIR PORT ZONEFILE
 	cat >"$1/nsd.conf" <<EOF
@@ -133,6 +167,9 @@ start_server() {
 	if [ "$kind" = cairnd ]; then
 		cairnd_conf "$dir/c.conf" "$port" "$zone"
 		taskset -c $SRV_CPU "$cairnd" -d -c "$dir/c.conf" >"$dir/log" 2>&1 &
+	elif [ "$kind" = knot ]; then
+		knot_conf "$dir" "$port" "$zone"
+		taskset -c $SRV_CPU knotd -c "$dir/knot.conf" >"$dir/log" 2>&1 &
 	else
 		nsd_conf "$dir" "$port" "$zone"
 		taskset -c $SRV_CPU nsd -d -c "$dir/nsd.conf" >"$dir/log" 2>&1 &
@@ -172,8 +209,9 @@ gen_zone "$TMP/bench.zone" bench.test "$names" mix
 gen_queries "$TMP/queries" bench.test "$names" 200000
 nrec=$(grep -vc '^\$' "$TMP/bench.zone")
 
+SERVERS="nsd knot cairnd"
 declare -A QPS CPU ANSWERED CODES
-for kind in nsd cairnd; do
+for kind in $SERVERS; do
 	port=$(free_port)
 	t0=$(date +%s.%N)
 	start_server $kind "$port" "$TMP/bench.zone"
@@ -194,7 +232,7 @@ echo
 echo "Authoritative throughput: $names names ($nrec records), $(wc -l <"$TMP/queries") queries"
 echo "(70% positive, 15% NXDOMAIN, 15% NODATA), ${secs}s each, server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU"
 printf '%-8s %12s %12s %14s  %s\n' server "QPS" answered "CPU us/answer" "response codes"
-for kind in nsd cairnd; do
+for kind in $SERVERS; do
 	printf '%-8s %12s %12s %14s  %s\n' "$kind" "${QPS[$kind]}" "${ANSWERED[$kind]}" "${CPU[$kind]}" "${CODES[$kind]}"
 done
 
@@ -202,18 +240,35 @@ done
 echo >&2
 echo "generating a zone of $records records..." >&2
 gen_zone "$TMP/big.zone" bench.test $((records / 2)) flat
+declare -A L_WALL L_CPU L_RSS L_PSS
+for kind in $SERVERS; do
+	walls=() cpus=() rsss=() psss=()
+	for run in $(seq "$runs"); do
+		echo "$kind: loading, start $run of $runs..." >&2
+		port=$(free_port)
+		t0=$(date +%s.%N)
+		start_server $kind "$port" "$TMP/big.zone"
+		secs_first=$(wait_answer "$port" "$SPID" "$t0") || { tail "$TMP/$kind.$port/log" >&2; exit 1; }
+		ticks=$(cpu_ticks "$SPID")
+		sleep 0.5
+		read -r rss pss <<<"$(mem_kb "$SPID")"
+		walls+=("$secs_first")
+		cpus+=("$(python3 -c "print('%.2f' % ($ticks / $TICK))")")
+		rsss+=("$(python3 -c "print('%.1f' % ($rss / 1024))")")
+		psss+=("$(python3 -c "print('%.1f' % ($pss / 1024))")")
+		kill "$SPID"
+		wait "$SPID" 2>/dev/null
+	done
+	L_WALL[$kind]=$(bench_median "${walls[@]}")
+	L_CPU[$kind]=$(bench_median "${cpus[@]}")
+	L_RSS[$kind]=$(bench_median "${rsss[@]}")
+	L_PSS[$kind]=$(bench_median "${psss[@]}")
+done
 echo
-echo "Loading a zone of $(grep -vc '^\$' "$TMP/big.zone") records ($(du -m "$TMP/big.zone" | cut -f1) MB)"
-printf '%-8s %18s %16s %16s\n' server "s to first answer" "VmRSS MB (max)" "PSS MB (total)"
-for kind in nsd cairnd; do
-	port=$(free_port)
-	t0=$(date +%s.%N)
-	start_server $kind "$port" "$TMP/big.zone"
-	secs_first=$(wait_answer "$port" "$SPID" "$t0") || { tail "$TMP/$kind.$port/log" >&2; exit 1; }
-	sleep 0.5
-	read -r rss pss <<<"$(mem_kb "$SPID")"
-	printf '%-8s %18s %16s %16s\n' "$kind" "$secs_first" \
-		"$(python3 -c "print('%.1f' % ($rss / 1024))")" "$(python3 -c "print('%.1f' % ($pss / 1024))")"
-	kill "$SPID"
-	wait "$SPID" 2>/dev/null
+echo "Loading a zone of $(grep -vc '^\$' "$TMP/big.zone") records ($(du -m "$TMP/big.zone" | cut -f1) MB), medians of $runs starts"
+printf '%-8s %18s %8s %16s %16s %9s\n' server "s to first answer" "CPU s" "VmRSS MB (max)" "PSS MB (total)" "RSS/Knot"
+for kind in $SERVERS; do
+	printf '%-8s %18s %8s %16s %16s %9s\n' "$kind" "${L_WALL[$kind]}" "${L_CPU[$kind]}" \
+		"${L_RSS[$kind]}" "${L_PSS[$kind]}" \
+		"$(python3 -c "print('%.2f' % (${L_RSS[$kind]} / ${L_RSS[knot]}))")"
 done

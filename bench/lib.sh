@@ -87,6 +87,18 @@ measure() {
 		'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')
 }
 
+# bench_enter_netns ARG...: runs the calling script again with ARG inside a
+# private network namespace (unshare -rn) unless it is there already;
+# there, brings lo up.
+bench_enter_netns() {
+	if [ -z "${BENCH_IN_NETNS:-}" ]; then
+		BENCH_IN_NETNS=1 exec unshare -rn bash "$0" "$@"
+		echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
+		exit 1
+	fi
+	ip link set lo up || exit 1
+}
+
 # bench_resolver_start USAGE_END TOOL... -- ARG...: the start of the
 # resolver benchmarks: parses the ARGs (-b BUILDDIR, -t SECONDS, -r ROUNDS:
 # sets build, secs and rounds; -h or a bad option prints lines 2 to
@@ -110,16 +122,9 @@ bench_resolver_start() {
 	done
 	bench_find_cairnd "$build"
 	bench_need "${tools[@]}" unshare ip
-	if [ -z "${BENCH_IN_NETNS:-}" ]; then
-		BENCH_IN_NETNS=1 exec unshare -rn bash "$0" -b "$build" -t "$secs" -r "$rounds"
-		echo "bench: cannot enter a private network namespace (unshare -rn)" >&2
-		exit 1
-	fi
-	ip link set lo up || exit 1
+	bench_enter_netns -b "$build" -t "$secs" -r "$rounds"
 }
 
-# bench_median: the median of the numbers in its input (blank-separated)
-bench_median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # bench_ratio A B: A/B with two decimals, "-" when B is 0
 bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
@@ -206,4 +211,12 @@ bench_resolvers() {
 		sleep 1   # late fetches (unbound's target fetch policy) land too
 		COLD[$kind]=$(( $(upstream) - before ))
 	done
+}
+
+# bench_median [NUMBER...]: the median of the numbers given, or of those in
+# its input (blank-separated) when none is given (the lower middle one of
+# an even count)
+bench_median() {
+	if [ $# -gt 0 ]; then printf '%s\n' "$@"; else tr ' ' '\n'; fi |
+		grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }

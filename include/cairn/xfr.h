@@ -23,11 +23,15 @@ struct xfr_service;  /* the thread that sends NOTIFY and runs refreshes */
  * served until now (NULL at start-up): for each zone whose serial changed
  * the difference goes into its journal (kept in FILE.ixfr beside the zone
  * file), and a zone whose content changed without a new serial is logged
- * as a warning. svc (may be NULL) receives NOTIFY messages and is told
- * about new serials. Returns CAIRN_OK, CAIRN_EINVAL (a key the config
+ * as a warning. svc (may be NULL) is given the settings; the zones with a
+ * new serial are announced by xfr_announce once zs is served. Returns CAIRN_OK, CAIRN_EINVAL (a key the config
  * checked could not be used) or CAIRN_ENOMEM; problems are logged. */
 cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 		     const struct zone_set *prev, struct xfr_service *svc);
+/* Sends NOTIFY (through svc, which retries) for the zones of zs whose
+ * serial xfr_attach found new (RFC 1996 §3.5): call it once zs is served,
+ * so that a secondary that asks for the SOA at once gets the new one. */
+void xfr_announce(const struct zone_set *zs, struct xfr_service *svc);
 
 /* Answers an AXFR or IXFR query q (zs: the zones served now, with their
  * settings attached) from peer. Writes a complete response into out (cap

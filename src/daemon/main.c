@@ -422,6 +422,8 @@ static int run(const struct options *o)
 		log_err("zone transfer settings: cannot use them");
 		goto done;
 	}
+	/* queued: the service sends them once it starts, after the sockets */
+	xfr_announce(zs, d.xfr);
 	if (o->check) {
 		if (daemon_precheck(cfg, daemon_report, &r) != 0)
 			goto done;

@@ -90,14 +90,18 @@ static const struct zone *set_zone(const struct zone_set *zs, const uint8_t *ori
 	return z && wire_name_equal(zone_origin(z), origin) ? z : NULL;
 }
 
-/* Appends to the summary: "name serial N, R records" (what changed). */
-static void summary_add(struct daemon_load *l, const char *fmt, const char *name,
+/* Appends zone origin's line to the summary: fmt gets the separator, the
+ * name (with its final dot) and, with z, its serial and record count. */
+static void summary_add(struct daemon_load *l, const char *fmt, const uint8_t *origin,
 			const struct zone *z)
 {
 	size_t used = strlen(l->summary);
+	char name[WIRE_NAME_MAX * 4 + 2];
 
 	if (used + 1 >= sizeof(l->summary))
 		return;
+	if (wire_name_to_text(origin, name, sizeof(name)) != CAIRN_OK)
+		snprintf(name, sizeof(name), "?");
 	if (z)
 		snprintf(l->summary + used, sizeof(l->summary) - used, fmt, used ? "; " : "",
 			 name, zone_serial(z), zone_rr_count(z));
@@ -134,7 +138,7 @@ static cairn_err load_one(const struct cairn_config *cfg, const struct config_zo
 		z = l->fresh;
 		l->fresh = NULL;
 		have_stamp = stamp_file(cz->file, &now);
-		summary_add(l, "%s%s serial %u, %zu records (transferred)", cz->name, z);
+		summary_add(l, "%s%s serial %u, %zu records (transferred)", wname, z);
 		l->loaded++;
 		goto use;
 	}
@@ -154,7 +158,7 @@ static cairn_err load_one(const struct cairn_config *cfg, const struct config_zo
 		 * until the service fetches it (xfr.h) */
 		log_info("zone %s: no copy in %s yet, it comes from its primary", cz->name,
 			 cz->file);
-		summary_add(l, "%s%s. (secondary, no copy yet)", cz->name, NULL);
+		summary_add(l, "%s%s (secondary, no copy yet)", wname, NULL);
 		if (forced)
 			daemon_report(l->r, cz->file, 0, "no local copy of this secondary zone yet "
 				      "(cairn-control transfer fetches it)");
@@ -176,7 +180,7 @@ static cairn_err load_one(const struct cairn_config *cfg, const struct config_zo
 	if (e != CAIRN_OK)
 		goto failed;
 	now.loaded_at = (int64_t)time(NULL);
-	summary_add(l, "%s%s serial %u, %zu records", cz->name, z);
+	summary_add(l, "%s%s serial %u, %zu records", wname, z);
 	l->loaded++;
 	goto use;
 failed:
@@ -323,6 +327,7 @@ cairn_err daemon_reload(struct daemon *d, FILE *out, enum daemon_reload_kind kin
 	} else {
 		d->served = zs;
 		server_set_zones(d->srv, zs);
+		xfr_announce(zs, d->xfr);   /* NOTIFY now that zs answers */
 		daemon_stamps_free(&d->stamps);
 		d->stamps = st;
 		d->zones = use->n_zones;

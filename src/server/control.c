@@ -337,7 +337,7 @@ static bool cmd_help(int argc, char **argv, FILE *out)
 		"forward-remove ZONE  stop forwarding ZONE (until restart)\n"
 		"get-option KEY     the value of a server: key of cairnd.conf in use\n"
 		"set-option KEY VALUE  change a key that can change at run time (until restart)\n"
-		"list-local-zones   the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
+		"list-local-zones [--json]  the zones the resolver answers itself (RFC 6761, RFC 6303)\n"
 		"infra [--json] [ADDRESS]  what each worker knows of upstream servers: RTT, lameness\n"
 		"flush-infra ADDRESS|all  forget what the workers know of ADDRESS (or of all)\n"
 		"insecure-add NAME  a negative trust anchor: no DNSSEC validation at and below NAME\n"

@@ -34,7 +34,7 @@ bool control_cmd_lookup(const struct control_target *t, int argc, char **argv, F
 /* insecure-add NAME, insecure-remove NAME, insecure-list [--json]
  * (control_dnssec.c; argv[0] says which) */
 bool control_cmd_insecure(const struct control_target *t, int argc, char **argv, FILE *out);
-/* list-local-zones */
+/* list-local-zones [--json] */
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out);
 

@@ -282,40 +282,60 @@ bool control_cmd_infra(const struct control_target *t, int argc, char **argv, FI
 	return true;
 }
 
-/* ---- list-local-zones ---- */
+/* ---- list-local-zones [--json] ---- */
+
+struct local_list {
+	FILE *out;
+	bool json;
+	unsigned n;
+};
 
 static void local_zone_line(void *arg, const char *name, const char *kind)
 {
-	fprintf(arg, "%s %s\n", name, kind);
+	struct local_list *ll = arg;
+
+	if (!ll->json) {
+		fprintf(ll->out, "%s %s\n", name, kind);
+		return;
+	}
+	fprintf(ll->out, "%s{\"name\":", ll->n++ ? "," : "");
+	control_json_str(ll->out, name);
+	fprintf(ll->out, ",\"kind\":");
+	control_json_str(ll->out, kind);
+	fputc('}', ll->out);
 }
 
 bool control_cmd_list_local_zones(const struct control_target *t, int argc, char **argv,
 				  FILE *out)
 {
+	struct local_list ll = { .json = argc == 2 };
 	char *text = NULL;
 	size_t len = 0;
-	FILE *m;
 	cairn_err err;
 
-	if (!no_args(argc, argv, out))
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
+		fprintf(out, CONTROL_REPLY_ERR "usage: list-local-zones [--json]\n");
 		return false;
+	}
 	if (!t->local_zones) {
 		fprintf(out, CONTROL_REPLY_ERR "%s: this server has no resolver (recursion: no)\n",
 			argv[0]);
 		return false;
 	}
-	m = open_memstream(&text, &len);
-	if (!m) {
+	ll.out = open_memstream(&text, &len);
+	if (!ll.out) {
 		fprintf(out, CONTROL_REPLY_ERR "out of memory\n");
 		return false;
 	}
-	err = t->local_zones(t->ctx, local_zone_line, m);
-	if (fclose(m) != 0 && err == CAIRN_OK)
+	err = t->local_zones(t->ctx, local_zone_line, &ll);
+	if (fclose(ll.out) != 0 && err == CAIRN_OK)
 		err = CAIRN_ENOMEM;
 	if (err != CAIRN_OK)
 		fprintf(out, CONTROL_REPLY_ERR "%s: %s\n", argv[0],
 			err == CAIRN_ENOTFOUND ? "this server has no resolver (recursion: no)" :
 						 "out of memory");
+	else if (ll.json)
+		fprintf(out, CONTROL_REPLY_OK "\n[%s]\n", text ? text : "");
 	else
 		fprintf(out, CONTROL_REPLY_OK "\n%s", text ? text : "");
 	free(text);

@@ -175,13 +175,14 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 			goto done;
 	}
 	err = CAIRN_OK;
-	/* NOTIFY (RFC 1996 §3.5): on a serial we did not serve before */
+	/* NOTIFY (RFC 1996 §3.5): on a serial we did not serve before, sent by
+	 * xfr_announce once zs answers (a secondary asks for the SOA at once) */
 	for (size_t i = 0; svc && i < p->n_zones; i++) {
 		struct xfr_zone *xz = &p->zones[i];
 		const struct zone *old = set_zone(prev, xz->origin);
 
-		if (xz->zone && xz->n_notify && (!old || zone_serial(old) != zone_serial(xz->zone)))
-			service_zone_changed(svc, xz, zone_serial(xz->zone));
+		xz->announce = xz->zone && xz->n_notify &&
+			       (!old || zone_serial(old) != zone_serial(xz->zone));
 	}
 	if (svc)
 		service_configure(svc, p);
@@ -190,6 +191,15 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 done:
 	policy_free(p);
 	return err;
+}
+
+void xfr_announce(const struct zone_set *zs, struct xfr_service *svc)
+{
+	struct xfr_policy *p = zs ? zone_set_ext(zs) : NULL;
+
+	for (size_t i = 0; p && svc && i < p->n_zones; i++)
+		if (p->zones[i].announce)
+			service_zone_changed(svc, &p->zones[i], zone_serial(p->zones[i].zone));
 }
 
 struct xfr_zone *policy_zone(const struct xfr_policy *p, const uint8_t *name)

@@ -158,6 +158,8 @@ struct xfr_zone {
 	struct xfr_remote *notify, *primary;
 	size_t n_notify, n_primary;
 	struct xfr_journal *journal; /* may be NULL */
+	bool announce;           /* a serial not served before: NOTIFY once the
+	                          * set is published (xfr_announce) */
 	_Atomic bool *unavailable;   /* secondary: expired or never loaded
 				      * (the service's flag; NULL: no service) */
 	const struct xfr_policy *policy; /* the policy holding this zone */

@@ -148,15 +148,16 @@ static const struct zone_node *addl_other_zone(const struct zone_set *zs,
 static void addl_collect(struct additional *a, const struct zone_set *zs, const struct zone *z,
 			 const struct zone_rrset *s, bool is_referral)
 {
+	const struct zone_addl *addl = s ? zrrset_addl(s) : NULL;
 	const uint8_t *p;
 	int toff;
 
-	if (!s || !s->addl)
+	if (!addl)
 		return;
 	toff = zdb_target_offset(s->rs.type);
 	p = s->rs.rdata;
 	for (uint16_t c = 0; c < s->rs.count; c++) {
-		const struct zone_addl *t = &s->addl[c];
+		const struct zone_addl *t = &addl[c];
 		const struct zone_node *n = t->node;
 		uint16_t rdlen = wire_get16(p);
 		uint8_t target[WIRE_NAME_MAX];

@@ -10,26 +10,6 @@
 
 #include <ldns/ldns.h>
 
-static int rec_cmp(const void *a, const void *b)
-{
-	const struct zone_rec *x = a, *y = b;
-	int c;
-
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	if (x->owner_len != y->owner_len)
-		return x->owner_len < y->owner_len ? -1 : 1;
-	if (x->owner != y->owner && (c = memcmp(x->owner, y->owner, x->owner_len)) != 0)
-		return c;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	if (x->rdlen != y->rdlen)
-		return x->rdlen < y->rdlen ? -1 : 1;
-	if ((c = memcmp(x->rdata, y->rdata, x->rdlen)) != 0)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static bool same_owner(const struct zone_rec *a, const struct zone_rec *b)
 {
 	return a->hash == b->hash && a->owner_len == b->owner_len &&
@@ -191,8 +171,7 @@ void zcheck_records(struct zload *zl)
 			r->dead = 1;
 		}
 	}
-	if (zl->nrecs > 1)
-		qsort(zl->recs, zl->nrecs, sizeof *zl->recs, rec_cmp);
+	zsort_records(zl->recs, zl->nrecs);
 	for (size_t i = 0; i < zl->nrecs;) {
 		size_t j = i + 1;
 		while (j < zl->nrecs && same_owner(&zl->recs[i], &zl->recs[j]))

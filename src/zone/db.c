@@ -62,8 +62,12 @@ int zdb_target_offset(uint16_t type)
 
 /* ---- building ---- */
 
+#define ZDB_POOL_CHUNK 65536      /* bytes carved at a time for names and rdata */
+
 struct build {
 	struct zone *z;
+	uint8_t *pool;             /* names and rdata, packed (pool_alloc) */
+	size_t pool_left;
 	size_t cap;                /* of z->nodes */
 	size_t nslots_used;
 	uint32_t *seqs;            /* per-RRset first seq, for ordering */
@@ -71,6 +75,28 @@ struct build {
 	const struct zone_rec **ptrs; /* one RRset's records, for ordering */
 	size_t capptrs;
 };
+
+/* n bytes of z's arena without the arena's alignment: names and rdata are
+ * read a byte at a time (wire_get16), and a zone of a million small
+ * records saves the padding of two million allocations. NULL when out of
+ * memory. */
+static uint8_t *pool_alloc(struct build *b, size_t n)
+{
+	uint8_t *p;
+
+	if (n > ZDB_POOL_CHUNK / 4)
+		return arena_alloc(&b->z->arena, n);
+	if (n > b->pool_left) {
+		b->pool = arena_alloc(&b->z->arena, ZDB_POOL_CHUNK);
+		b->pool_left = b->pool ? ZDB_POOL_CHUNK : 0;
+		if (!b->pool)
+			return NULL;
+	}
+	p = b->pool;
+	b->pool += n;
+	b->pool_left -= n;
+	return p;
+}
 
 static int recp_seq_cmp(const void *a, const void *b)
 {
@@ -175,10 +201,11 @@ static cairn_err build_owner(struct build *b, const struct zone_rec *r,
 		return CAIRN_OK;
 	if (ntypes > UINT16_MAX)
 		return CAIRN_ELIMIT;
-	uint8_t *name = arena_dup(&z->arena, r->owner, r->owner_len);
+	uint8_t *name = pool_alloc(b, r->owner_len);
 	struct zone_rrset *sets = arena_alloc(&z->arena, ntypes * sizeof *sets);
 	if (!name || !sets)
 		return CAIRN_ENOMEM;
+	memcpy(name, r->owner, r->owner_len);
 	if (ntypes > b->capseqs) {
 		uint32_t *s = realloc(b->seqs, ntypes * sizeof *s);
 		if (!s)
@@ -207,7 +234,7 @@ static cairn_err build_owner(struct build *b, const struct zone_rec *r,
 		}
 		if (count > UINT16_MAX || bytes > UINT32_MAX)
 			return CAIRN_ELIMIT;
-		uint8_t *rd = arena_alloc(&z->arena, bytes);
+		uint8_t *rd = pool_alloc(b, bytes);
 		if (!rd)
 			return CAIRN_ENOMEM;
 		struct zone_rrset *s = &sets[k];
@@ -234,10 +261,12 @@ static cairn_err build_owner(struct build *b, const struct zone_rec *r,
 			off += 2u + b->ptrs[c]->rdlen;
 		}
 		if (zdb_target_offset(t->type) >= 0) {
-			s->addl = arena_alloc(&z->arena, count * sizeof *s->addl);
-			if (!s->addl)
+			struct zone_addl *a = arena_alloc(&z->arena, count * sizeof *a);
+			s->x = arena_alloc(&z->arena, sizeof *s->x);
+			if (!a || !s->x)
 				return CAIRN_ENOMEM;
-			memset(s->addl, 0, count * sizeof *s->addl);
+			memset(a, 0, count * sizeof *a);
+			*s->x = (struct zone_rrx){ .addl = a };
 		}
 		b->seqs[k] = seq;
 		z->rr_count += count;
@@ -308,7 +337,7 @@ void zdb_each_target(struct zone *z,
 				if ((int)rdlen > toff && rdlen - (size_t)toff <= sizeof(t)) {
 					memcpy(t, p + 2 + toff, rdlen - (size_t)toff);
 					wire_name_lower(t);
-					fn(ctx, &s->addl[c], t);
+					fn(ctx, &s->x->addl[c], t);
 				}
 				p += 2u + rdlen;
 			}
@@ -348,7 +377,8 @@ cairn_err zdb_build(struct zone *z, struct zload *zl)
 		size_t j = i + 1;
 		while (j < zl->nrecs && zl->recs[j].hash == zl->recs[i].hash &&
 		       zl->recs[j].owner_len == zl->recs[i].owner_len &&
-		       memcmp(zl->recs[j].owner, zl->recs[i].owner, zl->recs[i].owner_len) == 0)
+		       (zl->recs[j].owner == zl->recs[i].owner ||  /* shared by the loader */
+			memcmp(zl->recs[j].owner, zl->recs[i].owner, zl->recs[i].owner_len) == 0))
 			j++;
 		if (wire_name_is_subdomain(zl->recs[i].owner, z->origin) &&
 		    (err = build_owner(&b, &zl->recs[i], &zl->recs[j])) != CAIRN_OK)

@@ -162,7 +162,15 @@ static cairn_err split_sigs(struct zone *z, struct zone_node *n, struct zsec_sig
 			struct zone_rrset *s = &n->rrsets[i];
 			if (s->rs.type == types[k] && s->rs.type != WIRE_TYPE_RRSIG) {
 				sets[k].ttl = s->rs.ttl;
-				s->sig = &sets[k];
+				if (!s->x) {
+					s->x = arena_alloc(&z->arena, sizeof *s->x);
+					if (!s->x) {
+						err = CAIRN_ENOMEM;
+						goto done;
+					}
+					*s->x = (struct zone_rrx){ .addl = NULL };
+				}
+				s->x->sig = &sets[k];
 			}
 		}
 	}

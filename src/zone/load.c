@@ -1,8 +1,10 @@
-/* zone/load.c: reads a zone file (RFC 1035 §5.1 master file format) with
- * ldns, one entry at a time, into compact records. The entry splitter here
- * handles comments, parentheses and quotes across lines so that every record
- * keeps the file and line it started on; it also implements $ORIGIN, $TTL
- * and $INCLUDE, which ldns 1.8.3 cannot do for us. */
+/* zone/load.c: reads a zone file (RFC 1035 §5.1 master file format) one
+ * entry at a time into compact records: the plain entries of the common
+ * types through fast.c, every other one with ldns (which fast.c imitates
+ * exactly, see there). The entry splitter here handles comments,
+ * parentheses and quotes across lines so that every record keeps the file
+ * and line it started on; it also implements $ORIGIN, $TTL and $INCLUDE,
+ * which ldns 1.8.3 cannot do for us. */
 #include "zone_int.h"
 
 #include <ctype.h>
@@ -23,7 +25,10 @@ struct zfile {
 	uint16_t idx;             /* index into zl->files */
 	unsigned depth;
 	ldns_rdf *origin;         /* current $ORIGIN (owned) */
-	ldns_rdf *prev;           /* previous owner (owned, managed by ldns) */
+	ldns_rdf *prev;           /* previous owner for ldns (owned, managed by ldns) */
+	uint8_t prevw[WIRE_NAME_MAX]; /* the previous owner, wire form as written */
+	size_t prevw_len;         /* 0: none, or longer than a name (see prev) */
+	bool prev_stale;          /* the fast route moved prevw on: rebuild prev */
 	uint32_t default_ttl;
 	bool have_ttl;            /* $TTL seen (else the last TTL is the default) */
 	char *real;               /* realpath, for loop detection */
@@ -136,35 +141,27 @@ static const char *rdata_malformed(uint16_t type, const uint8_t *rd, size_t rdle
 	return off + post == rdlen ? NULL : name;
 }
 
-/* Appends one record converted from rr. */
-static cairn_err add_record(struct zload *zl, struct zfile *zf, uint32_t line,
-			    const ldns_rr *rr)
+/* Appends one record: owner (wire, olen bytes, any case), type, ttl and
+ * rdata (wire, uncompressed). */
+static cairn_err add_wire(struct zload *zl, struct zfile *zf, uint32_t line,
+			  const uint8_t *own, size_t olen, uint16_t type, uint32_t ttl,
+			  const uint8_t *rd, size_t rdlen)
 {
 	cairn_err err = CAIRN_OK;
-	ldns_buffer *buf = NULL;
-	const ldns_rdf *own = ldns_rr_owner(rr);
 	uint8_t owner[WIRE_NAME_MAX];
-	size_t olen = ldns_rdf_size(own);
 
 	if (olen == 0 || olen > WIRE_NAME_MAX) {
 		zload_problem(zl, zl->seq, zf->idx, line, "bad owner name");
 		goto done;
 	}
-	memcpy(owner, ldns_rdf_data(own), olen);
+	memcpy(owner, own, olen);
 	wire_name_lower(owner);
 
-	buf = ldns_buffer_new(256);
-	if (!buf || ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK) {
-		err = CAIRN_ENOMEM;
-		goto done;
-	}
-	size_t rdlen = ldns_buffer_position(buf);
 	if (rdlen > UINT16_MAX) {
 		zload_problem(zl, zl->seq, zf->idx, line, "record data longer than 65535 bytes");
 		goto done;
 	}
-	const char *bad = rdata_malformed((uint16_t)ldns_rr_get_type(rr),
-					  ldns_buffer_begin(buf), rdlen);
+	const char *bad = rdata_malformed(type, rd, rdlen);
 	if (bad) {
 		zload_problem(zl, zl->seq, zf->idx, line, "malformed %s record data", bad);
 		goto done;
@@ -189,19 +186,38 @@ static cairn_err add_record(struct zload *zl, struct zfile *zf, uint32_t line,
 		r->owner = arena_dup(&zl->tmp, owner, olen);
 		r->hash = wire_name_hash(owner, olen);
 	}
-	r->rdata = rdlen ? arena_dup(&zl->tmp, ldns_buffer_begin(buf), rdlen) : (const uint8_t *)"";
+	r->rdata = rdlen ? arena_dup(&zl->tmp, rd, rdlen) : (const uint8_t *)"";
 	if (!r->owner || !r->rdata) {
 		err = CAIRN_ENOMEM;
 		goto done;
 	}
 	r->owner_len = (uint8_t)olen;
 	r->rdlen = (uint16_t)rdlen;
-	r->type = (uint16_t)ldns_rr_get_type(rr);
-	r->ttl = ldns_rr_ttl(rr);
+	r->type = type;
+	r->ttl = ttl;
 	r->seq = zl->seq;
 	r->line = line;
 	r->file = zf->idx;
 	zl->nrecs++;
+done:
+	return err;
+}
+
+/* Appends one record converted from rr (the ldns route). */
+static cairn_err add_record(struct zload *zl, struct zfile *zf, uint32_t line,
+			    const ldns_rr *rr)
+{
+	cairn_err err = CAIRN_OK;
+	ldns_buffer *buf = ldns_buffer_new(256);
+	const ldns_rdf *own = ldns_rr_owner(rr);
+
+	if (!buf || ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK) {
+		err = CAIRN_ENOMEM;
+		goto done;
+	}
+	err = add_wire(zl, zf, line, ldns_rdf_data(own), ldns_rdf_size(own),
+		       (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+		       ldns_buffer_begin(buf), ldns_buffer_position(buf));
 done:
 	ldns_buffer_free(buf);
 	return err;
@@ -321,6 +337,32 @@ static cairn_err directive(struct zload *zl, struct zfile *zf, uint32_t line, ch
 	return CAIRN_OK;
 }
 
+/* The fast route for entry text (fast.c); true when it took the entry,
+ * with *err set. */
+static bool fast_entry(struct zload *zl, struct zfile *zf, uint32_t line, const char *text,
+		       cairn_err *err)
+{
+	struct zfast_in in = {
+		.origin = ldns_rdf_data(zf->origin), .origin_len = ldns_rdf_size(zf->origin),
+		.prev = zf->prevw, .prev_len = zf->prevw_len, .default_ttl = zf->default_ttl };
+	struct zfast_rr rr;
+
+	if (!zfast_entry(text, &in, &rr))
+		return false;
+	zl->nfast++;
+	if (rr.owner_len != zf->prevw_len || memcmp(rr.owner, zf->prevw, rr.owner_len) != 0) {
+		memcpy(zf->prevw, rr.owner, rr.owner_len);
+		zf->prevw_len = rr.owner_len;
+		zf->prev_stale = true;
+	}
+	/* RFC 1035 §5.1: without $TTL an omitted TTL is the last one given. */
+	if (!zf->have_ttl)
+		zf->default_ttl = rr.ttl;
+	*err = add_wire(zl, zf, line, rr.owner, rr.owner_len, rr.type, rr.ttl, rr.rdata,
+			rr.rdlen);
+	return true;
+}
+
 /* One complete entry (parentheses joined, comments removed). */
 static cairn_err entry(struct zload *zl, struct zfile *zf, uint32_t line, char *text)
 {
@@ -335,6 +377,16 @@ static cairn_err entry(struct zload *zl, struct zfile *zf, uint32_t line, char *
 	zl->seq++;
 	if (*text == '$')
 		return directive(zl, zf, line, text);
+	if (!zl->ldns_only && fast_entry(zl, zf, line, text, &err))
+		return err;
+	/* the previous owner as the fast route left it */
+	if (zf->prev_stale) {
+		ldns_rdf_deep_free(zf->prev);
+		zf->prev = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, zf->prevw_len, zf->prevw);
+		if (!zf->prev)
+			return CAIRN_ENOMEM;
+		zf->prev_stale = false;
+	}
 
 	/* ldns reads "1hx" as 1h and wraps TTLs past 2^32: checked first */
 	if (!zlint_entry_ttl(zl, zf->idx, line, text))
@@ -343,6 +395,11 @@ static cairn_err entry(struct zload *zl, struct zfile *zf, uint32_t line, char *
 	ldns_status st = ldns_rr_new_frm_str(&rr, reordered ? reordered : text, zf->default_ttl,
 					     zf->origin, &zf->prev);
 	free(reordered);
+	zf->prevw_len = 0;
+	if (zf->prev && ldns_rdf_size(zf->prev) <= WIRE_NAME_MAX) {
+		zf->prevw_len = ldns_rdf_size(zf->prev);
+		memcpy(zf->prevw, ldns_rdf_data(zf->prev), zf->prevw_len);
+	}
 	if (st != LDNS_STATUS_OK) {
 		char reason[600];
 		const char *why = ldns_get_errorstr_by_id(st);
@@ -378,19 +435,28 @@ struct splitter {
 	uint32_t start;           /* line the pending entry began on */
 };
 
-static bool sp_put(struct splitter *s, char c)
+/* Appends n bytes at p to the pending entry. */
+static bool sp_putn(struct splitter *s, const char *p, size_t n)
 {
-	if (s->len + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
+	if (s->len + n + 1 >= s->cap) {
+		size_t cap = s->cap ? s->cap : 256;
+		while (s->len + n + 1 >= cap)
+			cap *= 2;
 		char *b = realloc(s->buf, cap);
 		if (!b)
 			return false;
 		s->buf = b;
 		s->cap = cap;
 	}
-	s->buf[s->len++] = c;
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
 	s->buf[s->len] = '\0';
 	return true;
+}
+
+static bool sp_put(struct splitter *s, char c)
+{
+	return sp_putn(s, &c, 1);
 }
 
 /* Feeds one physical line; returns false on out of memory. Sets *done
@@ -404,6 +470,15 @@ static bool sp_line(struct zload *zl, struct zfile *zf, struct splitter *s,
 	if (s->len == 0 && s->paren == 0)
 		s->start = lineno;
 	for (const char *p = l; *p && *p != '\n' && *p != '\r'; p++) {
+		/* a run of bytes that mean nothing to the splitter at once */
+		size_t run = strcspn(p, "\\\";()\r\n");
+		if (run) {
+			if (!sp_putn(s, p, run))
+				return false;
+			p += run;
+			if (!*p || *p == '\n' || *p == '\r')
+				break;
+		}
 		char c = *p;
 		if (c == '\\' && p[1] && p[1] != '\n') {
 			if (!sp_put(s, c) || !sp_put(s, p[1]))

@@ -52,8 +52,8 @@ cairn_err zsec_put(struct wire_writer *w, enum wire_section sec, const struct zo
 	 * section; when they do not fit the answer or authority section the
 	 * writer sets TC, in the additional section the RRset stays without
 	 * them (allowed there). */
-	if (err == CAIRN_OK && do_bit && s && rs->sig)
-		err = put_one(w, sec, rs->sig, owner, ttl);
+	if (err == CAIRN_OK && do_bit && s && zrrset_sig(rs))
+		err = put_one(w, sec, zrrset_sig(rs), owner, ttl);
 	return err;
 }
 
@@ -64,11 +64,11 @@ void zsec_put_additional(struct wire_writer *w, const struct zone_rrset *rs, boo
 	uint16_t count = w->count[WIRE_SEC_ADDITIONAL];
 
 	if (wire_writer_rrset(w, WIRE_SEC_ADDITIONAL, &rs->rs, NULL) != CAIRN_OK ||
-	    !do_bit || !rs->sig)
+	    !do_bit || !zrrset_sig(rs))
 		return;
 	/* RFC 4035 §3.1.1 allows the RRset without its RRSIGs when they do
 	 * not fit; a validator could not use it, so it goes too. */
-	if (wire_writer_rrset(w, WIRE_SEC_ADDITIONAL, rs->sig, NULL) != CAIRN_OK) {
+	if (wire_writer_rrset(w, WIRE_SEC_ADDITIONAL, zrrset_sig(rs), NULL) != CAIRN_OK) {
 		w->len = len;
 		w->ncomp = ncomp;
 		w->count[WIRE_SEC_ADDITIONAL] = count;
@@ -275,8 +275,8 @@ void zsec_proof_write(struct wire_writer *w, const struct zsec_proof *p)
 	for (unsigned i = 0; i < p->n; i++) {
 		if (wire_writer_rrset(w, WIRE_SEC_AUTHORITY, &p->rs[i]->rs, NULL) != CAIRN_OK)
 			return;
-		if (p->rs[i]->sig &&
-		    wire_writer_rrset(w, WIRE_SEC_AUTHORITY, p->rs[i]->sig, NULL) != CAIRN_OK)
+		if (zrrset_sig(p->rs[i]) &&
+		    wire_writer_rrset(w, WIRE_SEC_AUTHORITY, zrrset_sig(p->rs[i]), NULL) != CAIRN_OK)
 			return;
 	}
 }

@@ -51,6 +51,8 @@ struct zload {
 	size_t nprobs, capprobs;
 	size_t nerrors;
 	bool oom;
+	bool ldns_only;            /* every entry through ldns: the reference route (tests) */
+	size_t nfast;             /* entries the fast route (fast.c) took */
 	uint32_t seq;
 };
 
@@ -65,6 +67,35 @@ const char *zload_name(const uint8_t *name, char *buf, size_t buflen);
  * the top file cannot be opened, CAIRN_ENOMEM, else CAIRN_OK (syntax errors
  * are problems, counted in zl->nerrors). */
 cairn_err zload_read(struct zload *zl, const char *file);
+/* ---- fast.c: common record entries without ldns ---- */
+#define ZFAST_RDATA_MAX 4096
+struct zfast_in {                 /* what is in force where the entry stands */
+	const uint8_t *origin;    /* $ORIGIN, wire form as written */
+	size_t origin_len;
+	const uint8_t *prev;      /* the previous owner, wire form as written */
+	size_t prev_len;          /* 0: none known (the entry goes to ldns) */
+	uint32_t default_ttl;
+};
+struct zfast_rr {
+	uint8_t owner[WIRE_NAME_MAX]; /* case as written */
+	size_t owner_len;
+	uint32_t ttl;
+	uint16_t type;
+	uint16_t rdlen;
+	uint8_t rdata[ZFAST_RDATA_MAX];
+};
+/* Reads one complete entry (text as zload's splitter leaves it: comments
+ * gone, parentheses joined) of type A, AAAA, NS, CNAME, PTR, MX, SRV or
+ * TXT in plain form into *out, exactly as ldns would. Returns false,
+ * leaving nothing in force changed, for anything else: the caller then
+ * parses the entry with ldns. */
+bool zfast_entry(const char *text, const struct zfast_in *in, struct zfast_rr *out);
+
+/* Orders records by owner (hash, length, bytes), type, rdata and seq
+ * (sort.c); zsort_cmp is that order for qsort(). Allocates a copy of
+ * recs for the time of the sort when it can (else sorts in place). */
+int zsort_cmp(const void *a, const void *b);
+void zsort_records(struct zone_rec *recs, size_t n);
 /* Sorts the records by owner, type and rdata and checks them: outside the
  * zone, duplicates, SOA, NS at the apex, CNAME rules, TTLs within RRsets
  * (lowered to the smallest with a warning). Marks dropped records dead. */
@@ -85,11 +116,24 @@ struct zone_addl {                /* one NS/MX/SRV target */
 	const struct zone_node *node; /* the target's node, NULL if not ours */
 	bool same_zone;
 };
-struct zone_rrset {
-	struct wire_rrset rs;
+struct zone_rrx {                 /* what only some RRsets have */
 	struct zone_addl *addl;   /* count entries for NS/MX/SRV, else NULL */
 	const struct wire_rrset *sig; /* the RRSIGs covering it (signed zones), or NULL */
 };
+/* 40 bytes: a zone of a million records holds a million of these, and
+ * most (A, AAAA, TXT of unsigned zones) need neither field of zone_rrx. */
+struct zone_rrset {
+	struct wire_rrset rs;
+	struct zone_rrx *x;       /* arena, NULL when it would be empty */
+};
+static inline struct zone_addl *zrrset_addl(const struct zone_rrset *s)
+{
+	return s->x ? s->x->addl : NULL;
+}
+static inline const struct wire_rrset *zrrset_sig(const struct zone_rrset *s)
+{
+	return s->x ? s->x->sig : NULL;
+}
 struct zone_node {
 	const uint8_t *name;      /* lowercase wire name */
 	struct zone_rrset *rrsets;/* in order of first appearance in the file */

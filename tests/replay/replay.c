@@ -275,13 +275,15 @@ static void on_explain(void *ctx, const struct resolver_explain_result *res)
 
 	rp->explained = true;
 	free(rp->explain);
-	rp->explain = res ? malloc(strlen(res->text) + 1) : NULL;
+	rp->explain = res ? malloc(strlen(res->text) + strlen(res->json) + 8) : NULL;
 	if (!rp->explain)
 		return;
 	/* the padding of the columns collapsed: checks name single spaces */
 	for (const char *p = res->text; *p; p++)
 		if (*p != ' ' || (o && rp->explain[o - 1] != ' ' && rp->explain[o - 1] != '\n'))
 			rp->explain[o++] = *p;
+	/* then the events as JSON, on one line (it has no blanks) */
+	o += (size_t)sprintf(rp->explain + o, "json: %s\n", res->json);
 	rp->explain[o] = '\0';
 }
 

@@ -5,8 +5,8 @@
 # reading only the zones whose file changed (an unchanged zone keeps its
 # load time, and its additional data from a reloaded zone is the new one),
 # forward-list / forward-add / forward-remove (to a second cairnd on
-# loopback; the cache under the zone flushed), lookup --json, get-option
-# and set-option.
+# loopback; the cache under the zone flushed), lookup --json,
+# list-local-zones --json, get-option and set-option.
 . "$top_srcdir/tests/system/lib.sh"
 need dig python3 jq
 CONTROL=${CAIRN_CONTROL:-$top_builddir/cairn-control}
@@ -28,6 +28,8 @@ server:
 	control-socket: $SOCK
 	recursion: yes
 	allow-recursion: 127.0.0.0/8
+	# fwd.example is an unsigned private zone: no validation here
+	dnssec: no
 zone:
 	name: lab.test
 	file: $Z/lab.test.zone
@@ -73,7 +75,7 @@ bump "$Z/rev.zone" 2024060101 2024060102
 t_rev=$(loaded_at 2.0.192.in-addr.arpa.)
 ctl reload-zone lab.test
 check_rc "reload-zone lab.test" 0
-check_out '^1 zones reloaded: lab\.test serial 2024060102, [0-9]+ records, 2 unchanged, 0 failed$'
+check_out '^1 zones reloaded: lab\.test\. serial 2024060102, [0-9]+ records, 2 unchanged, 0 failed$'
 check_eq "lab.test after reload-zone" "$(serial lab.test)" 2024060102
 check_eq "the other changed zone is not read by reload-zone" "$(serial 2.0.192.in-addr.arpa)" 2024060101
 check_eq "... and keeps its load time" "$(loaded_at 2.0.192.in-addr.arpa.)" "$t_rev"
@@ -112,7 +114,7 @@ check_eq "SIGHUP: the changed reverse zone is read" "$(serial 2.0.192.in-addr.ar
 check_eq "SIGHUP: the broken lab.test keeps serial 2024060102" "$(serial lab.test)" 2024060102
 check_eq "SIGHUP: the unchanged extra.test keeps its load time" "$(loaded_at extra.test.)" "$t_extra"
 check_eq "SIGHUP: the broken lab.test keeps its load time" "$(loaded_at lab.test.)" "$t_lab"
-tail -n 5 "$ALOG" | grep -q 'reloaded 1 zones: 2\.0\.192\.in-addr\.arpa serial 2024060102, [0-9]* records, 1 unchanged, some kept their old data' &&
+tail -n 5 "$ALOG" | grep -q 'reloaded 1 zones: 2\.0\.192\.in-addr\.arpa\. serial 2024060102, [0-9]* records, 1 unchanged, some kept their old data' &&
 	pass || { LAST_Q= fail "SIGHUP: the log does not say one zone reloaded, one unchanged, one failed"; }
 # fixed, and mail.lab.test changed: extra.test (unchanged, kept as it was)
 # carries the new address of its MX target in the additional section
@@ -121,7 +123,7 @@ bump "$Z/lab.test.zone" 2024060102 2024060104
 sed -i 's/^mail    IN  A    192\.0\.2\.25/mail    IN  A    192.0.2.125/' "$Z/lab.test.zone"
 ctl reload
 check_rc "reload after the fix" 0
-check_out '^1 zones reloaded: lab\.test serial 2024060104, [0-9]+ records, 2 unchanged, 0 failed$'
+check_out '^1 zones reloaded: lab\.test\. serial 2024060104, [0-9]+ records, 2 unchanged, 0 failed$'
 OUT=$(dig @127.0.0.1 -p "$PA" +norec +time=2 +tries=1 extra.test MX)
 LAST_Q="dig extra.test MX"
 check_out '^mail\.lab\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.125$'
@@ -202,6 +204,12 @@ check_rc "set-option log-queries yes" 0
 addr +norec logged.lab.test A >/dev/null
 wait_for 5 grep -q 'logged\.lab\.test' "$ALOG" && pass || { LAST_Q= fail "log-queries yes: the query is not logged"; }
 ctl set-option log-queries no
+ctl list-local-zones --json
+check_rc "list-local-zones --json" 0
+check_eq "list-local-zones --json: localhost." \
+	"$(jq -r '.[] | select(.name == "localhost.") | .kind' <<<"$OUT")" redirect
+check_eq "list-local-zones --json: as many as lines" "$(jq length <<<"$OUT")" \
+	"$("$CONTROL" -s "$SOCK" list-local-zones | grep -c .)"
 ctl help
 for c in reload-zone forward-list forward-add forward-remove get-option set-option; do check_out "^$c"; done
 check_alive "$A_PID"
