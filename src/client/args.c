@@ -88,6 +88,8 @@ void cdig_args_usage(FILE *f)
 	      "             +[no]unknownformat +[no]onesoa +[no]yaml +[no]json\n"
 	      "             +[no]idnin +[no]idnout (no IDN support: names as given)\n"
 	      "  walks:     +trace +hints=FILE +nssearch (+no... to turn off)\n"
+	      "  DNSSEC:    +chain (the chain of trust, link by link) +anchor=FILE\n"
+	      "             (trust anchor, default /usr/share/dns/root.key) +hints=FILE\n"
 	      "  not supported (exit 1): +besteffort +dns64prefix +fuzztime +https*\n"
 	      "             +http-plain*\n", f);
 }

@@ -116,6 +116,8 @@ struct cdig_query {
 	int split;               /* split base64/hex fields every N chars */
 	bool split_set;
 	char hints[512];         /* +hints=FILE for +trace; "" = ask server */
+	bool chain;              /* +chain (chain.c) */
+	char anchor[512];        /* +anchor=FILE for +chain; "" = the default */
 	struct cdig_keep *keep;  /* +keepopen's connection (main's) */
 	int argc;                /* the command line, for the banner */
 	char **argv;
@@ -371,5 +373,60 @@ int cdig_nssearch(const struct cdig_query *q);
 /* print.c: writes the header flags set in flags as dig does (" qr aa
  * rd ..."). */
 void cdig_print_flags(FILE *f, unsigned flags);
+
+/* ---- chain.c: +chain, the chain of trust link by link ---- */
+#define CDIG_EXIT_BOGUS 12       /* +chain: the verdict is bogus (cdig(1)) */
+/* +chain NAME [TYPE]: fetches (DO=1, CD=1) the answer and every DS and
+ * DNSKEY RRset from the trust anchor (q->anchor) down to it, from q's
+ * server or by iterating from q->hints, and prints each link's verdict.
+ * Returns 0 (secure or insecure), CDIG_EXIT_BOGUS, CDIG_EXIT_NOREPLY when
+ * a link could not be fetched, CDIG_EXIT_USAGE for a bad anchor or hints
+ * file, CDIG_EXIT_INTERNAL when out of memory. */
+int cdig_chain(const struct cdig_query *q);
+/* trace.c: a quiet iteration from q->hints for chain.c. cdig_iter_new
+ * returns NULL (message printed) when the hints cannot be loaded or memory
+ * is short; the caller frees with cdig_iter_free. q must outlive it. */
+struct cdig_iter;
+struct cdig_iter *cdig_iter_new(const struct cdig_query *q);
+/* Resolves name/type with RD=0 and DO=1 from the root servers; on CAIRN_OK
+ * *r is the last response (caller frees with cdig_reply_free). */
+cairn_err cdig_iter_query(struct cdig_iter *it, const char *name, uint16_t type,
+			  struct cdig_reply *r);
+void cdig_iter_free(struct cdig_iter *it);
+/* chain_rrset.c: one RRset copied out of a message in the form
+ * src/dnssec checks. */
+#define CDIG_CHAIN_MAX_NSEC 16   /* NSEC/NSEC3 RRsets used from one answer */
+struct cdig_rrset {
+	uint8_t owner[WIRE_NAME_MAX];
+	uint8_t *data;           /* malloc'd rdata: count x (len16, rdata) */
+	struct wire_rrset rs;    /* points into owner and data */
+};
+/* Copies the records of type at owner in l (NULL: none) into *c (the
+ * caller's; free with cdig_rrset_free; count 0 when there are none).
+ * false when out of memory or an rdata does not fit. */
+bool cdig_rrset_get(const ldns_rr_list *l, const uint8_t *owner, uint16_t type,
+		    struct cdig_rrset *c);
+void cdig_rrset_free(struct cdig_rrset *c);
+/* True when rr's owner is the wire name name (case-insensitive). */
+bool cdig_owner_is(const ldns_rr *rr, const uint8_t *name);
+/* The rdata of the i-th record of rs (its length in *len), NULL past the
+ * end; points into rs. */
+const uint8_t *cdig_rdata_at(const struct wire_rrset *rs, unsigned i, uint16_t *len);
+/* The key tag of the first RRSIG in sigs covering type, -1 when none. */
+int cdig_sig_tag(const struct wire_rrset *sigs, uint16_t type);
+/* "KSK" or "ZSK" (static) by the SEP flag of the key tagged tag in keys,
+ * "key" when there is none. */
+const char *cdig_key_role(const struct wire_rrset *keys, int tag);
+/* The tag of a key in keys that a DS (tag and algorithm) or DNSKEY record
+ * of anchor names, -1 when none. */
+int cdig_anchored_tag(const struct wire_rrset *keys, const struct wire_rrset *anchor);
+/* Copies the NSEC/NSEC3 RRsets of l and their RRSIGs into set[] and
+ * sigs[] (CDIG_CHAIN_MAX_NSEC each, the caller's; free with
+ * cdig_nsec_free); returns how many. */
+unsigned cdig_nsec_collect(const ldns_rr_list *l, struct cdig_rrset *set,
+			   struct cdig_rrset *sigs);
+void cdig_nsec_free(struct cdig_rrset *set, struct cdig_rrset *sigs, unsigned n);
+/* print.c: the RFC 8914 name of an EDE info-code (static), NULL if unknown. */
+const char *cdig_ede_name(unsigned code);
 
 #endif

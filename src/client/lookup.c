@@ -315,6 +315,8 @@ int cdig_lookup(const struct cdig_query *q0, struct cdig_banner *b)
 	 * (its fatal()) after the lookups before it */
 	if (q0->name_bad)
 		return cdig_check_name(q0->name);
+	if (q0->chain)
+		return cdig_chain(q0);
 	if (q0->trace)
 		return cdig_trace(q0);
 	if (q0->nssearch)

@@ -25,7 +25,7 @@ enum optid {
 	O_SPLIT, O_STATS, O_SUBNET, O_TCFLAG, O_TCP, O_TIMEOUT, O_TLS,
 	O_TLSCA, O_TLSCERT, O_TLSKEY, O_TLSHOST, O_TOPDOWN, O_TRACE, O_TRIES,
 	O_TRUSTEDKEY, O_TTLID, O_TTLUNITS, O_UNKNOWNFORMAT, O_YAML, O_ZFLAG,
-	O_JSON, O_HINTS,
+	O_JSON, O_HINTS, O_CHAIN, O_ANCHOR,
 };
 
 struct optdef {
@@ -38,10 +38,10 @@ struct optdef {
 static const struct optdef optdefs[] = {
 	{ "aaflag", 2, O_AAFLAG }, { "aaonly", 2, O_AAFLAG },
 	{ "additional", 3, O_ADDITIONAL }, { "adflag", 2, O_ADFLAG },
-	{ "all", 2, O_ALL }, { "answer", 2, O_ANSWER },
+	{ "all", 2, O_ALL }, { "anchor", 3, O_ANCHOR }, { "answer", 2, O_ANSWER },
 	{ "authority", 2, O_AUTHORITY }, { "badcookie", 3, O_BADCOOKIE },
 	{ "besteffort", 2, O_BESTEFFORT }, { "bufsize", 1, O_BUFSIZE },
-	{ "cd", 2, O_CDFLAG }, { "cdflag", 2, O_CDFLAG },
+	{ "cd", 2, O_CDFLAG }, { "cdflag", 2, O_CDFLAG }, { "chain", 3, O_CHAIN },
 	{ "class", 2, O_CLASS }, { "cmd", 2, O_CMD },
 	{ "co", 2, O_COFLAG }, { "coflag", 3, O_COFLAG },
 	{ "comments", 4, O_COMMENTS }, { "cookie", 4, O_COOKIE },
@@ -632,6 +632,12 @@ int cdig_plus_option(const char *arg, struct cdig_query *q)
 		if (strlen(val) >= sizeof(q->hints) || !*val)
 			return bad("invalid hints file name '%s'", val);
 		strcpy(q->hints, val);
+		break;
+	case O_CHAIN: SET(chain); break;
+	case O_ANCHOR:
+		if (!on || !val || !*val || strlen(val) >= sizeof(q->anchor))
+			return invalid(arg);
+		strcpy(q->anchor, val);
 		break;
 	}
 #undef SET

@@ -243,6 +243,11 @@ static const char *ede_name(unsigned code)
 	return code < sizeof(names) / sizeof(names[0]) ? names[code] : NULL;
 }
 
+const char *cdig_ede_name(unsigned code)
+{
+	return ede_name(code);
+}
+
 static void print_hex_ascii(FILE *f, const uint8_t *p, size_t n)
 {
 	size_t i;

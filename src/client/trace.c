@@ -287,7 +287,7 @@ done:
 	return err;
 }
 
-static bool load_hints(struct trace *t, const char *path)
+static bool load_hints(struct trace *t, const char *path, bool print)
 {
 	FILE *f = fopen(path, "r");
 	ldns_zone *z = NULL;
@@ -310,10 +310,11 @@ static bool load_hints(struct trace *t, const char *path)
 		size_t i;
 		ldns_rr_list *l = ldns_zone_rrs(z);
 
-		for (i = 0; i < ldns_rr_list_rr_count(l); i++)
+		for (i = 0; print && i < ldns_rr_list_rr_count(l); i++)
 			if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) == LDNS_RR_TYPE_NS)
 				cdig_print_rr(stdout, t->q, ldns_rr_list_rr(l, i), false);
-		printf(";; Read root hints from %s\n\n", path);
+		if (print)
+			printf(";; Read root hints from %s\n\n", path);
 		ok = true;
 	} else {
 		fprintf(stderr, "cdig: no root NS records in hints file '%s'\n", path);
@@ -354,7 +355,7 @@ int cdig_trace(const struct cdig_query *q)
 	t->it.tcp = q->tcp;
 	trace_banner(q);
 	if (q->hints[0]) {
-		if (!load_hints(t, q->hints)) {
+		if (!load_hints(t, q->hints, true)) {
 			rc = CDIG_EXIT_USAGE;
 			goto done;
 		}
@@ -470,4 +471,36 @@ done:
 	cdig_reply_free(&r);
 	free(t);
 	return rc;
+}
+
+/* +chain +hints: a quiet iteration from the hints file (chain.c). */
+struct cdig_iter { struct trace t; };
+
+struct cdig_iter *cdig_iter_new(const struct cdig_query *q)
+{
+	struct cdig_iter *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return NULL;
+	it->t.q = q;
+	it->t.it = *q;
+	it->t.it.recurse = false;
+	it->t.it.dnssec = true;
+	if (!load_hints(&it->t, q->hints, false)) {
+		free(it);
+		return NULL;
+	}
+	return it;
+}
+
+cairn_err cdig_iter_query(struct cdig_iter *it, const char *name, uint16_t type,
+			  struct cdig_reply *r)
+{
+	it->t.queries = 0;     /* TRACE_MAX_QUERIES bounds each walk */
+	return walk(&it->t, name, type, false, 0, r);
+}
+
+void cdig_iter_free(struct cdig_iter *it)
+{
+	free(it);
 }

@@ -9,12 +9,7 @@
 need unbound
 
 S=$top_srcdir/zones/lab/signed
-start_lab "$S" "expired.example.com=$S/expired.example.com.zone" \
-	"wrongds.example.com=$S/wrongds.example.com.zone" \
-	"nokey.example.com=$S/nokey.example.com.zone" \
-	"nosig.example.com=$S/nosig.example.com.zone" \
-	"iter500.example.com=$S/iter500.example.com.zone" \
-	"rsamd5.example.com=$S/rsamd5.example.com.zone" || die "the signed lab did not start"
+start_signed_lab "$S" || die "the signed lab did not start"
 start_unbound "$T" 127.0.0.2 "$top_srcdir/zones/lab/root.hints" \
 	"access-control: 127.0.0.0/8 allow" "module-config: \"validator iterator\"" \
 	"trust-anchor-file: \"$S/root.key\"" "trust-anchor-signaling: no" \

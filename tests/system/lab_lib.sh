@@ -87,3 +87,32 @@ EOF
 	UNBOUND_PID=$!
 	PIDS+=($!)
 }
+
+# start_signed_lab DIR: start_lab on the signed lab DIR (zones/lab/signed)
+# with the zones broken on purpose (zones/lab/README) beside example.com.
+start_signed_lab() {
+	local s=$1 z zones=()
+	for z in expired wrongds nokey nosig iter500 rsamd5; do
+		zones+=("$z.example.com=$s/$z.example.com.zone")
+	done
+	start_lab "$s" "${zones[@]}"
+}
+
+# signed_lab_names DIR: "NAME TYPE" lines, sorted, of every RRset of the
+# signed lab's zone files that is neither DNSSEC's own nor a delegation's
+# NS, and a name that does not exist in each zone (the broken zones not
+# included). Needs ldns-read-zone.
+signed_lab_names() {
+	local z
+	for z in "$1"/root.zone "$1"/arpa.zone "$1"/com.zone "$1"/net.zone "$1"/example.com.zone \
+		"$1"/example.net.zone "$1"/127.in-addr.arpa.zone "$1"/shop.net.zone; do
+		ldns-read-zone "$z" | awk '!/^;/ && NF >= 4 {
+			o = tolower($1); t = $4
+			if (t == "SOA") apex = o
+			if (t ~ /^(RRSIG|NSEC|NSEC3|NSEC3PARAM|DS)$/) next
+			if (t == "NS" && o != apex) next
+			print o, t
+			if (t == "SOA") print "nosuch." o, "A"
+		}'
+	done | sed 's/^nosuch\.\. /nosuch. /' | sort -u
+}
