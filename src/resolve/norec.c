@@ -164,7 +164,10 @@ enum resolve_source norec_answer(struct resolver *r, const struct wire_query *q,
 	unsigned cnames = 0;
 
 	memcpy(name, q->qname, q->qname_len);
-	switch (iter_chain_cache(r, name, q->qtype, &cnames, a, rcode, NULL, false, NULL)) {
+	/* a DO client gets the RRSIGs and proofs the cache holds (RFC 4035
+	 * §3.2.1), as from the RD=1 path */
+	switch (iter_chain_cache(r, name, q->qtype, &cnames, a, rcode, NULL,
+				 r->anchors && q->edns_do, NULL)) {
 	case CHAIN_DONE:
 		return RESOLVE_SRC_CACHE;
 	case CHAIN_FAIL:
