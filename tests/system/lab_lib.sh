@@ -19,7 +19,9 @@ wait_dns() {
 }
 
 # auth NAME ADDR... -- ZONE=FILE...: an authoritative cairnd logging
-# queries to $T/NAME.log.
+# queries to $T/NAME.log, without response rate limiting: the resolvers
+# under test are its only clients, and the benchmarks' floods of distinct
+# names would be limited (NXDOMAIN per zone) like an attack.
 auth() {
 	local name=$1 a; shift
 	{
@@ -27,7 +29,7 @@ auth() {
 		while [ $# -gt 0 ] && [ "$1" != "--" ]; do echo "	listen: $1@53"; shift; done
 		shift
 		printf '\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n'
-		printf '\tlog-queries: yes\n\trecursion: no\n'
+		printf '\tlog-queries: yes\n\trecursion: no\n\trrl-ratelimit: 0\n'
 		for a in "$@"; do printf 'zone:\n\tname: %s\n\tfile: %s\n' "${a%%=*}" "${a#*=}"; done
 	} >"$T/$name.conf"
 	${LAB_RUN:-} "$CAIRND" -d -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
