@@ -204,8 +204,8 @@ void explain_finish(struct rq *q, bool ended)
 	res.resp = r->out;
 	{
 		bool bogus = q->vstate == DSEC_BOGUS;
-		uint16_t ede = bogus || q->ede == 0xffff ? q->vede : q->ede;
-		const char *why = bogus ? q->vwhy : q->ede_text;
+		const char *why;
+		uint16_t ede = rq_answer_ede(q, &why);
 
 		res.len = resolver_build_answer(r, r->out, &cq, sizeof(r->out), &q->acc,
 						q->rcode, ede, why, q->vstate);

@@ -652,6 +652,9 @@ size_t resolver_build_response(struct resolver *r, uint8_t *out, const struct wi
 size_t resolver_build_answer(struct resolver *r, uint8_t *out, const struct wire_query *cq,
 			     size_t limit, const struct acc *a, uint8_t rcode, uint16_t ede,
 			     const char *ede_text, uint8_t vstate);
+/* The EDE (and its text, *text) a client of q's result gets: the reason of
+ * a bogus answer, else the resolution's own, else validation's. */
+uint16_t rq_answer_ede(const struct rq *q, const char **text);
 /* Recomputes q's timer (deadline, claim check, serve-stale client
  * timeout: the earliest) in the heap. */
 void rq_timer_update(struct rq *q);

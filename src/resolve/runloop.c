@@ -499,6 +499,16 @@ void resolver_free_all(struct resolver *r)
 	r->nheap = 0;
 }
 
+uint16_t rq_answer_ede(const struct rq *q, const char **text)
+{
+	/* a bogus answer says why it is bogus; otherwise the resolution's
+	 * own EDE, else validation's (an insecure answer's EDE 1, 2, 27) */
+	bool val = q->vstate == DSEC_BOGUS || q->ede == EDE_NONE;
+
+	*text = q->vstate == DSEC_BOGUS ? q->vwhy : q->ede_text;
+	return val ? q->vede : q->ede;
+}
+
 /* Answers q's waiters from its result. */
 static void rq_respond(struct rq *q)
 {
@@ -511,6 +521,8 @@ static void rq_respond(struct rq *q)
 		RESOLVE_SRC_CACHE : q->sent ? RESOLVE_SRC_RESOLVED :
 				  q->rcode == WIRE_RCODE_SERVFAIL ? RESOLVE_SRC_LOCAL :
 				  RESOLVE_SRC_CACHE;
+	const char *why;
+	uint16_t ede = rq_answer_ede(q, &why);
 
 	while (q->waiters) {
 		struct waiter *w = q->waiters;
@@ -518,9 +530,7 @@ static void rq_respond(struct rq *q)
 
 		q->waiters = w->next;
 		len = resolver_build_answer(r, r->out, &w->q, limit, &q->acc, q->rcode,
-					    q->vstate == DSEC_BOGUS || q->ede == EDE_NONE ? q->vede :
-					    q->ede, q->vstate == DSEC_BOGUS ? q->vwhy : q->ede_text,
-					    q->vstate);
+					    ede, why, q->vstate);
 		w->done(w->ctx, r->out, len, src);
 		free(w);
 	}

@@ -160,24 +160,27 @@ static void keep_keys(struct resolver *r, const struct wire_rrset *keys, struct 
 	o->keys.rdata = r->vkeys + olen;
 }
 
-/* Stores a verdict on (name, type) in the cache: secure data for at most
- * ttl seconds (RFC 4035 §5.3.3), bogus data for val-bogus-ttl. */
-void val_verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool nx,
-		    enum dsec_state s, uint16_t ede, uint32_t ttl)
+/* Stores a verdict on (name, type) -- on the RRset rs only, when not
+ * NULL -- in the cache: secure data for at most ttl seconds (RFC 4035
+ * §5.3.3), bogus data for val-bogus-ttl. */
+static void verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool nx,
+		    const struct wire_rrset *rs, enum dsec_state s, uint16_t ede, uint32_t ttl)
 {
 	if (s == DSEC_BOGUS)
 		ttl = r->cfg.bogus_ttl;
-	cache_set_sec(r->cache, name, type, nx, to_cache(s), ede, ttl, rnow_s(r));
+	cache_set_sec_if(r->cache, name, type, nx, rs, to_cache(s), ede, ttl, rnow_s(r));
 }
 
-/* val_verdict() on the RRset rs itself: only while the cache holds its records. */
-void val_verdict_rrset(struct resolver *r, const struct wire_rrset *rs, enum dsec_state s,
-			  uint16_t ede, uint32_t ttl)
+void val_verdict(struct resolver *r, const uint8_t *name, uint16_t type, bool nx,
+		 enum dsec_state s, uint16_t ede, uint32_t ttl)
 {
-	if (s == DSEC_BOGUS)
-		ttl = r->cfg.bogus_ttl;
-	cache_set_sec_if(r->cache, rs->owner, rs->type, false, rs, to_cache(s), ede, ttl,
-			 rnow_s(r));
+	verdict(r, name, type, nx, NULL, s, ede, ttl);
+}
+
+void val_verdict_rrset(struct resolver *r, const struct wire_rrset *rs, enum dsec_state s,
+		       uint16_t ede, uint32_t ttl)
+{
+	verdict(r, rs->owner, rs->type, false, rs, s, ede, ttl);
 }
 
 /* True when a record of the DS RRset ds has an algorithm and a digest
