@@ -183,6 +183,16 @@ static void test_rmsg_decompress(void **state)
 	assert_true(wire_name_equal(rmsg_rdata(m, 0) + 2, mail));
 	assert_int_equal(m->rr[1].rdlen, 2 * 0 + wire_name_len(rmsg_rdata(m, 1)) +
 			 wire_name_len(rmsg_rdata(m, 1) + wire_name_len(rmsg_rdata(m, 1))) + 20);
+	/* rdata names are lowercased: a server compressing against our 0x20
+	 * question would otherwise carry its case into the cache */
+	{
+		static const char *an2[] = { "ExAmple.COM. 300 IN MX 10 MaIL.exAMPLE.com.",
+					     NULL };
+
+		m = reply(f, "ExAmple.COM.", LDNS_RR_TYPE_MX, true, 0, an2, NULL, NULL);
+		assert_int_equal(m->nrr, 1);
+		assert_memory_equal(rmsg_rdata(m, 0) + 2, mail, wire_name_len(mail));
+	}
 	/* truncated packets are refused */
 	{
 		static const uint8_t bad[] = { 0, 1, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0,
