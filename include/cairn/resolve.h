@@ -111,6 +111,11 @@ cairn_err resolver_query(struct resolver *r, const struct wire_query *q, size_t 
 bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 			    uint8_t *out, size_t limit, size_t *len,
 			    enum resolve_source *src);
+/* Before resolver_answer_cached for a batch of questions (names[i]:
+ * lowercase wire names of lens[i] bytes, NULL ones skipped; types[i]):
+ * starts loading the cache data they will read (cache_prefetch). */
+void resolver_prefetch(struct resolver *r, const uint8_t *const *names, const size_t *lens,
+		       const uint16_t *types, unsigned n);
 /* Identical questions are resolved once in the whole process: a worker
  * whose question another worker resolves waits (parked) until that worker
  * ends its claim. worker (below 64) is r's number in the claims; wake(ctx,

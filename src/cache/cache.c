@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void cache_config_default(struct cache_config *cfg)
 {
@@ -84,12 +85,38 @@ static void insert_entry(struct shard *s, struct centry *e)
 	if (*head) (*head)->hpprev = &e->hnext;
 	*head = e;
 	lru_push_head(s, e);
+	e->used = 0;
 	e->seq = ++s->seq;
 	s->bytes += e->cost;
 	s->entries++;
 	s->inserts++;
 	if ((e->xflags & XF_NODE) && e->sec == CACHE_SEC_SECURE)
 		cache_nsec_set(s->nsec, e, e->sec, e->ede, e->expiry);
+}
+
+/* Every shard's hash table in one zeroed block of bytes (*size: what it
+ * really takes). A random bucket per lookup over megabytes of tables
+ * costs a TLB miss per lookup with 4 KiB pages: a block of 2 MiB or more
+ * is aligned to and asks for transparent huge pages (THP in "madvise"
+ * mode, Debian's default). NULL when out of memory. */
+static struct centry **table_alloc(size_t bytes, size_t *size)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (bytes < huge) {
+		*size = bytes;
+		return calloc(1, bytes);
+	}
+	*size = (bytes + huge - 1) & ~(huge - 1);
+	p = aligned_alloc(huge, *size);
+	if (!p)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, *size, MADV_HUGEPAGE);  /* a hint: fine when refused */
+#endif
+	memset(p, 0, *size);
+	return p;
 }
 
 cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
@@ -128,8 +155,11 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 	uint32_t buckets = 8;
 	while (buckets < (1u << 24) && (size_t)buckets * CACHE_BYTES_PER_BUCKET < share)
 		buckets *= 2;
-	size_t table_cost = buckets * sizeof(struct centry *) + sizeof(size_t);
-	c->fixed += n * table_cost;
+	size_t table_bytes = (size_t)buckets * sizeof(struct centry *);
+	c->tables = table_alloc(n * table_bytes, &c->tables_size);
+	if (!c->tables)
+		goto done;
+	c->fixed += c->tables_size + sizeof(size_t);
 	if (cfg->max_bytes <= c->fixed || (cfg->max_bytes - c->fixed) / n < 1024) {
 		err = CAIRN_EINVAL;  /* budget too small to hold anything useful */
 		goto done;
@@ -137,9 +167,7 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 	size_t budget = (cfg->max_bytes - c->fixed) / n;
 	for (unsigned i = 0; i < n; i++) {
 		struct shard *s = &c->shards[i];
-		s->table = calloc(buckets, sizeof(struct centry *));
-		if (!s->table)
-			goto done;
+		s->table = c->tables + (size_t)i * buckets;
 		s->tmask = buckets - 1;
 		s->budget = budget;
 		s->nsec = &c->nsec;
@@ -165,11 +193,11 @@ void cache_free(struct cache *c)
 				next = e->lnext;
 				free(e);
 			}
-			free(s->table);
 			pthread_mutex_destroy(&s->lock);
 		}
 		free(c->shards);
 	}
+	free(c->tables);
 	cache_nsec_destroy(&c->nsec);
 	free(c);
 }
@@ -229,7 +257,15 @@ cairn_err cache_store(struct cache *c, struct centry *e, uint32_t name_hash, uin
 	if (old)
 		remove_entry(s, old, &freelist);
 	while (s->tail && s->bytes + e->cost > s->budget) {
-		remove_entry(s, s->tail, &freelist);
+		struct centry *t = s->tail;
+
+		if (t->used) {         /* hit since it came in: to the head */
+			t->used = 0;
+			lru_unlink(s, t);
+			lru_push_head(s, t);
+			continue;
+		}
+		remove_entry(s, t, &freelist);
 		s->evictions++;
 	}
 	insert_entry(s, e);
@@ -349,10 +385,9 @@ enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t ty
 	}
 	res = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
 	      e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
-	if (s->head != e) {
-		lru_unlink(s, e);
-		lru_push_head(s, e);
-	}
+	/* no move to the LRU head (two more cache lines written under the
+	 * lock on every hit): eviction gives a used entry a second chance */
+	e->used = 1;
 	if (!expired(e, now))
 		s->hits++;
 done:
@@ -555,4 +590,37 @@ uint64_t cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t t
 	}
 	pthread_mutex_unlock(&s->lock);
 	return waiters;
+}
+
+void cache_prefetch(struct cache *c, const uint8_t *const *names, const size_t *lens,
+		    const uint16_t *types, unsigned n)
+{
+	struct centry **bucket[2 * CACHE_PREFETCH_MAX];
+
+	if (n > CACHE_PREFETCH_MAX)
+		n = CACHE_PREFETCH_MAX;
+	/* the buckets of (name, type) and (name, NXDOMAIN) of every name,
+	 * then the first entry of each chain */
+	for (unsigned i = 0; i < n; i++) {
+		bucket[2 * i] = bucket[2 * i + 1] = NULL;
+		if (!names[i])
+			continue;
+		uint32_t h = wire_name_hash(names[i], lens[i]);
+		struct shard *s = shard_of(c, h);
+
+		bucket[2 * i] = &s->table[key_hash(h, types[i]) & s->tmask];
+		bucket[2 * i + 1] = &s->table[key_hash(h, CACHE_TYPE_NXDOMAIN) & s->tmask];
+		__builtin_prefetch(bucket[2 * i]);
+		__builtin_prefetch(bucket[2 * i + 1]);
+	}
+	for (unsigned i = 0; i < 2 * n; i++) {
+		/* read without the shard's lock, only to prefetch: an entry
+		 * freed meanwhile costs a useless load, prefetching never
+		 * faults */
+		const struct centry *e = bucket[i] ? __atomic_load_n(bucket[i], __ATOMIC_RELAXED)
+						   : NULL;
+
+		if (e)
+			__builtin_prefetch(e);
+	}
 }

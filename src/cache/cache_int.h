@@ -39,7 +39,11 @@ struct centry {
 	uint32_t orig_ttl;               /* TTL when stored (prefetch, dumps) */
 	uint16_t key_type;               /* CACHE_TYPE_NXDOMAIN for NXDOMAIN */
 	uint16_t rr_type, rr_class, count;
-	uint8_t kind, rank, key_len;
+	uint8_t kind : 7;                /* enum centry_kind */
+	uint8_t used : 1;                /* hit since it last reached the LRU
+	                                  * tail: a second chance (CLOCK); both
+	                                  * change under the shard's lock only */
+	uint8_t rank, key_len;
 	uint8_t own_len;                 /* 0: the RRset's owner is the key name */
 	uint8_t sec;                     /* enum cache_sec */
 	uint8_t xflags;                  /* XF_*: the DNSSEC extension after rdata */
@@ -103,6 +107,8 @@ struct shard {
 
 struct cache {
 	struct shard *shards;
+	struct centry **tables;          /* every shard's buckets (table_alloc) */
+	size_t tables_size;
 	unsigned nshards;
 	uint32_t smask;
 	uint32_t max_ttl, max_negative_ttl;

@@ -238,12 +238,46 @@ static void rate_limit(struct worker *w, const struct wire_query *q,
 	}
 }
 
+_Static_assert(UDP_BATCH <= ZONE_PREFETCH_MAX && UDP_BATCH <= CACHE_PREFETCH_MAX,
+	       "a batch is prefetched whole");
+
+void dispatch_prefetch(const struct worker *w, const struct dispatch_in *in, unsigned n)
+{
+	const uint8_t *names[UDP_BATCH];
+	size_t lens[UDP_BATCH];
+	uint16_t types[UDP_BATCH];
+
+	if (n > UDP_BATCH)
+		n = UDP_BATCH;
+	for (unsigned i = 0; i < n; i++) {
+		const struct wire_query *q = &in[i].q;
+
+		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
+		lens[i] = q->qname_len;
+		types[i] = q->qtype;
+	}
+	if (w->zones)
+		zone_set_prefetch(w->zones, names, lens, n);
+	if (w->resolver && w->srv->set.recursion)
+		resolver_prefetch(w->resolver, names, lens, types, n);
+}
+
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap,
 		      struct dispatch_next *next)
 {
+	struct dispatch_in in;
+
+	in.verdict = wire_query_parse(pkt, len, &in.q);
+	return dispatch_answer(w, &in, src, out, cap, next);
+}
+
+size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
+		       const struct dispatch_src *src, uint8_t *out, size_t cap,
+		       struct dispatch_next *next)
+{
 	const struct server_settings *set = &w->srv->set;
-	struct wire_query q;
+	struct wire_query *q = &in->q;
 	struct wire_writer wr;
 	size_t limit, resp_len = 0;
 	unsigned rcode = WIRE_RCODE_NOERROR;
@@ -258,9 +292,9 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 
 	next->late = NULL;
 	next->xfr = NULL;
-	verdict = wire_query_parse(pkt, len, &q);
+	verdict = in->verdict;
 	stats_count_query(&w->stats, src->tcp ? STATS_TCP : STATS_UDP,
-			  q.has_question ? q.qtype : 0);
+			  q->has_question ? q->qtype : 0);
 	switch (verdict) {
 	case WIRE_DROP:
 		/* too short to answer, or a response (QR=1): RFC 1035 §4.1.1 */
@@ -270,7 +304,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		rcode = WIRE_RCODE_FORMERR;
 		break;
 	case WIRE_NOTIMP:
-		if (q.opcode == WIRE_OPCODE_NOTIFY && q.has_question)
+		if (q->opcode == WIRE_OPCODE_NOTIFY && q->has_question)
 			break; /* RFC 1996: answered by dispatch_xfr */
 		rcode = WIRE_RCODE_NOTIMP; /* RFC 1035 §4.1.1: opcode not supported */
 		break;
@@ -282,68 +316,68 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	}
 	/* RFC 1035 §4.2.1 / RFC 6891 §6.2.5: the client's buffer bounds UDP
 	 * answers; over TCP a response may use the whole 16-bit length. */
-	limit = src->tcp ? TCP_MSG_MAX : wire_query_udp_limit(&q, set->edns_size);
+	limit = src->tcp ? TCP_MSG_MAX : wire_query_udp_limit(q, set->edns_size);
 	if (limit > cap)
 		limit = cap;
-	cookie = check_cookie(w, &q, src->addr);
+	cookie = check_cookie(w, q, src->addr);
 
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	if (rcode != WIRE_RCODE_NOERROR) {
-		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		auth = true;
 	} else if (set->cookie_required && !src->tcp &&
 		   (cookie == COOKIE_CLIENT_ONLY || cookie == COOKIE_INVALID)) {
 		/* RFC 7873 §5.2.3-5.2.4: over UDP, no answer without a valid
 		 * server cookie, only a fresh one; TCP is answered (§5.2.3) */
 		rcode = WIRE_RCODE_BADCOOKIE;
-		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		stats_inc(&w->stats.badcookie);
 		auth = true;   /* rate limited as an error: spoofed sources get it too */
-	} else if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR ||
-		   q.opcode == WIRE_OPCODE_NOTIFY) {
+	} else if (q->qtype == WIRE_TYPE_AXFR || q->qtype == WIRE_TYPE_IXFR ||
+		   q->opcode == WIRE_OPCODE_NOTIFY) {
 		/* zone transfers (RFC 5936, 1995) and NOTIFY (RFC 1996). No
 		 * COOKIE: OPT goes in the first message of a transfer only
 		 * (RFC 5936 §2.2.5) and dig then wants one in every message;
 		 * a transfer runs over TCP, which proves the address anyway. */
-		q.resp_cookie_len = 0;
-		resp_len = dispatch_xfr(w, &q, src, out, limit, &rcode, &source, &next->xfr);
+		q->resp_cookie_len = 0;
+		resp_len = dispatch_xfr(w, q, src, out, limit, &rcode, &source, &next->xfr);
 		xfr_path = true;
-	} else if (w->zones && xfr_zone_unavailable(w->zones, q.qname)) {
+	} else if (w->zones && xfr_zone_unavailable(w->zones, q->qname)) {
 		/* a secondary zone past its expiry, or never transferred */
 		rcode = WIRE_RCODE_SERVFAIL;
-		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		source = STATS_SRC_ZONE;
 		auth = true;
-	} else if (w->zones && zone_set_answer(w->zones, &q, out,
-					       xfr_query_signed(&q) ? xfr_signed_limit(&q, limit) : limit,
+	} else if (w->zones && zone_set_answer(w->zones, q, out,
+					       xfr_query_signed(q) ? xfr_signed_limit(q, limit) : limit,
 					       set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
 		if (may_recurse)  /* RA: see below; before the MAC is computed */
 			out[3] |= (uint8_t)WIRE_FLAG_RA;
-		if (xfr_query_signed(&q)) /* TSIG (RFC 8945 §5.3), e.g. a secondary's SOA query */
-			resp_len = xfr_sign_answer(w->zones, &q, src->addr, out, resp_len, limit,
+		if (xfr_query_signed(q)) /* TSIG (RFC 8945 §5.3), e.g. a secondary's SOA query */
+			resp_len = xfr_sign_answer(w->zones, q, src->addr, out, resp_len, limit,
 						   set->edns_size);
 		rcode = out[3] & 0x0f;
 		source = STATS_SRC_ZONE;
 		auth = true;
 		wild = wr.wildcard;
 	} else if (may_recurse) {
-		if (resolver_answer_cached(w->resolver, &q, out, limit, &resp_len, &rsrc)) {
+		if (resolver_answer_cached(w->resolver, q, out, limit, &resp_len, &rsrc)) {
 			/* the cache-hit path (or a local zone, or RD=0):
 			 * answered now, nothing allocated */
 			rcode = out[3] & 0x0f;
 			source = stats_source_of(rsrc);
-		} else if ((next->late = resolve_late(w, src, &q, limit))) {
+		} else if ((next->late = resolve_late(w, src, q, limit))) {
 			return 0;   /* answered later: the caller says where */
 		} else {
 			rcode = WIRE_RCODE_SERVFAIL;
-			resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+			resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		}
 	} else {
 		/* Not authoritative and no resolver here (or the client may not
 		 * recurse): RFC 1034 §4.3.2 step 3, RFC 5358 — REFUSED, RA clear. */
 		rcode = WIRE_RCODE_REFUSED;
-		resp_len = error_response(w, &q, rcode, out, limit, 0xffff, NULL);
+		resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		auth = true;
 	}
 	/* Response rate limiting (as NSD/BIND RRL): authoritative answers and
@@ -351,8 +385,8 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	 * Exempt: TCP, a valid server cookie (the source address is proven,
 	 * RFC 7873 §5.2.5), TSIG-signed queries (a secondary's SOA check). */
 	if (auth && w->srv->rrl && !src->tcp && resp_len >= WIRE_HDR_LEN &&
-	    cookie != COOKIE_VALID && !xfr_query_signed(&q))
-		rate_limit(w, &q, src->addr, out, &resp_len, limit, rcode, wild);
+	    cookie != COOKIE_VALID && !xfr_query_signed(q))
+		rate_limit(w, q, src->addr, out, &resp_len, limit, rcode, wild);
 	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
 	 * this client, whatever answered this query (our own zones too), so
 	 * that stub resolvers and dig do not warn "recursion requested but
@@ -360,13 +394,13 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	 * allow-recursion see RA=0 (RFC 5358). Transfers, NOTIFY and signed
 	 * answers are left as they are (a TSIG MAC covers the flags: those
 	 * signed here got RA before signing). */
-	if (may_recurse && resp_len >= WIRE_HDR_LEN && !xfr_path && !xfr_query_signed(&q))
+	if (may_recurse && resp_len >= WIRE_HDR_LEN && !xfr_path && !xfr_query_signed(q))
 		out[3] |= (uint8_t)WIRE_FLAG_RA;
 	if (resp_len == 0 && !next->xfr)
 		source = STATS_SRC_DROPPED;
 	stats_count_answer(&w->stats, rcode, source);
 	if (set->log_queries)
-		log_line(w, src->addr, src->tcp, q.has_question ? q.qname : NULL, q.qtype, rcode,
+		log_line(w, src->addr, src->tcp, q->has_question ? q->qname : NULL, q->qtype, rcode,
 			 source, cairn_now_ms() - start_ms);
 	return resp_len;
 }

@@ -188,6 +188,21 @@ struct dispatch_next {
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 		      const struct dispatch_src *src, uint8_t *out, size_t cap,
 		      struct dispatch_next *next);
+/* A parsed query: what dispatch_answer takes. */
+struct dispatch_in {
+	struct wire_query q;
+	enum wire_verdict verdict;   /* wire_query_parse's */
+};
+/* dispatch_query for a query already parsed into in (which it may
+ * change: the response's cookie is set in in->q). */
+size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
+		       const struct dispatch_src *src, uint8_t *out, size_t cap,
+		       struct dispatch_next *next);
+/* Before answering the batch in[0..n) (udp.c): starts loading into the
+ * CPU's cache what the answers will read from the worker's zones
+ * (zone_set_prefetch), so that a batch waits for memory once per step,
+ * not once per step and query. */
+void dispatch_prefetch(const struct worker *w, const struct dispatch_in *in, unsigned n);
 
 /* ---- xfr_hook.c: zone transfers and NOTIFY (xfr.h) ---- */
 struct xfr_out;

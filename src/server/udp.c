@@ -20,6 +20,7 @@ struct udp_batch {
 	struct iovec rxiov[UDP_BATCH], txiov[UDP_BATCH];
 	struct sockaddr_storage addr[UDP_BATCH];
 	union udp_ctl rxctl[UDP_BATCH], txctl[UDP_BATCH];
+	struct dispatch_in in[UDP_BATCH];
 	uint8_t rxbuf[UDP_BATCH][UDP_RX_SIZE];
 	uint8_t txbuf[UDP_BATCH][UDP_TX_SIZE];
 };
@@ -213,6 +214,12 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 				log_debug("udp: recvmmsg: %s", strerror(errno));
 			return;
 		}
+		/* parse the batch, then answer it: the zone data the answers
+		 * need is fetched for all of them at once in between */
+		for (int i = 0; i < n; i++)
+			b->in[i].verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len,
+							    &b->in[i].q);
+		dispatch_prefetch(w, b->in, (unsigned)n);
 		m = 0;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *h = &b->tx[m].msg_hdr;
@@ -222,8 +229,8 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 			if (port_zero(&b->addr[i]))
 				continue;
 			src.addr = (const struct sockaddr *)&b->addr[i];
-			len = dispatch_query(w, b->rxbuf[i], b->rx[i].msg_len, &src,
-					     b->txbuf[i], UDP_TX_SIZE, &next);
+			len = dispatch_answer(w, &b->in[i], &src, b->txbuf[i], UDP_TX_SIZE,
+					      &next);
 			assert(!next.xfr);   /* transfers are TCP only */
 			if (next.late) {
 				struct udp_late *l = (struct udp_late *)next.late;

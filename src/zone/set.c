@@ -134,3 +134,39 @@ void zone_set_attach(struct zone_set *zs, void *ext, void (*ext_free)(void *))
 }
 
 void *zone_set_ext(const struct zone_set *zs) { return zs->ext; }
+
+void zone_set_prefetch(const struct zone_set *zs, const uint8_t *const *names,
+		       const size_t *lens, unsigned n)
+{
+	const struct zone *zone[ZONE_PREFETCH_MAX];
+	const struct zone_slot *slot[ZONE_PREFETCH_MAX];
+	const struct zone_node *node[ZONE_PREFETCH_MAX];
+
+	if (n > ZONE_PREFETCH_MAX)
+		n = ZONE_PREFETCH_MAX;
+	/* each stage issues the loads of every name before the next stage
+	 * waits for the first of them */
+	for (unsigned i = 0; i < n; i++) {
+		zone[i] = names[i] ? zone_set_find(zs, names[i]) : NULL;
+		if (zone[i]) {
+			slot[i] = &zone[i]->slots[wire_name_hash(names[i], lens[i]) &
+						 zone[i]->mask];
+			__builtin_prefetch(slot[i]);
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		node[i] = NULL;
+		if (zone[i] && slot[i]->node != ZONE_NONE) {
+			node[i] = &zone[i]->nodes[slot[i]->node];
+			__builtin_prefetch(node[i]);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (node[i]) {
+			__builtin_prefetch(node[i]->name);
+			__builtin_prefetch(node[i]->rrsets);
+		}
+	for (unsigned i = 0; i < n; i++)
+		if (node[i] && node[i]->nrrsets)
+			__builtin_prefetch(node[i]->rrsets[0].rs.rdata);
+}

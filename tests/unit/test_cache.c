@@ -565,6 +565,46 @@ static void test_lru_mru(void **state)
 	cache_free(c);
 }
 
+/* cache_prefetch (a batch's lookups to come) reads the tables only: no
+ * hit, miss or entry changes, and the lookups after it answer as before;
+ * NULL names and more names than it looks at are fine. */
+static void test_prefetch(void **state)
+{
+	(void)state;
+	static struct trr t;
+	struct cache *c = mkcache(1 << 20, 8);
+	struct cache_stats before, after;
+	struct wire_rrset rs;
+	uint8_t wire[CACHE_PREFETCH_MAX + 4][WIRE_NAME_MAX];
+	const uint8_t *names[CACHE_PREFETCH_MAX + 4];
+	size_t lens[CACHE_PREFETCH_MAX + 4];
+	uint16_t types[CACHE_PREFETCH_MAX + 4];
+	char name[64];
+
+	cache_put_rrset(c, mk_a(&t, "www.example.com", 600, 7, 1), CACHE_RANK_AUTH_ANSWER, NOW);
+	mkname("nx.example.com", wire[0]);
+	cache_put_negative(c, wire[0], 0, true, NULL, 600, CACHE_RANK_AUTH_ANSWER, NOW);
+	for (unsigned i = 0; i < CACHE_PREFETCH_MAX + 4; i++) {
+		snprintf(name, sizeof(name), i % 3 == 0 ? "www.example.com" :
+			 i % 3 == 1 ? "nx.example.com" : "absent%u.example.com", i);
+		mkname(name, wire[i]);
+		names[i] = i % 5 == 4 ? NULL : wire[i];
+		lens[i] = wire_name_len(wire[i]);
+		types[i] = i % 2 ? WIRE_TYPE_A : WIRE_TYPE_AAAA;
+	}
+	cache_get_stats(c, &before);
+	cache_prefetch(c, names, lens, types, CACHE_PREFETCH_MAX + 4);
+	cache_prefetch(c, names, lens, types, 0);
+	cache_get_stats(c, &after);
+	assert_int_equal(after.hits, before.hits);
+	assert_int_equal(after.misses, before.misses);
+	assert_int_equal(after.entries, before.entries);
+	assert_int_equal(get(c, "www.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_POSITIVE);
+	assert_int_equal(first_a(&rs), 7);
+	assert_int_equal(get(c, "nx.example.com", WIRE_TYPE_A, NOW, &rs, NULL), CACHE_NXDOMAIN);
+	cache_free(c);
+}
+
 static void test_flush(void **state)
 {
 	(void)state;
@@ -900,6 +940,7 @@ int main(void)
 		cmocka_unit_test(test_nodata),
 		cmocka_unit_test(test_budget_100k),
 		cmocka_unit_test(test_lru_mru),
+		cmocka_unit_test(test_prefetch),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_flush_negative_type),
 		cmocka_unit_test(test_walk_name),

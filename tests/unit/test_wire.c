@@ -248,6 +248,31 @@ static void test_name_compare_order(void **state)
 	assert_false(wire_name_equal(m1, m3));
 	assert_true(wire_name_compare(m2, m3) < 0);
 	assert_true(wire_name_hash(m2, sizeof(m2) - 1) != wire_name_hash(m3, sizeof(m3) - 1));
+	/* the hash folds exactly 'A'..'Z', at every position of a word: each
+	 * byte value at each offset of a 17-byte name hashes as its
+	 * lowercase form does, and unlike every other byte value there */
+	for (unsigned off = 1; off < 17; off++) {
+		uint8_t a[18], b[18];
+		uint32_t h[256];
+
+		memset(a, 'q', sizeof(a));
+		a[0] = 16;
+		a[17] = 0;
+		for (unsigned v = 0; v < 256; v++) {
+			memcpy(b, a, sizeof(b));
+			b[off] = (uint8_t)v;
+			memcpy(a + off, b + off, 1);
+			a[off] = (uint8_t)(v >= 'A' && v <= 'Z' ? v + 32 : v);
+			h[v] = wire_name_hash(b, sizeof(b));
+			assert_int_equal(h[v], wire_name_hash(a, sizeof(a)));
+		}
+		for (unsigned v = 0; v < 256; v++)
+			for (unsigned u = v + 1; u < 256; u++) {
+				bool same = (v >= 'A' && v <= 'Z' && u == v + 32);
+				if (!same)
+					assert_true(h[v] != h[u]);
+			}
+	}
 	/* label boundaries matter: "ab.c" vs "a.bc" */
 	const uint8_t x1[] = "\2ab\1c\0", x2[] = "\1a\2bc\0";
 	assert_false(wire_name_equal(x1, x2));

@@ -174,6 +174,39 @@ static void expect(ldns_pkt *r, ldns_pkt_rcode rcode, bool aa, const char *an,
 #define SOA_EX "example. 300 IN SOA ns1.example. hostmaster.example. 2024010101 7200 900 604800 300"
 #define SOA_OT "other.test. 60 IN SOA ns.other.test. hostmaster.other.test. 7 3600 600 86400 600"
 
+/* zone_set_prefetch reads what the answers will (under ASan: within the
+ * tables) and changes nothing: names of both zones, absent ones, names in
+ * no zone, the root, NULL entries and more names than it looks at. */
+static void test_prefetch(void **state)
+{
+	(void)state;
+	static const char *const text[] = {
+		"www.example.", "example.", "nx.other.test.", "q.b.c.example.", "other.test.",
+		"www.example.net.", ".", NULL,
+	};
+	uint8_t wire[ZONE_PREFETCH_MAX + 8][WIRE_NAME_MAX];
+	const uint8_t *names[ZONE_PREFETCH_MAX + 8];
+	size_t lens[ZONE_PREFETCH_MAX + 8];
+	unsigned n = 0;
+
+	for (; n < ZONE_PREFETCH_MAX + 8; n++) {
+		const char *t = text[n % 8];
+
+		names[n] = NULL;
+		lens[n] = 0;
+		if (t && wire_name_from_text(t, NULL, wire[n], &lens[n]) == CAIRN_OK)
+			names[n] = wire[n];
+	}
+	ldns_pkt *r = ask_set(zs, "www.example.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
+	expect(r, LDNS_RCODE_NOERROR, true, "www.example. 9000 IN A 192.0.2.4", "", "");
+	zone_set_prefetch(zs, names, lens, n);
+	zone_set_prefetch(zs, names, lens, 0);
+	r = ask_set(zs, "www.example.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
+	expect(r, LDNS_RCODE_NOERROR, true, "www.example. 9000 IN A 192.0.2.4", "", "");
+	r = ask_set(zs, "nx.other.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
+	expect(r, LDNS_RCODE_NXDOMAIN, true, "", SOA_OT, "");
+}
+
 /* ---- loader ---- */
 
 static void test_load_good(void **state)
@@ -677,6 +710,7 @@ int main(void)
 {
 	const struct CMUnitTest load_tests[] = {
 		cmocka_unit_test(test_zone_in_two_sets),
+		cmocka_unit_test_setup_teardown(test_prefetch, setup, teardown),
 		cmocka_unit_test(test_bad_syntax),
 		cmocka_unit_test(test_bad_lint),
 		cmocka_unit_test(test_lint_good),
