@@ -21,9 +21,15 @@
 # upstream cairnd of the cache-hit case too: it only works in the
 # warm-up).  Reported per server: queries per second, CPU microseconds per
 # answered query (utime+stime from /proc/PID/stat before and after, over
-# the answered queries) and that over the floor's.  cairnd runs with
-# response rate limiting and cookies off (rrl-ratelimit: 0, answer-cookie:
-# no) and, as the resolver of the unsigned bench.test, without validation.
+# the answered queries; and of that in user space and in the kernel) and
+# that over the floor's.  Two sets, each against the floor with the same
+# queries: "off", plain queries and cairnd with response rate limiting and
+# cookies off (rrl-ratelimit: 0, answer-cookie: no); "on", every query
+# with a client COOKIE option (RFC 7873, so EDNS too) and cairnd with both
+# on: a server cookie in every answer, and rate limiting accounting every
+# authoritative answer (rrl-ratelimit: 1000000, which one dnsperf never
+# reaches: nothing is dropped, every answer pays the bookkeeping).  As the
+# resolver of the unsigned bench.test cairnd runs without validation.
 #
 # Runs inside a private network namespace (it re-executes itself under
 # `unshare -rn`): nothing leaves the machine.
@@ -66,34 +72,48 @@ with open(queries, "w") as f:
         f.write("h%d.bench.test A\n" % rnd.randrange(n))
 PY
 
-declare -A ADDR=([floor]=127.0.0.1 [auth]=127.0.0.2 [cache]=127.0.0.3) SPID
+# "on" kinds end in +; floor+ is the floor asked the "on" queries
+KINDS="floor auth cache floor+ auth+ cache+"
+declare -A ADDR=([floor]=127.0.0.1 [auth]=127.0.0.2 [cache]=127.0.0.3 [floor+]=127.0.0.1
+		 [auth+]=127.0.0.5 [cache+]=127.0.0.6) SPID
 UPSTREAM=127.0.0.4
-conf() { # conf FILE ADDR RECURSION [MORE...]
-	local f=$1 a=$2 r=$3
-	shift 3
+COOKIE_OPT="-E 10:0123456789abcdef"   # a client cookie (RFC 7873 §4.1)
+conf() { # conf FILE ADDR RECURSION off|on [MORE...]
+	local f=$1 a=$2 r=$3 d=$4
+	shift 4
 	printf 'server:\n\tlisten: %s@53\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tcontrol-socket: ""\n\tlog: stderr\n\trecursion: %s\n' \
 		"$a" "$r" >"$f"
-	# the issue's first target: response rate limiting and cookies off
-	printf '\trrl-ratelimit: 0\n\tanswer-cookie: no\n' >>"$f"
+	if [ "$d" = off ]; then
+		printf '\trrl-ratelimit: 0\n\tanswer-cookie: no\n' >>"$f"
+	else
+		printf '\trrl-ratelimit: 1000000\n\tanswer-cookie: yes\n' >>"$f"
+	fi
 	printf '%s\n' "$@" >>"$f"
 }
-conf "$TMP/auth.conf" "${ADDR[auth]}" no zone: "	name: bench.test" "	file: $TMP/bench.zone"
-conf "$TMP/up.conf" $UPSTREAM no zone: "	name: bench.test" "	file: $TMP/bench.zone"
-conf "$TMP/cache.conf" "${ADDR[cache]}" yes "	allow-recursion: 127.0.0.0/8" "	dnssec: no" \
-	"	query-loopback: yes" "	local-zone-disable: test" forward-zone: "	name: bench.test" "	forward-addr: $UPSTREAM"
+for d in off on; do
+	sfx=; [ $d = on ] && sfx=+
+	conf "$TMP/auth$sfx.conf" "${ADDR[auth$sfx]}" no $d zone: "	name: bench.test" \
+		"	file: $TMP/bench.zone"
+	conf "$TMP/cache$sfx.conf" "${ADDR[cache$sfx]}" yes $d "	allow-recursion: 127.0.0.0/8" \
+		"	dnssec: no" "	query-loopback: yes" "	local-zone-disable: test" forward-zone: \
+		"	name: bench.test" "	forward-addr: $UPSTREAM"
+done
+conf "$TMP/up.conf" $UPSTREAM no off zone: "	name: bench.test" "	file: $TMP/bench.zone"
 
 taskset -c $SRV_CPU "$TMP/floor" -a "${ADDR[floor]}" -p 53 2>"$TMP/floor.log" &
 SPID[floor]=$!
-taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/auth.conf" >"$TMP/auth.log" 2>&1 &
-SPID[auth]=$!
+SPID[floor+]=$!
+PIDS+=($!)
 taskset -c $PERF_CPU "$cairnd" -d -c "$TMP/up.conf" >"$TMP/up.log" 2>&1 &
 PIDS+=($!)
-taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/cache.conf" >"$TMP/cache.log" 2>&1 &
-SPID[cache]=$!
-PIDS+=("${SPID[floor]}" "${SPID[auth]}" "${SPID[cache]}")
+for kind in auth cache auth+ cache+; do
+	taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/$kind.conf" >"$TMP/$kind.log" 2>&1 &
+	SPID[$kind]=$!
+	PIDS+=($!)
+done
 
 # every server answers h1 (the resolver: from upstream, then its cache)
-for kind in floor auth cache; do
+for kind in $KINDS; do
 	ok=
 	for _ in $(seq 100); do
 		if dig @"${ADDR[$kind]}" +time=1 +tries=1 h1.bench.test A 2>/dev/null |
@@ -103,39 +123,54 @@ for kind in floor auth cache; do
 		fi
 		sleep 0.1
 	done
-	[ -n "$ok" ] || { echo "bench: $kind does not answer" >&2; cat "$TMP/$kind.log" >&2; exit 1; }
+	[ -n "$ok" ] || { echo "bench: $kind does not answer" >&2; cat "$TMP/${kind%+}.log" >&2; exit 1; }
 done
-echo "warming the cache with every name..." >&2
+echo "warming the caches with every name..." >&2
 run_perf "${ADDR[cache]}" 53 3 "$TMP/warm.cache"
+run_perf "${ADDR[cache+]}" 53 3 "$TMP/warm.cache+"
 
-declare -A RUNS_QPS RUNS_CPU CODES
+declare -A RUNS_QPS RUNS_CPU RUNS_USER RUNS_SYS CODES
 for r in $(seq "$rounds"); do
-	for kind in floor auth cache; do
+	for kind in $KINDS; do
 		echo "round $r: $kind, warm-up and $secs s..." >&2
+		PERF_EXTRA=
+		case $kind in *+) PERF_EXTRA=$COOKIE_OPT ;; esac
 		run_perf "${ADDR[$kind]}" 53 1 "$TMP/warm.$kind"
 		measure "${SPID[$kind]}" "${ADDR[$kind]}" 53 "$secs" "$TMP/perf.$kind"
 		RUNS_QPS[$kind]+="$PERF_QPS "
 		RUNS_CPU[$kind]+="$PERF_CPU_US "
+		RUNS_USER[$kind]+="$PERF_USER_US "
+		RUNS_SYS[$kind]+="$PERF_SYS_US "
 		CODES[$kind]=$PERF_CODES
 	done
 done
+PERF_EXTRA=
 
 echo
 echo "The floor and cairnd: $names names, $(wc -l <"$TMP/queries") A queries (all positive),"
-echo "${secs}s x $rounds rounds each (medians), server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU"
-printf '%-22s %10s %15s %10s  %s\n' server QPS "CPU us/answer" "x floor" "response codes (last round)"
-# shellcheck disable=SC2086
-floor_cpu=$(bench_median ${RUNS_CPU[floor]})
-for kind in floor auth cache; do
+echo "${secs}s x $rounds rounds each (medians), server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU;"
+echo "off: plain queries, cairnd's RRL and cookies off; on: queries with a client cookie,"
+echo "cairnd's RRL (accounting every answer, never limiting) and cookies on"
+printf '%-26s %8s %9s %7s %7s %8s  %s\n' server QPS "CPU us/q" user kernel "x floor" \
+	"response codes (last round)"
+for kind in $KINDS; do
 	# shellcheck disable=SC2086
 	cpu=$(bench_median ${RUNS_CPU[$kind]})
 	case $kind in
-	floor) label="floor responder" ;;
-	auth) label="cairnd authoritative" ;;
-	cache) label="cairnd cache hit" ;;
+	*+) floor_cpu=$(bench_median ${RUNS_CPU[floor+]}) set=on ;;
+	*) floor_cpu=$(bench_median ${RUNS_CPU[floor]}) set=off ;;
+	esac
+	case $kind in
+	floor*) label="floor responder" ;;
+	auth*) label="cairnd authoritative" ;;
+	cache*) label="cairnd cache hit" ;;
 	esac
 	# shellcheck disable=SC2086
-	printf '%-22s %10s %15s %10s  %s\n' "$label" "$(bench_median ${RUNS_QPS[$kind]})" "$cpu" \
+	printf '%-26s %8s %9s %7s %7s %8s  %s\n' "$label, $set" "$(bench_median ${RUNS_QPS[$kind]})" \
+		"$cpu" "$(bench_median ${RUNS_USER[$kind]})" "$(bench_median ${RUNS_SYS[$kind]})" \
 		"$(python3 -c "print('%.2f' % ($cpu / $floor_cpu))")" "${CODES[$kind]}"
 done
-echo "per round, CPU us/answer: floor ${RUNS_CPU[floor]}| auth ${RUNS_CPU[auth]}| cache ${RUNS_CPU[cache]}"
+echo "per round, CPU us/answer:"
+for kind in $KINDS; do
+	echo "  $kind: ${RUNS_CPU[$kind]}"
+done

@@ -52,15 +52,23 @@ proc_tree() {
 	echo "$p"
 	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do proc_tree "$c"; done
 }
-# cpu_ticks PID: the sum of utime+stime over its tree
-cpu_ticks() {
-	local t=0 p
+# cpu_split PID: "UTIME STIME", the sums over its tree (ticks)
+cpu_split() {
+	local u=0 s=0 p a b
 	for p in $(proc_tree "$1"); do
 		# fields 14 and 15; the name in parentheses may hold blanks
 		# ("nsd: main"), so count from the closing parenthesis
-		t=$((t + $(sed 's/.*) //' /proc/"$p"/stat 2>/dev/null | awk '{print $12 + $13}')))
+		read -r a b < <(sed 's/.*) //' /proc/"$p"/stat 2>/dev/null | awk '{print $12, $13}')
+		u=$((u + ${a:-0}))
+		s=$((s + ${b:-0}))
 	done
-	echo $t
+	echo "$u $s"
+}
+# cpu_ticks PID: the sum of utime+stime over its tree
+cpu_ticks() {
+	local u s
+	read -r u s < <(cpu_split "$1")
+	echo $((u + s))
 }
 
 # run_perf ADDR PORT SECONDS OUTFILE: dnsperf with the queries of
@@ -74,17 +82,24 @@ run_perf() {
 
 # measure PID ADDR PORT SECONDS OUTFILE: run_perf against the server PID,
 # then sets PERF_QPS, PERF_ANSWERED, PERF_CODES (dnsperf's response codes)
-# and PERF_CPU_US (the server's CPU microseconds per answered query).
+# and PERF_CPU_US (the server's CPU microseconds per answered query), and
+# of that PERF_USER_US in user space and PERF_SYS_US in the kernel.
 measure() {
-	local before after
-	before=$(cpu_ticks "$1")
+	local u0 s0 u1 s1
+	read -r u0 s0 < <(cpu_split "$1")
 	run_perf "$2" "$3" "$4" "$5"
-	after=$(cpu_ticks "$1")
+	read -r u1 s1 < <(cpu_split "$1")
 	PERF_QPS=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$5")
 	PERF_ANSWERED=$(awk '/Queries completed:/ {print $3}' "$5")
 	PERF_CODES=$(sed -n 's/^ *Response codes: *//p' "$5")
-	PERF_CPU_US=$(awk -v a="$after" -v b="$before" -v t="$TICK" -v n="${PERF_ANSWERED:-0}" \
-		'BEGIN { printf "%.2f", (a - b) / t * 1e6 / (n > 0 ? n : 1) }')
+	PERF_CPU_US=$(per_answer $((u1 + s1 - u0 - s0)))
+	PERF_USER_US=$(per_answer $((u1 - u0)))
+	PERF_SYS_US=$(per_answer $((s1 - s0)))
+}
+# per_answer TICKS: microseconds per answered query (PERF_ANSWERED)
+per_answer() {
+	awk -v d="$1" -v t="$TICK" -v n="${PERF_ANSWERED:-0}" \
+		'BEGIN { printf "%.2f", d / t * 1e6 / (n > 0 ? n : 1) }'
 }
 
 # bench_enter_netns ARG...: runs the calling script again with ARG inside a
