@@ -192,6 +192,7 @@ uint32_t wire_name_hash(const uint8_t *name, size_t len)
 	 * murmur3-style finaliser so that the low bits the tables use depend
 	 * on every byte. */
 	const uint64_t k = 0xff51afd7ed558ccdull;
+	const size_t whole = len;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
 
 	for (; len >= 8; name += 8, len -= 8) {
@@ -200,8 +201,21 @@ uint32_t wire_name_hash(const uint8_t *name, size_t len)
 		h ^= h >> 32;
 	}
 	if (len) {
-		w = 0;
-		memcpy(&w, name, len);
+		/* the last 1..7 bytes in a register, upper bytes zero, without
+		 * reading past the name or storing bytes to load them as a word
+		 * (a store-forwarding stall) */
+		if (whole >= 8) {
+			memcpy(&w, name + len - 8, 8);   /* the name's last 8 bytes */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			w >>= 8 * (8 - len);
+#else
+			w <<= 8 * (8 - len);
+#endif
+		} else {
+			w = 0;
+			for (size_t i = 0; i < len; i++)
+				w |= (uint64_t)name[i] << (8 * i);
+		}
 		h = (h ^ lower8(w)) * k;
 	}
 	h ^= h >> 33;

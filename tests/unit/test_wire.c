@@ -273,6 +273,18 @@ static void test_name_compare_order(void **state)
 					assert_true(h[v] != h[u]);
 			}
 	}
+	/* and in a name shorter than a word */
+	for (unsigned v = 0; v < 256; v++) {
+		uint8_t a[3] = { 1, (uint8_t)v, 0 }, b[3] = { 1, (uint8_t)v, 0 };
+
+		if (v >= 'A' && v <= 'Z')
+			b[1] = (uint8_t)(v + 32);
+		assert_int_equal(wire_name_hash(a, 3), wire_name_hash(b, 3));
+		if (v != 'q' && v != 'Q') {
+			b[1] = 'q';
+			assert_true(wire_name_hash(a, 3) != wire_name_hash(b, 3));
+		}
+	}
 	/* label boundaries matter: "ab.c" vs "a.bc" */
 	const uint8_t x1[] = "\2ab\1c\0", x2[] = "\1a\2bc\0";
 	assert_false(wire_name_equal(x1, x2));
