@@ -203,9 +203,10 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	const struct zone *z = zone_set_find(zs, q->qname);
 	uint8_t names[ZONE_CHAIN_MAX][WIRE_NAME_MAX];
 	size_t lens[ZONE_CHAIN_MAX];
-	struct additional addl = { .n = 0 };
+	struct additional addl;   /* not zeroed: only [0, n) is read */
 	struct step st;
 
+	addl.n = 0;
 	if (!z)
 		return false;
 	/* RFC 4035 §3.1.4.1: DS belongs to the parent side of a cut; when we
@@ -224,7 +225,10 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 	bool aa = q->qclass == WIRE_CLASS_IN;
 	/* RFC 4035 §3.1: DNSSEC records only for clients that set DO */
 	bool do_bit = q->has_edns && q->edns_do;
-	struct zsec_proof proof = { .n = 0 };
+	struct zsec_proof proof;  /* not zeroed (hot path): only [0, n) is read */
+
+	proof.n = 0;
+	proof.collision = false;
 	const uint8_t *cur = q->qname;
 	size_t cur_len = q->qname_len;
 
