@@ -204,8 +204,9 @@ enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    struct wire_rrset *rs, enum cache_rank *rank);
 
 /* For a batch of lookups about to be made (a worker's batch of queries):
- * starts loading into the CPU's cache the hash buckets of (names[i],
- * types[i]) and (names[i], NXDOMAIN) and the first entry of each, all
+ * starts loading into the CPU's cache the shard's lock, the hash buckets
+ * of (names[i], types[i]) and (names[i], NXDOMAIN) and the first entry of
+ * each, all
  * names at once, so that the batch waits for memory once rather than once
  * per lookup. names[i]: lowercase wire names of lens[i] bytes, NULL ones
  * are skipped; at most CACHE_PREFETCH_MAX are looked at. Takes no lock,

@@ -386,8 +386,11 @@ enum cache_result cache_get_ex(struct cache *c, const uint8_t *name, uint16_t ty
 	res = e->kind == KIND_NXDOMAIN ? CACHE_NXDOMAIN :
 	      e->kind == KIND_NODATA ? CACHE_NODATA : CACHE_POSITIVE;
 	/* no move to the LRU head (two more cache lines written under the
-	 * lock on every hit): eviction gives a used entry a second chance */
-	e->used = 1;
+	 * lock on every hit): eviction gives a used entry a second chance.
+	 * Written once, not on every hit: a hot entry's line stays shared
+	 * between the workers' CPUs. */
+	if (!e->used)
+		e->used = 1;
 	if (!expired(e, now))
 		s->hits++;
 done:
@@ -610,6 +613,7 @@ void cache_prefetch(struct cache *c, const uint8_t *const *names, const size_t *
 
 		bucket[2 * i] = &s->table[key_hash(h, types[i]) & s->tmask];
 		bucket[2 * i + 1] = &s->table[key_hash(h, CACHE_TYPE_NXDOMAIN) & s->tmask];
+		__builtin_prefetch(&s->lock, 1);   /* taken and released: written */
 		__builtin_prefetch(bucket[2 * i]);
 		__builtin_prefetch(bucket[2 * i + 1]);
 	}
