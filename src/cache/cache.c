@@ -16,7 +16,13 @@
  * hash tables are allocated once in cache_new and are subtracted from
  * max_bytes before the rest is split evenly among the shards; a shard
  * evicts from its LRU tail before an insert would exceed its share, so the
- * total never exceeds max_bytes. */
+ * total never exceeds max_bytes.
+ *
+ * Recency. An insert goes to the head of the LRU list; a hit only marks
+ * the entry used (moving it would write two neighbours' lines under the
+ * lock on every hit). At eviction a used entry at the tail loses its mark
+ * and goes to the head instead: a second chance (CLOCK), which keeps what
+ * was hit since it came in and evicts, oldest first, what was not. */
 #include "cache_int.h"
 
 #include <malloc.h>
