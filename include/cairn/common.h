@@ -77,6 +77,19 @@ void *arena_dup(struct arena *a, const void *p, size_t len);
 /* Frees every block (all that a handed out); a is empty again. */
 void arena_free(struct arena *a);
 
+/* ---- big tables: hash buckets read at random (arena.c) ----
+ * With 4 KiB pages a lookup in a table of megabytes costs a TLB miss as
+ * well as a cache miss; a table of 2 MiB or more is therefore mapped on
+ * its own, aligned to 2 MiB, and asks for transparent huge pages (THP in
+ * "madvise" mode, Debian's default; a hint the kernel may refuse). */
+#define CAIRN_TABLE_HUGE ((size_t)2 << 20)
+/* bytes of zeroed memory (pages mapped as first touched); *size gets what
+ * it really takes (for accounting, and for cairn_table_free). NULL when out
+ * of memory. */
+void *cairn_table_alloc(size_t bytes, size_t *size);
+/* Frees p (NULL allowed) of size bytes as cairn_table_alloc gave it. */
+void cairn_table_free(void *p, size_t size);
+
 /* ---- socket addresses ---- */
 struct cairn_sockaddr {
 	struct sockaddr_storage ss;

@@ -29,7 +29,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 void cache_config_default(struct cache_config *cfg)
 {
@@ -100,31 +99,6 @@ static void insert_entry(struct shard *s, struct centry *e)
 		cache_nsec_set(s->nsec, e, e->sec, e->ede, e->expiry);
 }
 
-/* Every shard's hash table in one zeroed block of bytes (*size: what it
- * really takes). A random bucket per lookup over megabytes of tables
- * costs a TLB miss per lookup with 4 KiB pages: a block of 2 MiB or more
- * is aligned to and asks for transparent huge pages (THP in "madvise"
- * mode, Debian's default). NULL when out of memory. */
-static struct centry **table_alloc(size_t bytes, size_t *size)
-{
-	const size_t huge = (size_t)2 << 20;
-	void *p;
-
-	if (bytes < huge) {
-		*size = bytes;
-		return calloc(1, bytes);
-	}
-	*size = (bytes + huge - 1) & ~(huge - 1);
-	p = aligned_alloc(huge, *size);
-	if (!p)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, *size, MADV_HUGEPAGE);  /* a hint: fine when refused */
-#endif
-	memset(p, 0, *size);
-	return p;
-}
-
 cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 {
 	cairn_err err = CAIRN_ENOMEM;
@@ -162,7 +136,9 @@ cairn_err cache_new(const struct cache_config *cfg, struct cache **out)
 	while (buckets < (1u << 24) && (size_t)buckets * CACHE_BYTES_PER_BUCKET < share)
 		buckets *= 2;
 	size_t table_bytes = (size_t)buckets * sizeof(struct centry *);
-	c->tables = table_alloc(n * table_bytes, &c->tables_size);
+	/* every shard's buckets in one block: a lookup's random bucket of
+	 * megabytes of tables on huge pages (one TLB entry per 2 MiB) */
+	c->tables = cairn_table_alloc(n * table_bytes, &c->tables_size);
 	if (!c->tables)
 		goto done;
 	c->fixed += c->tables_size + sizeof(size_t);
@@ -203,7 +179,7 @@ void cache_free(struct cache *c)
 		}
 		free(c->shards);
 	}
-	free(c->tables);
+	cairn_table_free(c->tables, c->tables_size);
 	cache_nsec_destroy(&c->nsec);
 	free(c);
 }

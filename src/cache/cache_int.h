@@ -107,7 +107,7 @@ struct shard {
 
 struct cache {
 	struct shard *shards;
-	struct centry **tables;          /* every shard's buckets (table_alloc) */
+	struct centry **tables;          /* every shard's buckets (cairn_table_alloc) */
 	size_t tables_size;
 	unsigned nshards;
 	uint32_t smask;

@@ -1,8 +1,10 @@
 /* common/arena.c: bump allocator; everything is freed together. */
 #include "cairn/common.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_DEFAULT_BLOCK 65536
 #define ARENA_ALIGN 8
@@ -74,4 +76,43 @@ void arena_free(struct arena *a)
 	}
 	a->head = NULL;
 	a->total = 0;
+}
+
+void *cairn_table_alloc(size_t bytes, size_t *size)
+{
+	const size_t huge = CAIRN_TABLE_HUGE;
+	uint8_t *p, *start;
+	size_t map;
+
+	if (bytes < huge) {
+		*size = bytes;
+		return calloc(1, bytes ? bytes : 1);
+	}
+	if (bytes > SIZE_MAX - 2 * huge)
+		return NULL;
+	*size = (bytes + huge - 1) & ~(huge - 1);
+	/* map one huge page more and keep the aligned part */
+	map = *size + huge;
+	p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (start > p)
+		munmap(p, (size_t)(start - p));
+	if (start + *size < p + map)
+		munmap(start + *size, (size_t)(p + map - (start + *size)));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(start, *size, MADV_HUGEPAGE);
+#endif
+	return start;
+}
+
+void cairn_table_free(void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (size < CAIRN_TABLE_HUGE)
+		free(p);
+	else
+		munmap(p, size);
 }

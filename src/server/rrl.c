@@ -32,6 +32,7 @@ struct rrl {
 	uint8_t key[COOKIE_SECRET_LEN];
 	size_t size;
 	_Atomic uint64_t *bucket;
+	size_t bucket_bytes;          /* as cairn_table_alloc mapped them */
 };
 
 cairn_err rrl_new(const struct rrl_config *cfg, struct rrl **out)
@@ -48,8 +49,9 @@ cairn_err rrl_new(const struct rrl_config *cfg, struct rrl **out)
 	r->cfg = *cfg;
 	r->size = cfg->size < RRL_SIZE_MIN ? RRL_SIZE_MIN :
 		  cfg->size > RRL_SIZE_MAX ? RRL_SIZE_MAX : cfg->size;
-	/* zero pages: the kernel maps them as buckets get used */
-	r->bucket = calloc(r->size, sizeof(*r->bucket));
+	/* zero pages, mapped as buckets get used; a client's bucket is one
+	 * at random in megabytes: on huge pages (cairn_table_alloc) */
+	r->bucket = cairn_table_alloc(r->size * sizeof(*r->bucket), &r->bucket_bytes);
 	if (!r->bucket)
 		goto done;
 	if (cfg->n_whitelist) {
@@ -74,7 +76,7 @@ void rrl_free(struct rrl *r)
 {
 	if (!r)
 		return;
-	free(r->bucket);
+	cairn_table_free((void *)r->bucket, r->bucket_bytes);
 	free(r->wl);
 	free(r);
 }

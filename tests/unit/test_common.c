@@ -285,12 +285,41 @@ static void test_log_long_line(void **state)
 	unlink(path);
 }
 
+/* Big tables: zeroed, writable end to end, 2 MiB aligned and whole huge
+ * pages from CAIRN_TABLE_HUGE on; small ones as calloc gives them. */
+static void test_table_alloc(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 1, 4096, CAIRN_TABLE_HUGE - 8, CAIRN_TABLE_HUGE,
+					CAIRN_TABLE_HUGE + 8, 3 * CAIRN_TABLE_HUGE + 123 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t got = 0;
+		unsigned char *p = cairn_table_alloc(sizes[i], &got);
+
+		assert_non_null(p);
+		assert_true(got >= sizes[i]);
+		if (sizes[i] >= CAIRN_TABLE_HUGE) {
+			assert_int_equal((uintptr_t)p % CAIRN_TABLE_HUGE, 0);
+			assert_int_equal(got % CAIRN_TABLE_HUGE, 0);
+			assert_true(got < sizes[i] + CAIRN_TABLE_HUGE);
+		}
+		for (size_t k = 0; k < sizes[i]; k += 4093)
+			assert_int_equal(p[k], 0);
+		assert_int_equal(p[sizes[i] - 1], 0);
+		memset(p, 0xa5, got);
+		cairn_table_free(p, got);
+	}
+	cairn_table_free(NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_now_ms),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_table_alloc),
 		cmocka_unit_test(test_sockaddr_parse),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_log_file),
