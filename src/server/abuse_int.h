@@ -113,5 +113,15 @@ void rrl_free(struct rrl *r);
  * others are dropped. Lock-free, O(1), allocates nothing. */
 enum rrl_action rrl_account(struct rrl *r, const struct sockaddr *client, enum rrl_kind kind,
 			    const uint8_t *name, uint16_t qtype, uint32_t now);
+/* rrl_account in two steps, so that the bucket can be fetched for a whole
+ * batch of queries before their answers are counted: the bucket key of
+ * (client, kind, name, qtype) under r's secret hash key, ... */
+uint64_t rrl_key(const struct rrl *r, const struct sockaddr *client, enum rrl_kind kind,
+		 const uint8_t *name, uint16_t qtype);
+/* ... a hint to load its bucket into the CPU's cache, ... */
+void rrl_prefetch(const struct rrl *r, uint64_t key);
+/* ... and the count (client: for the whitelist), as rrl_account. */
+enum rrl_action rrl_account_key(struct rrl *r, const struct sockaddr *client, uint64_t key,
+				uint32_t now);
 
 #endif

@@ -211,20 +211,24 @@ static enum rrl_kind rrl_classify(const struct worker *w, const struct wire_quer
  * bytes, limit usable, its rcode extended rcode included): passes it,
  * drops it (*len = 0) or rewrites it empty with TC=1 (the client retries
  * over TCP). */
-static void rate_limit(struct worker *w, const struct wire_query *q,
+static void rate_limit(struct worker *w, const struct dispatch_in *in,
 		       const struct sockaddr *client, uint8_t *out, size_t *len,
 		       size_t limit, unsigned rcode, const uint8_t *wild)
 {
+	const struct wire_query *q = &in->q;
 	uint8_t buf[WIRE_NAME_MAX];
 	const uint8_t *name;
 	struct wire_writer wr;
 	enum rrl_kind kind = rrl_classify(w, q, out, *len, wild, &name, buf);
 	struct timespec now;
 	enum rrl_action a;
+	/* dispatch_prefetch's key, made for the likeliest kind */
+	uint64_t key = in->rrl_keyed && kind == RRL_POSITIVE && name == q->qname ?
+		       in->rrl_key : rrl_key(w->srv->rrl, client, kind, name, q->qtype);
 
 	/* whole seconds only: the coarse clock is the cheap one */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	a = rrl_account(w->srv->rrl, client, kind, name, q->qtype, (uint32_t)now.tv_sec);
+	a = rrl_account_key(w->srv->rrl, client, key, (uint32_t)now.tv_sec);
 
 	if (a == RRL_DROP) {
 		stats_inc(&w->stats.rrl_dropped);
@@ -241,7 +245,8 @@ static void rate_limit(struct worker *w, const struct wire_query *q,
 _Static_assert(UDP_BATCH <= ZONE_PREFETCH_MAX && UDP_BATCH <= CACHE_PREFETCH_MAX,
 	       "a batch is prefetched whole");
 
-void dispatch_prefetch(const struct worker *w, const struct dispatch_in *in, unsigned n)
+void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
+		       const struct sockaddr_storage *clients, unsigned n)
 {
 	const uint8_t *names[UDP_BATCH];
 	size_t lens[UDP_BATCH];
@@ -255,6 +260,14 @@ void dispatch_prefetch(const struct worker *w, const struct dispatch_in *in, uns
 		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
 		lens[i] = q->qname_len;
 		types[i] = q->qtype;
+		/* the rate limiting bucket of a positive answer, the usual
+		 * one, for rate_limit to count in */
+		in[i].rrl_keyed = names[i] && w->srv->rrl;
+		if (in[i].rrl_keyed) {
+			in[i].rrl_key = rrl_key(w->srv->rrl, (const struct sockaddr *)&clients[i],
+						RRL_POSITIVE, q->qname, q->qtype);
+			rrl_prefetch(w->srv->rrl, in[i].rrl_key);
+		}
 	}
 	if (w->zones)
 		zone_set_prefetch(w->zones, names, lens, n);
@@ -269,6 +282,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	struct dispatch_in in;
 
 	in.verdict = wire_query_parse(pkt, len, &in.q);
+	in.rrl_keyed = false;
 	return dispatch_answer(w, &in, src, out, cap, next);
 }
 
@@ -386,7 +400,7 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	 * RFC 7873 §5.2.5), TSIG-signed queries (a secondary's SOA check). */
 	if (auth && w->srv->rrl && !src->tcp && resp_len >= WIRE_HDR_LEN &&
 	    cookie != COOKIE_VALID && !xfr_query_signed(q))
-		rate_limit(w, q, src->addr, out, &resp_len, limit, rcode, wild);
+		rate_limit(w, in, src->addr, out, &resp_len, limit, rcode, wild);
 	/* RFC 1035 §4.1.1: RA says whether recursive service is available to
 	 * this client, whatever answered this query (our own zones too), so
 	 * that stub resolvers and dig do not warn "recursion requested but

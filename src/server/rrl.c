@@ -122,21 +122,14 @@ static bool whitelisted(const struct rrl *r, const struct sockaddr *sa)
 	return false;
 }
 
-enum rrl_action rrl_account(struct rrl *r, const struct sockaddr *client, enum rrl_kind kind,
-			    const uint8_t *name, uint16_t qtype, uint32_t now)
+uint64_t rrl_key(const struct rrl *r, const struct sockaddr *client, enum rrl_kind kind,
+		 const uint8_t *name, uint16_t qtype)
 {
 	uint8_t in[2 + 16 + 2 + WIRE_NAME_MAX], h[8];
-	unsigned limit = r->cfg.ratelimit;
-	uint64_t hash, fp, stamp = now & ((1u << STAMP_BITS) - 1), old, nw;
-	uint32_t count;
 	size_t n = 0, nlen;
-	_Atomic uint64_t *b;
+	uint64_t key;
 
-	if (r->cfg.n_whitelist && whitelisted(r, client))
-		limit = r->cfg.whitelist_ratelimit;
-	if (limit == 0)
-		return RRL_PASS;
-	/* the key: kind, address family, prefix, qtype (answers), name */
+	/* kind, address family, prefix, qtype (answers), name */
 	in[n++] = (uint8_t)kind;
 	in[n++] = client_prefix(r, client, in + 2);
 	n += 16;
@@ -148,11 +141,40 @@ enum rrl_action rrl_account(struct rrl *r, const struct sockaddr *client, enum r
 		n += nlen;
 	}
 	cookie_siphash24(r->key, in, n, h);
-	memcpy(&hash, h, sizeof(hash));
-	fp = hash >> (64 - FP_BITS);
-	/* the low 32 bits scaled to the table (a multiply, not a division) */
-	b = &r->bucket[((hash & 0xffffffffu) * r->size) >> 32];
+	memcpy(&key, h, sizeof(key));
+	return key;
+}
 
+/* The bucket of key: its low 32 bits scaled to the table (a multiply, not
+ * a division); the top FP_BITS are the fingerprint kept in the bucket. */
+static _Atomic uint64_t *bucket_of(const struct rrl *r, uint64_t key)
+{
+	return &r->bucket[((key & 0xffffffffu) * r->size) >> 32];
+}
+
+void rrl_prefetch(const struct rrl *r, uint64_t key)
+{
+	__builtin_prefetch((const void *)bucket_of(r, key), 1);
+}
+
+enum rrl_action rrl_account(struct rrl *r, const struct sockaddr *client, enum rrl_kind kind,
+			    const uint8_t *name, uint16_t qtype, uint32_t now)
+{
+	return rrl_account_key(r, client, rrl_key(r, client, kind, name, qtype), now);
+}
+
+enum rrl_action rrl_account_key(struct rrl *r, const struct sockaddr *client, uint64_t key,
+				uint32_t now)
+{
+	unsigned limit = r->cfg.ratelimit;
+	uint64_t fp = key >> (64 - FP_BITS), stamp = now & ((1u << STAMP_BITS) - 1), old, nw;
+	uint32_t count;
+	_Atomic uint64_t *b = bucket_of(r, key);
+
+	if (r->cfg.n_whitelist && whitelisted(r, client))
+		limit = r->cfg.whitelist_ratelimit;
+	if (limit == 0)
+		return RRL_PASS;
 	old = atomic_load_explicit(b, memory_order_relaxed);
 	do {
 		count = 1;

@@ -192,17 +192,21 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 struct dispatch_in {
 	struct wire_query q;
 	enum wire_verdict verdict;   /* wire_query_parse's */
+	bool rrl_keyed;              /* rrl_key holds the rate limiting key of */
+	uint64_t rrl_key;            /* a positive answer (dispatch_prefetch) */
 };
 /* dispatch_query for a query already parsed into in (which it may
  * change: the response's cookie is set in in->q). */
 size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 		       const struct dispatch_src *src, uint8_t *out, size_t cap,
 		       struct dispatch_next *next);
-/* Before answering the batch in[0..n) (udp.c): starts loading into the
- * CPU's cache what the answers will read from the worker's zones
- * (zone_set_prefetch), so that a batch waits for memory once per step,
- * not once per step and query. */
-void dispatch_prefetch(const struct worker *w, const struct dispatch_in *in, unsigned n);
+/* Before answering the batch in[0..n) from clients[0..n) (udp.c): starts
+ * loading into the CPU's cache what the answers will read from the
+ * worker's zones, the cache and the rate limiting table (zone_set_prefetch,
+ * cache_prefetch, rrl_prefetch, with the key kept in in[i]), so that a
+ * batch waits for memory once per step, not once per step and query. */
+void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
+		       const struct sockaddr_storage *clients, unsigned n);
 
 /* ---- xfr_hook.c: zone transfers and NOTIFY (xfr.h) ---- */
 struct xfr_out;

@@ -219,7 +219,7 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 		for (int i = 0; i < n; i++)
 			b->in[i].verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len,
 							    &b->in[i].q);
-		dispatch_prefetch(w, b->in, (unsigned)n);
+		dispatch_prefetch(w, b->in, b->addr, (unsigned)n);
 		m = 0;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *h = &b->tx[m].msg_hdr;

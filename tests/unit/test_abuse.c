@@ -371,6 +371,22 @@ static void test_rrl_slip_pattern(void **state)
 		assert_int_equal(rrl_account(r, sa, RRL_POSITIVE, NAME, 1, 7), RRL_DROP);
 	rrl_free(r);
 
+	/* the two-step form counts in the same bucket: rrl_key of the same
+	 * (client /24, kind, name, qtype) is the same key, another is not */
+	r = rrl_make(4, 0, 0, NULL, 0);
+	struct sockaddr_storage c2 = addr_of("192.0.2.200");
+	uint64_t k = rrl_key(r, sa, RRL_POSITIVE, NAME, 1);
+	assert_true(k == rrl_key(r, (struct sockaddr *)&c2, RRL_POSITIVE, NAME, 1));
+	assert_true(k != rrl_key(r, sa, RRL_POSITIVE, NAME, 28));
+	assert_true(k != rrl_key(r, sa, RRL_NXDOMAIN, NAME, 1));
+	rrl_prefetch(r, k);
+	assert_int_equal(rrl_account_key(r, sa, k, 9), RRL_PASS);
+	assert_int_equal(rrl_account(r, sa, RRL_POSITIVE, NAME, 1, 9), RRL_PASS);
+	assert_int_equal(rrl_account_key(r, (struct sockaddr *)&c2, k, 9), RRL_PASS);
+	assert_int_equal(rrl_account(r, sa, RRL_POSITIVE, NAME, 1, 9), RRL_PASS);
+	assert_int_equal(rrl_account_key(r, sa, k, 9), RRL_DROP);
+	rrl_free(r);
+
 	/* both rates 0: no table at all */
 	r = rrl_make(0, 2, 0, NULL, 0);
 	assert_null(r);
