@@ -37,6 +37,8 @@ const struct zone *zone_set_find(const struct zone_set *zs, const uint8_t *name)
 	unsigned labels = 0;
 	size_t len = 0;
 
+	if (zs->n == 0)     /* a resolver without zones of its own */
+		return NULL;
 	while (name[len]) {
 		len += 1u + name[len];
 		labels++;
