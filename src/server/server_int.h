@@ -244,7 +244,7 @@ void tcp_on_accept(struct cairn_event *ev, uint32_t events);
 cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len);
 /* Closes connections idle for tcp_idle_ms; returns the milliseconds until
  * the next one may expire, -1 when there is none. */
-int tcp_sweep_idle(struct worker *w, uint64_t now_ms);
+int tcp_sweep_idle(struct worker *w);
 /* Frees the connections closed during the last event batch. */
 void tcp_bury(struct worker *w);
 /* Closes every connection of w (worker shutdown). */
