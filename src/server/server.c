@@ -272,7 +272,7 @@ static void *worker_main(void *arg)
 	int n, timeout;
 
 	while (w->running) {
-		timeout = tcp_sweep_idle(w);
+		timeout = tcp_sweep_idle(w, 0);
 		if (w->resolver) {
 			int rt = resolver_timeout_ms(w->resolver);
 			if (rt >= 0 && (timeout < 0 || rt < timeout))

@@ -242,9 +242,10 @@ void tcp_on_accept(struct cairn_event *ev, uint32_t events);
  * c's event, or by tcp_conn_kick() outside it. Returns CAIRN_OK, or
  * CAIRN_ENOMEM / CAIRN_ELIMIT / CAIRN_EIO after which c is closed. */
 cairn_err tcp_conn_send(struct tcp_conn *c, const uint8_t *resp, size_t len);
-/* Closes connections idle for tcp_idle_ms; returns the milliseconds until
- * the next one may expire, -1 when there is none. */
-int tcp_sweep_idle(struct worker *w);
+/* Closes connections idle for tcp_idle_ms at now_ms (0: the clock is read,
+ * only when there is a connection); returns the milliseconds until the
+ * next one may expire, -1 when there is none. */
+int tcp_sweep_idle(struct worker *w, uint64_t now_ms);
 /* Frees the connections closed during the last event batch. */
 void tcp_bury(struct worker *w);
 /* Closes every connection of w (worker shutdown). */

@@ -132,15 +132,16 @@ void tcp_close_all(struct worker *w)
 		conn_close(w->conn_head);
 }
 
-int tcp_sweep_idle(struct worker *w)
+int tcp_sweep_idle(struct worker *w, uint64_t now_ms)
 {
-	uint64_t idle = w->srv->set.tcp_idle_ms, now_ms;
+	uint64_t idle = w->srv->set.tcp_idle_ms;
 
 	if (!w->conn_head) {
 		tcp_bury(w);
 		return -1;       /* the usual case under UDP load: no clock read */
 	}
-	now_ms = cairn_now_ms();
+	if (now_ms == 0)
+		now_ms = cairn_now_ms();
 
 	/* RFC 7766 §6.2.3: close connections idle for too long, quietly.
 	 * A connection waiting for late answers is not idle. */
