@@ -22,6 +22,7 @@
 #define COOKIE_ROTATE_S   3600
 #define COOKIE_MAX_AGE_S  3600   /* RFC 9018 §4.3: 1 hour in the past ... */
 #define COOKIE_MAX_SKEW_S 300    /* ... and 5 minutes in the future */
+#define COOKIE_RENEW_S    1800   /* RFC 9018 §4.3: renewed when half an hour old */
 
 /* SipHash-2-4 (Aumasson and Bernstein) of in[0..len) under a 16-byte key;
  * the 8 output bytes in the reference byte order go to out. */
@@ -58,7 +59,9 @@ cairn_err cookie_jar_init(struct cookie_jar *j, const uint8_t *secret, uint32_t 
 void cookie_jar_rotate(struct cookie_jar *j, const uint8_t secret[COOKIE_SECRET_LEN]);
 /* Examines q's COOKIE option from client at wall-clock second now and
  * writes the response's COOKIE option (client cookie + a fresh version 1
- * server cookie, RFC 9018 §4) into q->resp_cookie. A server cookie is
+ * server cookie, RFC 9018 §4) into q->resp_cookie; a valid server cookie
+ * of the current secret younger than COOKIE_RENEW_S goes back as it came
+ * (one hash instead of two). A server cookie is
  * valid when it is 16 bytes of version 1, its hash verifies with the
  * current or the previous secret and its timestamp lies at most one hour
  * in the past and five minutes in the future (RFC 9018 §4.3). Rotates the

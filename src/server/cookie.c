@@ -194,6 +194,7 @@ enum cookie_verdict cookie_check(struct cookie_jar *j, struct wire_query *q,
 	uint8_t *out = q->resp_cookie;
 	uint64_t k[2][2];
 	size_t n;
+	bool keep = false;
 
 	if (q->cookie_len == 0)
 		return COOKIE_NONE;
@@ -212,10 +213,20 @@ enum cookie_verdict cookie_check(struct cookie_jar *j, struct wire_query *q,
 			n = hash_input(in, q->cookie, sc, client);
 			for (int i = 0; i < 2 && v != COOKIE_VALID; i++) {
 				put64le(h, siphash_words(k[i][0], k[i][1], in, n));
-				if (hash_equal(h, sc + 8))
+				if (hash_equal(h, sc + 8)) {
 					v = COOKIE_VALID;
+					/* RFC 9018 §4.3: a new one at least when
+					 * it is half an hour old; younger ones of
+					 * the current secret go back as they came */
+					keep = i == 0 && age >= 0 && age < COOKIE_RENEW_S;
+				}
 			}
 		}
+	}
+	if (keep) {
+		memcpy(out, q->cookie, WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_OURS);
+		q->resp_cookie_len = WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_OURS;
+		return v;
 	}
 	/* RFC 7873 §5.2.3-5.2.5: a fresh server cookie with the client's */
 	memcpy(out, q->cookie, WIRE_COOKIE_CLIENT_LEN);

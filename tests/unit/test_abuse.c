@@ -246,6 +246,19 @@ static void test_cookie_lifetime(void **state)
 	q2.cookie_len = 24;
 	memcpy(q2.cookie, q.resp_cookie, 24);
 	struct wire_query base = q2;
+	/* a valid one younger than half an hour goes back unchanged; from
+	 * half an hour on, a fresh one (RFC 9018 §4.3) */
+	q2 = base;
+	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_RENEW_S - 1), COOKIE_VALID);
+	assert_memory_equal(q2.resp_cookie, base.cookie, 24);
+	q2 = base;
+	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_RENEW_S), COOKIE_VALID);
+	assert_int_equal(wire_get32(q2.resp_cookie + 12), t0 + COOKIE_RENEW_S);
+	assert_memory_equal(q2.resp_cookie, base.cookie, 8);
+	q2 = base;
+	assert_int_equal(cookie_check(&j, &q2, sa, t0 - 1), COOKIE_VALID);  /* from the future */
+	assert_int_equal(wire_get32(q2.resp_cookie + 12), t0 - 1);
+	q2 = base;
 	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_MAX_AGE_S), COOKIE_VALID);
 	q2 = base;
 	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_MAX_AGE_S + 1), COOKIE_INVALID);
@@ -263,7 +276,7 @@ static void test_cookie_lifetime(void **state)
 	q2 = base;
 	q2.cookie_len = 32;
 	assert_int_equal(cookie_check(&j, &q2, sa, t0), COOKIE_INVALID);
-	/* the response always carries a fresh cookie of the current time */
+	/* an invalid one gets a fresh cookie of the current time */
 	assert_int_equal(wire_get32(q2.resp_cookie + 12), t0);
 
 	/* a period later the secret rotates on its own (getrandom): the
