@@ -12,7 +12,9 @@
 #
 # The floor (bench/floor/floor.c, built here with cc) is the cheapest UDP
 # responder there is: recvmmsg, set QR, the query back with sendmmsg, in
-# one thread.  Beside it, with the same query file (A questions for names
+# one thread; and the same waiting in epoll_wait before each batch (floor
+# -e), what an event-loop server pays before any DNS work.  Beside them,
+# with the same query file (A questions for names
 # that exist, RD set as dnsperf sends them): cairnd answering from its own
 # zone (authoritative, recursion: no), and cairnd as a resolver answering
 # from its cache (recursion: yes, the zone's names forwarded to a second
@@ -72,10 +74,12 @@ with open(queries, "w") as f:
         f.write("h%d.bench.test A\n" % rnd.randrange(n))
 PY
 
-# "on" kinds end in +; floor+ is the floor asked the "on" queries
-KINDS="floor auth cache floor+ auth+ cache+"
-declare -A ADDR=([floor]=127.0.0.1 [auth]=127.0.0.2 [cache]=127.0.0.3 [floor+]=127.0.0.1
-		 [auth+]=127.0.0.5 [cache+]=127.0.0.6) SPID
+# "on" kinds end in +; floor+ is the floor asked the "on" queries; floore
+# is the floor waiting in epoll_wait before each batch (floor -e), the
+# floor of an event-loop server
+KINDS="floor floore auth cache floor+ auth+ cache+"
+declare -A ADDR=([floor]=127.0.0.1 [floore]=127.0.0.7 [auth]=127.0.0.2 [cache]=127.0.0.3
+		 [floor+]=127.0.0.1 [auth+]=127.0.0.5 [cache+]=127.0.0.6) SPID
 UPSTREAM=127.0.0.4
 COOKIE_OPT="-E 10:0123456789abcdef"   # a client cookie (RFC 7873 §4.1)
 conf() { # conf FILE ADDR RECURSION off|on [MORE...]
@@ -103,6 +107,9 @@ conf "$TMP/up.conf" $UPSTREAM no off zone: "	name: bench.test" "	file: $TMP/benc
 taskset -c $SRV_CPU "$TMP/floor" -a "${ADDR[floor]}" -p 53 2>"$TMP/floor.log" &
 SPID[floor]=$!
 SPID[floor+]=$!
+PIDS+=($!)
+taskset -c $SRV_CPU "$TMP/floor" -e -a "${ADDR[floore]}" -p 53 2>"$TMP/floore.log" &
+SPID[floore]=$!
 PIDS+=($!)
 taskset -c $PERF_CPU "$cairnd" -d -c "$TMP/up.conf" >"$TMP/up.log" 2>&1 &
 PIDS+=($!)
@@ -161,6 +168,7 @@ for kind in $KINDS; do
 	*) floor_cpu=$(bench_median ${RUNS_CPU[floor]}) set=off ;;
 	esac
 	case $kind in
+	floore) label="floor + epoll_wait" ;;
 	floor*) label="floor responder" ;;
 	auth*) label="cairnd authoritative" ;;
 	cache*) label="cairnd cache hit" ;;

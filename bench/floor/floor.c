@@ -3,22 +3,29 @@
  * themselves (bench/floor.sh builds it with cc and runs it beside cairnd;
  * not part of the product or of make check).
  *
- *   floor -a ADDR -p PORT
+ *   floor [-e] -a ADDR -p PORT
  *
  * One thread (pin it with taskset, as bench/floor.sh pins cairnd's single
  * worker): it reads up to 32 datagrams at once with recvmmsg (blocking
  * until the first, then taking what is queued, MSG_WAITFORONE), sets the
  * QR bit of each one that has a DNS header and sends them all back
  * unchanged otherwise with one sendmmsg. No parsing, no answer, no
- * allocation. SIGTERM/SIGINT end it. */
+ * allocation. SIGTERM/SIGINT end it.
+ *
+ * -e: the floor of an event-loop server: before each batch it waits in
+ * epoll_wait for the socket to be readable and then reads without
+ * blocking (MSG_DONTWAIT), as cairnd's workers (and NSD's and Knot's) do,
+ * so that what one epoll_wait per batch costs can be told apart. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,7 +70,8 @@ static int open_socket(const char *addr, int port)
 	return fd;
 }
 
-static void serve(int fd, struct batch *b)
+/* ep >= 0: wait in epoll_wait on it, then read without blocking */
+static void serve(int fd, int ep, struct batch *b)
 {
 	for (unsigned i = 0; i < FLOOR_BATCH; i++) {
 		b->iov[i] = (struct iovec){ .iov_base = b->buf[i], .iov_len = FLOOR_BUF };
@@ -74,9 +82,15 @@ static void serve(int fd, struct batch *b)
 			b->rx[i].msg_hdr.msg_name = &b->addr[i];
 			b->rx[i].msg_hdr.msg_namelen = sizeof b->addr[i];
 		}
-		int n = recvmmsg(fd, b->rx, FLOOR_BATCH, MSG_WAITFORONE, NULL);
+		struct epoll_event ev;
+		if (ep >= 0 && epoll_wait(ep, &ev, 1, -1) < 0 && errno != EINTR) {
+			fprintf(stderr, "floor: epoll_wait: %s\n", strerror(errno));
+			return;
+		}
+		int n = recvmmsg(fd, b->rx, FLOOR_BATCH, ep >= 0 ? MSG_DONTWAIT : MSG_WAITFORONE,
+				 NULL);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "floor: recvmmsg: %s\n", strerror(errno));
 			return;
@@ -107,24 +121,35 @@ static void serve(int fd, struct batch *b)
 int main(int argc, char **argv)
 {
 	const char *addr = NULL;
-	int port = 0, opt, fd;
+	int port = 0, opt, fd, ep = -1;
+	bool use_epoll = false;
 	struct batch *b;
 
-	while ((opt = getopt(argc, argv, "a:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:e")) != -1) {
 		switch (opt) {
+		case 'e': use_epoll = true; break;
 		case 'a': addr = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		default: addr = NULL; port = 0; optind = argc; break;
 		}
 	}
 	if (!addr || port <= 0 || port > 65535) {
-		fprintf(stderr, "usage: floor -a ADDR -p PORT\n");
+		fprintf(stderr, "usage: floor [-e] -a ADDR -p PORT\n");
 		return 2;
 	}
 	fd = open_socket(addr, port);
 	b = calloc(1, sizeof *b);
 	if (fd < 0 || !b)
 		return 1;
-	serve(fd, b);
+	if (use_epoll) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		ep = epoll_create1(0);
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			fprintf(stderr, "floor: epoll: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	serve(fd, ep, b);
 	return 1;
 }
