@@ -9,7 +9,6 @@
  * serving and its reason in the log and in zone-status. */
 #include "xfr_int.h"
 
-#include <ldns/ldns.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -288,7 +287,6 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 		const struct xfr_key *key = z->keys[i].alg ? &z->keys[i] : NULL;
 		char why[320], tmp[4096];
 		uint32_t serial = 0;
-		ldns_rr_list *rrs = NULL;
 		bool ixfr = false;
 		struct zone *check = NULL;
 
@@ -306,21 +304,21 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 			}
 			return CAIRN_OK; /* up to date */
 		}
-		if (fetch_zone(r, key, z->origin, have, &ixfr, &rrs, why, sizeof(why)) != CAIRN_OK) {
+		switch (fetch_zone(r, key, z->origin, have, z->file, z->name, &ixfr, tmp, sizeof(tmp),
+				   why, sizeof(why))) {
+		case CAIRN_OK:
+			break;
+		case CAIRN_EFORMAT:
+			say(err, errlen, "%s: bad zone from the transfer: %s", r->text, why);
+			log_warn("zone %s: %s", z->name, err);
+			continue;
+		default:
 			say(err, errlen, "%s: %s transfer failed: %s", r->text,
 				 have ? "IXFR" : "AXFR", why);
 			log_warn("zone %s: %s%s", z->name, err,
 				 have ? "; the old copy keeps serving" : "");
 			continue;
 		}
-		if (fetch_write(z->file, z->name, rrs, why, sizeof(why), tmp, sizeof(tmp)) !=
-		    CAIRN_OK) {
-			say(err, errlen, "%s: bad zone from the transfer: %s", r->text, why);
-			log_warn("zone %s: %s", z->name, err);
-			ldns_rr_list_deep_free(rrs);
-			continue;
-		}
-		ldns_rr_list_deep_free(rrs);
 		/* the zone loader's checks (file:line in the log) before it
 		 * replaces the file */
 		if (zone_load(z->name, tmp, log_problem, NULL, &check) != CAIRN_OK) {

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 
 #define TSIG_MAC_MAX     64      /* SHA-512 */
@@ -270,24 +271,94 @@ void service_notified(struct xfr_service *svc, const uint8_t *name);
  * at once) and points their unavailable flags at the service's. */
 void service_configure(struct xfr_service *svc, struct xfr_policy *p);
 
+/* ---- transfer records in wire form (xrec.c) ---- */
+#define XREC_RDATA_MAX 65535u                    /* RFC 1035 §3.2.1 rdlength */
+#define XREC_BUF_MAX   (WIRE_NAME_MAX + XREC_RDATA_MAX)
+/* One record: owner lowercase, names in the rdata uncompressed (case as
+ * received). The pointers are the owner's (a parse buffer, a set, a zone). */
+struct xrec {
+	const uint8_t *owner;
+	uint16_t type, rclass;
+	uint32_t ttl;
+	uint16_t rdlen;
+	const uint8_t *rdata;
+};
+/* Reads the record at msg[*pos] (len bytes in msg) into rr, its owner and
+ * rdata copied into buf (XREC_BUF_MAX bytes): the owner lowercased, the
+ * names of the rdata of the types that have them decompressed (RFC 3597
+ * §4), the rdata of fixed-size and name-bearing types checked against
+ * rdlength. Returns CAIRN_OK and advances *pos, or CAIRN_EFORMAT with *why
+ * (static text): a bad name or compression pointer, rdlength beyond the
+ * message, rdata not matching its type. */
+cairn_err xrec_parse(const uint8_t *msg, size_t len, size_t *pos, uint8_t *buf,
+		     struct xrec *rr, const char **why);
+/* True when RFC 4034 §6.2 lowercases names in type's rdata. */
+bool xrec_has_names(uint16_t type);
+
+/* A set of records compared in canonical form (RFC 4034 §6.2: owner and
+ * rdata names case-insensitive, TTL not compared), in insertion order. */
+struct xset_slot {
+	uint32_t idx;            /* record index; empty or tombstone markers */
+	uint32_t hash;
+};
+struct xrec_set {
+	uint8_t *arena;          /* the records, packed */
+	size_t used, cap;
+	size_t *off;             /* per record index: offset in arena, SIZE_MAX: deleted */
+	size_t n, offcap;
+	struct xset_slot *tab;   /* open addressing, linear probing */
+	size_t tabcap, live, tombs;
+	uint8_t *scratch;        /* canonical rdata of two records */
+};
+void xrec_set_init(struct xrec_set *s);
+void xrec_set_free(struct xrec_set *s);
+/* Adds a copy of rr; when an equal record is there already (not checked
+ * when known_new), only its TTL becomes rr's. Returns CAIRN_OK,
+ * CAIRN_ENOMEM or CAIRN_ELIMIT (2^32 - 2 records). */
+cairn_err xrec_set_add(struct xrec_set *s, const struct xrec *rr, bool known_new);
+/* Removes the record equal to rr: CAIRN_OK, CAIRN_ENOTFOUND when there is
+ * none (RFC 1995 §4: a deletion names a record exactly), CAIRN_ENOMEM. */
+cairn_err xrec_set_del(struct xrec_set *s, const struct xrec *rr);
+/* Record i (< s->n) into rr (pointing into s, valid until the next
+ * change); false when it was deleted. */
+bool xrec_set_get(const struct xrec_set *s, size_t i, struct xrec *rr);
+/* Adds every record of z except its apex SOA. Returns CAIRN_OK or what
+ * xrec_set_add returns. */
+cairn_err xrec_set_from_zone(struct xrec_set *s, const struct zone *z);
+
+/* ---- the zone file written from a transfer (zwrite.c) ---- */
+#define ZWRITE_LINE_MAX (4 * WIRE_NAME_MAX + 4 * XREC_RDATA_MAX + 256)
+struct zwrite {
+	FILE *fp;
+	char *buf;               /* pending output */
+	size_t len;
+};
+/* Writes rr as one zone file line (with its newline) into out
+ * (ZWRITE_LINE_MAX bytes): the fast route's form for the common types,
+ * else RFC 3597 §5's generic form. Returns its length (no NUL). */
+size_t zwrite_format(const struct xrec *rr, char *out);
+/* Starts writing records to fp (owned by the caller). CAIRN_OK or
+ * CAIRN_ENOMEM; zwrite_end frees what it took in every case. */
+cairn_err zwrite_begin(struct zwrite *w, FILE *fp);
+/* Appends rr (the uncommon types through ldns). CAIRN_OK or CAIRN_EIO. */
+cairn_err zwrite_rr(struct zwrite *w, const struct xrec *rr);
+/* Writes out what is pending and frees the buffer. CAIRN_OK or CAIRN_EIO. */
+cairn_err zwrite_end(struct zwrite *w);
+
 /* ---- the secondary's transfers (fetch.c), blocking, service thread ---- */
-typedef struct ldns_struct_rr_list ldns_rr_list;
 /* Asks r for the zone's SOA over UDP (signed with key when not NULL).
  * Returns CAIRN_OK and *serial, else an error with the reason in err. */
 cairn_err fetch_soa(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
 		    uint32_t *serial, char *err, size_t errlen);
 /* Transfers the zone from r: IXFR when we have a copy (have), else AXFR;
- * applies difference sequences to have. Returns CAIRN_OK and the new
- * zone's records in *out (the caller frees them with
- * ldns_rr_list_deep_free; *used_ixfr says how it came), else an error
- * with the reason in err (nothing changed). */
+ * applies difference sequences to have, and writes the new version (SOA
+ * first) to FILE.xfr-tmp (file: the zone's file, zone: its name for the
+ * file's comment), whose name goes to tmp. Returns CAIRN_OK (*used_ixfr
+ * says how it came), else an error with the reason in err and no
+ * temporary file left (nothing changed). */
 cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
-		     const struct zone *have, bool *used_ixfr, ldns_rr_list **out, char *err,
-		     size_t errlen);
-/* Writes rrs (SOA first) to FILE.xfr-tmp, its name in tmp. Returns CAIRN_OK,
- * else an error with the reason in err. */
-cairn_err fetch_write(const char *file, const char *zone, ldns_rr_list *rrs, char *err,
-		      size_t errlen, char *tmp, size_t tmplen);
+		     const struct zone *have, const char *file, const char *zone, bool *used_ixfr,
+		     char *tmp, size_t tmplen, char *err, size_t errlen);
 
 /* Copies key src into k (own secret). Returns CAIRN_OK or CAIRN_ENOMEM. */
 cairn_err tsig_key_init_copy(struct xfr_key *k, const struct xfr_key *src);
