@@ -99,8 +99,11 @@ static cairn_err zone_journal(const struct config_zone *cz, struct xfr_zone *xz,
 	bool warn = false;
 	cairn_err err;
 
-	if (!xz->zone || (!cz->n_provide_xfr && !cz->n_notify && !cz->n_primary))
-		return CAIRN_OK; /* nobody transfers it from us */
+	/* nobody transfers it from us: no journal (a secondary's too, whose
+	 * difference of two versions of a big zone costs more than the rest
+	 * of the transfer) */
+	if (!xz->zone || (!cz->n_provide_xfr && !cz->n_notify))
+		return CAIRN_OK;
 	if (snprintf(path, sizeof(path), "%s.ixfr", cz->file) >= (int)sizeof(path))
 		return CAIRN_OK;
 	if (!old)

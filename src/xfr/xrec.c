@@ -283,13 +283,13 @@ bool xrec_set_get(const struct xrec_set *s, size_t i, struct xrec *rr)
 	return true;
 }
 
-/* Rebuilds the table with room for twice the live records. */
-static cairn_err rehash(struct xrec_set *s)
+/* Rebuilds the table with room for at least twice want records. */
+static cairn_err rehash(struct xrec_set *s, size_t want)
 {
 	size_t cap = 1024;
 	struct xset_slot *t;
 
-	while (cap < 4 * (s->live + 1))
+	while (cap < 2 * want)
 		cap *= 2;
 	t = malloc(cap * sizeof(*t));
 	if (!t)
@@ -347,7 +347,7 @@ cairn_err xrec_set_add(struct xrec_set *s, const struct xrec *rr, bool known_new
 
 	if (!s->scratch && !(s->scratch = malloc(2 * XREC_RDATA_MAX)))
 		return CAIRN_ENOMEM;
-	if ((s->live + s->tombs + 1) * 2 > s->tabcap && rehash(s) != CAIRN_OK)
+	if ((s->live + s->tombs + 1) * 2 > s->tabcap && rehash(s, 2 * (s->live + 1)) != CAIRN_OK)
 		return CAIRN_ENOMEM;
 	rd = canon(rr, s->scratch);
 	h = rec_hash(rr, rd);
@@ -420,6 +420,11 @@ cairn_err xrec_set_from_zone(struct xrec_set *s, const struct zone *z)
 {
 	struct zone_cursor c = { 0 };
 	const struct wire_rrset *rs;
+	size_t n = zone_rr_count(z);
+
+	/* room for the zone and some change: no rehash on the way */
+	if ((n + 1) * 2 > s->tabcap && rehash(s, n + n / 8 + 1) != CAIRN_OK)
+		return CAIRN_ENOMEM;
 
 	while ((rs = zone_next_rrset(z, &c))) {
 		const uint8_t *rd = rs->rdata;

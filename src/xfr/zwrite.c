@@ -7,7 +7,6 @@
 #include "xfr_int.h"
 
 #include <ldns/ldns.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +42,46 @@ static char *put_name(char *p, const uint8_t *name)
 	if (wire_name_to_text(name, p, 4 * WIRE_NAME_MAX + 2) != CAIRN_OK)
 		return put_str(p, ".");
 	return p + strlen(p);
+}
+
+/* An IPv6 address in RFC 5952 §4 form (lowercase, no leading zeros, the
+ * longest run of two or more zero fields, the first of equals, as "::"),
+ * which inet_pton (the loader's fast route) reads back. */
+static char *put_aaaa(char *p, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 1, run = 0;
+
+	for (int i = 0; i < 8; i++) {
+		run = a[2 * i] || a[2 * i + 1] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		unsigned v = wire_get16(a + 2 * i);
+		bool lead = true;
+
+		if (i == best) {
+			*p++ = ':';
+			if (i == 0)
+				*p++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = (v >> sh) & 15;
+
+			if (d || !lead || sh == 0) {
+				*p++ = hex[d];
+				lead = false;
+			}
+		}
+		if (i < 7)
+			*p++ = ':';
+	}
+	return p;
 }
 
 /* TXT character-strings (RFC 1035 §5.1): quoted, '"' and '\' escaped,
@@ -100,10 +139,7 @@ static char *put_fast_rdata(char *p, const struct xrec *rr)
 	case WIRE_TYPE_AAAA:
 		if (len != 16)
 			return NULL;
-		p = put_str(p, "AAAA\t");
-		if (!inet_ntop(AF_INET6, rd, p, INET6_ADDRSTRLEN))
-			return NULL;
-		return p + strlen(p);
+		return put_aaaa(put_str(p, "AAAA\t"), rd);
 	case WIRE_TYPE_TXT:
 		for (size_t pos = 0; pos < len; pos += 1u + rd[pos])
 			if (len - pos < 1u + rd[pos])
