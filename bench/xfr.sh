@@ -13,6 +13,8 @@
 #   -c CHANGES       records the IXFR changes (default 1000: as many
 #                    deleted and added)
 #   -r ROUNDS        rounds; the figures are medians (default 3)
+#   -k KINDS         the secondaries, in this order (default "nsd knot
+#                    cairnd", cairnd-B added with -B)
 #
 # Runs inside a private network namespace (unshare -rn), loopback only.
 # The primary (cairnd, pinned to CPU 1) serves a zone of RECORDS records
@@ -36,20 +38,23 @@ other=
 records=1000000
 changes=1000
 rounds=3
-while getopts b:B:n:c:r:h opt; do
+kinds=
+while getopts b:B:n:c:r:k:h opt; do
 	case $opt in
 	b) build=$OPTARG ;;
 	B) other=$OPTARG ;;
 	n) records=$OPTARG ;;
 	c) changes=$OPTARG ;;
 	r) rounds=$OPTARG ;;
-	*) sed -n '2,33s/^# \{0,1\}//p' "$0"; exit 1 ;;
+	k) kinds=$OPTARG ;;
+	*) sed -n '2,35s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
 bench_find_cairnd "$build"
 bench_need nsd knotd dig taskset python3 unshare
 [ -z "$other" ] || [ -x "$other" ] || { echo "bench: $other is not executable" >&2; exit 1; }
-bench_enter_netns -b "$build" ${other:+-B "$other"} -n "$records" -c "$changes" -r "$rounds"
+bench_enter_netns -b "$build" ${other:+-B "$other"} ${kinds:+-k "$kinds"} -n "$records" -c "$changes" \
+	-r "$rounds"
 bench_setup xfr
 PRI_CPU=$PERF_CPU
 PP=5300 SP=5301      # the namespace is ours: fixed ports
@@ -181,8 +186,7 @@ EOF
 
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
-KINDS="nsd knot cairnd"
-[ -n "$other" ] && KINDS="$KINDS cairnd-B"
+KINDS=${kinds:-nsd knot cairnd${other:+ cairnd-B}}
 declare -A A_WALL A_CPU A_RSS I_WALL I_CPU I_RSS
 for kind in $KINDS; do
 	aw=() ac=() ar=() iw=() ic=() ir=()
@@ -210,6 +214,8 @@ for kind in $KINDS; do
 		ir+=("$(rss_mb "$SPID")")
 		stop "$SPID"
 		stop "$PPID_"
+		# what went wrong on the way (a failed try is retried later)
+		grep -ih "warn\|error\|fail" "$d/s.log" | head -3 >&2
 		rm -rf "$d"
 	done
 	A_WALL[$kind]=$(bench_median "${aw[@]}") A_CPU[$kind]=$(bench_median "${ac[@]}")

@@ -207,9 +207,13 @@ static void canon_rdata(uint16_t type, uint8_t *rd, size_t rdlen)
 
 bool xrec_has_names(uint16_t type)
 {
-	const char *f = layout(type);
-
-	return f && (strchr(f, 'n') || strchr(f, 'x'));
+	/* every type of layout() but these has a name */
+	switch (type) {
+	case WIRE_TYPE_A: case WIRE_TYPE_AAAA: case WIRE_TYPE_TXT:
+		return false;
+	default:
+		return layout(type) != NULL;
+	}
 }
 
 /* ---- the set ---- */
