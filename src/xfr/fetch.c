@@ -8,8 +8,8 @@
  * FILE. Blocking I/O with timeouts: it runs on the service thread.
  * Without ldns: the records are read from the messages by xrec.c, an AXFR
  * goes straight to the file as it arrives (zwrite.c), an IXFR's
- * differences are applied to a hash set of the served zone's records
- * (O(1) a deletion or addition), which is then written out. */
+ * differences are applied to the served zone by ixfr.c (O(1) a deletion
+ * or addition), which then writes the new version out. */
 #include "xfr_int.h"
 
 #include <errno.h>
@@ -206,11 +206,11 @@ struct fetch {
 	size_t tmplen;
 	FILE *fp;                 /* open: tmp is being written */
 	struct zwrite w;
-	struct xrec_set set;      /* IXFR: the zone the differences apply to */
+	struct ixfr ix;           /* IXFR: the differences applied to have */
 	uint8_t soa_mem[3 * WIRE_NAME_MAX + 20];
 	struct xrec soa;          /* the newest SOA */
 	bool ixfr_form;           /* incremental answer */
-	bool from_set;            /* the new zone is the set (IXFR, up to date) */
+	bool from_ixfr;           /* the new zone is have changed (IXFR, up to date) */
 	bool done;
 	uint32_t first_serial;    /* of the opening SOA */
 	uint32_t have_serial;
@@ -281,34 +281,27 @@ static bool end_file(struct fetch *f, bool ok)
 	return ok;
 }
 
-/* Writes the IXFR's result: the SOA, then the set. Returns CAIRN_OK,
- * CAIRN_EFORMAT (a second SOA: a bad zone) or CAIRN_EIO. */
-static cairn_err write_set(struct fetch *f)
+/* Writes the IXFR's result: the SOA, then the changed zone. Returns
+ * CAIRN_OK, CAIRN_EFORMAT (a second SOA: a bad zone) or CAIRN_EIO. */
+static cairn_err write_ixfr(struct fetch *f)
 {
-	struct xrec rr;
+	cairn_err e;
 
 	if (!start_file(f))
 		return CAIRN_EIO;
-	for (size_t i = 0; i < f->set.n; i++) {
-		if (!xrec_set_get(&f->set, i, &rr))
-			continue;
-		if (rr.type == WIRE_TYPE_SOA) {
-			set_err(f->err, f->errlen, "more than one SOA");
-			return CAIRN_EFORMAT;
-		}
-		if (zwrite_rr(&f->w, &rr) != CAIRN_OK) {
-			set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
-			return CAIRN_EIO;
-		}
-	}
-	return CAIRN_OK;
+	e = ixfr_write(&f->ix, &f->w);
+	if (e == CAIRN_EFORMAT)
+		set_err(f->err, f->errlen, "more than one SOA");
+	else if (e != CAIRN_OK)
+		set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
+	return e;
 }
 
-/* The IXFR starts: the set of the zone we serve. */
+/* The IXFR starts from the zone we serve. */
 static bool start_ixfr(struct fetch *f)
 {
-	f->from_set = true;
-	if (xrec_set_from_zone(&f->set, f->have) != CAIRN_OK) {
+	f->from_ixfr = true;
+	if (ixfr_init(&f->ix, f->have) != CAIRN_OK) {
 		set_err(f->err, f->errlen, "out of memory");
 		return false;
 	}
@@ -410,7 +403,7 @@ static bool take_rr(struct fetch *f, const struct xrec *rr)
 		return true;
 	}
 	if (f->stage == 0) {
-		cairn_err e = xrec_set_del(&f->set, rr);
+		cairn_err e = ixfr_del(&f->ix, rr);
 
 		if (e == CAIRN_ENOTFOUND) {
 			char line[320];
@@ -423,7 +416,7 @@ static bool take_rr(struct fetch *f, const struct xrec *rr)
 		}
 		return e == CAIRN_OK;
 	}
-	if (xrec_set_add(&f->set, rr, false) != CAIRN_OK) {
+	if (ixfr_add(&f->ix, rr) != CAIRN_OK) {
 		set_err(f->err, f->errlen, "out of memory");
 		return false;
 	}
@@ -480,7 +473,6 @@ cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, cons
 	cairn_err ret = CAIRN_EIO;
 	int fd = -1;
 
-	xrec_set_init(&f.set);
 	tsig_verifier_init(&v, key, NULL, 0);
 	if (!m || !buf) {
 		set_err(err, errlen, "out of memory");
@@ -538,9 +530,9 @@ cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, cons
 		set_err(err, errlen, "the last message is not signed");
 		goto done;
 	}
-	if (f.from_set) {
-		/* IXFR (or up to date): the set is the new zone */
-		if ((ret = write_set(&f)) != CAIRN_OK)
+	if (f.from_ixfr) {
+		/* IXFR (or up to date): the zone we had, changed */
+		if ((ret = write_ixfr(&f)) != CAIRN_OK)
 			goto done;
 		ret = CAIRN_EIO;
 	}
@@ -556,7 +548,7 @@ done:
 	if (fd >= 0)
 		close(fd);
 	tsig_verifier_clear(&v);
-	xrec_set_free(&f.set);
+	ixfr_free(&f.ix);
 	free(buf);
 	free(m);
 	return ret;

@@ -322,10 +322,6 @@ cairn_err xrec_set_del(struct xrec_set *s, const struct xrec *rr);
 /* Record i (< s->n) into rr (pointing into s, valid until the next
  * change); false when it was deleted. */
 bool xrec_set_get(const struct xrec_set *s, size_t i, struct xrec *rr);
-/* Adds every record of z except its apex SOA. Returns CAIRN_OK or what
- * xrec_set_add returns. */
-cairn_err xrec_set_from_zone(struct xrec_set *s, const struct zone *z);
-
 /* ---- the zone file written from a transfer (zwrite.c) ---- */
 #define ZWRITE_LINE_MAX (4 * WIRE_NAME_MAX + 4 * XREC_RDATA_MAX + 256)
 struct zwrite {
@@ -344,6 +340,38 @@ cairn_err zwrite_begin(struct zwrite *w, FILE *fp);
 cairn_err zwrite_rr(struct zwrite *w, const struct xrec *rr);
 /* Writes out what is pending and frees the buffer. CAIRN_OK or CAIRN_EIO. */
 cairn_err zwrite_end(struct zwrite *w);
+
+/* True when s holds a record equal to rr (s not empty: its scratch is
+ * there). */
+bool xrec_set_has(struct xrec_set *s, const struct xrec *rr);
+/* True when a and b are the same record in canonical form; scratch:
+ * 2 * XREC_RDATA_MAX bytes. */
+bool xrec_equal(const struct xrec *a, const struct xrec *b, uint8_t *scratch);
+
+/* ---- IXFR differences applied to a zone (ixfr.c), RFC 1995 §4 ---- */
+/* The zone served (base) and what the difference sequences took away
+ * from it and added to it so far; O(1) a change (hash sets), O(changes)
+ * memory; the base is not copied. */
+struct ixfr {
+	const struct zone *base;
+	struct xrec_set del;     /* records of base deleted */
+	struct xrec_set add;     /* records added (not in base, or with a new TTL) */
+	uint8_t *scratch;        /* 2 * XREC_RDATA_MAX */
+};
+/* Starts with base (a reference the caller keeps). CAIRN_OK or
+ * CAIRN_ENOMEM; ixfr_free in every case. */
+cairn_err ixfr_init(struct ixfr *x, const struct zone *base);
+void ixfr_free(struct ixfr *x);
+/* Deletes rr (TTL not compared): CAIRN_OK, CAIRN_ENOTFOUND when the zone
+ * as changed so far does not have it, CAIRN_ENOMEM. */
+cairn_err ixfr_del(struct ixfr *x, const struct xrec *rr);
+/* Adds rr (one equal to it there already: its TTL becomes rr's). CAIRN_OK
+ * or CAIRN_ENOMEM. */
+cairn_err ixfr_add(struct ixfr *x, const struct xrec *rr);
+/* Writes every record of the changed zone but the apex SOA to w, in the
+ * base's order, the additions last. CAIRN_OK, CAIRN_EFORMAT (a second SOA
+ * in the zone) or CAIRN_EIO. */
+cairn_err ixfr_write(struct ixfr *x, struct zwrite *w);
 
 /* ---- the secondary's transfers (fetch.c), blocking, service thread ---- */
 /* Asks r for the zone's SOA over UDP (signed with key when not NULL).

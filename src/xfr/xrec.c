@@ -420,31 +420,19 @@ cairn_err xrec_set_del(struct xrec_set *s, const struct xrec *rr)
 	return CAIRN_OK;
 }
 
-cairn_err xrec_set_from_zone(struct xrec_set *s, const struct zone *z)
+bool xrec_set_has(struct xrec_set *s, const struct xrec *rr)
 {
-	struct zone_cursor c = { 0 };
-	const struct wire_rrset *rs;
-	size_t n = zone_rr_count(z);
+	const uint8_t *rd;
 
-	/* room for the zone and some change: no rehash on the way */
-	if ((n + 1) * 2 > s->tabcap && rehash(s, n + n / 8 + 1) != CAIRN_OK)
-		return CAIRN_ENOMEM;
+	if (!s->live)
+		return false;
+	rd = canon(rr, s->scratch);
+	return find(s, rr, rec_hash(rr, rd), rd) != SIZE_MAX;
+}
 
-	while ((rs = zone_next_rrset(z, &c))) {
-		const uint8_t *rd = rs->rdata;
-		struct xrec rr = { .owner = rs->owner, .type = rs->type, .rclass = rs->rclass,
-				   .ttl = rs->ttl };
-
-		for (unsigned i = 0; i < rs->count; i++) {
-			cairn_err e;
-
-			rr.rdlen = wire_get16(rd);
-			rr.rdata = rd + 2;
-			/* the records of a zone are distinct already */
-			if ((e = xrec_set_add(s, &rr, true)) != CAIRN_OK)
-				return e;
-			rd += 2 + rr.rdlen;
-		}
-	}
-	return CAIRN_OK;
+bool xrec_equal(const struct xrec *a, const struct xrec *b, uint8_t *scratch)
+{
+	return a->type == b->type && a->rclass == b->rclass && a->rdlen == b->rdlen &&
+	       wire_name_equal(a->owner, b->owner) &&
+	       memcmp(canon(a, scratch), canon(b, scratch + XREC_RDATA_MAX), a->rdlen) == 0;
 }

@@ -4,7 +4,7 @@
  * reason (bad compression pointer, rdlength beyond the message, a name too
  * long, rdata not matching its type); the record set (duplicates, case-
  * insensitive deletion, growth with deletions); IXFR differences applied to
- * a loaded zone; and the writer's round trip: every zone we ship written
+ * a loaded zone (src/xfr/ixfr.c); and the writer's round trip: every zone we ship written
  * from its records and loaded back gives the identical zone, read by the
  * loader's fast route. */
 #include <setjmp.h>
@@ -240,37 +240,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every record of z (SOA first), or of set with z's SOA when set is not
- * NULL, as zwrite_format lines, sorted; the count in *n. */
-static char **lines_of(const struct zone *z, const struct xrec_set *set, size_t *n)
+/* Every record of z (SOA first) as zwrite_format lines, sorted; the
+ * count in *n; room for extra more. */
+static char **lines_of(const struct zone *z, size_t extra, size_t *n)
 {
 	const struct wire_rrset *rs = zone_soa_rrset(z);
 	struct zone_cursor c = { 0 };
-	char **out = NULL, *line = malloc(ZWRITE_LINE_MAX);
-	size_t cap = 0;
-	struct xrec rr;
+	char **out = malloc((zone_rr_count(z) + 1 + extra) * sizeof(*out));
+	char *line = malloc(ZWRITE_LINE_MAX);
 
+	assert_non_null(out);
+	assert_non_null(line);
 	*n = 0;
-	for (size_t i = 0; rs || (set && i < set->n); ) {
-		const uint8_t *rd = rs ? rs->rdata : NULL;
+	for (; rs; rs = zone_next_rrset(z, &c)) {
+		const uint8_t *rd = rs->rdata;
 
-		for (unsigned j = 0; rs ? j < rs->count : j < 1; j++) {
-			if (rs) {
-				rr = rec(rs->owner, rs->type, rs->ttl, rd + 2, wire_get16(rd));
-				rr.rclass = rs->rclass;
-				rd += 2 + rr.rdlen;
-			} else if (!xrec_set_get(set, i++, &rr)) {
-				continue;
-			}
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 256;
-				out = realloc(out, cap * sizeof(*out));
-				assert_non_null(out);
-			}
-			size_t len = zwrite_format(&rr, line);
-			out[(*n)++] = strndup(line, len);
+		for (unsigned j = 0; j < rs->count; j++) {
+			struct xrec rr = rec(rs->owner, rs->type, rs->ttl, rd + 2, wire_get16(rd));
+
+			rr.rclass = rs->rclass;
+			rd += 2 + rr.rdlen;
+			assert_true(*n < zone_rr_count(z) + 1);
+			out[(*n)++] = strndup(line, zwrite_format(&rr, line));
 		}
-		rs = set ? NULL : zone_next_rrset(z, &c);
 	}
 	free(line);
 	qsort(out, *n, sizeof(*out), cmp_str);
@@ -284,8 +276,9 @@ static void free_lines(char **l, size_t n)
 	free(l);
 }
 
-/* Writes the SOA of z and the records of set to path as fetch.c does. */
-static void write_file(const char *path, const struct zone *z, const struct xrec_set *set)
+/* Writes the SOA of z and the zone as x changed it to path, as fetch.c
+ * does. */
+static void write_file(const char *path, const struct zone *z, struct ixfr *x)
 {
 	const struct wire_rrset *soa = zone_soa_rrset(z);
 	struct xrec rr = rec(soa->owner, WIRE_TYPE_SOA, soa->ttl, soa->rdata + 2,
@@ -297,9 +290,7 @@ static void write_file(const char *path, const struct zone *z, const struct xrec
 	rr.rclass = soa->rclass;
 	assert_int_equal(zwrite_begin(&w, fp), CAIRN_OK);
 	assert_int_equal(zwrite_rr(&w, &rr), CAIRN_OK);
-	for (size_t i = 0; i < set->n; i++)
-		if (xrec_set_get(set, i, &rr))
-			assert_int_equal(zwrite_rr(&w, &rr), CAIRN_OK);
+	assert_int_equal(ixfr_write(x, &w), CAIRN_OK);
 	assert_int_equal(zwrite_end(&w), CAIRN_OK);
 	assert_int_equal(fclose(fp), 0);
 }
@@ -332,49 +323,57 @@ static size_t round_trip(const char *path, const char *origin)
 {
 	char tmp[] = "/tmp/test_xfr_rec.XXXXXX";
 	struct zone *a = NULL, *b = NULL;
-	struct xrec_set s;
+	struct ixfr x;
 	char **la, **lb;
 	size_t na, nb, fast;
 	int fd;
 
 	if (zone_load(origin, path, NULL, NULL, &a) != CAIRN_OK)
 		return 0; /* a zone that is broken on purpose */
-	xrec_set_init(&s);
-	assert_int_equal(xrec_set_from_zone(&s, a), CAIRN_OK);
+	assert_int_equal(ixfr_init(&x, a), CAIRN_OK);
 	fd = mkstemp(tmp);
 	assert_true(fd >= 0);
 	close(fd);
-	write_file(tmp, a, &s);
+	write_file(tmp, a, &x);
 	if (zone_load(origin, tmp, report, NULL, &b) != CAIRN_OK)
 		fail_msg("%s written by zwrite does not load back", path);
 	fast = fast_entries(tmp, origin);
 	/* every record of the fast route's types took it, but for those
 	 * written with characters it leaves to ldns (escapes, ";", "(") */
 	char *line = malloc(ZWRITE_LINE_MAX);
+	const struct wire_rrset *rs;
+	struct zone_cursor c = { 0 };
 	size_t want = 0;
-	struct xrec rr;
 
 	assert_non_null(line);
-	for (size_t i = 0; i < s.n; i++) {
-		if (!xrec_set_get(&s, i, &rr) || rr.rclass != WIRE_CLASS_IN ||
-		    !(rr.type == WIRE_TYPE_A || rr.type == WIRE_TYPE_AAAA ||
-		      rr.type == WIRE_TYPE_NS || rr.type == WIRE_TYPE_CNAME ||
-		      rr.type == WIRE_TYPE_PTR || rr.type == WIRE_TYPE_MX ||
-		      rr.type == WIRE_TYPE_SRV || rr.type == WIRE_TYPE_TXT))
-			continue;
-		line[zwrite_format(&rr, line)] = '\0';
-		want += !strpbrk(line, "\\;()");
+	while ((rs = zone_next_rrset(a, &c))) {
+		const uint8_t *rd = rs->rdata;
+
+		for (unsigned j = 0; j < rs->count; j++) {
+			struct xrec rr = rec(rs->owner, rs->type, rs->ttl, rd + 2, wire_get16(rd));
+
+			rr.rclass = rs->rclass;
+			rd += 2 + rr.rdlen;
+			if (rr.rclass != WIRE_CLASS_IN ||
+			    !(rr.type == WIRE_TYPE_A || rr.type == WIRE_TYPE_AAAA ||
+			      rr.type == WIRE_TYPE_NS || rr.type == WIRE_TYPE_CNAME ||
+			      rr.type == WIRE_TYPE_PTR || rr.type == WIRE_TYPE_MX ||
+			      rr.type == WIRE_TYPE_SRV || rr.type == WIRE_TYPE_TXT))
+				continue;
+			line[zwrite_format(&rr, line)] = '\0';
+			want += !strpbrk(line, "\\;()");
+		}
 	}
 	free(line);
 	assert_int_equal(fast, want);
-	la = lines_of(a, NULL, &na);
-	lb = lines_of(b, NULL, &nb);
+	la = lines_of(a, 0, &na);
+	lb = lines_of(b, 0, &nb);
 	assert_int_equal(na, nb);
 	for (size_t i = 0; i < na; i++)
 		assert_string_equal(la[i], lb[i]);
 	free_lines(la, na);
 	free_lines(lb, nb);
-	xrec_set_free(&s);
+	ixfr_free(&x);
 	zone_free(a);
 	zone_free(b);
 	unlink(tmp);
@@ -427,53 +426,119 @@ static void test_writer_round_trip(void **state)
 	assert_true(fast >= 400);
 }
 
-/* IXFR differences on a loaded zone: a deletion, an addition, a deletion
- * of what is not there; the result written and loaded back. */
+/* Removes the line of rr from l (n lines); false when it is not there. */
+static bool drop_line(char **l, size_t *n, const struct xrec *rr)
+{
+	char *line = malloc(ZWRITE_LINE_MAX);
+	bool found = false;
+
+	line[zwrite_format(rr, line)] = '\0';
+	for (size_t i = 0; i < *n && !found; i++)
+		if (strcmp(l[i], line) == 0) {
+			free(l[i]);
+			l[i] = l[--*n];
+			found = true;
+		}
+	free(line);
+	return found;
+}
+
+static char *line_of(const struct xrec *rr)
+{
+	char *line = malloc(ZWRITE_LINE_MAX);
+
+	line[zwrite_format(rr, line)] = '\0';
+	return line;
+}
+
+/* IXFR differences on a loaded zone: deletions (case and TTL aside),
+ * additions, a deletion taken back by an addition and the reverse, a new
+ * TTL, deletions of what is not there; the result written and loaded
+ * back equals the zone changed by hand. */
 static void test_ixfr_apply(void **state)
 {
 	char path[2048], tmp[] = "/tmp/test_xfr_rec.XXXXXX";
 	struct zone *z = NULL, *b = NULL;
-	const struct wire_rrset *rs;
+	const struct wire_rrset *rs, *ns = NULL, *a4 = NULL, *one = NULL;
 	struct zone_cursor c = { 0 };
-	struct xrec_set s;
-	struct xrec del, add, gone;
-	uint8_t owner[WIRE_NAME_MAX];
-	size_t olen, na, nb, before;
+	struct ixfr x;
+	struct xrec del, add, gone, back, nsr, nsback, ttl;
+	uint8_t owner[WIRE_NAME_MAX], upper[WIRE_NAME_MAX];
+	size_t olen, na, nb;
 	char **la, **lb;
 	int fd;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/zones/lab/example.com.zone", TEST_SRCDIR);
 	assert_int_equal(zone_load("example.com", path, report, NULL, &z), CAIRN_OK);
-	xrec_set_init(&s);
-	assert_int_equal(xrec_set_from_zone(&s, z), CAIRN_OK);
-	before = s.live;
-	while ((rs = zone_next_rrset(z, &c)) && rs->type != WIRE_TYPE_A)
-		;
-	assert_non_null(rs);
-	/* the deletion names the record with another case and TTL */
-	del = rec(rs->owner, WIRE_TYPE_A, 1, rs->rdata + 2, 4);
-	assert_int_equal(xrec_set_del(&s, &del), CAIRN_OK);
-	assert_int_equal(xrec_set_del(&s, &del), CAIRN_ENOTFOUND);
+	assert_int_equal(ixfr_init(&x, z), CAIRN_OK);
+	while ((rs = zone_next_rrset(z, &c)))
+		if (rs->type == WIRE_TYPE_A && !a4)
+			a4 = rs;
+		else if (rs->type == WIRE_TYPE_NS && !ns)
+			ns = rs;
+		else if (rs->count == 1 && !one)
+			one = rs;
+	assert_non_null(a4);
+	assert_non_null(one);
+	assert_non_null(ns);
+	la = lines_of(z, 3, &na);
+	/* an A record deleted, named with another TTL */
+	del = rec(a4->owner, WIRE_TYPE_A, 1, a4->rdata + 2, 4);
+	assert_int_equal(ixfr_del(&x, &del), CAIRN_OK);
+	assert_int_equal(ixfr_del(&x, &del), CAIRN_ENOTFOUND);
+	del.ttl = a4->ttl;
+	assert_true(drop_line(la, &na, &del));
+	/* an NS record named with an upper-case target: RFC 4034 §6.2 */
+	memcpy(upper, ns->rdata + 2, wire_get16(ns->rdata));
+	for (size_t i = 0; i < wire_get16(ns->rdata); i++)
+		if (upper[i] >= 'a' && upper[i] <= 'z')
+			upper[i] = (uint8_t)(upper[i] - 32);
+	nsr = rec(ns->owner, WIRE_TYPE_NS, ns->ttl, upper, wire_get16(ns->rdata));
+	assert_int_equal(ixfr_del(&x, &nsr), CAIRN_OK);
+	/* ... and added back as it was */
+	nsback = rec(ns->owner, WIRE_TYPE_NS, ns->ttl, ns->rdata + 2, wire_get16(ns->rdata));
+	assert_int_equal(ixfr_add(&x, &nsback), CAIRN_OK);
+	/* a record of the zone added with a new TTL replaces it */
+	ttl = rec(one->owner, one->type, one->ttl, one->rdata + 2, wire_get16(one->rdata));
+	ttl.rclass = one->rclass;
+	assert_true(drop_line(la, &na, &ttl));
+	ttl.ttl = one->ttl + 7;
+	assert_int_equal(ixfr_add(&x, &ttl), CAIRN_OK);
+	la[na++] = line_of(&ttl);
+	/* a new record, then one added and deleted again */
 	assert_int_equal(wire_name_from_text("added.example.com.", NULL, owner, &olen), CAIRN_OK);
 	add = rec(owner, WIRE_TYPE_MX, 600, "\0\5\4mail\7example\3com", 20);
-	assert_int_equal(xrec_set_add(&s, &add, false), CAIRN_OK);
-	gone = rec(owner, WIRE_TYPE_A, 600, "\1\2\3\4", 4);
-	assert_int_equal(xrec_set_del(&s, &gone), CAIRN_ENOTFOUND);
-	assert_int_equal(s.live, before);
+	assert_int_equal(ixfr_add(&x, &add), CAIRN_OK);
+	add.ttl = 700;    /* added again: the later TTL counts */
+	assert_int_equal(ixfr_add(&x, &add), CAIRN_OK);
+	la[na++] = line_of(&add);
+	back = rec(owner, WIRE_TYPE_TXT, 600, "\3tmp", 4);
+	assert_int_equal(ixfr_add(&x, &back), CAIRN_OK);
+	assert_int_equal(ixfr_del(&x, &back), CAIRN_OK);
+	assert_int_equal(ixfr_del(&x, &back), CAIRN_ENOTFOUND);
+	/* what is not there: another address, another type, the SOA */
+	gone = rec(a4->owner, WIRE_TYPE_A, 600, "\1\2\3\4", 4);
+	assert_int_equal(ixfr_del(&x, &gone), CAIRN_ENOTFOUND);
+	gone = rec(owner, WIRE_TYPE_AAAA, 600, "0123456789abcdef", 16);
+	assert_int_equal(ixfr_del(&x, &gone), CAIRN_ENOTFOUND);
+	/* the apex SOA is not a record a sequence deletes (RFC 1995 §4) */
+	rs = zone_soa_rrset(z);
+	gone = rec(rs->owner, WIRE_TYPE_SOA, rs->ttl, rs->rdata + 2, wire_get16(rs->rdata));
+	assert_int_equal(ixfr_del(&x, &gone), CAIRN_ENOTFOUND);
 	fd = mkstemp(tmp);
 	assert_true(fd >= 0);
 	close(fd);
-	write_file(tmp, z, &s);
+	write_file(tmp, z, &x);
 	assert_int_equal(zone_load("example.com", tmp, report, NULL, &b), CAIRN_OK);
-	la = lines_of(z, &s, &na);
-	lb = lines_of(b, NULL, &nb);
+	qsort(la, na, sizeof(*la), cmp_str);
+	lb = lines_of(b, 0, &nb);
 	assert_int_equal(na, nb);
 	for (size_t i = 0; i < na; i++)
 		assert_string_equal(la[i], lb[i]);
 	free_lines(la, na);
 	free_lines(lb, nb);
-	xrec_set_free(&s);
+	ixfr_free(&x);
 	zone_free(z);
 	zone_free(b);
 	unlink(tmp);
