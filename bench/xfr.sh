@@ -215,7 +215,7 @@ for kind in $KINDS; do
 		stop "$SPID"
 		stop "$PPID_"
 		# what went wrong on the way (a failed try is retried later)
-		grep -ih "warn\|error\|fail" "$d/s.log" | head -3 >&2
+		grep -i "warn\|error\|fail" "$d/s.log" | grep -v "signal received" | head -3 >&2
 		rm -rf "$d"
 	done
 	A_WALL[$kind]=$(bench_median "${aw[@]}") A_CPU[$kind]=$(bench_median "${ac[@]}")
