@@ -130,17 +130,14 @@ start_secondary() { # KIND DIR: starts it on CPU 0, sets SPID
 		;;
 	knot)
 		cat >"$d/knot.conf" <<EOF
-server:
-    rundir: "$d"
-    listen: 127.0.0.1@$SP
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: stderr
-    any: warning
 database:
     storage: "$d"
+server:
+    listen: 127.0.0.1@$SP
+    rundir: "$d"
+log:
+  - any: warning
+    target: stderr
 remote:
   - id: primary
     address: 127.0.0.1@$PP

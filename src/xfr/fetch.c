@@ -229,13 +229,11 @@ static uint32_t rr_serial(const struct xrec *rr)
  * bytes, so it fits) as f->soa. */
 static void keep_soa(struct fetch *f, const struct xrec *rr)
 {
-	size_t olen = wire_name_len(rr->owner);
+	uint8_t *rd = f->soa_mem + wire_name_len(rr->owner);
 
-	memcpy(f->soa_mem, rr->owner, olen);
-	memcpy(f->soa_mem + olen, rr->rdata, rr->rdlen);
 	f->soa = *rr;
-	f->soa.owner = f->soa_mem;
-	f->soa.rdata = f->soa_mem + olen;
+	f->soa.owner = memcpy(f->soa_mem, rr->owner, (size_t)(rd - f->soa_mem));
+	f->soa.rdata = memcpy(rd, rr->rdata, rr->rdlen);
 }
 
 /* Opens FILE.xfr-tmp and writes its comment and the SOA. */
