@@ -136,8 +136,8 @@ server:
     listen: 127.0.0.1@$SP
     rundir: "$d"
 log:
-  - any: warning
-    target: stderr
+  - target: stderr
+    any: warning
 remote:
   - id: primary
     address: 127.0.0.1@$PP
