@@ -21,7 +21,8 @@
 # (names with an A and an AAAA record each) and sends NOTIFY to the
 # secondary's port; each secondary in turn (pinned to CPU 0, an empty
 # directory, the servers' default storage: Knot keeps its journal and
-# writes the zone file, NSD its xfrd state, cairnd its file) is measured:
+# writes the zone file, NSD its xfrd state, cairnd its file and, as it
+# provides transfers itself, its IXFR journal) is measured:
 #   AXFR: seconds from the secondary's start until it answers the zone's
 #         SOA with the serial, its CPU seconds (utime+stime of all its
 #         processes) by then, and its VmRSS (largest process) then;
@@ -122,7 +123,7 @@ start_secondary() { # KIND DIR: starts it on CPU 0, sets SPID
 	mkdir -p "$d"
 	case $kind in
 	cairnd*)
-		printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\n\trrl-ratelimit: 0\n\tcontrol-socket: ""\nzone:\n\tname: %s\n\tfile: %s\n\tprimary: 127.0.0.1@%s\n\tallow-notify: 127.0.0.1 NOKEY\n' \
+		printf 'server:\n\tlisten: 127.0.0.1@%s\n\tthreads: 1\n\tuser: ""\n\tpidfile: ""\n\tlog: stderr\n\trecursion: no\n\trrl-ratelimit: 0\n\tcontrol-socket: ""\nzone:\n\tname: %s\n\tfile: %s\n\tprimary: 127.0.0.1@%s\n\tallow-notify: 127.0.0.1 NOKEY\n\tprovide-xfr: 127.0.0.1 NOKEY\n' \
 			$SP $ZONE "$d/s.zone" $PP >"$d/s.conf"
 		local bin=$cairnd
 		[ "$kind" = cairnd-B ] && bin=$other

@@ -306,6 +306,16 @@ static bool start_ixfr(struct fetch *f)
 	return true;
 }
 
+/* Records a sequence's SOA (ixfr_soa). */
+static bool sequence_soa(struct fetch *f, const struct xrec *rr, bool old)
+{
+	if (ixfr_soa(&f->ix, rr, old) != CAIRN_OK) {
+		set_err(f->err, f->errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
 /* The text of rr on one line (for messages), in buf. */
 static void rr_text(const struct xrec *rr, char *buf, size_t len)
 {
@@ -357,7 +367,7 @@ static bool take_rr(struct fetch *f, const struct xrec *rr)
 				return false;
 			}
 			f->stage = 0;
-			return start_ixfr(f);
+			return start_ixfr(f) && sequence_soa(f, rr, true);
 		}
 		/* AXFR (RFC 5936): the records go to the file as they come */
 		if (!start_file(f))
@@ -386,7 +396,7 @@ static bool take_rr(struct fetch *f, const struct xrec *rr)
 			f->stage = 1;   /* the new SOA of this sequence */
 			keep_soa(f, rr);
 			f->have_serial = rr_serial(rr);
-			return true;
+			return sequence_soa(f, rr, false);
 		}
 		if (rr_serial(rr) == f->first_serial && f->have_serial == f->first_serial) {
 			f->done = true;  /* the closing SOA */
@@ -398,7 +408,7 @@ static bool take_rr(struct fetch *f, const struct xrec *rr)
 			return false;
 		}
 		f->stage = 0;
-		return true;
+		return sequence_soa(f, rr, true);
 	}
 	if (f->stage == 0) {
 		cairn_err e = ixfr_del(&f->ix, rr);
@@ -460,7 +470,8 @@ malformed:
 
 cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
 		     const struct zone *have, const char *file, const char *zone, bool *used_ixfr,
-		     char *tmp, size_t tmplen, char *err, size_t errlen)
+		     char *tmp, size_t tmplen, struct xfr_jentry **seq, size_t *nseq, char *err,
+		     size_t errlen)
 {
 	uint8_t q[1024], mac[TSIG_MAC_MAX], lenb[2];
 	uint8_t *m = malloc(65535), *buf = malloc(XREC_BUF_MAX);
@@ -471,6 +482,8 @@ cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, cons
 	cairn_err ret = CAIRN_EIO;
 	int fd = -1;
 
+	*seq = NULL;
+	*nseq = 0;
 	tsig_verifier_init(&v, key, NULL, 0);
 	if (!m || !buf) {
 		set_err(err, errlen, "out of memory");
@@ -539,6 +552,7 @@ cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, cons
 		ret = CAIRN_EFORMAT;  /* cannot write: not the transfer's fault */
 		goto done;
 	}
+	*seq = ixfr_take_sequences(&f.ix, nseq);
 	ret = CAIRN_OK;
 done:
 	if (ret != CAIRN_OK)

@@ -5,7 +5,9 @@
  * set; an addition goes to another. Writing the new version walks the
  * zone database once, leaving out the deleted records, then writes the
  * additions. Records compare in canonical form (RFC 4034 §6.2), TTLs
- * aside. */
+ * aside. The sequences are kept as journal entries too: a secondary that
+ * others transfer from journals what it received instead of comparing
+ * two versions of the zone. */
 #include "xfr_int.h"
 
 #include <stdlib.h>
@@ -23,10 +25,78 @@ cairn_err ixfr_init(struct ixfr *x, const struct zone *base)
 
 void ixfr_free(struct ixfr *x)
 {
+	for (size_t i = 0; i < x->nseq; i++)
+		free(x->seq[i].data);
+	free(x->seq);
+	x->seq = NULL;
+	x->nseq = 0;
 	xrec_set_free(&x->del);
 	xrec_set_free(&x->add);
 	free(x->scratch);
 	x->scratch = NULL;
+}
+
+/* Appends rr as an uncompressed wire RR to the current entry. */
+static cairn_err record(struct ixfr *x, const struct xrec *rr)
+{
+	struct xfr_jentry *e;
+	size_t olen = wire_name_len(rr->owner), need = olen + 10 + rr->rdlen;
+	uint8_t *p;
+
+	if (!x->nseq)
+		return CAIRN_OK;
+	e = &x->seq[x->nseq - 1];
+	if (e->len + need > x->seqcap) {
+		size_t cap = x->seqcap ? x->seqcap : 4096;
+
+		while (cap < e->len + need)
+			cap *= 2;
+		if (!(p = realloc(e->data, cap)))
+			return CAIRN_ENOMEM;
+		e->data = p;
+		x->seqcap = cap;
+	}
+	p = e->data + e->len;
+	memcpy(p, rr->owner, olen);
+	wire_put16(p + olen, rr->type);
+	wire_put16(p + olen + 2, rr->rclass);
+	wire_put32(p + olen + 4, rr->ttl);
+	wire_put16(p + olen + 8, rr->rdlen);
+	memcpy(p + olen + 10, rr->rdata, rr->rdlen);
+	e->len += need;
+	return CAIRN_OK;
+}
+
+cairn_err ixfr_soa(struct ixfr *x, const struct xrec *soa, bool old)
+{
+	uint32_t serial = wire_get32(soa->rdata + soa->rdlen - 20);
+
+	if (old) {
+		if (x->nseq == x->capseq) {
+			size_t cap = x->capseq ? 2 * x->capseq : 4;
+			struct xfr_jentry *g = realloc(x->seq, cap * sizeof(*g));
+
+			if (!g)
+				return CAIRN_ENOMEM;
+			x->seq = g;
+			x->capseq = cap;
+		}
+		x->seq[x->nseq++] = (struct xfr_jentry){ serial, serial, NULL, 0 };
+		x->seqcap = 0;
+	} else if (x->nseq) {
+		x->seq[x->nseq - 1].to = serial;
+	}
+	return record(x, soa);
+}
+
+struct xfr_jentry *ixfr_take_sequences(struct ixfr *x, size_t *n)
+{
+	struct xfr_jentry *e = x->seq;
+
+	*n = x->nseq;
+	x->seq = NULL;
+	x->nseq = x->capseq = 0;
+	return e;
 }
 
 /* The record of the base equal to rr, into *got; false when there is
@@ -56,11 +126,12 @@ cairn_err ixfr_del(struct ixfr *x, const struct xrec *rr)
 	struct xrec got;
 	cairn_err e = xrec_set_del(&x->add, rr);
 
-	if (e != CAIRN_ENOTFOUND)
-		return e;   /* an addition taken back, or out of memory */
-	if (!base_find(x, rr, &got) || xrec_set_has(&x->del, rr))
-		return CAIRN_ENOTFOUND;
-	return xrec_set_add(&x->del, rr, true);
+	if (e == CAIRN_ENOTFOUND) {
+		if (!base_find(x, rr, &got) || xrec_set_has(&x->del, rr))
+			return CAIRN_ENOTFOUND;
+		e = xrec_set_add(&x->del, rr, true);
+	}
+	return e == CAIRN_OK ? record(x, rr) : e;
 }
 
 cairn_err ixfr_add(struct ixfr *x, const struct xrec *rr)
@@ -68,6 +139,8 @@ cairn_err ixfr_add(struct ixfr *x, const struct xrec *rr)
 	struct xrec got;
 	cairn_err e;
 
+	if ((e = record(x, rr)) != CAIRN_OK)
+		return e;
 	if (base_find(x, rr, &got) && !xrec_set_has(&x->del, rr)) {
 		if (got.ttl == rr->ttl)
 			return CAIRN_OK;   /* there already */

@@ -135,6 +135,14 @@ cairn_err journal_load(const char *path, const char *zone, uint32_t serial,
 cairn_err journal_update(struct xfr_journal *old, const struct zone *a, const struct zone *b,
 			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
 			 struct xfr_journal **out, bool *same_serial_change);
+/* Appends the entries add (nadd of them, in order, their data taken over
+ * and freed in every case) to old (may be NULL; left out when the chain
+ * of serials breaks), keeping the newest entries within max_n and
+ * max_bytes, and saves the result to path; none fits: no journal (*out
+ * NULL, path removed). CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err journal_extend(struct xfr_journal *old, struct xfr_jentry *add, size_t nadd,
+			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
+			 struct xfr_journal **out);
 /* The index of the entry starting at serial, or -1. */
 long journal_find(const struct xfr_journal *j, uint32_t serial);
 
@@ -251,6 +259,11 @@ struct xfr_service {
 	struct sec_zone **sec;        /* secondary zones */
 	size_t n_sec;
 	cairn_err (*reload)(void *ctx, struct zone *fresh); /* installs new zone files (daemon) */
+	struct {                      /* an IXFR's sequences for the journal of */
+		uint8_t origin[WIRE_NAME_MAX]; /* this zone, while it is installed */
+		struct xfr_jentry *e;
+		size_t n;
+	} received;
 	void *reload_ctx;
 };
 
@@ -258,6 +271,11 @@ struct xfr_service {
 /* Runs the refreshes that are due (takes and drops s->lock itself);
  * returns the time of the next one. */
 uint64_t secondary_run(struct xfr_service *s, uint64_t now);
+/* The difference sequences an IXFR brought for the zone origin, from
+ * serial from to serial to, if those are what the service holds: taken
+ * (*n entries, the caller's). NULL otherwise. */
+struct xfr_jentry *secondary_take_received(struct xfr_service *s, const uint8_t *origin,
+					   uint32_t from, uint32_t to, size_t *n);
 /* Frees the secondary zones' state (service shutdown). */
 void secondary_free_all(struct xfr_service *s);
 
@@ -357,6 +375,8 @@ struct ixfr {
 	struct xrec_set del;     /* records of base deleted */
 	struct xrec_set add;     /* records added (not in base, or with a new TTL) */
 	uint8_t *scratch;        /* 2 * XREC_RDATA_MAX */
+	struct xfr_jentry *seq;  /* the sequences as journal entries (RFC 1995 §4) */
+	size_t nseq, capseq, seqcap; /* entries, their room, current entry's data room */
 };
 /* Starts with base (a reference the caller keeps). CAIRN_OK or
  * CAIRN_ENOMEM; ixfr_free in every case. */
@@ -368,6 +388,13 @@ cairn_err ixfr_del(struct ixfr *x, const struct xrec *rr);
 /* Adds rr (one equal to it there already: its TTL becomes rr's). CAIRN_OK
  * or CAIRN_ENOMEM. */
 cairn_err ixfr_add(struct ixfr *x, const struct xrec *rr);
+/* A sequence's SOA: old (it starts a sequence: a new entry from its
+ * serial) or new (the entry goes to its serial). Deletions and additions
+ * are recorded in the current entry. CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err ixfr_soa(struct ixfr *x, const struct xrec *soa, bool old);
+/* Hands the entries recorded (journal form) to the caller: *n of them,
+ * freed with their data by the caller (journal_extend takes them). */
+struct xfr_jentry *ixfr_take_sequences(struct ixfr *x, size_t *n);
 /* Writes every record of the changed zone but the apex SOA to w, in the
  * base's order, the additions last. CAIRN_OK, CAIRN_EFORMAT (a second SOA
  * in the zone) or CAIRN_EIO. */
@@ -382,11 +409,13 @@ cairn_err fetch_soa(const struct xfr_remote *r, const struct xfr_key *key, const
  * applies difference sequences to have, and writes the new version (SOA
  * first) to FILE.xfr-tmp (file: the zone's file, zone: its name for the
  * file's comment), whose name goes to tmp. Returns CAIRN_OK (*used_ixfr
- * says how it came), else an error with the reason in err and no
- * temporary file left (nothing changed). */
+ * says how it came; an IXFR's difference sequences in *seq, *nseq of
+ * them, the caller's to free), else an error with the reason in err and
+ * no temporary file left (nothing changed). */
 cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
 		     const struct zone *have, const char *file, const char *zone, bool *used_ixfr,
-		     char *tmp, size_t tmplen, char *err, size_t errlen);
+		     char *tmp, size_t tmplen, struct xfr_jentry **seq, size_t *nseq, char *err,
+		     size_t errlen);
 
 /* Copies key src into k (own secret). Returns CAIRN_OK or CAIRN_ENOMEM. */
 cairn_err tsig_key_init_copy(struct xfr_key *k, const struct xfr_key *src);

@@ -540,6 +540,81 @@ static void test_ixfr_apply(void **state)
 	unlink(tmp);
 }
 
+/* An IXFR's sequences kept as journal entries (what a secondary that
+ * others transfer from journals): one entry per sequence, its serials,
+ * its records in wire form; journal_extend keeps them within bounds. */
+static void test_ixfr_sequences(void **state)
+{
+	char path[2048], jpath[] = "/tmp/test_xfr_rec.XXXXXX";
+	struct zone *z = NULL;
+	const struct wire_rrset *soa;
+	struct xfr_journal *j = NULL;
+	struct xfr_jentry *e;
+	struct ixfr x;
+	struct xrec old, new, added;
+	uint8_t rd[600], owner[WIRE_NAME_MAX];
+	size_t n, olen, soa_wire;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/zones/lab/example.com.zone", TEST_SRCDIR);
+	assert_int_equal(zone_load("example.com", path, report, NULL, &z), CAIRN_OK);
+	soa = zone_soa_rrset(z);
+	old = rec(soa->owner, WIRE_TYPE_SOA, soa->ttl, soa->rdata + 2, wire_get16(soa->rdata));
+	memcpy(rd, old.rdata, old.rdlen);
+	wire_put32(rd + old.rdlen - 20, zone_serial(z) + 1);
+	new = old;
+	new.rdata = rd;
+	assert_int_equal(wire_name_from_text("seq.example.com.", NULL, owner, &olen), CAIRN_OK);
+	added = rec(owner, WIRE_TYPE_A, 60, "\1\2\3\4", 4);
+	assert_int_equal(ixfr_init(&x, z), CAIRN_OK);
+	assert_int_equal(ixfr_soa(&x, &old, true), CAIRN_OK);
+	assert_int_equal(ixfr_soa(&x, &new, false), CAIRN_OK);
+	assert_int_equal(ixfr_add(&x, &added), CAIRN_OK);
+	/* a second sequence takes the addition back */
+	assert_int_equal(ixfr_soa(&x, &new, true), CAIRN_OK);
+	assert_int_equal(ixfr_del(&x, &added), CAIRN_OK);
+	wire_put32(rd + old.rdlen - 20, zone_serial(z) + 2);
+	assert_int_equal(ixfr_soa(&x, &new, false), CAIRN_OK);
+	e = ixfr_take_sequences(&x, &n);
+	ixfr_free(&x);
+	assert_int_equal(n, 2);
+	soa_wire = wire_name_len(soa->owner) + 10 + old.rdlen;
+	assert_int_equal(e[0].from, zone_serial(z));
+	assert_int_equal(e[0].to, zone_serial(z) + 1);
+	assert_int_equal(e[1].from, zone_serial(z) + 1);
+	assert_int_equal(e[1].to, zone_serial(z) + 2);
+	assert_int_equal(e[0].len, 2 * soa_wire + olen + 14);
+	assert_int_equal(e[1].len, e[0].len);
+	assert_memory_equal(e[0].data + 2 * soa_wire, owner, olen);
+	fd = mkstemp(jpath);
+	assert_true(fd >= 0);
+	close(fd);
+	/* too big for the bound: no journal, the file removed */
+	assert_int_equal(journal_extend(NULL, e, n, 5, e[0].len - 1, jpath, "example.com", &j),
+			 CAIRN_OK);
+	assert_null(j);
+	assert_int_not_equal(access(jpath, F_OK), 0);
+	free(e);   /* journal_extend freed the data */
+	assert_int_equal(ixfr_init(&x, z), CAIRN_OK);
+	assert_int_equal(ixfr_soa(&x, &old, true), CAIRN_OK);
+	wire_put32(rd + old.rdlen - 20, zone_serial(z) + 1);
+	assert_int_equal(ixfr_soa(&x, &new, false), CAIRN_OK);
+	assert_int_equal(ixfr_add(&x, &added), CAIRN_OK);
+	e = ixfr_take_sequences(&x, &n);
+	ixfr_free(&x);
+	assert_int_equal(journal_extend(NULL, e, n, 5, 1 << 20, jpath, "example.com", &j),
+			 CAIRN_OK);
+	free(e);
+	assert_non_null(j);
+	assert_int_equal(j->n, 1);
+	assert_int_equal(journal_find(j, zone_serial(z)), 0);
+	assert_int_equal(access(jpath, F_OK), 0);
+	journal_unref(j);
+	unlink(jpath);
+	zone_free(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_ixfr_apply),
+		cmocka_unit_test(test_ixfr_sequences),
 		cmocka_unit_test(test_writer_round_trip),
 	};
 
