@@ -40,7 +40,7 @@ void ixfr_free(struct ixfr *x)
 static cairn_err record(struct ixfr *x, const struct xrec *rr)
 {
 	struct xfr_jentry *e;
-	size_t olen = wire_name_len(rr->owner), need = olen + 10 + rr->rdlen;
+	size_t need = wire_name_len(rr->owner) + 10 + rr->rdlen;
 	uint8_t *p;
 
 	if (!x->nseq)
@@ -56,14 +56,7 @@ static cairn_err record(struct ixfr *x, const struct xrec *rr)
 		e->data = p;
 		x->seqcap = cap;
 	}
-	p = e->data + e->len;
-	memcpy(p, rr->owner, olen);
-	wire_put16(p + olen, rr->type);
-	wire_put16(p + olen + 2, rr->rclass);
-	wire_put32(p + olen + 4, rr->ttl);
-	wire_put16(p + olen + 8, rr->rdlen);
-	memcpy(p + olen + 10, rr->rdata, rr->rdlen);
-	e->len += need;
+	e->len += xrec_to_wire(rr, e->data + e->len);
 	return CAIRN_OK;
 }
 

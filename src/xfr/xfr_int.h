@@ -310,6 +310,10 @@ struct xrec {
  * message, rdata not matching its type. */
 cairn_err xrec_parse(const uint8_t *msg, size_t len, size_t *pos, uint8_t *buf,
 		     struct xrec *rr, const char **why);
+/* Writes rr as an uncompressed wire RR (owner, type, class, TTL,
+ * rdlength, rdata) to out (room: owner + 10 + rdlen bytes). Returns its
+ * length. */
+size_t xrec_to_wire(const struct xrec *rr, uint8_t *out);
 /* True when RFC 4034 §6.2 lowercases names in type's rdata. */
 bool xrec_has_names(uint16_t type);
 

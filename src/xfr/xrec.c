@@ -436,3 +436,17 @@ bool xrec_equal(const struct xrec *a, const struct xrec *b, uint8_t *scratch)
 	       wire_name_equal(a->owner, b->owner) &&
 	       memcmp(canon(a, scratch), canon(b, scratch + XREC_RDATA_MAX), a->rdlen) == 0;
 }
+
+size_t xrec_to_wire(const struct xrec *rr, uint8_t *out)
+{
+	size_t olen = wire_name_len(rr->owner);
+
+	memcpy(out, rr->owner, olen);
+	out += olen;
+	wire_put16(out, rr->type);
+	wire_put16(out + 2, rr->rclass);
+	wire_put32(out + 4, rr->ttl);
+	wire_put16(out + 8, rr->rdlen);
+	memcpy(out + 10, rr->rdata, rr->rdlen);
+	return olen + 10 + rr->rdlen;
+}

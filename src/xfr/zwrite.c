@@ -197,13 +197,7 @@ static char *ldns_line(const struct xrec *rr)
 
 	if (!buf)
 		return NULL;
-	memcpy(buf, rr->owner, olen);
-	wire_put16(buf + olen, rr->type);
-	wire_put16(buf + olen + 2, rr->rclass);
-	wire_put32(buf + olen + 4, rr->ttl);
-	wire_put16(buf + olen + 8, rr->rdlen);
-	memcpy(buf + olen + 10, rr->rdata, rr->rdlen);
-	if (ldns_wire2rr(&lr, buf, olen + 10 + rr->rdlen, &pos, LDNS_SECTION_ANSWER) ==
+	if (ldns_wire2rr(&lr, buf, xrec_to_wire(rr, buf), &pos, LDNS_SECTION_ANSWER) ==
 	    LDNS_STATUS_OK)
 		s = ldns_rr2str(lr);
 	ldns_rr_free(lr);
