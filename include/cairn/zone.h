@@ -85,6 +85,10 @@ struct zone_cursor {
  * the apex SOA (glue and occluded data included), or NULL at the end.
  * Owned by z. */
 const struct wire_rrset *zone_next_rrset(const struct zone *z, struct zone_cursor *c);
+/* The RRset of type at owner (a lowercase wire name) in z, the apex SOA
+ * included, or NULL. Owned by z. */
+const struct wire_rrset *zone_find_rrset(const struct zone *z, const uint8_t *owner,
+					 uint16_t type);
 /* The zone set's zones: the i-th zone (i < zone_set_count), owned by zs. */
 size_t zone_set_count(const struct zone_set *zs);
 const struct zone *zone_set_zone(const struct zone_set *zs, size_t i);

@@ -5,11 +5,13 @@
  * serve, the checks on what came in (one SOA at the apex, nothing outside
  * the zone, the serial the primary announced) and the new zone file,
  * written to FILE.xfr-tmp, loaded by the zone loader, then renamed over
- * FILE. Blocking I/O with timeouts: it runs on the service thread. ldns
- * turns wire records into presentation form (the slow path). */
+ * FILE. Blocking I/O with timeouts: it runs on the service thread.
+ * Without ldns: the records are read from the messages by xrec.c, an AXFR
+ * goes straight to the file as it arrives (zwrite.c), an IXFR's
+ * differences are applied to the served zone by ixfr.c (O(1) a deletion
+ * or addition), which then writes the new version out. */
 #include "xfr_int.h"
 
-#include <ldns/ldns.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -194,116 +196,156 @@ static bool read_full(int fd, uint8_t *p, size_t n)
 	return true;
 }
 
-/* ---- the records: ldns lists ---- */
-
-/* Our served zone as an ldns list (SOA first). */
-static ldns_rr_list *zone_to_list(const struct zone *z)
-{
-	ldns_rr_list *l = ldns_rr_list_new();
-	struct zone_cursor c = { 0 };
-	const struct wire_rrset *rs = zone_soa_rrset(z);
-	uint8_t buf[WIRE_NAME_MAX + 10 + 65535];
-	bool first = true;
-
-	while (l && rs) {
-		const uint8_t *rd = rs->rdata;
-		size_t olen = wire_name_len(rs->owner);
-
-		for (unsigned i = 0; i < rs->count; i++) {
-			size_t rdlen = wire_get16(rd), pos = 0;
-			ldns_rr *rr = NULL;
-
-			memcpy(buf, rs->owner, olen);
-			wire_put16(buf + olen, rs->type);
-			wire_put16(buf + olen + 2, rs->rclass);
-			wire_put32(buf + olen + 4, rs->ttl);
-			memcpy(buf + olen + 8, rd, 2 + rdlen);
-			if (ldns_wire2rr(&rr, buf, olen + 10 + rdlen, &pos, LDNS_SECTION_ANSWER) !=
-				    LDNS_STATUS_OK ||
-			    !ldns_rr_list_push_rr(l, rr)) {
-				ldns_rr_free(rr);
-				ldns_rr_list_deep_free(l);
-				return NULL;
-			}
-			rd += 2 + rdlen;
-		}
-		rs = zone_next_rrset(z, &c);
-		first = false;
-	}
-	(void)first;
-	return l;
-}
-
-/* Removes from l the first record equal to rr (owner, type, class,
- * rdata; RFC 1995 §4: deletions name records exactly). Returns false when
- * there is none. */
-static bool list_delete(ldns_rr_list *l, const ldns_rr *rr)
-{
-	size_t n = ldns_rr_list_rr_count(l);
-
-	for (size_t i = 0; i < n; i++) {
-		ldns_rr *o = ldns_rr_list_rr(l, i);
-
-		if (ldns_rr_compare(o, rr) == 0) {
-			ldns_rr_list_set_rr(l, ldns_rr_list_rr(l, n - 1), i);
-			ldns_rr_list_pop_rr(l);
-			ldns_rr_free(o);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Removes the SOA from l. */
-static void list_drop_soa(ldns_rr_list *l)
-{
-	size_t n = ldns_rr_list_rr_count(l);
-
-	for (size_t i = 0; i < n; i++) {
-		ldns_rr *o = ldns_rr_list_rr(l, i);
-
-		if (ldns_rr_get_type(o) == LDNS_RR_TYPE_SOA) {
-			ldns_rr_list_set_rr(l, ldns_rr_list_rr(l, n - 1), i);
-			ldns_rr_list_pop_rr(l);
-			ldns_rr_free(o);
-			return;
-		}
-	}
-}
+/* ---- the records ---- */
 
 struct fetch {
 	const uint8_t *origin;
-	ldns_rdf *origin_rdf;
-	ldns_rr_list *result;      /* the new zone */
-	bool ixfr_form;            /* incremental answer */
+	const struct zone *have;
+	const char *file, *zone;  /* where to write, the zone's name */
+	char *tmp;                /* FILE.xfr-tmp */
+	size_t tmplen;
+	FILE *fp;                 /* open: tmp is being written */
+	struct zwrite w;
+	struct ixfr ix;           /* IXFR: the differences applied to have */
+	uint8_t soa_mem[3 * WIRE_NAME_MAX + 20];
+	struct xrec soa;          /* the newest SOA */
+	bool ixfr_form;           /* incremental answer */
+	bool from_ixfr;           /* the new zone is have changed (IXFR, up to date) */
 	bool done;
-	unsigned n_soa;
-	uint32_t first_serial;     /* of the opening SOA */
+	uint32_t first_serial;    /* of the opening SOA */
 	uint32_t have_serial;
-	int stage;                 /* IXFR: 0 = deleting, 1 = adding */
+	int stage;                /* IXFR: 0 = deleting, 1 = adding */
 	size_t nrr;
 	char *err;
 	size_t errlen;
 };
 
-static uint32_t rr_serial(const ldns_rr *rr)
+static uint32_t rr_serial(const struct xrec *rr)
 {
-	return ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+	return wire_get32(rr->rdata + rr->rdlen - 20);
+}
+
+/* Keeps a copy of the SOA rr (checked by xrec_parse: names and 20
+ * bytes, so it fits) as f->soa. */
+static void keep_soa(struct fetch *f, const struct xrec *rr)
+{
+	uint8_t *rd = f->soa_mem + wire_name_len(rr->owner);
+
+	f->soa = *rr;
+	f->soa.owner = memcpy(f->soa_mem, rr->owner, (size_t)(rd - f->soa_mem));
+	f->soa.rdata = memcpy(rd, rr->rdata, rr->rdlen);
+}
+
+/* Opens FILE.xfr-tmp and writes its comment and the SOA. */
+static bool start_file(struct fetch *f)
+{
+	if (snprintf(f->tmp, f->tmplen, "%s.xfr-tmp", f->file) >= (int)f->tmplen) {
+		set_err(f->err, f->errlen, "the file name %s is too long", f->file);
+		return false;
+	}
+	f->fp = fopen(f->tmp, "w");
+	if (!f->fp) {
+		set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
+		return false;
+	}
+	if (zwrite_begin(&f->w, f->fp) != CAIRN_OK) {
+		set_err(f->err, f->errlen, "out of memory");
+		return false;
+	}
+	fprintf(f->fp, "; zone %s, serial %u, written by cairnd from a zone transfer\n", f->zone,
+		rr_serial(&f->soa));
+	return zwrite_rr(&f->w, &f->soa) == CAIRN_OK ||
+	       (set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno)), false);
+}
+
+/* Ends the file: all written, flushed and synced (true), or removed. */
+static bool end_file(struct fetch *f, bool ok)
+{
+	if (!f->fp)
+		return ok;
+	if (zwrite_end(&f->w) != CAIRN_OK || fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0 ||
+	    ferror(f->fp)) {
+		if (ok)
+			set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
+		ok = false;
+	}
+	if (fclose(f->fp) != 0 && ok) {
+		set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
+		ok = false;
+	}
+	f->fp = NULL;
+	if (!ok)
+		unlink(f->tmp);
+	return ok;
+}
+
+/* Writes the IXFR's result: the SOA, then the changed zone. Returns
+ * CAIRN_OK, CAIRN_EFORMAT (a second SOA: a bad zone) or CAIRN_EIO. */
+static cairn_err write_ixfr(struct fetch *f)
+{
+	cairn_err e;
+
+	if (!start_file(f))
+		return CAIRN_EIO;
+	e = ixfr_write(&f->ix, &f->w);
+	if (e == CAIRN_EFORMAT)
+		set_err(f->err, f->errlen, "more than one SOA");
+	else if (e != CAIRN_OK)
+		set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
+	return e;
+}
+
+/* The IXFR starts from the zone we serve. */
+static bool start_ixfr(struct fetch *f)
+{
+	f->from_ixfr = true;
+	if (ixfr_init(&f->ix, f->have) != CAIRN_OK) {
+		set_err(f->err, f->errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* Records a sequence's SOA (ixfr_soa). */
+static bool sequence_soa(struct fetch *f, const struct xrec *rr, bool old)
+{
+	if (ixfr_soa(&f->ix, rr, old) != CAIRN_OK) {
+		set_err(f->err, f->errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* The text of rr on one line (for messages), in buf. */
+static void rr_text(const struct xrec *rr, char *buf, size_t len)
+{
+	char *line = malloc(ZWRITE_LINE_MAX);
+	size_t n;
+
+	if (!line) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	n = zwrite_format(rr, line);
+	line[n - 1] = '\0';
+	for (char *c = line; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	snprintf(buf, len, "%s", line);
+	free(line);
 }
 
 /* One record of the answer stream. Returns false with f->err set. */
-static bool take_rr(struct fetch *f, ldns_rr *rr, const struct zone *have)
+static bool take_rr(struct fetch *f, const struct xrec *rr)
 {
-	bool soa = ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA;
-	char *owner;
+	bool soa = rr->type == WIRE_TYPE_SOA;
+	char text[256];
 
 	f->nrr++;
-	if (ldns_dname_compare(ldns_rr_owner(rr), f->origin_rdf) != 0 &&
-	    !ldns_dname_is_subdomain(ldns_rr_owner(rr), f->origin_rdf)) {
-		owner = ldns_rdf2str(ldns_rr_owner(rr));
-		set_err(f->err, f->errlen, "out-of-zone record %s in the transfer",
-			owner ? owner : "?");
-		free(owner);
+	if (!wire_name_is_subdomain(rr->owner, f->origin)) {
+		if (wire_name_to_text(rr->owner, text, sizeof(text)) != CAIRN_OK)
+			snprintf(text, sizeof(text), "?");
+		set_err(f->err, f->errlen, "out-of-zone record %s in the transfer", text);
 		return false;
 	}
 	if (f->nrr == 1) {
@@ -312,27 +354,24 @@ static bool take_rr(struct fetch *f, ldns_rr *rr, const struct zone *have)
 			return false;
 		}
 		f->first_serial = rr_serial(rr);
-		f->n_soa = 1;
-		return ldns_rr_list_push_rr(f->result, ldns_rr_clone(rr)) || true;
+		keep_soa(f, rr);
+		return true;
 	}
 	if (f->nrr == 2) {
 		/* RFC 1995 §4: an SOA second means difference sequences */
-		f->ixfr_form = soa && have && rr_serial(rr) != f->first_serial;
+		f->ixfr_form = soa && f->have && rr_serial(rr) != f->first_serial;
 		if (f->ixfr_form) {
 			if (rr_serial(rr) != f->have_serial) {
 				set_err(f->err, f->errlen, "IXFR starts at serial %u, ours is %u",
 					rr_serial(rr), f->have_serial);
 				return false;
 			}
-			ldns_rr_list_deep_free(f->result);
-			f->result = zone_to_list(have);
-			if (!f->result) {
-				set_err(f->err, f->errlen, "out of memory");
-				return false;
-			}
 			f->stage = 0;
-			return true;
+			return start_ixfr(f) && sequence_soa(f, rr, true);
 		}
+		/* AXFR (RFC 5936): the records go to the file as they come */
+		if (!start_file(f))
+			return false;
 	}
 	if (!f->ixfr_form) {
 		if (soa) {
@@ -345,16 +384,19 @@ static bool take_rr(struct fetch *f, ldns_rr *rr, const struct zone *have)
 			f->done = true;
 			return true;
 		}
-		return ldns_rr_list_push_rr(f->result, ldns_rr_clone(rr));
+		if (zwrite_rr(&f->w, rr) != CAIRN_OK) {
+			set_err(f->err, f->errlen, "cannot write %s: %s", f->tmp, strerror(errno));
+			return false;
+		}
+		return true;
 	}
 	/* IXFR difference sequences: SOA(old) deletions SOA(new) additions */
 	if (soa) {
 		if (f->stage == 0) {
 			f->stage = 1;   /* the new SOA of this sequence */
-			list_drop_soa(f->result);
-			ldns_rr_list_push_rr(f->result, ldns_rr_clone(rr));
+			keep_soa(f, rr);
 			f->have_serial = rr_serial(rr);
-			return true;
+			return sequence_soa(f, rr, false);
 		}
 		if (rr_serial(rr) == f->first_serial && f->have_serial == f->first_serial) {
 			f->done = true;  /* the closing SOA */
@@ -366,42 +408,84 @@ static bool take_rr(struct fetch *f, ldns_rr *rr, const struct zone *have)
 			return false;
 		}
 		f->stage = 0;
-		return true;
+		return sequence_soa(f, rr, true);
 	}
 	if (f->stage == 0) {
-		if (!list_delete(f->result, rr)) {
-			owner = ldns_rr2str(rr);
-			for (char *c = owner; c && *c; c++)
-				if (*c == '\t' || *c == '\n')
-					*c = *c == '\n' ? '\0' : ' ';
+		cairn_err e = ixfr_del(&f->ix, rr);
+
+		if (e == CAIRN_ENOTFOUND) {
+			char line[320];
+
+			rr_text(rr, line, sizeof(line));
 			set_err(f->err, f->errlen, "broken IXFR: deletes a record we do not have: %s",
-				owner ? owner : "?");
-			free(owner);
-			return false;
+				line);
+		} else if (e != CAIRN_OK) {
+			set_err(f->err, f->errlen, "out of memory");
 		}
-		return true;
+		return e == CAIRN_OK;
 	}
-	return ldns_rr_list_push_rr(f->result, ldns_rr_clone(rr));
+	if (ixfr_add(&f->ix, rr) != CAIRN_OK) {
+		set_err(f->err, f->errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* The answer section of message m (len bytes) into take_rr. Returns
+ * false with f->err set. */
+static bool take_message(struct fetch *f, const uint8_t *m, size_t len, uint8_t *buf)
+{
+	unsigned qd = wire_get16(m + 4), an = wire_get16(m + 6);
+	size_t pos = WIRE_HDR_LEN, nlen;
+	const char *why = NULL;
+	struct xrec rr;
+
+	for (unsigned i = 0; i < qd; i++) {
+		if (wire_name_unpack(m, len, &pos, buf, &nlen, true) != CAIRN_OK || len - pos < 4) {
+			why = "a bad question";
+			goto malformed;
+		}
+		pos += 4;
+	}
+	for (unsigned i = 0; i < an && !f->done; i++) {
+		if (pos >= len) {
+			why = "fewer records than its header counts";
+			goto malformed;
+		}
+		if (xrec_parse(m, len, &pos, buf, &rr, &why) != CAIRN_OK)
+			goto malformed;
+		if (!take_rr(f, &rr))
+			return false;
+		/* IXFR up to date: just the SOA (RFC 1995 §4) */
+		if (f->nrr == 1 && an == 1 && f->have && f->first_serial == f->have_serial) {
+			f->done = true;
+			return start_ixfr(f);
+		}
+	}
+	return true;
+malformed:
+	set_err(f->err, f->errlen, "a malformed message after %zu records: %s", f->nrr, why);
+	return false;
 }
 
 cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
-		     const struct zone *have, bool *used_ixfr, ldns_rr_list **out, char *err,
+		     const struct zone *have, const char *file, const char *zone, bool *used_ixfr,
+		     char *tmp, size_t tmplen, struct xfr_jentry **seq, size_t *nseq, char *err,
 		     size_t errlen)
 {
 	uint8_t q[1024], mac[TSIG_MAC_MAX], lenb[2];
-	uint8_t *m = malloc(65535);
+	uint8_t *m = malloc(65535), *buf = malloc(XREC_BUF_MAX);
 	size_t qlen, mac_len, total = 0;
 	struct tsig_verifier v;
-	struct fetch f = { .origin = origin, .err = err, .errlen = errlen };
+	struct fetch f = { .origin = origin, .have = have, .file = file, .zone = zone,
+			   .tmp = tmp, .tmplen = tmplen, .err = err, .errlen = errlen };
 	cairn_err ret = CAIRN_EIO;
 	int fd = -1;
-	char otext[1024];
 
-	*out = NULL;
+	*seq = NULL;
+	*nseq = 0;
 	tsig_verifier_init(&v, key, NULL, 0);
-	f.result = ldns_rr_list_new();
-	if (wire_name_to_text(origin, otext, sizeof(otext)) != CAIRN_OK ||
-	    ldns_str2rdf_dname(&f.origin_rdf, otext) != LDNS_STATUS_OK || !m || !f.result) {
+	if (!m || !buf) {
 		set_err(err, errlen, "out of memory");
 		goto done;
 	}
@@ -423,8 +507,6 @@ cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, cons
 	}
 	while (!f.done) {
 		size_t mlen;
-		ldns_pkt *pkt = NULL;
-		ldns_rr_list *an;
 		const char *why;
 
 		if (!read_full(fd, lenb, 2) || !read_full(fd, m, mlen = wire_get16(lenb))) {
@@ -452,78 +534,34 @@ cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, cons
 			set_err(err, errlen, "%s", why);
 			goto done;
 		}
-		if (ldns_wire2pkt(&pkt, m, mlen) != LDNS_STATUS_OK) {
-			set_err(err, errlen, "a malformed message after %zu records", f.nrr);
+		if (!take_message(&f, m, mlen, buf))
 			goto done;
-		}
-		an = ldns_pkt_answer(pkt);
-		for (size_t i = 0; i < ldns_rr_list_rr_count(an) && !f.done; i++) {
-			if (!take_rr(&f, ldns_rr_list_rr(an, i), have)) {
-				ldns_pkt_free(pkt);
-				goto done;
-			}
-			/* IXFR up to date: just the SOA (RFC 1995 §4) */
-			if (f.nrr == 1 && ldns_rr_list_rr_count(an) == 1 && have &&
-			    wire_get16(m + 6) == 1 && f.first_serial == f.have_serial)
-				f.done = true;
-		}
-		ldns_pkt_free(pkt);
 	}
 	if (key && !v.last_signed) {
 		set_err(err, errlen, "the last message is not signed");
 		goto done;
 	}
+	if (f.from_ixfr) {
+		/* IXFR (or up to date): the zone we had, changed */
+		if ((ret = write_ixfr(&f)) != CAIRN_OK)
+			goto done;
+		ret = CAIRN_EIO;
+	}
 	*used_ixfr = f.ixfr_form;
-	*out = f.result;
-	f.result = NULL;
+	if (!end_file(&f, true)) {
+		ret = CAIRN_EFORMAT;  /* cannot write: not the transfer's fault */
+		goto done;
+	}
+	*seq = ixfr_take_sequences(&f.ix, nseq);
 	ret = CAIRN_OK;
 done:
+	if (ret != CAIRN_OK)
+		end_file(&f, false);
 	if (fd >= 0)
 		close(fd);
 	tsig_verifier_clear(&v);
-	ldns_rr_list_deep_free(f.result);
-	ldns_rdf_deep_free(f.origin_rdf);
+	ixfr_free(&f.ix);
+	free(buf);
 	free(m);
 	return ret;
-}
-
-cairn_err fetch_write(const char *file, const char *zone, ldns_rr_list *rrs, char *err,
-		      size_t errlen, char *tmp, size_t tmplen)
-{
-	FILE *fp;
-	size_t n = ldns_rr_list_rr_count(rrs), soa = n;
-	bool ok;
-
-	for (size_t i = 0; i < n; i++)
-		if (ldns_rr_get_type(ldns_rr_list_rr(rrs, i)) == LDNS_RR_TYPE_SOA) {
-			if (soa != n) {
-				set_err(err, errlen, "more than one SOA");
-				return CAIRN_EFORMAT;
-			}
-			soa = i;
-		}
-	if (soa == n) {
-		set_err(err, errlen, "no SOA");
-		return CAIRN_EFORMAT;
-	}
-	if (snprintf(tmp, tmplen, "%s.xfr-tmp", file) >= (int)tmplen)
-		return CAIRN_ELIMIT;
-	fp = fopen(tmp, "w");
-	if (!fp) {
-		set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		return CAIRN_EIO;
-	}
-	fprintf(fp, "; zone %s, serial %u, written by cairnd from a zone transfer\n", zone,
-		rr_serial(ldns_rr_list_rr(rrs, soa)));
-	ldns_rr_print(fp, ldns_rr_list_rr(rrs, soa));
-	for (size_t i = 0; i < n; i++)
-		if (i != soa)
-			ldns_rr_print(fp, ldns_rr_list_rr(rrs, i));
-	ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0 && !ferror(fp);
-	if (fclose(fp) != 0 || !ok) {
-		set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return CAIRN_EIO;
-	}
-	return CAIRN_OK;
 }

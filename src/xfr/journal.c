@@ -313,16 +313,81 @@ done:
 	return err;
 }
 
+cairn_err journal_extend(struct xfr_journal *old, struct xfr_jentry *add, size_t nadd,
+			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
+			 struct xfr_journal **out)
+{
+	struct xfr_journal *j = NULL;
+	cairn_err err = CAIRN_ENOMEM;
+	size_t first = nadd, bytes = 0, n = 0, keep_old;
+
+	*out = NULL;
+	/* RFC 1982: a serial that did not go forward breaks the chain */
+	if (!nadd || (int32_t)(add[nadd - 1].to - add[0].from) <= 0)
+		old = NULL;
+	if (old && old->n && old->e[old->n - 1].to != add[0].from)
+		old = NULL;
+	/* the newest entries within the bounds */
+	while (first > 0 && n < max_n && bytes + add[first - 1].len <= max_bytes) {
+		first--;
+		n++;
+		bytes += add[first].len;
+	}
+	if (first == nadd) {
+		unlink(path);
+		err = CAIRN_OK;
+		goto done; /* no journal at all */
+	}
+	/* then the newest of old, when all of add is kept */
+	keep_old = 0;
+	while (old && first == 0 && keep_old < old->n && n < max_n &&
+	       bytes + old->e[old->n - 1 - keep_old].len <= max_bytes) {
+		bytes += old->e[old->n - 1 - keep_old].len;
+		n++;
+		keep_old++;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->e = calloc(n, sizeof(*j->e))))
+		goto done;
+	atomic_init(&j->refs, 1);
+	for (size_t i = old ? old->n - keep_old : 0; old && i < old->n; i++) {
+		struct xfr_jentry *e = &j->e[j->n];
+
+		*e = old->e[i];
+		e->data = malloc(e->len ? e->len : 1);
+		if (!e->data)
+			goto done;
+		memcpy(e->data, old->e[i].data, e->len);
+		j->bytes += e->len;
+		j->n++;
+	}
+	for (size_t i = first; i < nadd; i++) {
+		j->e[j->n++] = add[i];
+		j->bytes += add[i].len;
+		add[i].data = NULL;
+	}
+	err = CAIRN_OK;
+	(void)journal_save(j, path, zone); /* logged; IXFR still works until restart */
+	*out = j;
+	j = NULL;
+done:
+	for (size_t i = 0; i < nadd; i++) {
+		free(add[i].data);
+		add[i].data = NULL;
+	}
+	journal_unref(j);
+	return err;
+}
+
 cairn_err journal_update(struct xfr_journal *old, const struct zone *a, const struct zone *b,
 			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
 			 struct xfr_journal **out, bool *same_serial_change)
 {
 	struct recs ra = { 0 }, rb = { 0 };
 	struct buf d = { 0 };
-	struct xfr_journal *j = NULL;
+	struct xfr_jentry e;
 	cairn_err err = CAIRN_ENOMEM;
 	bool changed;
-	size_t first = 0;
 
 	*out = NULL;
 	*same_serial_change = false;
@@ -339,54 +404,10 @@ cairn_err journal_update(struct xfr_journal *old, const struct zone *a, const st
 		*out = journal_ref(old);
 		goto done;
 	}
-	/* RFC 1982: a serial that did not go forward breaks the chain */
-	if ((int32_t)(zone_serial(b) - zone_serial(a)) <= 0)
-		old = NULL;
-	if (old && old->n && old->e[old->n - 1].to != zone_serial(a))
-		old = NULL;
-	if (max_n == 0 || d.len > max_bytes) {
-		unlink(path);
-		goto done; /* no journal at all */
-	}
-	err = CAIRN_ENOMEM;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		goto done;
-	atomic_init(&j->refs, 1);
-	/* keep the newest entries of old within the bounds */
-	if (old) {
-		size_t bytes = d.len, n = 1;
-
-		first = old->n;
-		while (first > 0 && n < max_n && bytes + old->e[first - 1].len <= max_bytes) {
-			first--;
-			n++;
-			bytes += old->e[first].len;
-		}
-	}
-	j->e = calloc((old ? old->n - first : 0) + 1, sizeof(*j->e));
-	if (!j->e)
-		goto done;
-	for (size_t i = first; old && i < old->n; i++) {
-		struct xfr_jentry *e = &j->e[j->n];
-
-		*e = old->e[i];
-		e->data = malloc(e->len ? e->len : 1);
-		if (!e->data)
-			goto done;
-		memcpy(e->data, old->e[i].data, e->len);
-		j->bytes += e->len;
-		j->n++;
-	}
-	j->e[j->n++] = (struct xfr_jentry){ zone_serial(a), zone_serial(b), d.p, d.len };
-	j->bytes += d.len;
+	e = (struct xfr_jentry){ zone_serial(a), zone_serial(b), d.p, d.len };
 	d.p = NULL;
-	err = CAIRN_OK;
-	(void)journal_save(j, path, zone); /* logged; IXFR still works until restart */
-	*out = j;
-	j = NULL;
+	err = journal_extend(old, &e, 1, max_n, max_bytes, path, zone, out);
 done:
-	journal_unref(j);
 	free(d.p);
 	recs_free(&ra);
 	recs_free(&rb);

@@ -91,16 +91,22 @@ static const struct zone *set_zone(const struct zone_set *zs, const uint8_t *ori
 /* The journal of xz: the previous one updated with the difference between
  * the zone served until now and the new one, or read from disk. */
 static cairn_err zone_journal(const struct config_zone *cz, struct xfr_zone *xz,
-			      const struct xfr_policy *prev_pol, const struct zone_set *prev)
+			      const struct xfr_policy *prev_pol, const struct zone_set *prev,
+			      struct xfr_service *svc)
 {
 	char path[4096];
 	const struct zone *old = set_zone(prev, xz->origin);
 	struct xfr_zone *pz = prev_pol ? policy_zone(prev_pol, xz->origin) : NULL;
 	bool warn = false;
 	cairn_err err;
+	struct xfr_jentry *seq;
+	size_t nseq;
 
-	if (!xz->zone || (!cz->n_provide_xfr && !cz->n_notify && !cz->n_primary))
-		return CAIRN_OK; /* nobody transfers it from us */
+	/* nobody transfers it from us: no journal (a secondary's too, whose
+	 * difference of two versions of a big zone costs more than the rest
+	 * of the transfer) */
+	if (!xz->zone || (!cz->n_provide_xfr && !cz->n_notify))
+		return CAIRN_OK;
 	if (snprintf(path, sizeof(path), "%s.ixfr", cz->file) >= (int)sizeof(path))
 		return CAIRN_OK;
 	if (!old)
@@ -111,8 +117,18 @@ static cairn_err zone_journal(const struct config_zone *cz, struct xfr_zone *xz,
 		xz->journal = journal_ref(pz ? pz->journal : NULL);
 		return CAIRN_OK;
 	}
-	err = journal_update(pz ? pz->journal : NULL, old, xz->zone, cz->ixfr_number,
-			     cz->ixfr_size, path, xz->name, &xz->journal, &warn);
+	/* a secondary journals the IXFR it received (RFC 1995 §4), without
+	 * comparing the two versions */
+	seq = secondary_take_received(svc, xz->origin, zone_serial(old), zone_serial(xz->zone),
+				      &nseq);
+	if (seq) {
+		err = journal_extend(pz ? pz->journal : NULL, seq, nseq, cz->ixfr_number,
+				     cz->ixfr_size, path, xz->name, &xz->journal);
+		free(seq);
+	} else {
+		err = journal_update(pz ? pz->journal : NULL, old, xz->zone, cz->ixfr_number,
+				     cz->ixfr_size, path, xz->name, &xz->journal, &warn);
+	}
 	if (err == CAIRN_OK && warn)
 		log_warn("zone %s: the content changed but the serial stayed %u: secondaries "
 			 "will not see the change (increase the SOA serial)", xz->name,
@@ -170,7 +186,7 @@ cairn_err xfr_attach(const struct cairn_config *cfg, struct zone_set *zs,
 		xz->n_primary = cz->n_primary;
 		if (xz->n_primary)
 			p->secondary[p->n_secondary++] = p->n_zones - 1;
-		err = zone_journal(cz, xz, prev_pol, prev);
+		err = zone_journal(cz, xz, prev_pol, prev, svc);
 		if (err != CAIRN_OK)
 			goto done;
 	}

@@ -9,7 +9,6 @@
  * serving and its reason in the log and in zone-status. */
 #include "xfr_int.h"
 
-#include <ldns/ldns.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -242,6 +241,33 @@ cairn_err xfr_service_zone_status(struct xfr_service *s, const char *name, FILE 
 	return CAIRN_OK;
 }
 
+static void free_sequences(struct xfr_jentry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].data);
+	free(e);
+}
+
+struct xfr_jentry *secondary_take_received(struct xfr_service *s, const uint8_t *origin,
+					   uint32_t from, uint32_t to, size_t *n)
+{
+	struct xfr_jentry *e = NULL;
+
+	*n = 0;
+	if (!s)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	if (s->received.n && wire_name_equal(s->received.origin, origin) &&
+	    s->received.e[0].from == from && s->received.e[s->received.n - 1].to == to) {
+		e = s->received.e;
+		*n = s->received.n;
+		s->received.e = NULL;
+		s->received.n = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return e;
+}
+
 /* Problems of a transferred zone, with the temporary file's line. */
 static void log_problem(void *ctx, const char *file, unsigned line, const char *msg)
 {
@@ -288,9 +314,10 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 		const struct xfr_key *key = z->keys[i].alg ? &z->keys[i] : NULL;
 		char why[320], tmp[4096];
 		uint32_t serial = 0;
-		ldns_rr_list *rrs = NULL;
 		bool ixfr = false;
 		struct zone *check = NULL;
+		struct xfr_jentry *seq = NULL;
+		size_t nseq = 0;
 
 		if (have && fetch_soa(r, key, z->origin, &serial, why, sizeof(why)) != CAIRN_OK) {
 			say(err, errlen, "%s: %s", r->text, why);
@@ -306,27 +333,28 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 			}
 			return CAIRN_OK; /* up to date */
 		}
-		if (fetch_zone(r, key, z->origin, have, &ixfr, &rrs, why, sizeof(why)) != CAIRN_OK) {
+		switch (fetch_zone(r, key, z->origin, have, z->file, z->name, &ixfr, tmp, sizeof(tmp),
+				   &seq, &nseq, why, sizeof(why))) {
+		case CAIRN_OK:
+			break;
+		case CAIRN_EFORMAT:
+			say(err, errlen, "%s: bad zone from the transfer: %s", r->text, why);
+			log_warn("zone %s: %s", z->name, err);
+			continue;
+		default:
 			say(err, errlen, "%s: %s transfer failed: %s", r->text,
 				 have ? "IXFR" : "AXFR", why);
 			log_warn("zone %s: %s%s", z->name, err,
 				 have ? "; the old copy keeps serving" : "");
 			continue;
 		}
-		if (fetch_write(z->file, z->name, rrs, why, sizeof(why), tmp, sizeof(tmp)) !=
-		    CAIRN_OK) {
-			say(err, errlen, "%s: bad zone from the transfer: %s", r->text, why);
-			log_warn("zone %s: %s", z->name, err);
-			ldns_rr_list_deep_free(rrs);
-			continue;
-		}
-		ldns_rr_list_deep_free(rrs);
 		/* the zone loader's checks (file:line in the log) before it
 		 * replaces the file */
 		if (zone_load(z->name, tmp, log_problem, NULL, &check) != CAIRN_OK) {
 			say(err, errlen, "%s: the transferred zone does not load (see %s)",
 				 r->text, tmp);
 			log_warn("zone %s: %s", z->name, err);
+			free_sequences(seq, nseq);
 			continue;
 		}
 		serial = zone_serial(check);
@@ -334,6 +362,7 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 			say(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
 			unlink(tmp);
 			zone_free(check);
+			free_sequences(seq, nseq);
 			return CAIRN_EIO;
 		}
 		log_info("zone %s: serial %u from %s by %s, written to %s", z->name, serial, r->text,
@@ -341,7 +370,23 @@ static cairn_err refresh(struct xfr_service *s, const struct sec_zone *z, const 
 		/* the zone just checked is installed as it is (not read again) */
 		if (!s->reload) {
 			zone_free(check);
-		} else if (s->reload(s->reload_ctx, check) != CAIRN_OK) {
+			free_sequences(seq, nseq);
+			*installed = true;
+			return CAIRN_OK;
+		}
+		/* the sequences for our journal, if others transfer from us */
+		pthread_mutex_lock(&s->lock);
+		memcpy(s->received.origin, z->origin, wire_name_len(z->origin));
+		s->received.e = seq;
+		s->received.n = nseq;
+		pthread_mutex_unlock(&s->lock);
+		ret = s->reload(s->reload_ctx, check);
+		pthread_mutex_lock(&s->lock);
+		free_sequences(s->received.e, s->received.n);
+		s->received.e = NULL;
+		s->received.n = 0;
+		pthread_mutex_unlock(&s->lock);
+		if (ret != CAIRN_OK) {
 			say(err, errlen, "serial %u written to %s but the reload failed", serial,
 				 z->file);
 			return CAIRN_EIO;

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 
 #define TSIG_MAC_MAX     64      /* SHA-512 */
@@ -134,6 +135,14 @@ cairn_err journal_load(const char *path, const char *zone, uint32_t serial,
 cairn_err journal_update(struct xfr_journal *old, const struct zone *a, const struct zone *b,
 			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
 			 struct xfr_journal **out, bool *same_serial_change);
+/* Appends the entries add (nadd of them, in order, their data taken over
+ * and freed in every case) to old (may be NULL; left out when the chain
+ * of serials breaks), keeping the newest entries within max_n and
+ * max_bytes, and saves the result to path; none fits: no journal (*out
+ * NULL, path removed). CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err journal_extend(struct xfr_journal *old, struct xfr_jentry *add, size_t nadd,
+			 unsigned max_n, size_t max_bytes, const char *path, const char *zone,
+			 struct xfr_journal **out);
 /* The index of the entry starting at serial, or -1. */
 long journal_find(const struct xfr_journal *j, uint32_t serial);
 
@@ -250,6 +259,11 @@ struct xfr_service {
 	struct sec_zone **sec;        /* secondary zones */
 	size_t n_sec;
 	cairn_err (*reload)(void *ctx, struct zone *fresh); /* installs new zone files (daemon) */
+	struct {                      /* an IXFR's sequences for the journal of */
+		uint8_t origin[WIRE_NAME_MAX]; /* this zone, while it is installed */
+		struct xfr_jentry *e;
+		size_t n;
+	} received;
 	void *reload_ctx;
 };
 
@@ -257,6 +271,11 @@ struct xfr_service {
 /* Runs the refreshes that are due (takes and drops s->lock itself);
  * returns the time of the next one. */
 uint64_t secondary_run(struct xfr_service *s, uint64_t now);
+/* The difference sequences an IXFR brought for the zone origin, from
+ * serial from to serial to, if those are what the service holds: taken
+ * (*n entries, the caller's). NULL otherwise. */
+struct xfr_jentry *secondary_take_received(struct xfr_service *s, const uint8_t *origin,
+					   uint32_t from, uint32_t to, size_t *n);
 /* Frees the secondary zones' state (service shutdown). */
 void secondary_free_all(struct xfr_service *s);
 
@@ -270,24 +289,137 @@ void service_notified(struct xfr_service *svc, const uint8_t *name);
  * at once) and points their unavailable flags at the service's. */
 void service_configure(struct xfr_service *svc, struct xfr_policy *p);
 
+/* ---- transfer records in wire form (xrec.c) ---- */
+#define XREC_RDATA_MAX 65535u                    /* RFC 1035 §3.2.1 rdlength */
+#define XREC_BUF_MAX   (WIRE_NAME_MAX + XREC_RDATA_MAX)
+/* One record: owner lowercase, names in the rdata uncompressed (case as
+ * received). The pointers are the owner's (a parse buffer, a set, a zone). */
+struct xrec {
+	const uint8_t *owner;
+	uint16_t type, rclass;
+	uint32_t ttl;
+	uint16_t rdlen;
+	const uint8_t *rdata;
+};
+/* Reads the record at msg[*pos] (len bytes in msg) into rr, its owner and
+ * rdata copied into buf (XREC_BUF_MAX bytes): the owner lowercased, the
+ * names of the rdata of the types that have them decompressed (RFC 3597
+ * §4), the rdata of fixed-size and name-bearing types checked against
+ * rdlength. Returns CAIRN_OK and advances *pos, or CAIRN_EFORMAT with *why
+ * (static text): a bad name or compression pointer, rdlength beyond the
+ * message, rdata not matching its type. */
+cairn_err xrec_parse(const uint8_t *msg, size_t len, size_t *pos, uint8_t *buf,
+		     struct xrec *rr, const char **why);
+/* Writes rr as an uncompressed wire RR (owner, type, class, TTL,
+ * rdlength, rdata) to out (room: owner + 10 + rdlen bytes). Returns its
+ * length. */
+size_t xrec_to_wire(const struct xrec *rr, uint8_t *out);
+/* True when RFC 4034 §6.2 lowercases names in type's rdata. */
+bool xrec_has_names(uint16_t type);
+
+/* A set of records compared in canonical form (RFC 4034 §6.2: owner and
+ * rdata names case-insensitive, TTL not compared), in insertion order. */
+struct xset_slot {
+	uint32_t idx;            /* record index; empty or tombstone markers */
+	uint32_t hash;
+};
+struct xrec_set {
+	uint8_t *arena;          /* the records, packed */
+	size_t used, cap;
+	size_t *off;             /* per record index: offset in arena, SIZE_MAX: deleted */
+	size_t n, offcap;
+	struct xset_slot *tab;   /* open addressing, linear probing */
+	size_t tabcap, live, tombs;
+	uint8_t *scratch;        /* canonical rdata of two records */
+};
+void xrec_set_init(struct xrec_set *s);
+void xrec_set_free(struct xrec_set *s);
+/* Adds a copy of rr; when an equal record is there already (not checked
+ * when known_new), only its TTL becomes rr's. Returns CAIRN_OK,
+ * CAIRN_ENOMEM or CAIRN_ELIMIT (2^32 - 2 records). */
+cairn_err xrec_set_add(struct xrec_set *s, const struct xrec *rr, bool known_new);
+/* Removes the record equal to rr: CAIRN_OK, CAIRN_ENOTFOUND when there is
+ * none (RFC 1995 §4: a deletion names a record exactly), CAIRN_ENOMEM. */
+cairn_err xrec_set_del(struct xrec_set *s, const struct xrec *rr);
+/* Record i (< s->n) into rr (pointing into s, valid until the next
+ * change); false when it was deleted. */
+bool xrec_set_get(const struct xrec_set *s, size_t i, struct xrec *rr);
+/* ---- the zone file written from a transfer (zwrite.c) ---- */
+#define ZWRITE_LINE_MAX (4 * WIRE_NAME_MAX + 4 * XREC_RDATA_MAX + 256)
+struct zwrite {
+	FILE *fp;
+	char *buf;               /* pending output */
+	size_t len;
+};
+/* Writes rr as one zone file line (with its newline) into out
+ * (ZWRITE_LINE_MAX bytes): the fast route's form for the common types,
+ * else RFC 3597 §5's generic form. Returns its length (no NUL). */
+size_t zwrite_format(const struct xrec *rr, char *out);
+/* Starts writing records to fp (owned by the caller). CAIRN_OK or
+ * CAIRN_ENOMEM; zwrite_end frees what it took in every case. */
+cairn_err zwrite_begin(struct zwrite *w, FILE *fp);
+/* Appends rr (the uncommon types through ldns). CAIRN_OK or CAIRN_EIO. */
+cairn_err zwrite_rr(struct zwrite *w, const struct xrec *rr);
+/* Writes out what is pending and frees the buffer. CAIRN_OK or CAIRN_EIO. */
+cairn_err zwrite_end(struct zwrite *w);
+
+/* True when s holds a record equal to rr (s not empty: its scratch is
+ * there). */
+bool xrec_set_has(struct xrec_set *s, const struct xrec *rr);
+/* True when a and b are the same record in canonical form; scratch:
+ * 2 * XREC_RDATA_MAX bytes. */
+bool xrec_equal(const struct xrec *a, const struct xrec *b, uint8_t *scratch);
+
+/* ---- IXFR differences applied to a zone (ixfr.c), RFC 1995 §4 ---- */
+/* The zone served (base) and what the difference sequences took away
+ * from it and added to it so far; O(1) a change (hash sets), O(changes)
+ * memory; the base is not copied. */
+struct ixfr {
+	const struct zone *base;
+	struct xrec_set del;     /* records of base deleted */
+	struct xrec_set add;     /* records added (not in base, or with a new TTL) */
+	uint8_t *scratch;        /* 2 * XREC_RDATA_MAX */
+	struct xfr_jentry *seq;  /* the sequences as journal entries (RFC 1995 §4) */
+	size_t nseq, capseq, seqcap; /* entries, their room, current entry's data room */
+};
+/* Starts with base (a reference the caller keeps). CAIRN_OK or
+ * CAIRN_ENOMEM; ixfr_free in every case. */
+cairn_err ixfr_init(struct ixfr *x, const struct zone *base);
+void ixfr_free(struct ixfr *x);
+/* Deletes rr (TTL not compared): CAIRN_OK, CAIRN_ENOTFOUND when the zone
+ * as changed so far does not have it, CAIRN_ENOMEM. */
+cairn_err ixfr_del(struct ixfr *x, const struct xrec *rr);
+/* Adds rr (one equal to it there already: its TTL becomes rr's). CAIRN_OK
+ * or CAIRN_ENOMEM. */
+cairn_err ixfr_add(struct ixfr *x, const struct xrec *rr);
+/* A sequence's SOA: old (it starts a sequence: a new entry from its
+ * serial) or new (the entry goes to its serial). Deletions and additions
+ * are recorded in the current entry. CAIRN_OK or CAIRN_ENOMEM. */
+cairn_err ixfr_soa(struct ixfr *x, const struct xrec *soa, bool old);
+/* Hands the entries recorded (journal form) to the caller: *n of them,
+ * freed with their data by the caller (journal_extend takes them). */
+struct xfr_jentry *ixfr_take_sequences(struct ixfr *x, size_t *n);
+/* Writes every record of the changed zone but the apex SOA to w, in the
+ * base's order, the additions last. CAIRN_OK, CAIRN_EFORMAT (a second SOA
+ * in the zone) or CAIRN_EIO. */
+cairn_err ixfr_write(struct ixfr *x, struct zwrite *w);
+
 /* ---- the secondary's transfers (fetch.c), blocking, service thread ---- */
-typedef struct ldns_struct_rr_list ldns_rr_list;
 /* Asks r for the zone's SOA over UDP (signed with key when not NULL).
  * Returns CAIRN_OK and *serial, else an error with the reason in err. */
 cairn_err fetch_soa(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
 		    uint32_t *serial, char *err, size_t errlen);
 /* Transfers the zone from r: IXFR when we have a copy (have), else AXFR;
- * applies difference sequences to have. Returns CAIRN_OK and the new
- * zone's records in *out (the caller frees them with
- * ldns_rr_list_deep_free; *used_ixfr says how it came), else an error
- * with the reason in err (nothing changed). */
+ * applies difference sequences to have, and writes the new version (SOA
+ * first) to FILE.xfr-tmp (file: the zone's file, zone: its name for the
+ * file's comment), whose name goes to tmp. Returns CAIRN_OK (*used_ixfr
+ * says how it came; an IXFR's difference sequences in *seq, *nseq of
+ * them, the caller's to free), else an error with the reason in err and
+ * no temporary file left (nothing changed). */
 cairn_err fetch_zone(const struct xfr_remote *r, const struct xfr_key *key, const uint8_t *origin,
-		     const struct zone *have, bool *used_ixfr, ldns_rr_list **out, char *err,
+		     const struct zone *have, const char *file, const char *zone, bool *used_ixfr,
+		     char *tmp, size_t tmplen, struct xfr_jentry **seq, size_t *nseq, char *err,
 		     size_t errlen);
-/* Writes rrs (SOA first) to FILE.xfr-tmp, its name in tmp. Returns CAIRN_OK,
- * else an error with the reason in err. */
-cairn_err fetch_write(const char *file, const char *zone, ldns_rr_list *rrs, char *err,
-		      size_t errlen, char *tmp, size_t tmplen);
 
 /* Copies key src into k (own secret). Returns CAIRN_OK or CAIRN_ENOMEM. */
 cairn_err tsig_key_init_copy(struct xfr_key *k, const struct xfr_key *src);

@@ -1,6 +1,9 @@
 /* zone/iter.c: whole-zone access for zone transfers (xfr/): references
- * that keep a zone alive during a transfer and a walk over every RRset. */
+ * that keep a zone alive during a transfer, a walk over every RRset and
+ * the lookup of one RRset (a secondary applying IXFR differences). */
 #include "zone_int.h"
+
+#include <string.h>
 
 struct zone *zone_ref(const struct zone *z)
 {
@@ -30,4 +33,27 @@ const struct wire_rrset *zone_next_rrset(const struct zone *z, struct zone_curso
 		c->rrset = 0;
 	}
 	return NULL;
+}
+
+const struct wire_rrset *zone_find_rrset(const struct zone *z, const uint8_t *owner,
+					 uint16_t type)
+{
+	size_t len = wire_name_len(owner);
+	uint32_t hash = wire_name_hash(owner, len);
+
+	/* every node, hidden ones too: the walk above returns their data */
+	for (uint32_t i = hash & z->mask;; i = (i + 1) & z->mask) {
+		const struct zone_slot *s = &z->slots[i];
+		const struct zone_node *n;
+
+		if (s->node == ZONE_NONE)
+			return NULL;
+		n = &z->nodes[s->node];
+		if (s->hash != hash || n->name_len != len || memcmp(n->name, owner, len) != 0)
+			continue;
+		for (uint16_t j = 0; j < n->nrrsets; j++)
+			if (n->rrsets[j].rs.type == type)
+				return &n->rrsets[j].rs;
+		return NULL;
+	}
 }
