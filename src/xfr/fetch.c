@@ -462,6 +462,12 @@ static bool take_message(struct fetch *f, const uint8_t *m, size_t len, uint8_t 
 			return start_ixfr(f);
 		}
 	}
+	if (!f->done && !xrec_skip(m, len, &pos, wire_get16(m + 8) + wire_get16(m + 10))) {
+		/* unused (OPT, TSIG: checked by the verifier), but a message
+		 * whose records do not parse is not taken (RFC 1035 §4.1) */
+		why = "a bad record in the authority or additional section";
+		goto malformed;
+	}
 	return true;
 malformed:
 	set_err(f->err, f->errlen, "a malformed message after %zu records: %s", f->nrr, why);

@@ -308,6 +308,10 @@ struct xrec {
  * rdlength. Returns CAIRN_OK and advances *pos, or CAIRN_EFORMAT with *why
  * (static text): a bad name or compression pointer, rdlength beyond the
  * message, rdata not matching its type. */
+/* Steps *pos over n records of msg (len bytes) without reading them:
+ * true when each has a good owner name and its rdata within the message
+ * (the sections a transfer does not use, RFC 1035 §4.1). */
+bool xrec_skip(const uint8_t *msg, size_t len, size_t *pos, unsigned n);
 cairn_err xrec_parse(const uint8_t *msg, size_t len, size_t *pos, uint8_t *buf,
 		     struct xrec *rr, const char **why);
 /* Writes rr as an uncompressed wire RR (owner, type, class, TTL,

@@ -140,6 +140,20 @@ static long copy_rdata(const uint8_t *msg, size_t len, size_t pos, size_t end, u
 	return (long)o;
 }
 
+bool xrec_skip(const uint8_t *msg, size_t len, size_t *pos, unsigned n)
+{
+	uint8_t name[WIRE_NAME_MAX];
+	size_t nlen;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (wire_name_unpack(msg, len, pos, name, &nlen, true) != CAIRN_OK ||
+		    len - *pos < 10 || len - *pos - 10 < wire_get16(msg + *pos + 8))
+			return false;
+		*pos += 10u + wire_get16(msg + *pos + 8);
+	}
+	return true;
+}
+
 cairn_err xrec_parse(const uint8_t *msg, size_t len, size_t *pos, uint8_t *buf,
 		     struct xrec *rr, const char **why)
 {

@@ -173,6 +173,48 @@ static struct xrec rec(const uint8_t *owner, uint16_t type, uint32_t ttl, const 
 			      .rdata = rd, .rdlen = (uint16_t)rdlen };
 }
 
+/* The sections a transfer does not read: stepped over record by record,
+ * refused when a name or an rdlength does not fit the message. */
+static void test_skip(void **state)
+{
+	uint8_t m[512];
+	size_t len = header(m, 0), pos;
+
+	(void)state;
+	/* www.example. A (pointer to the question's name), then OPT */
+	const uint8_t r1[] = { 3, 'w', 'w', 'w', 0xc0, 12 };
+	memcpy(m + len, r1, sizeof(r1));
+	len += sizeof(r1);
+	len += fixed(m + len, WIRE_TYPE_A, 4);
+	memcpy(m + len, "\xc0\x00\x02\x01", 4);
+	len += 4;
+	size_t first = len;
+	m[len++] = 0;
+	len += fixed(m + len, WIRE_TYPE_OPT, 0);
+	pos = 25;
+	assert_true(xrec_skip(m, len, &pos, 2));
+	assert_int_equal(pos, len);
+	pos = 25;
+	assert_true(xrec_skip(m, len, &pos, 0));
+	assert_int_equal(pos, 25);
+	/* one record more than there is */
+	pos = 25;
+	assert_false(xrec_skip(m, len, &pos, 3));
+	/* rdlength beyond the end */
+	wire_put16(m + first + 9, 1);
+	pos = 25;
+	assert_false(xrec_skip(m, len, &pos, 2));
+	wire_put16(m + first + 9, 0);
+	/* a compression pointer to itself */
+	m[25] = 0xc0;
+	m[26] = 25;
+	pos = 25;
+	assert_false(xrec_skip(m, len, &pos, 2));
+	/* a record cut in its fixed part */
+	pos = first;
+	assert_false(xrec_skip(m, first + 5, &pos, 1));
+}
+
 static void test_set(void **state)
 {
 	static const uint8_t owner[] = "\3www\7example";
@@ -620,6 +662,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_decompresses),
 		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_ixfr_apply),
 		cmocka_unit_test(test_ixfr_sequences),
