@@ -196,9 +196,9 @@ enum cache_result {
  * name. Expired entries are misses (and are freed, unless within
  * stale_max_age past their expiry: kept for cache_get_ex). A hit marks
  * the entry used: eviction, from the tail of its shard's LRU, moves a used
- * entry to the front instead (a second chance, CLOCK). When scratch is too small for the entry
- * (owner + rdata bytes) it returns CACHE_MISS and counts neither a hit nor
- * a miss. Allocates nothing. */
+ * entry to the front instead (a second chance, CLOCK). When scratch is too
+ * small for the entry (owner + rdata bytes) it returns CACHE_MISS and
+ * counts neither a hit nor a miss. Allocates nothing. */
 enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 			    uint64_t now, uint8_t *scratch, size_t scratch_len,
 			    struct wire_rrset *rs, enum cache_rank *rank);
@@ -206,9 +206,8 @@ enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
 /* For a batch of lookups about to be made (a worker's batch of queries):
  * starts loading into the CPU's cache the shard's lock, the hash buckets
  * of (names[i], types[i]) and (names[i], NXDOMAIN) and the first entry of
- * each, all
- * names at once, so that the batch waits for memory once rather than once
- * per lookup. names[i]: lowercase wire names of lens[i] bytes, NULL ones
+ * each, all names at once, so that the batch waits for memory once rather
+ * than once per lookup. names[i]: lowercase wire names of lens[i] bytes, NULL ones
  * are skipped; at most CACHE_PREFETCH_MAX are looked at. Takes no lock,
  * changes nothing, counts nothing. */
 #define CACHE_PREFETCH_MAX 64

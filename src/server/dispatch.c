@@ -251,6 +251,9 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 	const uint8_t *names[UDP_BATCH];
 	size_t lens[UDP_BATCH];
 	uint16_t types[UDP_BATCH];
+	/* rate limiting counts our zones' answers: no key for a resolver
+	 * without zones of its own */
+	struct rrl *rrl = w->zones && zone_set_count(w->zones) ? w->srv->rrl : NULL;
 
 	if (n > UDP_BATCH)
 		n = UDP_BATCH;
@@ -262,11 +265,11 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		types[i] = q->qtype;
 		/* the rate limiting bucket of a positive answer, the usual
 		 * one, for rate_limit to count in */
-		in[i].rrl_keyed = names[i] && w->srv->rrl;
+		in[i].rrl_keyed = names[i] && rrl;
 		if (in[i].rrl_keyed) {
-			in[i].rrl_key = rrl_key(w->srv->rrl, (const struct sockaddr *)&clients[i],
+			in[i].rrl_key = rrl_key(rrl, (const struct sockaddr *)&clients[i],
 						RRL_POSITIVE, q->qname, q->qtype);
-			rrl_prefetch(w->srv->rrl, in[i].rrl_key);
+			rrl_prefetch(rrl, in[i].rrl_key);
 		}
 	}
 	if (w->zones)

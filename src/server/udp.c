@@ -214,8 +214,8 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 				log_debug("udp: recvmmsg: %s", strerror(errno));
 			return;
 		}
-		/* parse the batch, then answer it: the zone data the answers
-		 * need is fetched for all of them at once in between */
+		/* parse the batch, then answer it: what the answers read
+		 * (zones, cache, RRL) is fetched for all of them in between */
 		for (int i = 0; i < n; i++)
 			b->in[i].verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len,
 							    &b->in[i].q);
