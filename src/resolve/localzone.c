@@ -212,8 +212,10 @@ static const struct lz_entry *find(const struct localzones *lz, const uint8_t *q
 	if (nl == 0)
 		return NULL;
 	/* most names are under none of our few top-level labels */
-	for (t = 0; t < lz->ntld; t++)
-		if (memcmp(lz->tld[t], qname + off[nl - 1], lz->tld[t][0] + 2u) == 0)
+	const uint8_t *last = qname + off[nl - 1];
+
+	for (t = 0; t < lz->ntld; t++)     /* the length byte first: no call */
+		if (lz->tld[t][0] == last[0] && memcmp(lz->tld[t], last, last[0] + 2u) == 0)
 			break;
 	if (t == lz->ntld)
 		return NULL;
