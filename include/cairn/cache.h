@@ -207,11 +207,11 @@ enum cache_result cache_get(struct cache *c, const uint8_t *name, uint16_t type,
  * starts loading into the CPU's cache the shard's lock, the hash buckets
  * of (names[i], types[i]) and (names[i], NXDOMAIN) and the first entry of
  * each, all names at once, so that the batch waits for memory once rather
- * than once per lookup. names[i]: lowercase wire names of lens[i] bytes, NULL ones
- * are skipped; at most CACHE_PREFETCH_MAX are looked at. Takes no lock,
+ * than once per lookup. names[i]: lowercase wire names, hashes[i] their
+ * wire_name_hash; NULL names are skipped; at most CACHE_PREFETCH_MAX are looked at. Takes no lock,
  * changes nothing, counts nothing. */
 #define CACHE_PREFETCH_MAX 64
-void cache_prefetch(struct cache *c, const uint8_t *const *names, const size_t *lens,
+void cache_prefetch(struct cache *c, const uint8_t *const *names, const uint32_t *hashes,
 		    const uint16_t *types, unsigned n);
 
 /* cache_get_ex's flags */

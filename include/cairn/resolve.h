@@ -112,9 +112,10 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 			    uint8_t *out, size_t limit, size_t *len,
 			    enum resolve_source *src);
 /* Before resolver_answer_cached for a batch of questions (names[i]:
- * lowercase wire names of lens[i] bytes, NULL ones skipped; types[i]):
- * starts loading the cache data they will read (cache_prefetch). */
-void resolver_prefetch(struct resolver *r, const uint8_t *const *names, const size_t *lens,
+ * lowercase wire names, hashes[i] their wire_name_hash, NULL names
+ * skipped; types[i]): starts loading the cache data they will read
+ * (cache_prefetch). */
+void resolver_prefetch(struct resolver *r, const uint8_t *const *names, const uint32_t *hashes,
 		       const uint16_t *types, unsigned n);
 /* Identical questions are resolved once in the whole process: a worker
  * whose question another worker resolves waits (parked) until that worker

@@ -57,15 +57,16 @@ bool zone_set_answer(const struct zone_set *zs, const struct wire_query *q,
 		     struct wire_writer *w);
 
 /* For a batch of queries (udp.c): starts loading into the CPU's cache
- * what answering each of names[0..n) (lowercase wire names of lens[i]
- * bytes; NULL entries are skipped) will read first from zs: the hash
+ * what answering each of names[0..n) (lowercase wire names, hashes[i] =
+ * wire_name_hash of names[i]; NULL entries are skipped) will read first
+ * from zs: the hash
  * slot, the node, its name and its RRsets, one stage at a time across the
  * whole batch, so that the cache misses of a batch overlap instead of
  * following one another. Reads only; changes nothing. At most
  * ZONE_PREFETCH_MAX names are looked at. */
 #define ZONE_PREFETCH_MAX 64
 void zone_set_prefetch(const struct zone_set *zs, const uint8_t *const *names,
-		       const size_t *lens, unsigned n);
+		       const uint32_t *hashes, unsigned n);
 
 /* ---- whole-zone access for transfers (iter.c) ---- */
 /* Takes one more reference on z (zones are immutable, so it may be read

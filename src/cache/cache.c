@@ -577,7 +577,7 @@ uint64_t cache_inflight_release(struct cache *c, const uint8_t *name, uint16_t t
 	return waiters;
 }
 
-void cache_prefetch(struct cache *c, const uint8_t *const *names, const size_t *lens,
+void cache_prefetch(struct cache *c, const uint8_t *const *names, const uint32_t *hashes,
 		    const uint16_t *types, unsigned n)
 {
 	struct centry **bucket[2 * CACHE_PREFETCH_MAX];
@@ -590,7 +590,7 @@ void cache_prefetch(struct cache *c, const uint8_t *const *names, const size_t *
 		bucket[2 * i] = bucket[2 * i + 1] = NULL;
 		if (!names[i])
 			continue;
-		uint32_t h = wire_name_hash(names[i], lens[i]);
+		uint32_t h = hashes[i];
 		struct shard *s = shard_of(c, h);
 
 		bucket[2 * i] = &s->table[key_hash(h, types[i]) & s->tmask];

@@ -325,10 +325,10 @@ bool resolver_answer_cached(struct resolver *r, const struct wire_query *q,
 	return true;
 }
 
-void resolver_prefetch(struct resolver *r, const uint8_t *const *names, const size_t *lens,
+void resolver_prefetch(struct resolver *r, const uint8_t *const *names, const uint32_t *hashes,
 		       const uint16_t *types, unsigned n)
 {
-	cache_prefetch(r->cache, names, lens, types, n);
+	cache_prefetch(r->cache, names, hashes, types, n);
 }
 
 /* RFC 8767 §5: the client response timer of serve-stale, when a client

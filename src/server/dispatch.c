@@ -249,7 +249,7 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		       const struct sockaddr_storage *clients, unsigned n)
 {
 	const uint8_t *names[UDP_BATCH];
-	size_t lens[UDP_BATCH];
+	uint32_t hashes[UDP_BATCH];   /* each name hashed once for both */
 	uint16_t types[UDP_BATCH];
 	/* rate limiting counts our zones' answers: no key for a resolver
 	 * without zones of its own */
@@ -261,11 +261,13 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		const struct wire_query *q = &in[i].q;
 
 		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
-		lens[i] = q->qname_len;
+		hashes[i] = names[i] ? wire_name_hash(q->qname, q->qname_len) : 0;
 		types[i] = q->qtype;
 		/* the rate limiting bucket of a positive answer, the usual
-		 * one, for rate_limit to count in */
-		in[i].rrl_keyed = names[i] && rrl;
+		 * one, for rate_limit to count in; not for a query with a
+		 * server cookie, which a valid one exempts (rate_limit makes
+		 * the key itself if it was not) */
+		in[i].rrl_keyed = names[i] && rrl && q->cookie_len <= WIRE_COOKIE_CLIENT_LEN;
 		if (in[i].rrl_keyed) {
 			in[i].rrl_key = rrl_key(rrl, (const struct sockaddr *)&clients[i],
 						RRL_POSITIVE, q->qname, q->qtype);
@@ -273,9 +275,9 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		}
 	}
 	if (w->zones)
-		zone_set_prefetch(w->zones, names, lens, n);
+		zone_set_prefetch(w->zones, names, hashes, n);
 	if (w->resolver && w->srv->set.recursion)
-		resolver_prefetch(w->resolver, names, lens, types, n);
+		resolver_prefetch(w->resolver, names, hashes, types, n);
 }
 
 size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
@@ -299,7 +301,6 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	size_t limit, resp_len = 0;
 	unsigned rcode = WIRE_RCODE_NOERROR;
 	enum stats_source source = STATS_SRC_LOCAL;
-	enum wire_verdict verdict;
 	uint64_t start_ms = set->log_queries ? cairn_now_ms() : 0;
 	enum resolve_source rsrc;
 	bool may_recurse, xfr_path = false;
@@ -309,10 +310,9 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 
 	next->late = NULL;
 	next->xfr = NULL;
-	verdict = in->verdict;
 	stats_count_query(&w->stats, src->tcp ? STATS_TCP : STATS_UDP,
 			  q->has_question ? q->qtype : 0);
-	switch (verdict) {
+	switch (in->verdict) {
 	case WIRE_DROP:
 		/* too short to answer, or a response (QR=1): RFC 1035 §4.1.1 */
 		stats_count_answer(&w->stats, 0, STATS_SRC_DROPPED);

@@ -138,7 +138,7 @@ void zone_set_attach(struct zone_set *zs, void *ext, void (*ext_free)(void *))
 void *zone_set_ext(const struct zone_set *zs) { return zs->ext; }
 
 void zone_set_prefetch(const struct zone_set *zs, const uint8_t *const *names,
-		       const size_t *lens, unsigned n)
+		       const uint32_t *hashes, unsigned n)
 {
 	const struct zone *zone[ZONE_PREFETCH_MAX];
 	const struct zone_slot *slot[ZONE_PREFETCH_MAX];
@@ -151,8 +151,7 @@ void zone_set_prefetch(const struct zone_set *zs, const uint8_t *const *names,
 	for (unsigned i = 0; i < n; i++) {
 		zone[i] = names[i] ? zone_set_find(zs, names[i]) : NULL;
 		if (zone[i]) {
-			slot[i] = &zone[i]->slots[wire_name_hash(names[i], lens[i]) &
-						 zone[i]->mask];
+			slot[i] = &zone[i]->slots[hashes[i] & zone[i]->mask];
 			__builtin_prefetch(slot[i]);
 		}
 	}

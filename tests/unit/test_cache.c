@@ -577,7 +577,7 @@ static void test_prefetch(void **state)
 	struct wire_rrset rs;
 	uint8_t wire[CACHE_PREFETCH_MAX + 4][WIRE_NAME_MAX];
 	const uint8_t *names[CACHE_PREFETCH_MAX + 4];
-	size_t lens[CACHE_PREFETCH_MAX + 4];
+	uint32_t hashes[CACHE_PREFETCH_MAX + 4];
 	uint16_t types[CACHE_PREFETCH_MAX + 4];
 	char name[64];
 
@@ -589,12 +589,12 @@ static void test_prefetch(void **state)
 			 i % 3 == 1 ? "nx.example.com" : "absent%u.example.com", i);
 		mkname(name, wire[i]);
 		names[i] = i % 5 == 4 ? NULL : wire[i];
-		lens[i] = wire_name_len(wire[i]);
+		hashes[i] = wire_name_hash(wire[i], wire_name_len(wire[i]));
 		types[i] = i % 2 ? WIRE_TYPE_A : WIRE_TYPE_AAAA;
 	}
 	cache_get_stats(c, &before);
-	cache_prefetch(c, names, lens, types, CACHE_PREFETCH_MAX + 4);
-	cache_prefetch(c, names, lens, types, 0);
+	cache_prefetch(c, names, hashes, types, CACHE_PREFETCH_MAX + 4);
+	cache_prefetch(c, names, hashes, types, 0);
 	cache_get_stats(c, &after);
 	assert_int_equal(after.hits, before.hits);
 	assert_int_equal(after.misses, before.misses);

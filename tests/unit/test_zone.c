@@ -186,21 +186,25 @@ static void test_prefetch(void **state)
 	};
 	uint8_t wire[ZONE_PREFETCH_MAX + 8][WIRE_NAME_MAX];
 	const uint8_t *names[ZONE_PREFETCH_MAX + 8];
-	size_t lens[ZONE_PREFETCH_MAX + 8];
+	uint32_t hashes[ZONE_PREFETCH_MAX + 8];
 	unsigned n = 0;
 
 	for (; n < ZONE_PREFETCH_MAX + 8; n++) {
 		const char *t = text[n % 8];
 
+		size_t len = 0;
+
 		names[n] = NULL;
-		lens[n] = 0;
-		if (t && wire_name_from_text(t, NULL, wire[n], &lens[n]) == CAIRN_OK)
+		hashes[n] = 0;
+		if (t && wire_name_from_text(t, NULL, wire[n], &len) == CAIRN_OK) {
 			names[n] = wire[n];
+			hashes[n] = wire_name_hash(wire[n], len);
+		}
 	}
 	ldns_pkt *r = ask_set(zs, "www.example.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
 	expect(r, LDNS_RCODE_NOERROR, true, "www.example. 9000 IN A 192.0.2.4", "", "");
-	zone_set_prefetch(zs, names, lens, n);
-	zone_set_prefetch(zs, names, lens, 0);
+	zone_set_prefetch(zs, names, hashes, n);
+	zone_set_prefetch(zs, names, hashes, 0);
 	r = ask_set(zs, "www.example.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
 	expect(r, LDNS_RCODE_NOERROR, true, "www.example. 9000 IN A 192.0.2.4", "", "");
 	r = ask_set(zs, "nx.other.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 512, false);
