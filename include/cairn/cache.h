@@ -324,6 +324,9 @@ size_t cache_flush_negative(struct cache *c);
  * NXDOMAIN of name, which answers every type, stays; type 0 removes
  * nothing). Returns how many were removed (0 or 1). */
 size_t cache_flush_type(struct cache *c, const uint8_t *name, uint16_t type);
+/* A number that changes after every flush above (the server's answer
+ * caches keep it beside what they built from the cache). */
+uint32_t cache_generation(struct cache *c);
 /* Fills out (the caller's) with c's current numbers, summed over shards. */
 void cache_get_stats(struct cache *c, struct cache_stats *out);
 

@@ -95,6 +95,7 @@ struct config_forward {
 #define CONFIG_DEFAULT_RRL_IPV4_PREFIX 24      /* rrl-ipv4-prefix-length */
 #define CONFIG_DEFAULT_RRL_IPV6_PREFIX 56      /* rrl-ipv6-prefix-length */
 #define CONFIG_DEFAULT_RRL_SIZE        1000000 /* buckets (8 bytes each): rrl-size */
+#define CONFIG_DEFAULT_ANSWER_CACHE    4096    /* entries (512 bytes each) per worker */
 #define CONFIG_COOKIE_SECRET_LEN       16      /* bytes of a cookie-secret (SipHash key) */
 
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;
@@ -165,6 +166,7 @@ struct cairn_config {
 	unsigned val_bogus_ttl;        /* seconds a bogus result is cached */
 	/* abuse defences */
 	bool answer_cookie;            /* DNS cookies (RFC 7873); default yes */
+	unsigned answer_cache_size;    /* answer cache entries per worker, 0: off */
 	bool cookie_required;          /* BADCOOKIE over UDP without a valid server cookie */
 	uint8_t cookie_secrets[2][CONFIG_COOKIE_SECRET_LEN]; /* cookie-secret: the first
 	                                * generates, both verify; none: random, rotated */

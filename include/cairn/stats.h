@@ -57,6 +57,7 @@ struct stats_counters {
 	_Atomic uint64_t badcookie;                 /* BADCOOKIE answers (cookie-required) */
 	_Atomic uint64_t rrl_dropped;               /* responses RRL dropped */
 	_Atomic uint64_t rrl_slipped;               /* ... sent truncated instead (rrl-slip) */
+	_Atomic uint64_t answer_cache_hits;         /* answers from the answer cache */
 	_Atomic uint64_t resolutions;               /* answers with source RESOLVED */
 	_Atomic uint64_t resolution_ms_sum;
 	_Atomic uint64_t resolution_bucket[STATS_N_BUCKET + 1];
@@ -97,6 +98,7 @@ struct stats_snapshot {
 	uint64_t dnssec_secure, dnssec_insecure, dnssec_bogus, dnssec_aggressive;
 	uint64_t cookies_valid, cookies_invalid, cookies_client_only, badcookie;
 	uint64_t rrl_dropped, rrl_slipped;
+	uint64_t answer_cache_hits;
 	uint64_t resolutions, resolution_ms_sum;
 	uint64_t resolution_bucket[STATS_N_BUCKET + 1];  /* not cumulative */
 	/* filled by the caller of stats_sum */

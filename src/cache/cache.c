@@ -427,12 +427,25 @@ static void flush_shard(struct shard *s, const uint8_t *name, size_t nlen, bool 
 	(void)flush_shard_ex(s, name, nlen, below, FLUSH_ALL, 0);
 }
 
+/* After a flush: answers built before it are not given again (the
+ * answer caches of the server compare the generation). */
+static void flushed(struct cache *c)
+{
+	atomic_fetch_add_explicit(&c->gen, 1, memory_order_release);
+}
+
+uint32_t cache_generation(struct cache *c)
+{
+	return atomic_load_explicit(&c->gen, memory_order_acquire);
+}
+
 size_t cache_flush_negative(struct cache *c)
 {
 	size_t n = 0;
 
 	for (unsigned i = 0; i < c->nshards; i++)
 		n += flush_shard_ex(&c->shards[i], NULL, 0, false, FLUSH_NEGATIVE, 0);
+	flushed(c);
 	return n;
 }
 
@@ -443,11 +456,15 @@ size_t cache_flush_type(struct cache *c, const uint8_t *name, uint16_t type)
 
 	if (nlen == 0 || nlen > WIRE_NAME_MAX || type == CACHE_TYPE_NXDOMAIN)
 		return 0;
+	size_t n;
+
 	memcpy(key, name, nlen);
 	wire_name_lower(key);
 	/* every entry of one owner name lives in the same shard */
-	return flush_shard_ex(shard_of(c, wire_name_hash(key, nlen)), key, nlen, false,
-			      FLUSH_TYPE, type);
+	n = flush_shard_ex(shard_of(c, wire_name_hash(key, nlen)), key, nlen, false, FLUSH_TYPE,
+			   type);
+	flushed(c);
+	return n;
 }
 
 void cache_flush_name(struct cache *c, const uint8_t *name, bool below)
@@ -463,16 +480,18 @@ void cache_flush_name(struct cache *c, const uint8_t *name, bool below)
 	if (!below) {
 		/* Every entry of one owner name lives in the same shard. */
 		flush_shard(shard_of(c, wire_name_hash(name, nlen)), name, nlen, false);
-		return;
+	} else {
+		for (unsigned i = 0; i < c->nshards; i++)
+			flush_shard(&c->shards[i], name, nlen, true);
 	}
-	for (unsigned i = 0; i < c->nshards; i++)
-		flush_shard(&c->shards[i], name, nlen, true);
+	flushed(c);
 }
 
 void cache_flush(struct cache *c)
 {
 	for (unsigned i = 0; i < c->nshards; i++)
 		flush_shard(&c->shards[i], NULL, 0, false);
+	flushed(c);
 }
 
 void cache_get_stats(struct cache *c, struct cache_stats *out)

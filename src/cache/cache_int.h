@@ -9,6 +9,7 @@
 #include "cairn/cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define CACHE_DEFAULT_SHARDS   32
@@ -115,6 +116,7 @@ struct cache {
 	uint32_t stale_max_age;          /* seconds past expiry kept (RFC 8767) */
 	size_t fixed;                    /* cache struct, shards and tables */
 	struct nsec_index nsec;
+	_Atomic uint32_t gen;            /* bumped after every flush */
 };
 
 static inline uint32_t fmix32(uint32_t h)

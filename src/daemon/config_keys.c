@@ -471,6 +471,7 @@ const struct config_key config_keys[] = {
 	{ "server", "tcp-max-connections", KEY_UINT, CFG(tcp_max_connections), 1, 65536, false, NULL },
 	/* abuse defences: DNS cookies (RFC 7873, 9018) and RRL (as NSD) */
 	{ "server", "answer-cookie", KEY_BOOL, CFG(answer_cookie), 0, 0, false, NULL },
+	{ "server", "answer-cache-size", KEY_UINT, CFG(answer_cache_size), 0, 1048576, false, NULL },
 	{ "server", "cookie-required", KEY_BOOL, CFG(cookie_required), 0, 0, false, NULL },
 	{ "server", "rrl-ratelimit", KEY_UINT, CFG(rrl_ratelimit), 0, 1000000, false, NULL },
 	{ "server", "rrl-whitelist-ratelimit", KEY_UINT, CFG(rrl_whitelist_ratelimit), 0, 1000000,
@@ -558,6 +559,7 @@ void config_set_defaults(struct cairn_config *cfg)
 	cfg->dnssec = true;
 	cfg->val_bogus_ttl = CONFIG_DEFAULT_VAL_BOGUS_TTL;
 	cfg->answer_cookie = true;
+	cfg->answer_cache_size = CONFIG_DEFAULT_ANSWER_CACHE;
 	cfg->rrl_ratelimit = CONFIG_DEFAULT_RRL_RATELIMIT;
 	cfg->rrl_slip = CONFIG_DEFAULT_RRL_SLIP;
 	cfg->rrl_ipv4_prefix = CONFIG_DEFAULT_RRL_IPV4_PREFIX;

@@ -68,6 +68,22 @@ void cookie_jar_rotate(struct cookie_jar *j, const uint8_t secret[COOKIE_SECRET_
  * secret (getrandom) when its period is over. Returns the verdict. */
 enum cookie_verdict cookie_check(struct cookie_jar *j, struct wire_query *q,
 				 const struct sockaddr *client, uint32_t now);
+/* A worker's memo of the server cookie hashes it computed lately: a
+ * client asking again in the same second with the same client cookie,
+ * or sending back the cookie it got, costs no SipHash (the hash is a
+ * function of secret and input alone: a rotation changes the secret). */
+#define COOKIE_MEMO 16
+struct cookie_memo {
+	struct cookie_memo_entry {
+		uint64_t k[2], h;
+		uint8_t n;   /* input bytes, 0: free */
+		uint8_t in[WIRE_COOKIE_CLIENT_LEN + 8 + 16];
+	} e[COOKIE_MEMO];
+};
+/* cookie_check with the caller's memo (NULL: none). */
+enum cookie_verdict cookie_check_memo(struct cookie_jar *j, struct cookie_memo *memo,
+				      struct wire_query *q, const struct sockaddr *client,
+				      uint32_t now);
 
 /* ---- rrl.c ---- */
 

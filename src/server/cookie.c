@@ -176,6 +176,32 @@ static size_t hash_input(uint8_t *in, const uint8_t *cc, const uint8_t *vrt,
 	return n;
 }
 
+/* SipHash-2-4 of in (n bytes) under key k, from memo when it holds the
+ * same computation (the hash is a function of key and input alone). */
+static uint64_t memo_hash(struct cookie_memo *memo, const uint64_t k[2], const uint8_t *in,
+			  size_t n)
+{
+	struct cookie_memo_entry *e;
+	uint64_t a, b;
+
+	if (!memo)
+		return siphash_words(k[0], k[1], in, n);
+	/* the client cookie's first word and the address's last: the slot */
+	memcpy(&a, in, 8);
+	memcpy(&b, in + n - 8, 8);
+	a ^= b;
+	a ^= a >> 29;
+	e = &memo->e[(a ^ (a >> 17)) % COOKIE_MEMO];
+	if (e->n == n && e->k[0] == k[0] && e->k[1] == k[1] && memcmp(e->in, in, n) == 0)
+		return e->h;
+	e->h = siphash_words(k[0], k[1], in, n);
+	e->k[0] = k[0];
+	e->k[1] = k[1];
+	memcpy(e->in, in, n);
+	e->n = (uint8_t)n;
+	return e->h;
+}
+
 /* Constant-time comparison of two 8-byte hashes. */
 static bool hash_equal(const uint8_t *a, const uint8_t *b)
 {
@@ -188,6 +214,13 @@ static bool hash_equal(const uint8_t *a, const uint8_t *b)
 
 enum cookie_verdict cookie_check(struct cookie_jar *j, struct wire_query *q,
 				 const struct sockaddr *client, uint32_t now)
+{
+	return cookie_check_memo(j, NULL, q, client, now);
+}
+
+enum cookie_verdict cookie_check_memo(struct cookie_jar *j, struct cookie_memo *memo,
+				      struct wire_query *q, const struct sockaddr *client,
+				      uint32_t now)
 {
 	enum cookie_verdict v = COOKIE_CLIENT_ONLY;
 	uint8_t in[HASH_INPUT_MAX], h[8];
@@ -212,7 +245,7 @@ enum cookie_verdict cookie_check(struct cookie_jar *j, struct wire_query *q,
 		    sc[0] == COOKIE_VERSION && age <= COOKIE_MAX_AGE_S && age >= -COOKIE_MAX_SKEW_S) {
 			n = hash_input(in, q->cookie, sc, client);
 			for (int i = 0; i < 2 && v != COOKIE_VALID; i++) {
-				put64le(h, siphash_words(k[i][0], k[i][1], in, n));
+				put64le(h, memo_hash(memo, k[i], in, n));
 				if (hash_equal(h, sc + 8)) {
 					v = COOKIE_VALID;
 					/* RFC 9018 §4.3: a new one at least when
@@ -234,7 +267,7 @@ enum cookie_verdict cookie_check(struct cookie_jar *j, struct wire_query *q,
 	out[9] = out[10] = out[11] = 0;      /* RFC 9018 §4.2 */
 	wire_put32(out + 12, now);
 	n = hash_input(in, out, out + 8, client);
-	put64le(out + 16, siphash_words(k[0][0], k[0][1], in, n));
+	put64le(out + 16, memo_hash(memo, k[0], in, n));
 	q->resp_cookie_len = WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_OURS;
 	return v;
 }

@@ -2,6 +2,7 @@
  * (wire), answer from our zones (zone), or an error rcode. Nothing here
  * allocates; the response is written into the caller's buffer. */
 #include "server_int.h"
+#include "cairn/cache.h"
 #include "cairn/xfr.h"
 
 #include <arpa/inet.h>
@@ -163,7 +164,7 @@ static enum cookie_verdict check_cookie(struct worker *w, struct wire_query *q,
 
 	if (!w->srv->set.answer_cookie || q->cookie_len == 0)
 		return COOKIE_NONE;
-	v = cookie_check(&w->srv->cookies, q, client, (uint32_t)time(NULL));
+	v = cookie_check_memo(&w->srv->cookies, &w->cookie_memo, q, client, (uint32_t)time(NULL));
 	stats_inc(v == COOKIE_VALID ? &w->stats.cookies_valid :
 		  v == COOKIE_INVALID ? &w->stats.cookies_invalid : &w->stats.cookies_client_only);
 	return v;
@@ -254,6 +255,7 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 	/* rate limiting counts our zones' answers: no key for a resolver
 	 * without zones of its own */
 	struct rrl *rrl = w->zones && zone_set_count(w->zones) ? w->srv->rrl : NULL;
+	unsigned left = 0;   /* names to look up */
 
 	if (n > UDP_BATCH)
 		n = UDP_BATCH;
@@ -263,6 +265,11 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
 		hashes[i] = names[i] ? wire_name_hash(q->qname, q->qname_len) : 0;
 		types[i] = q->qtype;
+		in[i].hashed = names[i] != NULL;
+		in[i].hash = hashes[i];
+		left += names[i] != NULL;
+		if (names[i] && w->acache)
+			acache_prefetch(w->acache, hashes[i], types[i]);
 		/* the rate limiting bucket of a positive answer, the usual
 		 * one, for rate_limit to count in; not for a query with a
 		 * server cookie, which a valid one exempts (rate_limit makes
@@ -274,6 +281,15 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 			rrl_prefetch(rrl, in[i].rrl_key);
 		}
 	}
+	/* what the answer cache likely holds needs nothing else */
+	if (w->acache)
+		for (unsigned i = 0; i < n; i++)
+			if (names[i] && acache_likely(w->acache, hashes[i], types[i])) {
+				names[i] = NULL;
+				left--;
+			}
+	if (left == 0)
+		return;
 	if (w->zones)
 		zone_set_prefetch(w->zones, names, hashes, n);
 	if (w->resolver && w->srv->set.recursion)
@@ -288,6 +304,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 
 	in.verdict = wire_query_parse(pkt, len, &in.q);
 	in.rrl_keyed = false;
+	in.hashed = false;
 	return dispatch_answer(w, &in, src, out, cap, next);
 }
 
@@ -307,6 +324,10 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	bool auth = false;              /* an authoritative answer: RRL applies */
 	const uint8_t *wild = NULL;     /* its wildcard, if any */
 	enum cookie_verdict cookie;
+	bool cacheable;                 /* the answer cache may give or keep it */
+	struct acache_key ak;
+	struct acache_state ast;
+	struct acache_hit hit;
 
 	next->late = NULL;
 	next->xfr = NULL;
@@ -339,6 +360,19 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	cookie = check_cookie(w, q, src->addr);
 
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
+	/* the answer cache (acache.h): UDP answers from our zones and the
+	 * resolver's cache, unsigned (a TSIG MAC is made for each) */
+	cacheable = w->acache && !src->tcp && rcode == WIRE_RCODE_NOERROR && q->has_question &&
+		    !xfr_query_signed(q);
+	if (cacheable) {
+		ak.q = q;
+		ak.hash = in->hashed ? in->hash : wire_name_hash(q->qname, q->qname_len);
+		ak.limit = (uint16_t)limit;
+		ak.recurse = may_recurse;
+		ast.zones_gen = atomic_load_explicit(&w->active_gen, memory_order_relaxed);
+		ast.cache_gen = w->srv->cache ? cache_generation(w->srv->cache) : 0;
+		ast.now = w->now_s;
+	}
 	if (rcode != WIRE_RCODE_NOERROR) {
 		resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		auth = true;
@@ -365,10 +399,24 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 		resp_len = error_response(w, q, rcode, out, limit, 0xffff, NULL);
 		source = STATS_SRC_ZONE;
 		auth = true;
+	} else if (cacheable && (resp_len = acache_get(w->acache, &ak, &ast, out, limit, &hit))) {
+		/* built before for the same question (RA, rate limiting and
+		 * statistics below, as for a new one) */
+		stats_inc(&w->stats.answer_cache_hits);
+		rcode = out[3] & 0x0f;
+		if (hit.kind == ACACHE_ZONE) {
+			source = STATS_SRC_ZONE;
+			auth = true;
+			wild = hit.wild;
+		} else {
+			source = STATS_SRC_CACHE;
+		}
 	} else if (w->zones && zone_set_answer(w->zones, q, out,
 					       xfr_query_signed(q) ? xfr_signed_limit(q, limit) : limit,
 					       set->edns_size, &wr)) {
 		resp_len = wire_writer_finish(&wr);
+		if (cacheable)
+			acache_put(w->acache, &ak, &ast, ACACHE_ZONE, out, resp_len, wr.wildcard);
 		if (may_recurse)  /* RA: see below; before the MAC is computed */
 			out[3] |= (uint8_t)WIRE_FLAG_RA;
 		if (xfr_query_signed(q)) /* TSIG (RFC 8945 §5.3), e.g. a secondary's SOA query */
@@ -384,6 +432,9 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 			 * answered now, nothing allocated */
 			rcode = out[3] & 0x0f;
 			source = stats_source_of(rsrc);
+			if (cacheable && rsrc == RESOLVE_SRC_CACHE &&
+			    (rcode == WIRE_RCODE_NOERROR || rcode == WIRE_RCODE_NXDOMAIN))
+				acache_put(w->acache, &ak, &ast, ACACHE_CACHE, out, resp_len, NULL);
 		} else if ((next->late = resolve_late(w, src, q, limit))) {
 			return 0;   /* answered later: the caller says where */
 		} else {

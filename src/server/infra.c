@@ -109,6 +109,8 @@ void server_infra_poll(struct worker *w)
 	only = q->have_only ? &q->only : NULL;
 	if (q->reconf) {
 		failed = resolver_reconfigure(w->resolver, &q->cfg) != CAIRN_OK;
+		/* answers built under the old settings are not given again */
+		acache_clear(w->acache);
 	} else if (q->lookup) {
 		FILE *f = open_memstream(&text, &len);
 

@@ -56,7 +56,9 @@ static int open_socket(const struct cairn_sockaddr *a, int type, bool reuse, boo
 	int family = a->ss.ss_family, on = 1, fd;
 	char text[INET6_ADDRSTRLEN + 8];
 
-	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* UDP sockets block (udp_burst), for UDP_BURST_WAIT_US at most;
+	 * every other read and write of them says MSG_DONTWAIT */
+	fd = socket(family, type | (type == SOCK_DGRAM ? 0 : SOCK_NONBLOCK) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
 	if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
@@ -83,6 +85,9 @@ static int open_socket(const struct cairn_sockaddr *a, int type, bool reuse, boo
 		else
 			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu6, sizeof(pmtu6));
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+		struct timeval wait = { .tv_usec = UDP_BURST_WAIT_US };
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)) != 0)
+			goto fail;
 	}
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0)
 		goto fail;
@@ -193,7 +198,8 @@ static cairn_err worker_init(struct server *s, struct worker *w, unsigned id)
 	w->tcpl = calloc(s->n_listen, sizeof(*w->tcpl));
 	w->batch = udp_batch_new();
 	w->tcp_out = malloc(TCP_MSG_MAX);
-	if (!w->udp || !w->tcpl || !w->batch || !w->tcp_out)
+	w->acache = acache_new(s->set.answer_cache);
+	if (!w->udp || !w->tcpl || !w->batch || !w->tcp_out || (s->set.answer_cache && !w->acache))
 		goto done;
 	err = CAIRN_EIO;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -261,13 +267,29 @@ static void worker_fini(struct worker *w)
 	free(w->udp);
 	free(w->tcpl);
 	udp_batch_free(w->batch);
+	acache_free(w->acache);
 	free(w->tcp_out);
+}
+
+void server_leave(struct worker *w)
+{
+	atomic_store(&w->active_gen, 0);
+	w->zones = NULL;
+}
+
+void server_enter(struct worker *w)
+{
+	struct server *s = w->srv;
+
+	/* announce first, then read the pointer (seq_cst pairs with the
+	 * store-then-check in server_set_zones) */
+	atomic_store(&w->active_gen, atomic_load(&s->zones_gen));
+	w->zones = atomic_load(&s->zones);
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct server *s = w->srv;
 	struct epoll_event events[EPOLL_BATCH];
 	int n, timeout;
 
@@ -279,8 +301,7 @@ static void *worker_main(void *arg)
 				timeout = rt;
 		}
 		/* quiescent while asleep: hold no zone set */
-		atomic_store(&w->active_gen, 0);
-		w->zones = NULL;
+		server_leave(w);
 		n = epoll_wait(w->epfd, events, EPOLL_BATCH, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -288,10 +309,7 @@ static void *worker_main(void *arg)
 			log_err("worker %u: epoll_wait: %s", w->id, strerror(errno));
 			break;
 		}
-		/* announce first, then read the pointer (seq_cst pairs with the
-		 * store-then-check in server_set_zones) */
-		atomic_store(&w->active_gen, atomic_load(&s->zones_gen));
-		w->zones = atomic_load(&s->zones);
+		server_enter(w);
 		for (int i = 0; i < n; i++) {
 			struct cairn_event *ev = events[i].data.ptr;
 
@@ -329,9 +347,10 @@ static void *worker_main(void *arg)
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);
+		if (w->udp_hot)
+			udp_burst(w);
 	}
-	atomic_store(&w->active_gen, 0);
-	w->zones = NULL;
+	server_leave(w);
 	return NULL;
 }
 
@@ -395,6 +414,7 @@ cairn_err server_new(const struct cairn_config *cfg, struct zone_set *zones,
 	s->set.recursion = cfg->recursion;
 	s->set.answer_cookie = cfg->answer_cookie;
 	s->set.cookie_required = cfg->cookie_required;
+	s->set.answer_cache = cfg->answer_cache_size;
 	err = abuse_init(s, cfg);
 	if (err != CAIRN_OK)
 		goto done;

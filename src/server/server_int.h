@@ -10,6 +10,7 @@
 #include "cairn/zone.h"
 #include "cairn/resolve.h"
 #include "abuse_int.h"
+#include "acache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,8 @@
 
 #define UDP_BATCH     32      /* datagrams per recvmmsg/sendmmsg */
 #define UDP_ROUNDS    4       /* batches per readiness event before others run */
+#define UDP_BURST     16      /* batches udp_burst reads before others run */
+#define UDP_BURST_WAIT_US 1000 /* ... and how long it waits for one (SO_RCVTIMEO) */
 #define UDP_RX_SIZE   4096    /* largest query read; larger ones are cut */
 #define UDP_TX_SIZE   4096    /* >= the largest edns-buffer-size */
 #define TCP_MSG_MAX   65535   /* RFC 1035 §4.2.2: 16-bit length prefix */
@@ -35,6 +38,7 @@ struct server_settings {
 	bool recursion;
 	bool answer_cookie;      /* DNS cookies (RFC 7873) */
 	bool cookie_required;    /* BADCOOKIE over UDP without a valid server cookie */
+	unsigned answer_cache;   /* answer cache entries per worker (0: none) */
 };
 
 struct udp_sock {
@@ -116,6 +120,10 @@ struct worker {
 	struct udp_batch *batch; /* recvmmsg/sendmmsg buffers */
 	uint8_t *tcp_out;        /* response buffer for TCP (TCP_MSG_MAX) */
 	struct resolver *resolver; /* NULL unless recursion: yes */
+	struct acache *acache;   /* UDP answers built lately (NULL: off) */
+	uint32_t now_s;          /* coarse monotonic seconds, read per UDP batch */
+	struct udp_sock *udp_hot; /* the last socket a readiness event gave queries */
+	struct cookie_memo cookie_memo; /* server cookies computed lately */
 	_Atomic(struct explain_req *) explain_in; /* explain.c's one-slot mailbox */
 	_Atomic(struct infra_req *) infra_in;     /* infra.c's one-slot mailbox */
 	struct stats_counters stats; /* written by this worker only (stats.h) */
@@ -141,6 +149,13 @@ struct server {
 	struct cookie_jar cookies;   /* answer_cookie: the server secrets */
 	struct rrl *rrl;             /* NULL: no response rate limiting */
 };
+
+/* ---- server.c ---- */
+/* The worker announces the zone set generation it reads and loads the
+ * set (server_enter), or that it holds none (server_leave, before it
+ * sleeps). */
+void server_enter(struct worker *w);
+void server_leave(struct worker *w);
 
 /* ---- explain.c ---- */
 /* On worker w's thread, when woken: starts the explain request waiting in
@@ -194,6 +209,8 @@ struct dispatch_in {
 	enum wire_verdict verdict;   /* wire_query_parse's */
 	bool rrl_keyed;              /* rrl_key holds the rate limiting key of */
 	uint64_t rrl_key;            /* a positive answer (dispatch_prefetch) */
+	bool hashed;                 /* hash is wire_name_hash(q.qname) */
+	uint32_t hash;
 };
 /* dispatch_query for a query already parsed into in (which it may
  * change: the response's cookie is set in in->q). */
@@ -228,8 +245,15 @@ struct udp_batch;
 /* Allocates a worker's batch buffers; NULL when out of memory. */
 struct udp_batch *udp_batch_new(void);
 void udp_batch_free(struct udp_batch *b);
-/* epoll handler of a struct udp_sock. */
+/* epoll handler of a struct udp_sock: up to UDP_ROUNDS batches. */
 void udp_on_event(struct cairn_event *ev, uint32_t events);
+/* After an event loop iteration in which a UDP socket gave queries
+ * (w->udp_hot), while the worker serves nothing else (no TCP connection,
+ * no resolution, no timer): reads that socket blocking, as the floor
+ * does, up to UDP_BURST batches or until none comes within
+ * UDP_BURST_WAIT_US, so that a busy UDP server saves the epoll_wait per
+ * batch. Stops at once when a batch starts a resolution. */
+void udp_burst(struct worker *w);
 /* Reads the address a datagram was sent to from rx's IP_PKTINFO /
  * IPV6_PKTINFO into *local (IPv6 scope = the interface). Returns false when
  * rx carries none. */

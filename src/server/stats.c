@@ -126,6 +126,7 @@ void stats_sum(struct stats_snapshot *out, struct stats_counters *const *workers
 		out->badcookie += get(&c->badcookie);
 		out->rrl_dropped += get(&c->rrl_dropped);
 		out->rrl_slipped += get(&c->rrl_slipped);
+		out->answer_cache_hits += get(&c->answer_cache_hits);
 		out->resolutions += get(&c->resolutions);
 		out->resolution_ms_sum += get(&c->resolution_ms_sum);
 		for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -166,6 +167,7 @@ void stats_subtract(struct stats_snapshot *s, const struct stats_snapshot *base)
 	sub(&s->badcookie, base->badcookie);
 	sub(&s->rrl_dropped, base->rrl_dropped);
 	sub(&s->rrl_slipped, base->rrl_slipped);
+	sub(&s->answer_cache_hits, base->answer_cache_hits);
 	sub(&s->resolutions, base->resolutions);
 	sub(&s->resolution_ms_sum, base->resolution_ms_sum);
 	for (size_t i = 0; i <= STATS_N_BUCKET; i++)
@@ -216,6 +218,9 @@ static const struct stats_scalar scalars_process[] = {
 	       "Reloads (SIGHUP or cairn-control reload) that succeeded.", reloads),
 	SCALAR("reloads.failed", "cairn_reload_failures_total", "counter",
 	       "Reloads that failed (the old data kept serving).", reload_failures),
+	SCALAR("answers.cached", "cairn_answer_cache_hits_total", "counter",
+	       "UDP answers copied from a worker's answer cache (answer-cache-size).",
+	       answer_cache_hits),
 };
 static const struct stats_scalar scalars_cache[] = {
 	SCALAR("cache.entries", "cairn_cache_entries", "gauge",

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 
 union udp_ctl {
@@ -187,9 +188,11 @@ static void late_deliver(struct dispatch_late *base, const uint8_t *resp, size_t
 	free(l);
 }
 
-void udp_on_event(struct cairn_event *ev, uint32_t events)
+/* Reads one batch from s (flags: MSG_DONTWAIT, or MSG_WAITFORONE to
+ * block until the first datagram, at most UDP_BURST_WAIT_US) and answers
+ * it. Returns the datagrams read, 0 when none came. */
+static int udp_round(struct udp_sock *s, int flags)
 {
-	struct udp_sock *s = (struct udp_sock *)ev;
 	struct worker *w = s->w;
 	struct udp_batch *b = w->batch;
 	struct dispatch_src src = { .tcp = false, .late_size = sizeof(struct udp_late),
@@ -198,67 +201,105 @@ void udp_on_event(struct cairn_event *ev, uint32_t events)
 	unsigned m;
 	int n;
 
+	for (size_t i = 0; i < UDP_BATCH; i++) {
+		struct msghdr *h = &b->rx[i].msg_hdr;
+
+		h->msg_namelen = sizeof(b->addr[i]);
+		h->msg_control = s->pktinfo ? b->rxctl[i].buf : NULL;
+		h->msg_controllen = s->pktinfo ? sizeof(b->rxctl[i]) : 0;
+		h->msg_flags = 0;
+	}
+	n = recvmmsg(s->fd, b->rx, UDP_BATCH, flags, NULL);
+	if (n <= 0) {
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_debug("udp: recvmmsg: %s", strerror(errno));
+		return 0;
+	}
+	if (flags & MSG_WAITFORONE)
+		server_enter(w);   /* it slept holding no zone set */
+	/* parse the batch, then answer it: what the answers read (zones,
+	 * cache, RRL) is fetched for all of them in between */
+	for (int i = 0; i < n; i++)
+		b->in[i].verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len, &b->in[i].q);
+	if (w->acache) {
+		/* the answer cache's clock (whole seconds: the coarse clock
+		 * is the cheap one) */
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+		w->now_s = (uint32_t)now.tv_sec;
+	}
+	dispatch_prefetch(w, b->in, b->addr, (unsigned)n);
+	m = 0;
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &b->tx[m].msg_hdr;
+		size_t len;
+
+		/* no answer to port 0: it cannot be a real client */
+		if (port_zero(&b->addr[i]))
+			continue;
+		src.addr = (const struct sockaddr *)&b->addr[i];
+		len = dispatch_answer(w, &b->in[i], &src, b->txbuf[i], UDP_TX_SIZE, &next);
+		assert(!next.xfr);   /* transfers are TCP only */
+		if (next.late) {
+			struct udp_late *l = (struct udp_late *)next.late;
+			socklen_t alen = b->rx[i].msg_hdr.msg_namelen;
+
+			l->s = s;
+			l->clen = alen <= sizeof(l->client) ? alen : sizeof(l->client);
+			memcpy(&l->client, &b->addr[i], l->clen);
+			l->has_local = s->pktinfo && udp_local_addr(&b->rx[i].msg_hdr, &l->local);
+		}
+		if (len == 0)
+			continue;
+		b->txiov[i].iov_base = b->txbuf[i];
+		b->txiov[i].iov_len = len;
+		h->msg_name = &b->addr[i];
+		h->msg_namelen = b->rx[i].msg_hdr.msg_namelen;
+		h->msg_iov = &b->txiov[i];
+		h->msg_iovlen = 1;
+		h->msg_flags = 0;
+		struct cairn_sockaddr local;
+		send_from(h, &b->txctl[m],
+			  s->pktinfo && udp_local_addr(&b->rx[i].msg_hdr, &local) ? &local : NULL);
+		m++;
+	}
+	if (m)
+		send_batch(s, b, m);
+	return n;
+}
+
+void udp_on_event(struct cairn_event *ev, uint32_t events)
+{
+	struct udp_sock *s = (struct udp_sock *)ev;
+	int n;
+
 	(void)events;
 	for (unsigned round = 0; round < UDP_ROUNDS; round++) {
-		for (size_t i = 0; i < UDP_BATCH; i++) {
-			struct msghdr *h = &b->rx[i].msg_hdr;
-
-			h->msg_namelen = sizeof(b->addr[i]);
-			h->msg_control = s->pktinfo ? b->rxctl[i].buf : NULL;
-			h->msg_controllen = s->pktinfo ? sizeof(b->rxctl[i]) : 0;
-			h->msg_flags = 0;
-		}
-		n = recvmmsg(s->fd, b->rx, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_debug("udp: recvmmsg: %s", strerror(errno));
-			return;
-		}
-		/* parse the batch, then answer it: what the answers read
-		 * (zones, cache, RRL) is fetched for all of them in between */
-		for (int i = 0; i < n; i++)
-			b->in[i].verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len,
-							    &b->in[i].q);
-		dispatch_prefetch(w, b->in, b->addr, (unsigned)n);
-		m = 0;
-		for (int i = 0; i < n; i++) {
-			struct msghdr *h = &b->tx[m].msg_hdr;
-			size_t len;
-
-			/* no answer to port 0: it cannot be a real client */
-			if (port_zero(&b->addr[i]))
-				continue;
-			src.addr = (const struct sockaddr *)&b->addr[i];
-			len = dispatch_answer(w, &b->in[i], &src, b->txbuf[i], UDP_TX_SIZE,
-					      &next);
-			assert(!next.xfr);   /* transfers are TCP only */
-			if (next.late) {
-				struct udp_late *l = (struct udp_late *)next.late;
-				socklen_t alen = b->rx[i].msg_hdr.msg_namelen;
-
-				l->s = s;
-				l->clen = alen <= sizeof(l->client) ? alen : sizeof(l->client);
-				memcpy(&l->client, &b->addr[i], l->clen);
-				l->has_local = s->pktinfo &&
-					       udp_local_addr(&b->rx[i].msg_hdr, &l->local);
-			}
-			if (len == 0)
-				continue;
-			b->txiov[i].iov_base = b->txbuf[i];
-			b->txiov[i].iov_len = len;
-			h->msg_name = &b->addr[i];
-			h->msg_namelen = b->rx[i].msg_hdr.msg_namelen;
-			h->msg_iov = &b->txiov[i];
-			h->msg_iovlen = 1;
-			h->msg_flags = 0;
-			struct cairn_sockaddr local;
-			send_from(h, &b->txctl[m],
-				  s->pktinfo && udp_local_addr(&b->rx[i].msg_hdr, &local) ? &local : NULL);
-			m++;
-		}
-		if (m)
-			send_batch(s, b, m);
+		n = udp_round(s, MSG_DONTWAIT);
+		if (n > 0)
+			s->w->udp_hot = s;
 		if (n < UDP_BATCH)
 			return;
+	}
+}
+
+/* True when the worker has nothing but UDP queries to serve: no TCP
+ * connection, no resolution running, no timer set. */
+static bool udp_only(const struct worker *w)
+{
+	return w->running && w->n_conns == 0 &&
+	       (!w->resolver || resolver_timeout_ms(w->resolver) < 0);
+}
+
+void udp_burst(struct worker *w)
+{
+	struct udp_sock *s = w->udp_hot;
+
+	w->udp_hot = NULL;
+	for (unsigned b = 0; s && b < UDP_BURST && udp_only(w); b++) {
+		server_leave(w);
+		if (udp_round(s, MSG_WAITFORONE) == 0)
+			return;   /* UDP_BURST_WAIT_US without a query */
 	}
 }

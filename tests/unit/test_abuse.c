@@ -176,6 +176,18 @@ static void assert_resp(const struct wire_query *q, const char *h)
 	assert_memory_equal(q->resp_cookie, want, 24);
 }
 
+/* The cookie tests run twice: without a memo, and with one kept across
+ * every call (cookie_check_memo must answer exactly as cookie_check). */
+static struct cookie_memo *test_memo;
+
+static enum cookie_verdict check(struct cookie_jar *j, struct wire_query *q,
+				 const struct sockaddr *client, uint32_t now)
+{
+	if (!test_memo)
+		return cookie_check(j, q, client, now);
+	return cookie_check_memo(j, test_memo, q, client, now);
+}
+
 /* RFC 9018 appendix A, every exchange. */
 static void test_rfc9018_vectors(void **state)
 {
@@ -191,23 +203,23 @@ static void test_rfc9018_vectors(void **state)
 	assert_int_equal(cookie_jar_init(&j, secret, 1559731985, COOKIE_ROTATE_S), CAIRN_OK);
 	/* A.1: a client cookie alone gets a server cookie */
 	set_cookie(&q, "2464c4abcf10c957");
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c1, 1559731985),
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c1, 1559731985),
 			 COOKIE_CLIENT_ONLY);
 	assert_resp(&q, "2464c4abcf10c957010000005cf79f111f8130c3eee29480");
 	/* A.2: 40 minutes later it is valid, and renewed */
 	set_cookie(&q, "2464c4abcf10c957010000005cf79f111f8130c3eee29480");
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c1, 1559734385), COOKIE_VALID);
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c1, 1559734385), COOKIE_VALID);
 	assert_resp(&q, "2464c4abcf10c957010000005cf7a871d4a564a1442aca77");
 	/* ... but not from another address */
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c2, 1559734385),
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c2, 1559734385),
 			 COOKIE_INVALID);
 	/* A.3: reserved bytes set by another implementation are hashed as
 	 * received (RFC 9018 §4.2); the hash verifies while the timestamp is
 	 * young, the appendix's 1 h 52 min is older than our hour */
 	set_cookie(&q, "fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5");
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c2, 1559727985 + 60),
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c2, 1559727985 + 60),
 			 COOKIE_VALID);
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c2, 1559734700),
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c2, 1559734700),
 			 COOKIE_INVALID);
 	assert_resp(&q, "fc93fc62807ddb86010000005cf7a9acf73a7810aca2381e");
 
@@ -218,11 +230,11 @@ static void test_rfc9018_vectors(void **state)
 	assert_int_equal(cookie_jar_init(&j, old, 1559741817, COOKIE_ROTATE_S), CAIRN_OK);
 	cookie_jar_rotate(&j, secret);
 	set_cookie(&q, "22681ab97d52c298010000005cf7c57926556bd0934c72f8");
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c6, 1559741961), COOKIE_VALID);
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c6, 1559741961), COOKIE_VALID);
 	assert_resp(&q, "22681ab97d52c298010000005cf7c609a6bb79d16625507a");
 	/* one more rotation forgets the old secret */
 	cookie_jar_rotate(&j, (const uint8_t *)"0123456789abcdef");
-	assert_int_equal(cookie_check(&j, &q, (struct sockaddr *)&c6, 1559741961),
+	assert_int_equal(check(&j, &q, (struct sockaddr *)&c6, 1559741961),
 			 COOKIE_INVALID);
 }
 
@@ -239,7 +251,7 @@ static void test_cookie_lifetime(void **state)
 	(void)state;
 	assert_int_equal(cookie_jar_init(&j, NULL, t0, COOKIE_ROTATE_S), CAIRN_OK);
 	set_cookie(&q, "0102030405060708");
-	assert_int_equal(cookie_check(&j, &q, sa, t0), COOKIE_CLIENT_ONLY);
+	assert_int_equal(check(&j, &q, sa, t0), COOKIE_CLIENT_ONLY);
 	/* the server cookie issued at t0, sent back */
 	memset(&q2, 0, sizeof(q2));
 	q2.has_edns = true;
@@ -249,33 +261,33 @@ static void test_cookie_lifetime(void **state)
 	/* a valid one younger than half an hour goes back unchanged; from
 	 * half an hour on, a fresh one (RFC 9018 §4.3) */
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_RENEW_S - 1), COOKIE_VALID);
+	assert_int_equal(check(&j, &q2, sa, t0 + COOKIE_RENEW_S - 1), COOKIE_VALID);
 	assert_memory_equal(q2.resp_cookie, base.cookie, 24);
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_RENEW_S), COOKIE_VALID);
+	assert_int_equal(check(&j, &q2, sa, t0 + COOKIE_RENEW_S), COOKIE_VALID);
 	assert_int_equal(wire_get32(q2.resp_cookie + 12), t0 + COOKIE_RENEW_S);
 	assert_memory_equal(q2.resp_cookie, base.cookie, 8);
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 - 1), COOKIE_VALID);  /* from the future */
+	assert_int_equal(check(&j, &q2, sa, t0 - 1), COOKIE_VALID);  /* from the future */
 	assert_int_equal(wire_get32(q2.resp_cookie + 12), t0 - 1);
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_MAX_AGE_S), COOKIE_VALID);
+	assert_int_equal(check(&j, &q2, sa, t0 + COOKIE_MAX_AGE_S), COOKIE_VALID);
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 + COOKIE_MAX_AGE_S + 1), COOKIE_INVALID);
+	assert_int_equal(check(&j, &q2, sa, t0 + COOKIE_MAX_AGE_S + 1), COOKIE_INVALID);
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 - COOKIE_MAX_SKEW_S), COOKIE_VALID);
+	assert_int_equal(check(&j, &q2, sa, t0 - COOKIE_MAX_SKEW_S), COOKIE_VALID);
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 - COOKIE_MAX_SKEW_S - 1), COOKIE_INVALID);
+	assert_int_equal(check(&j, &q2, sa, t0 - COOKIE_MAX_SKEW_S - 1), COOKIE_INVALID);
 	/* a changed hash, version or length does not verify */
 	q2 = base;
 	q2.cookie[23] ^= 1;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0), COOKIE_INVALID);
+	assert_int_equal(check(&j, &q2, sa, t0), COOKIE_INVALID);
 	q2 = base;
 	q2.cookie[8] = 2;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0), COOKIE_INVALID);
+	assert_int_equal(check(&j, &q2, sa, t0), COOKIE_INVALID);
 	q2 = base;
 	q2.cookie_len = 32;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0), COOKIE_INVALID);
+	assert_int_equal(check(&j, &q2, sa, t0), COOKIE_INVALID);
 	/* an invalid one gets a fresh cookie of the current time */
 	assert_int_equal(wire_get32(q2.resp_cookie + 12), t0);
 
@@ -284,21 +296,31 @@ static void test_cookie_lifetime(void **state)
 	 * differs from one made with the old secret */
 	uint32_t t1 = t0 + COOKIE_ROTATE_S;
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t1), COOKIE_VALID);
+	assert_int_equal(check(&j, &q2, sa, t1), COOKIE_VALID);
 	uint8_t fresh[24];
 	memcpy(fresh, q2.resp_cookie, 24);
 	/* the fresh cookie verifies; after the next rotation it still does
 	 * (previous secret), the one of t0 does not any more */
 	struct wire_query q3 = base;
 	memcpy(q3.cookie, fresh, 24);
-	assert_int_equal(cookie_check(&j, &q3, sa, t1 + 10), COOKIE_VALID);
+	assert_int_equal(check(&j, &q3, sa, t1 + 10), COOKIE_VALID);
 	uint32_t t2 = t1 + COOKIE_ROTATE_S;
 	q3 = base;
 	memcpy(q3.cookie, fresh, 24);
-	assert_int_equal(cookie_check(&j, &q3, sa, t2), COOKIE_VALID);
+	assert_int_equal(check(&j, &q3, sa, t2), COOKIE_VALID);
 	/* t0's cookie, were its timestamp still young: its secret is gone */
 	q2 = base;
-	assert_int_equal(cookie_check(&j, &q2, sa, t0 + 10), COOKIE_INVALID);
+	assert_int_equal(check(&j, &q2, sa, t0 + 10), COOKIE_INVALID);
+}
+
+static void test_cookie_memo(void **state)
+{
+	static struct cookie_memo memo;
+
+	test_memo = &memo;
+	test_rfc9018_vectors(state);
+	test_cookie_lifetime(state);
+	test_memo = NULL;
 }
 
 /* A configured secret (cookie-secret) is not rotated, and two servers
@@ -478,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_siphash),
 		cmocka_unit_test(test_rfc9018_vectors),
 		cmocka_unit_test(test_cookie_lifetime),
+		cmocka_unit_test(test_cookie_memo),
 		cmocka_unit_test(test_cookie_configured_secret),
 		cmocka_unit_test(test_rrl_slip_pattern),
 		cmocka_unit_test(test_rrl_buckets),
