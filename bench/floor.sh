@@ -32,6 +32,10 @@
 # authoritative answer (rrl-ratelimit: 1000000, which one dnsperf never
 # reaches: nothing is dropped, every answer pays the bookkeeping).  As the
 # resolver of the unsigned bench.test cairnd runs without validation.
+# cairnd runs with its defaults otherwise, its answer cache included
+# (answer-cache-size: 4096 entries, every name of the query file fits);
+# the "off" set also has both cairnds with answer-cache-size: 0, every
+# answer built anew (the cost when questions do not repeat).
 #
 # Runs inside a private network namespace (it re-executes itself under
 # `unshare -rn`): nothing leaves the machine.
@@ -49,7 +53,7 @@ while getopts b:t:r:n:h opt; do
 	t) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	n) names=$OPTARG ;;
-	*) sed -n '2,30s/^# \{0,1\}//p' "$0"; exit 1 ;;
+	*) sed -n '2,44s/^# \{0,1\}//p' "$0"; exit 1 ;;
 	esac
 done
 bench_find_cairnd "$build"
@@ -77,8 +81,10 @@ PY
 # "on" kinds end in +; floor+ is the floor asked the "on" queries; floore
 # is the floor waiting in epoll_wait before each batch (floor -e), the
 # floor of an event-loop server
-KINDS="floor floore auth cache floor+ auth+ cache+"
+# auth0 and cache0 are cairnd without its answer cache
+KINDS="floor floore auth cache auth0 cache0 floor+ auth+ cache+"
 declare -A ADDR=([floor]=127.0.0.1 [floore]=127.0.0.7 [auth]=127.0.0.2 [cache]=127.0.0.3
+		 [auth0]=127.0.0.8 [cache0]=127.0.0.9
 		 [floor+]=127.0.0.1 [auth+]=127.0.0.5 [cache+]=127.0.0.6) SPID
 UPSTREAM=127.0.0.4
 COOKIE_OPT="-E 10:0123456789abcdef"   # a client cookie (RFC 7873 §4.1)
@@ -102,6 +108,10 @@ for d in off on; do
 		"	dnssec: no" "	query-loopback: yes" "	local-zone-disable: test" forward-zone: \
 		"	name: bench.test" "	forward-addr: $UPSTREAM"
 done
+for k in auth cache; do
+	sed -e "s/${ADDR[$k]}@53/${ADDR[${k}0]}@53/" \
+	    -e 's/^\(\tanswer-cookie: no\)$/\1\n\tanswer-cache-size: 0/' "$TMP/$k.conf" >"$TMP/${k}0.conf"
+done
 conf "$TMP/up.conf" $UPSTREAM no off zone: "	name: bench.test" "	file: $TMP/bench.zone"
 
 taskset -c $SRV_CPU "$TMP/floor" -a "${ADDR[floor]}" -p 53 2>"$TMP/floor.log" &
@@ -113,7 +123,7 @@ SPID[floore]=$!
 PIDS+=($!)
 taskset -c $PERF_CPU "$cairnd" -d -c "$TMP/up.conf" >"$TMP/up.log" 2>&1 &
 PIDS+=($!)
-for kind in auth cache auth+ cache+; do
+for kind in auth cache auth0 cache0 auth+ cache+; do
 	taskset -c $SRV_CPU "$cairnd" -d -c "$TMP/$kind.conf" >"$TMP/$kind.log" 2>&1 &
 	SPID[$kind]=$!
 	PIDS+=($!)
@@ -133,8 +143,9 @@ for kind in $KINDS; do
 	[ -n "$ok" ] || { echo "bench: $kind does not answer" >&2; cat "$TMP/${kind%+}.log" >&2; exit 1; }
 done
 echo "warming the caches with every name..." >&2
-run_perf "${ADDR[cache]}" 53 3 "$TMP/warm.cache"
-run_perf "${ADDR[cache+]}" 53 3 "$TMP/warm.cache+"
+for kind in cache cache0 cache+; do
+	run_perf "${ADDR[$kind]}" 53 3 "$TMP/warm.$kind"
+done
 
 declare -A RUNS_QPS RUNS_CPU RUNS_USER RUNS_SYS CODES
 for r in $(seq "$rounds"); do
@@ -158,7 +169,7 @@ echo "The floor and cairnd: $names names, $(wc -l <"$TMP/queries") A queries (al
 echo "${secs}s x $rounds rounds each (medians), server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU;"
 echo "off: plain queries, cairnd's RRL and cookies off; on: queries with a client cookie,"
 echo "cairnd's RRL (accounting every answer, never limiting) and cookies on"
-printf '%-26s %8s %9s %7s %7s %8s  %s\n' server QPS "CPU us/q" user kernel "x floor" \
+printf '%-30s %8s %9s %7s %7s %8s  %s\n' server QPS "CPU us/q" user kernel "x floor" \
 	"response codes (last round)"
 for kind in $KINDS; do
 	# shellcheck disable=SC2086
@@ -170,11 +181,13 @@ for kind in $KINDS; do
 	case $kind in
 	floore) label="floor + epoll_wait" ;;
 	floor*) label="floor responder" ;;
+	auth0) label="cairnd auth, no acache" ;;
+	cache0) label="cairnd cache, no acache" ;;
 	auth*) label="cairnd authoritative" ;;
 	cache*) label="cairnd cache hit" ;;
 	esac
 	# shellcheck disable=SC2086
-	printf '%-26s %8s %9s %7s %7s %8s  %s\n' "$label, $set" "$(bench_median ${RUNS_QPS[$kind]})" \
+	printf '%-30s %8s %9s %7s %7s %8s  %s\n' "$label, $set" "$(bench_median ${RUNS_QPS[$kind]})" \
 		"$cpu" "$(bench_median ${RUNS_USER[$kind]})" "$(bench_median ${RUNS_SYS[$kind]})" \
 		"$(python3 -c "print('%.2f' % ($cpu / $floor_cpu))")" "${CODES[$kind]}"
 done
