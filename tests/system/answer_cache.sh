@@ -141,6 +141,28 @@ for c in 0102030405060708 1112131415161718 0102030405060708; do
 	check_out "^; COOKIE: ${c}01000000[0-9a-f]{24} \(good\)$"
 done
 
+echo "== during a UDP flood (the worker reading UDP only, udp_burst), TCP, the other"
+echo "   address and the control socket are served at once"
+python3 "$SYSDIR/flood.py" --port "$PORT" --count 100000 --rate 40000 --sockets 4 www.lab.test A \
+	>"$TMP/flood.out" 2>&1 &
+FLOOD=$!
+sleep 0.3
+for i in 1 2 3; do
+	T0=$(date +%s%N)
+	q +tcp www.lab.test A
+	check_rcode NOERROR
+	if [ $HAVE_IPV6 = yes ]; then
+		SERVER=::1 q www.lab.test A
+		check_rcode NOERROR
+	fi
+	check_cmd stats "$CTL" -s "$TMP/a.ctl" stats
+	MS=$((($(date +%s%N) - T0) / 1000000))
+	[ "$MS" -lt 1500 ] && pass || LAST_Q= fail "TCP, ::1 and stats took $MS ms during the flood"
+done
+kill -0 $FLOOD 2>/dev/null && pass || LAST_Q= fail "the flood ended before the checks: $(cat "$TMP/flood.out")"
+wait $FLOOD
+cat "$TMP/flood.out"
+
 echo "== a reload serves the new zone at once"
 q www.lab.test A
 check_out '^www\.lab\.test\.[[:space:]]+3600[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.80$'

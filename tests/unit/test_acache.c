@@ -75,9 +75,10 @@ static void make_query(struct pkt *p, const char *name, uint16_t qtype, uint16_t
 static const uint8_t a_rdata[] = { 0, 4, 192, 0, 2, 1, 0, 4, 192, 0, 2, 2 };
 
 /* The response a server builds to p: two A records (TTL ttl) for the
- * question's name, and (with glue) an A of ns1 in the additional section
- * with TTL ttl / 3. Returns its length. */
-static size_t build(const struct pkt *p, uint8_t *out, size_t limit, uint32_t ttl, bool glue)
+ * question's name, and (glue_ttl > 0) an A of ns1 in the additional
+ * section with TTL glue_ttl. Returns its length. */
+static size_t build(const struct pkt *p, uint8_t *out, size_t limit, uint32_t ttl,
+		    uint32_t glue_ttl)
 {
 	struct wire_writer wr;
 	struct wire_rrset rs = {
@@ -88,11 +89,11 @@ static size_t build(const struct pkt *p, uint8_t *out, size_t limit, uint32_t tt
 
 	wire_writer_begin(&wr, out, limit, &p->q, WIRE_FLAG_AA, WIRE_RCODE_NOERROR, 1232);
 	assert_int_equal(wire_writer_rrset(&wr, WIRE_SEC_ANSWER, &rs, NULL), CAIRN_OK);
-	if (glue) {
+	if (glue_ttl) {
 		rs.owner = ns1;
 		rs.count = 1;
 		rs.rdata_len = 6;
-		rs.ttl = ttl / 3;
+		rs.ttl = glue_ttl;
 		assert_int_equal(wire_writer_rrset(&wr, WIRE_SEC_ADDITIONAL, &rs, NULL), CAIRN_OK);
 	}
 	return wire_writer_finish(&wr);
@@ -122,13 +123,13 @@ static void test_hit_is_a_new_build(void **state)
 	assert_non_null(ac);
 	make_query(&p1, "WwW.Example.", WIRE_TYPE_A, 0x1111, WIRE_FLAG_RD, true, false, 0x31);
 	make_query(&p2, "www.EXAMPLE.", WIRE_TYPE_A, 0x2222, WIRE_FLAG_RD, true, false, 0x77);
-	n1 = build(&p1, r1, 1232, 300, true);
+	n1 = build(&p1, r1, 1232, 300, 100);
 	k1 = key_of(&p1, 1232, false);
 	k2 = key_of(&p2, 1232, false);
 	assert_int_equal(acache_get(ac, &k1, &st0, hitbuf, sizeof(hitbuf), &hit), 0);
 	assert_true(acache_put(ac, &k1, &st0, ACACHE_ZONE, r1, n1, wild));
 	nh = acache_get(ac, &k2, &st0, hitbuf, sizeof(hitbuf), &hit);
-	n2 = build(&p2, r2, 1232, 300, true);
+	n2 = build(&p2, r2, 1232, 300, 100);
 	assert_int_equal(nh, n2);
 	assert_memory_equal(hitbuf, r2, n2);
 	assert_int_equal(hit.kind, ACACHE_ZONE);
@@ -155,7 +156,7 @@ static void test_key_and_state(void **state)
 
 	(void)state;
 	make_query(&base, "www.example.", WIRE_TYPE_A, 1, WIRE_FLAG_RD, true, false, 0);
-	n = build(&base, r, 1232, 300, false);
+	n = build(&base, r, 1232, 300, 0);
 	k = key_of(&base, 1232, false);
 	assert_true(acache_put(ac, &k, &st, ACACHE_ZONE, r, n, NULL));
 	assert_int_equal(acache_get(ac, &k, &st, out, sizeof(out), &hit), n);
@@ -226,32 +227,14 @@ static void test_ttl_aging(void **state)
 
 	(void)state;
 	make_query(&p, "www.example.", WIRE_TYPE_A, 9, WIRE_FLAG_RD, true, true, 0);
-	n = build(&p, r, 1232, 300, true);   /* answer 300, additional 100 */
+	n = build(&p, r, 1232, 300, 100);
 	k = key_of(&p, 1232, true);
 	assert_true(acache_put(ac, &k, &st, ACACHE_CACHE, r, n, NULL));
 	st.now = 1010;
 	assert_int_equal(acache_get(ac, &k, &st, out, sizeof(out), &hit), n);
 	assert_int_equal(hit.kind, ACACHE_CACHE);
-	build(&p, fresh, 1232, 300, true);
-	/* the same as a build with TTLs 290 and 90 (100 - 10) */
-	{
-		struct wire_writer wr;
-		struct wire_rrset rs = {
-			.owner = p.q.qname, .type = WIRE_TYPE_A, .rclass = WIRE_CLASS_IN,
-			.ttl = 290, .count = 2, .rdata_len = sizeof(a_rdata), .rdata = a_rdata,
-		};
-		static const uint8_t ns1[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l',
-					       'e', 0 };
-
-		wire_writer_begin(&wr, fresh, 1232, &p.q, WIRE_FLAG_AA, WIRE_RCODE_NOERROR, 1232);
-		assert_int_equal(wire_writer_rrset(&wr, WIRE_SEC_ANSWER, &rs, NULL), CAIRN_OK);
-		rs.owner = ns1;
-		rs.count = 1;
-		rs.rdata_len = 6;
-		rs.ttl = 90;
-		assert_int_equal(wire_writer_rrset(&wr, WIRE_SEC_ADDITIONAL, &rs, NULL), CAIRN_OK);
-		assert_int_equal(wire_writer_finish(&wr), n);
-	}
+	/* the same as a build with TTLs 290 and 90 */
+	assert_int_equal(build(&p, fresh, 1232, 290, 90), n);
 	assert_memory_equal(out, fresh, n);
 	/* kept until half the smallest TTL (100 / 2 = 50 s) */
 	st.now = 1049;
@@ -285,13 +268,13 @@ static void test_not_kept(void **state)
 	(void)state;
 	make_query(&p, "www.example.", WIRE_TYPE_A, 9, WIRE_FLAG_RD, true, false, 0);
 	k = key_of(&p, 1232, false);
-	n = build(&p, r, 1232, 300, false);
+	n = build(&p, r, 1232, 300, 0);
 	/* truncated */
 	r[2] |= WIRE_FLAG_TC >> 8;
 	assert_false(acache_put(ac, &k, &st0, ACACHE_ZONE, r, n, NULL));
 	r[2] &= (uint8_t)~(WIRE_FLAG_TC >> 8);
 	/* TTL below 2 s, or no TTL at all (cache answers) */
-	n = build(&p, r, 1232, 1, false);
+	n = build(&p, r, 1232, 1, 0);
 	assert_false(acache_put(ac, &k, &st0, ACACHE_CACHE, r, n, NULL));
 	{
 		struct wire_writer wr;
@@ -304,7 +287,7 @@ static void test_not_kept(void **state)
 		assert_int_equal(acache_get(ac, &k, &st0, out, sizeof(out), &hit), n);
 	}
 	/* a cookie the response does not carry */
-	n = build(&p, r, 1232, 300, false);
+	n = build(&p, r, 1232, 300, 0);
 	p.q.resp_cookie_len = WIRE_COOKIE_CLIENT_LEN + WIRE_COOKIE_OURS;
 	assert_false(acache_put(ac, &k, &st0, ACACHE_ZONE, r, n, NULL));
 	p.q.resp_cookie_len = 0;
@@ -362,12 +345,12 @@ static void test_eviction(void **state)
 	}
 	for (unsigned i = 0; i < ACACHE_WAYS; i++)
 		assert_true(acache_put(ac, &k[i], &st0, ACACHE_ZONE, r,
-				       build(&p[i], r, 512, 60, false), NULL));
+				       build(&p[i], r, 512, 60, 0), NULL));
 	for (unsigned i = 0; i < ACACHE_WAYS; i++)
 		assert_int_not_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), 0);
 	/* a pass clears the marks; then all but h3 are read again */
 	assert_true(acache_put(ac, &k[ACACHE_WAYS], &st0, ACACHE_ZONE, r,
-			       build(&p[ACACHE_WAYS], r, 512, 60, false), NULL));
+			       build(&p[ACACHE_WAYS], r, 512, 60, 0), NULL));
 	for (unsigned i = 0; i <= ACACHE_WAYS; i++)
 		if (acache_get(ac, &k[i], &st0, out, sizeof(out), &hit))
 			kept++;
@@ -375,12 +358,12 @@ static void test_eviction(void **state)
 	acache_clear(ac);
 	for (unsigned i = 0; i < ACACHE_WAYS; i++)
 		assert_true(acache_put(ac, &k[i], &st0, ACACHE_ZONE, r,
-				       build(&p[i], r, 512, 60, false), NULL));
+				       build(&p[i], r, 512, 60, 0), NULL));
 	for (unsigned i = 0; i < ACACHE_WAYS; i++)
 		if (i != 3)
 			assert_int_not_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), 0);
 	assert_true(acache_put(ac, &k[ACACHE_WAYS], &st0, ACACHE_ZONE, r,
-			       build(&p[ACACHE_WAYS], r, 512, 60, false), NULL));
+			       build(&p[ACACHE_WAYS], r, 512, 60, 0), NULL));
 	assert_int_equal(acache_get(ac, &k[3], &st0, out, sizeof(out), &hit), 0);
 	for (unsigned i = 0; i <= ACACHE_WAYS; i++)
 		if (i != 3)
