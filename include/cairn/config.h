@@ -95,7 +95,7 @@ struct config_forward {
 #define CONFIG_DEFAULT_RRL_IPV4_PREFIX 24      /* rrl-ipv4-prefix-length */
 #define CONFIG_DEFAULT_RRL_IPV6_PREFIX 56      /* rrl-ipv6-prefix-length */
 #define CONFIG_DEFAULT_RRL_SIZE        1000000 /* buckets (8 bytes each): rrl-size */
-#define CONFIG_DEFAULT_ANSWER_CACHE    4096    /* entries (512 bytes each) per worker */
+#define CONFIG_DEFAULT_ANSWER_CACHE    4096    /* entries (256 bytes each) per worker */
 #define CONFIG_COOKIE_SECRET_LEN       16      /* bytes of a cookie-secret (SipHash key) */
 
 /* Everything cairnd.conf says. Owned by whoever config_load() gave it to;

@@ -9,32 +9,46 @@
 #define BIT_DO      2u
 #define BIT_RECURSE 4u
 
+/* An entry in the ring, 8-byte aligned. */
 struct entry {
 	uint64_t zones_gen;
 	const uint8_t *wild;      /* ACACHE_ZONE: the answer's wildcard, or NULL */
+	uint32_t tag;             /* the index's, and */
+	uint32_t at;              /* where it was written: an index slot that */
+	                          /* outlived it reads someone else's bytes */
 	uint32_t hash;
 	uint32_t cache_gen;
 	uint32_t wgen;            /* the acache's generation when kept */
 	uint32_t born, until;     /* ACACHE_CACHE: built at, kept before (s) */
 	uint16_t qtype, qclass, flags, limit;
-	uint16_t len;             /* response bytes; 0: free */
+	uint16_t len;             /* response bytes */
 	uint16_t cookie_off;      /* where the response's cookie data starts */
 	uint8_t qname_len, cookie_len, kind, nttl;
 	uint8_t bits;             /* BIT_* */
-	uint8_t used;             /* read since the last eviction pass */
 	/* the lowercase qname, the response, then (ACACHE_CACHE) where its
 	 * TTLs are: nttl 16-bit offsets */
 	uint8_t data[];
 };
 
-#define DATA_MAX (ACACHE_SLOT - sizeof(struct entry))
-#define PREFETCH_LINES 4          /* of a slot: most answers fit in 256 bytes */
-_Static_assert(sizeof(struct entry) <= 64, "an entry's header fits a cache line");
+#define DATA_MAX (ACACHE_ENTRY_MAX - sizeof(struct entry))
+#define UNIT 8                    /* ring positions count 8-byte units */
+#define PREFETCH_LINES 3          /* of an entry: most answers fit in 192 bytes */
+_Static_assert(sizeof(struct entry) <= 64 && sizeof(struct entry) % UNIT == 0,
+	       "an entry's header fits a cache line");
+
+/* One cache line: a set's tags and where their entries are. */
+struct set {
+	uint32_t tag[ACACHE_WAYS];   /* tag_of() of the entry, 0: free */
+	uint32_t at[ACACHE_WAYS];    /* its ring position (UNIT units) */
+};
+_Static_assert(sizeof(struct set) == 64, "a set is a cache line");
 
 struct acache {
-	uint32_t *tags;           /* per slot: tag_of() of its entry, 0: free */
-	uint8_t *slots;
-	size_t size;              /* bytes of slots, as cairn_table_alloc gave them */
+	struct set *sets;
+	uint8_t *ring;            /* entries, written in turn, the oldest overwritten */
+	size_t size;              /* bytes of ring, as cairn_table_alloc gave them */
+	uint32_t ring_units;      /* ring bytes / UNIT, a power of two */
+	uint32_t head;            /* the next write position (units, wraps) */
 	uint32_t smask;           /* sets - 1 */
 	uint32_t wgen;
 };
@@ -51,16 +65,17 @@ struct acache *acache_new(size_t entries)
 	ac = calloc(1, sizeof(*ac));
 	if (!ac)
 		return NULL;
-	ac->slots = cairn_table_alloc(n * ACACHE_SLOT, &ac->size);
-	if (posix_memalign((void **)&ac->tags, 64, n * sizeof(*ac->tags)) != 0)
-		ac->tags = NULL;
-	if (!ac->slots || !ac->tags) {
+	ac->ring = cairn_table_alloc(n * ACACHE_ENTRY_AVG, &ac->size);
+	if (posix_memalign((void **)&ac->sets, 64, n / ACACHE_WAYS * sizeof(struct set)) != 0)
+		ac->sets = NULL;
+	if (!ac->ring || !ac->sets) {
 		acache_free(ac);
 		return NULL;
 	}
-	memset(ac->tags, 0, n * sizeof(*ac->tags));
+	memset(ac->sets, 0, n / ACACHE_WAYS * sizeof(struct set));
+	ac->ring_units = (uint32_t)(n * ACACHE_ENTRY_AVG / UNIT);
 	ac->smask = (uint32_t)(n / ACACHE_WAYS - 1);
-	ac->wgen = 1;             /* a zeroed slot belongs to none */
+	ac->wgen = 1;
 	return ac;
 }
 
@@ -68,9 +83,9 @@ void acache_free(struct acache *ac)
 {
 	if (!ac)
 		return;
-	if (ac->slots)
-		cairn_table_free(ac->slots, ac->size);
-	free(ac->tags);
+	if (ac->ring)
+		cairn_table_free(ac->ring, ac->size);
+	free(ac->sets);
 	free(ac);
 }
 
@@ -111,42 +126,47 @@ static inline uint32_t tag_of(const struct acache_key *k)
 	return t ? t : 0x100;
 }
 
-/* The first slot of the set of mix (or of a tag: the same bits). */
-static inline size_t set_of(const struct acache *ac, uint32_t mix)
+/* The set of mix (or of a tag: the same bits). */
+static inline struct set *set_of(const struct acache *ac, uint32_t mix)
 {
-	return (size_t)((mix >> 8) & ac->smask) * ACACHE_WAYS;
+	return &ac->sets[(mix >> 8) & ac->smask];
 }
 
-static inline struct entry *slot(const struct acache *ac, size_t i)
+/* The entry at ring position at, when nothing has been written over it
+ * since (the ring's oldest bytes go first); NULL otherwise. */
+static inline struct entry *entry_at(const struct acache *ac, uint32_t at)
 {
-	return (struct entry *)(ac->slots + i * ACACHE_SLOT);
+	if ((uint32_t)(ac->head - at) > ac->ring_units)
+		return NULL;
+	return (struct entry *)(ac->ring + (size_t)(at & (ac->ring_units - 1)) * UNIT);
 }
 
 void acache_prefetch(const struct acache *ac, uint32_t hash, uint16_t qtype)
 {
-	__builtin_prefetch(&ac->tags[set_of(ac, mix_of(hash, qtype))]);
+	__builtin_prefetch(set_of(ac, mix_of(hash, qtype)));
 }
 
-/* The slot of tag in its set, or -1. */
-static inline long find(const struct acache *ac, uint32_t tag)
+/* The entry of tag, still in the ring, or NULL. */
+static inline struct entry *find(const struct acache *ac, uint32_t tag)
 {
-	size_t s = set_of(ac, tag);
+	const struct set *s = set_of(ac, tag);
 
-	for (size_t i = s; i < s + ACACHE_WAYS; i++)
-		if (ac->tags[i] == tag)
-			return (long)i;
-	return -1;
+	for (unsigned i = 0; i < ACACHE_WAYS; i++)
+		if (s->tag[i] == tag)
+			return entry_at(ac, s->at[i]);
+	return NULL;
 }
 
 bool acache_likely(const struct acache *ac, uint32_t hash, uint16_t qtype)
 {
 	uint32_t m = mix_of(hash, qtype);
-	size_t s = set_of(ac, m);
+	const struct set *s = set_of(ac, m);
+	const uint8_t *e;
 
-	for (size_t i = s; i < s + ACACHE_WAYS; i++)
-		if (ac->tags[i] && (ac->tags[i] ^ m) <= 0xff) {
+	for (unsigned i = 0; i < ACACHE_WAYS; i++)
+		if (s->tag[i] && (s->tag[i] ^ m) <= 0xff && (e = (uint8_t *)entry_at(ac, s->at[i]))) {
 			for (unsigned l = 0; l < PREFETCH_LINES; l++)
-				__builtin_prefetch((uint8_t *)slot(ac, i) + 64 * l);
+				__builtin_prefetch(e + 64 * l);
 			return true;
 		}
 	return false;
@@ -155,7 +175,7 @@ bool acache_likely(const struct acache *ac, uint32_t hash, uint16_t qtype)
 static inline bool live(const struct acache *ac, const struct entry *e,
 			const struct acache_state *st)
 {
-	return e->len && e->wgen == ac->wgen && e->zones_gen == st->zones_gen &&
+	return e->wgen == ac->wgen && e->zones_gen == st->zones_gen &&
 	       e->cache_gen == st->cache_gen;
 }
 
@@ -175,12 +195,13 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
-static bool matches(const struct acache *ac, const struct entry *e, const struct acache_key *k,
-		    const struct acache_state *st)
+static bool matches(const struct acache *ac, const struct entry *e, uint32_t tag,
+		    const struct acache_key *k, const struct acache_state *st)
 {
 	const struct wire_query *q = k->q;
 
-	return live(ac, e, st) && e->hash == k->hash && e->qtype == q->qtype &&
+	return e->tag == tag && (uint8_t *)e == (uint8_t *)entry_at(ac, e->at) &&
+	       e->len <= DATA_MAX && live(ac, e, st) && e->hash == k->hash && e->qtype == q->qtype &&
 	       e->qclass == q->qclass && e->flags == q->flags && e->limit == k->limit &&
 	       e->qname_len == q->qname_len && e->bits == bits_of(k) &&
 	       e->cookie_len == cookie_len_of(q) && same_bytes(e->data, q->qname, q->qname_len);
@@ -191,18 +212,13 @@ size_t acache_get(struct acache *ac, const struct acache_key *k,
 		  struct acache_hit *hit)
 {
 	const struct wire_query *q = k->q;
-	long i = find(ac, tag_of(k));
-	struct entry *e;
+	uint32_t tag = tag_of(k);
+	struct entry *e = find(ac, tag);
 
-	if (i < 0)
+	if (!e || !matches(ac, e, tag, k, st) || e->len > cap)
 		return 0;
-	e = slot(ac, (size_t)i);
-	if (!matches(ac, e, k, st) || e->len > cap)
+	if (e->kind == ACACHE_CACHE && (st->now >= e->until || st->now < e->born))
 		return 0;
-	if (e->kind == ACACHE_CACHE && (st->now >= e->until || st->now < e->born)) {
-		ac->tags[i] = 0;
-		return 0;
-	}
 	memcpy(out, e->data + e->qname_len, e->len);
 	/* this query's ID and question as sent (the name is the same but
 	 * for case), its cookie, and TTLs aged by the seconds since */
@@ -219,8 +235,6 @@ size_t acache_get(struct acache *ac, const struct acache_key *k,
 			wire_put32(t, wire_get32(t) - (st->now - e->born));
 		}
 	}
-	if (!e->used)
-		e->used = 1;
 	hit->kind = (enum acache_kind)e->kind;
 	hit->wild = e->wild;
 	return e->len;
@@ -285,27 +299,25 @@ static bool walk(struct entry *e, const uint8_t *resp, size_t len, size_t questi
 	return pos == len && (!e->cookie_len || e->cookie_off);
 }
 
-/* Where a new entry of tag goes: its own slot if it has one (a newer
- * answer to the same question), a free or dead one, else the first not
- * read since the last pass (CLOCK, as the cache's; none: a new pass). */
-static size_t victim(struct acache *ac, uint32_t tag, const struct acache_state *st)
+/* The way of s a new entry of tag takes: its own (a newer answer to the
+ * same question), a free one or one whose entry is gone, else the one
+ * whose entry is the oldest (the next the ring writes over). */
+static unsigned victim(const struct acache *ac, const struct set *s, uint32_t tag)
 {
-	size_t s = set_of(ac, tag);
-	long i = find(ac, tag);
+	unsigned v = 0;
+	uint32_t oldest = 0;
 
-	if (i >= 0)
-		return (size_t)i;
-	for (size_t j = s; j < s + ACACHE_WAYS; j++)
-		if (!ac->tags[j] || !live(ac, slot(ac, j), st))
-			return j;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t j = s; j < s + ACACHE_WAYS; j++) {
-			if (!slot(ac, j)->used)
-				return j;
-			if (pass == 0)
-				slot(ac, j)->used = 0;
+	for (unsigned i = 0; i < ACACHE_WAYS; i++) {
+		uint32_t age = ac->head - s->at[i];
+
+		if (s->tag[i] == tag || !s->tag[i] || age > ac->ring_units)
+			return i;
+		if (age > oldest) {
+			oldest = age;
+			v = i;
 		}
-	return s;
+	}
+	return v;
 }
 
 bool acache_put(struct acache *ac, const struct acache_key *k,
@@ -313,48 +325,58 @@ bool acache_put(struct acache *ac, const struct acache_key *k,
 		const uint8_t *resp, size_t len, const uint8_t *wild)
 {
 	const struct wire_query *q = k->q;
-	uint32_t tag = tag_of(k), min_ttl;
+	uint32_t tag = tag_of(k), min_ttl, units, off;
 	uint8_t offs[2 * ACACHE_TTLS];
-	size_t i;
-	struct entry *e;
+	struct set *s = set_of(ac, tag);
+	struct entry h = { 0 }, *e;
+	unsigned way;
+	size_t bytes;
 
 	if (!q->has_question || len < WIRE_HDR_LEN || len > DATA_MAX - q->qname_len ||
 	    (resp[2] & (WIRE_FLAG_TC >> 8)) || wire_get16(resp + 4) != 1 ||
 	    WIRE_HDR_LEN + q->question_len > len)
 		return false;
-	i = victim(ac, tag, st);
-	e = slot(ac, i);
-	ac->tags[i] = 0;
-	e->kind = (uint8_t)kind;
-	e->cookie_len = cookie_len_of(q);
-	e->cookie_off = 0;
-	e->nttl = 0;
-	if (!walk(e, resp, len, q->question_len, offs, &min_ttl) ||
-	    q->qname_len + len + 2u * e->nttl > DATA_MAX)
+	h.kind = (uint8_t)kind;
+	h.cookie_len = cookie_len_of(q);
+	if (!walk(&h, resp, len, q->question_len, offs, &min_ttl) ||
+	    q->qname_len + len + 2u * h.nttl > DATA_MAX)
 		return false;
 	if (kind == ACACHE_CACHE) {
 		/* half the smallest TTL (acache.h); nothing to age: not kept */
 		if (min_ttl == UINT32_MAX || min_ttl < 2)
 			return false;
-		e->born = st->now;
-		e->until = st->now + min_ttl / 2;
+		h.born = st->now;
+		h.until = st->now + min_ttl / 2;
 	}
-	e->zones_gen = st->zones_gen;
-	e->cache_gen = st->cache_gen;
-	e->wgen = ac->wgen;
-	e->wild = wild;
-	e->hash = k->hash;
-	e->qtype = q->qtype;
-	e->qclass = q->qclass;
-	e->flags = q->flags;
-	e->limit = k->limit;
-	e->qname_len = (uint8_t)q->qname_len;
-	e->bits = bits_of(k);
-	e->used = 0;
+	/* the ring's next bytes; an entry does not wrap around its end */
+	bytes = sizeof(h) + q->qname_len + len + 2u * h.nttl;
+	units = (uint32_t)((bytes + UNIT - 1) / UNIT);
+	off = ac->head & (ac->ring_units - 1);
+	if (off + units > ac->ring_units)
+		ac->head += ac->ring_units - off;
+	way = victim(ac, s, tag);
+	s->tag[way] = 0;
+	h.tag = tag;
+	h.at = ac->head;
+	h.zones_gen = st->zones_gen;
+	h.cache_gen = st->cache_gen;
+	h.wgen = ac->wgen;
+	h.wild = wild;
+	h.hash = k->hash;
+	h.qtype = q->qtype;
+	h.qclass = q->qclass;
+	h.flags = q->flags;
+	h.limit = k->limit;
+	h.qname_len = (uint8_t)q->qname_len;
+	h.bits = bits_of(k);
+	h.len = (uint16_t)len;
+	ac->head += units;
+	e = entry_at(ac, h.at);
+	memcpy(e, &h, sizeof(h));
 	memcpy(e->data, q->qname, q->qname_len);
 	memcpy(e->data + q->qname_len, resp, len);
-	memcpy(e->data + q->qname_len + len, offs, 2u * e->nttl);
-	e->len = (uint16_t)len;
-	ac->tags[i] = tag;
+	memcpy(e->data + q->qname_len + len, offs, 2u * h.nttl);
+	s->tag[way] = tag;
+	s->at[way] = h.at;
 	return true;
 }

@@ -18,9 +18,13 @@
  * starts when a tenth of the TTL is left) then still sees the question in
  * time, and no answer from here ever has a TTL below half its own.
  *
- * One per worker, used by its thread only: no locks. Fixed slots in sets
- * of ACACHE_WAYS, their tags apart (one cache line says whether a question
- * is kept); a response that does not fit a slot is not kept. */
+ * One per worker, used by its thread only: no locks. The entries are
+ * written one after the other into a ring (ACACHE_ENTRY_AVG bytes per
+ * entry of the index), packed, so that those read often share few cache
+ * lines and pages; the oldest is written over first. An index of sets of
+ * ACACHE_WAYS, one cache line each, holds a tag and a ring position per
+ * entry. A response that makes an entry over ACACHE_ENTRY_MAX is not
+ * kept. */
 #ifndef CAIRN_ACACHE_H
 #define CAIRN_ACACHE_H
 
@@ -30,8 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACACHE_SLOT 512       /* bytes per entry, header included */
-#define ACACHE_WAYS 8         /* entries a set (their tags: 32 bytes) */
+#define ACACHE_ENTRY_MAX 512  /* bytes an entry may take, header included */
+#define ACACHE_ENTRY_AVG 256  /* ring bytes per entry of the index */
+#define ACACHE_WAYS 8         /* entries a set (tags and places: one cache line) */
 #define ACACHE_TTLS 24        /* TTL fields an answer from the cache may have */
 
 enum acache_kind {
@@ -62,8 +67,9 @@ struct acache_hit {
 
 struct acache;
 
-/* An answer cache of entries slots (rounded up to a power of two, at
- * least 2); NULL when entries is 0 (off) or out of memory. */
+/* An answer cache of an index of entries (rounded up to a power of two,
+ * at least ACACHE_WAYS) and a ring of entries * ACACHE_ENTRY_AVG bytes;
+ * NULL when entries is 0 (off) or out of memory. */
 struct acache *acache_new(size_t entries);
 void acache_free(struct acache *ac);
 /* Forgets every entry (O(1)). */
@@ -82,7 +88,7 @@ size_t acache_get(struct acache *ac, const struct acache_key *k,
 		  struct acache_hit *hit);
 /* Keeps resp (len bytes), the response just built for k in state st;
  * wild: a zone answer's wildcard or NULL. Responses with TC set, that do
- * not fit a slot, whose cookie cannot be found, or (kind ACACHE_CACHE)
+ * not fit an entry, whose cookie cannot be found, or (kind ACACHE_CACHE)
  * with no TTL, a TTL below 2 s or more than ACACHE_TTLS records are not
  * kept. Returns whether it was. */
 bool acache_put(struct acache *ac, const struct acache_key *k,

@@ -99,6 +99,26 @@ static size_t build(const struct pkt *p, uint8_t *out, size_t limit, uint32_t tt
 	return wire_writer_finish(&wr);
 }
 
+/* The response to p with count A records (TTL 300) for its name. */
+static size_t build_many(const struct pkt *p, uint8_t *out, unsigned count)
+{
+	struct wire_writer wr;
+	uint8_t rd[6 * 64];
+	struct wire_rrset rs = {
+		.owner = p->q.qname, .type = WIRE_TYPE_A, .rclass = WIRE_CLASS_IN, .ttl = 300,
+		.count = (uint16_t)count, .rdata_len = 6 * count, .rdata = rd,
+	};
+
+	assert_true(count <= 64);
+	for (unsigned i = 0; i < count; i++) {
+		wire_put16(rd + 6 * i, 4);
+		wire_put32(rd + 6 * i + 2, 0xc0000200u + i + p->q.qname[1]);
+	}
+	wire_writer_begin(&wr, out, 1232, &p->q, 0, WIRE_RCODE_NOERROR, 1232);
+	assert_int_equal(wire_writer_rrset(&wr, WIRE_SEC_ANSWER, &rs, NULL), CAIRN_OK);
+	return wire_writer_finish(&wr);
+}
+
 static struct acache_key key_of(const struct pkt *p, uint16_t limit, bool recurse)
 {
 	return (struct acache_key){ .q = &p->q, .hash = wire_name_hash(p->q.qname, p->q.qname_len),
@@ -297,45 +317,31 @@ static void test_not_kept(void **state)
 	assert_false(acache_put(ac, &k, &st0, ACACHE_ZONE, r, n + 1, NULL));
 	/* too big for a slot */
 	{
-		static uint8_t big[ACACHE_SLOT];
+		static uint8_t big[ACACHE_ENTRY_MAX];
 
 		memcpy(big, r, n);
 		assert_false(acache_put(ac, &k, &st0, ACACHE_ZONE, big, sizeof(big), NULL));
 	}
 	/* more TTLs than an entry keeps (cache answers only) */
-	{
-		struct wire_writer wr;
-		uint8_t rd[6 * (ACACHE_TTLS + 1)];
-		struct wire_rrset rs = {
-			.owner = p.q.qname, .type = WIRE_TYPE_A, .rclass = WIRE_CLASS_IN, .ttl = 300,
-			.count = ACACHE_TTLS + 1, .rdata_len = sizeof(rd), .rdata = rd,
-		};
-
-		for (unsigned i = 0; i <= ACACHE_TTLS; i++) {
-			wire_put16(rd + 6 * i, 4);
-			wire_put32(rd + 6 * i + 2, 0xc0000200u + i);
-		}
-		wire_writer_begin(&wr, r, 1232, &p.q, 0, WIRE_RCODE_NOERROR, 1232);
-		assert_int_equal(wire_writer_rrset(&wr, WIRE_SEC_ANSWER, &rs, NULL), CAIRN_OK);
-		n = wire_writer_finish(&wr);
-		assert_false(acache_put(ac, &k, &st0, ACACHE_CACHE, r, n, NULL));
-	}
+	n = build_many(&p, r, ACACHE_TTLS + 1);
+	assert_false(acache_put(ac, &k, &st0, ACACHE_CACHE, r, n, NULL));
 	acache_free(ac);
 	/* size 0: off */
 	assert_null(acache_new(0));
 }
 
-/* One set (8 entries): eight names fit; a ninth evicts one not read
- * since the last pass, never one read. */
+/* One set (8 entries, a ring of 2 KiB): eight short answers fit; a ninth
+ * question takes the place of the oldest. Long answers write over the
+ * oldest in the ring, which are then not given: never other bytes. */
 static void test_eviction(void **state)
 {
 	struct acache *ac = acache_new(1);
 	struct pkt p[ACACHE_WAYS + 1];
-	uint8_t r[512], out[512];
+	uint8_t r[ACACHE_WAYS + 1][512], out[512];
+	size_t n[ACACHE_WAYS + 1];
 	struct acache_key k[ACACHE_WAYS + 1];
 	struct acache_hit hit;
 	char name[32];
-	unsigned kept = 0;
 
 	(void)state;
 	for (unsigned i = 0; i <= ACACHE_WAYS; i++) {
@@ -343,34 +349,42 @@ static void test_eviction(void **state)
 		make_query(&p[i], name, WIRE_TYPE_A, 1, 0, false, false, 0);
 		k[i] = key_of(&p[i], 512, false);
 	}
+	for (unsigned i = 0; i < ACACHE_WAYS; i++) {
+		n[i] = build(&p[i], r[i], 512, 60, 0);
+		assert_true(acache_put(ac, &k[i], &st0, ACACHE_ZONE, r[i], n[i], NULL));
+	}
 	for (unsigned i = 0; i < ACACHE_WAYS; i++)
-		assert_true(acache_put(ac, &k[i], &st0, ACACHE_ZONE, r,
-				       build(&p[i], r, 512, 60, 0), NULL));
-	for (unsigned i = 0; i < ACACHE_WAYS; i++)
-		assert_int_not_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), 0);
-	/* a pass clears the marks; then all but h3 are read again */
-	assert_true(acache_put(ac, &k[ACACHE_WAYS], &st0, ACACHE_ZONE, r,
-			       build(&p[ACACHE_WAYS], r, 512, 60, 0), NULL));
-	for (unsigned i = 0; i <= ACACHE_WAYS; i++)
-		if (acache_get(ac, &k[i], &st0, out, sizeof(out), &hit))
-			kept++;
-	assert_int_equal(kept, ACACHE_WAYS);
-	acache_clear(ac);
-	for (unsigned i = 0; i < ACACHE_WAYS; i++)
-		assert_true(acache_put(ac, &k[i], &st0, ACACHE_ZONE, r,
-				       build(&p[i], r, 512, 60, 0), NULL));
-	for (unsigned i = 0; i < ACACHE_WAYS; i++)
-		if (i != 3)
-			assert_int_not_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), 0);
-	assert_true(acache_put(ac, &k[ACACHE_WAYS], &st0, ACACHE_ZONE, r,
-			       build(&p[ACACHE_WAYS], r, 512, 60, 0), NULL));
-	assert_int_equal(acache_get(ac, &k[3], &st0, out, sizeof(out), &hit), 0);
-	for (unsigned i = 0; i <= ACACHE_WAYS; i++)
-		if (i != 3)
-			assert_int_not_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), 0);
+		assert_int_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), n[i]);
+	n[ACACHE_WAYS] = build(&p[ACACHE_WAYS], r[ACACHE_WAYS], 512, 60, 0);
+	assert_true(acache_put(ac, &k[ACACHE_WAYS], &st0, ACACHE_ZONE, r[ACACHE_WAYS],
+			       n[ACACHE_WAYS], NULL));
+	assert_int_equal(acache_get(ac, &k[0], &st0, out, sizeof(out), &hit), 0);
+	for (unsigned i = 1; i <= ACACHE_WAYS; i++) {
+		assert_int_equal(acache_get(ac, &k[i], &st0, out, sizeof(out), &hit), n[i]);
+		assert_memory_equal(out, r[i], n[i]);
+	}
 	/* a likely hint for what is kept, none for what is not */
-	assert_true(acache_likely(ac, k[0].hash, WIRE_TYPE_A));
-	assert_false(acache_likely(ac, k[3].hash, WIRE_TYPE_A));
+	assert_true(acache_likely(ac, k[1].hash, WIRE_TYPE_A));
+	assert_false(acache_likely(ac, k[0].hash, WIRE_TYPE_A));
+
+	/* answers of about 460 bytes an entry: three or four fit the ring
+	 * (an entry does not wrap around its end); each new one writes
+	 * over the oldest */
+	for (unsigned i = 0; i < ACACHE_WAYS; i++) {
+		n[i] = build_many(&p[i], r[i], 22);
+		assert_in_range(n[i], 380, 420);
+		assert_true(acache_put(ac, &k[i], &st0, ACACHE_ZONE, r[i], n[i], NULL));
+		for (unsigned j = 0; j <= i; j++) {
+			size_t got = acache_get(ac, &k[j], &st0, out, sizeof(out), &hit);
+
+			if (j + 3 > i)
+				assert_int_equal(got, n[j]);
+			if (j + 4 <= i)
+				assert_int_equal(got, 0);
+			if (got)
+				assert_memory_equal(out, r[j], n[j]);
+		}
+	}
 	acache_free(ac);
 }
 
