@@ -24,7 +24,8 @@
 # warm-up).  Reported per server: queries per second, CPU microseconds per
 # answered query (utime+stime from /proc/PID/stat before and after, over
 # the answered queries; and of that in user space and in the kernel) and
-# that over the floor's.  Two sets, each against the floor with the same
+# that over the floor's (the median over rounds of the ratio to the
+# floor's figure of the same round).  Two sets, each against the floor with the same
 # queries: "off", plain queries and cairnd with response rate limiting and
 # cookies off (rrl-ratelimit: 0, answer-cookie: no); "on", every query
 # with a client COOKIE option (RFC 7873, so EDNS too) and cairnd with both
@@ -148,6 +149,14 @@ for kind in cache cache0 cache+; do
 done
 
 declare -A RUNS_QPS RUNS_CPU RUNS_USER RUNS_SYS CODES
+# round_ratio "A1 A2 ..." "F1 F2 ...": the median of Ar / Fr, each round's
+# figure over the floor's of the same round (the machine's speed drifts
+# from round to round, by about ±8 %, and the ratio of one round less)
+round_ratio() {
+	python3 -c 'import statistics, sys
+a, f = map(float, sys.argv[1].split()), map(float, sys.argv[2].split())
+print("%.2f" % statistics.median(x / y for x, y in zip(a, f)))' "$1" "$2"
+}
 for r in $(seq "$rounds"); do
 	for kind in $KINDS; do
 		echo "round $r: $kind, warm-up and $secs s..." >&2
@@ -166,7 +175,8 @@ PERF_EXTRA=
 
 echo
 echo "The floor and cairnd: $names names, $(wc -l <"$TMP/queries") A queries (all positive),"
-echo "${secs}s x $rounds rounds each (medians), server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU;"
+echo "${secs}s x $rounds rounds each (medians; x floor: the median of each round's ratio),"
+echo "server on CPU $SRV_CPU, dnsperf on CPU $PERF_CPU;"
 echo "off: plain queries, cairnd's RRL and cookies off; on: queries with a client cookie,"
 echo "cairnd's RRL (accounting every answer, never limiting) and cookies on"
 printf '%-30s %8s %9s %7s %7s %8s  %s\n' server QPS "CPU us/q" user kernel "x floor" \
@@ -175,8 +185,8 @@ for kind in $KINDS; do
 	# shellcheck disable=SC2086
 	cpu=$(bench_median ${RUNS_CPU[$kind]})
 	case $kind in
-	*+) floor_cpu=$(bench_median ${RUNS_CPU[floor+]}) set=on ;;
-	*) floor_cpu=$(bench_median ${RUNS_CPU[floor]}) set=off ;;
+	*+) floor_kind=floor+ set=on ;;
+	*) floor_kind=floor set=off ;;
 	esac
 	case $kind in
 	floore) label="floor + epoll_wait" ;;
@@ -189,7 +199,7 @@ for kind in $KINDS; do
 	# shellcheck disable=SC2086
 	printf '%-30s %8s %9s %7s %7s %8s  %s\n' "$label, $set" "$(bench_median ${RUNS_QPS[$kind]})" \
 		"$cpu" "$(bench_median ${RUNS_USER[$kind]})" "$(bench_median ${RUNS_SYS[$kind]})" \
-		"$(python3 -c "print('%.2f' % ($cpu / $floor_cpu))")" "${CODES[$kind]}"
+		"$(round_ratio "${RUNS_CPU[$kind]}" "${RUNS_CPU[$floor_kind]}")" "${CODES[$kind]}"
 done
 echo "per round, CPU us/answer:"
 for kind in $KINDS; do
