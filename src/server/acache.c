@@ -200,8 +200,12 @@ static bool matches(const struct acache *ac, const struct entry *e, uint32_t tag
 {
 	const struct wire_query *q = k->q;
 
+	/* an entry never wraps around the ring's end: one that would is
+	 * not one (an index slot 2^32 units old reads other bytes) */
 	return e->tag == tag && (uint8_t *)e == (uint8_t *)entry_at(ac, e->at) &&
-	       e->len <= DATA_MAX && live(ac, e, st) && e->hash == k->hash && e->qtype == q->qtype &&
+	       (size_t)((const uint8_t *)e->data - ac->ring) + e->qname_len + e->len +
+	       2u * e->nttl <= (size_t)ac->ring_units * UNIT &&
+	       live(ac, e, st) && e->hash == k->hash && e->qtype == q->qtype &&
 	       e->qclass == q->qclass && e->flags == q->flags && e->limit == k->limit &&
 	       e->qname_len == q->qname_len && e->bits == bits_of(k) &&
 	       e->cookie_len == cookie_len_of(q) && same_bytes(e->data, q->qname, q->qname_len);
