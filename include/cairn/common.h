@@ -90,6 +90,11 @@ void *cairn_table_alloc(size_t bytes, size_t *size);
 /* Frees p (NULL allowed) of size bytes as cairn_table_alloc gave it. */
 void cairn_table_free(void *p, size_t size);
 
+/* The functions every UDP answer runs through: GCC places them together
+ * (.text.hot), so that a batch, after the kernel's work, finds them in
+ * fewer cache lines and pages. */
+#define CAIRN_HOT __attribute__((hot))
+
 /* ---- socket addresses ---- */
 struct cairn_sockaddr {
 	struct sockaddr_storage ss;

@@ -141,7 +141,7 @@ static inline struct entry *entry_at(const struct acache *ac, uint32_t at)
 	return (struct entry *)(ac->ring + (size_t)(at & (ac->ring_units - 1)) * UNIT);
 }
 
-void acache_prefetch(const struct acache *ac, uint32_t hash, uint16_t qtype)
+CAIRN_HOT void acache_prefetch(const struct acache *ac, uint32_t hash, uint16_t qtype)
 {
 	__builtin_prefetch(set_of(ac, mix_of(hash, qtype)));
 }
@@ -157,7 +157,7 @@ static inline struct entry *find(const struct acache *ac, uint32_t tag)
 	return NULL;
 }
 
-bool acache_likely(const struct acache *ac, uint32_t hash, uint16_t qtype)
+CAIRN_HOT bool acache_likely(const struct acache *ac, uint32_t hash, uint16_t qtype)
 {
 	uint32_t m = mix_of(hash, qtype);
 	const struct set *s = set_of(ac, m);
@@ -211,7 +211,7 @@ static bool matches(const struct acache *ac, const struct entry *e, uint32_t tag
 	       e->cookie_len == cookie_len_of(q) && same_bytes(e->data, q->qname, q->qname_len);
 }
 
-size_t acache_get(struct acache *ac, const struct acache_key *k,
+CAIRN_HOT size_t acache_get(struct acache *ac, const struct acache_key *k,
 		  const struct acache_state *st, uint8_t *out, size_t cap,
 		  struct acache_hit *hit)
 {

@@ -246,7 +246,7 @@ static void rate_limit(struct worker *w, const struct dispatch_in *in,
 _Static_assert(UDP_BATCH <= ZONE_PREFETCH_MAX && UDP_BATCH <= CACHE_PREFETCH_MAX,
 	       "a batch is prefetched whole");
 
-void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
+CAIRN_HOT void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		       const struct sockaddr_storage *clients, unsigned n)
 {
 	const uint8_t *names[UDP_BATCH];
@@ -263,13 +263,14 @@ void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		const struct wire_query *q = &in[i].q;
 
 		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
-		hashes[i] = names[i] ? wire_name_hash(q->qname, q->qname_len) : 0;
+		/* udp_round hashed them (and started loading the answer
+		 * cache's index lines) */
+		hashes[i] = !names[i] ? 0 : in[i].hashed ? in[i].hash :
+			    wire_name_hash(q->qname, q->qname_len);
 		types[i] = q->qtype;
 		in[i].hashed = names[i] != NULL;
 		in[i].hash = hashes[i];
 		left += names[i] != NULL;
-		if (names[i] && w->acache)
-			acache_prefetch(w->acache, hashes[i], types[i]);
 		/* the rate limiting bucket of a positive answer, the usual
 		 * one, for rate_limit to count in; not for a query with a
 		 * server cookie, which a valid one exempts (rate_limit makes
@@ -308,7 +309,7 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 	return dispatch_answer(w, &in, src, out, cap, next);
 }
 
-size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
+CAIRN_HOT size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 		       const struct dispatch_src *src, uint8_t *out, size_t cap,
 		       struct dispatch_next *next)
 {

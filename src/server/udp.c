@@ -128,7 +128,7 @@ static bool port_zero(const struct sockaddr_storage *a)
 /* Sends tx[0..m); a datagram the kernel refuses is skipped, and when the
  * socket buffer is full the rest is dropped (UDP is lossy; the client
  * retries). */
-static void send_batch(struct udp_sock *s, struct udp_batch *b, unsigned m)
+CAIRN_HOT static void send_batch(struct udp_sock *s, struct udp_batch *b, unsigned m)
 {
 	unsigned sent = 0;
 	int r;
@@ -191,7 +191,7 @@ static void late_deliver(struct dispatch_late *base, const uint8_t *resp, size_t
 /* Reads one batch from s (flags: MSG_DONTWAIT, or MSG_WAITFORONE to
  * block until the first datagram, at most UDP_BURST_WAIT_US) and answers
  * it. Returns the datagrams read, 0 when none came. */
-static int udp_round(struct udp_sock *s, int flags)
+CAIRN_HOT static int udp_round(struct udp_sock *s, int flags)
 {
 	struct worker *w = s->w;
 	struct udp_batch *b = w->batch;
@@ -219,8 +219,19 @@ static int udp_round(struct udp_sock *s, int flags)
 		server_enter(w);   /* it slept holding no zone set */
 	/* parse the batch, then answer it: what the answers read (zones,
 	 * cache, RRL) is fetched for all of them in between */
-	for (int i = 0; i < n; i++)
-		b->in[i].verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len, &b->in[i].q);
+	for (int i = 0; i < n; i++) {
+		struct dispatch_in *in = &b->in[i];
+
+		in->verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len, &in->q);
+		/* the answer cache's index line, loading while the rest of
+		 * the batch is parsed */
+		in->hashed = in->verdict == WIRE_OK && in->q.has_question;
+		if (in->hashed) {
+			in->hash = wire_name_hash(in->q.qname, in->q.qname_len);
+			if (w->acache)
+				acache_prefetch(w->acache, in->hash, in->q.qtype);
+		}
+	}
 	if (w->acache) {
 		/* the answer cache's clock (whole seconds: the coarse clock
 		 * is the cheap one) */

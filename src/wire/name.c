@@ -184,7 +184,7 @@ static inline uint64_t lower8(uint64_t x)
 	return x | ((ge_a & ~gt_z & ~x & top) >> 2);
 }
 
-uint32_t wire_name_hash(const uint8_t *name, size_t len)
+CAIRN_HOT uint32_t wire_name_hash(const uint8_t *name, size_t len)
 {
 	/* Over the case-folded bytes, so that names differing only in case
 	 * hash alike even when the caller did not lowercase; eight bytes per

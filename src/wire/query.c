@@ -71,7 +71,7 @@ static bool opt_options_ok(const uint8_t *rd, size_t rdlen, struct wire_query *q
 /* Walks count records from *pos: any record (OPT, TSIG, ...) is parsed
  * for bounds, names may be compressed; the OPT fills q. Returns false for
  * a malformed record. */
-static bool parse_records(const uint8_t *pkt, size_t len, size_t *posp,
+CAIRN_HOT static bool parse_records(const uint8_t *pkt, size_t len, size_t *posp,
 			  unsigned count, struct wire_query *q)
 {
 	size_t pos = *posp;
@@ -118,7 +118,7 @@ static bool parse_records(const uint8_t *pkt, size_t len, size_t *posp,
 	return true;
 }
 
-enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
+CAIRN_HOT enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
 {
 	enum wire_verdict v = WIRE_FORMERR;
 	uint16_t qd, an, ns, ar;
