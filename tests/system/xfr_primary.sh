@@ -101,15 +101,20 @@ check "AXFR lab.test: SOA first and last" \
 	test "$(awk '!/^;/ && NF {print $4}' "$TMP/lab.out" | sed -n '1p;$p' | tr '\n' ' ')" = "SOA SOA "
 
 # ---- every algorithm, checked by dig and kdig
+# The TSIG errors (RFC 8945 §4.5) as words, case and all: a MAC in base64
+# may hold "bad" and a letter ("BADj" failed a run)
+export TSIG_ERRORS='BADSIG\|BADKEY\|BADTIME\|BADTRUNC'
 for k in "hmac-sha256:k256:$S256" "hmac-sha512:k512.keys.test:$S512" "hmac-sha1:k1:$S1"; do
 	axfr_dig lab.test -y "$k" >"$TMP/t.out"
 	check "dig -y ${k%%:*}: verified transfer equal to the file" \
 		cmp -s "$TMP/lab.want" <(canon <"$TMP/t.out")
 	check "dig -y ${k%%:*}: no TSIG problem" \
-		bash -c "! grep -qi 'verify failure\|failed\|expected a TSIG\|BAD[A-Z]' '$TMP/t.out'"
+		bash -c "! grep -qi 'verify failure\|failed\|expected a TSIG' '$TMP/t.out' &&
+			 ! grep -qw \"\$TSIG_ERRORS\" '$TMP/t.out'"
 	kdig @127.0.0.1 -p "$PORT" +time=10 -y "$k" lab.test AXFR >"$TMP/k.out" 2>&1
 	check "kdig -y ${k%%:*}: transfer received" grep -q '^;; Received .* 56 records' "$TMP/k.out"
-	check "kdig -y ${k%%:*}: no error" bash -c "! grep -q ';; ERROR\|;; WARNING\|BAD[A-Z]' '$TMP/k.out'"
+	check "kdig -y ${k%%:*}: no error" bash -c "! grep -q ';; ERROR\|;; WARNING' '$TMP/k.out' &&
+		! grep -qw \"\$TSIG_ERRORS\" '$TMP/k.out'"
 done
 
 # ---- the big zone: many messages, all signed, equal to its file
