@@ -13,9 +13,10 @@
 struct entry {
 	uint64_t zones_gen;
 	const uint8_t *wild;      /* ACACHE_ZONE: the answer's wildcard, or NULL */
-	uint32_t tag;             /* the index's, and */
-	uint32_t at;              /* where it was written: an index slot that */
-	                          /* outlived it reads someone else's bytes */
+	/* its tag and ring position, as the index has them: an index
+	 * slot that outlived its entry reads someone else's bytes */
+	uint32_t tag;
+	uint32_t at;
 	uint32_t hash;
 	uint32_t cache_gen;
 	uint32_t wgen;            /* the acache's generation when kept */

@@ -262,14 +262,11 @@ CAIRN_HOT void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 	for (unsigned i = 0; i < n; i++) {
 		const struct wire_query *q = &in[i].q;
 
-		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
-		/* udp_round hashed them (and started loading the answer
-		 * cache's index lines) */
-		hashes[i] = !names[i] ? 0 : in[i].hashed ? in[i].hash :
-			    wire_name_hash(q->qname, q->qname_len);
+		/* udp_round hashed every name (and started loading the
+		 * answer cache's index lines) */
+		names[i] = in[i].hashed ? q->qname : NULL;
+		hashes[i] = in[i].hash;
 		types[i] = q->qtype;
-		in[i].hashed = names[i] != NULL;
-		in[i].hash = hashes[i];
 		left += names[i] != NULL;
 		/* the rate limiting bucket of a positive answer, the usual
 		 * one, for rate_limit to count in; not for a query with a
@@ -363,11 +360,11 @@ CAIRN_HOT size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	/* the answer cache (acache.h): UDP answers from our zones and the
 	 * resolver's cache, unsigned (a TSIG MAC is made for each) */
-	cacheable = w->acache && !src->tcp && rcode == WIRE_RCODE_NOERROR && q->has_question &&
+	cacheable = w->acache && !src->tcp && in->hashed && rcode == WIRE_RCODE_NOERROR &&
 		    !xfr_query_signed(q);
 	if (cacheable) {
 		ak.q = q;
-		ak.hash = in->hashed ? in->hash : wire_name_hash(q->qname, q->qname_len);
+		ak.hash = in->hash;
 		ak.limit = (uint16_t)limit;
 		ak.recurse = may_recurse;
 		ast.zones_gen = atomic_load_explicit(&w->active_gen, memory_order_relaxed);

@@ -209,7 +209,9 @@ struct dispatch_in {
 	enum wire_verdict verdict;   /* wire_query_parse's */
 	bool rrl_keyed;              /* rrl_key holds the rate limiting key of */
 	uint64_t rrl_key;            /* a positive answer (dispatch_prefetch) */
-	bool hashed;                 /* hash is wire_name_hash(q.qname) */
+	/* a question to answer (verdict WIRE_OK): hash is
+	 * wire_name_hash(q.qname), made by udp_round as it parses */
+	bool hashed;
 	uint32_t hash;
 };
 /* dispatch_query for a query already parsed into in (which it may
@@ -221,7 +223,8 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
  * loading into the CPU's cache what the answers will read from the
  * worker's zones, the cache and the rate limiting table (zone_set_prefetch,
  * cache_prefetch, rrl_prefetch, with the key kept in in[i]), so that a
- * batch waits for memory once per step, not once per step and query. */
+ * batch waits for memory once per step, not once per step and query.
+ * in[i].hashed and hash are the caller's (udp_round). */
 void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		       const struct sockaddr_storage *clients, unsigned n);
 
