@@ -300,6 +300,8 @@ static void *worker_main(void *arg)
 			if (rt >= 0 && (timeout < 0 || rt < timeout))
 				timeout = rt;
 		}
+		if (w->udp_parked)
+			timeout = 0;   /* udp_burst reads it (below) */
 		/* quiescent while asleep: hold no zone set */
 		server_leave(w);
 		n = epoll_wait(w->epfd, events, EPOLL_BATCH, timeout);
@@ -347,7 +349,7 @@ static void *worker_main(void *arg)
 					      memory_order_relaxed);
 		}
 		tcp_bury(w);
-		if (w->udp_hot)
+		if (w->udp_hot || w->udp_parked)
 			udp_burst(w);
 	}
 	server_leave(w);

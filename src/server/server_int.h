@@ -123,6 +123,7 @@ struct worker {
 	struct acache *acache;   /* UDP answers built lately (NULL: off) */
 	uint32_t now_s;          /* coarse monotonic seconds, read per UDP batch */
 	struct udp_sock *udp_hot; /* the last socket a readiness event gave queries */
+	struct udp_sock *udp_parked; /* out of the epoll set: udp_burst reads it */
 	struct cookie_memo cookie_memo; /* server cookies computed lately */
 	_Atomic(struct explain_req *) explain_in; /* explain.c's one-slot mailbox */
 	_Atomic(struct infra_req *) infra_in;     /* infra.c's one-slot mailbox */
@@ -251,11 +252,15 @@ void udp_batch_free(struct udp_batch *b);
 /* epoll handler of a struct udp_sock: up to UDP_ROUNDS batches. */
 void udp_on_event(struct cairn_event *ev, uint32_t events);
 /* After an event loop iteration in which a UDP socket gave queries
- * (w->udp_hot), while the worker serves nothing else (no TCP connection,
- * no resolution, no timer): reads that socket blocking, as the floor
- * does, up to UDP_BURST batches or until none comes within
- * UDP_BURST_WAIT_US, so that a busy UDP server saves the epoll_wait per
- * batch. Stops at once when a batch starts a resolution. */
+ * (w->udp_hot), or with a socket parked (w->udp_parked), while the worker
+ * serves nothing else (no TCP connection, no resolution, no timer): reads
+ * that socket blocking, as the floor does, up to UDP_BURST batches or
+ * until none comes within UDP_BURST_WAIT_US, so that a busy UDP server
+ * saves the epoll_wait per batch. Stops at once when a batch starts a
+ * resolution. The socket is out of the worker's epoll set meanwhile
+ * (parked); after UDP_BURST batches it stays so, and the event loop,
+ * which then polls the others without sleeping, calls udp_burst again;
+ * otherwise it is back in the set. */
 void udp_burst(struct worker *w);
 /* Reads the address a datagram was sent to from rx's IP_PKTINFO /
  * IPV6_PKTINFO into *local (IPv6 scope = the interface). Returns false when
