@@ -150,6 +150,7 @@ struct wire_query {
 	size_t question_len;     /* bytes of the question at pkt+12 (name+type+class) */
 	uint8_t qname[WIRE_NAME_MAX]; /* lowercase wire form */
 	size_t qname_len;
+	uint32_t qname_hash;     /* wire_name_hash(qname, qname_len) */
 	uint16_t qtype, qclass;
 	bool has_edns;           /* an OPT was seen (also when it was malformed:
 				  * the FORMERR answer carries OPT, RFC 6891 §7) */

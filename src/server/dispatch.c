@@ -250,7 +250,7 @@ CAIRN_HOT void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		       const struct sockaddr_storage *clients, unsigned n)
 {
 	const uint8_t *names[UDP_BATCH];
-	uint32_t hashes[UDP_BATCH];   /* each name hashed once for both */
+	uint32_t hashes[UDP_BATCH];   /* the parser's, for both */
 	uint16_t types[UDP_BATCH];
 	/* rate limiting counts our zones' answers: no key for a resolver
 	 * without zones of its own */
@@ -262,10 +262,9 @@ CAIRN_HOT void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 	for (unsigned i = 0; i < n; i++) {
 		const struct wire_query *q = &in[i].q;
 
-		/* udp_round hashed every name (and started loading the
-		 * answer cache's index lines) */
-		names[i] = in[i].hashed ? q->qname : NULL;
-		hashes[i] = in[i].hash;
+		/* (udp_round started loading their answer cache index lines) */
+		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
+		hashes[i] = q->qname_hash;
 		types[i] = q->qtype;
 		left += names[i] != NULL;
 		/* the rate limiting bucket of a positive answer, the usual
@@ -302,7 +301,6 @@ size_t dispatch_query(struct worker *w, const uint8_t *pkt, size_t len,
 
 	in.verdict = wire_query_parse(pkt, len, &in.q);
 	in.rrl_keyed = false;
-	in.hashed = false;
 	return dispatch_answer(w, &in, src, out, cap, next);
 }
 
@@ -360,11 +358,11 @@ CAIRN_HOT size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	/* the answer cache (acache.h): UDP answers from our zones and the
 	 * resolver's cache, unsigned (a TSIG MAC is made for each) */
-	cacheable = w->acache && !src->tcp && in->hashed && rcode == WIRE_RCODE_NOERROR &&
+	cacheable = w->acache && !src->tcp && in->verdict == WIRE_OK && q->has_question &&
 		    !xfr_query_signed(q);
 	if (cacheable) {
 		ak.q = q;
-		ak.hash = in->hash;
+		ak.hash = q->qname_hash;
 		ak.limit = (uint16_t)limit;
 		ak.recurse = may_recurse;
 		ast.zones_gen = atomic_load_explicit(&w->active_gen, memory_order_relaxed);

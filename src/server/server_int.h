@@ -210,10 +210,6 @@ struct dispatch_in {
 	enum wire_verdict verdict;   /* wire_query_parse's */
 	bool rrl_keyed;              /* rrl_key holds the rate limiting key of */
 	uint64_t rrl_key;            /* a positive answer (dispatch_prefetch) */
-	/* a question to answer (verdict WIRE_OK): hash is
-	 * wire_name_hash(q.qname), made by udp_round as it parses */
-	bool hashed;
-	uint32_t hash;
 };
 /* dispatch_query for a query already parsed into in (which it may
  * change: the response's cookie is set in in->q). */
@@ -224,8 +220,7 @@ size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
  * loading into the CPU's cache what the answers will read from the
  * worker's zones, the cache and the rate limiting table (zone_set_prefetch,
  * cache_prefetch, rrl_prefetch, with the key kept in in[i]), so that a
- * batch waits for memory once per step, not once per step and query.
- * in[i].hashed and hash are the caller's (udp_round). */
+ * batch waits for memory once per step, not once per step and query. */
 void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		       const struct sockaddr_storage *clients, unsigned n);
 

@@ -25,6 +25,11 @@ struct udp_batch {
 	struct dispatch_in in[UDP_BATCH];
 	uint8_t rxbuf[UDP_BATCH][UDP_RX_SIZE];
 	uint8_t txbuf[UDP_BATCH][UDP_TX_SIZE];
+	/* the rx headers the last recvmmsg wrote (their name and control
+	 * lengths and flags, to set again) and the control buffers all
+	 * point to: 1 rxctl (a pktinfo socket), 0 none, -1 not set */
+	unsigned dirty;
+	int ctl;
 };
 
 struct udp_batch *udp_batch_new(void)
@@ -40,6 +45,8 @@ struct udp_batch *udp_batch_new(void)
 		b->rx[i].msg_hdr.msg_iovlen = 1;
 		b->rx[i].msg_hdr.msg_name = &b->addr[i];
 	}
+	b->dirty = UDP_BATCH;
+	b->ctl = -1;
 	return b;
 }
 
@@ -202,7 +209,9 @@ CAIRN_HOT static int udp_round(struct udp_sock *s, int flags)
 	unsigned m;
 	int n;
 
-	for (size_t i = 0; i < UDP_BATCH; i++) {
+	/* the headers the kernel wrote (a batch is a few datagrams: not
+	 * all UDP_BATCH, 32 cache lines), all when the socket differs */
+	for (size_t i = 0, k = b->ctl == s->pktinfo ? b->dirty : UDP_BATCH; i < k; i++) {
 		struct msghdr *h = &b->rx[i].msg_hdr;
 
 		h->msg_namelen = sizeof(b->addr[i]);
@@ -210,7 +219,9 @@ CAIRN_HOT static int udp_round(struct udp_sock *s, int flags)
 		h->msg_controllen = s->pktinfo ? sizeof(b->rxctl[i]) : 0;
 		h->msg_flags = 0;
 	}
+	b->ctl = s->pktinfo;
 	n = recvmmsg(s->fd, b->rx, UDP_BATCH, flags, NULL);
+	b->dirty = n > 0 ? (unsigned)n : 0;
 	if (n <= 0) {
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			log_debug("udp: recvmmsg: %s", strerror(errno));
@@ -226,12 +237,8 @@ CAIRN_HOT static int udp_round(struct udp_sock *s, int flags)
 		in->verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len, &in->q);
 		/* the answer cache's index line, loading while the rest of
 		 * the batch is parsed */
-		in->hashed = in->verdict == WIRE_OK && in->q.has_question;
-		if (in->hashed) {
-			in->hash = wire_name_hash(in->q.qname, in->q.qname_len);
-			if (w->acache)
-				acache_prefetch(w->acache, in->hash, in->q.qtype);
-		}
+		if (w->acache && in->verdict == WIRE_OK && in->q.has_question)
+			acache_prefetch(w->acache, in->q.qname_hash, in->q.qtype);
 	}
 	if (w->acache) {
 		/* the answer cache's clock (whole seconds: the coarse clock

@@ -1,6 +1,7 @@
 /* wire/name.c: DNS names in wire form: decompression, length, case folding,
  * comparison (RFC 4343, RFC 4034 §6.1), hashing and presentation form. */
 #include "cairn/wire.h"
+#include "hash_int.h"
 
 #include <string.h>
 
@@ -171,34 +172,16 @@ bool wire_name_is_subdomain(const uint8_t *name, const uint8_t *parent)
 	return wire_name_equal(name, parent);
 }
 
-/* Eight bytes with 'A'..'Z' (0x41..0x5a) made lowercase, all at once:
- * per byte (no carry crosses bytes), ge_a gets its top bit when the low
- * seven bits are >= 0x41, gt_z when >= 0x5b, and bytes >= 0x80 stay. */
-static inline uint64_t lower8(uint64_t x)
-{
-	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, top = 0x8080808080808080ull;
-	uint64_t h = x & low7;
-	uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3full;
-	uint64_t gt_z = h + 0x2525252525252525ull;
-
-	return x | ((ge_a & ~gt_z & ~x & top) >> 2);
-}
-
 CAIRN_HOT uint32_t wire_name_hash(const uint8_t *name, size_t len)
 {
 	/* Over the case-folded bytes, so that names differing only in case
-	 * hash alike even when the caller did not lowercase; eight bytes per
-	 * step (a name is hashed several times per query), then a
-	 * murmur3-style finaliser so that the low bits the tables use depend
-	 * on every byte. */
-	const uint64_t k = 0xff51afd7ed558ccdull;
+	 * hash alike even when the caller did not lowercase (hash_int.h) */
 	const size_t whole = len;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+	uint64_t h = name_hash_init(len), w;
 
 	for (; len >= 8; name += 8, len -= 8) {
 		memcpy(&w, name, 8);
-		h = (h ^ lower8(w)) * k;
-		h ^= h >> 32;
+		h = name_hash_step(h, lower8(w));
 	}
 	if (len) {
 		/* the last 1..7 bytes in a register, upper bytes zero, without
@@ -206,22 +189,15 @@ CAIRN_HOT uint32_t wire_name_hash(const uint8_t *name, size_t len)
 		 * (a store-forwarding stall) */
 		if (whole >= 8) {
 			memcpy(&w, name + len - 8, 8);   /* the name's last 8 bytes */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			w >>= 8 * (8 - len);
-#else
-			w <<= 8 * (8 - len);
-#endif
+			w = tail_of(w, len);
 		} else {
 			w = 0;
 			for (size_t i = 0; i < len; i++)
 				w |= (uint64_t)name[i] << (8 * i);
 		}
-		h = (h ^ lower8(w)) * k;
+		h = name_hash_tail(h, lower8(w));
 	}
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (uint32_t)h;
+	return name_hash_final(h);
 }
 
 const uint8_t *wire_name_parent(const uint8_t *name)

@@ -2,6 +2,7 @@
  * the additional section (OPT, RFC 6891; other records skipped). Every read
  * is bounds-checked; malformed input yields FORMERR or DROP. */
 #include "cairn/wire.h"
+#include "hash_int.h"
 
 #include <string.h>
 
@@ -9,34 +10,59 @@
 #define RR_FIXED_LEN  10      /* type, class, TTL, rdlength */
 
 /* Parses the uncompressed question name at pkt[*pos] into q->qname
- * (lowercased). A compression pointer in the question is malformed here:
- * nothing precedes it that it could legitimately point to. */
+ * (lowercased) and q->qname_hash (wire_name_hash of it, made as it is
+ * copied, eight bytes at a time). A compression pointer in the question
+ * is malformed here: nothing precedes it that it could legitimately
+ * point to. */
 static bool parse_qname(const uint8_t *pkt, size_t len, size_t *pos,
 			struct wire_query *q)
 {
-	size_t p = *pos, n = 0;
+	const uint8_t *name = pkt + *pos;
+	size_t p = *pos, n, i;
+	uint64_t h, w;
 
+	/* the labels: where the name ends */
 	for (;;) {
 		if (p >= len)
 			return false;
 		uint8_t c = pkt[p];
 		if (c & 0xc0)           /* pointer or reserved label type */
 			return false;
-		if (n + 1 + c > WIRE_NAME_MAX)  /* RFC 1035 §2.3.4 */
-			return false;
 		if (p + 1 + c > len)
 			return false;
-		q->qname[n++] = c;
-		p++;
+		p += 1 + (size_t)c;
+		if (p - *pos > WIRE_NAME_MAX)  /* RFC 1035 §2.3.4 */
+			return false;
 		if (c == 0)
 			break;
-		for (unsigned i = 0; i < c; i++) {
-			uint8_t ch = pkt[p + i];
-			q->qname[n++] = (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
+	}
+	/* the bytes, lowercased (lower8 leaves label lengths, < 64, alone) */
+	n = p - *pos;
+	h = name_hash_init(n);
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, name + i, 8);
+		w = lower8(w);
+		memcpy(q->qname + i, &w, 8);
+		h = name_hash_step(h, w);
+	}
+	if (i < n && n >= 8) {
+		/* the last 8 bytes again: the rest is their end */
+		memcpy(&w, name + n - 8, 8);
+		w = lower8(w);
+		memcpy(q->qname + n - 8, &w, 8);
+		h = name_hash_tail(h, tail_of(w, n - i));
+	} else if (i < n) {
+		w = 0;
+		for (size_t j = 0; j < n; j++) {
+			uint8_t ch = name[j];
+
+			q->qname[j] = (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
+			w |= (uint64_t)q->qname[j] << (8 * j);
 		}
-		p += c;
+		h = name_hash_tail(h, w);
 	}
 	q->qname_len = n;
+	q->qname_hash = name_hash_final(h);
 	*pos = p;
 	return true;
 }
@@ -132,6 +158,7 @@ CAIRN_HOT enum wire_verdict wire_query_parse(const uint8_t *pkt, size_t len, str
 	q->has_question = false;
 	q->question_len = 0;
 	q->qname_len = 0;
+	q->qname_hash = 0;
 	q->qtype = q->qclass = 0;
 	q->has_edns = false;
 	q->edns_version = 0;

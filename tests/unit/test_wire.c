@@ -498,6 +498,54 @@ static void test_query_good(void **state)
 	assert_true(q.has_edns);
 }
 
+/* Question names of the lengths 1..256 bytes (labels of at most 1, 32
+ * or 63 bytes), mixed case: copied lowercased, hashed as wire_name_hash
+ * hashes them (the parser's eight-byte steps and tail); over 255 bytes
+ * is malformed. */
+static void test_query_qname_lengths(void **state)
+{
+	(void)state;
+	struct pb p;
+	struct wire_query q;
+	uint8_t name[WIRE_NAME_MAX + 1], lower[WIRE_NAME_MAX + 1];
+
+	for (size_t total = 1; total <= WIRE_NAME_MAX + 1; total++) {
+		for (unsigned maxl = 1; maxl <= 63; maxl += 31) {
+			size_t n = 0;
+
+			/* labels of up to maxl bytes, the last one filling up */
+			while (n + 1 < total) {
+				size_t l = total - n - 1 - 1;   /* room for it and the root */
+
+				if (l > maxl)
+					l = maxl;
+				if (l == 0)
+					break;   /* one byte short: no empty label */
+				name[n] = (uint8_t)l;
+				for (size_t i = 0; i < l; i++)
+					name[n + 1 + i] = (uint8_t)("aZ-9bQ_x"[(n + i) % 8]);
+				n += 1 + l;
+			}
+			name[n++] = 0;
+			for (size_t i = 0; i < n; i++)
+				lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? (uint8_t)(name[i] + 32) : name[i];
+			pb_hdr(&p, 7, 0, 1, 0, 0, 0);
+			pb_bytes(&p, name, n);
+			pb_u16(&p, WIRE_TYPE_A);
+			pb_u16(&p, WIRE_CLASS_IN);
+			if (n > WIRE_NAME_MAX) {
+				assert_int_equal(parse_pb(&p, &q), WIRE_FORMERR);
+				continue;
+			}
+			assert_int_equal(parse_pb(&p, &q), WIRE_OK);
+			assert_int_equal(q.qname_len, n);
+			assert_memory_equal(q.qname, lower, n);
+			assert_int_equal(q.qname_hash, wire_name_hash(name, n));
+			assert_int_equal(q.qname_hash, wire_name_hash(lower, n));
+		}
+	}
+}
+
 static void test_query_drop(void **state)
 {
 	(void)state;
@@ -1440,6 +1488,9 @@ static void test_fuzz_parse(void **state)
 			assert_true(WIRE_HDR_LEN + q.question_len <= len);
 			assert_true(q.qname_len <= WIRE_NAME_MAX);
 			assert_int_equal(wire_name_len(q.qname), q.qname_len);
+			assert_int_equal(q.qname_hash, wire_name_hash(q.qname, q.qname_len));
+			for (size_t i = 0; i < q.qname_len; i++)
+				assert_false(q.qname[i] >= 'A' && q.qname[i] <= 'Z');
 		}
 		if (v == WIRE_OK)
 			assert_true(q.has_question);
@@ -1484,6 +1535,7 @@ int main(void)
 		cmocka_unit_test(test_writer_badvers),
 		cmocka_unit_test(test_writer_big_tcp),
 		cmocka_unit_test(test_fuzz_parse),
+		cmocka_unit_test(test_query_qname_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
