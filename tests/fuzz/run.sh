@@ -50,12 +50,12 @@ cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -D_GNU_SOURCE -DSYSCONFDIR='"/etc"'
 	-DLOCALSTATEDIR='"/var"' -I"$src/include" -I"$conf"
 	$(pkg-config --cflags ldns libcares) -Wall -Wextra)
-libs=($(pkg-config --libs ldns libcares) -lpthread)
+libs=($(pkg-config --libs ldns libcares libcrypto) -lpthread)
 
 # the library: everything but the programs' main files, rebuilt when a
 # source or header is newer than the object
 objs=() cpids=() fail=0
-for f in "$src"/src/{common,wire,zone,cache,resolve,server,daemon}/*.c; do
+for f in "$src"/src/{common,wire,zone,cache,resolve,dnssec,xfr,server,daemon}/*.c; do
 	case $f in */daemon/main.c|*/daemon/lifecycle.c) continue ;; esac
 	o=$build/obj/$(basename "$(dirname "$f")")_$(basename "$f" .c).o
 	objs+=("$o")
