@@ -122,7 +122,7 @@ static inline uint32_t tag_of(const struct acache_key *k)
 {
 	uint32_t x = ((uint32_t)k->q->flags | (uint32_t)k->limit << 16) ^
 		     ((uint32_t)bits_of(k) << 5) ^ cookie_len_of(k->q);
-	uint32_t t = (mix_of(k->hash, k->q->qtype) & ~0xffu) | ((x * 0x9e3779b1u) >> 24);
+	uint32_t t = (mix_of(k->q->qname_hash, k->q->qtype) & ~0xffu) | ((x * 0x9e3779b1u) >> 24);
 
 	return t ? t : 0x100;
 }
@@ -206,7 +206,7 @@ static bool matches(const struct acache *ac, const struct entry *e, uint32_t tag
 	return e->tag == tag && (uint8_t *)e == (uint8_t *)entry_at(ac, e->at) &&
 	       (size_t)((const uint8_t *)e->data - ac->ring) + e->qname_len + e->len +
 	       2u * e->nttl <= (size_t)ac->ring_units * UNIT &&
-	       live(ac, e, st) && e->hash == k->hash && e->qtype == q->qtype &&
+	       live(ac, e, st) && e->hash == q->qname_hash && e->qtype == q->qtype &&
 	       e->qclass == q->qclass && e->flags == q->flags && e->limit == k->limit &&
 	       e->qname_len == q->qname_len && e->bits == bits_of(k) &&
 	       e->cookie_len == cookie_len_of(q) && same_bytes(e->data, q->qname, q->qname_len);
@@ -367,7 +367,7 @@ bool acache_put(struct acache *ac, const struct acache_key *k,
 	h.cache_gen = st->cache_gen;
 	h.wgen = ac->wgen;
 	h.wild = wild;
-	h.hash = k->hash;
+	h.hash = q->qname_hash;
 	h.qtype = q->qtype;
 	h.qclass = q->qclass;
 	h.flags = q->flags;

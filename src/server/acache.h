@@ -54,7 +54,6 @@ struct acache_state {
 /* The query's side of the key. */
 struct acache_key {
 	const struct wire_query *q;
-	uint32_t hash;        /* wire_name_hash(q->qname) */
 	uint16_t limit;       /* the UDP response limit */
 	bool recurse;         /* the client may recurse here (RA) */
 };

@@ -263,7 +263,7 @@ CAIRN_HOT void dispatch_prefetch(const struct worker *w, struct dispatch_in *in,
 		const struct wire_query *q = &in[i].q;
 
 		/* (udp_round started loading their answer cache index lines) */
-		names[i] = in[i].verdict == WIRE_OK && q->has_question ? q->qname : NULL;
+		names[i] = in[i].verdict == WIRE_OK ? q->qname : NULL;
 		hashes[i] = q->qname_hash;
 		types[i] = q->qtype;
 		left += names[i] != NULL;
@@ -358,11 +358,10 @@ CAIRN_HOT size_t dispatch_answer(struct worker *w, struct dispatch_in *in,
 	may_recurse = set->recursion && w->resolver && recursion_allowed(w, src->addr);
 	/* the answer cache (acache.h): UDP answers from our zones and the
 	 * resolver's cache, unsigned (a TSIG MAC is made for each) */
-	cacheable = w->acache && !src->tcp && in->verdict == WIRE_OK && q->has_question &&
+	cacheable = w->acache && !src->tcp && in->verdict == WIRE_OK &&
 		    !xfr_query_signed(q);
 	if (cacheable) {
 		ak.q = q;
-		ak.hash = q->qname_hash;
 		ak.limit = (uint16_t)limit;
 		ak.recurse = may_recurse;
 		ast.zones_gen = atomic_load_explicit(&w->active_gen, memory_order_relaxed);

@@ -237,7 +237,7 @@ CAIRN_HOT static int udp_round(struct udp_sock *s, int flags)
 		in->verdict = wire_query_parse(b->rxbuf[i], b->rx[i].msg_len, &in->q);
 		/* the answer cache's index line, loading while the rest of
 		 * the batch is parsed */
-		if (w->acache && in->verdict == WIRE_OK && in->q.has_question)
+		if (w->acache && in->verdict == WIRE_OK)
 			acache_prefetch(w->acache, in->q.qname_hash, in->q.qtype);
 	}
 	if (w->acache) {

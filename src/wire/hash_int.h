@@ -51,7 +51,7 @@ static inline uint32_t name_hash_final(uint64_t h)
 }
 
 /* The last n (1..7) of the 8 bytes w holds as loaded from memory, as the
- * low bytes of a register: what name_hash_step takes for a tail. */
+ * low bytes of a register: what name_hash_tail takes. */
 static inline uint64_t tail_of(uint64_t w, size_t n)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -52,13 +52,13 @@ static bool parse_qname(const uint8_t *pkt, size_t len, size_t *pos,
 		memcpy(q->qname + n - 8, &w, 8);
 		h = name_hash_tail(h, tail_of(w, n - i));
 	} else if (i < n) {
+		/* under 8 bytes: gathered into a register, byte j at 8 j */
 		w = 0;
-		for (size_t j = 0; j < n; j++) {
-			uint8_t ch = name[j];
-
-			q->qname[j] = (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
-			w |= (uint64_t)q->qname[j] << (8 * j);
-		}
+		for (size_t j = 0; j < n; j++)
+			w |= (uint64_t)name[j] << (8 * j);
+		w = lower8(w);
+		for (size_t j = 0; j < n; j++)
+			q->qname[j] = (uint8_t)(w >> (8 * j));
 		h = name_hash_tail(h, w);
 	}
 	q->qname_len = n;
